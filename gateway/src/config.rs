@@ -1,0 +1,249 @@
+//! The gateway's configuration file (TOML).
+//!
+//! The operator lists every mail server the gateway may talk to. The browser picks one by `id`;
+//! it can never name a host itself, so the gateway cannot be used to reach arbitrary machines.
+//!
+//! ```toml
+//! listen = "127.0.0.1:8080"
+//! static_dir = "dist"
+//! allowed_origins = ["https://mail.example.org"]   # default: the gateway's own origin
+//!
+//! [[server]]
+//! id = "example"
+//! name = "Example Mail"
+//! domain = "example.org"            # optional: "alice" logs in as "alice@example.org"
+//! imap = { host = "imap.example.org", port = 993, security = "tls" }   # or pop3 = { ... }
+//! smtp = { host = "smtp.example.org", port = 587, security = "starttls" }
+//! # ca_file = "/etc/ssl/private-ca.pem"   # per endpoint; default: the system's roots
+//! ```
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use yubin_protocol::{IncomingProtocol, ServerInfo};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    /// Where the built browser app lives (Trunk's `dist/`).
+    #[serde(default = "default_static_dir")]
+    pub static_dir: PathBuf,
+    /// Origins allowed to open the WebSocket. Empty: only the gateway's own origin (the `Host`).
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
+    #[serde(default, rename = "server")]
+    pub servers: Vec<ServerConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub domain: Option<String>,
+    /// Exactly one of `imap` and `pop3`: how this account fetches mail.
+    #[serde(default)]
+    pub imap: Option<Endpoint>,
+    #[serde(default)]
+    pub pop3: Option<Endpoint>,
+    pub smtp: Endpoint,
+}
+
+/// One upstream server address and how to secure the connection to it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Endpoint {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    /// PEM file of CA certificates to trust instead of the system's roots.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// The name to verify in the server's certificate, if not `host` (e.g. host is an IP).
+    #[serde(default)]
+    pub tls_name: Option<String>,
+    /// Must be true for `security = "plain"`: passwords then cross the network in clear.
+    #[serde(default)]
+    pub allow_plaintext_password: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Security {
+    /// TLS from the first byte (IMAPS 993, POP3S 995, SMTPS 465).
+    Tls,
+    /// Plain connection upgraded with STARTTLS/STLS; refused if the server does not offer it.
+    Starttls,
+    /// No TLS at all. Only with `allow_plaintext_password = true`.
+    Plain,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {source}")]
+    Parse {
+        path: PathBuf,
+        source: Box<toml::de::Error>,
+    },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8080))
+}
+
+fn default_static_dir() -> PathBuf {
+    PathBuf::from("dist")
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let config: Config = toml::from_str(&text).map_err(|source| ConfigError::Parse {
+            path: path.to_owned(),
+            source: Box::new(source),
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Refuses configurations that would be unsafe or ambiguous at run time.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let mut seen = std::collections::HashSet::new();
+        for server in &self.servers {
+            if !seen.insert(server.id.as_str()) {
+                return Err(ConfigError::Invalid(format!(
+                    "server id {:?} is used twice",
+                    server.id
+                )));
+            }
+            if server.imap.is_some() == server.pop3.is_some() {
+                return Err(ConfigError::Invalid(format!(
+                    "server {:?}: give exactly one of `imap` and `pop3`",
+                    server.id
+                )));
+            }
+            let (_, incoming) = server.incoming();
+            for (role, endpoint) in [("incoming", incoming), ("smtp", &server.smtp)] {
+                if endpoint.security == Security::Plain && !endpoint.allow_plaintext_password {
+                    return Err(ConfigError::Invalid(format!(
+                        "server {:?} {role}: security = \"plain\" sends passwords in clear; \
+                         set allow_plaintext_password = true if that is really intended",
+                        server.id
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn server(&self, id: &str) -> Option<&ServerConfig> {
+        self.servers.iter().find(|s| s.id == id)
+    }
+
+    /// What the browser may know about the configured servers (no hosts, no ports).
+    pub fn server_infos(&self) -> Vec<ServerInfo> {
+        self.servers
+            .iter()
+            .map(|s| ServerInfo {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                incoming: s.incoming().0,
+                domain: s.domain.clone(),
+            })
+            .collect()
+    }
+}
+
+impl ServerConfig {
+    /// The protocol and endpoint this account fetches mail with. Valid after [`Config::validate`].
+    pub fn incoming(&self) -> (IncomingProtocol, &Endpoint) {
+        match (&self.imap, &self.pop3) {
+            (Some(imap), _) => (IncomingProtocol::Imap, imap),
+            (None, Some(pop3)) => (IncomingProtocol::Pop3, pop3),
+            (None, None) => unreachable!("validated: every server has imap or pop3"),
+        }
+    }
+
+    /// The login name: `alice` becomes `alice@domain` when the server has a domain.
+    pub fn login_name(&self, typed: &str) -> String {
+        match &self.domain {
+            Some(domain) if !typed.contains('@') => format!("{typed}@{domain}"),
+            _ => typed.to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = r#"
+        [[server]]
+        id = "demo"
+        name = "Demo"
+        domain = "example.test"
+        imap = { host = "127.0.0.1", port = 10143, security = "starttls" }
+        smtp = { host = "127.0.0.1", port = 10587, security = "starttls", ca_file = "/tmp/ca.pem" }
+    "#;
+
+    #[test]
+    fn parses_sample_with_defaults() {
+        let config: Config = toml::from_str(SAMPLE).unwrap();
+        config.validate().unwrap();
+        assert_eq!(config.listen, default_listen());
+        let server = config.server("demo").unwrap();
+        assert_eq!(server.incoming().0, IncomingProtocol::Imap);
+        assert_eq!(server.smtp.ca_file.as_deref(), Some(Path::new("/tmp/ca.pem")));
+        assert_eq!(server.login_name("alice"), "alice@example.test");
+        assert_eq!(server.login_name("bob@other.test"), "bob@other.test");
+    }
+
+    #[test]
+    fn plaintext_needs_explicit_consent() {
+        let text = SAMPLE.replace(r#"port = 10143, security = "starttls""#, r#"port = 10143, security = "plain""#);
+        let config: Config = toml::from_str(&text).unwrap();
+        let err = config.validate().unwrap_err().to_string();
+        assert!(err.contains("allow_plaintext_password"), "{err}");
+
+        let text = text.replace(r#"security = "plain""#, r#"security = "plain", allow_plaintext_password = true"#);
+        let config: Config = toml::from_str(&text).unwrap();
+        config.validate().unwrap();
+    }
+
+    #[test]
+    fn needs_exactly_one_incoming_server() {
+        let both = SAMPLE.replace("smtp = {", "pop3 = { host = \"h\", port = 995, security = \"tls\" }\n        smtp = {");
+        let config: Config = toml::from_str(&both).unwrap();
+        assert!(config.validate().unwrap_err().to_string().contains("exactly one"));
+    }
+
+    #[test]
+    fn rejects_unknown_keys_and_duplicate_ids() {
+        assert!(toml::from_str::<Config>("listn = \"127.0.0.1:1\"").is_err());
+        let twice = format!("{SAMPLE}\n{}", SAMPLE.replace("name = \"Demo\"", "name = \"Again\""));
+        let config: Config = toml::from_str(&twice).unwrap();
+        assert!(config.validate().is_err());
+    }
+
+    #[test]
+    fn browser_sees_no_hosts() {
+        let config: Config = toml::from_str(SAMPLE).unwrap();
+        let infos = config.server_infos();
+        assert_eq!(infos.len(), 1);
+        assert_eq!(infos[0].domain.as_deref(), Some("example.test"));
+    }
+}

@@ -1,0 +1,44 @@
+//! The gateway's shared, read-only state: the configuration and what was prepared from it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::config::{Config, ConfigError, ServerConfig};
+use crate::http::SecurityHeaders;
+use crate::upstream::net::Upstream;
+use crate::upstream::smtp::SmtpUpstream;
+
+pub struct Gateway {
+    pub config: Config,
+    /// The allow-listed servers by id, with TLS settings ready to use.
+    pub servers: HashMap<String, Arc<ServerRuntime>>,
+    pub headers: SecurityHeaders,
+}
+
+/// One configured mail server, prepared for connecting.
+pub struct ServerRuntime {
+    pub config: ServerConfig,
+    pub incoming: Upstream,
+    pub smtp: SmtpUpstream,
+}
+
+impl Gateway {
+    pub fn new(config: Config) -> Result<Self, ConfigError> {
+        config.validate()?;
+        let mut servers = HashMap::new();
+        for server in &config.servers {
+            let runtime = ServerRuntime {
+                incoming: Upstream::new(server.incoming().1)?,
+                smtp: SmtpUpstream::new(Upstream::new(&server.smtp)?)?,
+                config: server.clone(),
+            };
+            servers.insert(server.id.clone(), Arc::new(runtime));
+        }
+        let headers = SecurityHeaders::for_static_dir(&config.static_dir);
+        Ok(Self {
+            config,
+            servers,
+            headers,
+        })
+    }
+}

@@ -1,0 +1,158 @@
+//! HTTP: the browser app's static files, the WebSocket endpoint, a health check, and the
+//! security headers on every response.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tracing::warn;
+
+use crate::gateway::Gateway;
+use crate::session;
+
+/// The biggest WebSocket message a browser may send (a request with its attachments).
+const MAX_WS_MESSAGE: usize = 64 << 20;
+
+pub fn router(gateway: Arc<Gateway>) -> Router {
+    let headers = &gateway.headers;
+    let static_files = ServeDir::new(&gateway.config.static_dir);
+    Router::new()
+        .route("/ws", get(websocket))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback_service(static_files)
+        .layer(CompressionLayer::new())
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            headers.content_security_policy.clone(),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .with_state(gateway)
+}
+
+async fn websocket(
+    State(gateway): State<Arc<Gateway>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    if let Err(why) = check_origin(&headers, &gateway.config.allowed_origins) {
+        warn!(%peer, "WebSocket refused: {why}");
+        return (StatusCode::FORBIDDEN, why).into_response();
+    }
+    upgrade
+        .max_message_size(MAX_WS_MESSAGE)
+        .on_upgrade(move |socket| session::run(socket, gateway, peer.to_string()))
+}
+
+/// A page on another site must not be able to open a WebSocket to the gateway with the user's
+/// network position (cross-site WebSocket hijacking). Browsers always send `Origin`; it must be
+/// an allowed origin, or, when none are configured, the gateway's own (`Host`).
+fn check_origin(headers: &HeaderMap, allowed: &[String]) -> Result<(), &'static str> {
+    let origin = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .ok_or("no Origin header")?;
+    let ok = if allowed.is_empty() {
+        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).ok_or("no Host header")?;
+        origin
+            .strip_prefix("http://")
+            .or_else(|| origin.strip_prefix("https://"))
+            .is_some_and(|origin_host| origin_host.eq_ignore_ascii_case(host))
+    } else {
+        allowed.iter().any(|a| a.eq_ignore_ascii_case(origin))
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err("Origin not allowed")
+    }
+}
+
+/// Headers computed once from the built app.
+pub struct SecurityHeaders {
+    pub content_security_policy: HeaderValue,
+}
+
+impl SecurityHeaders {
+    /// Trunk puts a small inline `<script type="module">` into index.html that starts the wasm
+    /// app. Rather than allow inline scripts, the CSP allows exactly those scripts by hash.
+    pub fn for_static_dir(dir: &Path) -> Self {
+        let index = std::fs::read_to_string(dir.join("index.html")).unwrap_or_default();
+        let hashes: String = inline_scripts(&index)
+            .map(|body| {
+                let digest = Sha256::digest(body.as_bytes());
+                format!(" 'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest))
+            })
+            .collect();
+        let csp = format!(
+            "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; \
+             img-src 'self' data:; font-src 'self'; connect-src 'self'; manifest-src 'self'; \
+             base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+        );
+        Self {
+            content_security_policy: HeaderValue::from_str(&csp).expect("CSP is ASCII"),
+        }
+    }
+}
+
+/// The bodies of `<script>` elements without `src` in `html`.
+fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
+    html.split("<script").skip(1).filter_map(|rest| {
+        let (attributes, after) = rest.split_once('>')?;
+        if attributes.contains("src=") {
+            return None;
+        }
+        after.split_once("</script>").map(|(body, _)| body)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(origin: Option<&str>, host: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, host.parse().unwrap());
+        if let Some(o) = origin {
+            h.insert(header::ORIGIN, o.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn origin_must_match_host_or_allow_list() {
+        assert!(check_origin(&headers(Some("http://127.0.0.1:8080"), "127.0.0.1:8080"), &[]).is_ok());
+        assert!(check_origin(&headers(Some("http://evil.example"), "127.0.0.1:8080"), &[]).is_err());
+        assert!(check_origin(&headers(None, "127.0.0.1:8080"), &[]).is_err());
+        let allowed = vec!["https://mail.example.org".to_owned()];
+        assert!(check_origin(&headers(Some("https://mail.example.org"), "10.0.0.1:8080"), &allowed).is_ok());
+        assert!(check_origin(&headers(Some("http://127.0.0.1:8080"), "127.0.0.1:8080"), &allowed).is_err());
+    }
+
+    #[test]
+    fn finds_only_inline_scripts() {
+        let html = r#"<script src="/a.js"></script><script type="module">init()</script>"#;
+        assert_eq!(inline_scripts(html).collect::<Vec<_>>(), vec!["init()"]);
+    }
+}

@@ -1,0 +1,36 @@
+//! The Yubin gateway: a stateless relay between the browser app and the user's mail servers.
+//!
+//! It holds no mail and no password at rest. It serves the built app, and speaks the
+//! [`yubin_protocol`] over one WebSocket per tab, translating requests into IMAP and SMTP
+//! towards servers the operator allow-listed in the [`config`].
+
+pub mod config;
+pub mod gateway;
+pub mod http;
+pub mod mime;
+pub mod session;
+pub mod upstream;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub use crate::config::Config;
+pub use crate::gateway::Gateway;
+
+/// Makes ring the process-wide rustls provider. lettre builds its TLS configuration from the
+/// process default, and a second provider compiled in by another crate must not make that
+/// ambiguous. Safe to call more than once.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// Serves HTTP and WebSockets on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    gateway: Arc<Gateway>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = http::router(gateway).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}

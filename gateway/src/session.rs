@@ -1,0 +1,232 @@
+//! One browser tab's WebSocket: decode frames, run requests, send replies.
+//!
+//! Each request runs in its own task so a slow send does not hold up reading mail; replies go
+//! back through one writer task. The credentials and the IMAP connection live here, in memory,
+//! for as long as the socket is open, and nowhere else.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use axum::extract::ws::{Message, WebSocket};
+use futures::{SinkExt, StreamExt};
+use lettre::message::Mailbox;
+use tokio::sync::{mpsc, Mutex, RwLock};
+use tracing::{debug, info, warn, Instrument};
+use yubin_protocol::{
+    ApiError, ClientFrame, ErrorKind, IncomingProtocol, Request, Response, Secret, ServerFrame, Session as SessionInfo,
+    Welcome, PROTOCOL_VERSION,
+};
+
+use crate::gateway::{Gateway, ServerRuntime};
+use crate::upstream::imap::ImapConnection;
+use crate::upstream::smtp::parse_mailbox;
+
+/// Most messages a tab may list at once; bigger windows are clamped.
+const MAX_PAGE: u32 = 500;
+
+static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
+
+/// A logged-in account: where, who, and the password needed again for SMTP and reconnects.
+struct Account {
+    server: Arc<ServerRuntime>,
+    username: String,
+    password: Secret,
+    from: Mailbox,
+}
+
+#[derive(Default)]
+struct SessionState {
+    account: RwLock<Option<Arc<Account>>>,
+    /// The IMAP connection, if open. `None` after a drop: the next request reconnects.
+    imap: Mutex<Option<ImapConnection>>,
+}
+
+pub async fn run(socket: WebSocket, gateway: Arc<Gateway>, peer: String) {
+    let id = NEXT_SESSION.fetch_add(1, Ordering::Relaxed);
+    let span = tracing::info_span!("session", id, %peer);
+    serve(socket, gateway).instrument(span).await
+}
+
+async fn serve(socket: WebSocket, gateway: Arc<Gateway>) {
+    info!("connected");
+    let (mut sink, mut stream) = socket.split();
+    let (replies, mut outbox) = mpsc::channel::<ServerFrame>(64);
+
+    let writer = tokio::spawn(
+        async move {
+            while let Some(frame) = outbox.recv().await {
+                let json = match serde_json::to_string(&frame) {
+                    Ok(json) => json,
+                    Err(e) => {
+                        warn!("cannot encode a reply: {e}");
+                        continue;
+                    }
+                };
+                if sink.send(Message::Text(json.into())).await.is_err() {
+                    break;
+                }
+            }
+            let _ = sink.close().await;
+        }
+        .in_current_span(),
+    );
+
+    let welcome = ServerFrame::Welcome(Welcome {
+        protocol: PROTOCOL_VERSION,
+        gateway: env!("CARGO_PKG_VERSION").to_owned(),
+        servers: gateway.config.server_infos(),
+    });
+    let _ = replies.send(welcome).await;
+
+    let state = Arc::new(SessionState::default());
+    while let Some(message) = stream.next().await {
+        let text = match message {
+            Ok(Message::Text(text)) => text,
+            Ok(Message::Close(_)) | Err(_) => break,
+            Ok(_) => continue,
+        };
+        let frame: ClientFrame = match serde_json::from_str(&text) {
+            Ok(frame) => frame,
+            Err(e) => {
+                // Without a readable id there is nobody to answer; say why and go on.
+                warn!("unreadable frame: {e}");
+                continue;
+            }
+        };
+        let (gateway, state, replies) = (gateway.clone(), state.clone(), replies.clone());
+        tokio::spawn(
+            async move {
+                let id = frame.id;
+                let result = handle(&gateway, &state, frame.request).await;
+                if let Err(e) = &result {
+                    debug!(id, kind = ?e.kind, "request failed: {}", e.message);
+                }
+                let _ = replies.send(ServerFrame::Reply { id, result }).await;
+            }
+            .in_current_span(),
+        );
+    }
+
+    drop(replies);
+    if let Some(imap) = state.imap.lock().await.take() {
+        imap.logout().await;
+    }
+    let _ = writer.await;
+    info!("disconnected");
+}
+
+async fn handle(gateway: &Gateway, state: &SessionState, request: Request) -> Result<Response, ApiError> {
+    match request {
+        Request::Login {
+            server,
+            username,
+            password,
+        } => login(gateway, state, &server, &username, password).await,
+        Request::Logout => {
+            *state.account.write().await = None;
+            if let Some(imap) = state.imap.lock().await.take() {
+                imap.logout().await;
+            }
+            Ok(Response::Done)
+        }
+        Request::ListFolders => with_imap(state, |imap| Box::pin(imap.list_folders())).await.map(Response::Folders),
+        Request::ListMessages { folder, offset, limit } => {
+            let limit = limit.clamp(1, MAX_PAGE);
+            with_imap(state, |imap| {
+                let folder = folder.clone();
+                Box::pin(async move { imap.list_messages(&folder, offset, limit).await })
+            })
+            .await
+            .map(Response::Messages)
+        }
+        Request::GetMessage { folder, uid } => with_imap(state, |imap| {
+            let folder = folder.clone();
+            Box::pin(async move { imap.get_message(&folder, uid).await })
+        })
+        .await
+        .map(|m| Response::Message(Box::new(m))),
+        Request::Send { message } => {
+            let account = logged_in(state).await?;
+            let receipt = account
+                .server
+                .smtp
+                .send(&account.username, account.password.expose(), &account.from, &message)
+                .await?;
+            info!(message_id = %receipt.message_id, "sent");
+            Ok(Response::Sent(receipt))
+        }
+    }
+}
+
+async fn login(
+    gateway: &Gateway,
+    state: &SessionState,
+    server_id: &str,
+    typed_username: &str,
+    password: Secret,
+) -> Result<Response, ApiError> {
+    let server = gateway
+        .servers
+        .get(server_id)
+        .cloned()
+        .ok_or_else(|| ApiError::new(ErrorKind::BadRequest, format!("unknown server {server_id:?}")))?;
+    if server.config.incoming().0 == IncomingProtocol::Pop3 {
+        return Err(ApiError::new(ErrorKind::BadRequest, "POP3 accounts are not supported by this gateway yet"));
+    }
+    let username = server.config.login_name(typed_username.trim());
+    let imap = ImapConnection::login(&server.incoming, &username, password.expose()).await?;
+    info!(server = server_id, "logged in");
+    let from = parse_mailbox("From", &username).unwrap_or_else(|_| Mailbox::new(None, "invalid@invalid".parse().expect("valid")));
+    let info = SessionInfo {
+        username: username.clone(),
+        email: from.email.to_string(),
+    };
+    let account = Arc::new(Account {
+        server,
+        username,
+        password,
+        from,
+    });
+    if let Some(old) = state.imap.lock().await.replace(imap) {
+        old.logout().await;
+    }
+    *state.account.write().await = Some(account);
+    Ok(Response::LoggedIn(info))
+}
+
+async fn logged_in(state: &SessionState) -> Result<Arc<Account>, ApiError> {
+    state
+        .account
+        .read()
+        .await
+        .clone()
+        .ok_or_else(|| ApiError::new(ErrorKind::NotLoggedIn, "log in first"))
+}
+
+type ImapFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, ApiError>> + Send + 'a>>;
+
+/// Runs `op` on the session's IMAP connection, (re)connecting with the session's credentials if
+/// the connection is missing. If the connection breaks during `op`, it is reopened and `op` runs
+/// once more: every IMAP operation here is idempotent (reads, and setting `\Seen`), so a retry
+/// cannot do anything twice.
+async fn with_imap<T, F>(state: &SessionState, op: F) -> Result<T, ApiError>
+where
+    F: for<'c> Fn(&'c mut ImapConnection) -> ImapFuture<'c, T>,
+{
+    let account = logged_in(state).await?;
+    let mut slot = state.imap.lock().await;
+    for attempt in 0..2 {
+        if slot.is_none() {
+            *slot = Some(ImapConnection::login(&account.server.incoming, &account.username, account.password.expose()).await?);
+        }
+        let imap = slot.as_mut().expect("connected above");
+        match op(imap).await {
+            Err(e) if e.kind == ErrorKind::ConnectionLost && attempt == 0 => {
+                warn!("IMAP connection lost, reconnecting: {}", e.message);
+                *slot = None;
+            }
+            result => return result,
+        }
+    }
+    unreachable!("the second attempt always returns")
+}

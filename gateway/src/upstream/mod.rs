@@ -1,0 +1,5 @@
+//! Clients for the user's mail servers. Everything that speaks a mail protocol lives here.
+
+pub mod imap;
+pub mod net;
+pub mod smtp;

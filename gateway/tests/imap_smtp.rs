@@ -1,0 +1,245 @@
+//! The gateway over its WebSocket protocol, against the real Dovecot + Postfix stack.
+
+use std::time::Duration;
+
+use yubin_protocol::{ErrorKind, FolderRole, MessageSummary, OutgoingMessage, Request, Response, PROTOCOL_VERSION};
+use yubin_test_support::{unique_subject, MailStack, TestGateway, WsClient};
+
+async fn gateway() -> TestGateway {
+    let stack = MailStack::ensure();
+    TestGateway::start(stack.gateway_config(std::path::Path::new("/nonexistent"))).await
+}
+
+/// A gateway and a client logged in as `user` (the gateway stops when dropped).
+async fn logged_in(user: &str) -> (TestGateway, WsClient) {
+    let gw = gateway().await;
+    let mut client = WsClient::connect(&gw).await;
+    client.login(user, &format!("{user}-pass")).await.expect("login");
+    (gw, client)
+}
+
+async fn newest(client: &mut WsClient, folder: &str, limit: u32) -> (u32, Vec<MessageSummary>) {
+    match client
+        .request(Request::ListMessages {
+            folder: folder.into(),
+            offset: 0,
+            limit,
+        })
+        .await
+        .expect("list messages")
+    {
+        Response::Messages(page) => (page.total, page.messages),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+/// Polls `user`'s INBOX until a message with `subject` shows up.
+async fn wait_for_subject(client: &mut WsClient, subject: &str) -> MessageSummary {
+    for _ in 0..100 {
+        let (_, rows) = newest(client, "INBOX", 20).await;
+        if let Some(row) = rows.into_iter().find(|r| r.subject == subject) {
+            return row;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{subject:?} did not arrive within 10 s");
+}
+
+#[tokio::test]
+async fn welcome_lists_allowed_servers_without_hosts() {
+    let gw = gateway().await;
+    let client = WsClient::connect(&gw).await;
+    assert_eq!(client.welcome.protocol, PROTOCOL_VERSION);
+    assert_eq!(client.welcome.servers.len(), 1);
+    assert_eq!(client.welcome.servers[0].id, "demo");
+}
+
+#[tokio::test]
+async fn foreign_origin_is_refused() {
+    let gw = gateway().await;
+    let err = WsClient::connect_with_origin(&gw, Some("http://evil.example")).await.err().expect("refused");
+    assert!(err.to_string().contains("403"), "{err}");
+    assert!(WsClient::connect_with_origin(&gw, None).await.is_err());
+}
+
+#[tokio::test]
+async fn login_and_folders_with_roles() {
+    let (_gateway, mut client) = logged_in("alice").await;
+    let folders = match client.request(Request::ListFolders).await.unwrap() {
+        Response::Folders(f) => f,
+        other => panic!("unexpected {other:?}"),
+    };
+    let role_of = |id: &str| folders.iter().find(|f| f.id == id).and_then(|f| f.role);
+    assert_eq!(folders[0].id, "INBOX", "INBOX comes first");
+    assert_eq!(role_of("INBOX"), Some(FolderRole::Inbox));
+    assert_eq!(role_of("Sent"), Some(FolderRole::Sent));
+    assert_eq!(role_of("Drafts"), Some(FolderRole::Drafts));
+    assert_eq!(role_of("Trash"), Some(FolderRole::Trash));
+}
+
+#[tokio::test]
+async fn wrong_password_shows_the_servers_refusal() {
+    let gw = gateway().await;
+    let mut client = WsClient::connect(&gw).await;
+    let err = client.login("alice", "wrong").await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::AuthFailed);
+    assert!(err.message.contains("Authentication failed"), "{}", err.message);
+    // The session stays usable: a correct login afterwards works.
+    client.login("alice", "alice-pass").await.unwrap();
+}
+
+#[tokio::test]
+async fn requests_before_login_are_refused() {
+    let gw = gateway().await;
+    let mut client = WsClient::connect(&gw).await;
+    let err = client.request(Request::ListFolders).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotLoggedIn);
+}
+
+#[tokio::test]
+async fn unreachable_server_is_reported() {
+    let stack = MailStack::ensure();
+    let mut config = stack.gateway_config(std::path::Path::new("/nonexistent"));
+    // A loopback port with nothing listening.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    config.servers[0].imap.as_mut().unwrap().port = closed;
+    let gw = TestGateway::start(config).await;
+    let mut client = WsClient::connect(&gw).await;
+    let err = client.login("alice", "alice-pass").await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Unreachable);
+    assert!(err.message.contains(&closed.to_string()), "{}", err.message);
+}
+
+#[tokio::test]
+async fn newest_fifty_of_a_seeded_inbox() {
+    let stack = MailStack::ensure();
+    if stack.message_count("carol", "INBOX") < 120 {
+        stack.seed(120, "carol");
+    }
+    let total_on_server = stack.message_count("carol", "INBOX");
+    let (_gateway, mut client) = logged_in("carol").await;
+    let (total, rows) = newest(&mut client, "INBOX", 50).await;
+    assert_eq!(total, total_on_server);
+    assert_eq!(rows.len(), 50);
+    assert!(rows.windows(2).all(|w| w[0].uid > w[1].uid), "newest first");
+    assert!(rows.iter().all(|r| !r.subject.is_empty() && r.from.is_some() && r.size > 0));
+
+    // The next page continues where the first ended.
+    let page2 = match client
+        .request(Request::ListMessages {
+            folder: "INBOX".into(),
+            offset: 50,
+            limit: 50,
+        })
+        .await
+        .unwrap()
+    {
+        Response::Messages(p) => p.messages,
+        other => panic!("unexpected {other:?}"),
+    };
+    assert!(page2[0].uid < rows[49].uid);
+
+    // Opening one shows its text.
+    let opened = match client
+        .request(Request::GetMessage {
+            folder: "INBOX".into(),
+            uid: rows[0].uid,
+        })
+        .await
+        .unwrap()
+    {
+        Response::Message(m) => m,
+        other => panic!("unexpected {other:?}"),
+    };
+    assert_eq!(opened.subject, rows[0].subject);
+    assert!(!opened.text.trim().is_empty());
+    assert!(opened.flags.seen, "opening marks read");
+}
+
+#[tokio::test]
+async fn japanese_iso_2022_jp_mail_reads_correctly() {
+    let stack = MailStack::ensure();
+    let marker = unique_subject("jp");
+    // Subject "会議の件" + marker, From "山田", body "こんにちは" — all ISO-2022-JP.
+    let raw = format!(
+        "From: =?ISO-2022-JP?B?GyRCOzNFRBsoQg==?= <yamada@example.jp>\r\n\
+         To: dave@example.test\r\n\
+         Subject: =?ISO-2022-JP?B?GyRCMnE1RCRON28bKEI=?= {marker}\r\n\
+         Date: Tue, 24 Nov 2026 10:00:00 +0900\r\n\
+         MIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=ISO-2022-JP\r\n\
+         Content-Transfer-Encoding: 7bit\r\n\
+         \r\n\
+         \x1b$B$3$s$K$A$O\x1b(B\r\n"
+    );
+    stack.deliver("dave", raw.as_bytes()).await;
+    let (_gateway, mut client) = logged_in("dave").await;
+    let row = wait_for_subject(&mut client, &format!("会議の件 {marker}")).await;
+    assert_eq!(row.from.as_ref().and_then(|a| a.name.as_deref()), Some("山田"));
+    let Response::Message(view) = client
+        .request(Request::GetMessage {
+            folder: "INBOX".into(),
+            uid: row.uid,
+        })
+        .await
+        .unwrap()
+    else {
+        panic!("expected a message")
+    };
+    assert_eq!(view.text.trim(), "こんにちは");
+}
+
+#[tokio::test]
+async fn sent_message_arrives_in_the_recipients_inbox() {
+    let subject = unique_subject("Grüße 日本語");
+    let (_gateway, mut alice) = logged_in("alice").await;
+    let sent = alice
+        .request(Request::Send {
+            message: OutgoingMessage {
+                to: vec!["Bob <bob@example.test>".into()],
+                subject: subject.clone(),
+                text: "Hello Bob,\nこんにちは\n".into(),
+                ..Default::default()
+            },
+        })
+        .await
+        .expect("send");
+    let Response::Sent(receipt) = sent else { panic!("expected Sent") };
+
+    let (_gateway_bob, mut bob) = logged_in("bob").await;
+    let row = wait_for_subject(&mut bob, &subject).await;
+    assert_eq!(row.from.as_ref().map(|a| a.email.as_str()), Some("alice@example.test"));
+    let Response::Message(view) = bob
+        .request(Request::GetMessage {
+            folder: "INBOX".into(),
+            uid: row.uid,
+        })
+        .await
+        .unwrap()
+    else {
+        panic!("expected a message")
+    };
+    assert_eq!(view.message_id.map(|id| format!("<{id}>")), Some(receipt.message_id));
+    assert!(view.text.contains("こんにちは"));
+}
+
+#[tokio::test]
+async fn refused_recipient_shows_the_servers_reply() {
+    let (_gateway, mut alice) = logged_in("alice").await;
+    let err = alice
+        .request(Request::Send {
+            message: OutgoingMessage {
+                to: vec!["nosuchuser@example.test".into()],
+                subject: "to nobody".into(),
+                text: "x".into(),
+                ..Default::default()
+            },
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Refused);
+    assert!(err.message.starts_with("550"), "{}", err.message);
+    assert!(err.message.contains("5.1.1"), "{}", err.message);
+    assert!(err.message.contains("nosuchuser@example.test"), "{}", err.message);
+    assert!(err.message.contains("User unknown"), "{}", err.message);
+}

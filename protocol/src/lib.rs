@@ -1,0 +1,383 @@
+//! # The Yubin wire protocol
+//!
+//! This crate is the one place where the conversation between the browser app and the gateway is
+//! defined. Both sides compile against it, so a change here is a change to both.
+//!
+//! ## Transport
+//!
+//! One WebSocket per browser tab, at `/ws` on the gateway's origin. Every frame is a UTF-8 text
+//! frame holding one JSON document: a [`ClientFrame`] from the browser, a [`ServerFrame`] from the
+//! gateway. Enums use serde's default external tagging (`{"login": {...}}`, `"list_folders"`).
+//!
+//! ## Conversation
+//!
+//! 1. On connect the gateway sends [`ServerFrame::Welcome`] with its [`PROTOCOL_VERSION`] and the
+//!    mail servers its operator allows (the gateway is not an open proxy: the browser picks a
+//!    server by id, never by host name).
+//! 2. The browser sends [`ClientFrame`]s, each with an `id` it chooses. The gateway answers each
+//!    with exactly one [`ServerFrame::Reply`] carrying the same `id`, either a [`Response`] or an
+//!    [`ApiError`]. Replies may arrive out of order: a slow send does not hold up reading mail.
+//! 3. [`Request::Login`] must succeed before any other request; until then the gateway answers
+//!    [`ErrorKind::NotLoggedIn`]. Credentials live only in the gateway's memory for the life of
+//!    the WebSocket.
+//!
+//! ## Versioning
+//!
+//! [`PROTOCOL_VERSION`] is bumped on any change that an older peer would misread (a renamed or
+//! removed field or variant, a changed meaning). Adding an optional field (`#[serde(default)]`)
+//! does not bump it. A browser app that sees a different version in `Welcome` asks the user to
+//! reload, which fetches the app that matches the gateway.
+
+use serde::{Deserialize, Serialize};
+
+/// The version of this protocol; see the crate docs for when it changes.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Chosen by the browser; echoed in the matching [`ServerFrame::Reply`].
+pub type RequestId = u32;
+
+/// An IMAP UID, unique within one folder (for a given UIDVALIDITY).
+pub type Uid = u32;
+
+/// Seconds since the Unix epoch, UTC.
+pub type Timestamp = i64;
+
+/// A password or other credential. Its `Debug` output is redacted so that logging a request can
+/// never leak it; on the wire it is a plain JSON string.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(s: &str) -> Self {
+        Self(s.to_owned())
+    }
+}
+
+/// Browser → gateway.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientFrame {
+    pub id: RequestId,
+    pub request: Request,
+}
+
+/// What the browser asks of the gateway.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Request {
+    /// Log in to the incoming server of `server` (an id from [`Welcome::servers`]).
+    /// Answered with [`Response::LoggedIn`].
+    Login {
+        server: String,
+        username: String,
+        password: Secret,
+    },
+    /// Answered with [`Response::Folders`].
+    ListFolders,
+    /// The newest messages of `folder`, newest first, skipping `offset` messages.
+    /// Answered with [`Response::Messages`].
+    ListMessages {
+        folder: String,
+        offset: u32,
+        limit: u32,
+    },
+    /// One whole message, parsed. Marks it read. Answered with [`Response::Message`].
+    GetMessage { folder: String, uid: Uid },
+    /// Send through the account's SMTP submission server. Answered with [`Response::Sent`].
+    Send { message: OutgoingMessage },
+    /// Close the upstream connections and forget the credentials. Answered with [`Response::Done`].
+    Logout,
+}
+
+/// Gateway → browser.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// The first frame on every connection.
+    Welcome(Welcome),
+    /// The answer to the [`ClientFrame`] with the same `id`.
+    Reply {
+        id: RequestId,
+        result: Result<Response, ApiError>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Welcome {
+    pub protocol: u32,
+    /// The gateway's own version, for display and bug reports.
+    pub gateway: String,
+    /// The mail servers this gateway may connect to.
+    pub servers: Vec<ServerInfo>,
+}
+
+/// A mail server preset from the gateway's configuration, as the browser may see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServerInfo {
+    pub id: String,
+    /// Human-readable, e.g. "Example Mail".
+    pub name: String,
+    pub incoming: IncomingProtocol,
+    /// Appended to a user name without `@`, e.g. "example.test"; lets users type just "alice".
+    #[serde(default)]
+    pub domain: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IncomingProtocol {
+    Imap,
+    Pop3,
+}
+
+/// A successful answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Response {
+    LoggedIn(Session),
+    Folders(Vec<Folder>),
+    Messages(MessagePage),
+    Message(Box<MessageView>),
+    Sent(SentReceipt),
+    Done,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    /// The login name as the server accepted it (with the domain added where configured).
+    pub username: String,
+    /// The address to send from.
+    pub email: String,
+}
+
+/// A mailbox folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Folder {
+    /// The server's name for it, used in requests (IMAP: modified UTF-7, as sent by the server).
+    pub id: String,
+    /// The full path, decoded for display.
+    pub name: String,
+    /// The hierarchy separator, if the server has one.
+    pub delimiter: Option<String>,
+    pub role: Option<FolderRole>,
+    /// False for folders that only hold other folders (`\Noselect`).
+    pub selectable: bool,
+}
+
+/// What a folder is for (RFC 6154 SPECIAL-USE, and INBOX).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FolderRole {
+    Inbox,
+    Drafts,
+    Sent,
+    Trash,
+    Junk,
+    Archive,
+    All,
+    Flagged,
+}
+
+/// One window of a folder's message list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessagePage {
+    pub folder: String,
+    /// How many messages the folder holds.
+    pub total: u32,
+    /// Changes when UIDs in this folder are no longer valid (RFC 3501 UIDVALIDITY).
+    pub uid_validity: Option<u32>,
+    pub offset: u32,
+    /// Newest first.
+    pub messages: Vec<MessageSummary>,
+}
+
+/// A row in the message list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageSummary {
+    pub uid: Uid,
+    pub from: Option<Address>,
+    pub subject: String,
+    /// The `Date:` header, or the server's arrival time if that is missing or unreadable.
+    pub date: Option<Timestamp>,
+    pub flags: Flags,
+    /// Size in bytes as the server counts it.
+    pub size: u32,
+    pub has_attachments: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flags {
+    pub seen: bool,
+    pub answered: bool,
+    pub flagged: bool,
+    pub draft: bool,
+    pub deleted: bool,
+}
+
+/// A decoded mail address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    pub name: Option<String>,
+    pub email: String,
+}
+
+/// A whole message, parsed by the gateway (charsets decoded, RFC 2047/2231 headers decoded).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageView {
+    pub folder: String,
+    pub uid: Uid,
+    pub subject: String,
+    pub from: Vec<Address>,
+    pub to: Vec<Address>,
+    pub cc: Vec<Address>,
+    pub reply_to: Vec<Address>,
+    pub date: Option<Timestamp>,
+    pub message_id: Option<String>,
+    pub flags: Flags,
+    /// The plain-text body (converted from HTML when the message has no text part).
+    pub text: String,
+    pub attachments: Vec<AttachmentInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentInfo {
+    /// Position of the part in the message, for fetching it later.
+    pub part: u32,
+    pub filename: Option<String>,
+    pub content_type: String,
+    pub size: u32,
+}
+
+/// A message to send. Addresses are as the user typed them (`Name <a@b>` or `a@b`); the gateway
+/// parses and validates them, and rejects CR/LF in any field.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OutgoingMessage {
+    pub to: Vec<String>,
+    #[serde(default)]
+    pub cc: Vec<String>,
+    #[serde(default)]
+    pub bcc: Vec<String>,
+    pub subject: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SentReceipt {
+    /// The Message-ID the gateway gave the message.
+    pub message_id: String,
+}
+
+/// Why a request failed: a kind the UI can act on, and the words to show the user — where a
+/// server refused, its own reply (e.g. `550 5.1.1 <x@y>: Recipient address rejected: ...`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// The server refused the user name or password.
+    AuthFailed,
+    /// The server could not be reached (DNS, TCP, timeout).
+    Unreachable,
+    /// TLS failed: bad certificate, no STARTTLS offered, handshake error.
+    Tls,
+    /// The server refused the command (e.g. an SMTP 5xx for a recipient).
+    Refused,
+    /// The connection to the server broke in the middle of a command.
+    ConnectionLost,
+    /// The request itself is invalid (unknown server, malformed address, CR/LF in a header).
+    BadRequest,
+    /// A request other than `Login` before logging in.
+    NotLoggedIn,
+    /// The server said something the gateway could not understand.
+    Protocol,
+    /// A fault inside the gateway.
+    Internal,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_frame_json_shape_is_stable() {
+        let frame = ClientFrame {
+            id: 7,
+            request: Request::GetMessage {
+                folder: "INBOX".into(),
+                uid: 42,
+            },
+        };
+        let json = serde_json::to_string(&frame).unwrap();
+        assert_eq!(
+            json,
+            r#"{"id":7,"request":{"get_message":{"folder":"INBOX","uid":42}}}"#
+        );
+        let unit = serde_json::to_string(&Request::ListFolders).unwrap();
+        assert_eq!(unit, r#""list_folders""#);
+    }
+
+    #[test]
+    fn reply_round_trips_errors() {
+        let frame = ServerFrame::Reply {
+            id: 3,
+            result: Err(ApiError::new(ErrorKind::Refused, "550 5.1.1 no such user")),
+        };
+        let json = serde_json::to_string(&frame).unwrap();
+        assert_eq!(
+            json,
+            r#"{"reply":{"id":3,"result":{"Err":{"kind":"refused","message":"550 5.1.1 no such user"}}}}"#
+        );
+        assert_eq!(serde_json::from_str::<ServerFrame>(&json).unwrap(), frame);
+    }
+
+    #[test]
+    fn secrets_are_plain_on_the_wire_and_hidden_in_debug() {
+        let login = Request::Login {
+            server: "demo".into(),
+            username: "alice".into(),
+            password: "hunter2".into(),
+        };
+        assert!(serde_json::to_string(&login).unwrap().contains(r#""password":"hunter2""#));
+        assert!(!format!("{login:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn optional_fields_may_be_missing() {
+        let msg: OutgoingMessage =
+            serde_json::from_str(r#"{"to":["a@b.test"],"subject":"s","text":"t"}"#).unwrap();
+        assert!(msg.cc.is_empty() && msg.bcc.is_empty());
+    }
+}

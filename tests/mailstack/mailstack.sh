@@ -1,0 +1,681 @@
+#!/usr/bin/env bash
+# mailstack.sh - Yubin's own Dovecot + Postfix mail stack on 127.0.0.1, for tests and the demo
+#
+#   mailstack.sh start            write configs (+TLS cert), start Dovecot and Postfix, wait until ready
+#   mailstack.sh stop             stop both, wait until every process is gone
+#   mailstack.sh status           show PIDs / listening ports (exit 0 = both running)
+#   mailstack.sh seed N USER [MAILBOX]   put N generated messages into USER's mailbox (default INBOX)
+#   mailstack.sh clean            stop + delete the whole state directory
+#   mailstack.sh doveadm ARGS...  run doveadm against this instance
+#   mailstack.sh postfix ARGS...  run postfix(1) against this instance (e.g. "flush")
+#   mailstack.sh postconf ARGS... run postconf(1) against this instance
+#   mailstack.sh roundcube start|stop   optional reference webmail (Debian roundcube-core +
+#                                 roundcube-sqlite3 + php-cli) on http://127.0.0.1:18080 via "php -S"
+#   mailstack.sh env              print endpoints/CA path as KEY=VALUE lines (for tests)
+#
+# Environment knobs (defaults in brackets): MAILSTACK_DIR [/tmp/yubin-mailstack], MAILSTACK_DOMAIN
+# [example.test], MAILSTACK_USERS ["alice:alice-pass bob:bob-pass ..."], MAILSTACK_SINK [sink],
+# MAILSTACK_AUTH_HARDENING [0], MAILSTACK_DOVECOT_SSL [yes], MAILSTACK_FSYNC [optimized],
+# MAILSTACK_MAIL_USER [mail], MAILSTACK_*_PORT, MAILSTACK_SEED_WARM [envelope|index|none].
+#
+# Needs root and the Debian packages:
+#   dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix openssl python3
+# Everything (config, TLS, spool, mailboxes, logs, sockets, pid files) lives under $MAILSTACK_DIR.
+set -euo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# Keep it short: Dovecot's unix socket paths must stay under 108 bytes.
+D=${MAILSTACK_DIR:-/tmp/yubin-mailstack}
+DOMAIN=${MAILSTACK_DOMAIN:-example.test}
+# "localpart:password ..." (plain-text passwords; test users only)
+USERS=${MAILSTACK_USERS:-"alice:alice-pass bob:bob-pass carol:carol-pass dave:dave-pass erin:erin-pass"}
+MAIL_OS_USER=${MAILSTACK_MAIL_USER:-mail}          # existing unprivileged OS user that owns the mailboxes
+# Dovecot brute-force protection: 1 = production defaults (auth_failure_delay 2 s plus the anvil per-IP
+# penalty; measured 2, 6, 10, 17 s for consecutive failures and 15 s even for the next *correct* login),
+# 0 = auth_failure_delay 0 + penalty socket disabled (failures answered in ~0.5 s: Dovecot flushes its
+# failure queue on a fixed 500 ms timer, there is no setting below that)
+AUTH_HARDENING=${MAILSTACK_AUTH_HARDENING:-0}
+# Dovecot "ssl" (yes|required). Either way Dovecot 2.3 treats a client whose IP equals the server's
+# (127.0.0.1 -> 127.0.0.1) as "secured" and allows plaintext LOGIN without STARTTLS. A client that
+# connects from source address 127.0.0.2 is not secured and sees LOGINDISABLED until STARTTLS.
+DOVECOT_SSL=${MAILSTACK_DOVECOT_SSL:-yes}
+# Outbound (non-$DOMAIN) mail from authenticated users is captured in this local mailbox instead of
+# leaving the machine. Empty = reject outside recipients at RCPT time.
+SINK=${MAILSTACK_SINK-sink}
+# Dovecot mail_fsync: optimized (Dovecot default, fsync on every save/delivery) or never (much faster
+# LMTP/APPEND on slow CI disks; data is only at risk if the machine crashes)
+FSYNC=${MAILSTACK_FSYNC:-optimized}
+
+IMAP_PORT=${MAILSTACK_IMAP_PORT:-10143}
+IMAPS_PORT=${MAILSTACK_IMAPS_PORT:-10993}
+POP3_PORT=${MAILSTACK_POP3_PORT:-10110}
+POP3S_PORT=${MAILSTACK_POP3S_PORT:-10995}
+LMTP_PORT=${MAILSTACK_LMTP_PORT:-10024}
+SMTP_PORT=${MAILSTACK_SMTP_PORT:-10025}
+SUBMISSION_PORT=${MAILSTACK_SUBMISSION_PORT:-10587}
+SUBMISSIONS_PORT=${MAILSTACK_SUBMISSIONS_PORT:-10465}
+WEBMAIL_PORT=${MAILSTACK_WEBMAIL_PORT:-18080}
+ALL_PORTS="$IMAP_PORT $IMAPS_PORT $POP3_PORT $POP3S_PORT $LMTP_PORT $SMTP_PORT $SUBMISSION_PORT $SUBMISSIONS_PORT"
+
+ETC=$D/etc
+DCONF=$ETC/dovecot/dovecot.conf
+PCONF=$ETC/postfix
+RUN=$D/run
+DBASE=$RUN/dovecot
+STATE=$D/state
+SPOOL=$D/spool/postfix
+LOGS=$D/logs
+TLS=$D/tls
+MAILROOT=$D/mail
+RC=$D/roundcube
+
+log() { printf '[mailstack %s] %s\n' "$(date +%H:%M:%S.%3N)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+need_root() { [ "$(id -u)" = 0 ] || die "must run as root"; }
+
+check_bins() {
+  local b
+  for b in dovecot doveadm doveconf postfix postconf openssl python3; do
+    command -v "$b" >/dev/null || die "missing binary: $b (apt-get install dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix openssl python3)"
+  done
+  [ -x /usr/lib/dovecot/imap ] || die "dovecot-imapd not installed"
+  [ -x /usr/lib/dovecot/pop3 ] || die "dovecot-pop3d not installed"
+  [ -x /usr/lib/dovecot/lmtp ] || die "dovecot-lmtpd not installed"
+  id "$MAIL_OS_USER" >/dev/null 2>&1 || die "OS user $MAIL_OS_USER missing"
+  id postfix >/dev/null 2>&1 || die "OS user postfix missing"
+}
+
+# ---------------------------------------------------------------- configuration
+# A private CA (ca.pem, what clients trust) and a server certificate it signed (cert.pem, what the
+# servers present). Strict verifiers such as webpki refuse a self-signed CA certificate used as the
+# server's own certificate, so the two are kept apart as in a real deployment.
+write_tls() {
+  mkdir -p "$TLS"; chmod 0755 "$TLS"
+  if [ ! -s "$TLS/ca.pem" ] || [ ! -s "$TLS/cert.pem" ] || [ ! -s "$TLS/key.pem" ]; then
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -sha256 \
+      -keyout "$TLS/ca-key.pem" -out "$TLS/ca.pem" -subj "/CN=mailstack test CA" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+      >/dev/null 2>&1 || die "openssl (CA) failed"
+    openssl req -newkey rsa:2048 -nodes -sha256 -keyout "$TLS/key.pem" -out "$TLS/server.csr" \
+      -subj "/CN=mail.$DOMAIN" >/dev/null 2>&1 || die "openssl (CSR) failed"
+    printf '%s\n' "subjectAltName=DNS:localhost,DNS:mail.$DOMAIN,IP:127.0.0.1" \
+      "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" \
+      "extendedKeyUsage=serverAuth" > "$TLS/server.ext"
+    openssl x509 -req -in "$TLS/server.csr" -CA "$TLS/ca.pem" -CAkey "$TLS/ca-key.pem" -CAcreateserial \
+      -days 3650 -sha256 -extfile "$TLS/server.ext" -out "$TLS/cert.pem" >/dev/null 2>&1 || die "openssl (sign) failed"
+    chmod 0600 "$TLS/key.pem" "$TLS/ca-key.pem"; chmod 0644 "$TLS/cert.pem" "$TLS/ca.pem"
+  fi
+}
+
+all_users() { echo $USERS; [ -z "$SINK" ] || echo "$SINK:$SINK-pass"; }
+
+write_dovecot_conf() {
+  local delay=0 penalty_mode=0600
+  [ "$AUTH_HARDENING" = 1 ] && delay="2 secs" || penalty_mode=0
+  local uid gid
+  uid=$(id -u "$MAIL_OS_USER"); gid=$(id -g "$MAIL_OS_USER")
+  mkdir -p "$ETC/dovecot" "$DBASE" "$STATE/dovecot" "$LOGS" "$MAILROOT/$DOMAIN"
+  chown "$uid:$gid" "$MAILROOT" "$MAILROOT/$DOMAIN"; chmod 0750 "$MAILROOT" "$MAILROOT/$DOMAIN"
+
+  # passwd-file: user:{scheme}password
+  : > "$ETC/dovecot/users.tmp"
+  local u
+  for u in $(all_users); do
+    printf '%s@%s:{PLAIN}%s\n' "${u%%:*}" "$DOMAIN" "${u#*:}" >> "$ETC/dovecot/users.tmp"
+  done
+  mv "$ETC/dovecot/users.tmp" "$ETC/dovecot/users"
+  chown root:dovecot "$ETC/dovecot/users"; chmod 0640 "$ETC/dovecot/users"
+
+  cat > "$DCONF" <<EOF
+# Generated by mailstack.sh - standalone Dovecot config (does not include /etc/dovecot)
+instance_name = mailstack
+base_dir = $DBASE
+state_dir = $STATE/dovecot
+log_path = $LOGS/dovecot.log
+info_log_path = $LOGS/dovecot.log
+protocols = imap pop3 lmtp
+listen = 127.0.0.1
+hostname = mail.$DOMAIN
+postmaster_address = postmaster@$DOMAIN
+login_greeting = Dovecot (mailstack) ready.
+shutdown_clients = yes
+
+ssl = $DOVECOT_SSL
+ssl_cert = <$TLS/cert.pem
+ssl_key = <$TLS/key.pem
+ssl_dh = </usr/share/dovecot/dh.pem
+ssl_min_protocol = TLSv1.2
+
+auth_mechanisms = plain login
+disable_plaintext_auth = yes
+auth_failure_delay = $delay
+auth_cache_size = 0
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%Lu $ETC/dovecot/users
+}
+userdb {
+  # static userdb + passwd-file passdb: for LMTP (userdb-only lookup) Dovecot verifies
+  # the user via passdb, so unknown recipients are rejected.
+  driver = static
+  args = uid=$uid gid=$gid home=$MAILROOT/%Ld/%Ln
+}
+first_valid_uid = $uid
+last_valid_uid = $uid
+first_valid_gid = $gid
+
+mail_location = maildir:~/Maildir
+mail_fsync = $FSYNC
+mailbox_list_index = yes
+mail_max_userip_connections = 200
+recipient_delimiter = +
+
+namespace inbox {
+  inbox = yes
+  separator = /
+  mailbox Drafts {
+    auto = subscribe
+    special_use = \Drafts
+  }
+  mailbox Sent {
+    auto = subscribe
+    special_use = \Sent
+  }
+  mailbox Trash {
+    auto = subscribe
+    special_use = \Trash
+  }
+  mailbox Junk {
+    auto = subscribe
+    special_use = \Junk
+  }
+  mailbox Archive {
+    auto = subscribe
+    special_use = \Archive
+  }
+}
+
+protocol imap {
+  # IDLE, CONDSTORE, QRESYNC, MOVE, SPECIAL-USE, UIDPLUS, ... are advertised by default in 2.3
+  imap_idle_notify_interval = 2 mins
+}
+protocol pop3 {
+  pop3_uidl_format = %08Xu%08Xv
+}
+protocol lmtp {
+}
+
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $IMAP_PORT
+  }
+  inet_listener imaps {
+    address = 127.0.0.1
+    port = $IMAPS_PORT
+    ssl = yes
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    address = 127.0.0.1
+    port = $POP3_PORT
+  }
+  inet_listener pop3s {
+    address = 127.0.0.1
+    port = $POP3S_PORT
+    ssl = yes
+  }
+}
+service lmtp {
+  unix_listener lmtp-postfix {
+    mode = 0600
+    user = postfix
+    group = postfix
+  }
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = $LMTP_PORT
+  }
+}
+service anvil {
+  # mode 0 = auth process cannot reach the penalty socket = per-IP auth penalty disabled
+  unix_listener anvil-auth-penalty {
+    mode = $penalty_mode
+  }
+}
+service auth {
+  unix_listener auth-postfix {
+    mode = 0660
+    user = postfix
+    group = postfix
+  }
+}
+EOF
+  chmod 0644 "$DCONF"
+}
+
+write_postfix_conf() {
+  mkdir -p "$PCONF" "$STATE/postfix" "$SPOOL" "$LOGS"
+  chown postfix:postfix "$STATE/postfix"; chmod 0700 "$STATE/postfix"
+  chown root:root "$SPOOL"; chmod 0755 "$SPOOL"
+
+  : > "$PCONF/vmailbox.tmp"; : > "$PCONF/sender_login.tmp"
+  local u lp
+  for u in $(all_users); do
+    lp=${u%%:*}
+    printf '%s@%s %s/%s/\n' "$lp" "$DOMAIN" "$DOMAIN" "$lp" >> "$PCONF/vmailbox.tmp"
+    printf '%s@%s %s@%s\n' "$lp" "$DOMAIN" "$lp" "$DOMAIN" >> "$PCONF/sender_login.tmp"
+  done
+  printf 'postmaster@%s postmaster/\n' "$DOMAIN" >> "$PCONF/vmailbox.tmp"
+  mv "$PCONF/vmailbox.tmp" "$PCONF/vmailbox"; mv "$PCONF/sender_login.tmp" "$PCONF/sender_login"
+  local dom_re=${DOMAIN//./\\.}
+  printf 'if !/@%s$/\n/./ %s@%s\nendif\n' "$dom_re" "${SINK:-sink}" "$DOMAIN" > "$PCONF/outbound_sink"
+  # postmaster -> first user
+  printf 'postmaster@%s %s@%s\n' "$DOMAIN" "$(set -- $USERS; echo "${1%%:*}")" "$DOMAIN" > "$PCONF/virtual_alias"
+
+  cat > "$PCONF/main.cf" <<EOF
+# Generated by mailstack.sh - standalone Postfix instance (postfix -c $PCONF ...)
+compatibility_level = 3.6
+queue_directory = $SPOOL
+data_directory = $STATE/postfix
+command_directory = /usr/sbin
+daemon_directory = /usr/lib/postfix/sbin
+meta_directory = /etc/postfix
+shlib_directory = /usr/lib/postfix
+mail_owner = postfix
+setgid_group = postdrop
+# Postfix >= 3.4 internal logging (postlogd) instead of syslog
+maillog_file = $LOGS/postfix.log
+maillog_file_prefixes = $LOGS
+import_environment = MAIL_CONFIG MAIL_DEBUG MAIL_LOGTAG TZ LANG=C
+
+myhostname = mail.$DOMAIN
+mydomain = $DOMAIN
+myorigin = \$mydomain
+mydestination =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+smtpd_banner = \$myhostname ESMTP Postfix (mailstack)
+biff = no
+append_dot_mydomain = no
+readme_directory = no
+alias_maps =
+alias_database =
+local_recipient_maps =
+local_transport = error:5.1.1 local delivery disabled
+relayhost =
+# nothing ever leaves this box (see outbound_sink / MAILSTACK_SINK)
+$(if [ -n "$SINK" ]; then cat <<EOS
+# outside recipients are accepted from authenticated users and rewritten (envelope only) to $SINK@$DOMAIN
+recipient_canonical_maps = regexp:$PCONF/outbound_sink
+recipient_canonical_classes = envelope_recipient
+default_transport = discard:outbound delivery disabled in mailstack
+relay_transport = discard:outbound delivery disabled in mailstack
+EOS
+else cat <<EOS
+default_transport = error:5.7.1 outbound delivery disabled in mailstack
+relay_transport = error:5.7.1 outbound delivery disabled in mailstack
+EOS
+fi)
+delay_warning_time = 0
+maximal_queue_lifetime = 1h
+bounce_queue_lifetime = 1h
+message_size_limit = 52428800
+recipient_delimiter = +
+
+virtual_mailbox_domains = $DOMAIN
+virtual_mailbox_maps = texthash:$PCONF/vmailbox
+virtual_alias_maps = texthash:$PCONF/virtual_alias
+virtual_transport = lmtp:unix:$DBASE/lmtp-postfix
+
+smtpd_tls_cert_file = $TLS/cert.pem
+smtpd_tls_key_file = $TLS/key.pem
+smtpd_tls_security_level = may
+smtpd_tls_loglevel = 1
+smtpd_tls_received_header = yes
+smtpd_tls_session_cache_database = btree:\${data_directory}/smtpd_scache
+smtp_tls_security_level = none
+
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = $DBASE/auth-postfix
+smtpd_sasl_auth_enable = no
+smtpd_sasl_authenticated_header = yes
+smtpd_sender_login_maps = texthash:$PCONF/sender_login
+smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination
+smtpd_recipient_restrictions =
+smtpd_peername_lookup = no
+EOF
+
+  cat > "$PCONF/master.cf" <<EOF
+# Generated by mailstack.sh - no chroot anywhere, loopback listeners only
+# service type  private unpriv  chroot  wakeup  maxproc command + args
+# inbound "MX": no AUTH, only accepts mail for $DOMAIN
+127.0.0.1:$SMTP_PORT inet n - n - - smtpd
+  -o syslog_name=postfix/mx
+# submission: STARTTLS + SASL AUTH required
+127.0.0.1:$SUBMISSION_PORT inet n - n - - smtpd
+  -o syslog_name=postfix/submission
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_tls_auth_only=yes
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_sender_restrictions=reject_sender_login_mismatch
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+  -o milter_macro_daemon_name=ORIGINATING
+# submissions: implicit TLS + SASL AUTH required
+127.0.0.1:$SUBMISSIONS_PORT inet n - n - - smtpd
+  -o syslog_name=postfix/submissions
+  -o smtpd_tls_wrappermode=yes
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_sender_restrictions=reject_sender_login_mismatch
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+  -o milter_macro_daemon_name=ORIGINATING
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+proxywrite unix -       -       n       -       1       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+local     unix  -       n       n       -       -       local
+virtual   unix  -       n       n       -       -       virtual
+lmtp      unix  -       -       n       -       -       lmtp
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+  chown -R root:root "$PCONF"; chmod 0644 "$PCONF"/*
+  # Postfix's dict_load_file() refuses to use a file whose mtime is within ~1 s of "now" and polls
+  # it every 300 ms ("pausing to let ... cool down"), which cost ~2 s on every start. Back-date them.
+  touch -d "@$(( $(date +%s) - 10 ))" "$PCONF"/*
+}
+
+# ---------------------------------------------------------------- process helpers
+dovecot_pid() {
+  local f=$DBASE/master.pid p
+  [ -s "$f" ] || return 1
+  p=$(cat "$f"); kill -0 "$p" 2>/dev/null || return 1
+  echo "$p"
+}
+postfix_pid() {
+  local f=$SPOOL/pid/master.pid p
+  [ -s "$f" ] || return 1
+  p=$(tr -d ' ' < "$f"); kill -0 "$p" 2>/dev/null || return 1
+  echo "$p"
+}
+# all PIDs that belong to this instance: the masters and their descendants
+instance_pids() {
+  local roots="" p
+  p=$(dovecot_pid 2>/dev/null) && roots="$roots $p"
+  p=$(postfix_pid 2>/dev/null) && roots="$roots $p"
+  [ -n "$roots" ] || return 0
+  ps -e -o pid=,ppid= | awk -v roots="$roots" '
+    BEGIN { n = split(roots, r, " "); for (i = 1; i <= n; i++) keep[r[i]] = 1 }
+    { parent[$1] = $2; pids[++m] = $1 }
+    END { changed = 1
+          while (changed) { changed = 0
+            for (i = 1; i <= m; i++) { p = pids[i]
+              if (!(p in keep) && (parent[p] in keep)) { keep[p] = 1; changed = 1 } } }
+          for (p in keep) print p }'
+}
+
+# "is something listening on 127.0.0.1:PORT" - via ss(8) when available (no connection, no log noise),
+# otherwise a bash /dev/tcp connect
+# Run a command that daemonizes with stdin/stdout/stderr detached and every other inherited fd
+# closed. Without this the Dovecot master (and its log child) keep the caller's stderr open, so
+# "mailstack.sh start | tee" or a CI step capturing output never sees EOF and hangs.
+detached_exec() {   # replaces the current (sub)shell
+  local logf=$1 fd; shift
+  for fd in /proc/$BASHPID/fd/*; do
+    fd=${fd##*/}
+    [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
+  done
+  exec "$@" </dev/null >>"$logf" 2>&1
+}
+detached() { ( detached_exec "$@" ); }
+
+port_open() {
+  if command -v ss >/dev/null; then ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
+  else (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; fi
+}
+wait_ports() {
+  local deadline=$(( $(date +%s) + ${1:-30} )) port
+  for port in $ALL_PORTS; do
+    until port_open "$port"; do
+      [ "$(date +%s)" -lt "$deadline" ] || die "port $port not listening after timeout (see $LOGS)"
+      sleep 0.05
+    done
+  done
+  # sockets Postfix needs
+  for s in "$DBASE/lmtp-postfix" "$DBASE/auth-postfix"; do
+    until [ -S "$s" ]; do
+      [ "$(date +%s)" -lt "$deadline" ] || die "socket $s missing"
+      sleep 0.05
+    done
+  done
+}
+
+check_ports_free() {
+  local port
+  for port in $ALL_PORTS; do
+    if port_open "$port"; then die "port 127.0.0.1:$port already in use by something else"; fi
+  done
+}
+
+# ---------------------------------------------------------------- commands
+cmd_start() {
+  need_root; check_bins
+  # Test binaries may start the stack concurrently; one start at a time per directory.
+  exec 9>"${D%/}.lock"; flock 9
+  if dovecot_pid >/dev/null && postfix_pid >/dev/null; then log "already running"; return 0; fi
+  if dovecot_pid >/dev/null || postfix_pid >/dev/null; then log "partially running - stopping first"; cmd_stop; fi
+  check_ports_free
+  local t0; t0=$(date +%s.%N)
+  mkdir -p "$D"; chmod 0755 "$D"
+  rm -rf "$DBASE"   # stale sockets/pid of a previous (crashed) run; nothing is running at this point
+  mkdir -p "$ETC" "$RUN" "$STATE" "$LOGS" "$D/spool"; chmod 0755 "$ETC" "$RUN" "$STATE" "$LOGS" "$D/spool"
+  write_tls
+  write_dovecot_conf
+  write_postfix_conf
+  # validate both configs before starting anything
+  doveconf -c "$DCONF" -n > "$LOGS/doveconf-n.txt" 2> "$LOGS/doveconf.err" || { cat "$LOGS/doveconf.err" >&2; die "doveconf failed"; }
+  log "starting dovecot"
+  detached "$LOGS/dovecot.stderr" dovecot -c "$DCONF" || { cat "$LOGS/dovecot.stderr" >&2; die "dovecot failed to start (see $LOGS/dovecot.log)"; }
+  log "starting postfix"
+  # (postfix start itself runs "postfix-script check-fatal" first and "check-warn" in the background)
+  detached "$LOGS/postfix-start.log" postfix -c "$PCONF" start || { cat "$LOGS/postfix-start.log" >&2; die "postfix start failed"; }
+  wait_ports 30
+  log "ready in $(python3 -c "import sys;print(round(float(sys.argv[2])-float(sys.argv[1]),3))" "$t0" "$(date +%s.%N)")s" \
+      "- IMAP $IMAP_PORT(STARTTLS)/$IMAPS_PORT(TLS) POP3 $POP3_PORT/$POP3S_PORT LMTP $LMTP_PORT SMTP $SMTP_PORT submission $SUBMISSION_PORT submissions $SUBMISSIONS_PORT"
+}
+
+cmd_stop() {
+  need_root
+  local pids p deadline
+  pids=$(instance_pids | tr '\n' ' ')
+  # SIGTERM to both masters at once. For Postfix this is exactly what "postfix stop" does
+  # (postfix-script kills the master with SIGTERM, then polls with 1 s sleeps); for Dovecot it is
+  # what "doveadm stop" does. Both masters then terminate their children and exit (~2-3 s).
+  if p=$(postfix_pid 2>/dev/null); then log "stopping postfix (master $p)"; kill -TERM "$p" 2>/dev/null || true; fi
+  if p=$(dovecot_pid 2>/dev/null); then log "stopping dovecot (master $p)"; kill -TERM "$p" 2>/dev/null || true; fi
+  deadline=$(( $(date +%s) + 20 ))
+  for p in $pids; do
+    while kill -0 "$p" 2>/dev/null; do
+      if [ "$(date +%s)" -ge "$deadline" ]; then log "pid $p still alive - SIGKILL"; kill -KILL "$p" 2>/dev/null || true; break; fi
+      sleep 0.05
+    done
+  done
+  log "stopped"
+}
+
+cmd_status() {
+  local dp pp rc=0 port
+  if dp=$(dovecot_pid); then echo "dovecot: running (master pid $dp)"; else echo "dovecot: stopped"; rc=1; fi
+  if pp=$(postfix_pid); then echo "postfix: running (master pid $pp)"; else echo "postfix: stopped"; rc=1; fi
+  local pids; pids=$(instance_pids | tr '\n' ' ')
+  echo "instance pids: ${pids:-none}"
+  for port in $ALL_PORTS; do
+    if port_open "$port"; then echo "  127.0.0.1:$port open"; else echo "  127.0.0.1:$port closed"; fi
+  done
+  return $rc
+}
+
+cmd_seed() {
+  need_root
+  local n=${1:?usage: seed N USER [MAILBOX]} user=${2:?usage: seed N USER [MAILBOX]} mbox=${3:-INBOX}
+  case $user in *@*) ;; *) user=$user@$DOMAIN ;; esac
+  dovecot_pid >/dev/null || die "dovecot not running"
+  local lp=${user%@*} dom=${user#*@} uid gid
+  uid=$(id -u "$MAIL_OS_USER"); gid=$(id -g "$MAIL_OS_USER")
+  # make sure the mailbox exists (also creates the home/Maildir with correct owner)
+  doveadm -c "$DCONF" mailbox create -u "$user" "$mbox" 2>/dev/null || true
+  local md=$MAILROOT/$dom/$lp/Maildir
+  [ "$mbox" = INBOX ] || md="$md/.${mbox//\//.}"
+  [ -d "$md/cur" ] || die "maildir $md not found"
+  local t0 t1 t2 t3
+  t0=$(date +%s.%N)
+  # 1) write maildir files directly into cur/ (chowned to the mail owner)
+  python3 "$SCRIPT_DIR/genmail.py" --maildir "$md" --count "$n" --to "$user" --domain "$dom" \
+    --uid "$uid" --gid "$gid" --seed "${MAILSTACK_SEED_RANDOM:-42}"
+  t1=$(date +%s.%N)
+  # 2) let Dovecot pick them up (maildir sync -> index, uidlist)
+  doveadm -c "$DCONF" force-resync -u "$user" "$mbox"
+  t2=$(date +%s.%N)
+  # 3) pre-build the cache so the first client FETCH is not a cold parse of every file.
+  #    "doveadm index" alone only caches what mail_cache_fields lists (flags); fetching the
+  #    envelope once makes Dovecot's cache decision for imap.envelope permanent ("yes").
+  case ${MAILSTACK_SEED_WARM:-envelope} in
+    envelope) doveadm -c "$DCONF" fetch -u "$user" "imap.envelope" mailbox "$mbox" all > /dev/null ;;
+    index) doveadm -c "$DCONF" index -u "$user" "$mbox" ;;
+    none) ;;
+  esac
+  t3=$(date +%s.%N)
+  python3 - "$t0" "$t1" "$t2" "$t3" "$n" <<'PY'
+import sys
+t0,t1,t2,t3=map(float,sys.argv[1:5]); n=int(sys.argv[5])
+print(f"seed: {n} msgs  write={t1-t0:.2f}s  force-resync={t2-t1:.2f}s  warm-cache={t3-t2:.2f}s  total={t3-t0:.2f}s")
+PY
+  doveadm -c "$DCONF" mailbox status -u "$user" "messages uidnext vsize" "$mbox"
+}
+
+roundcube_pid() {
+  local p
+  [ -s "$RUN/roundcube.pid" ] || return 1
+  p=$(cat "$RUN/roundcube.pid"); kill -0 "$p" 2>/dev/null || return 1
+  echo "$p"
+}
+
+cmd_roundcube() {
+  need_root
+  case ${1:-} in
+    start)
+      [ -d /var/lib/roundcube/public_html ] && command -v php >/dev/null ||
+        die "apt-get install --no-install-recommends roundcube-core roundcube-sqlite3 php8.2-cli php8.2-cgi"
+      if roundcube_pid >/dev/null; then log "roundcube already running"; return 0; fi
+      if port_open "$WEBMAIL_PORT"; then die "port $WEBMAIL_PORT in use"; fi
+      mkdir -p "$RC/config" "$RC/db" "$RC/logs" "$RC/temp" "$RUN"
+      # defaults.inc.php / mimetypes.php come from the package; only config.inc.php is ours
+      ln -sf /etc/roundcube/defaults.inc.php "$RC/config/defaults.inc.php"
+      ln -sf /etc/roundcube/mimetypes.php "$RC/config/mimetypes.php"
+      [ -s "$RC/des_key" ] || head -c 18 /dev/urandom | base64 | tr -d '\n/+=' | head -c 24 > "$RC/des_key"
+      cat > "$RC/config/config.inc.php" <<RCCONF
+<?php
+// Generated by mailstack.sh. Loaded instead of /etc/roundcube because ROUNDCUBE_CONFIG_DIR points here.
+\$config = [];
+\$config['db_dsnw'] = 'sqlite:///$RC/db/roundcube.sqlite?mode=0640';
+\$config['imap_host'] = 'tls://127.0.0.1:$IMAP_PORT';
+\$config['smtp_host'] = 'tls://127.0.0.1:$SUBMISSION_PORT';
+\$config['smtp_user'] = '%u';
+\$config['smtp_pass'] = '%p';
+\$config['imap_conn_options'] = ['ssl' => ['verify_peer' => true, 'cafile' => '$TLS/ca.pem', 'peer_name' => 'localhost']];
+\$config['smtp_conn_options'] = ['ssl' => ['verify_peer' => true, 'cafile' => '$TLS/ca.pem', 'peer_name' => 'localhost']];
+\$config['username_domain'] = '$DOMAIN';
+\$config['des_key'] = '$(cat "$RC/des_key")';
+\$config['log_dir'] = '$RC/logs/';
+\$config['temp_dir'] = '$RC/temp/';
+\$config['plugins'] = [];
+\$config['skin'] = 'elastic';
+\$config['enable_installer'] = false;
+\$config['support_url'] = '';
+\$config['product_name'] = 'Roundcube (mailstack)';
+\$config['login_rate_limit'] = 0;
+\$config['session_lifetime'] = 60;
+\$config['enable_spellcheck'] = false;
+RCCONF
+      # php -S in its own session/process group (setsid does not fork here: a background subshell of a
+      # non-interactive shell is not a group leader), so $! is php itself and stop can signal the group
+      ( export ROUNDCUBE_CONFIG_DIR=$RC/config PHP_CLI_SERVER_WORKERS=${MAILSTACK_WEBMAIL_WORKERS:-4}
+        detached_exec "$RC/logs/php-server.log" setsid php -S "127.0.0.1:$WEBMAIL_PORT" -t /var/lib/roundcube/public_html ) &
+      echo $! > "$RUN/roundcube.pid"
+      local deadline=$(( $(date +%s) + 15 ))
+      until port_open "$WEBMAIL_PORT"; do
+        [ "$(date +%s)" -lt "$deadline" ] || die "roundcube (php -S) did not start, see $RC/logs"
+        sleep 0.05
+      done
+      log "roundcube on http://127.0.0.1:$WEBMAIL_PORT/ (pid $(cat "$RUN/roundcube.pid"))"
+      ;;
+    stop)
+      local p kids k
+      if p=$(roundcube_pid); then
+        kids=$(ps -o pid= --ppid "$p" | tr '\n' ' ')   # PHP_CLI_SERVER_WORKERS children
+        kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" $kids 2>/dev/null || true
+        for k in $p $kids; do while kill -0 "$k" 2>/dev/null; do sleep 0.05; done; done
+        log "roundcube stopped"
+      fi
+      rm -f "$RUN/roundcube.pid"
+      ;;
+    *) die "usage: roundcube start|stop" ;;
+  esac
+}
+
+cmd_clean() {
+  need_root
+  cmd_stop || true
+  case $D in /|"") die "refusing to remove '$D'";; esac
+  rm -rf "$D"
+  log "removed $D"
+}
+
+case ${1:-} in
+  start) cmd_start ;;
+  stop) if [ -s "$RUN/roundcube.pid" ]; then cmd_roundcube stop; fi; cmd_stop ;;
+  status) cmd_status ;;
+  restart) cmd_stop; cmd_start ;;
+  seed) shift; cmd_seed "$@" ;;
+  clean) if [ -s "$RUN/roundcube.pid" ]; then cmd_roundcube stop; fi; cmd_clean ;;
+  roundcube) shift; cmd_roundcube "$@" ;;
+  doveadm) shift; exec doveadm -c "$DCONF" "$@" ;;
+  postfix) shift; exec postfix -c "$PCONF" "$@" ;;
+  postconf) shift; exec postconf -c "$PCONF" "$@" ;;
+  env)
+    cat <<EOF
+MAILSTACK_DIR=$D
+MAILSTACK_DOMAIN=$DOMAIN
+MAILSTACK_CA=$TLS/ca.pem
+MAILSTACK_IMAP=127.0.0.1:$IMAP_PORT
+MAILSTACK_IMAPS=127.0.0.1:$IMAPS_PORT
+MAILSTACK_POP3=127.0.0.1:$POP3_PORT
+MAILSTACK_POP3S=127.0.0.1:$POP3S_PORT
+MAILSTACK_LMTP=127.0.0.1:$LMTP_PORT
+MAILSTACK_SMTP=127.0.0.1:$SMTP_PORT
+MAILSTACK_SUBMISSION=127.0.0.1:$SUBMISSION_PORT
+MAILSTACK_SUBMISSIONS=127.0.0.1:$SUBMISSIONS_PORT
+EOF
+    ;;
+  *) sed -n '2,23p' "$0"; exit 2 ;;
+esac

@@ -1,0 +1,267 @@
+//! What Yubin's integration and end-to-end tests share: the real Dovecot + Postfix stack
+//! (`tests/mailstack/mailstack.sh`), a gateway running in-process against it, and a small client
+//! for the wire protocol.
+//!
+//! The stack is started on first use and left running (starting is idempotent and takes about a
+//! second), so test binaries can share it. `tests/run` stops it at the end.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use yubin_gateway::{Config, Gateway};
+use yubin_protocol::{ApiError, ClientFrame, Request, Response, ServerFrame, Session, Welcome};
+
+/// The repository's root directory.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")
+}
+
+/// Endpoints of the running mail stack, as printed by `mailstack.sh env`.
+#[derive(Debug, Clone)]
+pub struct MailStack {
+    pub script: PathBuf,
+    pub domain: String,
+    pub ca_file: PathBuf,
+    pub imap: u16,
+    pub imaps: u16,
+    pub pop3: u16,
+    pub pop3s: u16,
+    pub smtp: u16,
+    pub submission: u16,
+    pub submissions: u16,
+}
+
+impl MailStack {
+    /// Starts the stack if it is not running, once per process.
+    pub fn ensure() -> &'static MailStack {
+        static STACK: OnceLock<MailStack> = OnceLock::new();
+        STACK.get_or_init(|| {
+            let script = repo_root().join("tests/mailstack/mailstack.sh");
+            run(Command::new("bash").arg(&script).arg("start"));
+            let env = run(Command::new("bash").arg(&script).arg("env"));
+            let get = |key: &str| -> String {
+                env.lines()
+                    .find_map(|l| l.strip_prefix(&format!("{key}=")))
+                    .unwrap_or_else(|| panic!("mailstack.sh env: no {key}"))
+                    .to_owned()
+            };
+            let port = |key: &str| -> u16 { get(key).rsplit(':').next().unwrap().parse().unwrap() };
+            MailStack {
+                domain: get("MAILSTACK_DOMAIN"),
+                ca_file: PathBuf::from(get("MAILSTACK_CA")),
+                imap: port("MAILSTACK_IMAP"),
+                imaps: port("MAILSTACK_IMAPS"),
+                pop3: port("MAILSTACK_POP3"),
+                pop3s: port("MAILSTACK_POP3S"),
+                smtp: port("MAILSTACK_SMTP"),
+                submission: port("MAILSTACK_SUBMISSION"),
+                submissions: port("MAILSTACK_SUBMISSIONS"),
+                script,
+            }
+        })
+    }
+
+    /// Writes `count` generated messages into `user`'s INBOX (appended after what is there).
+    pub fn seed(&self, count: u32, user: &str) {
+        run(Command::new("bash").arg(&self.script).args(["seed", &count.to_string(), user]));
+    }
+
+    /// How many messages `user` has in `mailbox`, asked of Dovecot directly.
+    pub fn message_count(&self, user: &str, mailbox: &str) -> u32 {
+        let out = run(Command::new("bash").arg(&self.script).args([
+            "doveadm",
+            "mailbox",
+            "status",
+            "-u",
+            &self.address(user),
+            "messages",
+            mailbox,
+        ]));
+        // "INBOX messages=N"
+        out.split_whitespace()
+            .find_map(|field| field.strip_prefix("messages="))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("doveadm said {out:?}"))
+    }
+
+    pub fn address(&self, user: &str) -> String {
+        format!("{user}@{}", self.domain)
+    }
+
+    /// Delivers raw RFC 5322 bytes to `user` through Postfix's inbound (port-25 style) service,
+    /// the way mail from the outside world arrives.
+    pub async fn deliver(&self, user: &str, raw: &[u8]) {
+        use lettre::address::Envelope;
+        use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+        let envelope = Envelope::new(
+            Some("sender@example.org".parse().unwrap()),
+            vec![self.address(user).parse().unwrap()],
+        )
+        .unwrap();
+        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+            .port(self.smtp)
+            .build()
+            .send_raw(&envelope, raw)
+            .await
+            .expect("inbound SMTP delivery");
+    }
+
+    /// A gateway config with one server, `demo`: IMAP over STARTTLS and submission over
+    /// STARTTLS, both verified against the stack's CA.
+    pub fn gateway_config(&self, static_dir: &Path) -> Config {
+        let text = format!(
+            r#"
+            listen = "127.0.0.1:0"
+            static_dir = {static_dir:?}
+
+            [[server]]
+            id = "demo"
+            name = "Demo mail"
+            domain = "{domain}"
+            imap = {{ host = "127.0.0.1", port = {imap}, security = "starttls", ca_file = {ca:?} }}
+            smtp = {{ host = "127.0.0.1", port = {submission}, security = "starttls", ca_file = {ca:?} }}
+            "#,
+            domain = self.domain,
+            imap = self.imap,
+            submission = self.submission,
+            ca = self.ca_file,
+        );
+        let config: Config = toml::from_str(&text).expect("test config");
+        config.validate().expect("valid test config");
+        config
+    }
+}
+
+fn run(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+/// A gateway serving on an ephemeral loopback port; stops when dropped.
+pub struct TestGateway {
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl TestGateway {
+    pub async fn start(config: Config) -> Self {
+        yubin_gateway::install_crypto_provider();
+        let gateway = Arc::new(Gateway::new(config).expect("gateway from config"));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(yubin_gateway::serve(listener, gateway, async {
+            let _ = stopped.await;
+        }));
+        Self { addr, stop: Some(stop) }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for TestGateway {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// A wire-protocol client, as the browser app would be.
+pub struct WsClient {
+    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    next_id: u32,
+    pub welcome: Welcome,
+}
+
+/// How long a test waits for any one reply.
+const REPLY_TIMEOUT: Duration = Duration::from_secs(60);
+
+impl WsClient {
+    /// Connects as a page served by the gateway itself would.
+    pub async fn connect(gateway: &TestGateway) -> Self {
+        Self::connect_with_origin(gateway, Some(&gateway.url())).await.expect("WebSocket connect")
+    }
+
+    pub async fn connect_with_origin(
+        gateway: &TestGateway,
+        origin: Option<&str>,
+    ) -> Result<Self, tokio_tungstenite::tungstenite::Error> {
+        let mut request = format!("ws://{}/ws", gateway.addr).into_client_request()?;
+        if let Some(origin) = origin {
+            request.headers_mut().insert("Origin", origin.parse().unwrap());
+        }
+        let (mut ws, _) = tokio_tungstenite::connect_async(request).await?;
+        let welcome = match next_frame(&mut ws).await {
+            ServerFrame::Welcome(w) => w,
+            other => panic!("expected Welcome, got {other:?}"),
+        };
+        Ok(Self { ws, next_id: 1, welcome })
+    }
+
+    pub async fn request(&mut self, request: Request) -> Result<Response, ApiError> {
+        let id = self.next_id;
+        self.next_id += 1;
+        let json = serde_json::to_string(&ClientFrame { id, request }).unwrap();
+        self.ws.send(Message::Text(json.into())).await.expect("send frame");
+        loop {
+            match next_frame(&mut self.ws).await {
+                ServerFrame::Reply { id: got, result } if got == id => return result,
+                _ => continue,
+            }
+        }
+    }
+
+    pub async fn login(&mut self, username: &str, password: &str) -> Result<Session, ApiError> {
+        let response = self
+            .request(Request::Login {
+                server: "demo".into(),
+                username: username.into(),
+                password: password.into(),
+            })
+            .await?;
+        match response {
+            Response::LoggedIn(session) => Ok(session),
+            other => panic!("expected LoggedIn, got {other:?}"),
+        }
+    }
+}
+
+async fn next_frame(ws: &mut WebSocketStream<MaybeTlsStream<TcpStream>>) -> ServerFrame {
+    loop {
+        let message = tokio::time::timeout(REPLY_TIMEOUT, ws.next())
+            .await
+            .expect("reply within the timeout")
+            .expect("socket open")
+            .expect("frame");
+        if let Message::Text(text) = message {
+            return serde_json::from_str(&text).expect("valid ServerFrame");
+        }
+    }
+}
+
+/// A subject no other test run uses, to find one's own message in a shared mailbox.
+pub fn unique_subject(what: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{what} {nanos:x}")
+}
