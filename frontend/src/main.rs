@@ -1,1 +1,3 @@
-fn main() {}
+fn main() {
+    yew::Renderer::<yubin_frontend::App>::new().render();
+}

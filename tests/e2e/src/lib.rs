@@ -1,0 +1,133 @@
+//! Driving the real app in headless Chromium (Debian's `chromium` + `chromedriver`).
+//!
+//! The tests in `tests/` need the built app in `dist/` (`scripts/build.sh`, which the test
+//! command runs first) and start everything else themselves: the mail stack, a gateway serving
+//! `dist/`, and a chromedriver.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use tokio::process::{Child, Command};
+use yubin_test_support::{repo_root, MailStack, TestGateway};
+
+/// How long the UI may take to show something before a test fails.
+pub const UI_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A browser session on a gateway that serves the built app; everything stops when dropped.
+pub struct Browser {
+    pub client: Client,
+    pub gateway: TestGateway,
+    _driver: Child,
+}
+
+impl Browser {
+    pub async fn start() -> Self {
+        let dist = repo_root().join("dist");
+        assert!(
+            dist.join("index.html").exists(),
+            "no built app in {}: run scripts/build.sh first",
+            dist.display()
+        );
+        let stack = MailStack::ensure();
+        let gateway = TestGateway::start(stack.gateway_config(&dist)).await;
+
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let driver = Command::new("/usr/bin/chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("chromedriver (apt-get install chromium-driver)");
+
+        let profile = std::env::temp_dir().join(format!("yubin-chromium-{port}"));
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--window-size=1280,800",
+                    "--lang=en-US", format!("--user-data-dir={}", profile.display()),
+                ],
+            }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + UI_TIMEOUT;
+        let client = loop {
+            match ClientBuilder::native().capabilities(caps.clone()).connect(&url).await {
+                Ok(client) => break client,
+                Err(e) if Instant::now() > deadline => panic!("chromedriver did not start: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        };
+        Self {
+            client,
+            gateway,
+            _driver: driver,
+        }
+    }
+
+    pub async fn open_app(&self) {
+        self.client.goto(&self.gateway.url()).await.expect("open the app");
+    }
+
+    pub async fn find(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(UI_TIMEOUT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let element = self.find(css).await;
+        element.clear().await.expect("clear");
+        element.send_keys(text).await.expect("type");
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.find(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Waits until some element matching `css` has text containing `needle`; returns it.
+    pub async fn wait_for_text(&self, css: &str, needle: &str) -> Element {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        loop {
+            for element in self.client.find_all(Locator::Css(css)).await.unwrap_or_default() {
+                if element.text().await.is_ok_and(|t| t.contains(needle)) {
+                    return element;
+                }
+            }
+            assert!(Instant::now() < deadline, "no {css} with text {needle:?} appeared");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn sign_in(&self, user: &str, password: &str) {
+        self.find("#login-button:not([disabled])").await;
+        self.type_into("#username", user).await;
+        self.type_into("#password", password).await;
+        self.click("#login-button").await;
+    }
+
+    /// Saves a PNG of the page under `target/screenshots/`, for the README and for looking.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.expect("screenshot");
+        let dir = repo_root().join("target/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}

@@ -1,0 +1,342 @@
+//! The top-level component: owns the connection, the session and what is on screen.
+
+use yew::platform::spawn_local;
+use yew::prelude::*;
+use yubin_protocol::{
+    ApiError, ErrorKind, Folder, MessagePage, MessageView, OutgoingMessage, Request, Response, Secret, SentReceipt,
+    Session, Uid, Welcome, PROTOCOL_VERSION,
+};
+
+use crate::components::composer::Composer;
+use crate::components::folder_list::FolderList;
+use crate::components::login::{Login, LoginForm};
+use crate::components::message_list::MessageList;
+use crate::components::notice::{Notice, NoticeKind, NoticeView};
+use crate::components::reader::{Reader, ReaderState};
+use crate::connection::{Connection, ConnectionEvent};
+
+/// Rows fetched per page of the message list.
+const PAGE_SIZE: u32 = 50;
+/// Wait before reconnecting after the gateway went away.
+const RECONNECT_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
+
+pub enum Msg {
+    Connection(ConnectionEvent),
+    Reconnect,
+    Login(LoginForm),
+    LoggedIn(Result<Session, ApiError>),
+    Folders(Result<Vec<Folder>, ApiError>),
+    SelectFolder(String),
+    Page(Result<MessagePage, ApiError>),
+    MoreMessages,
+    Open(Uid),
+    Opened(Uid, Result<MessageView, ApiError>),
+    Compose,
+    CloseComposer,
+    Send(OutgoingMessage),
+    Sent(Result<SentReceipt, ApiError>),
+    Dismiss,
+    Logout,
+}
+
+#[derive(Default)]
+struct ComposerState {
+    sending: bool,
+    error: Option<ApiError>,
+}
+
+pub struct App {
+    connection: Option<Connection>,
+    welcome: Option<Welcome>,
+    /// Kept in memory only, for re-authenticating after the connection drops.
+    credentials: Option<LoginForm>,
+    session: Option<Session>,
+    login_busy: bool,
+    login_error: Option<ApiError>,
+    folders: Vec<Folder>,
+    folder: String,
+    page: Option<MessagePage>,
+    list_loading: bool,
+    reader: ReaderState,
+    composer: Option<ComposerState>,
+    notice: Option<Notice>,
+}
+
+impl Component for App {
+    type Message = Msg;
+    type Properties = ();
+
+    fn create(ctx: &Context<Self>) -> Self {
+        let mut app = Self {
+            connection: None,
+            welcome: None,
+            credentials: None,
+            session: None,
+            login_busy: false,
+            login_error: None,
+            folders: Vec::new(),
+            folder: "INBOX".into(),
+            page: None,
+            list_loading: false,
+            reader: ReaderState::Empty,
+            composer: None,
+            notice: None,
+        };
+        app.connect(ctx);
+        app
+    }
+
+    fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
+        match msg {
+            Msg::Connection(ConnectionEvent::Welcome(welcome)) => {
+                if welcome.protocol != PROTOCOL_VERSION {
+                    self.notice = Some(Notice::error(
+                        "The gateway was updated. Reload the page to get the matching app.",
+                    ));
+                }
+                self.welcome = Some(welcome);
+                if self.session.is_some() {
+                    // Back after a drop: sign in again silently and refresh.
+                    if let Some(form) = self.credentials.clone() {
+                        self.login(ctx, form);
+                    }
+                }
+            }
+            Msg::Connection(ConnectionEvent::Closed) => {
+                self.connection = None;
+                self.notice = Some(Notice::info("Connection to the gateway lost. Reconnecting…"));
+                let link = ctx.link().clone();
+                spawn_local(async move {
+                    yew::platform::time::sleep(RECONNECT_DELAY).await;
+                    link.send_message(Msg::Reconnect);
+                });
+            }
+            Msg::Reconnect => self.connect(ctx),
+            Msg::Login(form) => {
+                self.login_error = None;
+                self.login(ctx, form);
+            }
+            Msg::LoggedIn(Ok(session)) => {
+                self.login_busy = false;
+                if self.notice.as_ref().is_some_and(|n| n.kind == NoticeKind::Info) {
+                    self.notice = None;
+                }
+                self.session = Some(session);
+                self.call(ctx, Request::ListFolders, |r| match r {
+                    Response::Folders(f) => Some(f),
+                    _ => None,
+                }, Msg::Folders);
+                self.load_page(ctx, 0);
+            }
+            Msg::LoggedIn(Err(e)) => {
+                self.login_busy = false;
+                self.credentials = None;
+                self.session = None;
+                self.login_error = Some(e);
+            }
+            Msg::Folders(Ok(folders)) => self.folders = folders,
+            Msg::Folders(Err(e)) => self.notice = Some(Notice::from_error(&e)),
+            Msg::SelectFolder(folder) => {
+                self.folder = folder;
+                self.page = None;
+                self.reader = ReaderState::Empty;
+                self.load_page(ctx, 0);
+            }
+            Msg::Page(Ok(page)) => {
+                self.list_loading = false;
+                if page.folder == self.folder {
+                    match &mut self.page {
+                        Some(current) if page.offset > 0 && current.folder == page.folder => {
+                            current.total = page.total;
+                            current.messages.extend(page.messages);
+                        }
+                        _ => self.page = Some(page),
+                    }
+                }
+            }
+            Msg::Page(Err(e)) => {
+                self.list_loading = false;
+                self.notice = Some(Notice::from_error(&e));
+            }
+            Msg::MoreMessages => {
+                let loaded = self.page.as_ref().map_or(0, |p| p.messages.len() as u32);
+                self.load_page(ctx, loaded);
+            }
+            Msg::Open(uid) => {
+                self.reader = ReaderState::Loading(uid);
+                let folder = self.folder.clone();
+                self.call(ctx, Request::GetMessage { folder, uid }, |r| match r {
+                    Response::Message(m) => Some(*m),
+                    _ => None,
+                }, move |result| Msg::Opened(uid, result));
+            }
+            Msg::Opened(uid, result) => {
+                if !matches!(self.reader, ReaderState::Loading(u) if u == uid) {
+                    return false; // the user has moved on
+                }
+                if let (Ok(view), Some(page)) = (&result, &mut self.page) {
+                    if let Some(row) = page.messages.iter_mut().find(|m| m.uid == uid) {
+                        row.flags.seen = view.flags.seen;
+                    }
+                }
+                self.reader = match result {
+                    Ok(view) => ReaderState::Loaded(Box::new(view)),
+                    Err(e) => ReaderState::Failed(e),
+                };
+            }
+            Msg::Compose => self.composer = Some(ComposerState::default()),
+            Msg::CloseComposer => self.composer = None,
+            Msg::Send(message) => {
+                if let Some(composer) = &mut self.composer {
+                    composer.sending = true;
+                    composer.error = None;
+                }
+                self.call(ctx, Request::Send { message }, |r| match r {
+                    Response::Sent(receipt) => Some(receipt),
+                    _ => None,
+                }, Msg::Sent);
+            }
+            Msg::Sent(Ok(_)) => {
+                self.composer = None;
+                self.notice = Some(Notice::info("Message sent."));
+            }
+            Msg::Sent(Err(e)) => {
+                // The composer stays open with everything the user wrote.
+                if let Some(composer) = &mut self.composer {
+                    composer.sending = false;
+                    composer.error = Some(e);
+                }
+            }
+            Msg::Dismiss => self.notice = None,
+            Msg::Logout => {
+                if let Some(connection) = &self.connection {
+                    let connection = connection.clone();
+                    spawn_local(async move {
+                        let _ = connection.request(Request::Logout).await;
+                    });
+                }
+                self.credentials = None;
+                self.session = None;
+                self.folders.clear();
+                self.page = None;
+                self.reader = ReaderState::Empty;
+                self.composer = None;
+            }
+        }
+        true
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let notice = self.notice.as_ref().map(|n| {
+            html! { <NoticeView notice={n.clone()} on_dismiss={link.callback(|_| Msg::Dismiss)} /> }
+        });
+        let Some(session) = &self.session else {
+            return html! {
+                <>
+                    { for notice }
+                    <Login
+                        servers={self.welcome.as_ref().map(|w| w.servers.clone()).unwrap_or_default()}
+                        connected={self.welcome.is_some() && self.connection.is_some()}
+                        busy={self.login_busy}
+                        error={self.login_error.clone()}
+                        on_submit={link.callback(Msg::Login)}
+                    />
+                </>
+            };
+        };
+        html! {
+            <div class="app">
+                <header class="topbar">
+                    <span class="brand">{ "Yubin" }</span>
+                    <button id="compose-button" class="primary" onclick={link.callback(|_| Msg::Compose)}>{ "Compose" }</button>
+                    <span class="account" title="Signed in as">{ &session.email }</span>
+                    <button id="logout-button" onclick={link.callback(|_| Msg::Logout)}>{ "Sign out" }</button>
+                </header>
+                { for notice }
+                <nav class="folders" aria-label="Folders">
+                    <FolderList folders={self.folders.clone()} current={self.folder.clone()} on_select={link.callback(Msg::SelectFolder)} />
+                </nav>
+                <section class="list" aria-label="Messages">
+                    <MessageList
+                        page={self.page.clone()}
+                        loading={self.list_loading}
+                        selected={self.reader.uid()}
+                        on_open={link.callback(Msg::Open)}
+                        on_more={link.callback(|_| Msg::MoreMessages)}
+                    />
+                </section>
+                <main class="reader" id="reader">
+                    <Reader state={self.reader.clone()} />
+                </main>
+                if let Some(composer) = &self.composer {
+                    <Composer
+                        from={session.email.clone()}
+                        sending={composer.sending}
+                        error={composer.error.clone()}
+                        on_send={link.callback(Msg::Send)}
+                        on_close={link.callback(|_| Msg::CloseComposer)}
+                    />
+                }
+            </div>
+        }
+    }
+}
+
+impl App {
+    fn connect(&mut self, ctx: &Context<Self>) {
+        match Connection::open(ctx.link().callback(Msg::Connection)) {
+            Ok(connection) => self.connection = Some(connection),
+            Err(_) => self.notice = Some(Notice::error("This browser could not open a WebSocket to the gateway.")),
+        }
+    }
+
+    fn login(&mut self, ctx: &Context<Self>, form: LoginForm) {
+        self.login_busy = true;
+        self.credentials = Some(form.clone());
+        let request = Request::Login {
+            server: form.server,
+            username: form.username,
+            password: Secret(form.password),
+        };
+        self.call(ctx, request, |r| match r {
+            Response::LoggedIn(s) => Some(s),
+            _ => None,
+        }, Msg::LoggedIn);
+    }
+
+    fn load_page(&mut self, ctx: &Context<Self>, offset: u32) {
+        self.list_loading = true;
+        let request = Request::ListMessages {
+            folder: self.folder.clone(),
+            offset,
+            limit: PAGE_SIZE,
+        };
+        self.call(ctx, request, |r| match r {
+            Response::Messages(p) => Some(p),
+            _ => None,
+        }, Msg::Page);
+    }
+
+    /// Sends `request`; `expect` picks the reply variant it should produce, `to_msg` wraps the
+    /// outcome for `update`.
+    fn call<T: 'static>(
+        &self,
+        ctx: &Context<Self>,
+        request: Request,
+        expect: fn(Response) -> Option<T>,
+        to_msg: impl FnOnce(Result<T, ApiError>) -> Msg + 'static,
+    ) {
+        let link = ctx.link().clone();
+        let Some(connection) = self.connection.clone() else {
+            link.send_message(to_msg(Err(ApiError::new(ErrorKind::ConnectionLost, "Not connected to the gateway."))));
+            return;
+        };
+        spawn_local(async move {
+            let result = connection.request(request).await.and_then(|response| {
+                expect(response).ok_or_else(|| ApiError::new(ErrorKind::Protocol, "Unexpected reply from the gateway."))
+            });
+            link.send_message(to_msg(result));
+        });
+    }
+}

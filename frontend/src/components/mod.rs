@@ -1,0 +1,9 @@
+//! The views. Each takes what it shows as properties and reports what the user did through
+//! callbacks; the state lives in [`crate::app::App`].
+
+pub mod composer;
+pub mod folder_list;
+pub mod login;
+pub mod message_list;
+pub mod notice;
+pub mod reader;

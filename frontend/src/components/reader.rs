@@ -1,0 +1,64 @@
+//! The open message.
+
+use yew::prelude::*;
+use yubin_protocol::{ApiError, MessageView, Uid};
+
+use crate::format;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReaderState {
+    Empty,
+    Loading(Uid),
+    Loaded(Box<MessageView>),
+    Failed(ApiError),
+}
+
+impl ReaderState {
+    pub fn uid(&self) -> Option<Uid> {
+        match self {
+            Self::Loading(uid) => Some(*uid),
+            Self::Loaded(view) => Some(view.uid),
+            Self::Empty | Self::Failed(_) => None,
+        }
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ReaderProps {
+    pub state: ReaderState,
+}
+
+#[function_component]
+pub fn Reader(props: &ReaderProps) -> Html {
+    match &props.state {
+        ReaderState::Empty => html! { <p class="placeholder">{ "Select a message to read it." }</p> },
+        ReaderState::Loading(_) => html! { <p class="placeholder">{ "Loading…" }</p> },
+        ReaderState::Failed(e) => html! { <p class="form-error" role="alert">{ &e.message }</p> },
+        ReaderState::Loaded(m) => html! {
+            <article class="message" aria-labelledby="message-subject">
+                <h2 id="message-subject" class="subject">
+                    { if m.subject.is_empty() { "(no subject)" } else { &m.subject } }
+                </h2>
+                <dl class="headers">
+                    <dt>{ "From" }</dt><dd class="from">{ format::address_list(&m.from) }</dd>
+                    <dt>{ "To" }</dt><dd class="to">{ format::address_list(&m.to) }</dd>
+                    if !m.cc.is_empty() {
+                        <dt>{ "Cc" }</dt><dd class="cc">{ format::address_list(&m.cc) }</dd>
+                    }
+                    <dt>{ "Date" }</dt><dd class="date">{ format::long_date(m.date) }</dd>
+                </dl>
+                if !m.attachments.is_empty() {
+                    <ul class="attachments" aria-label="Attachments">
+                        { for m.attachments.iter().map(|a| html! {
+                            <li>
+                                { "📎 " }{ a.filename.clone().unwrap_or_else(|| "(unnamed)".into()) }
+                                <span class="meta">{ format!(" {} · {}", a.content_type, format::size(a.size)) }</span>
+                            </li>
+                        }) }
+                    </ul>
+                }
+                <pre class="body">{ &m.text }</pre>
+            </article>
+        },
+    }
+}

@@ -1,0 +1,129 @@
+//! The one WebSocket to the gateway.
+//!
+//! Requests are sent as [`ClientFrame`]s with a fresh id; each returns a future that resolves
+//! when the [`ServerFrame::Reply`] with that id arrives. If the socket closes, every pending
+//! request fails with [`ErrorKind::ConnectionLost`] so no caller waits forever.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use futures::channel::oneshot;
+use wasm_bindgen::prelude::*;
+use web_sys::{CloseEvent, MessageEvent, WebSocket};
+use yew::Callback;
+use yubin_protocol::{ApiError, ClientFrame, ErrorKind, Request, RequestId, Response, ServerFrame, Welcome};
+
+/// What the connection tells the app about itself.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConnectionEvent {
+    Welcome(Welcome),
+    Closed,
+}
+
+type Pending = HashMap<RequestId, oneshot::Sender<Result<Response, ApiError>>>;
+
+struct Inner {
+    socket: WebSocket,
+    next_id: RequestId,
+    pending: Pending,
+    // The JS callbacks must live as long as the socket.
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_close: Closure<dyn FnMut(CloseEvent)>,
+}
+
+/// A cheap handle; clones share the socket.
+#[derive(Clone)]
+pub struct Connection {
+    inner: Rc<RefCell<Option<Inner>>>,
+}
+
+impl PartialEq for Connection {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+impl Connection {
+    /// Opens `/ws` on the page's own origin.
+    pub fn open(on_event: Callback<ConnectionEvent>) -> Result<Self, JsValue> {
+        let location = web_sys::window().ok_or("no window")?.location();
+        let scheme = if location.protocol()? == "https:" { "wss" } else { "ws" };
+        let url = format!("{scheme}://{}/ws", location.host()?);
+        let socket = WebSocket::new(&url)?;
+        let inner: Rc<RefCell<Option<Inner>>> = Rc::new(RefCell::new(None));
+
+        let on_message = {
+            let inner = Rc::downgrade(&inner);
+            let on_event = on_event.clone();
+            Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                let Some(text) = event.data().as_string() else { return };
+                let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) else {
+                    web_sys::console::warn_1(&"unreadable frame from the gateway".into());
+                    return;
+                };
+                match frame {
+                    ServerFrame::Welcome(welcome) => on_event.emit(ConnectionEvent::Welcome(welcome)),
+                    ServerFrame::Reply { id, result } => {
+                        let waiter = inner
+                            .upgrade()
+                            .and_then(|inner| inner.borrow_mut().as_mut()?.pending.remove(&id));
+                        if let Some(waiter) = waiter {
+                            let _ = waiter.send(result);
+                        }
+                    }
+                }
+            })
+        };
+        let on_close = {
+            let inner = Rc::downgrade(&inner);
+            Closure::<dyn FnMut(CloseEvent)>::new(move |_: CloseEvent| {
+                // Dropping the senders fails every pending request.
+                if let Some(inner) = inner.upgrade() {
+                    if let Some(inner) = inner.borrow_mut().as_mut() {
+                        inner.pending.clear();
+                    }
+                }
+                on_event.emit(ConnectionEvent::Closed);
+            })
+        };
+        socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        *inner.borrow_mut() = Some(Inner {
+            socket,
+            next_id: 1,
+            pending: HashMap::new(),
+            _on_message: on_message,
+            _on_close: on_close,
+        });
+        Ok(Self { inner })
+    }
+
+    /// Sends `request` and waits for its reply.
+    pub async fn request(&self, request: Request) -> Result<Response, ApiError> {
+        let receiver = {
+            let mut guard = self.inner.borrow_mut();
+            let inner = guard.as_mut().ok_or_else(lost)?;
+            let id = inner.next_id;
+            inner.next_id += 1;
+            let json = serde_json::to_string(&ClientFrame { id, request })
+                .map_err(|e| ApiError::new(ErrorKind::Internal, e.to_string()))?;
+            inner.socket.send_with_str(&json).map_err(|_| lost())?;
+            let (sender, receiver) = oneshot::channel();
+            inner.pending.insert(id, sender);
+            receiver
+        };
+        receiver.await.map_err(|_| lost())?
+    }
+
+    pub fn close(&self) {
+        if let Some(inner) = self.inner.borrow_mut().take() {
+            inner.socket.set_onclose(None);
+            let _ = inner.socket.close();
+        }
+    }
+}
+
+fn lost() -> ApiError {
+    ApiError::new(ErrorKind::ConnectionLost, "The connection to the gateway was lost.")
+}

@@ -1,0 +1,76 @@
+//! How dates, sizes and addresses read in the UI.
+
+use yubin_protocol::{Address, Timestamp};
+
+/// Time of day for today's mail, the date otherwise, in the browser's locale.
+pub fn short_date(ts: Option<Timestamp>) -> String {
+    let Some(ts) = ts else { return String::new() };
+    let date = js_sys::Date::new(&(ts as f64 * 1000.0).into());
+    let now = js_sys::Date::new_0();
+    let same_day = date.get_full_year() == now.get_full_year()
+        && date.get_month() == now.get_month()
+        && date.get_date() == now.get_date();
+    let text = if same_day {
+        date.to_locale_time_string("default")
+    } else {
+        date.to_locale_date_string("default", &js_sys::Object::new())
+    };
+    text.into()
+}
+
+/// The full date and time, in the browser's locale.
+pub fn long_date(ts: Option<Timestamp>) -> String {
+    ts.map(|ts| js_sys::Date::new(&(ts as f64 * 1000.0).into()).to_locale_string("default", &js_sys::Object::new()).into())
+        .unwrap_or_default()
+}
+
+/// 1234 → "1.2 KB".
+pub fn size(bytes: u32) -> String {
+    match bytes {
+        0..=999 => format!("{bytes} B"),
+        1_000..=999_999 => format!("{:.1} KB", bytes as f64 / 1e3),
+        _ => format!("{:.1} MB", bytes as f64 / 1e6),
+    }
+}
+
+/// The display name if there is one, else the address.
+pub fn sender(address: Option<&Address>) -> String {
+    match address {
+        Some(Address { name: Some(name), .. }) => name.clone(),
+        Some(a) => a.email.clone(),
+        None => String::new(),
+    }
+}
+
+/// `Name <a@b>` or `a@b`, for headers in the reader.
+pub fn full_address(address: &Address) -> String {
+    match &address.name {
+        Some(name) => format!("{name} <{}>", address.email),
+        None => address.email.clone(),
+    }
+}
+
+pub fn address_list(addresses: &[Address]) -> String {
+    addresses.iter().map(full_address).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_naturally() {
+        assert_eq!(size(999), "999 B");
+        assert_eq!(size(1234), "1.2 KB");
+        assert_eq!(size(5_300_000), "5.3 MB");
+    }
+
+    #[test]
+    fn addresses_prefer_names() {
+        let a = Address { name: Some("山田".into()), email: "y@example.jp".into() };
+        assert_eq!(sender(Some(&a)), "山田");
+        assert_eq!(full_address(&a), "山田 <y@example.jp>");
+        let b = Address { name: None, email: "b@example.test".into() };
+        assert_eq!(address_list(&[a, b]), "山田 <y@example.jp>, b@example.test");
+    }
+}

@@ -1,0 +1,8 @@
+//! Yubin's browser app: a Yew component tree talking to the gateway over one WebSocket.
+
+pub mod app;
+pub mod components;
+pub mod connection;
+pub mod format;
+
+pub use app::App;

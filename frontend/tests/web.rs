@@ -1,0 +1,128 @@
+//! Component tests in a real browser (`cargo test --target wasm32-unknown-unknown`, run by
+//! wasm-bindgen-test-runner in headless Chromium).
+#![cfg(target_arch = "wasm32")]
+
+use std::time::Duration;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::Element;
+use yew::Callback;
+use yubin_frontend::components::login::{Login, LoginProps};
+use yubin_frontend::components::message_list::{MessageList, MessageListProps};
+use yubin_frontend::components::reader::{Reader, ReaderProps, ReaderState};
+use yubin_protocol::{Address, ApiError, ErrorKind, Flags, MessagePage, MessageSummary, MessageView, ServerInfo, IncomingProtocol};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn mount_point() -> Element {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    root
+}
+
+async fn settle() {
+    yew::platform::time::sleep(Duration::from_millis(20)).await;
+}
+
+fn row(uid: u32, seen: bool, subject: &str) -> MessageSummary {
+    MessageSummary {
+        uid,
+        from: Some(Address { name: Some("山田 太郎".into()), email: "yamada@example.jp".into() }),
+        subject: subject.into(),
+        date: Some(1_795_482_000),
+        flags: Flags { seen, ..Flags::default() },
+        size: 1234,
+        has_attachments: uid == 2,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn message_list_marks_unread_and_offers_more() {
+    let root = mount_point();
+    let props = MessageListProps {
+        page: Some(MessagePage {
+            folder: "INBOX".into(),
+            total: 120,
+            uid_validity: Some(1),
+            offset: 0,
+            messages: vec![row(3, false, "会議の議事録"), row(2, true, "Invoice")],
+        }),
+        loading: false,
+        selected: Some(2),
+        on_open: Callback::noop(),
+        on_more: Callback::noop(),
+    };
+    yew::Renderer::<MessageList>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    let rows = root.query_selector_all(".message-row").unwrap();
+    assert_eq!(rows.length(), 2);
+    let first: Element = rows.get(0).unwrap().unchecked_into();
+    assert!(first.class_list().contains("unread"));
+    assert!(first.text_content().unwrap().contains("会議の議事録"));
+    assert!(first.text_content().unwrap().contains("山田 太郎"));
+    let second: Element = rows.get(1).unwrap().unchecked_into();
+    assert!(second.class_list().contains("selected") && !second.class_list().contains("unread"));
+    assert!(root.query_selector(".more").unwrap().is_some(), "120 total, 2 loaded: offer more");
+    assert!(root.text_content().unwrap().contains("120 messages"));
+}
+
+#[wasm_bindgen_test]
+async fn login_lists_servers_and_shows_the_refusal() {
+    let root = mount_point();
+    let props = LoginProps {
+        servers: vec![ServerInfo {
+            id: "demo".into(),
+            name: "Demo mail".into(),
+            incoming: IncomingProtocol::Imap,
+            domain: Some("example.test".into()),
+        }],
+        connected: true,
+        busy: false,
+        error: Some(ApiError::new(ErrorKind::AuthFailed, "[AUTHENTICATIONFAILED] Authentication failed.")),
+        on_submit: Callback::noop(),
+    };
+    yew::Renderer::<Login>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    let option = root.query_selector("#server option").unwrap().unwrap();
+    assert_eq!(option.text_content().unwrap(), "Demo mail");
+    let error = root.query_selector("[role=alert]").unwrap().unwrap();
+    assert!(error.text_content().unwrap().contains("Authentication failed"));
+    let input = root.query_selector("#username").unwrap().unwrap();
+    assert_eq!(input.get_attribute("placeholder").unwrap(), "name or name@example.test");
+}
+
+#[wasm_bindgen_test]
+async fn reader_shows_headers_text_and_attachments() {
+    let root = mount_point();
+    let view = MessageView {
+        folder: "INBOX".into(),
+        uid: 7,
+        subject: "来週の打ち合わせについて".into(),
+        from: vec![Address { name: Some("佐藤 花子".into()), email: "sato@example.jp".into() }],
+        to: vec![Address { name: None, email: "alice@example.test".into() }],
+        cc: vec![],
+        reply_to: vec![],
+        date: Some(1_795_482_000),
+        message_id: None,
+        flags: Flags::default(),
+        text: "いつもお世話になっております。\n<script>alert(1)</script>".into(),
+        attachments: vec![yubin_protocol::AttachmentInfo {
+            part: 0,
+            filename: Some("資料.pdf".into()),
+            content_type: "application/pdf".into(),
+            size: 52_000,
+        }],
+    };
+    let props = ReaderProps { state: ReaderState::Loaded(Box::new(view)) };
+    yew::Renderer::<Reader>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    let text = root.text_content().unwrap();
+    assert!(text.contains("来週の打ち合わせについて"));
+    assert!(text.contains("佐藤 花子 <sato@example.jp>"));
+    assert!(text.contains("資料.pdf") && text.contains("52.0 KB"));
+    // Plain text is text: markup in it is shown, never parsed.
+    assert!(root.query_selector("script").unwrap().is_none());
+    assert!(root.query_selector(".body").unwrap().unwrap().text_content().unwrap().contains("<script>"));
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# run.sh — install what is missing, build, and run Yubin.
+#
+# The gateway's config is $YUBIN_CONFIG, else ./yubin.toml. With neither, a demo mail stack
+# (Dovecot + Postfix on 127.0.0.1, seeded with mail) is started and a config for it written
+# to .yubin/demo.toml. Ctrl-C stops the gateway and the demo stack.
+#
+#   YUBIN_LISTEN   address for the gateway in demo mode (default 127.0.0.1:8080)
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+bash scripts/setup.sh
+bash scripts/build.sh
+
+CONFIG=${YUBIN_CONFIG:-}
+[ -z "$CONFIG" ] && [ -f yubin.toml ] && CONFIG=$ROOT/yubin.toml
+if [ -z "$CONFIG" ]; then
+  # The demo stack has its own directory and ports, so the test suite can run beside it.
+  export MAILSTACK_DIR=/tmp/yubin-demo MAILSTACK_IMAP_PORT=20143 MAILSTACK_IMAPS_PORT=20993 \
+    MAILSTACK_POP3_PORT=20110 MAILSTACK_POP3S_PORT=20995 MAILSTACK_LMTP_PORT=20024 \
+    MAILSTACK_SMTP_PORT=20025 MAILSTACK_SUBMISSION_PORT=20587 MAILSTACK_SUBMISSIONS_PORT=20465
+  STACK="bash $ROOT/tests/mailstack/mailstack.sh"
+  $STACK start
+  trap '$STACK stop' EXIT
+  if [ "$($STACK doveadm mailbox status -u alice@example.test messages INBOX | sed 's/.*messages=//')" = 0 ]; then
+    $STACK seed 500 alice
+    $STACK seed 40 bob
+  fi
+  mkdir -p .yubin
+  CONFIG=$ROOT/.yubin/demo.toml
+  CA=$MAILSTACK_DIR/tls/ca.pem
+  cat > "$CONFIG" <<TOML
+# Written by scripts/run.sh for the demo mail stack.
+listen = "${YUBIN_LISTEN:-127.0.0.1:8080}"
+static_dir = "$ROOT/dist"
+
+[[server]]
+id = "demo"
+name = "Demo mail (example.test)"
+domain = "example.test"
+imap = { host = "127.0.0.1", port = $MAILSTACK_IMAP_PORT, security = "starttls", ca_file = "$CA" }
+smtp = { host = "127.0.0.1", port = $MAILSTACK_SUBMISSION_PORT, security = "starttls", ca_file = "$CA" }
+TOML
+  cat <<MSG
+
+  Yubin demo: open http://${YUBIN_LISTEN:-127.0.0.1:8080}/ in your browser.
+  Sign in as alice / alice-pass (500 messages) or bob / bob-pass; carol, dave and erin also
+  exist (password: <name>-pass). Mail sent to any @example.test user arrives in their inbox.
+  Ctrl-C stops the gateway and the demo mail stack.
+
+MSG
+fi
+./target/release/yubin-gateway --config "$CONFIG"

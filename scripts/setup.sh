@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# setup.sh — install everything Yubin needs to build, run and test, idempotently.
+#
+# Debian packages: the mail stack (Dovecot, Postfix), Chromium + ChromeDriver, and — when the
+# active Rust toolchain has no wasm32 std — Debian's rustc-web with its std sources, so std is
+# rebuilt for wasm32 (build-std). Tools under $YUBIN_TOOLS (default ~/.local/share/yubin-tools):
+# trunk (pinned), wasm-bindgen-cli (= Cargo.lock's wasm-bindgen), wasm-opt (npm binaryen, pinned).
+# Nothing here downloads a toolchain: only the package registries are used.
+#
+# Writes $YUBIN_TOOLS/wasm-env.sh and the wrapper $YUBIN_TOOLS/bin/with-wasm-env, which sets the
+# wasm build environment for one command only (never globally: it would rebuild std for native
+# builds too).
+#
+# Cold on a fresh machine: ~12 min (trunk ~7, wasm-bindgen-cli ~2.5). Warm: ~1 s.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TOOLS=${YUBIN_TOOLS:-$HOME/.local/share/yubin-tools}
+TRUNK_VERSION=0.21.14
+BINARYEN_VERSION=132.0.0
+DEBIAN_WASM_LD=/usr/lib/llvm-19/bin/wasm-ld
+
+T0=$(date +%s)
+log() { printf '[setup %4ss] %s\n' "$(( $(date +%s) - T0 ))" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+
+apt_updated=""
+apt_install() {  # installs only what is missing
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "apt-get install ${missing[*]}"
+  if [ -z "$apt_updated" ]; then $SUDO apt-get update -qq; apt_updated=1; fi
+  # "No configuration": the system Postfix never starts; we run our own instance.
+  echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# ---- Debian packages ---------------------------------------------------------------------------
+apt_install ca-certificates openssl python3 pkg-config libssl-dev iproute2 \
+  dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix \
+  chromium chromium-driver fonts-noto-cjk fonts-noto-color-emoji
+# npm (for wasm-opt): this machine kind ships Node.js with npm; Debian's npm conflicts with it.
+command -v npm >/dev/null || apt_install nodejs npm
+
+command -v cargo >/dev/null || die "no cargo on PATH (this machine kind ships rustup's)"
+
+# ---- wasm32 std: rustup's if installed, else Debian's rustc-web + build-std ------------------------
+rustup_has_wasm_std() {
+  local dir; dir=$(rustc --print target-libdir --target wasm32-unknown-unknown 2>/dev/null) || return 1
+  compgen -G "$dir/libstd-*.rlib" >/dev/null
+}
+if rustup_has_wasm_std; then
+  MODE=rustup
+else
+  MODE=debian
+  apt_install rustc-web cargo-web rust-web-src lld-19
+  [ -x "$DEBIAN_WASM_LD" ] || die "wasm-ld missing ($DEBIAN_WASM_LD)"
+fi
+log "wasm32 std: $MODE"
+
+# ---- tools ---------------------------------------------------------------------------------------
+mkdir -p "$TOOLS/bin"
+have() { [ -x "$1" ] && [ "$("$1" --version 2>/dev/null | head -1)" = "$2" ]; }
+
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' "$ROOT/Cargo.lock")
+[ -n "$WASM_BINDGEN_VERSION" ] || die "no wasm-bindgen in Cargo.lock"
+if ! have "$TOOLS/bin/wasm-bindgen" "wasm-bindgen $WASM_BINDGEN_VERSION"; then
+  log "cargo install wasm-bindgen-cli@$WASM_BINDGEN_VERSION (~2.5 min)"
+  # Not --locked: its lock pins a webpki-roots the registry mirror here does not serve.
+  cargo install -q --root "$TOOLS" "wasm-bindgen-cli@$WASM_BINDGEN_VERSION"
+fi
+if ! have "$TOOLS/bin/trunk" "trunk $TRUNK_VERSION"; then
+  log "cargo install trunk@$TRUNK_VERSION (~7 min)"
+  # 0.22 needs a newer rustc than this machine kind has.
+  cargo install -q --locked --root "$TOOLS" "trunk@$TRUNK_VERSION"
+fi
+WASM_OPT_DIR="$TOOLS/npm/node_modules/.bin"
+if ! have "$WASM_OPT_DIR/wasm-opt" "wasm-opt version ${BINARYEN_VERSION%%.*} (version_${BINARYEN_VERSION%%.*})"; then
+  log "npm install binaryen@$BINARYEN_VERSION"
+  # Debian's binaryen is too old to parse wasm-bindgen's output.
+  mkdir -p "$TOOLS/npm"
+  npm install -s --no-audit --no-fund --prefix "$TOOLS/npm" "binaryen@$BINARYEN_VERSION" >/dev/null
+fi
+
+# ---- environment for wasm commands only ----------------------------------------------------------
+{
+  echo "# written by scripts/setup.sh (wasm32 std: $MODE); source only for wasm builds and tests"
+  # npm's wasm-opt must come before /usr/bin, where an older Debian one may be.
+  echo "export PATH=\"$TOOLS/bin:$WASM_OPT_DIR:\$PATH\""
+  echo "export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner"
+  echo "export CHROMEDRIVER=/usr/bin/chromedriver"
+  echo "export TRUNK_SKIP_VERSION_CHECK=true"
+  echo "export NO_COLOR=true"
+  if [ "$MODE" = debian ]; then
+    echo "export RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1"
+    echo "export CARGO_UNSTABLE_BUILD_STD=std,panic_abort"
+    echo "export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=$DEBIAN_WASM_LD"
+  fi
+} > "$TOOLS/wasm-env.sh.tmp" && mv "$TOOLS/wasm-env.sh.tmp" "$TOOLS/wasm-env.sh"
+cat > "$TOOLS/bin/with-wasm-env" <<WRAP
+#!/usr/bin/env bash
+# Runs one command with the wasm build environment (see scripts/setup.sh).
+. "$TOOLS/wasm-env.sh"
+exec "\$@"
+WRAP
+chmod +x "$TOOLS/bin/with-wasm-env"
+log "ready: $("$TOOLS/bin/trunk" --version), $("$TOOLS/bin/wasm-bindgen" --version), $("$WASM_OPT_DIR/wasm-opt" --version)"

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# test.sh — run every test: unit, integration against the real mail stack, component tests and
+# end-to-end tests in headless Chromium. Installs what is missing first (scripts/setup.sh).
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TOOLS=${YUBIN_TOOLS:-$HOME/.local/share/yubin-tools}
+cd "$ROOT"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "setup"
+bash scripts/setup.sh
+
+step "build the browser app (dist/) for the end-to-end tests"
+"$TOOLS/bin/with-wasm-env" trunk build --release
+
+# The tests start the mail stack on first use; stop it when done, pass or fail.
+trap 'bash tests/mailstack/mailstack.sh stop >/dev/null 2>&1 || true' EXIT
+
+step "native tests: unit, gateway against Dovecot + Postfix, end-to-end in Chromium"
+cargo test --workspace
+
+step "frontend component tests in headless Chromium (wasm)"
+"$TOOLS/bin/with-wasm-env" cargo test --target wasm32-unknown-unknown -p yubin-frontend
+
+step "all tests passed"

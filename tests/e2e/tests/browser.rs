@@ -1,0 +1,73 @@
+//! A person's path through Yubin, in real headless Chromium against the real mail stack.
+
+use yubin_e2e::Browser;
+use yubin_test_support::{unique_subject, MailStack};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn read_a_message_send_one_and_see_it_arrive() {
+    let stack = MailStack::ensure();
+    if stack.message_count("erin", "INBOX") < 60 {
+        stack.seed(60, "erin");
+    }
+    let browser = Browser::start().await;
+    browser.open_app().await;
+    browser.screenshot("login").await;
+
+    // Sign in and see the newest 50 messages.
+    browser.sign_in("erin", "erin-pass").await;
+    browser.find(".message-row").await;
+    browser.wait_for_text(".list-count", "messages").await;
+    let rows = browser.client.find_all(fantoccini::Locator::Css(".message-row")).await.unwrap();
+    assert_eq!(rows.len(), 50, "the newest 50 messages are listed");
+    browser.wait_for_text(".folder.current", "Inbox").await;
+
+    // Open the newest message: its subject and text show in the reader.
+    let subject = rows[0].find(fantoccini::Locator::Css(".subject")).await.unwrap().text().await.unwrap();
+    rows[0].click().await.unwrap();
+    let shown = browser.find("#reader .message .subject").await.text().await.unwrap();
+    assert_eq!(shown.trim(), subject.trim());
+    let body = browser.find("#reader .body").await.text().await.unwrap();
+    assert!(!body.trim().is_empty(), "the text body is shown");
+    browser.screenshot("inbox").await;
+
+    // A refused recipient: the server's words are shown and nothing typed is lost.
+    let subject = unique_subject("E2E hello");
+    browser.click("#compose-button").await;
+    browser.type_into("#compose-to", "nosuchuser@example.test").await;
+    browser.type_into("#compose-subject", &subject).await;
+    browser.type_into("#compose-body", "Sent from headless Chromium.\nこんにちは").await;
+    browser.click("#send-button").await;
+    let error = browser.wait_for_text("#send-error", "550").await.text().await.unwrap();
+    assert!(error.contains("5.1.1") && error.contains("User unknown"), "{error}");
+    assert_eq!(browser.find("#compose-subject").await.prop("value").await.unwrap().as_deref(), Some(subject.as_str()));
+    browser.screenshot("send-refused").await;
+
+    // Fix the address and send.
+    browser.type_into("#compose-to", "Bob <bob@example.test>").await;
+    browser.click("#send-button").await;
+    browser.wait_for_text(".notice.info", "Message sent").await;
+
+    // Bob sees it arrive.
+    browser.click("#logout-button").await;
+    browser.sign_in("bob", "bob-pass").await;
+    let row = browser.wait_for_text(".message-row", &subject).await;
+    row.click().await.unwrap();
+    browser.wait_for_text("#reader .body", "こんにちは").await;
+    browser.wait_for_text("#reader .from", "erin@example.test").await;
+    browser.screenshot("received").await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wrong_password_shows_the_servers_refusal() {
+    let browser = Browser::start().await;
+    browser.open_app().await;
+    browser.sign_in("alice", "not-her-password").await;
+    // Dovecot's own words: "[AUTHENTICATIONFAILED] Authentication failed."
+    browser.wait_for_text(".login .form-error", "Authentication failed").await;
+    // The form stays filled in for another try.
+    let user = browser.find("#username").await.prop("value").await.unwrap();
+    assert_eq!(user.as_deref(), Some("alice"));
+    browser.screenshot("login-refused").await;
+    browser.close().await;
+}
