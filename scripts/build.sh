@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
-# build.sh — build the browser app (Trunk → dist/) and the gateway (release). Needs setup.sh first.
+# build.sh [app|all] — build the browser app (Trunk → dist/, precompressed) and, with "all"
+# (the default), the gateway in release mode. Needs scripts/setup.sh first.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TOOLS=${YUBIN_TOOLS:-$HOME/.local/share/yubin-tools}
 cd "$ROOT"
+
 "$TOOLS/bin/with-wasm-env" trunk build --release
-cargo build --release -p yubin-gateway
+# Served as-is by the gateway to browsers that accept them: compressing once, at the highest
+# levels, beats compressing on every request at the fast ones.
+find dist -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.html' \) | while read -r f; do
+  gzip -9 -k -f "$f"
+  brotli -q 11 -k -f "$f"
+done
+[ "${1:-all}" = app ] || cargo build --release -p yubin-gateway

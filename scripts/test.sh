@@ -12,7 +12,7 @@ step "setup"
 bash scripts/setup.sh
 
 step "build the browser app (dist/) for the end-to-end tests"
-"$TOOLS/bin/with-wasm-env" trunk build --release
+bash scripts/build.sh app
 
 # The tests start the mail stack on first use; stop it when done, pass or fail.
 trap 'bash tests/mailstack/mailstack.sh stop >/dev/null 2>&1 || true' EXIT

@@ -25,7 +25,10 @@ const MAX_WS_MESSAGE: usize = 64 << 20;
 
 pub fn router(gateway: Arc<Gateway>) -> Router {
     let headers = &gateway.headers;
-    let static_files = ServeDir::new(&gateway.config.static_dir);
+    // scripts/build.sh writes .br and .gz beside each file; ServeDir picks one the browser accepts.
+    let static_files = ServeDir::new(&gateway.config.static_dir)
+        .precompressed_br()
+        .precompressed_gzip();
     Router::new()
         .route("/ws", get(websocket))
         .route("/healthz", get(|| async { "ok" }))

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use yubin_protocol::{ErrorKind, FolderRole, MessageSummary, OutgoingMessage, Request, Response, PROTOCOL_VERSION};
-use yubin_test_support::{unique_subject, MailStack, TestGateway, WsClient};
+use yubin_test_support::{unique_subject, MailStack, TestGateway, Transport, WsClient};
 
 async fn gateway() -> TestGateway {
     let stack = MailStack::ensure();
@@ -242,4 +242,39 @@ async fn refused_recipient_shows_the_servers_reply() {
     assert!(err.message.contains("5.1.1"), "{}", err.message);
     assert!(err.message.contains("nosuchuser@example.test"), "{}", err.message);
     assert!(err.message.contains("User unknown"), "{}", err.message);
+}
+
+#[tokio::test]
+async fn implicit_tls_ports_work_for_reading_and_sending() {
+    let stack = MailStack::ensure();
+    let config = stack.gateway_config_using(std::path::Path::new("/nonexistent"), Transport::ImplicitTls);
+    let gw = TestGateway::start(config).await;
+    let mut alice = WsClient::connect(&gw).await;
+    alice.login("alice", "alice-pass").await.expect("IMAPS login");
+    let subject = unique_subject("over SMTPS");
+    alice
+        .request(Request::Send {
+            message: OutgoingMessage {
+                to: vec!["alice@example.test".into()],
+                subject: subject.clone(),
+                text: "to myself".into(),
+                ..Default::default()
+            },
+        })
+        .await
+        .expect("send over implicit TLS");
+    wait_for_subject(&mut alice, &subject).await;
+}
+
+#[tokio::test]
+async fn a_certificate_from_another_ca_is_refused() {
+    let stack = MailStack::ensure();
+    let mut config = stack.gateway_config(std::path::Path::new("/nonexistent"));
+    // The system's roots do not include the stack's private CA.
+    config.servers[0].imap.as_mut().unwrap().ca_file = None;
+    let gw = TestGateway::start(config).await;
+    let mut client = WsClient::connect(&gw).await;
+    let err = client.login("alice", "alice-pass").await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Tls);
+    assert!(err.message.contains("certificate"), "{}", err.message);
 }

@@ -11,6 +11,7 @@ async fn read_a_message_send_one_and_see_it_arrive() {
     }
     let browser = Browser::start().await;
     browser.open_app().await;
+    browser.find("#login-button:not([disabled])").await;
     browser.screenshot("login").await;
 
     // Sign in and see the newest 50 messages.

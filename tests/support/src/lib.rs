@@ -118,6 +118,14 @@ impl MailStack {
     /// A gateway config with one server, `demo`: IMAP over STARTTLS and submission over
     /// STARTTLS, both verified against the stack's CA.
     pub fn gateway_config(&self, static_dir: &Path) -> Config {
+        self.gateway_config_using(static_dir, Transport::Starttls)
+    }
+
+    pub fn gateway_config_using(&self, static_dir: &Path, transport: Transport) -> Config {
+        let (security, imap, smtp) = match transport {
+            Transport::Starttls => ("starttls", self.imap, self.submission),
+            Transport::ImplicitTls => ("tls", self.imaps, self.submissions),
+        };
         let text = format!(
             r#"
             listen = "127.0.0.1:0"
@@ -127,18 +135,25 @@ impl MailStack {
             id = "demo"
             name = "Demo mail"
             domain = "{domain}"
-            imap = {{ host = "127.0.0.1", port = {imap}, security = "starttls", ca_file = {ca:?} }}
-            smtp = {{ host = "127.0.0.1", port = {submission}, security = "starttls", ca_file = {ca:?} }}
+            imap = {{ host = "127.0.0.1", port = {imap}, security = "{security}", ca_file = {ca:?} }}
+            smtp = {{ host = "127.0.0.1", port = {smtp}, security = "{security}", ca_file = {ca:?} }}
             "#,
             domain = self.domain,
-            imap = self.imap,
-            submission = self.submission,
             ca = self.ca_file,
         );
         let config: Config = toml::from_str(&text).expect("test config");
         config.validate().expect("valid test config");
         config
     }
+}
+
+/// How the test gateway reaches the stack's IMAP and submission services.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// IMAP 143-style and submission 587-style, upgraded with STARTTLS.
+    Starttls,
+    /// IMAPS 993-style and submissions 465-style, TLS from the first byte.
+    ImplicitTls,
 }
 
 fn run(cmd: &mut Command) -> String {
