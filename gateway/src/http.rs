@@ -108,9 +108,13 @@ impl SecurityHeaders {
                 format!(" 'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest))
             })
             .collect();
+        // The message frame (srcdoc) inherits this policy on top of its own, so this one must
+        // admit what the frame may use: inline styles of mail, and remote images once the
+        // user allowed them. The app itself renders no markup from mail outside that frame.
         let csp = format!(
-            "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; \
-             img-src 'self' data:; font-src 'self'; connect-src 'self'; manifest-src 'self'; \
+            "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'{hashes}; \
+             style-src 'self' 'unsafe-inline'; img-src 'self' data: https: http:; font-src 'self' data:; \
+             frame-src 'self'; connect-src 'self'; manifest-src 'self'; \
              base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
         );
         Self {

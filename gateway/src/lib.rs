@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod gateway;
+pub mod html;
 pub mod http;
 pub mod mime;
 pub mod session;

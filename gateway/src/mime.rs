@@ -6,6 +6,8 @@
 //! reads the same in both places.
 
 use mail_parser::{HeaderValue, MessageParser, MimeHeaders};
+
+use crate::html;
 use yubin_protocol::{Address, ApiError, AttachmentInfo, ErrorKind, Flags, MessageSummary, MessageView, Timestamp, Uid};
 
 /// A message-list row from the header block fetched for it.
@@ -37,6 +39,12 @@ pub fn view(folder: &str, uid: Uid, flags: Flags, raw: &[u8]) -> Result<MessageV
         .parse(raw)
         .ok_or_else(|| ApiError::new(ErrorKind::Protocol, format!("message {uid} could not be parsed as mail")))?;
     let text = message.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
+    // mail-parser offers text parts as HTML too; only a real text/html part is HTML mail.
+    let html = message
+        .html_part(0)
+        .filter(|part| part.is_text_html())
+        .and_then(|part| part.text_contents())
+        .map(html::sanitize);
     let attachments = message
         .attachments()
         .enumerate()
@@ -65,6 +73,8 @@ pub fn view(folder: &str, uid: Uid, flags: Flags, raw: &[u8]) -> Result<MessageV
         message_id: message.message_id().map(str::to_owned),
         flags,
         text,
+        has_remote_content: html.as_ref().is_some_and(|h| h.has_remote_content),
+        html: html.map(|h| h.html),
         attachments,
     })
 }
@@ -125,6 +135,26 @@ Content-Type: multipart/mixed; boundary=x\r\n\r\n";
         assert_eq!(s.from.unwrap().email, "alice@example.test");
         assert!(s.has_attachments);
         assert_eq!(s.date, Some(5), "no Date header: the arrival time is used");
+    }
+
+    #[test]
+    fn alternative_html_is_sanitized_and_text_kept() {
+        let raw = b"From: a@example.test\r\nSubject: hi\r\nMIME-Version: 1.0\r\n\
+Content-Type: multipart/alternative; boundary=b\r\n\r\n\
+--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nplain version\r\n\
+--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+<p>rich <b>version</b><img src=\"https://t.example/p.gif\"><script>alert(1)</script></p>\r\n--b--\r\n";
+        let view = view("INBOX", 1, Flags::default(), raw).unwrap();
+        assert_eq!(view.text.trim(), "plain version");
+        let html = view.html.unwrap();
+        assert!(html.contains("<b>version</b>") && !html.contains("script"), "{html}");
+        assert!(view.has_remote_content);
+    }
+
+    #[test]
+    fn plain_text_mail_has_no_html() {
+        let view = view("INBOX", 1, Flags::default(), b"Subject: x\r\n\r\n<b>not html</b>\r\n").unwrap();
+        assert_eq!(view.html, None);
     }
 
     #[test]

@@ -145,6 +145,33 @@ async fn handle(gateway: &Gateway, state: &SessionState, request: Request) -> Re
         })
         .await
         .map(|m| Response::Message(Box::new(m))),
+        Request::SetFlag { folder, uids, flag, value } => with_imap(state, |imap| {
+            let (folder, uids) = (folder.clone(), uids.clone());
+            Box::pin(async move { imap.set_flag(&folder, &uids, flag, value).await })
+        })
+        .await
+        .map(|()| Response::Done),
+        Request::Move { folder, uids, to } => with_imap(state, |imap| {
+            let (folder, uids, to) = (folder.clone(), uids.clone(), to.clone());
+            Box::pin(async move { imap.move_messages(&folder, &uids, &to).await })
+        })
+        .await
+        .map(|()| Response::Done),
+        Request::Expunge { folder, uids } => with_imap(state, |imap| {
+            let (folder, uids) = (folder.clone(), uids.clone());
+            Box::pin(async move { imap.expunge(&folder, &uids).await })
+        })
+        .await
+        .map(|()| Response::Done),
+        Request::Search { folder, query, limit } => {
+            let limit = limit.clamp(1, MAX_PAGE);
+            with_imap(state, |imap| {
+                let (folder, query) = (folder.clone(), query.clone());
+                Box::pin(async move { imap.search(&folder, &query, limit).await })
+            })
+            .await
+            .map(Response::Messages)
+        }
         Request::Send { message } => {
             let account = logged_in(state).await?;
             let receipt = account
@@ -207,8 +234,8 @@ type ImapFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = Resu
 
 /// Runs `op` on the session's IMAP connection, (re)connecting with the session's credentials if
 /// the connection is missing. If the connection breaks during `op`, it is reopened and `op` runs
-/// once more: every IMAP operation here is idempotent (reads, and setting `\Seen`), so a retry
-/// cannot do anything twice.
+/// once more. That cannot do anything twice: reads and flag changes are idempotent, and a move
+/// or expunge that already happened finds no message with those UIDs the second time.
 async fn with_imap<T, F>(state: &SessionState, op: F) -> Result<T, ApiError>
 where
     F: for<'c> Fn(&'c mut ImapConnection) -> ImapFuture<'c, T>,

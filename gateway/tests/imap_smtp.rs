@@ -278,3 +278,101 @@ async fn a_certificate_from_another_ca_is_refused() {
     assert_eq!(err.kind, ErrorKind::Tls);
     assert!(err.message.contains("certificate"), "{}", err.message);
 }
+
+async fn deliver_unique(stack: &MailStack, user: &str, subject: &str) {
+    let raw = format!(
+        "From: Sender <sender@example.org>\r\nTo: {user}@example.test\r\nSubject: {subject}\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nbody of {subject}\r\n"
+    );
+    stack.deliver(user, raw.as_bytes()).await;
+}
+
+async fn folder_total(client: &mut WsClient, id: &str) -> u32 {
+    let Response::Folders(folders) = client.request(Request::ListFolders).await.unwrap() else { panic!() };
+    folders.iter().find(|f| f.id == id).and_then(|f| f.total).expect("folder with a count")
+}
+
+#[tokio::test]
+async fn folders_carry_message_and_unread_counts() {
+    let stack = MailStack::ensure();
+    let (_gateway, mut client) = logged_in("bob").await;
+    let Response::Folders(folders) = client.request(Request::ListFolders).await.unwrap() else { panic!() };
+    let inbox = &folders[0];
+    assert_eq!(inbox.total, Some(stack.message_count("bob", "INBOX")));
+    assert!(inbox.unread.is_some());
+}
+
+#[tokio::test]
+async fn flag_move_to_trash_and_delete_for_good() {
+    use yubin_protocol::FlagName;
+    let stack = MailStack::ensure();
+    let subject = unique_subject("organize me");
+    deliver_unique(stack, "dave", &subject).await;
+    let (_gateway, mut client) = logged_in("dave").await;
+    let row = wait_for_subject(&mut client, &subject).await;
+    assert!(!row.flags.flagged);
+
+    client
+        .request(Request::SetFlag { folder: "INBOX".into(), uids: vec![row.uid], flag: FlagName::Flagged, value: true })
+        .await
+        .unwrap();
+    let flagged = wait_for_subject(&mut client, &subject).await;
+    assert!(flagged.flags.flagged);
+
+    let trash_before = folder_total(&mut client, "Trash").await;
+    client
+        .request(Request::Move { folder: "INBOX".into(), uids: vec![row.uid], to: "Trash".into() })
+        .await
+        .unwrap();
+    let (_, inbox) = newest(&mut client, "INBOX", 50).await;
+    assert!(inbox.iter().all(|r| r.subject != subject), "moved out of INBOX");
+    assert_eq!(folder_total(&mut client, "Trash").await, trash_before + 1);
+
+    let (_, trash) = newest(&mut client, "Trash", 50).await;
+    let in_trash = trash.iter().find(|r| r.subject == subject).expect("in Trash");
+    assert!(in_trash.flags.flagged, "flags travel with the message");
+    client
+        .request(Request::Expunge { folder: "Trash".into(), uids: vec![in_trash.uid] })
+        .await
+        .unwrap();
+    assert_eq!(folder_total(&mut client, "Trash").await, trash_before);
+}
+
+#[tokio::test]
+async fn search_finds_japanese_and_cannot_be_injected() {
+    use yubin_protocol::SearchQuery;
+    let stack = MailStack::ensure();
+    let marker = unique_subject("needle");
+    deliver_unique(stack, "erin", &format!("忘年会 {marker}")).await;
+    let (_gateway, mut client) = logged_in("erin").await;
+    wait_for_subject(&mut client, &format!("忘年会 {marker}")).await;
+
+    let search = |query: SearchQuery| Request::Search { folder: "INBOX".into(), query, limit: 50 };
+    let Response::Messages(found) = client
+        .request(search(SearchQuery { subject: Some(format!("忘年会 {marker}")), ..Default::default() }))
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(found.total, 1);
+    assert_eq!(found.messages[0].subject, format!("忘年会 {marker}"));
+
+    // Quotes in the text are text: this matches nothing rather than everything.
+    let Response::Messages(none) = client
+        .request(search(SearchQuery { subject: Some(format!(r#"{marker}" OR ALL ""#)), ..Default::default() }))
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(none.total, 0);
+
+    let err = client
+        .request(search(SearchQuery { text: Some("x\r\nA1 DELETE INBOX".into()), ..Default::default() }))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::BadRequest);
+    // The session is still fine.
+    assert!(newest(&mut client, "INBOX", 1).await.0 > 0);
+}

@@ -95,10 +95,70 @@ pub enum Request {
     },
     /// One whole message, parsed. Marks it read. Answered with [`Response::Message`].
     GetMessage { folder: String, uid: Uid },
+    /// Sets or clears `flag` on messages. Answered with [`Response::Done`].
+    SetFlag {
+        folder: String,
+        uids: Vec<Uid>,
+        flag: FlagName,
+        value: bool,
+    },
+    /// Moves messages to the folder `to` (e.g. Trash, Junk, Archive). Answered with
+    /// [`Response::Done`].
+    Move {
+        folder: String,
+        uids: Vec<Uid>,
+        to: String,
+    },
+    /// Deletes messages for good (what "delete" means inside Trash). Answered with
+    /// [`Response::Done`].
+    Expunge { folder: String, uids: Vec<Uid> },
+    /// Messages of `folder` matching `query`, newest first, at most `limit`. Answered with
+    /// [`Response::Messages`], whose `total` counts all matches.
+    Search {
+        folder: String,
+        query: SearchQuery,
+        limit: u32,
+    },
     /// Send through the account's SMTP submission server. Answered with [`Response::Sent`].
     Send { message: OutgoingMessage },
     /// Close the upstream connections and forget the credentials. Answered with [`Response::Done`].
     Logout,
+}
+
+/// A flag the user can change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlagName {
+    Seen,
+    Flagged,
+    Answered,
+}
+
+/// What to search for; all given criteria must match. Text is matched by the server,
+/// case-insensitively, as a substring.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchQuery {
+    /// Anywhere in the headers or body.
+    #[serde(default)]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+    #[serde(default)]
+    pub subject: Option<String>,
+    #[serde(default)]
+    pub body: Option<String>,
+    /// `YYYY-MM-DD`, inclusive.
+    #[serde(default)]
+    pub since: Option<String>,
+    /// `YYYY-MM-DD`, exclusive.
+    #[serde(default)]
+    pub before: Option<String>,
+    #[serde(default)]
+    pub unread: bool,
+    #[serde(default)]
+    pub flagged: bool,
 }
 
 /// Gateway → browser.
@@ -174,6 +234,12 @@ pub struct Folder {
     pub role: Option<FolderRole>,
     /// False for folders that only hold other folders (`\Noselect`).
     pub selectable: bool,
+    /// Messages in the folder, if the server said.
+    #[serde(default)]
+    pub total: Option<u32>,
+    /// Unread messages in the folder, if the server said.
+    #[serde(default)]
+    pub unread: Option<u32>,
 }
 
 /// What a folder is for (RFC 6154 SPECIAL-USE, and INBOX).
@@ -248,6 +314,13 @@ pub struct MessageView {
     pub flags: Flags,
     /// The plain-text body (converted from HTML when the message has no text part).
     pub text: String,
+    /// The HTML body, sanitized by the gateway, if the message has one. Show it only in a
+    /// sandboxed frame without scripts (see the browser app's reader).
+    #[serde(default)]
+    pub html: Option<String>,
+    /// Whether `html` refers to remote images, which stay blocked until the user allows them.
+    #[serde(default)]
+    pub has_remote_content: bool,
     pub attachments: Vec<AttachmentInfo>,
 }
 

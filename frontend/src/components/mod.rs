@@ -3,6 +3,7 @@
 
 pub mod composer;
 pub mod folder_list;
+pub mod html_body;
 pub mod login;
 pub mod message_list;
 pub mod notice;

@@ -3,6 +3,7 @@
 use yew::prelude::*;
 use yubin_protocol::{ApiError, MessageView, Uid};
 
+use crate::components::html_body::HtmlBody;
 use crate::format;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -57,7 +58,13 @@ pub fn Reader(props: &ReaderProps) -> Html {
                         }) }
                     </ul>
                 }
-                <pre class="body">{ &m.text }</pre>
+                if let Some(html) = &m.html {
+                    // Keyed by message, so "load remote content" never carries over to the next.
+                    <HtmlBody key={format!("{}/{}", m.folder, m.uid)} html={html.clone()}
+                        has_remote_content={m.has_remote_content} />
+                } else {
+                    <pre class="body">{ &m.text }</pre>
+                }
             </article>
         },
     }

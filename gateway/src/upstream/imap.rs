@@ -8,19 +8,35 @@ use async_imap::imap_proto::{self, NameAttribute};
 use async_imap::types::{Fetch, Flag};
 use async_imap::{Client, Session};
 use futures::TryStreamExt;
-use yubin_protocol::{ApiError, ErrorKind, Flags, Folder, FolderRole, MessagePage, MessageView, Uid};
+use yubin_protocol::{
+    ApiError, ErrorKind, FlagName, Flags, Folder, FolderRole, MessagePage, MessageSummary, MessageView, SearchQuery, Uid,
+};
 
+use super::imap_search;
 use super::net::{BoxedStream, Upstream};
 use crate::config::Security;
 use crate::mime;
 
-/// The header fields the message list needs; fetched instead of ENVELOPE so that raw 8-bit and
-/// RFC 2047/2231 encoded headers are decoded by the same MIME code as whole messages.
-const LIST_HEADERS: &str = "DATE FROM SUBJECT CONTENT-TYPE";
+
+/// The item list that makes a message-list row. Header fields rather than ENVELOPE, so that raw
+/// 8-bit and RFC 2047/2231 headers are decoded by the same MIME code as whole messages.
+const SUMMARY_ITEMS: &str = "(UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS (DATE FROM SUBJECT CONTENT-TYPE)])";
 
 pub struct ImapConnection {
     session: Session<BoxedStream>,
     selected: Option<String>,
+    capabilities: ServerCapabilities,
+}
+
+/// The extensions this client makes use of when the server has them.
+#[derive(Debug, Clone, Copy, Default)]
+struct ServerCapabilities {
+    /// RFC 6851: atomic UID MOVE.
+    move_command: bool,
+    /// RFC 4315: UID EXPUNGE, so only the chosen messages are expunged.
+    uidplus: bool,
+    /// RFC 7888: non-synchronizing literals, for non-ASCII search text.
+    literal_plus: bool,
 }
 
 impl ImapConnection {
@@ -51,13 +67,20 @@ impl ImapConnection {
         if upstream.endpoint.security != Security::Starttls {
             read_greeting(&mut client, upstream).await?;
         }
-        let session = client.login(username, password).await.map_err(|(e, _)| match e {
+        let mut session = client.login(username, password).await.map_err(|(e, _)| match e {
             async_imap::error::Error::No(text) => ApiError::new(ErrorKind::AuthFailed, text),
             other => imap_error(other),
         })?;
+        let caps = session.capabilities().await.map_err(imap_error)?;
+        let capabilities = ServerCapabilities {
+            move_command: caps.has_str("MOVE"),
+            uidplus: caps.has_str("UIDPLUS"),
+            literal_plus: caps.has_str("LITERAL+"),
+        };
         Ok(Self {
             session,
             selected: None,
+            capabilities,
         })
     }
 
@@ -76,6 +99,8 @@ impl ImapConnection {
                 let id = name.name().to_owned();
                 let role = folder_role(&id, name.attributes());
                 Folder {
+                    total: None,
+                    unread: None,
                     name: utf7_imap::decode_utf7_imap(id.clone()),
                     delimiter: name.delimiter().map(str::to_owned),
                     selectable: !name.attributes().contains(&NameAttribute::NoSelect),
@@ -86,6 +111,13 @@ impl ImapConnection {
             .collect();
         // INBOX first, then the other special folders in a familiar order, then the rest by name.
         folders.sort_by_key(|f| (f.role.map_or(u8::MAX, role_rank), f.name.to_lowercase()));
+        // One STATUS per folder; cheap on Dovecot (its index answers). LIST-STATUS would save
+        // the round trips, but async-imap cannot parse its replies.
+        for folder in folders.iter_mut().filter(|f| f.selectable) {
+            let status = self.session.status(&folder.id, "(MESSAGES UNSEEN)").await.map_err(imap_error)?;
+            folder.total = Some(status.exists);
+            folder.unread = status.unseen;
+        }
         Ok(folders)
     }
 
@@ -105,35 +137,123 @@ impl ImapConnection {
             return Ok(page);
         };
         let oldest = newest.saturating_sub(limit.max(1) - 1).max(1);
-        let query = format!("(UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS ({LIST_HEADERS})])");
-        let fetches: Vec<Fetch> = self
+        page.messages = self.summaries(&format!("{oldest}:{newest}"), false).await?;
+        Ok(page)
+    }
+
+    /// Messages of `folder` matching `query`, newest first.
+    pub async fn search(&mut self, folder: &str, query: &SearchQuery, limit: u32) -> Result<MessagePage, ApiError> {
+        let criteria = imap_search::criteria(query, self.capabilities.literal_plus)?;
+        let mailbox = self.session.select(folder).await.map_err(imap_error)?;
+        self.selected = Some(folder.to_owned());
+        let mut uids: Vec<Uid> = self.session.uid_search(&criteria).await.map_err(imap_error)?.into_iter().collect();
+        uids.sort_unstable_by(|a, b| b.cmp(a));
+        let total = uids.len() as u32;
+        uids.truncate(limit as usize);
+        let messages = if uids.is_empty() { Vec::new() } else { self.summaries(&uid_set(&uids)?, true).await? };
+        Ok(MessagePage {
+            folder: folder.to_owned(),
+            total,
+            uid_validity: mailbox.uid_validity,
+            offset: 0,
+            messages,
+        })
+    }
+
+    /// Message-list rows for a sequence range (`by_uid` false) or a UID set, newest first.
+    async fn summaries(&mut self, set: &str, by_uid: bool) -> Result<Vec<MessageSummary>, ApiError> {
+        let fetches: Vec<Fetch> = if by_uid {
+            let stream = self.session.uid_fetch(set, SUMMARY_ITEMS).await.map_err(imap_error)?;
+            stream.try_collect().await
+        } else {
+            let stream = self.session.fetch(set, SUMMARY_ITEMS).await.map_err(imap_error)?;
+            stream.try_collect().await
+        }
+        .map_err(imap_error)?;
+        let mut rows: Vec<MessageSummary> = fetches
+            .iter()
+            .filter_map(|f| {
+                let arrival = f.internal_date().map(|d| d.timestamp());
+                Some(mime::summary(f.uid?, f.header().unwrap_or_default(), flags_of(f), f.size.unwrap_or(0), arrival))
+            })
+            .collect();
+        rows.sort_by(|a, b| b.uid.cmp(&a.uid));
+        Ok(rows)
+    }
+
+    pub async fn set_flag(&mut self, folder: &str, uids: &[Uid], flag: FlagName, value: bool) -> Result<(), ApiError> {
+        self.ensure_selected(folder).await?;
+        let flag = match flag {
+            FlagName::Seen => "\\Seen",
+            FlagName::Flagged => "\\Flagged",
+            FlagName::Answered => "\\Answered",
+        };
+        let sign = if value { '+' } else { '-' };
+        self.store(uids, &format!("{sign}FLAGS.SILENT ({flag})")).await
+    }
+
+    /// Moves messages, atomically with MOVE, else by COPY, then \Deleted and expunge.
+    pub async fn move_messages(&mut self, folder: &str, uids: &[Uid], to: &str) -> Result<(), ApiError> {
+        self.ensure_selected(folder).await?;
+        let set = uid_set(uids)?;
+        if self.capabilities.move_command {
+            return self.session.uid_mv(&set, to).await.map_err(imap_error);
+        }
+        self.session.uid_copy(&set, to).await.map_err(imap_error)?;
+        self.expunge_selected(uids).await
+    }
+
+    /// Deletes messages for good.
+    pub async fn expunge(&mut self, folder: &str, uids: &[Uid]) -> Result<(), ApiError> {
+        self.ensure_selected(folder).await?;
+        self.expunge_selected(uids).await
+    }
+
+    async fn expunge_selected(&mut self, uids: &[Uid]) -> Result<(), ApiError> {
+        self.store(uids, "+FLAGS.SILENT (\\Deleted)").await?;
+        if self.capabilities.uidplus {
+            let _: Vec<Uid> = self
+                .session
+                .uid_expunge(uid_set(uids)?)
+                .await
+                .map_err(imap_error)?
+                .try_collect()
+                .await
+                .map_err(imap_error)?;
+        } else {
+            // Without UIDPLUS, EXPUNGE would also remove other messages marked \Deleted
+            // elsewhere; refuse rather than lose mail the user did not choose.
+            return Err(ApiError::new(
+                ErrorKind::Refused,
+                "this server lacks UIDPLUS; the messages are marked deleted but not removed",
+            ));
+        }
+        Ok(())
+    }
+
+    async fn store(&mut self, uids: &[Uid], item: &str) -> Result<(), ApiError> {
+        let _: Vec<Fetch> = self
             .session
-            .fetch(format!("{oldest}:{newest}"), query)
+            .uid_store(uid_set(uids)?, item)
             .await
             .map_err(imap_error)?
             .try_collect()
             .await
             .map_err(imap_error)?;
-        let mut rows: Vec<_> = fetches
-            .iter()
-            .filter_map(|f| {
-                let uid = f.uid?;
-                let arrival = f.internal_date().map(|d| d.timestamp());
-                let summary = mime::summary(uid, f.header().unwrap_or_default(), flags_of(f), f.size.unwrap_or(0), arrival);
-                Some((f.message, summary))
-            })
-            .collect();
-        rows.sort_by(|a, b| b.0.cmp(&a.0));
-        page.messages = rows.into_iter().map(|(_, s)| s).collect();
-        Ok(page)
+        Ok(())
     }
 
-    /// Fetches and parses one message; fetching `BODY[]` marks it \Seen, as opening it should.
-    pub async fn get_message(&mut self, folder: &str, uid: Uid) -> Result<MessageView, ApiError> {
+    async fn ensure_selected(&mut self, folder: &str) -> Result<(), ApiError> {
         if self.selected.as_deref() != Some(folder) {
             self.session.select(folder).await.map_err(imap_error)?;
             self.selected = Some(folder.to_owned());
         }
+        Ok(())
+    }
+
+    /// Fetches and parses one message; fetching `BODY[]` marks it \Seen, as opening it should.
+    pub async fn get_message(&mut self, folder: &str, uid: Uid) -> Result<MessageView, ApiError> {
+        self.ensure_selected(folder).await?;
         let fetches: Vec<Fetch> = self
             .session
             .uid_fetch(uid.to_string(), "(UID FLAGS BODY[])")
@@ -154,6 +274,14 @@ impl ImapConnection {
     pub async fn logout(mut self) {
         let _ = self.session.logout().await;
     }
+}
+
+/// `1,5,7` — numbers only, so nothing else can reach the command.
+fn uid_set(uids: &[Uid]) -> Result<String, ApiError> {
+    if uids.is_empty() {
+        return Err(ApiError::new(ErrorKind::BadRequest, "no messages chosen"));
+    }
+    Ok(uids.iter().map(|u| u.to_string()).collect::<Vec<_>>().join(","))
 }
 
 async fn read_greeting<T>(client: &mut Client<T>, upstream: &Upstream) -> Result<(), ApiError>

@@ -1,0 +1,70 @@
+//! An HTML mail body, shown in a sandboxed frame.
+//!
+//! The HTML was sanitized by the gateway; this is the second wall. The frame has no
+//! `allow-scripts` (nothing in it can run) and no `allow-same-origin` (it cannot touch the app).
+//! Its own CSP allows nothing but inline styles and `data:` images — and remote images only
+//! after the user chose to load them for this message. Links open in a new tab, without a
+//! referrer.
+
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct HtmlBodyProps {
+    /// Sanitized HTML from the gateway.
+    pub html: AttrValue,
+    pub has_remote_content: bool,
+}
+
+/// Styles inside the frame: readable defaults; the mail's own inline styles win.
+const FRAME_CSS: &str = "body{margin:0;padding:8px 2px;font:15px/1.5 system-ui,-apple-system,'Segoe UI',\
+'Hiragino Sans','Noto Sans JP',sans-serif;color:#1c1e21;background:#fff;overflow-wrap:anywhere}\
+img{max-width:100%;height:auto}table{max-width:100%}blockquote{margin:0 0 0 8px;padding-left:8px;\
+border-left:3px solid #ccc}pre{white-space:pre-wrap}";
+
+#[function_component]
+pub fn HtmlBody(props: &HtmlBodyProps) -> Html {
+    let remote_allowed = use_state(|| false);
+    let document = frame_document(&props.html, *remote_allowed);
+    let load_remote = {
+        let remote_allowed = remote_allowed.clone();
+        Callback::from(move |_: MouseEvent| remote_allowed.set(true))
+    };
+    html! {
+        <>
+            if props.has_remote_content && !*remote_allowed {
+                <div class="remote-blocked" role="status">
+                    <span>{ "Remote images in this message are blocked to protect your privacy." }</span>
+                    <button id="load-remote" onclick={load_remote}>{ "Load remote content" }</button>
+                </div>
+            }
+            <iframe class="html-body" title="Message content"
+                sandbox="allow-popups allow-popups-to-escape-sandbox"
+                referrerpolicy="no-referrer"
+                srcdoc={document} />
+        </>
+    }
+}
+
+/// The frame's whole document: the sanitized body, wrapped, never edited.
+pub fn frame_document(html: &str, remote_allowed: bool) -> String {
+    let images = if remote_allowed { "data: https: http:" } else { "data:" };
+    format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src {images}; \
+         style-src 'unsafe-inline'; font-src data:\">\
+         <meta name=\"referrer\" content=\"no-referrer\"><base target=\"_blank\">\
+         <style>{FRAME_CSS}</style></head><body>{html}</body></html>"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::frame_document;
+
+    #[test]
+    fn remote_images_need_consent() {
+        assert!(frame_document("<p>x</p>", false).contains("img-src data:;"));
+        assert!(frame_document("<p>x</p>", true).contains("img-src data: https: http:;"));
+        assert!(frame_document("<p>x</p>", false).contains("default-src 'none'"));
+    }
+}

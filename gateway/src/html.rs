@@ -1,0 +1,154 @@
+//! Sanitizing HTML mail with ammonia before it reaches the browser.
+//!
+//! This is the first of two walls; the second is the browser app, which shows the result in an
+//! `<iframe sandbox>` without `allow-scripts`, under a CSP of `default-src 'none'` that only
+//! lets remote images load when the user asks for them.
+//!
+//! The allow-list is strict: formatting and table markup, links and images. No scripts, no
+//! event handlers, no forms, no SVG or MathML (foreign content is where mXSS lives), no
+//! `<style>` elements (ammonia cannot sanitize selectors), and inline `style` attributes keep
+//! only properties that cannot load anything (no `background`, `list-style`, `content`, …, so
+//! no `url()`). The output is ammonia's own serialization and is never edited afterwards.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// Sanitized HTML and whether it refers to anything remote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SafeHtml {
+    pub html: String,
+    /// True if images (or other resources) would be fetched from the network when allowed.
+    pub has_remote_content: bool,
+}
+
+const TAGS: &[&str] = &[
+    "a", "abbr", "address", "b", "bdi", "bdo", "big", "blockquote", "br", "caption", "center", "cite", "code",
+    "col", "colgroup", "dd", "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "font",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q",
+    "rp", "rt", "ruby", "s", "samp", "small", "span", "strike", "strong", "sub", "summary", "sup", "table",
+    "tbody", "td", "tfoot", "th", "thead", "time", "tr", "tt", "u", "ul", "var", "wbr",
+];
+
+const GENERIC_ATTRIBUTES: &[&str] = &["align", "dir", "lang", "title", "style", "valign", "width", "height"];
+
+/// CSS properties kept in `style` attributes: layout, text and colour only; none take `url()`.
+const STYLE_PROPERTIES: &[&str] = &[
+    "background-color", "border", "border-bottom", "border-collapse", "border-color", "border-left",
+    "border-radius", "border-right", "border-spacing", "border-style", "border-top", "border-width", "color",
+    "direction", "display", "font", "font-family", "font-size", "font-style", "font-variant", "font-weight",
+    "height", "letter-spacing", "line-height", "margin", "margin-bottom", "margin-left", "margin-right",
+    "margin-top", "max-width", "min-width", "padding", "padding-bottom", "padding-left", "padding-right",
+    "padding-top", "table-layout", "text-align", "text-decoration", "text-indent", "text-transform",
+    "vertical-align", "white-space", "width", "word-break", "word-spacing", "overflow-wrap",
+];
+
+/// Sanitizes one HTML body.
+pub fn sanitize(html: &str) -> SafeHtml {
+    let remote = Arc::new(AtomicBool::new(false));
+    let mut builder = ammonia::Builder::empty();
+    builder
+        .tags(TAGS.iter().copied().collect())
+        .generic_attributes(GENERIC_ATTRIBUTES.iter().copied().collect())
+        .tag_attributes(
+            [
+                ("a", ["href", "name"].into_iter().collect::<HashSet<_>>()),
+                ("img", ["src", "alt"].into_iter().collect()),
+                ("font", ["color", "face", "size"].into_iter().collect()),
+                ("table", ["border", "cellpadding", "cellspacing", "bgcolor"].into_iter().collect()),
+                ("td", ["colspan", "rowspan", "bgcolor", "nowrap"].into_iter().collect()),
+                ("th", ["colspan", "rowspan", "bgcolor", "scope"].into_iter().collect()),
+                ("ol", ["start", "type"].into_iter().collect()),
+                ("col", ["span"].into_iter().collect()),
+                ("colgroup", ["span"].into_iter().collect()),
+                ("time", ["datetime"].into_iter().collect()),
+            ]
+            .into_iter()
+            .collect(),
+        )
+        // Links open outside the app, and tell the target nothing about where they came from.
+        .link_rel(Some("noopener noreferrer"))
+        .set_tag_attribute_value("a", "target", "_blank")
+        .url_schemes(["http", "https", "mailto", "cid", "data"].into_iter().collect())
+        .url_relative(ammonia::UrlRelative::Deny)
+        .filter_style_properties(STYLE_PROPERTIES.iter().copied().collect())
+        .clean_content_tags(["script", "style", "title", "noscript", "template", "svg", "math"].into_iter().collect())
+        .strip_comments(true)
+        .attribute_filter({
+            let remote = remote.clone();
+            move |element, attribute, value| filter_attribute(element, attribute, value, &remote)
+        });
+    let html = builder.clean(html).to_string();
+    SafeHtml {
+        html,
+        has_remote_content: remote.load(Ordering::Relaxed),
+    }
+}
+
+fn filter_attribute<'u>(element: &str, attribute: &str, value: &'u str, remote: &AtomicBool) -> Option<Cow<'u, str>> {
+    let lower = value.trim_start().to_ascii_lowercase();
+    match (element, attribute) {
+        ("img", "src") => {
+            if lower.starts_with("http:") || lower.starts_with("https:") {
+                remote.store(true, Ordering::Relaxed);
+            } else if lower.starts_with("data:") && !lower.starts_with("data:image/") {
+                // data: URLs only as images, never as documents.
+                return None;
+            }
+            Some(value.into())
+        }
+        // A link to a data: or cid: URL is no link a person means to follow.
+        ("a", "href") if lower.starts_with("data:") || lower.starts_with("cid:") => None,
+        _ => Some(value.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_handlers_and_foreign_content_are_gone() {
+        let dirty = r#"<p onclick="x()">hi<script>alert(1)</script></p>
+            <img src=x onerror=alert(1)>
+            <svg><animate onbegin=alert(1) attributeName=x dur=1s></svg>
+            <math><mi xlink:href="javascript:alert(1)">x</mi></math>
+            <a href="javascript:alert(1)">j</a><iframe src="https://evil.example"></iframe>
+            <form action="https://evil.example"><input name=p></form>"#;
+        let clean = sanitize(dirty).html;
+        for bad in ["script", "onclick", "onerror", "svg", "animate", "math", "javascript", "iframe", "form", "input"] {
+            assert!(!clean.to_lowercase().contains(bad), "{bad} survived: {clean}");
+        }
+        assert!(clean.contains("<p>hi</p>"), "{clean}");
+    }
+
+    #[test]
+    fn styles_keep_only_harmless_properties() {
+        let clean = sanitize(
+            r#"<div style="color: red; background: url(https://track.example/p.gif); position: fixed; top: 0">x</div>
+               <style>body { background: url(https://track.example/s.gif) }</style>"#,
+        )
+        .html;
+        assert!(clean.contains("color:red"), "{clean}");
+        assert!(!clean.contains("url("), "{clean}");
+        assert!(!clean.contains("position"), "overlays must not escape: {clean}");
+        assert!(!clean.contains("track.example"), "{clean}");
+    }
+
+    #[test]
+    fn remote_images_are_flagged_and_links_open_outside() {
+        let safe = sanitize(r#"<a href="https://example.org/">site</a><img src="https://example.org/logo.png" alt="logo">"#);
+        assert!(safe.has_remote_content);
+        assert!(safe.html.contains(r#"target="_blank""#), "{}", safe.html);
+        assert!(safe.html.contains(r#"rel="noopener noreferrer""#), "{}", safe.html);
+        assert!(!sanitize("<p>plain</p>").has_remote_content);
+    }
+
+    #[test]
+    fn data_urls_only_as_images() {
+        let clean = sanitize(r#"<img src="data:text/html,<script>alert(1)</script>"><a href="data:text/html,x">d</a><img src="data:image/png;base64,iVBOR">"#).html;
+        assert!(!clean.contains("data:text"), "{clean}");
+        assert!(clean.contains("data:image/png"), "{clean}");
+    }
+}

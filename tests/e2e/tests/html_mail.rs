@@ -1,0 +1,77 @@
+//! Hostile HTML mail in real Chromium: nothing runs, nothing is fetched until the user asks.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use yubin_e2e::Browser;
+use yubin_test_support::{unique_subject, MailStack};
+
+/// A stand-in for a remote tracking server: counts the connections it gets.
+async fn counting_server() -> (u16, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
+            use tokio::io::AsyncWriteExt;
+            let _ = socket.write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n").await;
+        }
+    });
+    (port, hits)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_html_runs_nothing_and_loads_remote_images_only_on_request() {
+    let stack = MailStack::ensure();
+    let (port, hits) = counting_server().await;
+    let subject = unique_subject("Hostile newsletter");
+    let html = format!(
+        r#"<html><head><style>body {{ background: url(http://127.0.0.1:{port}/style-bg) }}</style></head>
+<body onload="parent.document.title='pwned'">
+<p id="visible">Hello from <b>HTML</b> mail</p>
+<script>parent.document.title = 'pwned'; alert(1)</script>
+<img src="x" onerror="parent.document.title='pwned'">
+<svg><animate onbegin="parent.document.title='pwned'" attributeName="x" dur="1s"/></svg>
+<div style="position:fixed;top:0;left:0;width:100vw;height:100vh;background:red">overlay</div>
+<a href="javascript:parent.document.title='pwned'">click me</a>
+<img src="http://127.0.0.1:{port}/tracker.gif" alt="tracker">
+</body></html>"#
+    );
+    let raw = format!(
+        "From: News <news@example.org>\r\nTo: carol@example.test\r\nSubject: {subject}\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n"
+    );
+    stack.deliver("carol", raw.as_bytes()).await;
+
+    let browser = Browser::start().await;
+    browser.open_app().await;
+    browser.sign_in("carol", "carol-pass").await;
+    browser.wait_for_text(".message-row", &subject).await.click().await.unwrap();
+    browser.find("iframe.html-body").await;
+    browser.find("#load-remote").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    let title = browser.client.title().await.unwrap();
+    assert_eq!(title, "Yubin", "a script in the mail ran");
+    assert!(browser.client.get_alert_text().await.is_err(), "an alert was opened");
+    assert_eq!(hits.load(Ordering::SeqCst), 0, "a remote request left before the user allowed it");
+
+    // The content itself is there, inside the frame.
+    let frame = browser.find("iframe.html-body").await;
+    let srcdoc = frame.attr("srcdoc").await.unwrap().unwrap();
+    assert!(srcdoc.contains("Hello from <b>HTML</b> mail"), "{srcdoc}");
+    assert!(!srcdoc.contains("position:fixed"), "an overlay could escape the frame");
+    browser.screenshot("html-mail-blocked").await;
+
+    browser.click("#load-remote").await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while hits.load(Ordering::SeqCst) == 0 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(hits.load(Ordering::SeqCst) >= 1, "the remote image did not load after the user allowed it");
+    assert_eq!(browser.client.title().await.unwrap(), "Yubin");
+    browser.close().await;
+}
