@@ -3,10 +3,11 @@
 use yew::platform::spawn_local;
 use yew::prelude::*;
 use yubin_protocol::{
-    ApiError, ErrorKind, Folder, MessagePage, MessageView, OutgoingMessage, Request, Response, Secret, SentReceipt,
-    Session, Uid, Welcome, PROTOCOL_VERSION,
+    ApiError, ErrorKind, FlagName, Folder, FolderRole, MessagePage, MessageView, OutgoingMessage, Request, Response,
+    SearchQuery, Secret, SentReceipt, Session, Uid, Welcome, PROTOCOL_VERSION,
 };
 
+use crate::components::actions::Action;
 use crate::components::composer::Composer;
 use crate::components::folder_list::FolderList;
 use crate::components::login::{Login, LoginForm};
@@ -31,6 +32,12 @@ pub enum Msg {
     MoreMessages,
     Open(Uid),
     Opened(Uid, Result<MessageView, ApiError>),
+    Act(Uid, Action),
+    /// An optimistic flag change the server refused: put it back.
+    FlagFailed(Uid, FlagName, bool, ApiError),
+    /// A change on the server (flag, move, delete) finished; the screen already shows it.
+    Changed(Result<(), ApiError>),
+    Search(String),
     Compose,
     CloseComposer,
     Send(OutgoingMessage),
@@ -55,6 +62,8 @@ pub struct App {
     login_error: Option<ApiError>,
     folders: Vec<Folder>,
     folder: String,
+    /// The search shown instead of the folder's newest messages, if any.
+    search: Option<String>,
     page: Option<MessagePage>,
     list_loading: bool,
     reader: ReaderState,
@@ -76,6 +85,7 @@ impl Component for App {
             login_error: None,
             folders: Vec::new(),
             folder: "INBOX".into(),
+            search: None,
             page: None,
             list_loading: false,
             reader: ReaderState::Empty,
@@ -122,10 +132,7 @@ impl Component for App {
                     self.notice = None;
                 }
                 self.session = Some(session);
-                self.call(ctx, Request::ListFolders, |r| match r {
-                    Response::Folders(f) => Some(f),
-                    _ => None,
-                }, Msg::Folders);
+                self.refresh_folders(ctx);
                 self.load_page(ctx, 0);
             }
             Msg::LoggedIn(Err(e)) => {
@@ -138,6 +145,7 @@ impl Component for App {
             Msg::Folders(Err(e)) => self.notice = Some(Notice::from_error(&e)),
             Msg::SelectFolder(folder) => {
                 self.folder = folder;
+                self.search = None;
                 self.page = None;
                 self.reader = ReaderState::Empty;
                 self.load_page(ctx, 0);
@@ -174,15 +182,52 @@ impl Component for App {
                 if !matches!(self.reader, ReaderState::Loading(u) if u == uid) {
                     return false; // the user has moved on
                 }
+                let mut became_read = false;
                 if let (Ok(view), Some(page)) = (&result, &mut self.page) {
                     if let Some(row) = page.messages.iter_mut().find(|m| m.uid == uid) {
+                        became_read = !row.flags.seen && view.flags.seen;
                         row.flags.seen = view.flags.seen;
                     }
+                }
+                if became_read {
+                    self.refresh_folders(ctx); // one unread fewer
                 }
                 self.reader = match result {
                     Ok(view) => ReaderState::Loaded(Box::new(view)),
                     Err(e) => ReaderState::Failed(e),
                 };
+            }
+            Msg::Act(uid, Action::SetFlag(flag, value)) => {
+                let previous = self.apply_flag(uid, flag, value);
+                let request = Request::SetFlag { folder: self.folder.clone(), uids: vec![uid], flag, value };
+                self.call(ctx, request, |r| matches!(r, Response::Done).then_some(()), move |result| match result {
+                    Ok(()) => Msg::Changed(Ok(())),
+                    Err(e) => Msg::FlagFailed(uid, flag, previous, e),
+                });
+            }
+            Msg::FlagFailed(uid, flag, previous, e) => {
+                self.apply_flag(uid, flag, previous);
+                self.notice = Some(Notice::from_error(&e));
+            }
+            Msg::Act(uid, Action::MoveTo(to)) => self.remove(ctx, uid, Some(to)),
+            Msg::Act(uid, Action::Delete) => {
+                // Delete moves to Trash; in Trash (or without one) it deletes for good.
+                let trash = self.folder_with_role(FolderRole::Trash).filter(|t| *t != self.folder);
+                self.remove(ctx, uid, trash);
+            }
+            Msg::Changed(result) => {
+                if let Err(e) = result {
+                    self.notice = Some(Notice::from_error(&e));
+                    self.load_page(ctx, 0);
+                }
+                self.refresh_folders(ctx);
+            }
+            Msg::Search(text) => {
+                let text = text.trim().to_owned();
+                self.search = (!text.is_empty()).then_some(text);
+                self.page = None;
+                self.reader = ReaderState::Empty;
+                self.load_page(ctx, 0);
             }
             Msg::Compose => self.composer = Some(ComposerState::default()),
             Msg::CloseComposer => self.composer = None,
@@ -249,6 +294,17 @@ impl Component for App {
             <div class="app">
                 <header class="topbar">
                     <span class="brand">{ "Yubin" }</span>
+                    // Keyed by folder: switching folders clears the search box with the search.
+                    <form key={self.folder.clone()} class="search" role="search" onsubmit={link.callback(|e: SubmitEvent| {
+                        e.prevent_default();
+                        let input: web_sys::HtmlFormElement = e.target_unchecked_into();
+                        let value = input.elements().named_item("q")
+                            .map(|el| wasm_bindgen::JsCast::unchecked_into::<web_sys::HtmlInputElement>(el).value())
+                            .unwrap_or_default();
+                        Msg::Search(value)
+                    })}>
+                        <input id="search" name="q" type="search" placeholder="Search mail" aria-label="Search mail" />
+                    </form>
                     <button id="compose-button" class="primary" onclick={link.callback(|_| Msg::Compose)}>{ "Compose" }</button>
                     <span class="account" title="Signed in as">{ &session.email }</span>
                     <button id="logout-button" onclick={link.callback(|_| Msg::Logout)}>{ "Sign out" }</button>
@@ -267,7 +323,11 @@ impl Component for App {
                     />
                 </section>
                 <main class="reader" id="reader">
-                    <Reader state={self.reader.clone()} />
+                    <Reader state={self.reader.clone()} folders={self.folders.clone()}
+                        on_action={
+                            let uid = self.reader.uid();
+                            link.batch_callback(move |action| uid.map(|uid| Msg::Act(uid, action)))
+                        } />
                 </main>
                 if let Some(composer) = &self.composer {
                     <Composer
@@ -307,15 +367,66 @@ impl App {
 
     fn load_page(&mut self, ctx: &Context<Self>, offset: u32) {
         self.list_loading = true;
-        let request = Request::ListMessages {
-            folder: self.folder.clone(),
-            offset,
-            limit: PAGE_SIZE,
+        let folder = self.folder.clone();
+        let request = match &self.search {
+            // Search results come as one page of the newest matches.
+            Some(text) if offset == 0 => Request::Search {
+                folder,
+                query: SearchQuery { text: Some(text.clone()), ..SearchQuery::default() },
+                limit: PAGE_SIZE * 4,
+            },
+            Some(_) => {
+                self.list_loading = false;
+                return;
+            }
+            None => Request::ListMessages { folder, offset, limit: PAGE_SIZE },
         };
         self.call(ctx, request, |r| match r {
             Response::Messages(p) => Some(p),
             _ => None,
         }, Msg::Page);
+    }
+
+    fn refresh_folders(&self, ctx: &Context<Self>) {
+        self.call(ctx, Request::ListFolders, |r| match r {
+            Response::Folders(f) => Some(f),
+            _ => None,
+        }, Msg::Folders);
+    }
+
+    fn folder_with_role(&self, role: FolderRole) -> Option<String> {
+        self.folders.iter().find(|f| f.role == Some(role)).map(|f| f.id.clone())
+    }
+
+    /// Sets `flag` on the row and the open message at once; returns the value it had.
+    fn apply_flag(&mut self, uid: Uid, flag: FlagName, value: bool) -> bool {
+        let mut previous = !value;
+        if let Some(row) = self.page.as_mut().and_then(|p| p.messages.iter_mut().find(|m| m.uid == uid)) {
+            previous = std::mem::replace(row.flags.get_mut(flag), value);
+        }
+        if let ReaderState::Loaded(view) = &mut self.reader {
+            if view.uid == uid {
+                *view.flags.get_mut(flag) = value;
+            }
+        }
+        previous
+    }
+
+    /// Takes a message out of the list at once, then moves it to `to`, or deletes it for good.
+    fn remove(&mut self, ctx: &Context<Self>, uid: Uid, to: Option<String>) {
+        if let Some(page) = &mut self.page {
+            page.messages.retain(|m| m.uid != uid);
+            page.total = page.total.saturating_sub(1);
+        }
+        if self.reader.uid() == Some(uid) {
+            self.reader = ReaderState::Empty;
+        }
+        let folder = self.folder.clone();
+        let request = match to {
+            Some(to) => Request::Move { folder, uids: vec![uid], to },
+            None => Request::Expunge { folder, uids: vec![uid] },
+        };
+        self.call(ctx, request, |r| matches!(r, Response::Done).then_some(()), Msg::Changed);
     }
 
     /// Sends `request`; `expect` picks the reply variant it should produce, `to_msg` wraps the

@@ -292,6 +292,17 @@ pub struct Flags {
     pub deleted: bool,
 }
 
+impl Flags {
+    /// The flag `name` in this set.
+    pub fn get_mut(&mut self, name: FlagName) -> &mut bool {
+        match name {
+            FlagName::Seen => &mut self.seen,
+            FlagName::Flagged => &mut self.flagged,
+            FlagName::Answered => &mut self.answered,
+        }
+    }
+}
+
 /// A decoded mail address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Address {

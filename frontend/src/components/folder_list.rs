@@ -31,7 +31,10 @@ pub fn FolderList(props: &FolderListProps) -> Html {
                         <button class={classes!("folder", current.then_some("current"), format!("depth-{}", depth.min(4)))}
                             data-folder={folder.id.clone()} onclick={onclick}>
                             <span class="icon" aria-hidden="true">{ role_icon(folder.role) }</span>
-                            { label }
+                            <span class="label">{ label }</span>
+                            if let Some(unread) = folder.unread.filter(|n| *n > 0) {
+                                <span class="unread-count" aria-label={format!("{unread} unread")}>{ unread }</span>
+                            }
                         </button>
                     </li>
                 }

@@ -25,7 +25,7 @@ pub fn MessageList(props: &MessageListProps) -> Html {
     let more = (page.messages.len() as u32) < page.total;
     html! {
         <>
-            <p class="list-count">{ format!("{} messages", page.total) }</p>
+            <p class="list-count">{ match page.total { 1 => "1 message".to_owned(), n => format!("{n} messages") } }</p>
             <ul class="message-list" role="listbox" aria-label="Messages">
                 { for page.messages.iter().map(|m| {
                     let uid = m.uid;

@@ -1,6 +1,7 @@
 //! The views. Each takes what it shows as properties and reports what the user did through
 //! callbacks; the state lives in [`crate::app::App`].
 
+pub mod actions;
 pub mod composer;
 pub mod folder_list;
 pub mod html_body;

@@ -1,8 +1,9 @@
 //! The open message.
 
 use yew::prelude::*;
-use yubin_protocol::{ApiError, MessageView, Uid};
+use yubin_protocol::{ApiError, Folder, MessageView, Uid};
 
+use crate::components::actions::{Action, Actions};
 use crate::components::html_body::HtmlBody;
 use crate::format;
 
@@ -27,6 +28,11 @@ impl ReaderState {
 #[derive(Properties, PartialEq)]
 pub struct ReaderProps {
     pub state: ReaderState,
+    /// The account's folders, for "move to".
+    #[prop_or_default]
+    pub folders: Vec<Folder>,
+    #[prop_or_default]
+    pub on_action: Callback<Action>,
 }
 
 #[function_component]
@@ -37,6 +43,8 @@ pub fn Reader(props: &ReaderProps) -> Html {
         ReaderState::Failed(e) => html! { <p class="form-error" role="alert">{ &e.message }</p> },
         ReaderState::Loaded(m) => html! {
             <article class="message" aria-labelledby="message-subject">
+                <Actions flags={m.flags} folders={props.folders.clone()} folder={m.folder.clone()}
+                    on_action={props.on_action.clone()} />
                 <h2 id="message-subject" class="subject">
                     { if m.subject.is_empty() { "(no subject)" } else { &m.subject } }
                 </h2>

@@ -1,0 +1,51 @@
+//! The toolbar over an open message: flags, and where to put it.
+
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+use yubin_protocol::{FlagName, Flags, Folder, FolderRole};
+
+/// What the user asked to do with the open message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    SetFlag(FlagName, bool),
+    MoveTo(String),
+    Delete,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ActionsProps {
+    pub flags: Flags,
+    pub folders: Vec<Folder>,
+    /// The folder the message is in.
+    pub folder: String,
+    pub on_action: Callback<Action>,
+}
+
+#[function_component]
+pub fn Actions(props: &ActionsProps) -> Html {
+    let emit = |action: Action| props.on_action.reform(move |_: MouseEvent| action.clone());
+    let folder_with = |role| props.folders.iter().find(|f| f.role == Some(role) && f.id != props.folder);
+    let on_move = props.on_action.reform(|e: Event| Action::MoveTo(e.target_unchecked_into::<HtmlSelectElement>().value()));
+    let flagged = props.flags.flagged;
+    html! {
+        <div class="actions" role="toolbar" aria-label="Message actions">
+            <button id="toggle-flag" aria-pressed={flagged.to_string()} onclick={emit(Action::SetFlag(FlagName::Flagged, !flagged))}>
+                { if flagged { "★ Unstar" } else { "☆ Star" } }
+            </button>
+            <button id="mark-unread" onclick={emit(Action::SetFlag(FlagName::Seen, false))}>{ "Mark unread" }</button>
+            if let Some(archive) = folder_with(FolderRole::Archive) {
+                <button id="archive" onclick={emit(Action::MoveTo(archive.id.clone()))}>{ "Archive" }</button>
+            }
+            if let Some(junk) = folder_with(FolderRole::Junk) {
+                <button id="report-spam" onclick={emit(Action::MoveTo(junk.id.clone()))}>{ "Spam" }</button>
+            }
+            <button id="delete" class="danger" onclick={emit(Action::Delete)}>{ "Delete" }</button>
+            <select id="move-to" aria-label="Move to folder" onchange={on_move}>
+                <option value="" selected=true disabled=true>{ "Move to…" }</option>
+                { for props.folders.iter().filter(|f| f.selectable && f.id != props.folder).map(|f| html! {
+                    <option value={f.id.clone()}>{ &f.name }</option>
+                }) }
+            </select>
+        </div>
+    }
+}
