@@ -3,7 +3,7 @@
 use yew::platform::spawn_local;
 use yew::prelude::*;
 use yubin_protocol::{
-    ApiError, ErrorKind, FlagName, Folder, FolderRole, MessagePage, MessageView, OutgoingMessage, Request, Response,
+    ApiError, ErrorKind, Event, FlagName, Folder, FolderRole, MessagePage, MessageView, OutgoingMessage, Request, Response,
     SearchQuery, Secret, SentReceipt, Session, Uid, Welcome, PROTOCOL_VERSION,
 };
 
@@ -111,6 +111,14 @@ impl Component for App {
                         self.login(ctx, form);
                     }
                 }
+            }
+            Msg::Connection(ConnectionEvent::Pushed(Event::FolderChanged { folder })) => {
+                // New, removed or changed mail in the folder on screen: show it as it is now.
+                if folder == self.folder && self.search.is_none() && self.session.is_some() {
+                    self.load_page(ctx, 0);
+                    self.refresh_folders(ctx);
+                }
+                return false;
             }
             Msg::Connection(ConnectionEvent::Closed) => {
                 self.connection = None;

@@ -12,12 +12,14 @@ use futures::channel::oneshot;
 use wasm_bindgen::prelude::*;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 use yew::Callback;
-use yubin_protocol::{ApiError, ClientFrame, ErrorKind, Request, RequestId, Response, ServerFrame, Welcome};
+use yubin_protocol::{ApiError, ClientFrame, ErrorKind, Event, Request, RequestId, Response, ServerFrame, Welcome};
 
 /// What the connection tells the app about itself.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ConnectionEvent {
     Welcome(Welcome),
+    /// News the gateway pushed.
+    Pushed(Event),
     Closed,
 }
 
@@ -64,6 +66,7 @@ impl Connection {
                 };
                 match frame {
                     ServerFrame::Welcome(welcome) => on_event.emit(ConnectionEvent::Welcome(welcome)),
+                    ServerFrame::Event(event) => on_event.emit(ConnectionEvent::Pushed(event)),
                     ServerFrame::Reply { id, result } => {
                         let waiter = inner
                             .upgrade()

@@ -13,11 +13,12 @@ use lettre::message::Mailbox;
 use tokio::sync::{mpsc, Mutex, RwLock};
 use tracing::{debug, info, warn, Instrument};
 use yubin_protocol::{
-    ApiError, ClientFrame, ErrorKind, IncomingProtocol, Request, Response, Secret, ServerFrame, Session as SessionInfo,
+    ApiError, ClientFrame, ErrorKind, Event, IncomingProtocol, Request, Response, Secret, ServerFrame, Session as SessionInfo,
     Welcome, PROTOCOL_VERSION,
 };
 
 use crate::gateway::{Gateway, ServerRuntime};
+use crate::upstream::idle;
 use crate::upstream::imap::ImapConnection;
 use crate::upstream::smtp::parse_mailbox;
 
@@ -34,11 +35,55 @@ struct Account {
     from: Mailbox,
 }
 
-#[derive(Default)]
 struct SessionState {
     account: RwLock<Option<Arc<Account>>>,
     /// The IMAP connection, if open. `None` after a drop: the next request reconnects.
     imap: Mutex<Option<ImapConnection>>,
+    /// The IDLE watcher of the folder on screen, if any.
+    watcher: std::sync::Mutex<Option<Watcher>>,
+    /// Where pushed events go: the same writer as replies.
+    events: mpsc::Sender<ServerFrame>,
+}
+
+struct Watcher {
+    folder: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SessionState {
+    /// Watches `folder` with IDLE instead of whatever was watched before.
+    fn watch(&self, account: &Arc<Account>, folder: &str) {
+        let mut watcher = self.watcher.lock().expect("watcher lock");
+        if watcher.as_ref().is_some_and(|w| w.folder == folder && !w.task.is_finished()) {
+            return;
+        }
+        if let Some(old) = watcher.take() {
+            old.task.abort();
+        }
+        let (account, events, name) = (account.clone(), self.events.clone(), folder.to_owned());
+        let task = tokio::spawn(
+            async move {
+                let notify = || {
+                    let event = ServerFrame::Event(Event::FolderChanged { folder: name.clone() });
+                    // A full queue means the browser is behind; it will refresh anyway.
+                    let _ = events.try_send(event);
+                };
+                idle::watch(&account.server.incoming, &account.username, account.password.expose(), &name, notify)
+                    .await;
+            }
+            .in_current_span(),
+        );
+        *watcher = Some(Watcher {
+            folder: folder.to_owned(),
+            task,
+        });
+    }
+
+    fn stop_watching(&self) {
+        if let Some(old) = self.watcher.lock().expect("watcher lock").take() {
+            old.task.abort();
+        }
+    }
 }
 
 pub async fn run(socket: WebSocket, gateway: Arc<Gateway>, peer: String) {
@@ -78,7 +123,12 @@ async fn serve(socket: WebSocket, gateway: Arc<Gateway>) {
     });
     let _ = replies.send(welcome).await;
 
-    let state = Arc::new(SessionState::default());
+    let state = Arc::new(SessionState {
+        account: RwLock::default(),
+        imap: Mutex::default(),
+        watcher: std::sync::Mutex::default(),
+        events: replies.clone(),
+    });
     while let Some(message) = stream.next().await {
         let text = match message {
             Ok(Message::Text(text)) => text,
@@ -108,6 +158,7 @@ async fn serve(socket: WebSocket, gateway: Arc<Gateway>) {
     }
 
     drop(replies);
+    state.stop_watching();
     if let Some(imap) = state.imap.lock().await.take() {
         imap.logout().await;
     }
@@ -123,6 +174,7 @@ async fn handle(gateway: &Gateway, state: &SessionState, request: Request) -> Re
             password,
         } => login(gateway, state, &server, &username, password).await,
         Request::Logout => {
+            state.stop_watching();
             *state.account.write().await = None;
             if let Some(imap) = state.imap.lock().await.take() {
                 imap.logout().await;
@@ -132,12 +184,14 @@ async fn handle(gateway: &Gateway, state: &SessionState, request: Request) -> Re
         Request::ListFolders => with_imap(state, |imap| Box::pin(imap.list_folders())).await.map(Response::Folders),
         Request::ListMessages { folder, offset, limit } => {
             let limit = limit.clamp(1, MAX_PAGE);
-            with_imap(state, |imap| {
+            let page = with_imap(state, |imap| {
                 let folder = folder.clone();
                 Box::pin(async move { imap.list_messages(&folder, offset, limit).await })
             })
-            .await
-            .map(Response::Messages)
+            .await?;
+            // The folder on screen is the one to push news about.
+            state.watch(&logged_in(state).await?, &folder);
+            Ok(Response::Messages(page))
         }
         Request::GetMessage { folder, uid } => with_imap(state, |imap| {
             let folder = folder.clone();

@@ -17,7 +17,9 @@
 //! 2. The browser sends [`ClientFrame`]s, each with an `id` it chooses. The gateway answers each
 //!    with exactly one [`ServerFrame::Reply`] carrying the same `id`, either a [`Response`] or an
 //!    [`ApiError`]. Replies may arrive out of order: a slow send does not hold up reading mail.
-//! 3. [`Request::Login`] must succeed before any other request; until then the gateway answers
+//! 3. The gateway may send [`ServerFrame::Event`] at any time after login: push news such as
+//!    new mail in the folder on screen.
+//! 4. [`Request::Login`] must succeed before any other request; until then the gateway answers
 //!    [`ErrorKind::NotLoggedIn`]. Credentials live only in the gateway's memory for the life of
 //!    the WebSocket.
 //!
@@ -172,6 +174,17 @@ pub enum ServerFrame {
         id: RequestId,
         result: Result<Response, ApiError>,
     },
+    /// Something happened that nobody asked about (push).
+    Event(Event),
+}
+
+/// Unrequested news from the gateway.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Event {
+    /// Messages arrived in, left, or changed in `folder` — the folder last listed with
+    /// [`Request::ListMessages`], which the gateway watches with IMAP IDLE.
+    FolderChanged { folder: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -271,6 +271,12 @@ impl ImapConnection {
         mime::view(folder, uid, flags, fetch.body().unwrap_or_default())
     }
 
+    /// Hands over the raw session with `folder` selected, for IDLE (which consumes it).
+    pub async fn into_session_on(mut self, folder: &str) -> Result<Session<BoxedStream>, ApiError> {
+        self.session.select(folder).await.map_err(imap_error)?;
+        Ok(self.session)
+    }
+
     pub async fn logout(mut self) {
         let _ = self.session.logout().await;
     }
@@ -347,7 +353,7 @@ fn role_rank(role: FolderRole) -> u8 {
 }
 
 /// Maps an async-imap error to what the user should read.
-fn imap_error(e: async_imap::error::Error) -> ApiError {
+pub(crate) fn imap_error(e: async_imap::error::Error) -> ApiError {
     use async_imap::error::Error;
     match e {
         Error::No(text) => ApiError::new(ErrorKind::Refused, text),

@@ -72,3 +72,19 @@ async fn wrong_password_shows_the_servers_refusal() {
     browser.screenshot("login-refused").await;
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn new_mail_appears_without_reload() {
+    let stack = MailStack::ensure();
+    let browser = Browser::start().await;
+    browser.open_app().await;
+    browser.sign_in("dave", "dave-pass").await;
+    browser.find(".list-count").await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await; // the gateway enters IDLE
+
+    let subject = unique_subject("Live delivery");
+    let raw = format!("From: Live <live@example.org>\r\nTo: dave@example.test\r\nSubject: {subject}\r\n\r\nhello\r\n");
+    stack.deliver("dave", raw.as_bytes()).await;
+    browser.wait_for_text(".message-row", &subject).await;
+    browser.close().await;
+}

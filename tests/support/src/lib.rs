@@ -18,7 +18,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use yubin_gateway::{Config, Gateway};
-use yubin_protocol::{ApiError, ClientFrame, Request, Response, ServerFrame, Session, Welcome};
+use yubin_protocol::{ApiError, ClientFrame, Event, Request, Response, ServerFrame, Session, Welcome};
 
 /// The repository's root directory.
 pub fn repo_root() -> PathBuf {
@@ -204,6 +204,8 @@ pub struct WsClient {
     ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
     next_id: u32,
     pub welcome: Welcome,
+    /// Pushed events that arrived while waiting for a reply.
+    events: std::collections::VecDeque<Event>,
 }
 
 /// How long a test waits for any one reply.
@@ -228,7 +230,12 @@ impl WsClient {
             ServerFrame::Welcome(w) => w,
             other => panic!("expected Welcome, got {other:?}"),
         };
-        Ok(Self { ws, next_id: 1, welcome })
+        Ok(Self {
+            ws,
+            next_id: 1,
+            welcome,
+            events: Default::default(),
+        })
     }
 
     pub async fn request(&mut self, request: Request) -> Result<Response, ApiError> {
@@ -239,9 +246,26 @@ impl WsClient {
         loop {
             match next_frame(&mut self.ws).await {
                 ServerFrame::Reply { id: got, result } if got == id => return result,
+                ServerFrame::Event(event) => self.events.push_back(event),
                 _ => continue,
             }
         }
+    }
+
+    /// The next pushed event, waiting up to `within` for one.
+    pub async fn next_event(&mut self, within: Duration) -> Option<Event> {
+        if let Some(event) = self.events.pop_front() {
+            return Some(event);
+        }
+        tokio::time::timeout(within, async {
+            loop {
+                if let ServerFrame::Event(event) = next_frame(&mut self.ws).await {
+                    return event;
+                }
+            }
+        })
+        .await
+        .ok()
     }
 
     pub async fn login(&mut self, username: &str, password: &str) -> Result<Session, ApiError> {
