@@ -11,7 +11,10 @@ use yew::Callback;
 use yubin_frontend::components::login::{Login, LoginProps};
 use yubin_frontend::components::message_list::{MessageList, MessageListProps};
 use yubin_frontend::components::reader::{Reader, ReaderProps, ReaderState};
-use yubin_protocol::{Address, ApiError, ErrorKind, Flags, MessagePage, MessageSummary, MessageView, ServerInfo, IncomingProtocol};
+use yubin_protocol::{
+    Address, ApiError, ErrorKind, Flags, IncomingProtocol, MessagePage, MessageSummary, MessageView, SenderTrust,
+    ServerInfo, TrustWarning, Verdict,
+};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -108,6 +111,14 @@ async fn reader_shows_headers_text_and_attachments() {
         message_id: None,
         flags: Flags::default(),
         text: "いつもお世話になっております。\n<script>alert(1)</script>".into(),
+        html: None,
+        has_remote_content: false,
+        trust: SenderTrust {
+            spf: Some(Verdict::Pass),
+            dkim: Some(Verdict::Fail),
+            dmarc: None,
+            warnings: vec![TrustWarning::ReplyToElsewhere { reply_to: "collect@evil.example".into() }],
+        },
         attachments: vec![yubin_protocol::AttachmentInfo {
             part: 0,
             filename: Some("資料.pdf".into()),
@@ -115,13 +126,21 @@ async fn reader_shows_headers_text_and_attachments() {
             size: 52_000,
         }],
     };
-    let props = ReaderProps { state: ReaderState::Loaded(Box::new(view)) };
+    let props = ReaderProps {
+        state: ReaderState::Loaded(Box::new(view)),
+        folders: vec![],
+        on_action: Callback::noop(),
+    };
     yew::Renderer::<Reader>::with_root_and_props(root.clone(), props).render();
     settle().await;
     let text = root.text_content().unwrap();
     assert!(text.contains("来週の打ち合わせについて"));
     assert!(text.contains("佐藤 花子 <sato@example.jp>"));
     assert!(text.contains("資料.pdf") && text.contains("52.0 KB"));
+    // The receiving server's verdicts and the warning.
+    assert!(text.contains("SPF pass") && text.contains("DKIM fail"), "{text}");
+    assert!(root.query_selector(".verdict.fail").unwrap().is_some());
+    assert!(text.contains("Replies to this message go to collect@evil.example"));
     // Plain text is text: markup in it is shown, never parsed.
     assert!(root.query_selector("script").unwrap().is_none());
     assert!(root.query_selector(".body").unwrap().unwrap().text_content().unwrap().contains("<script>"));

@@ -10,6 +10,7 @@ pub mod html;
 pub mod http;
 pub mod mime;
 pub mod session;
+pub mod trust;
 pub mod upstream;
 
 use std::future::Future;

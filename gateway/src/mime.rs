@@ -7,7 +7,7 @@
 
 use mail_parser::{HeaderValue, MessageParser, MimeHeaders};
 
-use crate::html;
+use crate::{html, trust};
 use yubin_protocol::{Address, ApiError, AttachmentInfo, ErrorKind, Flags, MessageSummary, MessageView, Timestamp, Uid};
 
 /// A message-list row from the header block fetched for it.
@@ -61,14 +61,17 @@ pub fn view(folder: &str, uid: Uid, flags: Flags, raw: &[u8]) -> Result<MessageV
             size: part.len() as u32,
         })
         .collect();
+    let from = addresses(message.from());
+    let reply_to = addresses(message.reply_to());
     Ok(MessageView {
         folder: folder.to_owned(),
         uid,
         subject: message.subject().unwrap_or_default().to_owned(),
-        from: addresses(message.from()),
+        trust: trust::assess(&message, &from, &reply_to),
+        from,
         to: addresses(message.to()),
         cc: addresses(message.cc()),
-        reply_to: addresses(message.reply_to()),
+        reply_to,
         date: message.date().map(|d| d.to_timestamp()),
         message_id: message.message_id().map(str::to_owned),
         flags,

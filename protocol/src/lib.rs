@@ -345,7 +345,46 @@ pub struct MessageView {
     /// Whether `html` refers to remote images, which stay blocked until the user allows them.
     #[serde(default)]
     pub has_remote_content: bool,
+    /// What the receiving server verified about the sender, and what looks deceptive.
+    #[serde(default)]
+    pub trust: SenderTrust,
     pub attachments: Vec<AttachmentInfo>,
+}
+
+/// The receiving server's verdicts (from its `Authentication-Results` header) and warnings
+/// about deceptive senders.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SenderTrust {
+    pub spf: Option<Verdict>,
+    pub dkim: Option<Verdict>,
+    pub dmarc: Option<Verdict>,
+    pub warnings: Vec<TrustWarning>,
+}
+
+/// An authentication result (RFC 8601).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Pass,
+    Fail,
+    Softfail,
+    Neutral,
+    None,
+    Temperror,
+    Permerror,
+    Policy,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrustWarning {
+    /// The display name shows an address that is not the sender's (`"boss@corp" <x@evil>`).
+    NameClaimsOtherAddress { claimed: String, actual: String },
+    /// The sender's domain has non-ASCII characters that may imitate another; `ascii` is how
+    /// the domain is really spelled (punycode).
+    InternationalDomain { domain: String, ascii: String },
+    /// Replies would go to a different domain than the sender's.
+    ReplyToElsewhere { reply_to: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,7 +1,7 @@
 //! Writing a new message. What the user typed stays here until it is sent or discarded, so a
 //! refused recipient or a dropped connection loses nothing.
 
-use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 use yubin_protocol::{ApiError, OutgoingMessage};
 
@@ -23,22 +23,8 @@ pub fn Composer(props: &ComposerProps) -> Html {
         let to_text = to_text.clone();
         Callback::from(move |e: InputEvent| to_text.set(e.target_unchecked_into::<HtmlInputElement>().value()))
     };
-    let on_subject = {
-        let draft = draft.clone();
-        Callback::from(move |e: InputEvent| {
-            let mut next = (*draft).clone();
-            next.subject = e.target_unchecked_into::<HtmlInputElement>().value();
-            draft.set(next);
-        })
-    };
-    let on_text = {
-        let draft = draft.clone();
-        Callback::from(move |e: InputEvent| {
-            let mut next = (*draft).clone();
-            next.text = e.target_unchecked_into::<HtmlTextAreaElement>().value();
-            draft.set(next);
-        })
-    };
+    let on_subject = edit(&draft, |d, value| d.subject = value);
+    let on_text = edit(&draft, |d, value| d.text = value);
     let onsubmit = {
         let (draft, to_text, on_send) = (draft.clone(), to_text.clone(), props.on_send.clone());
         Callback::from(move |e: SubmitEvent| {
@@ -75,6 +61,19 @@ pub fn Composer(props: &ComposerProps) -> Html {
             </form>
         </div>
     }
+}
+
+/// A handler that writes an input's or textarea's new value into one field of the draft.
+fn edit(draft: &UseStateHandle<OutgoingMessage>, apply: fn(&mut OutgoingMessage, String)) -> Callback<InputEvent> {
+    let draft = draft.clone();
+    Callback::from(move |e: InputEvent| {
+        // `value` of whichever form control fired; both kinds have it.
+        let target: web_sys::EventTarget = e.target_unchecked_into();
+        let value = js_sys::Reflect::get(&target, &"value".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+        let mut next = (*draft).clone();
+        apply(&mut next, value);
+        draft.set(next);
+    })
 }
 
 /// Splits `a@b, "Name, Jr" <c@d>; e@f` on commas and semicolons outside quotes and angle

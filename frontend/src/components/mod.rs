@@ -9,3 +9,4 @@ pub mod login;
 pub mod message_list;
 pub mod notice;
 pub mod reader;
+pub mod trust;

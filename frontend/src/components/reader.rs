@@ -5,6 +5,7 @@ use yubin_protocol::{ApiError, Folder, MessageView, Uid};
 
 use crate::components::actions::{Action, Actions};
 use crate::components::html_body::HtmlBody;
+use crate::components::trust::TrustView;
 use crate::format;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -54,8 +55,12 @@ pub fn Reader(props: &ReaderProps) -> Html {
                     if !m.cc.is_empty() {
                         <dt>{ "Cc" }</dt><dd class="cc">{ format::address_list(&m.cc) }</dd>
                     }
+                    if !m.reply_to.is_empty() && m.reply_to != m.from {
+                        <dt>{ "Reply-To" }</dt><dd class="reply-to">{ format::address_list(&m.reply_to) }</dd>
+                    }
                     <dt>{ "Date" }</dt><dd class="date">{ format::long_date(m.date) }</dd>
                 </dl>
+                <TrustView trust={m.trust.clone()} />
                 if !m.attachments.is_empty() {
                     <ul class="attachments" aria-label="Attachments">
                         { for m.attachments.iter().map(|a| html! {
