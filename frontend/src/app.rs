@@ -38,6 +38,9 @@ pub enum Msg {
     /// A change on the server (flag, move, delete) finished; the screen already shows it.
     Changed(Result<(), ApiError>),
     Search(String),
+    Download(String, String),
+    /// A download link is ready: follow it (the browser saves the file and stays here).
+    DownloadReady(Result<String, ApiError>),
     Compose,
     CloseComposer,
     Send(OutgoingMessage),
@@ -237,6 +240,22 @@ impl Component for App {
                 self.reader = ReaderState::Empty;
                 self.load_page(ctx, 0);
             }
+            Msg::Download(section, filename) => {
+                let Some(uid) = self.reader.uid() else { return false };
+                let request = Request::PrepareDownload { folder: self.folder.clone(), uid, section, filename };
+                self.call(ctx, request, |r| match r {
+                    Response::Download { url } => Some(url),
+                    _ => None,
+                }, Msg::DownloadReady);
+                return false;
+            }
+            Msg::DownloadReady(Ok(url)) => {
+                if let Some(window) = web_sys::window() {
+                    let _ = window.location().assign(&url);
+                }
+                return false;
+            }
+            Msg::DownloadReady(Err(e)) => self.notice = Some(Notice::from_error(&e)),
             Msg::Compose => self.composer = Some(ComposerState::default()),
             Msg::CloseComposer => self.composer = None,
             Msg::Send(message) => {
@@ -335,7 +354,8 @@ impl Component for App {
                         on_action={
                             let uid = self.reader.uid();
                             link.batch_callback(move |action| uid.map(|uid| Msg::Act(uid, action)))
-                        } />
+                        }
+                        on_download={link.callback(|(section, name)| Msg::Download(section, name))} />
                 </main>
                 if let Some(composer) = &self.composer {
                     <Composer

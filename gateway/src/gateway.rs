@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::config::{Config, ConfigError, ServerConfig};
+use crate::downloads::Downloads;
 use crate::http::SecurityHeaders;
 use crate::upstream::net::Upstream;
 use crate::upstream::smtp::SmtpUpstream;
@@ -13,6 +14,8 @@ pub struct Gateway {
     /// The allow-listed servers by id, with TLS settings ready to use.
     pub servers: HashMap<String, Arc<ServerRuntime>>,
     pub headers: SecurityHeaders,
+    /// Single-use attachment download tickets (in memory, a minute each).
+    pub downloads: Downloads,
 }
 
 /// One configured mail server, prepared for connecting.
@@ -39,6 +42,7 @@ impl Gateway {
             config,
             servers,
             headers,
+            downloads: Downloads::default(),
         })
     }
 }

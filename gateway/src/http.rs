@@ -12,11 +12,13 @@ use axum::routing::get;
 use axum::Router;
 use base64::Engine;
 use sha2::{Digest, Sha256};
+use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tracing::warn;
 
+use crate::downloads;
 use crate::gateway::Gateway;
 use crate::session;
 
@@ -25,16 +27,20 @@ const MAX_WS_MESSAGE: usize = 64 << 20;
 
 pub fn router(gateway: Arc<Gateway>) -> Router {
     let headers = &gateway.headers;
-    // scripts/build.sh writes .br and .gz beside each file; ServeDir picks one the browser accepts.
-    let static_files = ServeDir::new(&gateway.config.static_dir)
-        .precompressed_br()
-        .precompressed_gzip();
+    // scripts/build.sh writes .br and .gz beside each file; ServeDir picks one the browser
+    // accepts, and compresses on the fly only what has no such file. Downloads are left as they
+    // are: attachments are mostly compressed already.
+    let static_files = ServiceBuilder::new().layer(CompressionLayer::new()).service(
+        ServeDir::new(&gateway.config.static_dir)
+            .precompressed_br()
+            .precompressed_gzip(),
+    );
     Router::new()
         .route("/ws", get(websocket))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/download/{token}", get(downloads::serve))
         .fallback_service(static_files)
-        .layer(CompressionLayer::new())
-        .layer(SetResponseHeaderLayer::overriding(
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             headers.content_security_policy.clone(),
         ))

@@ -5,11 +5,13 @@
 //! towards servers the operator allow-listed in the [`config`].
 
 pub mod config;
+pub mod downloads;
 pub mod gateway;
 pub mod html;
 pub mod http;
 pub mod mime;
 pub mod session;
+pub mod transfer_decoding;
 pub mod trust;
 pub mod upstream;
 

@@ -5,7 +5,7 @@
 //! the message list (header fields only) and the message view go through here, so a subject
 //! reads the same in both places.
 
-use mail_parser::{HeaderValue, MessageParser, MimeHeaders};
+use mail_parser::{HeaderValue, MessageParser, MimeHeaders, PartType};
 
 use crate::{html, trust};
 use yubin_protocol::{Address, ApiError, AttachmentInfo, ErrorKind, Flags, MessageSummary, MessageView, Timestamp, Uid};
@@ -45,11 +45,15 @@ pub fn view(folder: &str, uid: Uid, flags: Flags, raw: &[u8]) -> Result<MessageV
         .filter(|part| part.is_text_html())
         .and_then(|part| part.text_contents())
         .map(html::sanitize);
+    let sections = section_paths(&message);
     let attachments = message
-        .attachments()
+        .attachments
+        .iter()
+        .filter_map(|id| Some((*id, message.parts.get(*id as usize)?)))
         .enumerate()
-        .map(|(index, part)| AttachmentInfo {
+        .map(|(index, (id, part))| AttachmentInfo {
             part: index as u32,
+            section: sections.get(&id).cloned().unwrap_or_default(),
             filename: part.attachment_name().map(str::to_owned),
             content_type: part
                 .content_type()
@@ -80,6 +84,29 @@ pub fn view(folder: &str, uid: Uid, flags: Flags, raw: &[u8]) -> Result<MessageV
         html: html.map(|h| h.html),
         attachments,
     })
+}
+
+/// IMAP section numbers (RFC 3501 6.4.5) of the message's parts, by mail-parser part id:
+/// the children of a multipart are numbered from 1, nested ones as `2.1`; the body of a
+/// single-part message is section `1`.
+fn section_paths(message: &mail_parser::Message<'_>) -> std::collections::HashMap<u32, String> {
+    fn walk(message: &mail_parser::Message<'_>, children: &[u32], prefix: &str, paths: &mut std::collections::HashMap<u32, String>) {
+        for (i, &id) in children.iter().enumerate() {
+            let path = format!("{prefix}{}", i + 1);
+            if let Some(PartType::Multipart(grandchildren)) = message.parts.get(id as usize).map(|p| &p.body) {
+                walk(message, grandchildren, &format!("{path}."), paths);
+            }
+            paths.insert(id, path);
+        }
+    }
+    let mut paths = std::collections::HashMap::new();
+    match message.parts.first().map(|p| &p.body) {
+        Some(PartType::Multipart(children)) => walk(message, children, "", &mut paths),
+        _ => {
+            paths.insert(0, "1".to_owned());
+        }
+    }
+    paths
 }
 
 fn addresses(list: Option<&mail_parser::Address<'_>>) -> Vec<Address> {
@@ -152,6 +179,21 @@ Content-Type: multipart/alternative; boundary=b\r\n\r\n\
         let html = view.html.unwrap();
         assert!(html.contains("<b>version</b>") && !html.contains("script"), "{html}");
         assert!(view.has_remote_content);
+    }
+
+    #[test]
+    fn attachments_carry_their_imap_sections() {
+        let raw = b"Subject: a\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=o\r\n\r\n\
+--o\r\nContent-Type: multipart/alternative; boundary=i\r\n\r\n\
+--i\r\nContent-Type: text/plain\r\n\r\nhi\r\n--i\r\nContent-Type: text/html\r\n\r\n<p>hi</p>\r\n--i--\r\n\
+--o\r\nContent-Type: application/pdf; name=a.pdf\r\nContent-Disposition: attachment; filename=a.pdf\r\n\
+Content-Transfer-Encoding: base64\r\n\r\nJVBERi0=\r\n\
+--o\r\nContent-Type: image/png\r\nContent-Disposition: attachment; filename*=UTF-8''%E5%9B%B3.png\r\n\
+Content-Transfer-Encoding: base64\r\n\r\niVBORw==\r\n--o--\r\n";
+        let view = view("INBOX", 1, Flags::default(), raw).unwrap();
+        let found: Vec<_> = view.attachments.iter().map(|a| (a.section.as_str(), a.filename.as_deref())).collect();
+        assert_eq!(found, vec![("2", Some("a.pdf")), ("3", Some("図.png"))]);
+        assert_eq!(view.text.trim(), "hi");
     }
 
     #[test]

@@ -17,9 +17,10 @@ use yubin_protocol::{
     Welcome, PROTOCOL_VERSION,
 };
 
+use crate::downloads::Ticket;
 use crate::gateway::{Gateway, ServerRuntime};
 use crate::upstream::idle;
-use crate::upstream::imap::ImapConnection;
+use crate::upstream::imap::{section_numbers, ImapConnection};
 use crate::upstream::smtp::parse_mailbox;
 
 /// Most messages a tab may list at once; bigger windows are clamped.
@@ -225,6 +226,20 @@ async fn handle(gateway: &Gateway, state: &SessionState, request: Request) -> Re
             })
             .await
             .map(Response::Messages)
+        }
+        Request::PrepareDownload { folder, uid, section, filename } => {
+            let account = logged_in(state).await?;
+            section_numbers(&section)?;
+            let url = gateway.downloads.issue(Ticket {
+                server: account.server.clone(),
+                username: account.username.clone(),
+                password: account.password.clone(),
+                folder,
+                uid,
+                section,
+                filename,
+            });
+            Ok(Response::Download { url })
         }
         Request::Send { message } => {
             let account = logged_in(state).await?;

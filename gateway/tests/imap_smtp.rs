@@ -395,3 +395,89 @@ async fn new_mail_is_pushed_without_polling() {
     let (_, rows) = newest(&mut client, "INBOX", 5).await;
     assert!(rows.iter().any(|r| r.subject == subject));
 }
+
+#[tokio::test]
+async fn attachments_download_byte_identical_once() {
+    use yubin_test_support::http_get;
+    let stack = MailStack::ensure();
+    // 600 KB that no text encoding would survive unchanged.
+    let data: Vec<u8> = (0..600_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let encoded = {
+        use std::fmt::Write;
+        let b64 = base64_encode(&data);
+        b64.as_bytes().chunks(76).fold(String::new(), |mut s, line| {
+            let _ = write!(s, "{}\r\n", std::str::from_utf8(line).unwrap());
+            s
+        })
+    };
+    let subject = unique_subject("with attachment");
+    let raw = format!(
+        "From: a@example.org\r\nTo: erin@example.test\r\nSubject: {subject}\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n\
+         --b\r\nContent-Type: application/octet-stream\r\n\
+         Content-Disposition: attachment; filename*=UTF-8''%E8%B3%87%E6%96%99.bin\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{encoded}--b--\r\n"
+    );
+    stack.deliver("erin", raw.as_bytes()).await;
+    let (gateway, mut client) = logged_in("erin").await;
+    let row = wait_for_subject(&mut client, &subject).await;
+    let Response::Message(view) = client
+        .request(Request::GetMessage { folder: "INBOX".into(), uid: row.uid })
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    let attachment = &view.attachments[0];
+    assert_eq!((attachment.section.as_str(), attachment.filename.as_deref()), ("2", Some("資料.bin")));
+
+    let Response::Download { url } = client
+        .request(Request::PrepareDownload {
+            folder: "INBOX".into(),
+            uid: row.uid,
+            section: attachment.section.clone(),
+            filename: "資料.bin".into(),
+        })
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    let (status, headers, body) = http_get(gateway.addr, &url).await;
+    assert_eq!(status, 200);
+    let header = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    assert_eq!(header("content-type"), "application/octet-stream");
+    assert!(header("content-disposition").starts_with("attachment;"));
+    assert!(header("content-disposition").contains("%E8%B3%87%E6%96%99.bin"));
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    assert!(header("content-security-policy").starts_with("sandbox"));
+    assert_eq!(body.len(), data.len());
+    assert!(body == data, "the download differs from what was attached");
+
+    let (again, _, _) = http_get(gateway.addr, &url).await;
+    assert_eq!(again, 404, "a ticket works once");
+
+    // A part that is not a section number never reaches the server.
+    let err = client
+        .request(Request::PrepareDownload { folder: "INBOX".into(), uid: row.uid, section: "2] BODY[".into(), filename: "x".into() })
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::BadRequest);
+    assert!(err.message.contains("not a message part"), "{}", err.message);
+}
+
+fn base64_encode(data: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in data.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | (*b as u32) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}

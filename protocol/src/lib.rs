@@ -114,6 +114,16 @@ pub enum Request {
     /// Deletes messages for good (what "delete" means inside Trash). Answered with
     /// [`Response::Done`].
     Expunge { folder: String, uids: Vec<Uid> },
+    /// A single-use link (valid for a minute) that downloads one attachment, streamed from the
+    /// server. Answered with [`Response::Download`].
+    PrepareDownload {
+        folder: String,
+        uid: Uid,
+        /// From [`AttachmentInfo::section`].
+        section: String,
+        /// The name to save it under.
+        filename: String,
+    },
     /// Messages of `folder` matching `query`, newest first, at most `limit`. Answered with
     /// [`Response::Messages`], whose `total` counts all matches.
     Search {
@@ -224,6 +234,8 @@ pub enum Response {
     Messages(MessagePage),
     Message(Box<MessageView>),
     Sent(SentReceipt),
+    /// A same-origin path such as `/download/<token>`.
+    Download { url: String },
     Done,
 }
 
@@ -389,8 +401,11 @@ pub enum TrustWarning {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttachmentInfo {
-    /// Position of the part in the message, for fetching it later.
+    /// Position among the message's attachments.
     pub part: u32,
+    /// The IMAP section of the part (`2`, `1.3`), for [`Request::PrepareDownload`].
+    #[serde(default)]
+    pub section: String,
     pub filename: Option<String>,
     pub content_type: String,
     pub size: u32,

@@ -34,6 +34,9 @@ pub struct ReaderProps {
     pub folders: Vec<Folder>,
     #[prop_or_default]
     pub on_action: Callback<Action>,
+    /// (section, file name) of an attachment to download.
+    #[prop_or_default]
+    pub on_download: Callback<(String, String)>,
 }
 
 #[function_component]
@@ -63,11 +66,18 @@ pub fn Reader(props: &ReaderProps) -> Html {
                 <TrustView trust={m.trust.clone()} />
                 if !m.attachments.is_empty() {
                     <ul class="attachments" aria-label="Attachments">
-                        { for m.attachments.iter().map(|a| html! {
-                            <li>
-                                { "📎 " }{ a.filename.clone().unwrap_or_else(|| "(unnamed)".into()) }
-                                <span class="meta">{ format!(" {} · {}", a.content_type, format::size(a.size)) }</span>
-                            </li>
+                        { for m.attachments.iter().map(|a| {
+                            let name = a.filename.clone().unwrap_or_else(|| format!("attachment-{}", a.part + 1));
+                            let request = (a.section.clone(), name.clone());
+                            let onclick = props.on_download.reform(move |_: MouseEvent| request.clone());
+                            html! {
+                                <li>
+                                    <button class="attachment" onclick={onclick} title="Download">
+                                        { "📎 " }{ name }
+                                        <span class="meta">{ format!(" {} · {}", a.content_type, format::size(a.size)) }</span>
+                                    </button>
+                                </li>
+                            }
                         }) }
                     </ul>
                 }

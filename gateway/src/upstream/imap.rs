@@ -4,7 +4,7 @@
 //! async-imap quotes the strings it is given for LOGIN/SELECT and rejects CR/LF in them; the
 //! only strings this module puts into commands itself are numbers and fixed item lists.
 
-use async_imap::imap_proto::{self, NameAttribute};
+use async_imap::imap_proto::{self, MessageSection, NameAttribute, SectionPath};
 use async_imap::types::{Fetch, Flag};
 use async_imap::{Client, Session};
 use futures::TryStreamExt;
@@ -271,6 +271,44 @@ impl ImapConnection {
         mime::view(folder, uid, flags, fetch.body().unwrap_or_default())
     }
 
+    /// The Content-Transfer-Encoding of one part, from its MIME header.
+    pub async fn section_encoding(&mut self, folder: &str, uid: Uid, section: &str) -> Result<String, ApiError> {
+        let numbers = section_numbers(section)?;
+        self.ensure_selected(folder).await?;
+        let path = SectionPath::Part(numbers, Some(MessageSection::Mime));
+        let header = self.fetch_section(uid, &format!("BODY.PEEK[{section}.MIME]"), &path).await?;
+        let header = String::from_utf8_lossy(&header);
+        Ok(header
+            .lines()
+            .find_map(|line| {
+                let (name, value) = line.split_once(':')?;
+                name.trim().eq_ignore_ascii_case("content-transfer-encoding").then(|| value.trim().to_owned())
+            })
+            .unwrap_or_else(|| "7bit".to_owned()))
+    }
+
+    /// `len` bytes of a part's encoded body from `offset`; fewer at its end.
+    pub async fn section_chunk(&mut self, uid: Uid, section: &str, offset: u64, len: u32) -> Result<Vec<u8>, ApiError> {
+        let path = SectionPath::Part(section_numbers(section)?, None);
+        self.fetch_section(uid, &format!("BODY.PEEK[{section}]<{offset}.{len}>"), &path).await
+    }
+
+    async fn fetch_section(&mut self, uid: Uid, item: &str, path: &SectionPath) -> Result<Vec<u8>, ApiError> {
+        let fetches: Vec<Fetch> = self
+            .session
+            .uid_fetch(uid.to_string(), item)
+            .await
+            .map_err(imap_error)?
+            .try_collect()
+            .await
+            .map_err(imap_error)?;
+        let fetch = fetches
+            .iter()
+            .find(|f| f.uid == Some(uid))
+            .ok_or_else(|| ApiError::new(ErrorKind::BadRequest, format!("no message with UID {uid}")))?;
+        Ok(fetch.section(path).unwrap_or_default().to_vec())
+    }
+
     /// Hands over the raw session with `folder` selected, for IDLE (which consumes it).
     pub async fn into_session_on(mut self, folder: &str) -> Result<Session<BoxedStream>, ApiError> {
         self.session.select(folder).await.map_err(imap_error)?;
@@ -280,6 +318,15 @@ impl ImapConnection {
     pub async fn logout(mut self) {
         let _ = self.session.logout().await;
     }
+}
+
+/// `1.2` → `[1, 2]`; refuses anything else, so only numbers reach the command.
+pub(crate) fn section_numbers(section: &str) -> Result<Vec<u32>, ApiError> {
+    section
+        .split('.')
+        .map(|n| n.parse::<u32>().ok().filter(|n| *n > 0))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| ApiError::new(ErrorKind::BadRequest, format!("not a message part: {section:?}")))
 }
 
 /// `1,5,7` — numbers only, so nothing else can reach the command.

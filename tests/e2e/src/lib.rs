@@ -20,6 +20,8 @@ pub const UI_TIMEOUT: Duration = Duration::from_secs(20);
 pub struct Browser {
     pub client: Client,
     pub gateway: TestGateway,
+    /// Where this browser saves downloads.
+    pub downloads: PathBuf,
     _driver: Child,
 }
 
@@ -44,6 +46,8 @@ impl Browser {
             .expect("chromedriver (apt-get install chromium-driver)");
 
         let profile = std::env::temp_dir().join(format!("yubin-chromium-{port}"));
+        let downloads = profile.join("downloads");
+        std::fs::create_dir_all(&downloads).unwrap();
         let mut caps = serde_json::Map::new();
         caps.insert(
             "goog:chromeOptions".into(),
@@ -55,6 +59,10 @@ impl Browser {
                     "--disable-component-update", "--disable-sync", "--window-size=1280,800",
                     "--lang=en-US", format!("--user-data-dir={}", profile.display()),
                 ],
+                "prefs": {
+                    "download.default_directory": downloads.display().to_string(),
+                    "download.prompt_for_download": false,
+                },
             }),
         );
         let url = format!("http://127.0.0.1:{port}");
@@ -69,6 +77,7 @@ impl Browser {
         Self {
             client,
             gateway,
+            downloads,
             _driver: driver,
         }
     }

@@ -37,3 +37,34 @@ async fn star_search_and_delete_to_trash() {
     browser.screenshot("trash").await;
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn attachment_downloads_in_the_browser() {
+    let stack = MailStack::ensure();
+    let subject = unique_subject("report attached");
+    // "Hello, 世界" as base64, in a file with a Japanese name.
+    let raw = format!(
+        "From: a@example.org\r\nTo: alice@example.test\r\nSubject: {subject}\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n\
+         --b\r\nContent-Type: text/plain; charset=utf-8\r\n\
+         Content-Disposition: attachment; filename*=UTF-8''%E5%A0%B1%E5%91%8A.txt\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\nSGVsbG8sIOS4lueVjA==\r\n--b--\r\n"
+    );
+    stack.deliver("alice", raw.as_bytes()).await;
+
+    let browser = Browser::start().await;
+    browser.open_app().await;
+    browser.sign_in("alice", "alice-pass").await;
+    browser.wait_for_text(".message-row", &subject).await.click().await.unwrap();
+    browser.wait_for_text("button.attachment", "報告.txt").await.click().await.unwrap();
+
+    let saved = browser.downloads.join("報告.txt");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !saved.exists() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(std::fs::read_to_string(&saved).expect("the file was saved"), "Hello, 世界");
+    // The app is still on screen: a download never navigates away.
+    browser.find("#reader .message").await;
+    browser.close().await;
+}
