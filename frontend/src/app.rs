@@ -39,6 +39,11 @@ pub enum Msg {
     Changed(Result<(), ApiError>),
     Search(String),
     Download(String, String),
+    Source(Result<String, ApiError>),
+    CloseSource,
+    MarkAllRead,
+    EmptyFolder,
+    Emptied(Result<(), ApiError>),
     /// A download link is ready: follow it (the browser saves the file and stays here).
     DownloadReady(Result<String, ApiError>),
     Compose,
@@ -71,6 +76,8 @@ pub struct App {
     list_loading: bool,
     reader: ReaderState,
     composer: Option<ComposerState>,
+    /// The raw message shown over everything, if asked for.
+    source: Option<String>,
     notice: Option<Notice>,
 }
 
@@ -93,6 +100,7 @@ impl Component for App {
             list_loading: false,
             reader: ReaderState::Empty,
             composer: None,
+            source: None,
             notice: None,
         };
         app.connect(ctx);
@@ -219,6 +227,44 @@ impl Component for App {
             Msg::FlagFailed(uid, flag, previous, e) => {
                 self.apply_flag(uid, flag, previous);
                 self.notice = Some(Notice::from_error(&e));
+            }
+            Msg::Act(uid, Action::ViewSource) => {
+                let request = Request::GetSource { folder: self.folder.clone(), uid };
+                self.call(ctx, request, |r| match r {
+                    Response::Source { text, truncated } => {
+                        Some(if truncated { text + "\n[… cut at 2 MB]" } else { text })
+                    }
+                    _ => None,
+                }, Msg::Source);
+            }
+            Msg::Source(Ok(text)) => self.source = Some(text),
+            Msg::Source(Err(e)) => self.notice = Some(Notice::from_error(&e)),
+            Msg::CloseSource => self.source = None,
+            Msg::MarkAllRead => {
+                if let Some(page) = &mut self.page {
+                    page.messages.iter_mut().for_each(|m| m.flags.seen = true);
+                }
+                let request = Request::MarkFolderRead { folder: self.folder.clone() };
+                self.call(ctx, request, |r| matches!(r, Response::Done).then_some(()), Msg::Changed);
+            }
+            Msg::EmptyFolder => {
+                let confirmed = web_sys::window()
+                    .and_then(|w| w.confirm_with_message("Delete every message in this folder for good?").ok())
+                    .unwrap_or(false);
+                if !confirmed {
+                    return false;
+                }
+                self.page = None;
+                self.reader = ReaderState::Empty;
+                let request = Request::EmptyFolder { folder: self.folder.clone() };
+                self.call(ctx, request, |r| matches!(r, Response::Done).then_some(()), Msg::Emptied);
+            }
+            Msg::Emptied(result) => {
+                if let Err(e) = result {
+                    self.notice = Some(Notice::from_error(&e));
+                }
+                self.load_page(ctx, 0);
+                self.refresh_folders(ctx);
             }
             Msg::Act(uid, Action::MoveTo(to)) => self.remove(ctx, uid, Some(to)),
             Msg::Act(uid, Action::Delete) => {
@@ -347,6 +393,9 @@ impl Component for App {
                         selected={self.reader.uid()}
                         on_open={link.callback(Msg::Open)}
                         on_more={link.callback(|_| Msg::MoreMessages)}
+                        on_mark_all_read={link.callback(|_| Msg::MarkAllRead)}
+                        on_empty={self.current_role().filter(|r| matches!(r, FolderRole::Trash | FolderRole::Junk))
+                            .map(|_| link.callback(|_| Msg::EmptyFolder))}
                     />
                 </section>
                 <main class="reader" id="reader">
@@ -357,6 +406,15 @@ impl Component for App {
                         }
                         on_download={link.callback(|(section, name)| Msg::Download(section, name))} />
                 </main>
+                if let Some(source) = &self.source {
+                    <div class="composer-backdrop" onclick={link.callback(|_| Msg::CloseSource)}>
+                        <section class="source" role="dialog" aria-label="Message source"
+                            onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
+                            <button class="dismiss" aria-label="Close" onclick={link.callback(|_| Msg::CloseSource)}>{ "×" }</button>
+                            <pre id="source-text">{ source }</pre>
+                        </section>
+                    </div>
+                }
                 if let Some(composer) = &self.composer {
                     <Composer
                         from={session.email.clone()}
@@ -420,6 +478,10 @@ impl App {
             Response::Folders(f) => Some(f),
             _ => None,
         }, Msg::Folders);
+    }
+
+    fn current_role(&self) -> Option<FolderRole> {
+        self.folders.iter().find(|f| f.id == self.folder).and_then(|f| f.role)
     }
 
     fn folder_with_role(&self, role: FolderRole) -> Option<String> {

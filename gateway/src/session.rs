@@ -25,6 +25,8 @@ use crate::upstream::smtp::parse_mailbox;
 
 /// Most messages a tab may list at once; bigger windows are clamped.
 const MAX_PAGE: u32 = 500;
+/// Most of a message's source shown as text.
+const MAX_SOURCE: u32 = 2 << 20;
 
 static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
 
@@ -209,6 +211,27 @@ async fn handle(gateway: &Gateway, state: &SessionState, request: Request) -> Re
         Request::Move { folder, uids, to } => with_imap(state, |imap| {
             let (folder, uids, to) = (folder.clone(), uids.clone(), to.clone());
             Box::pin(async move { imap.move_messages(&folder, &uids, &to).await })
+        })
+        .await
+        .map(|()| Response::Done),
+        Request::GetSource { folder, uid } => with_imap(state, |imap| {
+            let folder = folder.clone();
+            Box::pin(async move { imap.get_source(&folder, uid, MAX_SOURCE).await })
+        })
+        .await
+        .map(|(raw, truncated)| Response::Source {
+            text: String::from_utf8_lossy(&raw).into_owned(),
+            truncated,
+        }),
+        Request::MarkFolderRead { folder } => with_imap(state, |imap| {
+            let folder = folder.clone();
+            Box::pin(async move { imap.mark_folder_read(&folder).await })
+        })
+        .await
+        .map(|()| Response::Done),
+        Request::EmptyFolder { folder } => with_imap(state, |imap| {
+            let folder = folder.clone();
+            Box::pin(async move { imap.empty_folder(&folder).await })
         })
         .await
         .map(|()| Response::Done),

@@ -481,3 +481,36 @@ fn base64_encode(data: &[u8]) -> String {
     }
     out
 }
+
+#[tokio::test]
+// frank is this test's alone: "all read" must not race with deliveries of other tests.
+async fn source_mark_all_read_and_empty_folder() {
+    let stack = MailStack::ensure();
+    let (_gateway, mut client) = logged_in("frank").await;
+    let subject = unique_subject("source of");
+    deliver_unique(stack, "frank", &subject).await;
+    let row = wait_for_subject(&mut client, &subject).await;
+
+    let Response::Source { text, truncated } =
+        client.request(Request::GetSource { folder: "INBOX".into(), uid: row.uid }).await.unwrap()
+    else {
+        panic!()
+    };
+    assert!(!truncated);
+    assert!(text.contains(&format!("Subject: {subject}")) && text.contains("Received: from"), "{text}");
+
+    client.request(Request::MarkFolderRead { folder: "INBOX".into() }).await.unwrap();
+    let Response::Folders(folders) = client.request(Request::ListFolders).await.unwrap() else { panic!() };
+    assert_eq!(folders[0].unread, Some(0));
+
+    // Fill Junk with two messages, then empty it.
+    for _ in 0..2 {
+        let s = unique_subject("junk");
+        deliver_unique(stack, "frank", &s).await;
+        let r = wait_for_subject(&mut client, &s).await;
+        client.request(Request::Move { folder: "INBOX".into(), uids: vec![r.uid], to: "Junk".into() }).await.unwrap();
+    }
+    assert!(folder_total(&mut client, "Junk").await >= 2);
+    client.request(Request::EmptyFolder { folder: "Junk".into() }).await.unwrap();
+    assert_eq!(folder_total(&mut client, "Junk").await, 0);
+}

@@ -111,6 +111,14 @@ pub enum Request {
         uids: Vec<Uid>,
         to: String,
     },
+    /// The message exactly as the server stores it, headers and all. Answered with
+    /// [`Response::Source`].
+    GetSource { folder: String, uid: Uid },
+    /// Marks every message in `folder` read. Answered with [`Response::Done`].
+    MarkFolderRead { folder: String },
+    /// Deletes every message in `folder` for good (emptying Trash or Junk). Answered with
+    /// [`Response::Done`].
+    EmptyFolder { folder: String },
     /// Deletes messages for good (what "delete" means inside Trash). Answered with
     /// [`Response::Done`].
     Expunge { folder: String, uids: Vec<Uid> },
@@ -234,6 +242,8 @@ pub enum Response {
     Messages(MessagePage),
     Message(Box<MessageView>),
     Sent(SentReceipt),
+    /// Raw RFC 5322 text, decoded as UTF-8 where possible; cut at 2 MB.
+    Source { text: String, truncated: bool },
     /// A same-origin path such as `/download/<token>`.
     Download { url: String },
     Done,

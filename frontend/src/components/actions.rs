@@ -10,6 +10,7 @@ pub enum Action {
     SetFlag(FlagName, bool),
     MoveTo(String),
     Delete,
+    ViewSource,
 }
 
 #[derive(Properties, PartialEq)]
@@ -40,6 +41,7 @@ pub fn Actions(props: &ActionsProps) -> Html {
                 <button id="report-spam" onclick={emit(Action::MoveTo(junk.id.clone()))}>{ "Spam" }</button>
             }
             <button id="delete" class="danger" onclick={emit(Action::Delete)}>{ "Delete" }</button>
+            <button id="view-source" onclick={emit(Action::ViewSource)}>{ "Source" }</button>
             <select id="move-to" aria-label="Move to folder" onchange={on_move}>
                 <option value="" selected=true disabled=true>{ "Move to…" }</option>
                 { for props.folders.iter().filter(|f| f.selectable && f.id != props.folder).map(|f| html! {

@@ -12,6 +12,11 @@ pub struct MessageListProps {
     pub selected: Option<Uid>,
     pub on_open: Callback<Uid>,
     pub on_more: Callback<()>,
+    #[prop_or_default]
+    pub on_mark_all_read: Callback<()>,
+    /// Offered in Trash and Junk.
+    #[prop_or_default]
+    pub on_empty: Option<Callback<()>>,
 }
 
 #[function_component]
@@ -25,7 +30,13 @@ pub fn MessageList(props: &MessageListProps) -> Html {
     let more = (page.messages.len() as u32) < page.total;
     html! {
         <>
-            <p class="list-count">{ match page.total { 1 => "1 message".to_owned(), n => format!("{n} messages") } }</p>
+            <div class="list-header">
+                <p class="list-count">{ match page.total { 1 => "1 message".to_owned(), n => format!("{n} messages") } }</p>
+                <button id="mark-all-read" onclick={props.on_mark_all_read.reform(|_: MouseEvent| ())}>{ "Mark all read" }</button>
+                if let Some(on_empty) = &props.on_empty {
+                    <button id="empty-folder" class="danger" onclick={on_empty.reform(|_: MouseEvent| ())}>{ "Empty" }</button>
+                }
+            </div>
             <ul class="message-list" role="listbox" aria-label="Messages">
                 { for page.messages.iter().map(|m| {
                     let uid = m.uid;

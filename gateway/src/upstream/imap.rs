@@ -232,9 +232,13 @@ impl ImapConnection {
     }
 
     async fn store(&mut self, uids: &[Uid], item: &str) -> Result<(), ApiError> {
+        self.store_range(&uid_set(uids)?, item).await
+    }
+
+    async fn store_range(&mut self, uid_set: &str, item: &str) -> Result<(), ApiError> {
         let _: Vec<Fetch> = self
             .session
-            .uid_store(uid_set(uids)?, item)
+            .uid_store(uid_set, item)
             .await
             .map_err(imap_error)?
             .try_collect()
@@ -269,6 +273,45 @@ impl ImapConnection {
         let mut flags = flags_of(fetch);
         flags.seen = true;
         mime::view(folder, uid, flags, fetch.body().unwrap_or_default())
+    }
+
+    /// The raw message, at most `limit` bytes of it.
+    pub async fn get_source(&mut self, folder: &str, uid: Uid, limit: u32) -> Result<(Vec<u8>, bool), ApiError> {
+        self.ensure_selected(folder).await?;
+        let fetches: Vec<Fetch> = self
+            .session
+            .uid_fetch(uid.to_string(), format!("(UID RFC822.SIZE BODY.PEEK[]<0.{limit}>)"))
+            .await
+            .map_err(imap_error)?
+            .try_collect()
+            .await
+            .map_err(imap_error)?;
+        let fetch = fetches
+            .iter()
+            .find(|f| f.uid == Some(uid))
+            .ok_or_else(|| ApiError::new(ErrorKind::BadRequest, format!("no message with UID {uid} in {folder}")))?;
+        let body = fetch.body().unwrap_or_default().to_vec();
+        let truncated = fetch.size.is_some_and(|size| size > limit);
+        Ok((body, truncated))
+    }
+
+    /// Marks everything in `folder` read.
+    pub async fn mark_folder_read(&mut self, folder: &str) -> Result<(), ApiError> {
+        self.ensure_selected(folder).await?;
+        self.store_range("1:*", "+FLAGS.SILENT (\\Seen)").await
+    }
+
+    /// Deletes everything in `folder` for good.
+    pub async fn empty_folder(&mut self, folder: &str) -> Result<(), ApiError> {
+        let mailbox = self.session.select(folder).await.map_err(imap_error)?;
+        self.selected = Some(folder.to_owned());
+        if mailbox.exists == 0 {
+            return Ok(());
+        }
+        self.store_range("1:*", "+FLAGS.SILENT (\\Deleted)").await?;
+        // The whole folder goes, so a plain EXPUNGE removes nothing the user did not choose.
+        let _: Vec<u32> = self.session.expunge().await.map_err(imap_error)?.try_collect().await.map_err(imap_error)?;
+        Ok(())
     }
 
     /// The Content-Transfer-Encoding of one part, from its MIME header.

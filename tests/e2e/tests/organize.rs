@@ -24,6 +24,11 @@ async fn star_search_and_delete_to_trash() {
     browser.wait_for_text(".list-count", "1 message").await;
     browser.wait_for_text(".message-row", &subject).await.click().await.unwrap();
 
+    // Its source shows the headers as received.
+    browser.click("#view-source").await;
+    browser.wait_for_text("#source-text", "Received: from").await;
+    browser.click(".source .dismiss").await;
+
     // Star it: the button and the server agree.
     browser.click("#toggle-flag").await;
     browser.wait_for_text("#toggle-flag", "Unstar").await;
