@@ -9,7 +9,7 @@ use yubin_protocol::{
 
 use crate::components::actions::Action;
 use crate::components::composer::Composer;
-use crate::components::folder_list::FolderList;
+use crate::components::folder_list::{FolderList, FolderOp};
 use crate::components::login::{Login, LoginForm};
 use crate::components::message_list::MessageList;
 use crate::components::notice::{Notice, NoticeKind, NoticeView};
@@ -38,6 +38,9 @@ pub enum Msg {
     /// A change on the server (flag, move, delete) finished; the screen already shows it.
     Changed(Result<(), ApiError>),
     Search(String),
+    ManageFolder(FolderOp),
+    /// A folder operation finished; open the folder with this name, if any, once listed.
+    FolderManaged(Result<(), ApiError>, Option<String>),
     Download(String, String),
     Source(Result<String, ApiError>),
     CloseSource,
@@ -72,6 +75,8 @@ pub struct App {
     folder: String,
     /// The search shown instead of the folder's newest messages, if any.
     search: Option<String>,
+    /// A folder (by display name) to open as soon as the folder list has it.
+    open_when_listed: Option<String>,
     page: Option<MessagePage>,
     list_loading: bool,
     reader: ReaderState,
@@ -96,6 +101,7 @@ impl Component for App {
             folders: Vec::new(),
             folder: "INBOX".into(),
             search: None,
+            open_when_listed: None,
             page: None,
             list_loading: false,
             reader: ReaderState::Empty,
@@ -160,7 +166,19 @@ impl Component for App {
                 self.session = None;
                 self.login_error = Some(e);
             }
-            Msg::Folders(Ok(folders)) => self.folders = folders,
+            Msg::Folders(Ok(folders)) => {
+                self.folders = folders;
+                let wanted = self.open_when_listed.take();
+                if let Some(folder) = wanted.and_then(|name| self.folders.iter().find(|f| f.name == name)) {
+                    let id = folder.id.clone();
+                    return Component::update(self, ctx, Msg::SelectFolder(id));
+                }
+                if !self.folders.iter().any(|f| f.id == self.folder) && !self.folders.is_empty() {
+                    // The open folder is gone (deleted, renamed elsewhere): back to the first.
+                    let first = self.folders[0].id.clone();
+                    return Component::update(self, ctx, Msg::SelectFolder(first));
+                }
+            }
             Msg::Folders(Err(e)) => self.notice = Some(Notice::from_error(&e)),
             Msg::SelectFolder(folder) => {
                 self.folder = folder;
@@ -286,6 +304,33 @@ impl Component for App {
                 self.reader = ReaderState::Empty;
                 self.load_page(ctx, 0);
             }
+            Msg::ManageFolder(op) => {
+                let (request, open) = match op {
+                    FolderOp::Create(name) => (Request::CreateFolder { name: name.clone() }, Some(name)),
+                    FolderOp::Rename { folder, to } => (Request::RenameFolder { folder, to: to.clone() }, Some(to)),
+                    FolderOp::Delete(folder) => {
+                        let confirmed = web_sys::window()
+                            .and_then(|w| w.confirm_with_message("Delete this folder and every message in it?").ok())
+                            .unwrap_or(false);
+                        if !confirmed {
+                            return false;
+                        }
+                        (Request::DeleteFolder { folder }, None)
+                    }
+                    FolderOp::Subscribe { folder, subscribed } => (Request::Subscribe { folder, subscribed }, None),
+                };
+                self.call(ctx, request, |r| matches!(r, Response::Done).then_some(()), move |result| {
+                    Msg::FolderManaged(result, open)
+                });
+                return false;
+            }
+            Msg::FolderManaged(result, open) => {
+                match result {
+                    Ok(()) => self.open_when_listed = open,
+                    Err(e) => self.notice = Some(Notice::from_error(&e)),
+                }
+                self.refresh_folders(ctx);
+            }
             Msg::Download(section, filename) => {
                 let Some(uid) = self.reader.uid() else { return false };
                 let request = Request::PrepareDownload { folder: self.folder.clone(), uid, section, filename };
@@ -384,7 +429,8 @@ impl Component for App {
                 </header>
                 { for notice }
                 <nav class="folders" aria-label="Folders">
-                    <FolderList folders={self.folders.clone()} current={self.folder.clone()} on_select={link.callback(Msg::SelectFolder)} />
+                    <FolderList folders={self.folders.clone()} current={self.folder.clone()}
+                        on_select={link.callback(Msg::SelectFolder)} on_manage={link.callback(Msg::ManageFolder)} />
                 </nav>
                 <section class="list" aria-label="Messages">
                     <MessageList

@@ -223,6 +223,30 @@ async fn handle(gateway: &Gateway, state: &SessionState, request: Request) -> Re
             text: String::from_utf8_lossy(&raw).into_owned(),
             truncated,
         }),
+        Request::CreateFolder { name } => with_imap(state, |imap| {
+            let name = name.clone();
+            Box::pin(async move { imap.create_folder(&name).await })
+        })
+        .await
+        .map(|()| Response::Done),
+        Request::RenameFolder { folder, to } => with_imap(state, |imap| {
+            let (folder, to) = (folder.clone(), to.clone());
+            Box::pin(async move { imap.rename_folder(&folder, &to).await })
+        })
+        .await
+        .map(|()| Response::Done),
+        Request::DeleteFolder { folder } => with_imap(state, |imap| {
+            let folder = folder.clone();
+            Box::pin(async move { imap.delete_folder(&folder).await })
+        })
+        .await
+        .map(|()| Response::Done),
+        Request::Subscribe { folder, subscribed } => with_imap(state, |imap| {
+            let folder = folder.clone();
+            Box::pin(async move { imap.subscribe(&folder, subscribed).await })
+        })
+        .await
+        .map(|()| Response::Done),
         Request::MarkFolderRead { folder } => with_imap(state, |imap| {
             let folder = folder.clone();
             Box::pin(async move { imap.mark_folder_read(&folder).await })

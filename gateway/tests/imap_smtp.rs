@@ -65,10 +65,7 @@ async fn foreign_origin_is_refused() {
 #[tokio::test]
 async fn login_and_folders_with_roles() {
     let (_gateway, mut client) = logged_in("alice").await;
-    let folders = match client.request(Request::ListFolders).await.unwrap() {
-        Response::Folders(f) => f,
-        other => panic!("unexpected {other:?}"),
-    };
+    let folders = folders(&mut client).await;
     let role_of = |id: &str| folders.iter().find(|f| f.id == id).and_then(|f| f.role);
     assert_eq!(folders[0].id, "INBOX", "INBOX comes first");
     assert_eq!(role_of("INBOX"), Some(FolderRole::Inbox));
@@ -287,16 +284,22 @@ async fn deliver_unique(stack: &MailStack, user: &str, subject: &str) {
     stack.deliver(user, raw.as_bytes()).await;
 }
 
+async fn folders(client: &mut WsClient) -> Vec<yubin_protocol::Folder> {
+    match client.request(Request::ListFolders).await.unwrap() {
+        Response::Folders(f) => f,
+        other => panic!("{other:?}"),
+    }
+}
+
 async fn folder_total(client: &mut WsClient, id: &str) -> u32 {
-    let Response::Folders(folders) = client.request(Request::ListFolders).await.unwrap() else { panic!() };
-    folders.iter().find(|f| f.id == id).and_then(|f| f.total).expect("folder with a count")
+    folders(client).await.iter().find(|f| f.id == id).and_then(|f| f.total).expect("folder with a count")
 }
 
 #[tokio::test]
 async fn folders_carry_message_and_unread_counts() {
     let stack = MailStack::ensure();
     let (_gateway, mut client) = logged_in("bob").await;
-    let Response::Folders(folders) = client.request(Request::ListFolders).await.unwrap() else { panic!() };
+    let folders = folders(&mut client).await;
     let inbox = &folders[0];
     assert_eq!(inbox.total, Some(stack.message_count("bob", "INBOX")));
     assert!(inbox.unread.is_some());
@@ -500,8 +503,7 @@ async fn source_mark_all_read_and_empty_folder() {
     assert!(text.contains(&format!("Subject: {subject}")) && text.contains("Received: from"), "{text}");
 
     client.request(Request::MarkFolderRead { folder: "INBOX".into() }).await.unwrap();
-    let Response::Folders(folders) = client.request(Request::ListFolders).await.unwrap() else { panic!() };
-    assert_eq!(folders[0].unread, Some(0));
+    assert_eq!(folders(&mut client).await[0].unread, Some(0));
 
     // Fill Junk with two messages, then empty it.
     for _ in 0..2 {
@@ -513,4 +515,33 @@ async fn source_mark_all_read_and_empty_folder() {
     assert!(folder_total(&mut client, "Junk").await >= 2);
     client.request(Request::EmptyFolder { folder: "Junk".into() }).await.unwrap();
     assert_eq!(folder_total(&mut client, "Junk").await, 0);
+}
+
+#[tokio::test]
+async fn folders_are_created_renamed_unsubscribed_and_deleted() {
+    let (_gateway, mut client) = logged_in("grace").await;
+    let marker = unique_subject("x").replace(' ', "");
+    let name = format!("Projects/会議{marker}");
+
+    client.request(Request::CreateFolder { name: name.clone() }).await.expect("create");
+    let created = folders(&mut client).await.into_iter().find(|f| f.name == name).expect("listed by its name");
+    assert!(created.id.is_ascii(), "the server's name is modified UTF-7: {}", created.id);
+    assert!(created.subscribed && created.selectable);
+
+    let renamed = format!("Projects/議事録{marker}");
+    client.request(Request::RenameFolder { folder: created.id.clone(), to: renamed.clone() }).await.expect("rename");
+    let listed = folders(&mut client).await;
+    assert!(listed.iter().all(|f| f.name != name));
+    let moved = listed.into_iter().find(|f| f.name == renamed).expect("renamed");
+
+    client.request(Request::Subscribe { folder: moved.id.clone(), subscribed: false }).await.unwrap();
+    assert!(!folders(&mut client).await.iter().find(|f| f.id == moved.id).unwrap().subscribed);
+
+    client.request(Request::DeleteFolder { folder: moved.id.clone() }).await.expect("delete");
+    assert!(folders(&mut client).await.iter().all(|f| f.id != moved.id));
+
+    let err = client.request(Request::DeleteFolder { folder: "INBOX".into() }).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::BadRequest);
+    let err = client.request(Request::CreateFolder { name: "bad\r\nname".into() }).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::BadRequest);
 }

@@ -114,6 +114,15 @@ pub enum Request {
     /// The message exactly as the server stores it, headers and all. Answered with
     /// [`Response::Source`].
     GetSource { folder: String, uid: Uid },
+    /// Creates a folder; `name` is the full path as the user reads it (e.g. `Projects/会議`).
+    /// Answered with [`Response::Done`].
+    CreateFolder { name: String },
+    /// Renames (or moves) `folder` to the full path `to`. Answered with [`Response::Done`].
+    RenameFolder { folder: String, to: String },
+    /// Deletes `folder` and the messages in it. Answered with [`Response::Done`].
+    DeleteFolder { folder: String },
+    /// Subscribes to or unsubscribes from `folder`. Answered with [`Response::Done`].
+    Subscribe { folder: String, subscribed: bool },
     /// Marks every message in `folder` read. Answered with [`Response::Done`].
     MarkFolderRead { folder: String },
     /// Deletes every message in `folder` for good (emptying Trash or Junk). Answered with
@@ -275,6 +284,9 @@ pub struct Folder {
     /// Unread messages in the folder, if the server said.
     #[serde(default)]
     pub unread: Option<u32>,
+    /// Whether the user subscribed to it (folders that are not are usually hidden).
+    #[serde(default)]
+    pub subscribed: bool,
 }
 
 /// What a folder is for (RFC 6154 SPECIAL-USE, and INBOX).

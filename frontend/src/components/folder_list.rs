@@ -1,45 +1,123 @@
-//! The folder tree (flat for now, indented by depth).
+//! The folder tree, with unread counts, and managing folders: create, rename, delete,
+//! (un)subscribe.
 
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 use yubin_protocol::{Folder, FolderRole};
+
+/// A change to the folder list the user asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FolderOp {
+    Create(String),
+    Rename { folder: String, to: String },
+    Delete(String),
+    Subscribe { folder: String, subscribed: bool },
+}
 
 #[derive(Properties, PartialEq)]
 pub struct FolderListProps {
     pub folders: Vec<Folder>,
     pub current: String,
     pub on_select: Callback<String>,
+    #[prop_or_default]
+    pub on_manage: Callback<FolderOp>,
+}
+
+/// Which inline form is open.
+#[derive(Clone, PartialEq)]
+enum Editing {
+    None,
+    Create,
+    Rename(String),
 }
 
 #[function_component]
 pub fn FolderList(props: &FolderListProps) -> Html {
+    let show_all = use_state(|| false);
+    let editing = use_state(|| Editing::None);
+    let input = use_node_ref();
+
+    let visible = props.folders.iter().filter(|f| f.selectable && (f.subscribed || *show_all || f.id == props.current));
+    let current = props.folders.iter().find(|f| f.id == props.current);
+    // Special folders stay put; only the user's own can be renamed or deleted.
+    let manageable = current.filter(|f| f.role.is_none());
+
+    let submit = {
+        let (editing, input, on_manage) = (editing.clone(), input.clone(), props.on_manage.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let name = input.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
+            if !name.trim().is_empty() {
+                on_manage.emit(match &*editing {
+                    Editing::Rename(folder) => FolderOp::Rename { folder: folder.clone(), to: name.trim().to_owned() },
+                    _ => FolderOp::Create(name.trim().to_owned()),
+                });
+            }
+            editing.set(Editing::None);
+        })
+    };
+    let set_editing = |mode: Editing| {
+        let editing = editing.clone();
+        Callback::from(move |_: MouseEvent| editing.set(mode.clone()))
+    };
+    let emit = |op: FolderOp| props.on_manage.reform(move |_: MouseEvent| op.clone());
+
     html! {
-        <ul class="folder-list" role="tree">
-            { for props.folders.iter().filter(|f| f.selectable).map(|folder| {
-                let id = folder.id.clone();
-                let onclick = props.on_select.reform(move |_: MouseEvent| id.clone());
-                let current = folder.id == props.current;
-                let depth = folder.delimiter.as_deref().map_or(0, |d| folder.name.matches(d).count());
-                let label = match folder.role {
-                    // Servers spell it INBOX; people read "Inbox".
-                    Some(FolderRole::Inbox) => "Inbox",
-                    _ => folder.delimiter.as_deref()
-                        .and_then(|d| folder.name.rsplit(d).next())
-                        .unwrap_or(&folder.name),
-                };
-                html! {
-                    <li role="treeitem" aria-selected={current.to_string()}>
-                        <button class={classes!("folder", current.then_some("current"), format!("depth-{}", depth.min(4)))}
-                            data-folder={folder.id.clone()} onclick={onclick}>
-                            <span class="icon" aria-hidden="true">{ role_icon(folder.role) }</span>
-                            <span class="label">{ label }</span>
-                            if let Some(unread) = folder.unread.filter(|n| *n > 0) {
-                                <span class="unread-count" aria-label={format!("{unread} unread")}>{ unread }</span>
-                            }
+        <>
+            <ul class="folder-list" role="tree">
+                { for visible.map(|folder| {
+                    let id = folder.id.clone();
+                    let onclick = props.on_select.reform(move |_: MouseEvent| id.clone());
+                    let is_current = folder.id == props.current;
+                    let depth = folder.delimiter.as_deref().map_or(0, |d| folder.name.matches(d).count());
+                    let label = match folder.role {
+                        // Servers spell it INBOX; people read "Inbox".
+                        Some(FolderRole::Inbox) => "Inbox",
+                        _ => folder.delimiter.as_deref()
+                            .and_then(|d| folder.name.rsplit(d).next())
+                            .unwrap_or(&folder.name),
+                    };
+                    html! {
+                        <li role="treeitem" aria-selected={is_current.to_string()}>
+                            <button class={classes!("folder", is_current.then_some("current"),
+                                    (!folder.subscribed).then_some("unsubscribed"), format!("depth-{}", depth.min(4)))}
+                                data-folder={folder.id.clone()} title={folder.name.clone()} onclick={onclick}>
+                                <span class="icon" aria-hidden="true">{ role_icon(folder.role) }</span>
+                                <span class="label">{ label }</span>
+                                if let Some(unread) = folder.unread.filter(|n| *n > 0) {
+                                    <span class="unread-count" aria-label={format!("{unread} unread")}>{ unread }</span>
+                                }
+                            </button>
+                        </li>
+                    }
+                }) }
+            </ul>
+            <div class="folder-tools">
+                if *editing != Editing::None {
+                    <form class="folder-form" onsubmit={submit}>
+                        <input id="folder-name" ref={input} type="text" aria-label="Folder name"
+                            placeholder="Parent/Name" autofocus=true
+                            value={match &*editing { Editing::Rename(_) => current.map(|f| f.name.clone()).unwrap_or_default(), _ => String::new() }} />
+                        <button type="submit" class="primary">{ if matches!(*editing, Editing::Rename(_)) { "Rename" } else { "Create" } }</button>
+                        <button type="button" onclick={set_editing(Editing::None)}>{ "Cancel" }</button>
+                    </form>
+                } else {
+                    <button id="new-folder" onclick={set_editing(Editing::Create)}>{ "New folder" }</button>
+                    if let Some(folder) = manageable {
+                        <button id="rename-folder" onclick={set_editing(Editing::Rename(folder.id.clone()))}>{ "Rename" }</button>
+                        <button id="delete-folder" class="danger" onclick={emit(FolderOp::Delete(folder.id.clone()))}>{ "Delete" }</button>
+                        <button id="subscribe-folder" onclick={emit(FolderOp::Subscribe { folder: folder.id.clone(), subscribed: !folder.subscribed })}>
+                            { if folder.subscribed { "Hide" } else { "Show" } }
                         </button>
-                    </li>
+                    }
+                    <label class="show-all">
+                        <input type="checkbox" checked={*show_all}
+                            onchange={{ let show_all = show_all.clone(); Callback::from(move |_: Event| show_all.set(!*show_all)) }} />
+                        { " All folders" }
+                    </label>
                 }
-            }) }
-        </ul>
+            </div>
+        </>
     }
 }
 

@@ -93,6 +93,15 @@ impl ImapConnection {
             .try_collect()
             .await
             .map_err(imap_error)?;
+        let subscribed: std::collections::HashSet<String> = self
+            .session
+            .lsub(Some(""), Some("*"))
+            .await
+            .map_err(imap_error)?
+            .map_ok(|name| name.name().to_owned())
+            .try_collect()
+            .await
+            .map_err(imap_error)?;
         let mut folders: Vec<Folder> = names
             .iter()
             .map(|name| {
@@ -101,6 +110,7 @@ impl ImapConnection {
                 Folder {
                     total: None,
                     unread: None,
+                    subscribed: subscribed.contains(&id) || role == Some(FolderRole::Inbox),
                     name: utf7_imap::decode_utf7_imap(id.clone()),
                     delimiter: name.delimiter().map(str::to_owned),
                     selectable: !name.attributes().contains(&NameAttribute::NoSelect),
@@ -295,6 +305,48 @@ impl ImapConnection {
         Ok((body, truncated))
     }
 
+    /// Creates and subscribes to a folder given by its display path.
+    pub async fn create_folder(&mut self, name: &str) -> Result<(), ApiError> {
+        let id = folder_id(name)?;
+        self.session.create(&id).await.map_err(imap_error)?;
+        self.session.subscribe(&id).await.map_err(imap_error)
+    }
+
+    pub async fn rename_folder(&mut self, folder: &str, to: &str) -> Result<(), ApiError> {
+        let to = folder_id(to)?;
+        self.leave(folder).await?;
+        self.session.rename(folder, &to).await.map_err(imap_error)?;
+        // Subscriptions follow the name on some servers and not on others; make sure.
+        let _ = self.session.unsubscribe(folder).await;
+        self.session.subscribe(&to).await.map_err(imap_error)
+    }
+
+    pub async fn delete_folder(&mut self, folder: &str) -> Result<(), ApiError> {
+        if folder.eq_ignore_ascii_case("INBOX") {
+            return Err(ApiError::new(ErrorKind::BadRequest, "the inbox cannot be deleted"));
+        }
+        self.leave(folder).await?;
+        let _ = self.session.unsubscribe(folder).await;
+        self.session.delete(folder).await.map_err(imap_error)
+    }
+
+    pub async fn subscribe(&mut self, folder: &str, subscribed: bool) -> Result<(), ApiError> {
+        if subscribed {
+            self.session.subscribe(folder).await.map_err(imap_error)
+        } else {
+            self.session.unsubscribe(folder).await.map_err(imap_error)
+        }
+    }
+
+    /// Closes `folder` if it is selected: servers refuse to rename or delete it otherwise.
+    async fn leave(&mut self, folder: &str) -> Result<(), ApiError> {
+        if self.selected.as_deref() == Some(folder) {
+            self.session.close().await.map_err(imap_error)?;
+            self.selected = None;
+        }
+        Ok(())
+    }
+
     /// Marks everything in `folder` read.
     pub async fn mark_folder_read(&mut self, folder: &str) -> Result<(), ApiError> {
         self.ensure_selected(folder).await?;
@@ -361,6 +413,15 @@ impl ImapConnection {
     pub async fn logout(mut self) {
         let _ = self.session.logout().await;
     }
+}
+
+/// The server's name (modified UTF-7, RFC 3501 5.1.3) for a folder path as the user typed it.
+fn folder_id(name: &str) -> Result<String, ApiError> {
+    let name = name.trim();
+    if name.is_empty() || name.contains(['\r', '\n', '\0', '*', '%']) {
+        return Err(ApiError::new(ErrorKind::BadRequest, format!("not a usable folder name: {name:?}")));
+    }
+    Ok(utf7_imap::encode_utf7_imap(name.to_owned()))
 }
 
 /// `1.2` → `[1, 2]`; refuses anything else, so only numbers reach the command.

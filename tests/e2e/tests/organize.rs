@@ -73,3 +73,35 @@ async fn attachment_downloads_in_the_browser() {
     browser.find("#reader .message").await;
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn create_and_rename_a_folder_then_file_mail_into_it() {
+    let stack = MailStack::ensure();
+    let subject = unique_subject("to be filed");
+    let raw = format!("From: a@example.org\r\nTo: grace@example.test\r\nSubject: {subject}\r\n\r\nfile me\r\n");
+    stack.deliver("grace", raw.as_bytes()).await;
+    let name = unique_subject("旅行").replace(' ', "-");
+
+    let browser = Browser::start().await;
+    browser.open_app().await;
+    browser.sign_in("grace", "grace-pass").await;
+    browser.click("#new-folder").await;
+    browser.type_into("#folder-name", &name).await;
+    browser.click(".folder-form button[type=submit]").await;
+    // The new folder opens.
+    browser.wait_for_text(".folder.current", &name).await;
+    browser.click("#rename-folder").await;
+    browser.type_into("#folder-name", &format!("{name}-2026")).await;
+    browser.click(".folder-form button[type=submit]").await;
+    browser.wait_for_text(".folder.current", &format!("{name}-2026")).await;
+
+    // File the message there with "Move to…".
+    browser.click(".folder[data-folder='INBOX']").await;
+    browser.wait_for_text(".message-row", &subject).await.click().await.unwrap();
+    let select = browser.find("#move-to").await;
+    select.select_by_label(&format!("{name}-2026")).await.unwrap();
+    browser.wait_for_text(".folder", &format!("{name}-2026")).await.click().await.unwrap();
+    browser.wait_for_text(".message-row", &subject).await;
+    browser.screenshot("folders").await;
+    browser.close().await;
+}
