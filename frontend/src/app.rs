@@ -1,5 +1,7 @@
 //! The top-level component: owns the connection, the session and what is on screen.
 
+use std::rc::Rc;
+
 use yew::platform::spawn_local;
 use yew::prelude::*;
 use yubin_protocol::{
@@ -15,9 +17,10 @@ use crate::components::message_list::MessageList;
 use crate::components::notice::{Notice, NoticeKind, NoticeView};
 use crate::components::reader::{Reader, ReaderState};
 use crate::connection::{Connection, ConnectionEvent};
+use crate::message_window::{MessageWindow, BLOCK};
 
-/// Rows fetched per page of the message list.
-const PAGE_SIZE: u32 = 50;
+/// Most search results listed.
+const SEARCH_LIMIT: u32 = 200;
 /// Wait before reconnecting after the gateway went away.
 const RECONNECT_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -28,8 +31,10 @@ pub enum Msg {
     LoggedIn(Result<Session, ApiError>),
     Folders(Result<Vec<Folder>, ApiError>),
     SelectFolder(String),
-    Page(Result<MessagePage, ApiError>),
-    MoreMessages,
+    /// A block of the list arrived (or failed) for the window starting at this offset.
+    Block(u32, Result<MessagePage, ApiError>),
+    /// The list shows these positions now.
+    Visible(std::ops::Range<u32>),
     Open(Uid),
     Opened(Uid, Result<MessageView, ApiError>),
     Act(Uid, Action),
@@ -77,7 +82,9 @@ pub struct App {
     search: Option<String>,
     /// A folder (by display name) to open as soon as the folder list has it.
     open_when_listed: Option<String>,
-    page: Option<MessagePage>,
+    /// The open folder's list (or the search results); replaced, never mutated in place, so
+    /// the list view sees every change.
+    list: Option<Rc<MessageWindow>>,
     list_loading: bool,
     reader: ReaderState,
     composer: Option<ComposerState>,
@@ -102,7 +109,7 @@ impl Component for App {
             folder: "INBOX".into(),
             search: None,
             open_when_listed: None,
-            page: None,
+            list: None,
             list_loading: false,
             reader: ReaderState::Empty,
             composer: None,
@@ -183,29 +190,40 @@ impl Component for App {
             Msg::SelectFolder(folder) => {
                 self.folder = folder;
                 self.search = None;
-                self.page = None;
+                self.list = None;
                 self.reader = ReaderState::Empty;
                 self.load_page(ctx, 0);
             }
-            Msg::Page(Ok(page)) => {
+            Msg::Block(offset, Ok(page)) => {
                 self.list_loading = false;
-                if page.folder == self.folder {
-                    match &mut self.page {
-                        Some(current) if page.offset > 0 && current.folder == page.folder => {
-                            current.total = page.total;
-                            current.messages.extend(page.messages);
-                        }
-                        _ => self.page = Some(page),
-                    }
+                if page.folder != self.folder {
+                    return false; // the user has moved on
                 }
+                let mut window = match self.list.take() {
+                    Some(list) if list.folder == page.folder && offset > 0 => Rc::unwrap_or_clone(list),
+                    Some(list) if list.folder == page.folder && !list.is_search && self.search.is_none() => Rc::unwrap_or_clone(list),
+                    _ => MessageWindow::new(&page.folder),
+                };
+                window.is_search = self.search.is_some();
+                let total = if window.is_search { page.messages.len() as u32 } else { page.total };
+                window.insert(offset, total, page.messages);
+                self.list = Some(Rc::new(window));
             }
-            Msg::Page(Err(e)) => {
+            Msg::Block(offset, Err(e)) => {
                 self.list_loading = false;
+                if let Some(list) = &mut self.list {
+                    Rc::make_mut(list).release(offset);
+                }
                 self.notice = Some(Notice::from_error(&e));
             }
-            Msg::MoreMessages => {
-                let loaded = self.page.as_ref().map_or(0, |p| p.messages.len() as u32);
-                self.load_page(ctx, loaded);
+            Msg::Visible(range) => {
+                let Some(list) = &mut self.list else { return false };
+                if list.is_search {
+                    return false;
+                }
+                for offset in Rc::make_mut(list).claim_missing(range) {
+                    self.load_block(ctx, offset);
+                }
             }
             Msg::Open(uid) => {
                 self.reader = ReaderState::Loading(uid);
@@ -220,8 +238,8 @@ impl Component for App {
                     return false; // the user has moved on
                 }
                 let mut became_read = false;
-                if let (Ok(view), Some(page)) = (&result, &mut self.page) {
-                    if let Some(row) = page.messages.iter_mut().find(|m| m.uid == uid) {
+                if let (Ok(view), Some(list)) = (&result, &mut self.list) {
+                    if let Some(row) = Rc::make_mut(list).find_mut(uid) {
                         became_read = !row.flags.seen && view.flags.seen;
                         row.flags.seen = view.flags.seen;
                     }
@@ -259,8 +277,8 @@ impl Component for App {
             Msg::Source(Err(e)) => self.notice = Some(Notice::from_error(&e)),
             Msg::CloseSource => self.source = None,
             Msg::MarkAllRead => {
-                if let Some(page) = &mut self.page {
-                    page.messages.iter_mut().for_each(|m| m.flags.seen = true);
+                if let Some(list) = &mut self.list {
+                    Rc::make_mut(list).rows_mut().for_each(|m| m.flags.seen = true);
                 }
                 let request = Request::MarkFolderRead { folder: self.folder.clone() };
                 self.call(ctx, request, |r| matches!(r, Response::Done).then_some(()), Msg::Changed);
@@ -272,7 +290,7 @@ impl Component for App {
                 if !confirmed {
                     return false;
                 }
-                self.page = None;
+                self.list = None;
                 self.reader = ReaderState::Empty;
                 let request = Request::EmptyFolder { folder: self.folder.clone() };
                 self.call(ctx, request, |r| matches!(r, Response::Done).then_some(()), Msg::Emptied);
@@ -300,7 +318,7 @@ impl Component for App {
             Msg::Search(text) => {
                 let text = text.trim().to_owned();
                 self.search = (!text.is_empty()).then_some(text);
-                self.page = None;
+                self.list = None;
                 self.reader = ReaderState::Empty;
                 self.load_page(ctx, 0);
             }
@@ -381,7 +399,7 @@ impl Component for App {
                 self.credentials = None;
                 self.session = None;
                 self.folders.clear();
-                self.page = None;
+                self.list = None;
                 self.reader = ReaderState::Empty;
                 self.composer = None;
             }
@@ -434,11 +452,11 @@ impl Component for App {
                 </nav>
                 <section class="list" aria-label="Messages">
                     <MessageList
-                        page={self.page.clone()}
+                        window={self.list.clone()}
                         loading={self.list_loading}
                         selected={self.reader.uid()}
                         on_open={link.callback(Msg::Open)}
-                        on_more={link.callback(|_| Msg::MoreMessages)}
+                        on_visible={link.callback(Msg::Visible)}
                         on_mark_all_read={link.callback(|_| Msg::MarkAllRead)}
                         on_empty={self.current_role().filter(|r| matches!(r, FolderRole::Trash | FolderRole::Junk))
                             .map(|_| link.callback(|_| Msg::EmptyFolder))}
@@ -497,26 +515,33 @@ impl App {
         }, Msg::LoggedIn);
     }
 
+    /// Loads the list from the top: the folder's newest block, or the search results.
     fn load_page(&mut self, ctx: &Context<Self>, offset: u32) {
-        self.list_loading = true;
-        let folder = self.folder.clone();
-        let request = match &self.search {
-            // Search results come as one page of the newest matches.
-            Some(text) if offset == 0 => Request::Search {
-                folder,
-                query: SearchQuery { text: Some(text.clone()), ..SearchQuery::default() },
-                limit: PAGE_SIZE * 4,
-            },
-            Some(_) => {
-                self.list_loading = false;
-                return;
+        debug_assert_eq!(offset, 0, "later blocks come through load_block");
+        match self.search.clone() {
+            Some(text) => {
+                self.list_loading = true;
+                let request = Request::Search {
+                    folder: self.folder.clone(),
+                    query: SearchQuery { text: Some(text), ..SearchQuery::default() },
+                    limit: SEARCH_LIMIT,
+                };
+                self.call(ctx, request, |r| match r {
+                    Response::Messages(p) => Some(p),
+                    _ => None,
+                }, |result| Msg::Block(0, result));
             }
-            None => Request::ListMessages { folder, offset, limit: PAGE_SIZE },
-        };
+            None => self.load_block(ctx, 0),
+        }
+    }
+
+    fn load_block(&mut self, ctx: &Context<Self>, offset: u32) {
+        self.list_loading = self.list.is_none();
+        let request = Request::ListMessages { folder: self.folder.clone(), offset, limit: BLOCK };
         self.call(ctx, request, |r| match r {
             Response::Messages(p) => Some(p),
             _ => None,
-        }, Msg::Page);
+        }, move |result| Msg::Block(offset, result));
     }
 
     fn refresh_folders(&self, ctx: &Context<Self>) {
@@ -537,7 +562,7 @@ impl App {
     /// Sets `flag` on the row and the open message at once; returns the value it had.
     fn apply_flag(&mut self, uid: Uid, flag: FlagName, value: bool) -> bool {
         let mut previous = !value;
-        if let Some(row) = self.page.as_mut().and_then(|p| p.messages.iter_mut().find(|m| m.uid == uid)) {
+        if let Some(row) = self.list.as_mut().and_then(|list| Rc::make_mut(list).find_mut(uid)) {
             previous = std::mem::replace(row.flags.get_mut(flag), value);
         }
         if let ReaderState::Loaded(view) = &mut self.reader {
@@ -550,9 +575,8 @@ impl App {
 
     /// Takes a message out of the list at once, then moves it to `to`, or deletes it for good.
     fn remove(&mut self, ctx: &Context<Self>, uid: Uid, to: Option<String>) {
-        if let Some(page) = &mut self.page {
-            page.messages.retain(|m| m.uid != uid);
-            page.total = page.total.saturating_sub(1);
+        if let Some(list) = &mut self.list {
+            Rc::make_mut(list).remove(uid);
         }
         if self.reader.uid() == Some(uid) {
             self.reader = ReaderState::Empty;

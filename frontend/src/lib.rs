@@ -4,5 +4,6 @@ pub mod app;
 pub mod components;
 pub mod connection;
 pub mod format;
+pub mod message_window;
 
 pub use app::App;

@@ -11,8 +11,9 @@ use yew::Callback;
 use yubin_frontend::components::login::{Login, LoginProps};
 use yubin_frontend::components::message_list::{MessageList, MessageListProps};
 use yubin_frontend::components::reader::{Reader, ReaderProps, ReaderState};
+use yubin_frontend::message_window::MessageWindow;
 use yubin_protocol::{
-    Address, ApiError, ErrorKind, Flags, IncomingProtocol, MessagePage, MessageSummary, MessageView, SenderTrust,
+    Address, ApiError, ErrorKind, Flags, IncomingProtocol, MessageSummary, MessageView, SenderTrust,
     ServerInfo, TrustWarning, Verdict,
 };
 
@@ -42,32 +43,32 @@ fn row(uid: u32, seen: bool, subject: &str) -> MessageSummary {
 }
 
 #[wasm_bindgen_test]
-async fn message_list_marks_unread_and_offers_more() {
+async fn message_list_renders_loaded_rows_and_placeholders() {
     let root = mount_point();
+    let mut window = MessageWindow::new("INBOX");
+    window.insert(0, 120, vec![row(3, false, "会議の議事録"), row(2, true, "Invoice")]);
     let props = MessageListProps {
-        page: Some(MessagePage {
-            folder: "INBOX".into(),
-            total: 120,
-            uid_validity: Some(1),
-            offset: 0,
-            messages: vec![row(3, false, "会議の議事録"), row(2, true, "Invoice")],
-        }),
+        window: Some(std::rc::Rc::new(window)),
         loading: false,
         selected: Some(2),
         on_open: Callback::noop(),
-        on_more: Callback::noop(),
+        on_visible: Callback::noop(),
+        on_mark_all_read: Callback::noop(),
+        on_empty: None,
     };
     yew::Renderer::<MessageList>::with_root_and_props(root.clone(), props).render();
     settle().await;
-    let rows = root.query_selector_all(".message-row").unwrap();
+    let rows = root.query_selector_all(".message-row[data-uid]").unwrap();
     assert_eq!(rows.length(), 2);
+    // Rows not fetched yet are placeholders, and only a screenful of them exists.
+    let slots = root.query_selector_all(".row-slot").unwrap().length();
+    assert!(slots > 2 && slots < 120, "{slots} slots");
     let first: Element = rows.get(0).unwrap().unchecked_into();
     assert!(first.class_list().contains("unread"));
     assert!(first.text_content().unwrap().contains("会議の議事録"));
     assert!(first.text_content().unwrap().contains("山田 太郎"));
     let second: Element = rows.get(1).unwrap().unchecked_into();
     assert!(second.class_list().contains("selected") && !second.class_list().contains("unread"));
-    assert!(root.query_selector(".more").unwrap().is_some(), "120 total, 2 loaded: offer more");
     assert!(root.text_content().unwrap().contains("120 messages"));
 }
 
@@ -121,6 +122,7 @@ async fn reader_shows_headers_text_and_attachments() {
         },
         attachments: vec![yubin_protocol::AttachmentInfo {
             part: 0,
+            section: "2".into(),
             filename: Some("資料.pdf".into()),
             content_type: "application/pdf".into(),
             size: 52_000,
@@ -130,6 +132,7 @@ async fn reader_shows_headers_text_and_attachments() {
         state: ReaderState::Loaded(Box::new(view)),
         folders: vec![],
         on_action: Callback::noop(),
+        on_download: Callback::noop(),
     };
     yew::Renderer::<Reader>::with_root_and_props(root.clone(), props).render();
     settle().await;

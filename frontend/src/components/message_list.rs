@@ -1,17 +1,31 @@
-//! The message list of the open folder, newest first.
+//! The message list of the open folder, newest first, virtualized: only the rows in view (plus
+//! a margin) are in the DOM, and the app fetches only the blocks that come into view.
 
+use std::ops::Range;
+use std::rc::Rc;
+
+use web_sys::Element;
 use yew::prelude::*;
-use yubin_protocol::{MessagePage, Uid};
+use yubin_protocol::{MessageSummary, Uid};
 
 use crate::format;
+use crate::message_window::MessageWindow;
 
-#[derive(Properties, PartialEq)]
+/// Every row has this height (CSS `.message-row`), so positions are arithmetic.
+pub const ROW_HEIGHT: u32 = 58;
+/// Rows rendered above and below the visible ones, for smooth scrolling.
+const OVERSCAN: u32 = 10;
+/// Assumed before the viewport has been measured.
+const INITIAL_ROWS: u32 = 30;
+
+#[derive(Properties)]
 pub struct MessageListProps {
-    pub page: Option<MessagePage>,
+    pub window: Option<Rc<MessageWindow>>,
     pub loading: bool,
     pub selected: Option<Uid>,
     pub on_open: Callback<Uid>,
-    pub on_more: Callback<()>,
+    /// The positions now in view; the app fetches what it lacks.
+    pub on_visible: Callback<Range<u32>>,
     #[prop_or_default]
     pub on_mark_all_read: Callback<()>,
     /// Offered in Trash and Junk.
@@ -19,53 +33,104 @@ pub struct MessageListProps {
     pub on_empty: Option<Callback<()>>,
 }
 
+impl PartialEq for MessageListProps {
+    fn eq(&self, other: &Self) -> bool {
+        // The app replaces the window on every change, so identity is enough.
+        let same_window = match (&self.window, &other.window) {
+            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        same_window
+            && self.loading == other.loading
+            && self.selected == other.selected
+            && self.on_empty.is_some() == other.on_empty.is_some()
+    }
+}
+
 #[function_component]
 pub fn MessageList(props: &MessageListProps) -> Html {
-    let Some(page) = &props.page else {
+    let viewport = use_node_ref();
+    let range = use_state(|| 0..INITIAL_ROWS + OVERSCAN);
+
+    // After a folder switch, start at the top.
+    let folder = props.window.as_ref().map(|w| w.folder.clone());
+    {
+        let (viewport, range) = (viewport.clone(), range.clone());
+        use_effect_with(folder, move |_| {
+            if let Some(element) = viewport.cast::<Element>() {
+                element.set_scroll_top(0);
+            }
+            range.set(0..INITIAL_ROWS + OVERSCAN);
+        });
+    }
+
+    let onscroll = {
+        let (viewport, range, on_visible) = (viewport.clone(), range.clone(), props.on_visible.clone());
+        Callback::from(move |_: Event| {
+            let Some(element) = viewport.cast::<Element>() else { return };
+            let first = element.scroll_top().max(0) as u32 / ROW_HEIGHT;
+            let count = element.client_height().max(0) as u32 / ROW_HEIGHT + 1;
+            let next = first.saturating_sub(OVERSCAN)..first + count + OVERSCAN;
+            if next != *range {
+                on_visible.emit(next.clone());
+                range.set(next);
+            }
+        })
+    };
+
+    let Some(window) = &props.window else {
         return html! { <p class="placeholder">{ if props.loading { "Loading…" } else { "" } }</p> };
     };
-    if page.messages.is_empty() {
+    if window.is_empty() {
         return html! { <p class="placeholder">{ "No messages in this folder." }</p> };
     }
-    let more = (page.messages.len() as u32) < page.total;
+    let count = match window.total {
+        1 => "1 message".to_owned(),
+        n if window.is_search => format!("{n} found"),
+        n => format!("{n} messages"),
+    };
+    let visible = range.start..range.end.min(window.total);
     html! {
         <>
             <div class="list-header">
-                <p class="list-count">{ match page.total { 1 => "1 message".to_owned(), n => format!("{n} messages") } }</p>
+                <p class="list-count">{ count }</p>
                 <button id="mark-all-read" onclick={props.on_mark_all_read.reform(|_: MouseEvent| ())}>{ "Mark all read" }</button>
                 if let Some(on_empty) = &props.on_empty {
                     <button id="empty-folder" class="danger" onclick={on_empty.reform(|_: MouseEvent| ())}>{ "Empty" }</button>
                 }
             </div>
-            <ul class="message-list" role="listbox" aria-label="Messages">
-                { for page.messages.iter().map(|m| {
-                    let uid = m.uid;
-                    let onclick = props.on_open.reform(move |_: MouseEvent| uid);
-                    let classes = classes!(
-                        "message-row",
-                        (!m.flags.seen).then_some("unread"),
-                        (props.selected == Some(uid)).then_some("selected"),
-                    );
-                    html! {
-                        <li role="option" aria-selected={(props.selected == Some(uid)).to_string()}>
-                            <button class={classes} data-uid={uid.to_string()} onclick={onclick}>
-                                <span class="from">{ format::sender(m.from.as_ref()) }</span>
-                                <span class="date">{ format::short_date(m.date) }</span>
-                                <span class="subject">
-                                    if m.flags.flagged { <span class="flag" aria-label="Flagged">{ "★ " }</span> }
-                                    if m.has_attachments { <span class="clip" aria-label="Has attachments">{ "📎 " }</span> }
-                                    { if m.subject.is_empty() { "(no subject)".to_owned() } else { m.subject.clone() } }
-                                </span>
-                            </button>
-                        </li>
-                    }
-                }) }
-            </ul>
-            if more {
-                <button class="more" disabled={props.loading} onclick={props.on_more.reform(|_: MouseEvent| ())}>
-                    { if props.loading { "Loading…" } else { "Load more" } }
-                </button>
-            }
+            <div class="list-viewport" ref={viewport} onscroll={onscroll}>
+                <ul class="message-list" role="listbox" aria-label="Messages" aria-rowcount={window.total.to_string()}
+                    style={format!("height: {}px", window.total * ROW_HEIGHT)}>
+                    { for visible.map(|position| row(position, window.get(position), props)) }
+                </ul>
+            </div>
         </>
+    }
+}
+
+fn row(position: u32, message: Option<&MessageSummary>, props: &MessageListProps) -> Html {
+    let top = format!("top: {}px", position * ROW_HEIGHT);
+    let Some(m) = message else {
+        return html! { <li key={format!("p{position}")} class="row-slot" style={top} aria-busy="true"><span class="message-row loading" /></li> };
+    };
+    let uid = m.uid;
+    let selected = props.selected == Some(uid);
+    let onclick = props.on_open.reform(move |_: MouseEvent| uid);
+    let classes = classes!("message-row", (!m.flags.seen).then_some("unread"), selected.then_some("selected"));
+    html! {
+        <li key={format!("p{position}")} class="row-slot" style={top} role="option" aria-selected={selected.to_string()}
+            aria-rowindex={(position + 1).to_string()}>
+            <button class={classes} data-uid={uid.to_string()} onclick={onclick}>
+                <span class="from">{ format::sender(m.from.as_ref()) }</span>
+                <span class="date">{ format::short_date(m.date) }</span>
+                <span class="subject">
+                    if m.flags.flagged { <span class="flag" aria-label="Flagged">{ "★ " }</span> }
+                    if m.has_attachments { <span class="clip" aria-label="Has attachments">{ "📎 " }</span> }
+                    { if m.subject.is_empty() { "(no subject)".to_owned() } else { m.subject.clone() } }
+                </span>
+            </button>
+        </li>
     }
 }
