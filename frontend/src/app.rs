@@ -6,7 +6,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 use yubin_protocol::{
     ApiError, ErrorKind, Event, FlagName, Folder, FolderRole, MessagePage, MessageView, OutgoingMessage, Request, Response,
-    SearchQuery, Secret, SentReceipt, Session, Uid, Welcome, PROTOCOL_VERSION,
+    SearchQuery, Secret, SentReceipt, Session, SortOrder, Uid, Welcome, PROTOCOL_VERSION,
 };
 
 use crate::components::actions::Action;
@@ -35,6 +35,7 @@ pub enum Msg {
     Block(u32, Result<MessagePage, ApiError>),
     /// The list shows these positions now.
     Visible(std::ops::Range<u32>),
+    Sort(SortOrder),
     Open(Uid),
     Opened(Uid, Result<MessageView, ApiError>),
     Act(Uid, Action),
@@ -82,6 +83,7 @@ pub struct App {
     search: Option<String>,
     /// A folder (by display name) to open as soon as the folder list has it.
     open_when_listed: Option<String>,
+    sort: SortOrder,
     /// The open folder's list (or the search results); replaced, never mutated in place, so
     /// the list view sees every change.
     list: Option<Rc<MessageWindow>>,
@@ -109,6 +111,7 @@ impl Component for App {
             folder: "INBOX".into(),
             search: None,
             open_when_listed: None,
+            sort: SortOrder::default(),
             list: None,
             list_loading: false,
             reader: ReaderState::Empty,
@@ -215,6 +218,12 @@ impl Component for App {
                     Rc::make_mut(list).release(offset);
                 }
                 self.notice = Some(Notice::from_error(&e));
+            }
+            Msg::Sort(order) => {
+                self.sort = order;
+                self.list = None;
+                self.reader = ReaderState::Empty;
+                self.load_page(ctx, 0);
             }
             Msg::Visible(range) => {
                 let Some(list) = &mut self.list else { return false };
@@ -457,6 +466,8 @@ impl Component for App {
                         selected={self.reader.uid()}
                         on_open={link.callback(Msg::Open)}
                         on_visible={link.callback(Msg::Visible)}
+                        sort={self.sort}
+                        on_sort={link.callback(Msg::Sort)}
                         on_mark_all_read={link.callback(|_| Msg::MarkAllRead)}
                         on_empty={self.current_role().filter(|r| matches!(r, FolderRole::Trash | FolderRole::Junk))
                             .map(|_| link.callback(|_| Msg::EmptyFolder))}
@@ -537,7 +548,7 @@ impl App {
 
     fn load_block(&mut self, ctx: &Context<Self>, offset: u32) {
         self.list_loading = self.list.is_none();
-        let request = Request::ListMessages { folder: self.folder.clone(), offset, limit: BLOCK };
+        let request = Request::ListMessages { folder: self.folder.clone(), offset, limit: BLOCK, sort: self.sort };
         self.call(ctx, request, |r| match r {
             Response::Messages(p) => Some(p),
             _ => None,

@@ -185,11 +185,11 @@ async fn handle(gateway: &Gateway, state: &SessionState, request: Request) -> Re
             Ok(Response::Done)
         }
         Request::ListFolders => with_imap(state, |imap| Box::pin(imap.list_folders())).await.map(Response::Folders),
-        Request::ListMessages { folder, offset, limit } => {
+        Request::ListMessages { folder, offset, limit, sort } => {
             let limit = limit.clamp(1, MAX_PAGE);
             let page = with_imap(state, |imap| {
                 let folder = folder.clone();
-                Box::pin(async move { imap.list_messages(&folder, offset, limit).await })
+                Box::pin(async move { imap.list_messages(&folder, offset, limit, sort).await })
             })
             .await?;
             // The folder on screen is the one to push news about.

@@ -24,6 +24,7 @@ async fn newest(client: &mut WsClient, folder: &str, limit: u32) -> (u32, Vec<Me
             folder: folder.into(),
             offset: 0,
             limit,
+            sort: Default::default(),
         })
         .await
         .expect("list messages")
@@ -127,6 +128,7 @@ async fn newest_fifty_of_a_seeded_inbox() {
             folder: "INBOX".into(),
             offset: 50,
             limit: 50,
+            sort: Default::default(),
         })
         .await
         .unwrap()
@@ -544,4 +546,40 @@ async fn folders_are_created_renamed_unsubscribed_and_deleted() {
     assert_eq!(err.kind, ErrorKind::BadRequest);
     let err = client.request(Request::CreateFolder { name: "bad\r\nname".into() }).await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::BadRequest);
+}
+
+#[tokio::test]
+async fn server_side_sorting_by_subject_and_size() {
+    use yubin_protocol::{SortKey, SortOrder};
+    let stack = MailStack::ensure();
+    let marker = unique_subject("sort");
+    for (subject, body) in [("b", 300), ("a", 100), ("c", 200)] {
+        let raw = format!(
+            "From: s@example.org\r\nTo: grace@example.test\r\nSubject: {subject} {marker}\r\n\r\n{}\r\n",
+            "x".repeat(body)
+        );
+        stack.deliver("grace", raw.as_bytes()).await;
+    }
+    let (_gateway, mut client) = logged_in("grace").await;
+    wait_for_subject(&mut client, &format!("c {marker}")).await;
+
+    assert_eq!(sorted_marks(&mut client, &marker, SortKey::Subject, true).await, "abc");
+    assert_eq!(sorted_marks(&mut client, &marker, SortKey::Subject, false).await, "cba");
+    assert_eq!(sorted_marks(&mut client, &marker, SortKey::Size, false).await, "bca", "largest first");
+}
+
+/// The first letters of the subjects ending in `marker`, in the order the server sorted them.
+async fn sorted_marks(client: &mut WsClient, marker: &str, key: yubin_protocol::SortKey, ascending: bool) -> String {
+    let request = Request::ListMessages {
+        folder: "INBOX".into(),
+        offset: 0,
+        limit: 500,
+        sort: yubin_protocol::SortOrder { key, ascending },
+    };
+    let Response::Messages(page) = client.request(request).await.expect("sorted list") else { panic!() };
+    page.messages
+        .iter()
+        .filter(|m| m.subject.ends_with(marker))
+        .map(|m| m.subject.chars().next().unwrap())
+        .collect()
 }

@@ -88,12 +88,14 @@ pub enum Request {
     },
     /// Answered with [`Response::Folders`].
     ListFolders,
-    /// The newest messages of `folder`, newest first, skipping `offset` messages.
-    /// Answered with [`Response::Messages`].
+    /// A window of `folder`'s messages in `sort` order (default: newest arrival first),
+    /// skipping `offset`. Answered with [`Response::Messages`].
     ListMessages {
         folder: String,
         offset: u32,
         limit: u32,
+        #[serde(default)]
+        sort: SortOrder,
     },
     /// One whole message, parsed. Marks it read. Answered with [`Response::Message`].
     GetMessage { folder: String, uid: Uid },
@@ -152,6 +154,29 @@ pub enum Request {
     Send { message: OutgoingMessage },
     /// Close the upstream connections and forget the credentials. Answered with [`Response::Done`].
     Logout,
+}
+
+/// How the message list is ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SortOrder {
+    pub key: SortKey,
+    /// Ascending (oldest, A→Z, smallest first); descending when false, so the default order
+    /// is newest first.
+    #[serde(default)]
+    pub ascending: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortKey {
+    /// When the server received it (cheapest: no server-side sort needed).
+    #[default]
+    Arrival,
+    /// The `Date:` header.
+    Date,
+    From,
+    Subject,
+    Size,
 }
 
 /// A flag the user can change.

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use web_sys::Element;
 use yew::prelude::*;
-use yubin_protocol::{MessageSummary, Uid};
+use yubin_protocol::{MessageSummary, SortKey, SortOrder, Uid};
 
 use crate::format;
 use crate::message_window::MessageWindow;
@@ -31,7 +31,20 @@ pub struct MessageListProps {
     /// Offered in Trash and Junk.
     #[prop_or_default]
     pub on_empty: Option<Callback<()>>,
+    #[prop_or_default]
+    pub sort: SortOrder,
+    #[prop_or_default]
+    pub on_sort: Callback<SortOrder>,
 }
+
+/// The orders offered, as people name them.
+const SORTS: &[(&str, SortKey, bool)] = &[
+    ("Newest first", SortKey::Arrival, false),
+    ("Oldest first", SortKey::Arrival, true),
+    ("Sender A–Z", SortKey::From, true),
+    ("Subject A–Z", SortKey::Subject, true),
+    ("Largest first", SortKey::Size, false),
+];
 
 impl PartialEq for MessageListProps {
     fn eq(&self, other: &Self) -> bool {
@@ -45,6 +58,7 @@ impl PartialEq for MessageListProps {
             && self.loading == other.loading
             && self.selected == other.selected
             && self.on_empty.is_some() == other.on_empty.is_some()
+            && self.sort == other.sort
     }
 }
 
@@ -95,6 +109,17 @@ pub fn MessageList(props: &MessageListProps) -> Html {
         <>
             <div class="list-header">
                 <p class="list-count">{ count }</p>
+                if !window.is_search {
+                    <select id="sort" aria-label="Sort" onchange={props.on_sort.reform(|e: Event| {
+                        let index: usize = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value().parse().unwrap_or(0);
+                        let (_, key, ascending) = SORTS[index.min(SORTS.len() - 1)];
+                        SortOrder { key, ascending }
+                    })}>
+                        { for SORTS.iter().enumerate().map(|(i, (label, key, ascending))| html! {
+                            <option value={i.to_string()} selected={props.sort == (SortOrder { key: *key, ascending: *ascending })}>{ *label }</option>
+                        }) }
+                    </select>
+                }
                 <button id="mark-all-read" onclick={props.on_mark_all_read.reform(|_: MouseEvent| ())}>{ "Mark all read" }</button>
                 if let Some(on_empty) = &props.on_empty {
                     <button id="empty-folder" class="danger" onclick={on_empty.reform(|_: MouseEvent| ())}>{ "Empty" }</button>

@@ -9,7 +9,8 @@ use async_imap::types::{Fetch, Flag};
 use async_imap::{Client, Session};
 use futures::TryStreamExt;
 use yubin_protocol::{
-    ApiError, ErrorKind, FlagName, Flags, Folder, FolderRole, MessagePage, MessageSummary, MessageView, SearchQuery, Uid,
+    ApiError, ErrorKind, FlagName, Flags, Folder, FolderRole, MessagePage, MessageSummary, MessageView, SearchQuery,
+    SortKey, SortOrder, Uid,
 };
 
 use super::imap_search;
@@ -26,6 +27,18 @@ pub struct ImapConnection {
     session: Session<BoxedStream>,
     selected: Option<String>,
     capabilities: ServerCapabilities,
+    /// The last server-side sort, reused while the folder is unchanged: scrolling a sorted
+    /// list then costs one FETCH per window, not a SORT of the whole folder.
+    sorted: Option<SortedFolder>,
+}
+
+/// UIDs of a folder in a sort order, valid for one state of the folder.
+struct SortedFolder {
+    folder: String,
+    order: SortOrder,
+    uid_validity: Option<u32>,
+    exists: u32,
+    uids: Vec<Uid>,
 }
 
 /// The extensions this client makes use of when the server has them.
@@ -37,6 +50,8 @@ struct ServerCapabilities {
     uidplus: bool,
     /// RFC 7888: non-synchronizing literals, for non-ASCII search text.
     literal_plus: bool,
+    /// RFC 5256: server-side SORT.
+    sort: bool,
 }
 
 impl ImapConnection {
@@ -76,11 +91,13 @@ impl ImapConnection {
             move_command: caps.has_str("MOVE"),
             uidplus: caps.has_str("UIDPLUS"),
             literal_plus: caps.has_str("LITERAL+"),
+            sort: caps.has_str("SORT"),
         };
         Ok(Self {
             session,
             selected: None,
             capabilities,
+            sorted: None,
         })
     }
 
@@ -131,8 +148,17 @@ impl ImapConnection {
         Ok(folders)
     }
 
-    /// The newest messages of `folder`, newest first, skipping `offset`.
-    pub async fn list_messages(&mut self, folder: &str, offset: u32, limit: u32) -> Result<MessagePage, ApiError> {
+    /// A window of `folder` in `order`, skipping `offset`.
+    pub async fn list_messages(
+        &mut self,
+        folder: &str,
+        offset: u32,
+        limit: u32,
+        order: SortOrder,
+    ) -> Result<MessagePage, ApiError> {
+        if order != SortOrder::default() {
+            return self.list_sorted(folder, offset, limit, order).await;
+        }
         let mailbox = self.session.select(folder).await.map_err(imap_error)?;
         self.selected = Some(folder.to_owned());
         let total = mailbox.exists;
@@ -149,6 +175,80 @@ impl ImapConnection {
         let oldest = newest.saturating_sub(limit.max(1) - 1).max(1);
         page.messages = self.summaries(&format!("{oldest}:{newest}"), false).await?;
         Ok(page)
+    }
+
+    async fn list_sorted(&mut self, folder: &str, offset: u32, limit: u32, order: SortOrder) -> Result<MessagePage, ApiError> {
+        if !self.capabilities.sort {
+            return Err(ApiError::new(ErrorKind::Refused, "this server cannot sort; only newest-first is available"));
+        }
+        let mailbox = self.session.select(folder).await.map_err(imap_error)?;
+        self.selected = Some(folder.to_owned());
+        let fresh = self.sorted.as_ref().is_some_and(|s| {
+            s.folder == folder && s.order == order && s.uid_validity == mailbox.uid_validity && s.exists == mailbox.exists
+        });
+        if !fresh {
+            let uids = self.uid_sort(order).await?;
+            self.sorted = Some(SortedFolder {
+                folder: folder.to_owned(),
+                order,
+                uid_validity: mailbox.uid_validity,
+                exists: mailbox.exists,
+                uids,
+            });
+        }
+        let sorted = self.sorted.as_ref().expect("sorted above");
+        let window: Vec<Uid> = sorted.uids.iter().skip(offset as usize).take(limit as usize).copied().collect();
+        let mut messages = if window.is_empty() { Vec::new() } else { self.summaries(&uid_set(&window)?, true).await? };
+        // FETCH answers in its own order; put the rows back in the sorted one.
+        messages.sort_by_key(|m| window.iter().position(|uid| *uid == m.uid));
+        Ok(MessagePage {
+            folder: folder.to_owned(),
+            total: mailbox.exists,
+            uid_validity: mailbox.uid_validity,
+            offset,
+            messages,
+        })
+    }
+
+    /// `UID SORT`: async-imap has no command for it, so it is sent raw (fixed text only) and the
+    /// `* SORT` replies, which imap-proto parses, are collected until the tagged answer.
+    async fn uid_sort(&mut self, order: SortOrder) -> Result<Vec<Uid>, ApiError> {
+        let key = match order.key {
+            SortKey::Arrival => "ARRIVAL",
+            SortKey::Date => "DATE",
+            SortKey::From => "FROM",
+            SortKey::Subject => "SUBJECT",
+            SortKey::Size => "SIZE",
+        };
+        // SORT is ascending unless reversed.
+        let reverse = if order.ascending { "" } else { "REVERSE " };
+        let tag = self
+            .session
+            .run_command(format!("UID SORT ({reverse}{key}) UTF-8 ALL"))
+            .await
+            .map_err(imap_error)?;
+        let mut uids = Vec::new();
+        loop {
+            let response = self
+                .session
+                .read_response()
+                .await
+                .map_err(|e| imap_error(e.into()))?
+                .ok_or_else(|| imap_error(async_imap::error::Error::ConnectionLost))?;
+            match response.parsed() {
+                imap_proto::Response::MailboxData(imap_proto::MailboxDatum::Sort(ids)) => uids.extend_from_slice(ids),
+                imap_proto::Response::Done { tag: done, status, outcome, .. } if *done == tag => {
+                    return match status {
+                        imap_proto::Status::Ok => Ok(uids),
+                        _ => Err(ApiError::new(
+                            ErrorKind::Refused,
+                            format!("SORT failed: {}", outcome.information.as_deref().unwrap_or("")),
+                        )),
+                    };
+                }
+                _ => {}
+            }
+        }
     }
 
     /// Messages of `folder` matching `query`, newest first.

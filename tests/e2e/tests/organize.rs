@@ -18,6 +18,12 @@ async fn star_search_and_delete_to_trash() {
     browser.sign_in("bob", "bob-pass").await;
     browser.find(".folder .unread-count").await;
 
+    // Sorted by subject, the list still opens and reads.
+    browser.find("#sort").await.select_by_label("Subject A–Z").await.unwrap();
+    browser.find(".message-row[data-uid]").await;
+    browser.find("#sort").await.select_by_label("Newest first").await.unwrap();
+    browser.wait_for_text(".message-row", &subject).await;
+
     // Search by a Japanese word plus the marker: only our message is listed.
     browser.type_into("#search", &subject).await;
     browser.find("#search").await.send_keys("\u{E007}").await.unwrap(); // Enter
