@@ -11,7 +11,7 @@
 //! no `url()`). The output is ammonia's own serialization and is never edited afterwards.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -44,9 +44,13 @@ const STYLE_PROPERTIES: &[&str] = &[
     "vertical-align", "white-space", "width", "word-break", "word-spacing", "overflow-wrap",
 ];
 
-/// Sanitizes one HTML body.
-pub fn sanitize(html: &str) -> SafeHtml {
+/// Images the message carries itself, by Content-ID, as `data:` URLs.
+pub type InlineImages = HashMap<String, String>;
+
+/// Sanitizes one HTML body; `cid:` images found in `inline` become `data:` URLs on the way.
+pub fn sanitize(html: &str, inline: InlineImages) -> SafeHtml {
     let remote = Arc::new(AtomicBool::new(false));
+    let inline = Arc::new(inline);
     let mut builder = ammonia::Builder::empty();
     builder
         .tags(TAGS.iter().copied().collect())
@@ -77,7 +81,7 @@ pub fn sanitize(html: &str) -> SafeHtml {
         .strip_comments(true)
         .attribute_filter({
             let remote = remote.clone();
-            move |element, attribute, value| filter_attribute(element, attribute, value, &remote)
+            move |element, attribute, value| filter_attribute(element, attribute, value, &remote, &inline)
         });
     let html = builder.clean(html).to_string();
     SafeHtml {
@@ -86,10 +90,21 @@ pub fn sanitize(html: &str) -> SafeHtml {
     }
 }
 
-fn filter_attribute<'u>(element: &str, attribute: &str, value: &'u str, remote: &AtomicBool) -> Option<Cow<'u, str>> {
+fn filter_attribute<'u>(
+    element: &str,
+    attribute: &str,
+    value: &'u str,
+    remote: &AtomicBool,
+    inline: &InlineImages,
+) -> Option<Cow<'u, str>> {
     let lower = value.trim_start().to_ascii_lowercase();
     match (element, attribute) {
         ("img", "src") => {
+            if lower.starts_with("cid:") {
+                // An image of the message itself, or nothing: a cid: URL leads nowhere else.
+                let id = percent_decode(&value.trim_start()[4..]);
+                return inline.get(id.trim_matches(['<', '>'])).map(|url| Cow::Owned(url.clone()));
+            }
             if lower.starts_with("http:") || lower.starts_with("https:") {
                 remote.store(true, Ordering::Relaxed);
             } else if lower.starts_with("data:") && !lower.starts_with("data:image/") {
@@ -104,9 +119,42 @@ fn filter_attribute<'u>(element: &str, attribute: &str, value: &'u str, remote: 
     }
 }
 
+/// `%40` → `@`: cid: URLs are URLs (RFC 2392), Content-IDs are not.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).and_then(|b| hex(*b)), bytes.get(i + 2).and_then(|b| hex(*b))) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sanitize(html: &str) -> SafeHtml {
+        super::sanitize(html, InlineImages::new())
+    }
+
+    #[test]
+    fn cid_images_become_data_urls_and_unknown_ones_vanish() {
+        let inline = InlineImages::from([("logo@x".to_owned(), "data:image/png;base64,iVBOR".to_owned())]);
+        let clean = super::sanitize(r#"<img src="cid:logo%40x" alt="logo"><img src="cid:missing@x">"#, inline).html;
+        assert!(clean.contains(r#"src="data:image/png;base64,iVBOR""#), "{clean}");
+        assert!(!clean.contains("cid:"), "{clean}");
+    }
 
     #[test]
     fn scripts_handlers_and_foreign_content_are_gone() {

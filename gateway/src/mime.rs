@@ -44,7 +44,7 @@ pub fn view(folder: &str, uid: Uid, flags: Flags, raw: &[u8]) -> Result<MessageV
         .html_part(0)
         .filter(|part| part.is_text_html())
         .and_then(|part| part.text_contents())
-        .map(html::sanitize);
+        .map(|body| html::sanitize(body, inline_images(&message)));
     let sections = section_paths(&message);
     let attachments = message
         .attachments
@@ -84,6 +84,30 @@ pub fn view(folder: &str, uid: Uid, flags: Flags, raw: &[u8]) -> Result<MessageV
         html: html.map(|h| h.html),
         attachments,
     })
+}
+
+/// Largest image embedded into the HTML as a `data:` URL; bigger ones stay attachments.
+const MAX_INLINE_IMAGE: usize = 2 << 20;
+
+/// The message's own images with a Content-ID, for `cid:` references in its HTML.
+fn inline_images(message: &mail_parser::Message<'_>) -> html::InlineImages {
+    use base64::Engine;
+    message
+        .parts
+        .iter()
+        .filter_map(|part| {
+            let id = part.content_id()?.trim_matches(['<', '>']).to_owned();
+            let content_type = part.content_type()?;
+            let subtype = content_type.subtype()?;
+            let is_image = content_type.ctype().eq_ignore_ascii_case("image")
+                && subtype.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+            let bytes = part.contents();
+            (is_image && bytes.len() <= MAX_INLINE_IMAGE).then(|| {
+                let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+                (id, format!("data:image/{};base64,{data}", subtype.to_ascii_lowercase()))
+            })
+        })
+        .collect()
 }
 
 /// IMAP section numbers (RFC 3501 6.4.5) of the message's parts, by mail-parser part id:
@@ -194,6 +218,18 @@ Content-Transfer-Encoding: base64\r\n\r\niVBORw==\r\n--o--\r\n";
         let found: Vec<_> = view.attachments.iter().map(|a| (a.section.as_str(), a.filename.as_deref())).collect();
         assert_eq!(found, vec![("2", Some("a.pdf")), ("3", Some("図.png"))]);
         assert_eq!(view.text.trim(), "hi");
+    }
+
+    #[test]
+    fn related_images_show_inline() {
+        let raw = b"Subject: logo\r\nMIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=r\r\n\r\n\
+--r\r\nContent-Type: text/html\r\n\r\n<p><img src=\"cid:logo@example.test\" alt=\"logo\"></p>\r\n\
+--r\r\nContent-Type: image/png\r\nContent-ID: <logo@example.test>\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+iVBORw0KGgo=\r\n--r--\r\n";
+        let view = view("INBOX", 1, Flags::default(), raw).unwrap();
+        let html = view.html.unwrap();
+        assert!(html.contains("src=\"data:image/png;base64,iVBORw0KGgo=\""), "{html}");
+        assert!(!view.has_remote_content);
     }
 
     #[test]
