@@ -45,6 +45,8 @@ pub enum Msg {
     Changed(Result<(), ApiError>),
     Search(String),
     ManageFolder(FolderOp),
+    /// A message was dragged onto a folder.
+    DropOn(String, Uid),
     /// A folder operation finished; open the folder with this name, if any, once listed.
     FolderManaged(Result<(), ApiError>, Option<String>),
     Download(String, String),
@@ -331,6 +333,12 @@ impl Component for App {
                 self.reader = ReaderState::Empty;
                 self.load_page(ctx, 0);
             }
+            Msg::DropOn(folder, uid) => {
+                if uid == 0 || folder == self.folder {
+                    return false;
+                }
+                self.remove(ctx, uid, Some(folder));
+            }
             Msg::ManageFolder(op) => {
                 let (request, open) = match op {
                     FolderOp::Create(name) => (Request::CreateFolder { name: name.clone() }, Some(name)),
@@ -457,7 +465,8 @@ impl Component for App {
                 { for notice }
                 <nav class="folders" aria-label="Folders">
                     <FolderList folders={self.folders.clone()} current={self.folder.clone()}
-                        on_select={link.callback(Msg::SelectFolder)} on_manage={link.callback(Msg::ManageFolder)} />
+                        on_select={link.callback(Msg::SelectFolder)} on_manage={link.callback(Msg::ManageFolder)}
+                        on_drop={link.callback(|(folder, uid)| Msg::DropOn(folder, uid))} />
                 </nav>
                 <section class="list" aria-label="Messages">
                     <MessageList

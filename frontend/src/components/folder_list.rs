@@ -3,7 +3,9 @@
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
-use yubin_protocol::{Folder, FolderRole};
+use yubin_protocol::{Folder, FolderRole, Uid};
+
+use crate::components::message_list::DRAG_TYPE;
 
 /// A change to the folder list the user asked for.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +23,9 @@ pub struct FolderListProps {
     pub on_select: Callback<String>,
     #[prop_or_default]
     pub on_manage: Callback<FolderOp>,
+    /// A message (by UID) was dropped on a folder (by id).
+    #[prop_or_default]
+    pub on_drop: Callback<(String, Uid)>,
 }
 
 /// Which inline form is open.
@@ -68,6 +73,16 @@ pub fn FolderList(props: &FolderListProps) -> Html {
                 { for visible.map(|folder| {
                     let id = folder.id.clone();
                     let onclick = props.on_select.reform(move |_: MouseEvent| id.clone());
+                    let ondrop = {
+                        let id = folder.id.clone();
+                        props.on_drop.reform(move |e: DragEvent| {
+                            e.prevent_default();
+                            let uid = e.data_transfer().and_then(|d| d.get_data(DRAG_TYPE).ok()).and_then(|t| t.parse().ok());
+                            (id.clone(), uid.unwrap_or(0))
+                        })
+                    };
+                    // Accepting the drag is what makes the folder a drop target.
+                    let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
                     let is_current = folder.id == props.current;
                     let depth = folder.delimiter.as_deref().map_or(0, |d| folder.name.matches(d).count());
                     let label = match folder.role {
@@ -81,7 +96,8 @@ pub fn FolderList(props: &FolderListProps) -> Html {
                         <li role="treeitem" aria-selected={is_current.to_string()}>
                             <button class={classes!("folder", is_current.then_some("current"),
                                     (!folder.subscribed).then_some("unsubscribed"), format!("depth-{}", depth.min(4)))}
-                                data-folder={folder.id.clone()} title={folder.name.clone()} onclick={onclick}>
+                                data-folder={folder.id.clone()} title={folder.name.clone()} onclick={onclick}
+                                ondragover={ondragover} ondrop={ondrop}>
                                 <span class="icon" aria-hidden="true">{ role_icon(folder.role) }</span>
                                 <span class="label">{ label }</span>
                                 if let Some(unread) = folder.unread.filter(|n| *n > 0) {

@@ -11,6 +11,9 @@ use yubin_protocol::{MessageSummary, SortKey, SortOrder, Uid};
 use crate::format;
 use crate::message_window::MessageWindow;
 
+/// The drag-and-drop data type that carries a message's UID.
+pub const DRAG_TYPE: &str = "application/x-yubin-uid";
+
 /// Every row has this height (CSS `.message-row`), so positions are arithmetic.
 pub const ROW_HEIGHT: u32 = 58;
 /// Rows rendered above and below the visible ones, for smooth scrolling.
@@ -143,11 +146,18 @@ fn row(position: u32, message: Option<&MessageSummary>, props: &MessageListProps
     let uid = m.uid;
     let selected = props.selected == Some(uid);
     let onclick = props.on_open.reform(move |_: MouseEvent| uid);
+    // Dragged onto a folder, the row moves there (see FolderList).
+    let ondragstart = Callback::from(move |e: DragEvent| {
+        if let Some(data) = e.data_transfer() {
+            let _ = data.set_data(DRAG_TYPE, &uid.to_string());
+            data.set_effect_allowed("move");
+        }
+    });
     let classes = classes!("message-row", (!m.flags.seen).then_some("unread"), selected.then_some("selected"));
     html! {
         <li key={format!("p{position}")} class="row-slot" style={top} role="option" aria-selected={selected.to_string()}
             aria-rowindex={(position + 1).to_string()}>
-            <button class={classes} data-uid={uid.to_string()} onclick={onclick}>
+            <button class={classes} data-uid={uid.to_string()} onclick={onclick} draggable="true" ondragstart={ondragstart}>
                 <span class="from">{ format::sender(m.from.as_ref()) }</span>
                 <span class="date">{ format::short_date(m.date) }</span>
                 <span class="subject">

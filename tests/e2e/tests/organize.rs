@@ -111,3 +111,32 @@ async fn create_and_rename_a_folder_then_file_mail_into_it() {
     browser.screenshot("folders").await;
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn drag_a_message_onto_a_folder() {
+    let stack = MailStack::ensure();
+    let subject = unique_subject("drag me");
+    let raw = format!("From: a@example.org\r\nTo: grace@example.test\r\nSubject: {subject}\r\n\r\nmove me\r\n");
+    stack.deliver("grace", raw.as_bytes()).await;
+
+    let browser = Browser::start().await;
+    browser.open_app().await;
+    browser.sign_in("grace", "grace-pass").await;
+    browser.wait_for_text(".message-row", &subject).await;
+    browser
+        .client
+        .execute(
+            "const row = [...document.querySelectorAll('.message-row')].find(b => b.textContent.includes(arguments[0]));
+             const folder = document.querySelector(\".folder[data-folder='Archive']\");
+             const data = new DataTransfer();
+             row.dispatchEvent(new DragEvent('dragstart', { dataTransfer: data, bubbles: true }));
+             folder.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+             folder.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));",
+            vec![serde_json::Value::String(subject.clone())],
+        )
+        .await
+        .unwrap();
+    browser.click(".folder[data-folder='Archive']").await;
+    browser.wait_for_text(".message-row", &subject).await;
+    browser.close().await;
+}
