@@ -114,6 +114,7 @@ async fn reader_shows_headers_text_and_attachments() {
         text: "いつもお世話になっております。\n<script>alert(1)</script>".into(),
         html: None,
         has_remote_content: false,
+        forwarded: vec![],
         trust: SenderTrust {
             spf: Some(Verdict::Pass),
             dkim: Some(Verdict::Fail),

@@ -8,7 +8,7 @@
 use mail_parser::{HeaderValue, MessageParser, MimeHeaders, PartType};
 
 use crate::{html, trust};
-use yubin_protocol::{Address, ApiError, AttachmentInfo, ErrorKind, Flags, MessageSummary, MessageView, Timestamp, Uid};
+use yubin_protocol::{Address, ApiError, AttachmentInfo, ErrorKind, Flags, ForwardedMessage, MessageSummary, MessageView, Timestamp, Uid};
 
 /// A message-list row from the header block fetched for it.
 pub fn summary(uid: Uid, headers: &[u8], flags: Flags, size: u32, arrival: Option<Timestamp>) -> MessageSummary {
@@ -67,11 +67,25 @@ pub fn view(folder: &str, uid: Uid, flags: Flags, raw: &[u8]) -> Result<MessageV
         .collect();
     let from = addresses(message.from());
     let reply_to = addresses(message.reply_to());
+    let forwarded = message
+        .attachments()
+        .filter_map(|part| match &part.body {
+            PartType::Message(inner) => Some(ForwardedMessage {
+                subject: inner.subject().unwrap_or_default().to_owned(),
+                from: addresses(inner.from()),
+                to: addresses(inner.to()),
+                date: inner.date().map(|d| d.to_timestamp()),
+                text: inner.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
+            }),
+            _ => None,
+        })
+        .collect();
     Ok(MessageView {
         folder: folder.to_owned(),
         uid,
         subject: message.subject().unwrap_or_default().to_owned(),
         trust: trust::assess(&message, &from, &reply_to),
+        forwarded,
         from,
         to: addresses(message.to()),
         cc: addresses(message.cc()),
@@ -230,6 +244,21 @@ iVBORw0KGgo=\r\n--r--\r\n";
         let html = view.html.unwrap();
         assert!(html.contains("src=\"data:image/png;base64,iVBORw0KGgo=\""), "{html}");
         assert!(!view.has_remote_content);
+    }
+
+    #[test]
+    fn forwarded_messages_are_readable() {
+        let raw = b"Subject: Fwd: plan\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=f\r\n\r\n\
+--f\r\nContent-Type: text/plain\r\n\r\nsee below\r\n\
+--f\r\nContent-Type: message/rfc822\r\n\r\n\
+From: Tanaka <tanaka@example.jp>\r\nSubject: =?UTF-8?B?6KiI55S7?=\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+the plan\r\n--f--\r\n";
+        let view = view("INBOX", 1, Flags::default(), raw).unwrap();
+        assert_eq!(view.forwarded.len(), 1);
+        let inner = &view.forwarded[0];
+        assert_eq!(inner.subject, "計画");
+        assert_eq!(inner.from[0].email, "tanaka@example.jp");
+        assert_eq!(inner.text.trim(), "the plan");
     }
 
     #[test]

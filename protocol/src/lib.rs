@@ -407,7 +407,20 @@ pub struct MessageView {
     /// What the receiving server verified about the sender, and what looks deceptive.
     #[serde(default)]
     pub trust: SenderTrust,
+    /// Messages attached whole (`message/rfc822`, "forward as attachment"), shown inline.
+    #[serde(default)]
+    pub forwarded: Vec<ForwardedMessage>,
     pub attachments: Vec<AttachmentInfo>,
+}
+
+/// A message inside a message, as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForwardedMessage {
+    pub subject: String,
+    pub from: Vec<Address>,
+    pub to: Vec<Address>,
+    pub date: Option<Timestamp>,
+    pub text: String,
 }
 
 /// The receiving server's verdicts (from its `Authentication-Results` header) and warnings

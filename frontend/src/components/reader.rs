@@ -88,6 +88,17 @@ pub fn Reader(props: &ReaderProps) -> Html {
                 } else {
                     <pre class="body">{ &m.text }</pre>
                 }
+                { for m.forwarded.iter().map(|f| html! {
+                    <section class="forwarded" aria-label="Forwarded message">
+                        <h3>{ "Forwarded message: " }{ if f.subject.is_empty() { "(no subject)" } else { &f.subject } }</h3>
+                        <dl class="headers">
+                            <dt>{ "From" }</dt><dd>{ format::address_list(&f.from) }</dd>
+                            <dt>{ "To" }</dt><dd>{ format::address_list(&f.to) }</dd>
+                            <dt>{ "Date" }</dt><dd>{ format::long_date(f.date) }</dd>
+                        </dl>
+                        <pre class="body">{ &f.text }</pre>
+                    </section>
+                }) }
             </article>
         },
     }
