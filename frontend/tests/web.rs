@@ -55,6 +55,8 @@ async fn message_list_renders_loaded_rows_and_placeholders() {
         on_visible: Callback::noop(),
         on_mark_all_read: Callback::noop(),
         on_empty: None,
+        sort: Default::default(),
+        on_sort: Callback::noop(),
     };
     yew::Renderer::<MessageList>::with_root_and_props(root.clone(), props).render();
     settle().await;

@@ -16,6 +16,9 @@ pub struct Gateway {
     pub headers: SecurityHeaders,
     /// Single-use attachment download tickets (in memory, a minute each).
     pub downloads: Downloads,
+    /// Turns true when the gateway stops: every session then closes its WebSocket, so the
+    /// browser reconnects (to this gateway's successor, or another behind the balancer).
+    pub stopping: tokio::sync::watch::Sender<bool>,
 }
 
 /// One configured mail server, prepared for connecting.
@@ -43,6 +46,7 @@ impl Gateway {
             servers,
             headers,
             downloads: Downloads::default(),
+            stopping: tokio::sync::watch::Sender::new(false),
         })
     }
 }

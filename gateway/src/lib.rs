@@ -35,6 +35,13 @@ pub async fn serve(
     gateway: Arc<Gateway>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let stopping = gateway.stopping.clone();
     let app = http::router(gateway).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            // WebSockets outlive HTTP's graceful shutdown; tell their sessions to end.
+            stopping.send_replace(true);
+        })
+        .await
 }

@@ -100,9 +100,17 @@ async fn serve(socket: WebSocket, gateway: Arc<Gateway>) {
     let (mut sink, mut stream) = socket.split();
     let (replies, mut outbox) = mpsc::channel::<ServerFrame>(64);
 
+    // Told to finish when the session ends: senders of `replies` live on in request tasks and
+    // in the session state, so the channel alone would keep the writer waiting forever.
+    let (finish, mut finished) = tokio::sync::oneshot::channel::<()>();
     let writer = tokio::spawn(
         async move {
-            while let Some(frame) = outbox.recv().await {
+            loop {
+                let frame = tokio::select! {
+                    frame = outbox.recv() => frame,
+                    _ = &mut finished => None,
+                };
+                let Some(frame) = frame else { break };
                 let json = match serde_json::to_string(&frame) {
                     Ok(json) => json,
                     Err(e) => {
@@ -132,7 +140,16 @@ async fn serve(socket: WebSocket, gateway: Arc<Gateway>) {
         watcher: std::sync::Mutex::default(),
         events: replies.clone(),
     });
-    while let Some(message) = stream.next().await {
+    let mut stopping = gateway.stopping.subscribe();
+    loop {
+        let message = tokio::select! {
+            message = stream.next() => message,
+            _ = stopping.wait_for(|stop| *stop) => {
+                info!("gateway stopping: closing the session so the browser reconnects");
+                break;
+            }
+        };
+        let Some(message) = message else { break };
         let text = match message {
             Ok(Message::Text(text)) => text,
             Ok(Message::Close(_)) | Err(_) => break,
@@ -162,10 +179,11 @@ async fn serve(socket: WebSocket, gateway: Arc<Gateway>) {
 
     drop(replies);
     state.stop_watching();
+    let _ = finish.send(());
+    let _ = writer.await;
     if let Some(imap) = state.imap.lock().await.take() {
         imap.logout().await;
     }
-    let _ = writer.await;
     info!("disconnected");
 }
 

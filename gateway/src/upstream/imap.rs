@@ -510,8 +510,9 @@ impl ImapConnection {
         Ok(self.session)
     }
 
+    /// Says goodbye politely, but never waits long for a server that is gone.
     pub async fn logout(mut self) {
-        let _ = self.session.logout().await;
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), self.session.logout()).await;
     }
 }
 

@@ -99,3 +99,30 @@ async fn new_mail_appears_without_reload() {
     browser.wait_for_text(".message-row", &subject).await;
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_gateway_restart_goes_unnoticed_by_an_open_tab() {
+    let stack = MailStack::ensure();
+    let mut browser = Browser::start().await;
+    browser.open_app().await;
+    browser.sign_in("carol", "carol-pass").await;
+    browser.find(".message-row[data-uid]").await;
+
+    browser.gateway.restart().await;
+    // The tab reconnects and signs in again by itself, without asking for the password.
+    browser.wait_for_text(".notice.info", "Reconnecting").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while browser.client.find(fantoccini::Locator::Css(".notice.info")).await.is_ok() {
+        assert!(std::time::Instant::now() < deadline, "the tab did not reconnect");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(browser.client.find(fantoccini::Locator::Css("#login-form")).await.is_err(), "asked to sign in again");
+
+    // And push works on the new gateway.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let subject = unique_subject("after restart");
+    let raw = format!("From: r@example.org\r\nTo: carol@example.test\r\nSubject: {subject}\r\n\r\nhi\r\n");
+    stack.deliver("carol", raw.as_bytes()).await;
+    browser.wait_for_text(".message-row", &subject).await;
+    browser.close().await;
+}

@@ -170,20 +170,43 @@ fn run(cmd: &mut Command) -> String {
 /// A gateway serving on an ephemeral loopback port; stops when dropped.
 pub struct TestGateway {
     pub addr: SocketAddr,
+    config: Config,
     stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 impl TestGateway {
     pub async fn start(config: Config) -> Self {
+        Self::start_on("127.0.0.1:0".parse().unwrap(), config).await
+    }
+
+    async fn start_on(addr: SocketAddr, config: Config) -> Self {
         yubin_gateway::install_crypto_provider();
-        let gateway = Arc::new(Gateway::new(config).expect("gateway from config"));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let gateway = Arc::new(Gateway::new(config.clone()).expect("gateway from config"));
+        let listener = tokio::net::TcpListener::bind(addr).await.expect("bind the gateway's address");
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(yubin_gateway::serve(listener, gateway, async {
+        let task = tokio::spawn(yubin_gateway::serve(listener, gateway, async {
             let _ = stopped.await;
         }));
-        Self { addr, stop: Some(stop) }
+        Self {
+            addr,
+            config,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    /// Stops this gateway (closing its sessions, as a real restart does) and starts a fresh one
+    /// on the same address, sharing nothing with the old one.
+    pub async fn restart(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+        *self = Self::start_on(self.addr, self.config.clone()).await;
     }
 
     pub fn url(&self) -> String {
