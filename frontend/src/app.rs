@@ -1,5 +1,6 @@
 //! The top-level component: owns the connection, the session and what is on screen.
 
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use yew::platform::spawn_local;
@@ -9,7 +10,7 @@ use yubin_protocol::{
     SearchQuery, Secret, SentReceipt, Session, SortOrder, Uid, Welcome, PROTOCOL_VERSION,
 };
 
-use crate::components::actions::Action;
+use crate::components::actions::{Action, BulkActions};
 use crate::components::composer::Composer;
 use crate::components::folder_list::{FolderList, FolderOp};
 use crate::components::login::{Login, LoginForm};
@@ -38,9 +39,13 @@ pub enum Msg {
     Sort(SortOrder),
     Open(Uid),
     Opened(Uid, Result<MessageView, ApiError>),
-    Act(Uid, Action),
+    /// An action on these messages (the open one, or the selected ones).
+    Act(Vec<Uid>, Action),
+    /// The selection box of a row was ticked or cleared.
+    ToggleSelected(Uid),
+    ClearSelection,
     /// An optimistic flag change the server refused: put it back.
-    FlagFailed(Uid, FlagName, bool, ApiError),
+    FlagFailed(Vec<(Uid, bool)>, FlagName, ApiError),
     /// A change on the server (flag, move, delete) finished; the screen already shows it.
     Changed(Result<(), ApiError>),
     Search(String),
@@ -90,6 +95,8 @@ pub struct App {
     /// the list view sees every change.
     list: Option<Rc<MessageWindow>>,
     list_loading: bool,
+    /// Messages ticked for a bulk action.
+    selection: Rc<BTreeSet<Uid>>,
     reader: ReaderState,
     composer: Option<ComposerState>,
     /// The raw message shown over everything, if asked for.
@@ -116,6 +123,7 @@ impl Component for App {
             sort: SortOrder::default(),
             list: None,
             list_loading: false,
+            selection: Rc::default(),
             reader: ReaderState::Empty,
             composer: None,
             source: None,
@@ -196,6 +204,7 @@ impl Component for App {
                 self.folder = folder;
                 self.search = None;
                 self.list = None;
+                self.selection = Rc::default();
                 self.reader = ReaderState::Empty;
                 self.load_page(ctx, 0);
             }
@@ -224,6 +233,7 @@ impl Component for App {
             Msg::Sort(order) => {
                 self.sort = order;
                 self.list = None;
+                self.selection = Rc::default();
                 self.reader = ReaderState::Empty;
                 self.load_page(ctx, 0);
             }
@@ -263,19 +273,30 @@ impl Component for App {
                     Err(e) => ReaderState::Failed(e),
                 };
             }
-            Msg::Act(uid, Action::SetFlag(flag, value)) => {
-                let previous = self.apply_flag(uid, flag, value);
-                let request = Request::SetFlag { folder: self.folder.clone(), uids: vec![uid], flag, value };
+            Msg::Act(uids, _) if uids.is_empty() => return false,
+            Msg::Act(uids, Action::SetFlag(flag, value)) => {
+                let previous: Vec<(Uid, bool)> = uids.iter().map(|uid| (*uid, self.apply_flag(*uid, flag, value))).collect();
+                let request = Request::SetFlag { folder: self.folder.clone(), uids, flag, value };
                 self.call(ctx, request, |r| matches!(r, Response::Done).then_some(()), move |result| match result {
                     Ok(()) => Msg::Changed(Ok(())),
-                    Err(e) => Msg::FlagFailed(uid, flag, previous, e),
+                    Err(e) => Msg::FlagFailed(previous, flag, e),
                 });
             }
-            Msg::FlagFailed(uid, flag, previous, e) => {
-                self.apply_flag(uid, flag, previous);
+            Msg::FlagFailed(previous, flag, e) => {
+                for (uid, value) in previous {
+                    self.apply_flag(uid, flag, value);
+                }
                 self.notice = Some(Notice::from_error(&e));
             }
-            Msg::Act(uid, Action::ViewSource) => {
+            Msg::ToggleSelected(uid) => {
+                let selection = Rc::make_mut(&mut self.selection);
+                if !selection.remove(&uid) {
+                    selection.insert(uid);
+                }
+            }
+            Msg::ClearSelection => self.selection = Rc::default(),
+            Msg::Act(uids, Action::ViewSource) => {
+                let uid = uids[0];
                 let request = Request::GetSource { folder: self.folder.clone(), uid };
                 self.call(ctx, request, |r| match r {
                     Response::Source { text, truncated } => {
@@ -302,6 +323,7 @@ impl Component for App {
                     return false;
                 }
                 self.list = None;
+                self.selection = Rc::default();
                 self.reader = ReaderState::Empty;
                 let request = Request::EmptyFolder { folder: self.folder.clone() };
                 self.call(ctx, request, |r| matches!(r, Response::Done).then_some(()), Msg::Emptied);
@@ -313,11 +335,11 @@ impl Component for App {
                 self.load_page(ctx, 0);
                 self.refresh_folders(ctx);
             }
-            Msg::Act(uid, Action::MoveTo(to)) => self.remove(ctx, uid, Some(to)),
-            Msg::Act(uid, Action::Delete) => {
+            Msg::Act(uids, Action::MoveTo(to)) => self.remove(ctx, uids, Some(to)),
+            Msg::Act(uids, Action::Delete) => {
                 // Delete moves to Trash; in Trash (or without one) it deletes for good.
                 let trash = self.folder_with_role(FolderRole::Trash).filter(|t| *t != self.folder);
-                self.remove(ctx, uid, trash);
+                self.remove(ctx, uids, trash);
             }
             Msg::Changed(result) => {
                 if let Err(e) = result {
@@ -330,6 +352,7 @@ impl Component for App {
                 let text = text.trim().to_owned();
                 self.search = (!text.is_empty()).then_some(text);
                 self.list = None;
+                self.selection = Rc::default();
                 self.reader = ReaderState::Empty;
                 self.load_page(ctx, 0);
             }
@@ -337,7 +360,8 @@ impl Component for App {
                 if uid == 0 || folder == self.folder {
                     return false;
                 }
-                self.remove(ctx, uid, Some(folder));
+                let uids = if self.selection.contains(&uid) { self.selection.iter().copied().collect() } else { vec![uid] };
+                self.remove(ctx, uids, Some(folder));
             }
             Msg::ManageFolder(op) => {
                 let (request, open) = match op {
@@ -417,6 +441,7 @@ impl Component for App {
                 self.session = None;
                 self.folders.clear();
                 self.list = None;
+                self.selection = Rc::default();
                 self.reader = ReaderState::Empty;
                 self.composer = None;
             }
@@ -469,12 +494,22 @@ impl Component for App {
                         on_drop={link.callback(|(folder, uid)| Msg::DropOn(folder, uid))} />
                 </nav>
                 <section class="list" aria-label="Messages">
+                    if !self.selection.is_empty() {
+                        <BulkActions count={self.selection.len()} folders={self.folders.clone()} folder={self.folder.clone()}
+                            on_action={{
+                                let uids: Vec<Uid> = self.selection.iter().copied().collect();
+                                link.callback(move |action| Msg::Act(uids.clone(), action))
+                            }}
+                            on_clear={link.callback(|_| Msg::ClearSelection)} />
+                    }
                     <MessageList
                         window={self.list.clone()}
                         loading={self.list_loading}
                         selected={self.reader.uid()}
                         on_open={link.callback(Msg::Open)}
                         on_visible={link.callback(Msg::Visible)}
+                        selection={self.selection.clone()}
+                        on_toggle={link.callback(Msg::ToggleSelected)}
                         sort={self.sort}
                         on_sort={link.callback(Msg::Sort)}
                         on_mark_all_read={link.callback(|_| Msg::MarkAllRead)}
@@ -486,7 +521,7 @@ impl Component for App {
                     <Reader state={self.reader.clone()} folders={self.folders.clone()}
                         on_action={
                             let uid = self.reader.uid();
-                            link.batch_callback(move |action| uid.map(|uid| Msg::Act(uid, action)))
+                            link.batch_callback(move |action| uid.map(|uid| Msg::Act(vec![uid], action)))
                         }
                         on_download={link.callback(|(section, name)| Msg::Download(section, name))} />
                 </main>
@@ -593,18 +628,23 @@ impl App {
         previous
     }
 
-    /// Takes a message out of the list at once, then moves it to `to`, or deletes it for good.
-    fn remove(&mut self, ctx: &Context<Self>, uid: Uid, to: Option<String>) {
+    /// Takes messages out of the list at once, then moves them to `to`, or deletes them for good.
+    fn remove(&mut self, ctx: &Context<Self>, uids: Vec<Uid>, to: Option<String>) {
         if let Some(list) = &mut self.list {
-            Rc::make_mut(list).remove(uid);
+            let list = Rc::make_mut(list);
+            uids.iter().for_each(|uid| list.remove(*uid));
         }
-        if self.reader.uid() == Some(uid) {
+        if self.reader.uid().is_some_and(|open| uids.contains(&open)) {
             self.reader = ReaderState::Empty;
         }
+        let selection = Rc::make_mut(&mut self.selection);
+        uids.iter().for_each(|uid| {
+            selection.remove(uid);
+        });
         let folder = self.folder.clone();
         let request = match to {
-            Some(to) => Request::Move { folder, uids: vec![uid], to },
-            None => Request::Expunge { folder, uids: vec![uid] },
+            Some(to) => Request::Move { folder, uids, to },
+            None => Request::Expunge { folder, uids },
         };
         self.call(ctx, request, |r| matches!(r, Response::Done).then_some(()), Msg::Changed);
     }

@@ -57,6 +57,8 @@ async fn message_list_renders_loaded_rows_and_placeholders() {
         on_empty: None,
         sort: Default::default(),
         on_sort: Callback::noop(),
+        selection: Default::default(),
+        on_toggle: Callback::noop(),
     };
     yew::Renderer::<MessageList>::with_root_and_props(root.clone(), props).render();
     settle().await;

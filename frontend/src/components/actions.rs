@@ -51,3 +51,39 @@ pub fn Actions(props: &ActionsProps) -> Html {
         </div>
     }
 }
+
+#[derive(Properties, PartialEq)]
+pub struct BulkActionsProps {
+    pub count: usize,
+    pub folders: Vec<Folder>,
+    pub folder: String,
+    pub on_action: Callback<Action>,
+    pub on_clear: Callback<()>,
+}
+
+/// The toolbar over the list while messages are ticked.
+#[function_component]
+pub fn BulkActions(props: &BulkActionsProps) -> Html {
+    let emit = |action: Action| props.on_action.reform(move |_: MouseEvent| action.clone());
+    let folder_with = |role| props.folders.iter().find(|f| f.role == Some(role) && f.id != props.folder);
+    let on_move = props.on_action.reform(|e: Event| Action::MoveTo(e.target_unchecked_into::<HtmlSelectElement>().value()));
+    html! {
+        <div class="bulk-actions" role="toolbar" aria-label="Selected messages">
+            <span class="bulk-count">{ format!("{} selected", props.count) }</span>
+            <button id="bulk-read" onclick={emit(Action::SetFlag(FlagName::Seen, true))}>{ "Mark read" }</button>
+            <button id="bulk-unread" onclick={emit(Action::SetFlag(FlagName::Seen, false))}>{ "Mark unread" }</button>
+            <button id="bulk-star" onclick={emit(Action::SetFlag(FlagName::Flagged, true))}>{ "Star" }</button>
+            if let Some(archive) = folder_with(FolderRole::Archive) {
+                <button id="bulk-archive" onclick={emit(Action::MoveTo(archive.id.clone()))}>{ "Archive" }</button>
+            }
+            <button id="bulk-delete" class="danger" onclick={emit(Action::Delete)}>{ "Delete" }</button>
+            <select id="bulk-move" aria-label="Move selected to folder" onchange={on_move}>
+                <option value="" selected=true disabled=true>{ "Move to…" }</option>
+                { for props.folders.iter().filter(|f| f.selectable && f.id != props.folder).map(|f| html! {
+                    <option value={f.id.clone()}>{ &f.name }</option>
+                }) }
+            </select>
+            <button id="bulk-clear" onclick={props.on_clear.reform(|_: MouseEvent| ())}>{ "Clear" }</button>
+        </div>
+    }
+}

@@ -1,6 +1,7 @@
 //! The message list of the open folder, newest first, virtualized: only the rows in view (plus
 //! a margin) are in the DOM, and the app fetches only the blocks that come into view.
 
+use std::collections::BTreeSet;
 use std::ops::Range;
 use std::rc::Rc;
 
@@ -34,6 +35,11 @@ pub struct MessageListProps {
     /// Offered in Trash and Junk.
     #[prop_or_default]
     pub on_empty: Option<Callback<()>>,
+    /// Rows ticked for a bulk action.
+    #[prop_or_default]
+    pub selection: Rc<BTreeSet<Uid>>,
+    #[prop_or_default]
+    pub on_toggle: Callback<Uid>,
     #[prop_or_default]
     pub sort: SortOrder,
     #[prop_or_default]
@@ -62,6 +68,7 @@ impl PartialEq for MessageListProps {
             && self.selected == other.selected
             && self.on_empty.is_some() == other.on_empty.is_some()
             && self.sort == other.sort
+            && Rc::ptr_eq(&self.selection, &other.selection)
     }
 }
 
@@ -153,10 +160,19 @@ fn row(position: u32, message: Option<&MessageSummary>, props: &MessageListProps
             data.set_effect_allowed("move");
         }
     });
-    let classes = classes!("message-row", (!m.flags.seen).then_some("unread"), selected.then_some("selected"));
+    let ticked = props.selection.contains(&uid);
+    let classes = classes!(
+        "message-row",
+        (!m.flags.seen).then_some("unread"),
+        selected.then_some("selected"),
+        ticked.then_some("ticked")
+    );
+    let ontoggle = props.on_toggle.reform(move |_: Event| uid);
     html! {
         <li key={format!("p{position}")} class="row-slot" style={top} role="option" aria-selected={selected.to_string()}
             aria-rowindex={(position + 1).to_string()}>
+            <input type="checkbox" class="tick" checked={ticked} onchange={ontoggle}
+                aria-label={format!("Select: {}", m.subject)} />
             <button class={classes} data-uid={uid.to_string()} onclick={onclick} draggable="true" ondragstart={ondragstart}>
                 <span class="from">{ format::sender(m.from.as_ref()) }</span>
                 <span class="date">{ format::short_date(m.date) }</span>

@@ -140,3 +140,35 @@ async fn drag_a_message_onto_a_folder() {
     browser.wait_for_text(".message-row", &subject).await;
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tick_two_messages_and_archive_both() {
+    let stack = MailStack::ensure();
+    let marker = unique_subject("bulk");
+    for n in 1..=3 {
+        let raw = format!("From: b@example.org\r\nTo: frank@example.test\r\nSubject: {n} {marker}\r\n\r\nbody\r\n");
+        stack.deliver("frank", raw.as_bytes()).await;
+    }
+    let browser = Browser::start().await;
+    browser.open_app().await;
+    browser.sign_in("frank", "frank-pass").await;
+    browser.wait_for_text(".message-row", &format!("3 {marker}")).await;
+    for n in [1, 3] {
+        let label = format!("Select: {n} {marker}");
+        browser.click(&format!("input.tick[aria-label='{label}']")).await;
+    }
+    browser.wait_for_text(".bulk-count", "2 selected").await;
+    browser.click("#bulk-archive").await;
+
+    // Only the unticked one stays; the two are in Archive.
+    browser.wait_for_text(".message-row", &format!("2 {marker}")).await;
+    let rows = browser.client.find_all(fantoccini::Locator::Css(".message-row[data-uid]")).await.unwrap();
+    for row in rows {
+        let text = row.text().await.unwrap();
+        assert!(!text.contains(&format!("1 {marker}")) && !text.contains(&format!("3 {marker}")), "{text}");
+    }
+    browser.click(".folder[data-folder='Archive']").await;
+    browser.wait_for_text(".message-row", &format!("1 {marker}")).await;
+    browser.wait_for_text(".message-row", &format!("3 {marker}")).await;
+    browser.close().await;
+}
