@@ -11,6 +11,10 @@ step() { printf '\n==> %s\n' "$*"; }
 step "setup"
 bash scripts/setup.sh
 
+step "formatting and lints"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
+
 step "build the browser app (dist/) for the end-to-end tests"
 bash scripts/build.sh app
 

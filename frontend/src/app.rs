@@ -6,8 +6,8 @@ use std::rc::Rc;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 use yubin_protocol::{
-    ApiError, ErrorKind, Event, FlagName, Folder, FolderRole, MessagePage, MessageView, OutgoingMessage, Request, Response,
-    SearchQuery, Secret, SentReceipt, Session, SortOrder, Uid, Welcome, PROTOCOL_VERSION,
+    ApiError, ErrorKind, Event, FlagName, Folder, FolderRole, MessagePage, MessageView, OutgoingMessage, Request,
+    Response, SearchQuery, Secret, SentReceipt, Session, SortOrder, Uid, Welcome, PROTOCOL_VERSION,
 };
 
 use crate::components::actions::{Action, BulkActions};
@@ -38,7 +38,7 @@ pub enum Msg {
     Visible(std::ops::Range<u32>),
     Sort(SortOrder),
     Open(Uid),
-    Opened(Uid, Result<MessageView, ApiError>),
+    Opened(Uid, Result<Box<MessageView>, ApiError>),
     /// An action on these messages (the open one, or the selected ones).
     Act(Vec<Uid>, Action),
     /// The selection box of a row was ticked or cleared.
@@ -137,9 +137,8 @@ impl Component for App {
         match msg {
             Msg::Connection(ConnectionEvent::Welcome(welcome)) => {
                 if welcome.protocol != PROTOCOL_VERSION {
-                    self.notice = Some(Notice::error(
-                        "The gateway was updated. Reload the page to get the matching app.",
-                    ));
+                    self.notice =
+                        Some(Notice::error("The gateway was updated. Reload the page to get the matching app."));
                 }
                 self.welcome = Some(welcome);
                 if self.session.is_some() {
@@ -215,7 +214,9 @@ impl Component for App {
                 }
                 let mut window = match self.list.take() {
                     Some(list) if list.folder == page.folder && offset > 0 => Rc::unwrap_or_clone(list),
-                    Some(list) if list.folder == page.folder && !list.is_search && self.search.is_none() => Rc::unwrap_or_clone(list),
+                    Some(list) if list.folder == page.folder && !list.is_search && self.search.is_none() => {
+                        Rc::unwrap_or_clone(list)
+                    }
                     _ => MessageWindow::new(&page.folder),
                 };
                 window.is_search = self.search.is_some();
@@ -249,10 +250,15 @@ impl Component for App {
             Msg::Open(uid) => {
                 self.reader = ReaderState::Loading(uid);
                 let folder = self.folder.clone();
-                self.call(ctx, Request::GetMessage { folder, uid }, |r| match r {
-                    Response::Message(m) => Some(*m),
-                    _ => None,
-                }, move |result| Msg::Opened(uid, result));
+                self.call(
+                    ctx,
+                    Request::GetMessage { folder, uid },
+                    |r| match r {
+                        Response::Message(m) => Some(m),
+                        _ => None,
+                    },
+                    move |result| Msg::Opened(uid, result),
+                );
             }
             Msg::Opened(uid, result) => {
                 if !matches!(self.reader, ReaderState::Loading(u) if u == uid) {
@@ -269,18 +275,24 @@ impl Component for App {
                     self.refresh_folders(ctx); // one unread fewer
                 }
                 self.reader = match result {
-                    Ok(view) => ReaderState::Loaded(Box::new(view)),
+                    Ok(view) => ReaderState::Loaded(view),
                     Err(e) => ReaderState::Failed(e),
                 };
             }
             Msg::Act(uids, _) if uids.is_empty() => return false,
             Msg::Act(uids, Action::SetFlag(flag, value)) => {
-                let previous: Vec<(Uid, bool)> = uids.iter().map(|uid| (*uid, self.apply_flag(*uid, flag, value))).collect();
+                let previous: Vec<(Uid, bool)> =
+                    uids.iter().map(|uid| (*uid, self.apply_flag(*uid, flag, value))).collect();
                 let request = Request::SetFlag { folder: self.folder.clone(), uids, flag, value };
-                self.call(ctx, request, |r| matches!(r, Response::Done).then_some(()), move |result| match result {
-                    Ok(()) => Msg::Changed(Ok(())),
-                    Err(e) => Msg::FlagFailed(previous, flag, e),
-                });
+                self.call(
+                    ctx,
+                    request,
+                    |r| matches!(r, Response::Done).then_some(()),
+                    move |result| match result {
+                        Ok(()) => Msg::Changed(Ok(())),
+                        Err(e) => Msg::FlagFailed(previous, flag, e),
+                    },
+                );
             }
             Msg::FlagFailed(previous, flag, e) => {
                 for (uid, value) in previous {
@@ -298,12 +310,17 @@ impl Component for App {
             Msg::Act(uids, Action::ViewSource) => {
                 let uid = uids[0];
                 let request = Request::GetSource { folder: self.folder.clone(), uid };
-                self.call(ctx, request, |r| match r {
-                    Response::Source { text, truncated } => {
-                        Some(if truncated { text + "\n[… cut at 2 MB]" } else { text })
-                    }
-                    _ => None,
-                }, Msg::Source);
+                self.call(
+                    ctx,
+                    request,
+                    |r| match r {
+                        Response::Source { text, truncated } => {
+                            Some(if truncated { text + "\n[… cut at 2 MB]" } else { text })
+                        }
+                        _ => None,
+                    },
+                    Msg::Source,
+                );
             }
             Msg::Source(Ok(text)) => self.source = Some(text),
             Msg::Source(Err(e)) => self.notice = Some(Notice::from_error(&e)),
@@ -360,7 +377,8 @@ impl Component for App {
                 if uid == 0 || folder == self.folder {
                     return false;
                 }
-                let uids = if self.selection.contains(&uid) { self.selection.iter().copied().collect() } else { vec![uid] };
+                let uids =
+                    if self.selection.contains(&uid) { self.selection.iter().copied().collect() } else { vec![uid] };
                 self.remove(ctx, uids, Some(folder));
             }
             Msg::ManageFolder(op) => {
@@ -378,9 +396,12 @@ impl Component for App {
                     }
                     FolderOp::Subscribe { folder, subscribed } => (Request::Subscribe { folder, subscribed }, None),
                 };
-                self.call(ctx, request, |r| matches!(r, Response::Done).then_some(()), move |result| {
-                    Msg::FolderManaged(result, open)
-                });
+                self.call(
+                    ctx,
+                    request,
+                    |r| matches!(r, Response::Done).then_some(()),
+                    move |result| Msg::FolderManaged(result, open),
+                );
                 return false;
             }
             Msg::FolderManaged(result, open) => {
@@ -393,10 +414,15 @@ impl Component for App {
             Msg::Download(section, filename) => {
                 let Some(uid) = self.reader.uid() else { return false };
                 let request = Request::PrepareDownload { folder: self.folder.clone(), uid, section, filename };
-                self.call(ctx, request, |r| match r {
-                    Response::Download { url } => Some(url),
-                    _ => None,
-                }, Msg::DownloadReady);
+                self.call(
+                    ctx,
+                    request,
+                    |r| match r {
+                        Response::Download { url } => Some(url),
+                        _ => None,
+                    },
+                    Msg::DownloadReady,
+                );
                 return false;
             }
             Msg::DownloadReady(Ok(url)) => {
@@ -413,10 +439,15 @@ impl Component for App {
                     composer.sending = true;
                     composer.error = None;
                 }
-                self.call(ctx, Request::Send { message }, |r| match r {
-                    Response::Sent(receipt) => Some(receipt),
-                    _ => None,
-                }, Msg::Sent);
+                self.call(
+                    ctx,
+                    Request::Send { message },
+                    |r| match r {
+                        Response::Sent(receipt) => Some(receipt),
+                        _ => None,
+                    },
+                    Msg::Sent,
+                );
             }
             Msg::Sent(Ok(_)) => {
                 self.composer = None;
@@ -559,15 +590,16 @@ impl App {
     fn login(&mut self, ctx: &Context<Self>, form: LoginForm) {
         self.login_busy = true;
         self.credentials = Some(form.clone());
-        let request = Request::Login {
-            server: form.server,
-            username: form.username,
-            password: Secret(form.password),
-        };
-        self.call(ctx, request, |r| match r {
-            Response::LoggedIn(s) => Some(s),
-            _ => None,
-        }, Msg::LoggedIn);
+        let request = Request::Login { server: form.server, username: form.username, password: Secret(form.password) };
+        self.call(
+            ctx,
+            request,
+            |r| match r {
+                Response::LoggedIn(s) => Some(s),
+                _ => None,
+            },
+            Msg::LoggedIn,
+        );
     }
 
     /// Loads the list from the top: the folder's newest block, or the search results.
@@ -581,10 +613,15 @@ impl App {
                     query: SearchQuery { text: Some(text), ..SearchQuery::default() },
                     limit: SEARCH_LIMIT,
                 };
-                self.call(ctx, request, |r| match r {
-                    Response::Messages(p) => Some(p),
-                    _ => None,
-                }, |result| Msg::Block(0, result));
+                self.call(
+                    ctx,
+                    request,
+                    |r| match r {
+                        Response::Messages(p) => Some(p),
+                        _ => None,
+                    },
+                    |result| Msg::Block(0, result),
+                );
             }
             None => self.load_block(ctx, 0),
         }
@@ -593,17 +630,27 @@ impl App {
     fn load_block(&mut self, ctx: &Context<Self>, offset: u32) {
         self.list_loading = self.list.is_none();
         let request = Request::ListMessages { folder: self.folder.clone(), offset, limit: BLOCK, sort: self.sort };
-        self.call(ctx, request, |r| match r {
-            Response::Messages(p) => Some(p),
-            _ => None,
-        }, move |result| Msg::Block(offset, result));
+        self.call(
+            ctx,
+            request,
+            |r| match r {
+                Response::Messages(p) => Some(p),
+                _ => None,
+            },
+            move |result| Msg::Block(offset, result),
+        );
     }
 
     fn refresh_folders(&self, ctx: &Context<Self>) {
-        self.call(ctx, Request::ListFolders, |r| match r {
-            Response::Folders(f) => Some(f),
-            _ => None,
-        }, Msg::Folders);
+        self.call(
+            ctx,
+            Request::ListFolders,
+            |r| match r {
+                Response::Folders(f) => Some(f),
+                _ => None,
+            },
+            Msg::Folders,
+        );
     }
 
     fn current_role(&self) -> Option<FolderRole> {

@@ -68,9 +68,7 @@ impl Connection {
                     ServerFrame::Welcome(welcome) => on_event.emit(ConnectionEvent::Welcome(welcome)),
                     ServerFrame::Event(event) => on_event.emit(ConnectionEvent::Pushed(event)),
                     ServerFrame::Reply { id, result } => {
-                        let waiter = inner
-                            .upgrade()
-                            .and_then(|inner| inner.borrow_mut().as_mut()?.pending.remove(&id));
+                        let waiter = inner.upgrade().and_then(|inner| inner.borrow_mut().as_mut()?.pending.remove(&id));
                         if let Some(waiter) = waiter {
                             let _ = waiter.send(result);
                         }
@@ -92,13 +90,8 @@ impl Connection {
         };
         socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        *inner.borrow_mut() = Some(Inner {
-            socket,
-            next_id: 1,
-            pending: HashMap::new(),
-            _on_message: on_message,
-            _on_close: on_close,
-        });
+        *inner.borrow_mut() =
+            Some(Inner { socket, next_id: 1, pending: HashMap::new(), _on_message: on_message, _on_close: on_close });
         Ok(Self { inner })
     }
 

@@ -20,8 +20,10 @@ pub fn short_date(ts: Option<Timestamp>) -> String {
 
 /// The full date and time, in the browser's locale.
 pub fn long_date(ts: Option<Timestamp>) -> String {
-    ts.map(|ts| js_sys::Date::new(&(ts as f64 * 1000.0).into()).to_locale_string("default", &js_sys::Object::new()).into())
-        .unwrap_or_default()
+    ts.map(|ts| {
+        js_sys::Date::new(&(ts as f64 * 1000.0).into()).to_locale_string("default", &js_sys::Object::new()).into()
+    })
+    .unwrap_or_default()
 }
 
 /// 1234 → "1.2 KB".

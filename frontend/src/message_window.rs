@@ -24,10 +24,7 @@ pub struct MessageWindow {
 
 impl MessageWindow {
     pub fn new(folder: &str) -> Self {
-        Self {
-            folder: folder.to_owned(),
-            ..Self::default()
-        }
+        Self { folder: folder.to_owned(), ..Self::default() }
     }
 
     pub fn get(&self, position: u32) -> Option<&MessageSummary> {

@@ -13,8 +13,8 @@ use yubin_frontend::components::message_list::{MessageList, MessageListProps};
 use yubin_frontend::components::reader::{Reader, ReaderProps, ReaderState};
 use yubin_frontend::message_window::MessageWindow;
 use yubin_protocol::{
-    Address, ApiError, ErrorKind, Flags, IncomingProtocol, MessageSummary, MessageView, SenderTrust,
-    ServerInfo, TrustWarning, Verdict,
+    Address, ApiError, ErrorKind, Flags, IncomingProtocol, MessageSummary, MessageView, SenderTrust, ServerInfo,
+    TrustWarning, Verdict,
 };
 
 wasm_bindgen_test_configure!(run_in_browser);

@@ -85,15 +85,9 @@ pub enum Security {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("{path}: {source}")]
-    Parse {
-        path: PathBuf,
-        source: Box<toml::de::Error>,
-    },
+    Parse { path: PathBuf, source: Box<toml::de::Error> },
     #[error("{0}")]
     Invalid(String),
 }
@@ -108,14 +102,10 @@ fn default_static_dir() -> PathBuf {
 
 impl Config {
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        let config: Config = toml::from_str(&text).map_err(|source| ConfigError::Parse {
-            path: path.to_owned(),
-            source: Box::new(source),
-        })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+        let config: Config = toml::from_str(&text)
+            .map_err(|source| ConfigError::Parse { path: path.to_owned(), source: Box::new(source) })?;
         config.validate()?;
         Ok(config)
     }
@@ -125,10 +115,7 @@ impl Config {
         let mut seen = std::collections::HashSet::new();
         for server in &self.servers {
             if !seen.insert(server.id.as_str()) {
-                return Err(ConfigError::Invalid(format!(
-                    "server id {:?} is used twice",
-                    server.id
-                )));
+                return Err(ConfigError::Invalid(format!("server id {:?} is used twice", server.id)));
             }
             if server.imap.is_some() == server.pop3.is_some() {
                 return Err(ConfigError::Invalid(format!(
@@ -226,7 +213,8 @@ mod tests {
 
     #[test]
     fn needs_exactly_one_incoming_server() {
-        let both = SAMPLE.replace("smtp = {", "pop3 = { host = \"h\", port = 995, security = \"tls\" }\n        smtp = {");
+        let both =
+            SAMPLE.replace("smtp = {", "pop3 = { host = \"h\", port = 995, security = \"tls\" }\n        smtp = {");
         let config: Config = toml::from_str(&both).unwrap();
         assert!(config.validate().unwrap_err().to_string().contains("exactly one"));
     }

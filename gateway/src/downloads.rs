@@ -63,11 +63,13 @@ impl Downloads {
 
 pub async fn serve(State(gateway): State<Arc<Gateway>>, Path(token): Path<String>) -> Response {
     let Some(ticket) = gateway.downloads.redeem(&token) else {
-        return (StatusCode::NOT_FOUND, "This download link has expired. Open the message and try again.").into_response();
+        return (StatusCode::NOT_FOUND, "This download link has expired. Open the message and try again.")
+            .into_response();
     };
     // Connect and learn the encoding before answering, so failures get a proper status.
     let prepared = async {
-        let mut imap = ImapConnection::login(&ticket.server.incoming, &ticket.username, ticket.password.expose()).await?;
+        let mut imap =
+            ImapConnection::login(&ticket.server.incoming, &ticket.username, ticket.password.expose()).await?;
         let encoding = imap.section_encoding(&ticket.folder, ticket.uid, &ticket.section).await?;
         Ok::<_, yubin_protocol::ApiError>((imap, encoding))
     };
@@ -78,7 +80,8 @@ pub async fn serve(State(gateway): State<Arc<Gateway>>, Path(token): Path<String
     let (chunks, body) = mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     tokio::spawn(stream_part(imap, ticket.uid, ticket.section, StreamDecoder::for_encoding(&encoding), chunks));
     // Fused: a finished body may be polled once more.
-    let stream = futures::stream::unfold(body, |mut body| async move { body.recv().await.map(|item| (item, body)) }).fuse();
+    let stream =
+        futures::stream::unfold(body, |mut body| async move { body.recv().await.map(|item| (item, body)) }).fuse();
     (
         [
             (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
@@ -135,8 +138,21 @@ fn content_disposition(filename: &str) -> String {
     let encoded: String = filename
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'!' | b'#' | b'$' | b'&' | b'+' | b'-' | b'.' | b'^' | b'_'
-            | b'`' | b'|' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'!'
+            | b'#'
+            | b'$'
+            | b'&'
+            | b'+'
+            | b'-'
+            | b'.'
+            | b'^'
+            | b'_'
+            | b'`'
+            | b'|'
+            | b'~' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect();

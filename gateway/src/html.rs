@@ -24,24 +24,127 @@ pub struct SafeHtml {
 }
 
 const TAGS: &[&str] = &[
-    "a", "abbr", "address", "b", "bdi", "bdo", "big", "blockquote", "br", "caption", "center", "cite", "code",
-    "col", "colgroup", "dd", "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "font",
-    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q",
-    "rp", "rt", "ruby", "s", "samp", "small", "span", "strike", "strong", "sub", "summary", "sup", "table",
-    "tbody", "td", "tfoot", "th", "thead", "time", "tr", "tt", "u", "ul", "var", "wbr",
+    "a",
+    "abbr",
+    "address",
+    "b",
+    "bdi",
+    "bdo",
+    "big",
+    "blockquote",
+    "br",
+    "caption",
+    "center",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "dd",
+    "del",
+    "details",
+    "dfn",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "font",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "rp",
+    "rt",
+    "ruby",
+    "s",
+    "samp",
+    "small",
+    "span",
+    "strike",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "tr",
+    "tt",
+    "u",
+    "ul",
+    "var",
+    "wbr",
 ];
 
 const GENERIC_ATTRIBUTES: &[&str] = &["align", "dir", "lang", "title", "style", "valign", "width", "height"];
 
 /// CSS properties kept in `style` attributes: layout, text and colour only; none take `url()`.
 const STYLE_PROPERTIES: &[&str] = &[
-    "background-color", "border", "border-bottom", "border-collapse", "border-color", "border-left",
-    "border-radius", "border-right", "border-spacing", "border-style", "border-top", "border-width", "color",
-    "direction", "display", "font", "font-family", "font-size", "font-style", "font-variant", "font-weight",
-    "height", "letter-spacing", "line-height", "margin", "margin-bottom", "margin-left", "margin-right",
-    "margin-top", "max-width", "min-width", "padding", "padding-bottom", "padding-left", "padding-right",
-    "padding-top", "table-layout", "text-align", "text-decoration", "text-indent", "text-transform",
-    "vertical-align", "white-space", "width", "word-break", "word-spacing", "overflow-wrap",
+    "background-color",
+    "border",
+    "border-bottom",
+    "border-collapse",
+    "border-color",
+    "border-left",
+    "border-radius",
+    "border-right",
+    "border-spacing",
+    "border-style",
+    "border-top",
+    "border-width",
+    "color",
+    "direction",
+    "display",
+    "font",
+    "font-family",
+    "font-size",
+    "font-style",
+    "font-variant",
+    "font-weight",
+    "height",
+    "letter-spacing",
+    "line-height",
+    "margin",
+    "margin-bottom",
+    "margin-left",
+    "margin-right",
+    "margin-top",
+    "max-width",
+    "min-width",
+    "padding",
+    "padding-bottom",
+    "padding-left",
+    "padding-right",
+    "padding-top",
+    "table-layout",
+    "text-align",
+    "text-decoration",
+    "text-indent",
+    "text-transform",
+    "vertical-align",
+    "white-space",
+    "width",
+    "word-break",
+    "word-spacing",
+    "overflow-wrap",
 ];
 
 /// Images the message carries itself, by Content-ID, as `data:` URLs.
@@ -84,10 +187,7 @@ pub fn sanitize(html: &str, inline: InlineImages) -> SafeHtml {
             move |element, attribute, value| filter_attribute(element, attribute, value, &remote, &inline)
         });
     let html = builder.clean(html).to_string();
-    SafeHtml {
-        html,
-        has_remote_content: remote.load(Ordering::Relaxed),
-    }
+    SafeHtml { html, has_remote_content: remote.load(Ordering::Relaxed) }
 }
 
 fn filter_attribute<'u>(
@@ -186,7 +286,8 @@ mod tests {
 
     #[test]
     fn remote_images_are_flagged_and_links_open_outside() {
-        let safe = sanitize(r#"<a href="https://example.org/">site</a><img src="https://example.org/logo.png" alt="logo">"#);
+        let safe =
+            sanitize(r#"<a href="https://example.org/">site</a><img src="https://example.org/logo.png" alt="logo">"#);
         assert!(safe.has_remote_content);
         assert!(safe.html.contains(r#"target="_blank""#), "{}", safe.html);
         assert!(safe.html.contains(r#"rel="noopener noreferrer""#), "{}", safe.html);

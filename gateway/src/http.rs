@@ -30,11 +30,9 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
     // scripts/build.sh writes .br and .gz beside each file; ServeDir picks one the browser
     // accepts, and compresses on the fly only what has no such file. Downloads are left as they
     // are: attachments are mostly compressed already.
-    let static_files = ServiceBuilder::new().layer(CompressionLayer::new()).service(
-        ServeDir::new(&gateway.config.static_dir)
-            .precompressed_br()
-            .precompressed_gzip(),
-    );
+    let static_files = ServiceBuilder::new()
+        .layer(CompressionLayer::new())
+        .service(ServeDir::new(&gateway.config.static_dir).precompressed_br().precompressed_gzip());
     Router::new()
         .route("/ws", get(websocket))
         .route("/healthz", get(|| async { "ok" }))
@@ -44,18 +42,9 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
             header::CONTENT_SECURITY_POLICY,
             headers.content_security_policy.clone(),
         ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .with_state(gateway)
 }
 
@@ -69,19 +58,14 @@ async fn websocket(
         warn!(%peer, "WebSocket refused: {why}");
         return (StatusCode::FORBIDDEN, why).into_response();
     }
-    upgrade
-        .max_message_size(MAX_WS_MESSAGE)
-        .on_upgrade(move |socket| session::run(socket, gateway, peer.to_string()))
+    upgrade.max_message_size(MAX_WS_MESSAGE).on_upgrade(move |socket| session::run(socket, gateway, peer.to_string()))
 }
 
 /// A page on another site must not be able to open a WebSocket to the gateway with the user's
 /// network position (cross-site WebSocket hijacking). Browsers always send `Origin`; it must be
 /// an allowed origin, or, when none are configured, the gateway's own (`Host`).
 fn check_origin(headers: &HeaderMap, allowed: &[String]) -> Result<(), &'static str> {
-    let origin = headers
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .ok_or("no Origin header")?;
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).ok_or("no Origin header")?;
     let ok = if allowed.is_empty() {
         let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).ok_or("no Host header")?;
         origin
@@ -123,9 +107,7 @@ impl SecurityHeaders {
              frame-src 'self'; connect-src 'self'; manifest-src 'self'; \
              base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
         );
-        Self {
-            content_security_policy: HeaderValue::from_str(&csp).expect("CSP is ASCII"),
-        }
+        Self { content_security_policy: HeaderValue::from_str(&csp).expect("CSP is ASCII") }
     }
 }
 

@@ -8,7 +8,9 @@
 use mail_parser::{HeaderValue, MessageParser, MimeHeaders, PartType};
 
 use crate::{html, trust};
-use yubin_protocol::{Address, ApiError, AttachmentInfo, ErrorKind, Flags, ForwardedMessage, MessageSummary, MessageView, Timestamp, Uid};
+use yubin_protocol::{
+    Address, ApiError, AttachmentInfo, ErrorKind, Flags, ForwardedMessage, MessageSummary, MessageView, Timestamp, Uid,
+};
 
 /// A message-list row from the header block fetched for it.
 pub fn summary(uid: Uid, headers: &[u8], flags: Flags, size: u32, arrival: Option<Timestamp>) -> MessageSummary {
@@ -22,15 +24,7 @@ pub fn summary(uid: Uid, headers: &[u8], flags: Flags, size: u32, arrival: Optio
         ),
         None => (None, String::new(), None, false),
     };
-    MessageSummary {
-        uid,
-        from,
-        subject,
-        date: date.or(arrival),
-        flags,
-        size,
-        has_attachments,
-    }
+    MessageSummary { uid, from, subject, date: date.or(arrival), flags, size, has_attachments }
 }
 
 /// A whole message, parsed for reading.
@@ -128,7 +122,12 @@ fn inline_images(message: &mail_parser::Message<'_>) -> html::InlineImages {
 /// the children of a multipart are numbered from 1, nested ones as `2.1`; the body of a
 /// single-part message is section `1`.
 fn section_paths(message: &mail_parser::Message<'_>) -> std::collections::HashMap<u32, String> {
-    fn walk(message: &mail_parser::Message<'_>, children: &[u32], prefix: &str, paths: &mut std::collections::HashMap<u32, String>) {
+    fn walk(
+        message: &mail_parser::Message<'_>,
+        children: &[u32],
+        prefix: &str,
+        paths: &mut std::collections::HashMap<u32, String>,
+    ) {
         for (i, &id) in children.iter().enumerate() {
             let path = format!("{prefix}{}", i + 1);
             if let Some(PartType::Multipart(grandchildren)) = message.parts.get(id as usize).map(|p| &p.body) {
@@ -148,8 +147,7 @@ fn section_paths(message: &mail_parser::Message<'_>) -> std::collections::HashMa
 }
 
 fn addresses(list: Option<&mail_parser::Address<'_>>) -> Vec<Address> {
-    list.map(|l| l.iter().filter_map(convert_address).collect())
-        .unwrap_or_default()
+    list.map(|l| l.iter().filter_map(convert_address).collect()).unwrap_or_default()
 }
 
 fn first_address(list: Option<&mail_parser::Address<'_>>) -> Option<Address> {
@@ -158,10 +156,7 @@ fn first_address(list: Option<&mail_parser::Address<'_>>) -> Option<Address> {
 
 fn convert_address(addr: &mail_parser::Addr<'_>) -> Option<Address> {
     let email = addr.address()?.to_owned();
-    Some(Address {
-        name: addr.name().map(str::to_owned).filter(|n| !n.is_empty()),
-        email,
-    })
+    Some(Address { name: addr.name().map(str::to_owned).filter(|n| !n.is_empty()), email })
 }
 
 /// `multipart/mixed` at the top is how almost every client sends attachments; a cheap hint for

@@ -13,8 +13,8 @@ use lettre::message::Mailbox;
 use tokio::sync::{mpsc, Mutex, RwLock};
 use tracing::{debug, info, warn, Instrument};
 use yubin_protocol::{
-    ApiError, ClientFrame, ErrorKind, Event, IncomingProtocol, Request, Response, Secret, ServerFrame, Session as SessionInfo,
-    Welcome, PROTOCOL_VERSION,
+    ApiError, ClientFrame, ErrorKind, Event, IncomingProtocol, Request, Response, Secret, ServerFrame,
+    Session as SessionInfo, Welcome, PROTOCOL_VERSION,
 };
 
 use crate::downloads::Ticket;
@@ -76,10 +76,7 @@ impl SessionState {
             }
             .in_current_span(),
         );
-        *watcher = Some(Watcher {
-            folder: folder.to_owned(),
-            task,
-        });
+        *watcher = Some(Watcher { folder: folder.to_owned(), task });
     }
 
     fn stop_watching(&self) {
@@ -189,11 +186,7 @@ async fn serve(socket: WebSocket, gateway: Arc<Gateway>) {
 
 async fn handle(gateway: &Gateway, state: &SessionState, request: Request) -> Result<Response, ApiError> {
     match request {
-        Request::Login {
-            server,
-            username,
-            password,
-        } => login(gateway, state, &server, &username, password).await,
+        Request::Login { server, username, password } => login(gateway, state, &server, &username, password).await,
         Request::Logout => {
             state.stop_watching();
             *state.account.write().await = None;
@@ -237,10 +230,7 @@ async fn handle(gateway: &Gateway, state: &SessionState, request: Request) -> Re
             Box::pin(async move { imap.get_source(&folder, uid, MAX_SOURCE).await })
         })
         .await
-        .map(|(raw, truncated)| Response::Source {
-            text: String::from_utf8_lossy(&raw).into_owned(),
-            truncated,
-        }),
+        .map(|(raw, truncated)| Response::Source { text: String::from_utf8_lossy(&raw).into_owned(), truncated }),
         Request::CreateFolder { name } => with_imap(state, |imap| {
             let name = name.clone();
             Box::pin(async move { imap.create_folder(&name).await })
@@ -308,11 +298,8 @@ async fn handle(gateway: &Gateway, state: &SessionState, request: Request) -> Re
         }
         Request::Send { message } => {
             let account = logged_in(state).await?;
-            let receipt = account
-                .server
-                .smtp
-                .send(&account.username, account.password.expose(), &account.from, &message)
-                .await?;
+            let receipt =
+                account.server.smtp.send(&account.username, account.password.expose(), &account.from, &message).await?;
             info!(message_id = %receipt.message_id, "sent");
             Ok(Response::Sent(receipt))
         }
@@ -337,17 +324,10 @@ async fn login(
     let username = server.config.login_name(typed_username.trim());
     let imap = ImapConnection::login(&server.incoming, &username, password.expose()).await?;
     info!(server = server_id, "logged in");
-    let from = parse_mailbox("From", &username).unwrap_or_else(|_| Mailbox::new(None, "invalid@invalid".parse().expect("valid")));
-    let info = SessionInfo {
-        username: username.clone(),
-        email: from.email.to_string(),
-    };
-    let account = Arc::new(Account {
-        server,
-        username,
-        password,
-        from,
-    });
+    let from = parse_mailbox("From", &username)
+        .unwrap_or_else(|_| Mailbox::new(None, "invalid@invalid".parse().expect("valid")));
+    let info = SessionInfo { username: username.clone(), email: from.email.to_string() };
+    let account = Arc::new(Account { server, username, password, from });
     if let Some(old) = state.imap.lock().await.replace(imap) {
         old.logout().await;
     }
@@ -356,12 +336,7 @@ async fn login(
 }
 
 async fn logged_in(state: &SessionState) -> Result<Arc<Account>, ApiError> {
-    state
-        .account
-        .read()
-        .await
-        .clone()
-        .ok_or_else(|| ApiError::new(ErrorKind::NotLoggedIn, "log in first"))
+    state.account.read().await.clone().ok_or_else(|| ApiError::new(ErrorKind::NotLoggedIn, "log in first"))
 }
 
 type ImapFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, ApiError>> + Send + 'a>>;
@@ -378,7 +353,9 @@ where
     let mut slot = state.imap.lock().await;
     for attempt in 0..2 {
         if slot.is_none() {
-            *slot = Some(ImapConnection::login(&account.server.incoming, &account.username, account.password.expose()).await?);
+            *slot = Some(
+                ImapConnection::login(&account.server.incoming, &account.username, account.password.expose()).await?,
+            );
         }
         let imap = slot.as_mut().expect("connected above");
         match op(imap).await {

@@ -115,7 +115,11 @@ mod tests {
         let input = b"caf=C3=A9 and a long =\r\nline=3D joined\r\nend=";
         let expected = "café and a long line= joined\r\nend=".as_bytes();
         for size in [1, 2, 5, 100] {
-            assert_eq!(in_chunks(StreamDecoder::for_encoding("Quoted-Printable"), input, size), expected, "chunk size {size}");
+            assert_eq!(
+                in_chunks(StreamDecoder::for_encoding("Quoted-Printable"), input, size),
+                expected,
+                "chunk size {size}"
+            );
         }
     }
 

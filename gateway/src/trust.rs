@@ -24,7 +24,11 @@ pub fn assess(message: &Message<'_>, from: &[Address], reply_to: &[Address]) -> 
     let sender_domain = domain_of(&sender.email);
 
     if let Some(name) = &sender.name {
-        if let Some(claimed) = name.split_whitespace().map(|w| w.trim_matches(|c: char| "<>()\"'[],;:".contains(c))).find(|w| looks_like_address(w)) {
+        if let Some(claimed) = name
+            .split_whitespace()
+            .map(|w| w.trim_matches(|c: char| "<>()\"'[],;:".contains(c)))
+            .find(|w| looks_like_address(w))
+        {
             if !claimed.eq_ignore_ascii_case(&sender.email) {
                 trust.warnings.push(TrustWarning::NameClaimsOtherAddress {
                     claimed: claimed.to_owned(),
@@ -34,7 +38,8 @@ pub fn assess(message: &Message<'_>, from: &[Address], reply_to: &[Address]) -> 
         }
     }
     if let Some(domain) = sender_domain {
-        let is_idn = !domain.is_ascii() || domain.split('.').any(|label| label.to_ascii_lowercase().starts_with("xn--"));
+        let is_idn =
+            !domain.is_ascii() || domain.split('.').any(|label| label.to_ascii_lowercase().starts_with("xn--"));
         if is_idn {
             let ascii = idna::domain_to_ascii(domain).unwrap_or_else(|_| domain.to_owned());
             let shown = idna::domain_to_unicode(&ascii).0;
@@ -42,9 +47,7 @@ pub fn assess(message: &Message<'_>, from: &[Address], reply_to: &[Address]) -> 
         }
         for reply in reply_to {
             if domain_of(&reply.email).is_some_and(|d| !d.eq_ignore_ascii_case(domain)) {
-                trust.warnings.push(TrustWarning::ReplyToElsewhere {
-                    reply_to: reply.email.clone(),
-                });
+                trust.warnings.push(TrustWarning::ReplyToElsewhere { reply_to: reply.email.clone() });
             }
         }
     }

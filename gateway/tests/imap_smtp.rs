@@ -20,12 +20,7 @@ async fn logged_in(user: &str) -> (TestGateway, WsClient) {
 
 async fn newest(client: &mut WsClient, folder: &str, limit: u32) -> (u32, Vec<MessageSummary>) {
     match client
-        .request(Request::ListMessages {
-            folder: folder.into(),
-            offset: 0,
-            limit,
-            sort: Default::default(),
-        })
+        .request(Request::ListMessages { folder: folder.into(), offset: 0, limit, sort: Default::default() })
         .await
         .expect("list messages")
     {
@@ -124,12 +119,7 @@ async fn newest_fifty_of_a_seeded_inbox() {
 
     // The next page continues where the first ended.
     let page2 = match client
-        .request(Request::ListMessages {
-            folder: "INBOX".into(),
-            offset: 50,
-            limit: 50,
-            sort: Default::default(),
-        })
+        .request(Request::ListMessages { folder: "INBOX".into(), offset: 50, limit: 50, sort: Default::default() })
         .await
         .unwrap()
     {
@@ -139,14 +129,7 @@ async fn newest_fifty_of_a_seeded_inbox() {
     assert!(page2[0].uid < rows[49].uid);
 
     // Opening one shows its text.
-    let opened = match client
-        .request(Request::GetMessage {
-            folder: "INBOX".into(),
-            uid: rows[0].uid,
-        })
-        .await
-        .unwrap()
-    {
+    let opened = match client.request(Request::GetMessage { folder: "INBOX".into(), uid: rows[0].uid }).await.unwrap() {
         Response::Message(m) => m,
         other => panic!("unexpected {other:?}"),
     };
@@ -175,13 +158,8 @@ async fn japanese_iso_2022_jp_mail_reads_correctly() {
     let (_gateway, mut client) = logged_in("dave").await;
     let row = wait_for_subject(&mut client, &format!("会議の件 {marker}")).await;
     assert_eq!(row.from.as_ref().and_then(|a| a.name.as_deref()), Some("山田"));
-    let Response::Message(view) = client
-        .request(Request::GetMessage {
-            folder: "INBOX".into(),
-            uid: row.uid,
-        })
-        .await
-        .unwrap()
+    let Response::Message(view) =
+        client.request(Request::GetMessage { folder: "INBOX".into(), uid: row.uid }).await.unwrap()
     else {
         panic!("expected a message")
     };
@@ -208,13 +186,8 @@ async fn sent_message_arrives_in_the_recipients_inbox() {
     let (_gateway_bob, mut bob) = logged_in("bob").await;
     let row = wait_for_subject(&mut bob, &subject).await;
     assert_eq!(row.from.as_ref().map(|a| a.email.as_str()), Some("alice@example.test"));
-    let Response::Message(view) = bob
-        .request(Request::GetMessage {
-            folder: "INBOX".into(),
-            uid: row.uid,
-        })
-        .await
-        .unwrap()
+    let Response::Message(view) =
+        bob.request(Request::GetMessage { folder: "INBOX".into(), uid: row.uid }).await.unwrap()
     else {
         panic!("expected a message")
     };
@@ -325,10 +298,7 @@ async fn flag_move_to_trash_and_delete_for_good() {
     assert!(flagged.flags.flagged);
 
     let trash_before = folder_total(&mut client, "Trash").await;
-    client
-        .request(Request::Move { folder: "INBOX".into(), uids: vec![row.uid], to: "Trash".into() })
-        .await
-        .unwrap();
+    client.request(Request::Move { folder: "INBOX".into(), uids: vec![row.uid], to: "Trash".into() }).await.unwrap();
     let (_, inbox) = newest(&mut client, "INBOX", 50).await;
     assert!(inbox.iter().all(|r| r.subject != subject), "moved out of INBOX");
     assert_eq!(folder_total(&mut client, "Trash").await, trash_before + 1);
@@ -336,10 +306,7 @@ async fn flag_move_to_trash_and_delete_for_good() {
     let (_, trash) = newest(&mut client, "Trash", 50).await;
     let in_trash = trash.iter().find(|r| r.subject == subject).expect("in Trash");
     assert!(in_trash.flags.flagged, "flags travel with the message");
-    client
-        .request(Request::Expunge { folder: "Trash".into(), uids: vec![in_trash.uid] })
-        .await
-        .unwrap();
+    client.request(Request::Expunge { folder: "Trash".into(), uids: vec![in_trash.uid] }).await.unwrap();
     assert_eq!(folder_total(&mut client, "Trash").await, trash_before);
 }
 
@@ -426,10 +393,8 @@ async fn attachments_download_byte_identical_once() {
     stack.deliver("erin", raw.as_bytes()).await;
     let (gateway, mut client) = logged_in("erin").await;
     let row = wait_for_subject(&mut client, &subject).await;
-    let Response::Message(view) = client
-        .request(Request::GetMessage { folder: "INBOX".into(), uid: row.uid })
-        .await
-        .unwrap()
+    let Response::Message(view) =
+        client.request(Request::GetMessage { folder: "INBOX".into(), uid: row.uid }).await.unwrap()
     else {
         panic!()
     };
@@ -464,7 +429,12 @@ async fn attachments_download_byte_identical_once() {
 
     // A part that is not a section number never reaches the server.
     let err = client
-        .request(Request::PrepareDownload { folder: "INBOX".into(), uid: row.uid, section: "2] BODY[".into(), filename: "x".into() })
+        .request(Request::PrepareDownload {
+            folder: "INBOX".into(),
+            uid: row.uid,
+            section: "2] BODY[".into(),
+            filename: "x".into(),
+        })
         .await
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::BadRequest);
@@ -550,7 +520,7 @@ async fn folders_are_created_renamed_unsubscribed_and_deleted() {
 
 #[tokio::test]
 async fn server_side_sorting_by_subject_and_size() {
-    use yubin_protocol::{SortKey, SortOrder};
+    use yubin_protocol::SortKey;
     let stack = MailStack::ensure();
     let marker = unique_subject("sort");
     for (subject, body) in [("b", 300), ("a", 100), ("c", 200)] {
@@ -577,11 +547,7 @@ async fn sorted_marks(client: &mut WsClient, marker: &str, key: yubin_protocol::
         sort: yubin_protocol::SortOrder { key, ascending },
     };
     let Response::Messages(page) = client.request(request).await.expect("sorted list") else { panic!() };
-    page.messages
-        .iter()
-        .filter(|m| m.subject.ends_with(marker))
-        .map(|m| m.subject.chars().next().unwrap())
-        .collect()
+    page.messages.iter().filter(|m| m.subject.ends_with(marker)).map(|m| m.subject.chars().next().unwrap()).collect()
 }
 
 /// henry holds 10,000 messages and nothing else touches his mail.

@@ -81,11 +81,7 @@ pub struct ClientFrame {
 pub enum Request {
     /// Log in to the incoming server of `server` (an id from [`Welcome::servers`]).
     /// Answered with [`Response::LoggedIn`].
-    Login {
-        server: String,
-        username: String,
-        password: Secret,
-    },
+    Login { server: String, username: String, password: Secret },
     /// Answered with [`Response::Folders`].
     ListFolders,
     /// A window of `folder`'s messages in `sort` order (default: newest arrival first),
@@ -100,19 +96,10 @@ pub enum Request {
     /// One whole message, parsed. Marks it read. Answered with [`Response::Message`].
     GetMessage { folder: String, uid: Uid },
     /// Sets or clears `flag` on messages. Answered with [`Response::Done`].
-    SetFlag {
-        folder: String,
-        uids: Vec<Uid>,
-        flag: FlagName,
-        value: bool,
-    },
+    SetFlag { folder: String, uids: Vec<Uid>, flag: FlagName, value: bool },
     /// Moves messages to the folder `to` (e.g. Trash, Junk, Archive). Answered with
     /// [`Response::Done`].
-    Move {
-        folder: String,
-        uids: Vec<Uid>,
-        to: String,
-    },
+    Move { folder: String, uids: Vec<Uid>, to: String },
     /// The message exactly as the server stores it, headers and all. Answered with
     /// [`Response::Source`].
     GetSource { folder: String, uid: Uid },
@@ -145,11 +132,7 @@ pub enum Request {
     },
     /// Messages of `folder` matching `query`, newest first, at most `limit`. Answered with
     /// [`Response::Messages`], whose `total` counts all matches.
-    Search {
-        folder: String,
-        query: SearchQuery,
-        limit: u32,
-    },
+    Search { folder: String, query: SearchQuery, limit: u32 },
     /// Send through the account's SMTP submission server. Answered with [`Response::Sent`].
     Send { message: OutgoingMessage },
     /// Close the upstream connections and forget the credentials. Answered with [`Response::Done`].
@@ -222,10 +205,7 @@ pub enum ServerFrame {
     /// The first frame on every connection.
     Welcome(Welcome),
     /// The answer to the [`ClientFrame`] with the same `id`.
-    Reply {
-        id: RequestId,
-        result: Result<Response, ApiError>,
-    },
+    Reply { id: RequestId, result: Result<Response, ApiError> },
     /// Something happened that nobody asked about (push).
     Event(Event),
 }
@@ -277,9 +257,14 @@ pub enum Response {
     Message(Box<MessageView>),
     Sent(SentReceipt),
     /// Raw RFC 5322 text, decoded as UTF-8 where possible; cut at 2 MB.
-    Source { text: String, truncated: bool },
+    Source {
+        text: String,
+        truncated: bool,
+    },
     /// A same-origin path such as `/download/<token>`.
-    Download { url: String },
+    Download {
+        url: String,
+    },
     Done,
 }
 
@@ -500,10 +485,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self {
-            kind,
-            message: message.into(),
-        }
+        Self { kind, message: message.into() }
     }
 }
 
@@ -544,28 +526,17 @@ mod tests {
 
     #[test]
     fn client_frame_json_shape_is_stable() {
-        let frame = ClientFrame {
-            id: 7,
-            request: Request::GetMessage {
-                folder: "INBOX".into(),
-                uid: 42,
-            },
-        };
+        let frame = ClientFrame { id: 7, request: Request::GetMessage { folder: "INBOX".into(), uid: 42 } };
         let json = serde_json::to_string(&frame).unwrap();
-        assert_eq!(
-            json,
-            r#"{"id":7,"request":{"get_message":{"folder":"INBOX","uid":42}}}"#
-        );
+        assert_eq!(json, r#"{"id":7,"request":{"get_message":{"folder":"INBOX","uid":42}}}"#);
         let unit = serde_json::to_string(&Request::ListFolders).unwrap();
         assert_eq!(unit, r#""list_folders""#);
     }
 
     #[test]
     fn reply_round_trips_errors() {
-        let frame = ServerFrame::Reply {
-            id: 3,
-            result: Err(ApiError::new(ErrorKind::Refused, "550 5.1.1 no such user")),
-        };
+        let frame =
+            ServerFrame::Reply { id: 3, result: Err(ApiError::new(ErrorKind::Refused, "550 5.1.1 no such user")) };
         let json = serde_json::to_string(&frame).unwrap();
         assert_eq!(
             json,
@@ -576,19 +547,14 @@ mod tests {
 
     #[test]
     fn secrets_are_plain_on_the_wire_and_hidden_in_debug() {
-        let login = Request::Login {
-            server: "demo".into(),
-            username: "alice".into(),
-            password: "hunter2".into(),
-        };
+        let login = Request::Login { server: "demo".into(), username: "alice".into(), password: "hunter2".into() };
         assert!(serde_json::to_string(&login).unwrap().contains(r#""password":"hunter2""#));
         assert!(!format!("{login:?}").contains("hunter2"));
     }
 
     #[test]
     fn optional_fields_may_be_missing() {
-        let msg: OutgoingMessage =
-            serde_json::from_str(r#"{"to":["a@b.test"],"subject":"s","text":"t"}"#).unwrap();
+        let msg: OutgoingMessage = serde_json::from_str(r#"{"to":["a@b.test"],"subject":"s","text":"t"}"#).unwrap();
         assert!(msg.cc.is_empty() && msg.bcc.is_empty());
     }
 }

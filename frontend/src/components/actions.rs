@@ -26,7 +26,8 @@ pub struct ActionsProps {
 pub fn Actions(props: &ActionsProps) -> Html {
     let emit = |action: Action| props.on_action.reform(move |_: MouseEvent| action.clone());
     let folder_with = |role| props.folders.iter().find(|f| f.role == Some(role) && f.id != props.folder);
-    let on_move = props.on_action.reform(|e: Event| Action::MoveTo(e.target_unchecked_into::<HtmlSelectElement>().value()));
+    let on_move =
+        props.on_action.reform(|e: Event| Action::MoveTo(e.target_unchecked_into::<HtmlSelectElement>().value()));
     let flagged = props.flags.flagged;
     html! {
         <div class="actions" role="toolbar" aria-label="Message actions">
@@ -66,7 +67,8 @@ pub struct BulkActionsProps {
 pub fn BulkActions(props: &BulkActionsProps) -> Html {
     let emit = |action: Action| props.on_action.reform(move |_: MouseEvent| action.clone());
     let folder_with = |role| props.folders.iter().find(|f| f.role == Some(role) && f.id != props.folder);
-    let on_move = props.on_action.reform(|e: Event| Action::MoveTo(e.target_unchecked_into::<HtmlSelectElement>().value()));
+    let on_move =
+        props.on_action.reform(|e: Event| Action::MoveTo(e.target_unchecked_into::<HtmlSelectElement>().value()));
     html! {
         <div class="bulk-actions" role="toolbar" aria-label="Selected messages">
             <span class="bulk-count">{ format!("{} selected", props.count) }</span>

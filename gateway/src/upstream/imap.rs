@@ -18,10 +18,10 @@ use super::net::{BoxedStream, Upstream};
 use crate::config::Security;
 use crate::mime;
 
-
 /// The item list that makes a message-list row. Header fields rather than ENVELOPE, so that raw
 /// 8-bit and RFC 2047/2231 headers are decoded by the same MIME code as whole messages.
-const SUMMARY_ITEMS: &str = "(UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS (DATE FROM SUBJECT CONTENT-TYPE)])";
+const SUMMARY_ITEMS: &str =
+    "(UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS (DATE FROM SUBJECT CONTENT-TYPE)])";
 
 pub struct ImapConnection {
     session: Session<BoxedStream>,
@@ -93,12 +93,7 @@ impl ImapConnection {
             literal_plus: caps.has_str("LITERAL+"),
             sort: caps.has_str("SORT"),
         };
-        Ok(Self {
-            session,
-            selected: None,
-            capabilities,
-            sorted: None,
-        })
+        Ok(Self { session, selected: None, capabilities, sorted: None })
     }
 
     pub async fn list_folders(&mut self) -> Result<Vec<Folder>, ApiError> {
@@ -177,14 +172,23 @@ impl ImapConnection {
         Ok(page)
     }
 
-    async fn list_sorted(&mut self, folder: &str, offset: u32, limit: u32, order: SortOrder) -> Result<MessagePage, ApiError> {
+    async fn list_sorted(
+        &mut self,
+        folder: &str,
+        offset: u32,
+        limit: u32,
+        order: SortOrder,
+    ) -> Result<MessagePage, ApiError> {
         if !self.capabilities.sort {
             return Err(ApiError::new(ErrorKind::Refused, "this server cannot sort; only newest-first is available"));
         }
         let mailbox = self.session.select(folder).await.map_err(imap_error)?;
         self.selected = Some(folder.to_owned());
         let fresh = self.sorted.as_ref().is_some_and(|s| {
-            s.folder == folder && s.order == order && s.uid_validity == mailbox.uid_validity && s.exists == mailbox.exists
+            s.folder == folder
+                && s.order == order
+                && s.uid_validity == mailbox.uid_validity
+                && s.exists == mailbox.exists
         });
         if !fresh {
             let uids = self.uid_sort(order).await?;
@@ -198,7 +202,8 @@ impl ImapConnection {
         }
         let sorted = self.sorted.as_ref().expect("sorted above");
         let window: Vec<Uid> = sorted.uids.iter().skip(offset as usize).take(limit as usize).copied().collect();
-        let mut messages = if window.is_empty() { Vec::new() } else { self.summaries(&uid_set(&window)?, true).await? };
+        let mut messages =
+            if window.is_empty() { Vec::new() } else { self.summaries(&uid_set(&window)?, true).await? };
         // FETCH answers in its own order; put the rows back in the sorted one.
         messages.sort_by_key(|m| window.iter().position(|uid| *uid == m.uid));
         Ok(MessagePage {
@@ -222,11 +227,7 @@ impl ImapConnection {
         };
         // SORT is ascending unless reversed.
         let reverse = if order.ascending { "" } else { "REVERSE " };
-        let tag = self
-            .session
-            .run_command(format!("UID SORT ({reverse}{key}) UTF-8 ALL"))
-            .await
-            .map_err(imap_error)?;
+        let tag = self.session.run_command(format!("UID SORT ({reverse}{key}) UTF-8 ALL")).await.map_err(imap_error)?;
         let mut uids = Vec::new();
         loop {
             let response = self
@@ -261,13 +262,7 @@ impl ImapConnection {
         let total = uids.len() as u32;
         uids.truncate(limit as usize);
         let messages = if uids.is_empty() { Vec::new() } else { self.summaries(&uid_set(&uids)?, true).await? };
-        Ok(MessagePage {
-            folder: folder.to_owned(),
-            total,
-            uid_validity: mailbox.uid_validity,
-            offset: 0,
-            messages,
-        })
+        Ok(MessagePage { folder: folder.to_owned(), total, uid_validity: mailbox.uid_validity, offset: 0, messages })
     }
 
     /// Message-list rows for a sequence range (`by_uid` false) or a UID set, newest first.
@@ -287,7 +282,7 @@ impl ImapConnection {
                 Some(mime::summary(f.uid?, f.header().unwrap_or_default(), flags_of(f), f.size.unwrap_or(0), arrival))
             })
             .collect();
-        rows.sort_by(|a, b| b.uid.cmp(&a.uid));
+        rows.sort_by_key(|row| std::cmp::Reverse(row.uid));
         Ok(rows)
     }
 
@@ -346,14 +341,8 @@ impl ImapConnection {
     }
 
     async fn store_range(&mut self, uid_set: &str, item: &str) -> Result<(), ApiError> {
-        let _: Vec<Fetch> = self
-            .session
-            .uid_store(uid_set, item)
-            .await
-            .map_err(imap_error)?
-            .try_collect()
-            .await
-            .map_err(imap_error)?;
+        let _: Vec<Fetch> =
+            self.session.uid_store(uid_set, item).await.map_err(imap_error)?.try_collect().await.map_err(imap_error)?;
         Ok(())
     }
 

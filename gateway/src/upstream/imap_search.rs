@@ -71,25 +71,15 @@ mod tests {
 
     #[test]
     fn injection_attempts_stay_inside_one_string() {
-        let query = SearchQuery {
-            subject: Some(r#"x" OR ALL "y"#.into()),
-            from: Some(r"a\b".into()),
-            ..q()
-        };
+        let query = SearchQuery { subject: Some(r#"x" OR ALL "y"#.into()), from: Some(r"a\b".into()), ..q() };
         assert_eq!(criteria(&query, true).unwrap(), r#"FROM "a\\b" SUBJECT "x\" OR ALL \"y""#);
-        let newline = SearchQuery {
-            text: Some("a\r\nA1 DELETE INBOX".into()),
-            ..q()
-        };
+        let newline = SearchQuery { text: Some("a\r\nA1 DELETE INBOX".into()), ..q() };
         assert_eq!(criteria(&newline, true).unwrap_err().kind, ErrorKind::BadRequest);
     }
 
     #[test]
     fn non_ascii_uses_literals_when_offered() {
-        let query = SearchQuery {
-            subject: Some("会議".into()),
-            ..q()
-        };
+        let query = SearchQuery { subject: Some("会議".into()), ..q() };
         assert_eq!(criteria(&query, true).unwrap(), "CHARSET UTF-8 SUBJECT {6+}\r\n会議");
         assert_eq!(criteria(&query, false).unwrap(), "CHARSET UTF-8 SUBJECT \"会議\"");
     }
@@ -104,10 +94,7 @@ mod tests {
             ..q()
         };
         assert_eq!(criteria(&query, true).unwrap(), "SINCE 5-Jan-2026 BEFORE 24-Nov-2026 UNSEEN FLAGGED");
-        let bad = SearchQuery {
-            since: Some("yesterday".into()),
-            ..q()
-        };
+        let bad = SearchQuery { since: Some("yesterday".into()), ..q() };
         assert!(criteria(&bad, true).is_err());
     }
 }

@@ -47,22 +47,15 @@ impl Upstream {
                 endpoint.host
             )));
         }
-        let tls = ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| ConfigError::Invalid(format!("TLS setup: {e}")))?
-        .with_root_certificates(store)
-        .with_no_client_auth();
+        let tls = ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .map_err(|e| ConfigError::Invalid(format!("TLS setup: {e}")))?
+            .with_root_certificates(store)
+            .with_no_client_auth();
         let name = endpoint.tls_name.as_deref().unwrap_or(&endpoint.host);
         let server_name = ServerName::try_from(name.to_owned())
             .map_err(|e| ConfigError::Invalid(format!("bad TLS name {name:?}: {e}")))?;
-        Ok(Self {
-            endpoint: endpoint.clone(),
-            tls: Arc::new(tls),
-            server_name,
-            roots: Arc::new(roots),
-        })
+        Ok(Self { endpoint: endpoint.clone(), tls: Arc::new(tls), server_name, roots: Arc::new(roots) })
     }
 
     /// The name to show the user in errors.
@@ -90,20 +83,14 @@ impl Upstream {
     }
 
     fn unreachable(&self, why: &str) -> ApiError {
-        ApiError::new(
-            ErrorKind::Unreachable,
-            format!("cannot connect to {}: {why}", self.label()),
-        )
+        ApiError::new(ErrorKind::Unreachable, format!("cannot connect to {}: {why}", self.label()))
     }
 }
 
 fn load_roots(endpoint: &Endpoint) -> Result<Vec<CertificateDer<'static>>, ConfigError> {
     match &endpoint.ca_file {
         Some(path) => {
-            let pem = std::fs::read(path).map_err(|source| ConfigError::Read {
-                path: path.clone(),
-                source,
-            })?;
+            let pem = std::fs::read(path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
             rustls_pemfile::certs(&mut pem.as_slice())
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| ConfigError::Invalid(format!("{}: {e}", path.display())))

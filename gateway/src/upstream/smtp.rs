@@ -162,10 +162,7 @@ mod tests {
 
     #[test]
     fn bad_or_missing_recipients_are_named() {
-        let msg = OutgoingMessage {
-            to: vec!["not an address".into()],
-            ..Default::default()
-        };
+        let msg = OutgoingMessage { to: vec!["not an address".into()], ..Default::default() };
         let err = build_message(&alice(), &msg).unwrap_err();
         assert!(err.message.contains("not an address"), "{err}");
         let none = OutgoingMessage::default();

@@ -28,11 +28,7 @@ pub struct Browser {
 impl Browser {
     pub async fn start() -> Self {
         let dist = repo_root().join("dist");
-        assert!(
-            dist.join("index.html").exists(),
-            "no built app in {}: run scripts/build.sh first",
-            dist.display()
-        );
+        assert!(dist.join("index.html").exists(), "no built app in {}: run scripts/build.sh first", dist.display());
         let stack = MailStack::ensure();
         let gateway = TestGateway::start(stack.gateway_config(&dist)).await;
 
@@ -74,12 +70,7 @@ impl Browser {
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }
         };
-        Self {
-            client,
-            gateway,
-            downloads,
-            _driver: driver,
-        }
+        Self { client, gateway, downloads, _driver: driver }
     }
 
     pub async fn open_app(&self) {

@@ -102,11 +102,9 @@ impl MailStack {
     pub async fn deliver(&self, user: &str, raw: &[u8]) {
         use lettre::address::Envelope;
         use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-        let envelope = Envelope::new(
-            Some("sender@example.org".parse().unwrap()),
-            vec![self.address(user).parse().unwrap()],
-        )
-        .unwrap();
+        let envelope =
+            Envelope::new(Some("sender@example.org".parse().unwrap()), vec![self.address(user).parse().unwrap()])
+                .unwrap();
         AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
             .port(self.smtp)
             .build()
@@ -189,12 +187,7 @@ impl TestGateway {
         let task = tokio::spawn(yubin_gateway::serve(listener, gateway, async {
             let _ = stopped.await;
         }));
-        Self {
-            addr,
-            config,
-            stop: Some(stop),
-            task: Some(task),
-        }
+        Self { addr, config, stop: Some(stop), task: Some(task) }
     }
 
     /// Stops this gateway (closing its sessions, as a real restart does) and starts a fresh one
@@ -253,12 +246,7 @@ impl WsClient {
             ServerFrame::Welcome(w) => w,
             other => panic!("expected Welcome, got {other:?}"),
         };
-        Ok(Self {
-            ws,
-            next_id: 1,
-            welcome,
-            events: Default::default(),
-        })
+        Ok(Self { ws, next_id: 1, welcome, events: Default::default() })
     }
 
     pub async fn request(&mut self, request: Request) -> Result<Response, ApiError> {
@@ -293,11 +281,7 @@ impl WsClient {
 
     pub async fn login(&mut self, username: &str, password: &str) -> Result<Session, ApiError> {
         let response = self
-            .request(Request::Login {
-                server: "demo".into(),
-                username: username.into(),
-                password: password.into(),
-            })
+            .request(Request::Login { server: "demo".into(), username: username.into(), password: password.into() })
             .await?;
         match response {
             Response::LoggedIn(session) => Ok(session),
@@ -321,10 +305,7 @@ async fn next_frame(ws: &mut WebSocketStream<MaybeTlsStream<TcpStream>>) -> Serv
 
 /// A subject no other test run uses, to find one's own message in a shared mailbox.
 pub fn unique_subject(what: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
     format!("{what} {nanos:x}")
 }
 
