@@ -284,15 +284,10 @@ impl Component for App {
                 let previous: Vec<(Uid, bool)> =
                     uids.iter().map(|uid| (*uid, self.apply_flag(*uid, flag, value))).collect();
                 let request = Request::SetFlag { folder: self.folder.clone(), uids, flag, value };
-                self.call(
-                    ctx,
-                    request,
-                    |r| matches!(r, Response::Done).then_some(()),
-                    move |result| match result {
-                        Ok(()) => Msg::Changed(Ok(())),
-                        Err(e) => Msg::FlagFailed(previous, flag, e),
-                    },
-                );
+                self.call(ctx, request, done, move |result| match result {
+                    Ok(()) => Msg::Changed(Ok(())),
+                    Err(e) => Msg::FlagFailed(previous, flag, e),
+                });
             }
             Msg::FlagFailed(previous, flag, e) => {
                 for (uid, value) in previous {
@@ -330,7 +325,7 @@ impl Component for App {
                     Rc::make_mut(list).rows_mut().for_each(|m| m.flags.seen = true);
                 }
                 let request = Request::MarkFolderRead { folder: self.folder.clone() };
-                self.call(ctx, request, |r| matches!(r, Response::Done).then_some(()), Msg::Changed);
+                self.call(ctx, request, done, Msg::Changed);
             }
             Msg::EmptyFolder => {
                 let confirmed = web_sys::window()
@@ -343,7 +338,7 @@ impl Component for App {
                 self.selection = Rc::default();
                 self.reader = ReaderState::Empty;
                 let request = Request::EmptyFolder { folder: self.folder.clone() };
-                self.call(ctx, request, |r| matches!(r, Response::Done).then_some(()), Msg::Emptied);
+                self.call(ctx, request, done, Msg::Emptied);
             }
             Msg::Emptied(result) => {
                 if let Err(e) = result {
@@ -396,12 +391,7 @@ impl Component for App {
                     }
                     FolderOp::Subscribe { folder, subscribed } => (Request::Subscribe { folder, subscribed }, None),
                 };
-                self.call(
-                    ctx,
-                    request,
-                    |r| matches!(r, Response::Done).then_some(()),
-                    move |result| Msg::FolderManaged(result, open),
-                );
+                self.call(ctx, request, done, move |result| Msg::FolderManaged(result, open));
                 return false;
             }
             Msg::FolderManaged(result, open) => {
@@ -579,6 +569,18 @@ impl Component for App {
     }
 }
 
+/// Reply extractors for [`App::call`].
+fn done(response: Response) -> Option<()> {
+    matches!(response, Response::Done).then_some(())
+}
+
+fn messages(response: Response) -> Option<MessagePage> {
+    match response {
+        Response::Messages(page) => Some(page),
+        _ => None,
+    }
+}
+
 impl App {
     fn connect(&mut self, ctx: &Context<Self>) {
         match Connection::open(ctx.link().callback(Msg::Connection)) {
@@ -613,15 +615,7 @@ impl App {
                     query: SearchQuery { text: Some(text), ..SearchQuery::default() },
                     limit: SEARCH_LIMIT,
                 };
-                self.call(
-                    ctx,
-                    request,
-                    |r| match r {
-                        Response::Messages(p) => Some(p),
-                        _ => None,
-                    },
-                    |result| Msg::Block(0, result),
-                );
+                self.call(ctx, request, messages, |result| Msg::Block(0, result));
             }
             None => self.load_block(ctx, 0),
         }
@@ -630,15 +624,7 @@ impl App {
     fn load_block(&mut self, ctx: &Context<Self>, offset: u32) {
         self.list_loading = self.list.is_none();
         let request = Request::ListMessages { folder: self.folder.clone(), offset, limit: BLOCK, sort: self.sort };
-        self.call(
-            ctx,
-            request,
-            |r| match r {
-                Response::Messages(p) => Some(p),
-                _ => None,
-            },
-            move |result| Msg::Block(offset, result),
-        );
+        self.call(ctx, request, messages, move |result| Msg::Block(offset, result));
     }
 
     fn refresh_folders(&self, ctx: &Context<Self>) {
@@ -693,7 +679,7 @@ impl App {
             Some(to) => Request::Move { folder, uids, to },
             None => Request::Expunge { folder, uids },
         };
-        self.call(ctx, request, |r| matches!(r, Response::Done).then_some(()), Msg::Changed);
+        self.call(ctx, request, done, Msg::Changed);
     }
 
     /// Sends `request`; `expect` picks the reply variant it should produce, `to_msg` wraps the

@@ -357,19 +357,8 @@ impl ImapConnection {
     /// Fetches and parses one message; fetching `BODY[]` marks it \Seen, as opening it should.
     pub async fn get_message(&mut self, folder: &str, uid: Uid) -> Result<MessageView, ApiError> {
         self.ensure_selected(folder).await?;
-        let fetches: Vec<Fetch> = self
-            .session
-            .uid_fetch(uid.to_string(), "(UID FLAGS BODY[])")
-            .await
-            .map_err(imap_error)?
-            .try_collect()
-            .await
-            .map_err(imap_error)?;
-        let fetch = fetches
-            .iter()
-            .find(|f| f.uid == Some(uid) && f.body().is_some())
-            .ok_or_else(|| ApiError::new(ErrorKind::BadRequest, format!("no message with UID {uid} in {folder}")))?;
-        let mut flags = flags_of(fetch);
+        let fetch = self.fetch_one(uid, "(UID FLAGS BODY[])").await?;
+        let mut flags = flags_of(&fetch);
         flags.seen = true;
         mime::view(folder, uid, flags, fetch.body().unwrap_or_default())
     }
@@ -377,18 +366,7 @@ impl ImapConnection {
     /// The raw message, at most `limit` bytes of it.
     pub async fn get_source(&mut self, folder: &str, uid: Uid, limit: u32) -> Result<(Vec<u8>, bool), ApiError> {
         self.ensure_selected(folder).await?;
-        let fetches: Vec<Fetch> = self
-            .session
-            .uid_fetch(uid.to_string(), format!("(UID RFC822.SIZE BODY.PEEK[]<0.{limit}>)"))
-            .await
-            .map_err(imap_error)?
-            .try_collect()
-            .await
-            .map_err(imap_error)?;
-        let fetch = fetches
-            .iter()
-            .find(|f| f.uid == Some(uid))
-            .ok_or_else(|| ApiError::new(ErrorKind::BadRequest, format!("no message with UID {uid} in {folder}")))?;
+        let fetch = self.fetch_one(uid, &format!("(UID RFC822.SIZE BODY.PEEK[]<0.{limit}>)")).await?;
         let body = fetch.body().unwrap_or_default().to_vec();
         let truncated = fetch.size.is_some_and(|size| size > limit);
         Ok((body, truncated))
@@ -478,19 +456,25 @@ impl ImapConnection {
     }
 
     async fn fetch_section(&mut self, uid: Uid, item: &str, path: &SectionPath) -> Result<Vec<u8>, ApiError> {
+        let fetch = self.fetch_one(uid, item).await?;
+        Ok(fetch.section(path).unwrap_or_default().to_vec())
+    }
+
+    /// `UID FETCH` of one message in the selected folder.
+    async fn fetch_one(&mut self, uid: Uid, items: &str) -> Result<Fetch, ApiError> {
         let fetches: Vec<Fetch> = self
             .session
-            .uid_fetch(uid.to_string(), item)
+            .uid_fetch(uid.to_string(), items)
             .await
             .map_err(imap_error)?
             .try_collect()
             .await
             .map_err(imap_error)?;
-        let fetch = fetches
-            .iter()
+        let selected = self.selected.as_deref().unwrap_or("the folder");
+        fetches
+            .into_iter()
             .find(|f| f.uid == Some(uid))
-            .ok_or_else(|| ApiError::new(ErrorKind::BadRequest, format!("no message with UID {uid}")))?;
-        Ok(fetch.section(path).unwrap_or_default().to_vec())
+            .ok_or_else(|| ApiError::new(ErrorKind::BadRequest, format!("no message with UID {uid} in {selected}")))
     }
 
     /// Hands over the raw session with `folder` selected, for IDLE (which consumes it).
