@@ -54,8 +54,9 @@ struct Watcher {
 }
 
 impl SessionState {
-    /// Watches `folder` with IDLE instead of whatever was watched before.
-    fn watch(&self, account: &Arc<Account>, folder: &str) {
+    /// Watches `folder` with IDLE instead of whatever was watched before; `known_total` is its
+    /// size in the listing the browser just got.
+    fn watch(&self, account: &Arc<Account>, folder: &str, known_total: u32) {
         let mut watcher = self.watcher.lock().expect("watcher lock");
         if watcher.as_ref().is_some_and(|w| w.folder == folder && !w.task.is_finished()) {
             return;
@@ -71,8 +72,15 @@ impl SessionState {
                     // A full queue means the browser is behind; it will refresh anyway.
                     let _ = events.try_send(event);
                 };
-                idle::watch(&account.server.incoming, &account.username, account.password.expose(), &name, notify)
-                    .await;
+                idle::watch(
+                    &account.server.incoming,
+                    &account.username,
+                    account.password.expose(),
+                    &name,
+                    known_total,
+                    notify,
+                )
+                .await;
             }
             .in_current_span(),
         );
@@ -204,7 +212,7 @@ async fn handle(gateway: &Gateway, state: &SessionState, request: Request) -> Re
             })
             .await?;
             // The folder on screen is the one to push news about.
-            state.watch(&logged_in(state).await?, &folder);
+            state.watch(&logged_in(state).await?, &folder, page.total);
             Ok(Response::Messages(page))
         }
         Request::GetMessage { folder, uid } => with_imap(state, |imap| {

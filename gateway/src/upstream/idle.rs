@@ -19,12 +19,22 @@ const RETRY_FIRST: Duration = Duration::from_secs(2);
 const RETRY_MAX: Duration = Duration::from_secs(120);
 
 /// Watches `folder` until the task is aborted, calling `changed` after each burst of changes.
-/// Reconnects when the connection drops; gives up only if the credentials stop working.
-pub async fn watch(upstream: &Upstream, username: &str, password: &str, folder: &str, changed: impl Fn()) {
+/// `known_total` is the folder's size as the browser last saw it: mail that arrived before the
+/// watch began is reported too. Reconnects when the connection drops; gives up only if the
+/// credentials stop working.
+pub async fn watch(
+    upstream: &Upstream,
+    username: &str,
+    password: &str,
+    folder: &str,
+    known_total: u32,
+    changed: impl Fn(),
+) {
     let mut retry = RETRY_FIRST;
     let mut reconnecting = false;
     loop {
-        match watch_once(upstream, username, password, folder, &changed, &mut retry, reconnecting).await {
+        let known = (!reconnecting).then_some(known_total);
+        match watch_once(upstream, username, password, folder, &changed, &mut retry, known).await {
             Err(e) if e.kind == ErrorKind::AuthFailed => {
                 warn!(folder, "IDLE stopped: {}", e.message);
                 return;
@@ -45,13 +55,14 @@ async fn watch_once(
     folder: &str,
     changed: &impl Fn(),
     retry: &mut Duration,
-    reconnecting: bool,
+    known_total: Option<u32>,
 ) -> Result<(), ApiError> {
     let connection = ImapConnection::login(upstream, username, password).await?;
-    let mut session = connection.into_session_on(folder).await?;
+    let (mut session, total) = connection.into_session_on(folder).await?;
     *retry = RETRY_FIRST;
-    if reconnecting {
-        // Whatever happened while the connection was down is news.
+    // After a reconnect anything may have happened; on the first connect, only a change of size
+    // since the browser's listing (mail delivered before IDLE began) is news.
+    if known_total != Some(total) {
         changed();
     }
     loop {

@@ -477,10 +477,11 @@ impl ImapConnection {
             .ok_or_else(|| ApiError::new(ErrorKind::BadRequest, format!("no message with UID {uid} in {selected}")))
     }
 
-    /// Hands over the raw session with `folder` selected, for IDLE (which consumes it).
-    pub async fn into_session_on(mut self, folder: &str) -> Result<Session<BoxedStream>, ApiError> {
-        self.session.select(folder).await.map_err(imap_error)?;
-        Ok(self.session)
+    /// Hands over the raw session with `folder` selected, for IDLE (which consumes it), and
+    /// how many messages the folder holds now.
+    pub async fn into_session_on(mut self, folder: &str) -> Result<(Session<BoxedStream>, u32), ApiError> {
+        let mailbox = self.session.select(folder).await.map_err(imap_error)?;
+        Ok((self.session, mailbox.exists))
     }
 
     /// Says goodbye politely, but never waits long for a server that is gone.

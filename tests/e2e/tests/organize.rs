@@ -123,6 +123,8 @@ async fn drag_a_message_onto_a_folder() {
     browser.open_app().await;
     browser.sign_in("grace", "grace-pass").await;
     browser.wait_for_text(".message-row", &subject).await;
+    // The folder list loads beside the message list: wait for the drop target too.
+    browser.find(".folder[data-folder='Archive']").await;
     browser
         .client
         .execute(
