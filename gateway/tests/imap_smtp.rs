@@ -594,3 +594,26 @@ async fn mail_delivered_before_idle_begins_is_still_pushed() {
     let event = client.next_event(Duration::from_secs(10)).await.expect("a push within 10 s");
     assert_eq!(event, yubin_protocol::Event::FolderChanged { folder: "INBOX".into() });
 }
+
+/// ivy is this test's alone: it cuts her connections.
+#[tokio::test]
+async fn a_dropped_imap_connection_is_reopened_without_the_user_noticing() {
+    let stack = MailStack::ensure();
+    deliver_unique(stack, "ivy", &unique_subject("before the drop")).await;
+    let (_gateway, mut client) = logged_in("ivy").await;
+    let (total, _) = newest(&mut client, "INBOX", 10).await;
+    assert!(total > 0);
+
+    stack.kick("ivy");
+    // The next request finds the connection gone, reconnects with the session's credentials and
+    // answers as if nothing happened.
+    let (again, _) = newest(&mut client, "INBOX", 10).await;
+    assert_eq!(again, total);
+
+    // The IDLE watcher reconnects too and reports what it may have missed, then keeps pushing.
+    let subject = unique_subject("after the drop");
+    deliver_unique(stack, "ivy", &subject).await;
+    let event = client.next_event(Duration::from_secs(20)).await.expect("push after reconnecting");
+    assert_eq!(event, yubin_protocol::Event::FolderChanged { folder: "INBOX".into() });
+    wait_for_subject(&mut client, &subject).await;
+}

@@ -93,6 +93,12 @@ impl MailStack {
             .unwrap_or_else(|| panic!("doveadm said {out:?}"))
     }
 
+    /// Drops every IMAP/POP3 connection of `user` on the server side, as a server restart or a
+    /// network failure would.
+    pub fn kick(&self, user: &str) {
+        run(Command::new("bash").arg(&self.script).args(["doveadm", "kick", &self.address(user)]));
+    }
+
     pub fn address(&self, user: &str) -> String {
         format!("{user}@{}", self.domain)
     }
