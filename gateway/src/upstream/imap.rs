@@ -5,7 +5,7 @@
 //! only strings this module puts into commands itself are numbers and fixed item lists.
 
 use async_imap::imap_proto::{self, MessageSection, NameAttribute, SectionPath};
-use async_imap::types::{Fetch, Flag};
+use async_imap::types::{Fetch, Flag, Mailbox};
 use async_imap::{Client, Session};
 use futures::TryStreamExt;
 use yubin_protocol::{
@@ -154,8 +154,7 @@ impl ImapConnection {
         if order != SortOrder::default() {
             return self.list_sorted(folder, offset, limit, order).await;
         }
-        let mailbox = self.session.select(folder).await.map_err(imap_error)?;
-        self.selected = Some(folder.to_owned());
+        let mailbox = self.select(folder).await?;
         let total = mailbox.exists;
         let mut page = MessagePage {
             folder: folder.to_owned(),
@@ -182,8 +181,7 @@ impl ImapConnection {
         if !self.capabilities.sort {
             return Err(ApiError::new(ErrorKind::Refused, "this server cannot sort; only newest-first is available"));
         }
-        let mailbox = self.session.select(folder).await.map_err(imap_error)?;
-        self.selected = Some(folder.to_owned());
+        let mailbox = self.select(folder).await?;
         let fresh = self.sorted.as_ref().is_some_and(|s| {
             s.folder == folder
                 && s.order == order
@@ -255,8 +253,7 @@ impl ImapConnection {
     /// Messages of `folder` matching `query`, newest first.
     pub async fn search(&mut self, folder: &str, query: &SearchQuery, limit: u32) -> Result<MessagePage, ApiError> {
         let criteria = imap_search::criteria(query, self.capabilities.literal_plus)?;
-        let mailbox = self.session.select(folder).await.map_err(imap_error)?;
-        self.selected = Some(folder.to_owned());
+        let mailbox = self.select(folder).await?;
         let mut uids: Vec<Uid> = self.session.uid_search(&criteria).await.map_err(imap_error)?.into_iter().collect();
         uids.sort_unstable_by(|a, b| b.cmp(a));
         let total = uids.len() as u32;
@@ -346,10 +343,17 @@ impl ImapConnection {
         Ok(())
     }
 
+    /// SELECTs `folder` even if it is selected already: the answer carries its current size.
+    async fn select(&mut self, folder: &str) -> Result<Mailbox, ApiError> {
+        let mailbox = self.session.select(folder).await.map_err(imap_error)?;
+        self.selected = Some(folder.to_owned());
+        Ok(mailbox)
+    }
+
+    /// SELECTs `folder` unless it is selected already.
     async fn ensure_selected(&mut self, folder: &str) -> Result<(), ApiError> {
         if self.selected.as_deref() != Some(folder) {
-            self.session.select(folder).await.map_err(imap_error)?;
-            self.selected = Some(folder.to_owned());
+            self.select(folder).await?;
         }
         Ok(())
     }
@@ -422,8 +426,7 @@ impl ImapConnection {
 
     /// Deletes everything in `folder` for good.
     pub async fn empty_folder(&mut self, folder: &str) -> Result<(), ApiError> {
-        let mailbox = self.session.select(folder).await.map_err(imap_error)?;
-        self.selected = Some(folder.to_owned());
+        let mailbox = self.select(folder).await?;
         if mailbox.exists == 0 {
             return Ok(());
         }
@@ -480,7 +483,7 @@ impl ImapConnection {
     /// Hands over the raw session with `folder` selected, for IDLE (which consumes it), and
     /// how many messages the folder holds now.
     pub async fn into_session_on(mut self, folder: &str) -> Result<(Session<BoxedStream>, u32), ApiError> {
-        let mailbox = self.session.select(folder).await.map_err(imap_error)?;
+        let mailbox = self.select(folder).await?;
         Ok((self.session, mailbox.exists))
     }
 
