@@ -95,6 +95,12 @@ fn load_roots(endpoint: &Endpoint) -> Result<Vec<CertificateDer<'static>>, Confi
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| ConfigError::Invalid(format!("{}: {e}", path.display())))
         }
-        None => Ok(rustls_native_certs::load_native_certs().certs),
+        None => Ok(system_roots().clone()),
     }
+}
+
+/// The system's CA certificates, read from disk once however many endpoints use them.
+fn system_roots() -> &'static Vec<CertificateDer<'static>> {
+    static ROOTS: std::sync::OnceLock<Vec<CertificateDer<'static>>> = std::sync::OnceLock::new();
+    ROOTS.get_or_init(|| rustls_native_certs::load_native_certs().certs)
 }
