@@ -22,12 +22,40 @@ pub struct ActionsProps {
     pub on_action: Callback<Action>,
 }
 
+/// The folder with `role`, unless it is `current` (archiving from Archive means nothing).
+fn folder_with<'f>(folders: &'f [Folder], role: FolderRole, current: &str) -> Option<&'f Folder> {
+    folders.iter().find(|f| f.role == Some(role) && f.id != current)
+}
+
+#[derive(Properties, PartialEq)]
+struct MoveToProps {
+    id: AttrValue,
+    label: AttrValue,
+    folders: Vec<Folder>,
+    /// The folder the messages are in; not offered.
+    folder: String,
+    on_action: Callback<Action>,
+}
+
+/// "Move to…": every other folder that can hold mail.
+#[function_component]
+fn MoveTo(props: &MoveToProps) -> Html {
+    let on_move =
+        props.on_action.reform(|e: Event| Action::MoveTo(e.target_unchecked_into::<HtmlSelectElement>().value()));
+    html! {
+        <select id={props.id.clone()} aria-label={props.label.clone()} onchange={on_move}>
+            <option value="" selected=true disabled=true>{ "Move to…" }</option>
+            { for props.folders.iter().filter(|f| f.selectable && f.id != props.folder).map(|f| html! {
+                <option value={f.id.clone()}>{ &f.name }</option>
+            }) }
+        </select>
+    }
+}
+
 #[function_component]
 pub fn Actions(props: &ActionsProps) -> Html {
     let emit = |action: Action| props.on_action.reform(move |_: MouseEvent| action.clone());
-    let folder_with = |role| props.folders.iter().find(|f| f.role == Some(role) && f.id != props.folder);
-    let on_move =
-        props.on_action.reform(|e: Event| Action::MoveTo(e.target_unchecked_into::<HtmlSelectElement>().value()));
+    let folder_with = |role| folder_with(&props.folders, role, &props.folder);
     let flagged = props.flags.flagged;
     html! {
         <div class="actions" role="toolbar" aria-label="Message actions">
@@ -43,12 +71,8 @@ pub fn Actions(props: &ActionsProps) -> Html {
             }
             <button id="delete" class="danger" onclick={emit(Action::Delete)}>{ "Delete" }</button>
             <button id="view-source" onclick={emit(Action::ViewSource)}>{ "Source" }</button>
-            <select id="move-to" aria-label="Move to folder" onchange={on_move}>
-                <option value="" selected=true disabled=true>{ "Move to…" }</option>
-                { for props.folders.iter().filter(|f| f.selectable && f.id != props.folder).map(|f| html! {
-                    <option value={f.id.clone()}>{ &f.name }</option>
-                }) }
-            </select>
+            <MoveTo id="move-to" label="Move to folder" folders={props.folders.clone()} folder={props.folder.clone()}
+                on_action={props.on_action.clone()} />
         </div>
     }
 }
@@ -66,9 +90,7 @@ pub struct BulkActionsProps {
 #[function_component]
 pub fn BulkActions(props: &BulkActionsProps) -> Html {
     let emit = |action: Action| props.on_action.reform(move |_: MouseEvent| action.clone());
-    let folder_with = |role| props.folders.iter().find(|f| f.role == Some(role) && f.id != props.folder);
-    let on_move =
-        props.on_action.reform(|e: Event| Action::MoveTo(e.target_unchecked_into::<HtmlSelectElement>().value()));
+    let folder_with = |role| folder_with(&props.folders, role, &props.folder);
     html! {
         <div class="bulk-actions" role="toolbar" aria-label="Selected messages">
             <span class="bulk-count">{ format!("{} selected", props.count) }</span>
@@ -79,12 +101,8 @@ pub fn BulkActions(props: &BulkActionsProps) -> Html {
                 <button id="bulk-archive" onclick={emit(Action::MoveTo(archive.id.clone()))}>{ "Archive" }</button>
             }
             <button id="bulk-delete" class="danger" onclick={emit(Action::Delete)}>{ "Delete" }</button>
-            <select id="bulk-move" aria-label="Move selected to folder" onchange={on_move}>
-                <option value="" selected=true disabled=true>{ "Move to…" }</option>
-                { for props.folders.iter().filter(|f| f.selectable && f.id != props.folder).map(|f| html! {
-                    <option value={f.id.clone()}>{ &f.name }</option>
-                }) }
-            </select>
+            <MoveTo id="bulk-move" label="Move selected to folder" folders={props.folders.clone()}
+                folder={props.folder.clone()} on_action={props.on_action.clone()} />
             <button id="bulk-clear" onclick={props.on_clear.reform(|_: MouseEvent| ())}>{ "Clear" }</button>
         </div>
     }
