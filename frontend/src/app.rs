@@ -151,7 +151,7 @@ impl Component for App {
             Msg::Connection(ConnectionEvent::Pushed(Event::FolderChanged { folder })) => {
                 // New, removed or changed mail in the folder on screen: show it as it is now.
                 if folder == self.folder && self.search.is_none() && self.session.is_some() {
-                    self.load_page(ctx, 0);
+                    self.load_list(ctx);
                     self.refresh_folders(ctx);
                 }
                 return false;
@@ -177,7 +177,7 @@ impl Component for App {
                 }
                 self.session = Some(session);
                 self.refresh_folders(ctx);
-                self.load_page(ctx, 0);
+                self.load_list(ctx);
             }
             Msg::LoggedIn(Err(e)) => {
                 self.login_busy = false;
@@ -205,7 +205,7 @@ impl Component for App {
                 self.list = None;
                 self.selection = Rc::default();
                 self.reader = ReaderState::Empty;
-                self.load_page(ctx, 0);
+                self.load_list(ctx);
             }
             Msg::Block(offset, Ok(page)) => {
                 self.list_loading = false;
@@ -236,7 +236,7 @@ impl Component for App {
                 self.list = None;
                 self.selection = Rc::default();
                 self.reader = ReaderState::Empty;
-                self.load_page(ctx, 0);
+                self.load_list(ctx);
             }
             Msg::Visible(range) => {
                 let Some(list) = &mut self.list else { return false };
@@ -344,7 +344,7 @@ impl Component for App {
                 if let Err(e) = result {
                     self.notice = Some(Notice::from_error(&e));
                 }
-                self.load_page(ctx, 0);
+                self.load_list(ctx);
                 self.refresh_folders(ctx);
             }
             Msg::Act(uids, Action::MoveTo(to)) => self.remove(ctx, uids, Some(to)),
@@ -356,7 +356,7 @@ impl Component for App {
             Msg::Changed(result) => {
                 if let Err(e) = result {
                     self.notice = Some(Notice::from_error(&e));
-                    self.load_page(ctx, 0);
+                    self.load_list(ctx);
                 }
                 self.refresh_folders(ctx);
             }
@@ -366,7 +366,7 @@ impl Component for App {
                 self.list = None;
                 self.selection = Rc::default();
                 self.reader = ReaderState::Empty;
-                self.load_page(ctx, 0);
+                self.load_list(ctx);
             }
             Msg::DropOn(folder, uid) => {
                 if uid == 0 || folder == self.folder {
@@ -605,8 +605,7 @@ impl App {
     }
 
     /// Loads the list from the top: the folder's newest block, or the search results.
-    fn load_page(&mut self, ctx: &Context<Self>, offset: u32) {
-        debug_assert_eq!(offset, 0, "later blocks come through load_block");
+    fn load_list(&mut self, ctx: &Context<Self>) {
         match self.search.clone() {
             Some(text) => {
                 self.list_loading = true;
