@@ -15,6 +15,10 @@
 //! imap = { host = "imap.example.org", port = 993, security = "tls" }   # or pop3 = { ... }
 //! smtp = { host = "smtp.example.org", port = 587, security = "starttls" }
 //! # ca_file = "/etc/ssl/private-ca.pem"   # per endpoint; default: the system's roots
+//! # smtp_saves_sent = true                 # the server files sent mail itself
+//!
+//! [limits]
+//! max_upload_bytes = 52428800   # attachments one session may hold in memory
 //! ```
 
 use std::net::SocketAddr;
@@ -36,6 +40,22 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     #[serde(default, rename = "server")]
     pub servers: Vec<ServerConfig>,
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+/// Bounds on what one browser session may make the gateway hold or do.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Most attachment bytes one session may hold in memory before sending (default 50 MiB).
+    pub max_upload_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_upload_bytes: 50 << 20 }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -51,6 +71,10 @@ pub struct ServerConfig {
     #[serde(default)]
     pub pop3: Option<Endpoint>,
     pub smtp: Endpoint,
+    /// The submission server files a copy of each sent message itself (as Gmail does), so the
+    /// gateway must not add another to Sent.
+    #[serde(default)]
+    pub smtp_saves_sent: bool,
 }
 
 /// One upstream server address and how to secure the connection to it.

@@ -35,7 +35,7 @@ impl Gateway {
         for server in &config.servers {
             let runtime = ServerRuntime {
                 incoming: Upstream::new(server.incoming().1)?,
-                smtp: SmtpUpstream::new(Upstream::new(&server.smtp)?)?,
+                smtp: SmtpUpstream::new(Upstream::new(&server.smtp)?),
                 config: server.clone(),
             };
             servers.insert(server.id.clone(), Arc::new(runtime));

@@ -4,16 +4,20 @@
 //! [`yubin_protocol`] over one WebSocket per tab, translating requests into IMAP and SMTP
 //! towards servers the operator allow-listed in the [`config`].
 
+pub mod compose;
 pub mod config;
 pub mod downloads;
+pub mod dsn;
 pub mod gateway;
 pub mod html;
 pub mod http;
 pub mod mime;
 pub mod session;
+mod outgoing;
 pub mod transfer_decoding;
 pub mod trust;
 pub mod upstream;
+pub mod uploads;
 
 use std::future::Future;
 use std::net::SocketAddr;

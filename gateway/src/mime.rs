@@ -84,14 +84,27 @@ pub fn view(folder: &str, uid: Uid, flags: Flags, raw: &[u8]) -> Result<MessageV
         to: addresses(message.to()),
         cc: addresses(message.cc()),
         reply_to,
+        bcc: addresses(message.bcc()),
         date: message.date().map(|d| d.to_timestamp()),
-        message_id: message.message_id().map(str::to_owned),
+        message_id: message.message_id().map(angle_id),
+        in_reply_to: message.in_reply_to().as_text().map(angle_id),
+        references: match message.references() {
+            HeaderValue::Text(id) => vec![angle_id(id)],
+            HeaderValue::TextList(ids) => ids.iter().map(|id| angle_id(id)).collect(),
+            _ => Vec::new(),
+        },
+        delivery_report: crate::dsn::report(&message),
         flags,
         text,
         has_remote_content: html.as_ref().is_some_and(|h| h.has_remote_content),
         html: html.map(|h| h.html),
         attachments,
     })
+}
+
+/// mail-parser gives ids without their angle brackets; the wire and IMAP SEARCH want them.
+fn angle_id(id: &str) -> String {
+    format!("<{id}>")
 }
 
 /// Largest image embedded into the HTML as a `data:` URL; bigger ones stay attachments.

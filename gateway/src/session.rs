@@ -13,7 +13,8 @@ use lettre::message::Mailbox;
 use tokio::sync::{mpsc, Mutex, RwLock};
 use tracing::{debug, info, warn, Instrument};
 use yubin_protocol::{
-    ApiError, ClientFrame, ErrorKind, Event, IncomingProtocol, Request, Response, Secret, ServerFrame,
+    ApiError, AttachmentSource, ClientFrame, ErrorKind, Event, IncomingProtocol, OutgoingMessage, Request, Response,
+    Secret, ServerFrame,
     Session as SessionInfo, Welcome, PROTOCOL_VERSION,
 };
 
@@ -21,7 +22,9 @@ use crate::downloads::Ticket;
 use crate::gateway::{Gateway, ServerRuntime};
 use crate::upstream::idle;
 use crate::upstream::imap::{section_numbers, ImapConnection};
-use crate::upstream::smtp::parse_mailbox;
+use crate::compose::parse_mailbox;
+use crate::outgoing;
+use crate::uploads::Uploads;
 
 /// Most messages a tab may list at once; bigger windows are clamped.
 const MAX_PAGE: u32 = 500;
@@ -31,15 +34,17 @@ const MAX_SOURCE: u32 = 2 << 20;
 static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
 
 /// A logged-in account: where, who, and the password needed again for SMTP and reconnects.
-struct Account {
-    server: Arc<ServerRuntime>,
-    username: String,
-    password: Secret,
-    from: Mailbox,
+pub(crate) struct Account {
+    pub server: Arc<ServerRuntime>,
+    pub username: String,
+    pub password: Secret,
+    pub from: Mailbox,
 }
 
-struct SessionState {
+pub(crate) struct SessionState {
     account: RwLock<Option<Arc<Account>>>,
+    /// Attachments uploaded for messages being written.
+    uploads: std::sync::Mutex<Uploads>,
     /// The IMAP connection, if open. `None` after a drop: the next request reconnects.
     imap: Mutex<Option<ImapConnection>>,
     /// The IDLE watcher of the folder on screen, if any.
@@ -92,6 +97,25 @@ impl SessionState {
             old.task.abort();
         }
     }
+
+    pub fn upload_limit(&self) -> u64 {
+        self.uploads.lock().expect("uploads lock").limit()
+    }
+
+    /// A copy of an upload's bytes, for building a message.
+    pub fn upload(&self, id: &str) -> Result<Vec<u8>, ApiError> {
+        self.uploads.lock().expect("uploads lock").get(id).map(<[u8]>::to_vec)
+    }
+
+    /// Frees the uploads `message` was built from, once it is sent.
+    pub fn discard_uploads(&self, message: &OutgoingMessage) {
+        let mut uploads = self.uploads.lock().expect("uploads lock");
+        for attachment in &message.attachments {
+            if let AttachmentSource::Upload { upload } = &attachment.source {
+                uploads.discard(upload);
+            }
+        }
+    }
 }
 
 pub async fn run(socket: WebSocket, gateway: Arc<Gateway>, peer: String) {
@@ -141,6 +165,7 @@ async fn serve(socket: WebSocket, gateway: Arc<Gateway>) {
 
     let state = Arc::new(SessionState {
         account: RwLock::default(),
+        uploads: std::sync::Mutex::new(Uploads::new(gateway.config.limits.max_upload_bytes)),
         imap: Mutex::default(),
         watcher: std::sync::Mutex::default(),
         events: replies.clone(),
@@ -304,13 +329,21 @@ async fn handle(gateway: &Gateway, state: &SessionState, request: Request) -> Re
             });
             Ok(Response::Download { url })
         }
-        Request::Send { message } => {
-            let account = logged_in(state).await?;
-            let receipt =
-                account.server.smtp.send(&account.username, account.password.expose(), &account.from, &message).await?;
-            info!(message_id = %receipt.message_id, "sent");
-            Ok(Response::Sent(receipt))
+        Request::Upload { upload, offset, total, data } => {
+            logged_in(state).await?;
+            state.uploads.lock().expect("uploads lock").append(&upload, offset, total, &data)?;
+            Ok(Response::Done)
         }
+        Request::DiscardUpload { upload } => {
+            state.uploads.lock().expect("uploads lock").discard(&upload);
+            Ok(Response::Done)
+        }
+        Request::ComposeInfo => outgoing::compose_info(state).await,
+        Request::SaveDraft { message } => outgoing::save_draft(state, message).await,
+        Request::DeleteDraft { message_id } => {
+            outgoing::delete_drafts(state, &message_id, None).await.map(|()| Response::Done)
+        }
+        Request::Send { message } => outgoing::send(state, message).await,
     }
 }
 
@@ -343,17 +376,17 @@ async fn login(
     Ok(Response::LoggedIn(info))
 }
 
-async fn logged_in(state: &SessionState) -> Result<Arc<Account>, ApiError> {
+pub(crate) async fn logged_in(state: &SessionState) -> Result<Arc<Account>, ApiError> {
     state.account.read().await.clone().ok_or_else(|| ApiError::new(ErrorKind::NotLoggedIn, "log in first"))
 }
 
-type ImapFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, ApiError>> + Send + 'a>>;
+pub(crate) type ImapFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, ApiError>> + Send + 'a>>;
 
 /// Runs `op` on the session's IMAP connection, (re)connecting with the session's credentials if
 /// the connection is missing. If the connection breaks during `op`, it is reopened and `op` runs
 /// once more. That cannot do anything twice: reads and flag changes are idempotent, and a move
 /// or expunge that already happened finds no message with those UIDs the second time.
-async fn with_imap<T, F>(state: &SessionState, op: F) -> Result<T, ApiError>
+pub(crate) async fn with_imap<T, F>(state: &SessionState, op: F) -> Result<T, ApiError>
 where
     F: for<'c> Fn(&'c mut ImapConnection) -> ImapFuture<'c, T>,
 {

@@ -87,6 +87,14 @@ fn decode_qp(input: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Decodes a whole part body at once.
+pub fn decode_all(encoding: &str, encoded: &[u8]) -> Vec<u8> {
+    let mut decoder = StreamDecoder::for_encoding(encoding);
+    let mut out = decoder.push(encoded);
+    out.extend(decoder.finish());
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

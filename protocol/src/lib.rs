@@ -33,7 +33,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The version of this protocol; see the crate docs for when it changes.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Chosen by the browser; echoed in the matching [`ServerFrame::Reply`].
 pub type RequestId = u32;
@@ -133,7 +133,26 @@ pub enum Request {
     /// Messages of `folder` matching `query`, newest first, at most `limit`. Answered with
     /// [`Response::Messages`], whose `total` counts all matches.
     Search { folder: String, query: SearchQuery, limit: u32 },
-    /// Send through the account's SMTP submission server. Answered with [`Response::Sent`].
+    /// One chunk of a file the user attaches, base64 in `data`, starting at byte `offset` of
+    /// `total`. Chunks come in order; `upload` is an id the browser chose. The gateway keeps the
+    /// bytes in memory for this connection only (never on disk) until sent or discarded.
+    /// Answered with [`Response::Done`].
+    Upload { upload: String, offset: u64, total: u64, data: String },
+    /// Forgets an upload (the user removed the attachment). Answered with [`Response::Done`].
+    DiscardUpload { upload: String },
+    /// What the composer needs to know before sending: the server's size limit (SMTP `SIZE`)
+    /// and where drafts and sent mail go. Answered with [`Response::ComposeInfo`].
+    ComposeInfo,
+    /// Stores `message` in the Drafts folder, replacing earlier versions with the same
+    /// `message_id`. Answered with [`Response::DraftSaved`].
+    SaveDraft { message: OutgoingMessage },
+    /// Deletes the drafts with this Message-ID (the user discarded the message). Answered with
+    /// [`Response::Done`].
+    DeleteDraft { message_id: String },
+    /// Send through the account's SMTP submission server, then file a copy in Sent, mark the
+    /// message replied to as answered, and delete its drafts. At most once per `message_id`:
+    /// a retry of a message already in Sent is answered without sending again.
+    /// Answered with [`Response::Sent`].
     Send { message: OutgoingMessage },
     /// Close the upstream connections and forget the credentials. Answered with [`Response::Done`].
     Logout,
@@ -196,6 +215,9 @@ pub struct SearchQuery {
     pub unread: bool,
     #[serde(default)]
     pub flagged: bool,
+    /// The exact `Message-ID:` (finding the sent message a bounce refers to).
+    #[serde(default)]
+    pub message_id: Option<String>,
 }
 
 /// Gateway → browser.
@@ -256,6 +278,13 @@ pub enum Response {
     Messages(MessagePage),
     Message(Box<MessageView>),
     Sent(SentReceipt),
+    ComposeInfo(ComposeInfo),
+    /// Where the draft now is: its folder and UID, for [`AttachmentSource::Part`] references
+    /// into it (attachment `i` of the draft is section `i + 2`).
+    DraftSaved {
+        folder: String,
+        uid: Option<Uid>,
+    },
     /// Raw RFC 5322 text, decoded as UTF-8 where possible; cut at 2 MB.
     Source {
         text: String,
@@ -377,8 +406,16 @@ pub struct MessageView {
     pub to: Vec<Address>,
     pub cc: Vec<Address>,
     pub reply_to: Vec<Address>,
+    /// Only drafts and sent mail keep their Bcc.
+    #[serde(default)]
+    pub bcc: Vec<Address>,
     pub date: Option<Timestamp>,
     pub message_id: Option<String>,
+    #[serde(default)]
+    pub in_reply_to: Option<String>,
+    /// The `References:` chain, oldest first.
+    #[serde(default)]
+    pub references: Vec<String>,
     pub flags: Flags,
     /// The plain-text body (converted from HTML when the message has no text part).
     pub text: String,
@@ -396,9 +433,34 @@ pub struct MessageView {
     #[serde(default)]
     pub forwarded: Vec<ForwardedMessage>,
     pub attachments: Vec<AttachmentInfo>,
+    /// Set when the message is a delivery status notification (RFC 3464 bounce).
+    #[serde(default)]
+    pub delivery_report: Option<DeliveryReport>,
 }
 
-/// A message inside a message, as text.
+/// A bounce, read from its `message/delivery-status` part.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryReport {
+    /// The server that wrote the report.
+    pub reporting_mta: Option<String>,
+    /// The Message-ID of the message that bounced, from the returned headers, to find it in Sent.
+    pub original_message_id: Option<String>,
+    pub original_subject: Option<String>,
+    pub recipients: Vec<RecipientStatus>,
+}
+
+/// What happened to one recipient (RFC 3464 section 2.3).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecipientStatus {
+    pub recipient: String,
+    /// `failed`, `delayed`, `delivered`, `relayed` or `expanded`.
+    pub action: String,
+    /// The enhanced status code, e.g. `5.1.1`.
+    pub status: String,
+    /// The remote server's own words, e.g. `smtp; 550 5.1.1 <x@y>: User unknown`.
+    pub diagnostic: Option<String>,
+    pub remote_mta: Option<String>,
+}
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ForwardedMessage {
     pub subject: String,
@@ -456,10 +518,19 @@ pub struct AttachmentInfo {
     pub size: u32,
 }
 
-/// A message to send. Addresses are as the user typed them (`Name <a@b>` or `a@b`); the gateway
-/// parses and validates them, and rejects CR/LF in any field.
+/// A message to send or keep as a draft. Addresses are as the user typed them (`Name <a@b>` or
+/// `a@b`); the gateway parses and validates them, and rejects CR/LF in any field.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OutgoingMessage {
+    /// `<unique@domain>`, chosen by the browser when the user starts writing and kept through
+    /// drafts, retries and the outbox: it is how a retry is recognized as already sent.
+    /// The gateway makes one up when it is missing.
+    #[serde(default)]
+    pub message_id: Option<String>,
+    /// The identity to send as (`Name <a@b>`); the login address when missing. The server may
+    /// refuse an address the account does not own (`553 5.7.1 ... not owned by user`).
+    #[serde(default)]
+    pub from: Option<String>,
     pub to: Vec<String>,
     #[serde(default)]
     pub cc: Vec<String>,
@@ -467,12 +538,68 @@ pub struct OutgoingMessage {
     pub bcc: Vec<String>,
     pub subject: String,
     pub text: String,
+    #[serde(default)]
+    pub in_reply_to: Option<String>,
+    #[serde(default)]
+    pub references: Vec<String>,
+    #[serde(default)]
+    pub attachments: Vec<OutgoingAttachment>,
+    /// The message this one answers: flagged `\Answered` once sent.
+    #[serde(default)]
+    pub replying_to: Option<MessageRef>,
+}
+
+/// A message on the server, by folder and UID.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageRef {
+    pub folder: String,
+    pub uid: Uid,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutgoingAttachment {
+    pub source: AttachmentSource,
+    pub filename: String,
+    /// `type/subtype`; `application/octet-stream` when unknown.
+    pub content_type: String,
+    /// In bytes, as shown to the user.
+    #[serde(default)]
+    pub size: u64,
+}
+
+/// Where an attachment's bytes come from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttachmentSource {
+    /// Uploaded over this connection with [`Request::Upload`].
+    Upload { upload: String },
+    /// A whole message on the server, attached as `message/rfc822` (forward as attachment).
+    Message { folder: String, uid: Uid },
+    /// One part of a message on the server (forwarding with its attachments, or a reopened
+    /// draft's attachments); `section` as in [`AttachmentInfo::section`].
+    Part { folder: String, uid: Uid, section: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SentReceipt {
-    /// The Message-ID the gateway gave the message.
     pub message_id: String,
+    /// True when a copy with this Message-ID was in Sent already: an earlier attempt went
+    /// through, and nothing was sent again.
+    #[serde(default)]
+    pub already_sent: bool,
+    /// The folder the copy was filed in, if any.
+    #[serde(default)]
+    pub saved_in: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComposeInfo {
+    /// The largest message the submission server accepts (its `SIZE`), in bytes.
+    pub max_message_size: Option<u64>,
+    /// Attachments bigger than this in total are refused by the gateway itself.
+    pub max_upload_size: u64,
+    pub drafts: Option<String>,
+    pub sent: Option<String>,
 }
 
 /// Why a request failed: a kind the UI can act on, and the words to show the user — where a
@@ -481,11 +608,20 @@ pub struct SentReceipt {
 pub struct ApiError {
     pub kind: ErrorKind,
     pub message: String,
+    /// One line per item when several things failed, e.g. each refused recipient with the
+    /// server's reply.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<String>,
 }
 
 impl ApiError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into() }
+        Self { kind, message: message.into(), details: Vec::new() }
+    }
+
+    pub fn with_details(mut self, details: Vec<String>) -> Self {
+        self.details = details;
+        self
     }
 }
 

@@ -28,7 +28,7 @@ SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 D=${MAILSTACK_DIR:-/tmp/yubin-mailstack}
 DOMAIN=${MAILSTACK_DOMAIN:-example.test}
 # "localpart:password ..." (plain-text passwords; test users only)
-USERS=${MAILSTACK_USERS:-"alice:alice-pass bob:bob-pass carol:carol-pass dave:dave-pass erin:erin-pass frank:frank-pass grace:grace-pass henry:henry-pass ivy:ivy-pass"}
+USERS=${MAILSTACK_USERS:-"alice:alice-pass bob:bob-pass carol:carol-pass dave:dave-pass erin:erin-pass frank:frank-pass grace:grace-pass henry:henry-pass ivy:ivy-pass jack:jack-pass kate:kate-pass"}
 MAIL_OS_USER=${MAILSTACK_MAIL_USER:-mail}          # existing unprivileged OS user that owns the mailboxes
 # Dovecot brute-force protection: 1 = production defaults (auth_failure_delay 2 s plus the anvil per-IP
 # penalty; measured 2, 6, 10, 17 s for consecutive failures and 15 s even for the next *correct* login),
@@ -269,6 +269,9 @@ write_postfix_conf() {
     printf '%s@%s %s@%s\n' "$lp" "$DOMAIN" "$lp" "$DOMAIN" >> "$PCONF/sender_login.tmp"
   done
   printf 'postmaster@%s postmaster/\n' "$DOMAIN" >> "$PCONF/vmailbox.tmp"
+  # gone@: accepted by Postfix at RCPT but unknown to Dovecot, so LMTP refuses it after the
+  # fact and Postfix sends a real delivery status notification (bounce) to the sender.
+  printf 'gone@%s gone/\n' "$DOMAIN" >> "$PCONF/vmailbox.tmp"
   mv "$PCONF/vmailbox.tmp" "$PCONF/vmailbox"; mv "$PCONF/sender_login.tmp" "$PCONF/sender_login"
   local dom_re=${DOMAIN//./\\.}
   printf 'if !/@%s$/\n/./ %s@%s\nendif\n' "$dom_re" "${SINK:-sink}" "$DOMAIN" > "$PCONF/outbound_sink"

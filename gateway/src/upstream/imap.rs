@@ -262,6 +262,55 @@ impl ImapConnection {
         Ok(MessagePage { folder: folder.to_owned(), total, uid_validity: mailbox.uid_validity, offset: 0, messages })
     }
 
+    /// UIDs in `folder` of the messages whose `Message-ID:` is `message_id`, oldest first.
+    pub async fn find_message_id(&mut self, folder: &str, message_id: &str) -> Result<Vec<Uid>, ApiError> {
+        let query = SearchQuery { message_id: Some(message_id.to_owned()), ..SearchQuery::default() };
+        let criteria = imap_search::criteria(&query, self.capabilities.literal_plus)?;
+        self.ensure_selected(folder).await?;
+        let mut uids: Vec<Uid> = self.session.uid_search(&criteria).await.map_err(imap_error)?.into_iter().collect();
+        uids.sort_unstable();
+        Ok(uids)
+    }
+
+    /// The folder the server marks with `role` (RFC 6154 SPECIAL-USE), if any.
+    pub async fn special_folder(&mut self, role: FolderRole) -> Result<Option<String>, ApiError> {
+        let names: Vec<_> = self
+            .session
+            .list(Some(""), Some("*"))
+            .await
+            .map_err(imap_error)?
+            .try_collect()
+            .await
+            .map_err(imap_error)?;
+        Ok(names.iter().find(|n| folder_role(n.name(), n.attributes()) == Some(role)).map(|n| n.name().to_owned()))
+    }
+
+    /// Stores `message` in `folder` with `flags` (an IMAP flag list such as `(\\Seen)`).
+    pub async fn append(&mut self, folder: &str, flags: &str, message: &[u8]) -> Result<(), ApiError> {
+        self.session.append(folder, Some(flags), None, message).await.map_err(imap_error)
+    }
+
+    /// One part of a message, transfer-decoded (or the whole message for section `""`), at
+    /// most `limit` bytes: what forwarding attaches again.
+    pub async fn fetch_part(&mut self, folder: &str, uid: Uid, section: &str, limit: u64) -> Result<Vec<u8>, ApiError> {
+        self.ensure_selected(folder).await?;
+        let (item, path) = if section.is_empty() {
+            ("BODY.PEEK[]".to_owned(), SectionPath::Full(MessageSection::Text))
+        } else {
+            (format!("BODY.PEEK[{section}]"), SectionPath::Part(section_numbers(section)?, None))
+        };
+        let fetch = self.fetch_one(uid, &format!("(UID RFC822.SIZE {item})")).await?;
+        if fetch.size.is_some_and(|size| u64::from(size) > limit) {
+            return Err(ApiError::new(ErrorKind::BadRequest, "the attachment is bigger than the size limit"));
+        }
+        let raw = if section.is_empty() { fetch.body() } else { fetch.section(&path) }.unwrap_or_default();
+        if section.is_empty() {
+            return Ok(raw.to_vec());
+        }
+        let encoding = self.section_encoding(folder, uid, section).await?;
+        Ok(crate::transfer_decoding::decode_all(&encoding, raw))
+    }
+
     /// Message-list rows for a sequence range (`by_uid` false) or a UID set, newest first.
     async fn summaries(&mut self, set: &str, by_uid: bool) -> Result<Vec<MessageSummary>, ApiError> {
         let fetches: Vec<Fetch> = if by_uid {

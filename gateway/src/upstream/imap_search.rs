@@ -23,6 +23,9 @@ pub fn criteria(query: &SearchQuery, literal_plus: bool) -> Result<String, ApiEr
         utf8 |= !value.is_ascii();
         parts.push(format!("{key} {}", astring(value, literal_plus)?));
     }
+    if let Some(id) = query.message_id.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        parts.push(format!("HEADER Message-ID {}", astring(id, literal_plus)?));
+    }
     for (key, value) in [("SINCE", &query.since), ("BEFORE", &query.before)] {
         if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
             let date = NaiveDate::parse_from_str(value, "%Y-%m-%d")

@@ -32,8 +32,6 @@ pub struct Upstream {
     pub endpoint: Endpoint,
     pub tls: Arc<ClientConfig>,
     pub server_name: ServerName<'static>,
-    /// The CA certificates in use, for clients (lettre) that build their own TLS configuration.
-    pub roots: Arc<Vec<CertificateDer<'static>>>,
 }
 
 impl Upstream {
@@ -55,7 +53,7 @@ impl Upstream {
         let name = endpoint.tls_name.as_deref().unwrap_or(&endpoint.host);
         let server_name = ServerName::try_from(name.to_owned())
             .map_err(|e| ConfigError::Invalid(format!("bad TLS name {name:?}: {e}")))?;
-        Ok(Self { endpoint: endpoint.clone(), tls: Arc::new(tls), server_name, roots: Arc::new(roots) })
+        Ok(Self { endpoint: endpoint.clone(), tls: Arc::new(tls), server_name })
     }
 
     /// The name to show the user in errors.

@@ -1,118 +1,281 @@
-//! Sending through the account's SMTP submission server with lettre.
+//! Sending through the account's SMTP submission server with lettre's SMTP client.
 //!
 //! One connection per message: submission servers are cheap to reach and a pooled connection
 //! would outlive the WebSocket that holds the credentials.
+//!
+//! The TLS side is the same rustls setup as IMAP (system roots or the configured CA). For
+//! STARTTLS the plain-text part of the conversation (greeting, EHLO, STARTTLS) is done here,
+//! so that anything a server or an attacker sends ahead of the TLS handshake is detected and
+//! refused rather than read later as if it came through TLS (STARTTLS response injection);
+//! lettre then speaks SMTP over the finished TLS stream. Each recipient is tried on its own,
+//! so every refusal is reported with the server's reply, not only the first.
 
 use std::time::Duration;
 
-use lettre::message::header::ContentType;
-use lettre::message::{Mailbox, MessageBuilder};
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use yubin_protocol::{ApiError, ErrorKind, OutgoingMessage, SentReceipt};
+use lettre::address::Envelope;
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, AsyncTokioStream};
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
+use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
+use yubin_protocol::{ApiError, ErrorKind};
 
 use super::net::Upstream;
-use crate::config::{ConfigError, Security};
+use crate::config::Security;
 
 /// Long enough for a large message on a slow link, short enough that a dead server is reported.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(60);
+/// Longest line accepted during the plain-text preamble.
+const MAX_LINE: usize = 4096;
 
-/// A submission server, with its TLS parameters prepared once.
+/// A submission server.
 #[derive(Clone)]
 pub struct SmtpUpstream {
     upstream: Upstream,
-    tls: TlsParameters,
+}
+
+/// What the server said about itself after login.
+pub struct SmtpFeatures {
+    /// `SIZE` (RFC 1870): the largest message accepted, if announced.
+    pub max_size: Option<u64>,
 }
 
 impl SmtpUpstream {
-    pub fn new(upstream: Upstream) -> Result<Self, ConfigError> {
-        let name = upstream.endpoint.tls_name.clone().unwrap_or_else(|| upstream.endpoint.host.clone());
-        let mut builder = TlsParameters::builder(name);
-        if upstream.endpoint.ca_file.is_some() {
-            builder = builder.certificate_store(CertificateStore::None);
-            for der in upstream.roots.iter() {
-                let cert = Certificate::from_der(der.to_vec())
-                    .map_err(|e| ConfigError::Invalid(format!("{}: CA certificate: {e}", upstream.label())))?;
-                builder = builder.add_root_certificate(cert);
-            }
-        }
-        let tls = builder
-            .build_rustls()
-            .map_err(|e| ConfigError::Invalid(format!("{}: TLS setup: {e}", upstream.label())))?;
-        Ok(Self { upstream, tls })
+    pub fn new(upstream: Upstream) -> Self {
+        Self { upstream }
     }
 
-    /// Sends `outgoing` from `from`, authenticating as `username`.
+    /// Logs in and reports the server's limits; a quick way to check the account works.
+    pub async fn features(&self, username: &str, password: &str) -> Result<SmtpFeatures, ApiError> {
+        let (mut connection, features) = self.connect(username, password).await?;
+        let _ = connection.quit().await;
+        Ok(features)
+    }
+
+    /// Sends `message` to the envelope's recipients.
     ///
-    /// A refusal comes back with the server's own reply (`550 5.1.1 <x@y>: Recipient address
-    /// rejected: ...`), so the user can see which recipient and why.
-    pub async fn send(
+    /// Every recipient is offered with its own RCPT; if the server refuses any, nothing is sent
+    /// and the error lists each refusal in the server's words (`550 5.1.1 <x@y>: Recipient
+    /// address rejected: ...`), so the user can fix them and send once to everyone.
+    pub async fn submit(
         &self,
         username: &str,
         password: &str,
-        from: &Mailbox,
-        outgoing: &OutgoingMessage,
-    ) -> Result<SentReceipt, ApiError> {
-        let (message, message_id) = build_message(from, outgoing)?;
-        let endpoint = &self.upstream.endpoint;
-        let tls = match endpoint.security {
-            Security::Tls => Tls::Wrapper(self.tls.clone()),
-            Security::Starttls => Tls::Required(self.tls.clone()),
-            Security::Plain => Tls::None,
-        };
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&endpoint.host)
-            .port(endpoint.port)
-            .tls(tls)
-            .credentials(Credentials::new(username.to_owned(), password.to_owned()))
-            .timeout(Some(SMTP_TIMEOUT))
-            .build();
-        transport.send(message).await.map_err(|e| smtp_error(&self.upstream, e))?;
-        Ok(SentReceipt { message_id })
-    }
-}
-
-/// Builds the MIME message; lettre encodes non-ASCII headers (RFC 2047) and the UTF-8 body.
-fn build_message(from: &Mailbox, outgoing: &OutgoingMessage) -> Result<(lettre::Message, String), ApiError> {
-    reject_line_breaks("Subject", &outgoing.subject)?;
-    let mut builder = MessageBuilder::new().from(from.clone()).subject(outgoing.subject.clone());
-    let mut recipients = 0;
-    for (field, list) in [("To", &outgoing.to), ("Cc", &outgoing.cc), ("Bcc", &outgoing.bcc)] {
-        for text in list.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
-            let mailbox = parse_mailbox(field, text)?;
-            recipients += 1;
-            builder = match field {
-                "To" => builder.to(mailbox),
-                "Cc" => builder.cc(mailbox),
-                _ => builder.bcc(mailbox),
+        envelope: &Envelope,
+        message: &[u8],
+    ) -> Result<(), ApiError> {
+        let (mut connection, features) = self.connect(username, password).await?;
+        if let Some(max) = features.max_size.filter(|max| message.len() as u64 > *max) {
+            let _ = connection.quit().await;
+            return Err(ApiError::new(
+                ErrorKind::Refused,
+                format!(
+                    "the message is {} but the server accepts at most {}",
+                    crate::uploads::human_size(message.len() as u64),
+                    crate::uploads::human_size(max)
+                ),
+            ));
+        }
+        let mut parameters = Vec::new();
+        if features.max_size.is_some() {
+            parameters.push(MailParameter::Size(message.len()));
+        }
+        if !message.is_ascii() && connection.server_info().supports_feature(Extension::EightBitMime) {
+            parameters.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+        }
+        if let Err(e) = connection.command(Mail::new(envelope.from().cloned(), parameters)).await {
+            connection.abort().await;
+            return Err(smtp_error(&self.upstream, e));
+        }
+        let mut refused = Vec::new();
+        for recipient in envelope.to() {
+            if let Err(e) = connection.command(Rcpt::new(recipient.clone(), Vec::new())).await {
+                if !(e.is_permanent() || e.is_transient()) {
+                    connection.abort().await;
+                    return Err(smtp_error(&self.upstream, e));
+                }
+                refused.push(smtp_error(&self.upstream, e).message);
+            }
+        }
+        if !refused.is_empty() {
+            connection.abort().await;
+            let summary = match refused.len() {
+                1 => refused[0].clone(),
+                n => format!("the server refused {n} recipients; nothing was sent"),
             };
+            return Err(ApiError::new(ErrorKind::Refused, summary).with_details(refused));
+        }
+        let sent = async {
+            connection.command(Data).await?;
+            connection.message(message).await
+        }
+        .await;
+        match sent {
+            Ok(_) => {
+                let _ = connection.quit().await;
+                Ok(())
+            }
+            Err(e) => {
+                connection.abort().await;
+                Err(smtp_error(&self.upstream, e))
+            }
         }
     }
-    if recipients == 0 {
-        return Err(ApiError::new(ErrorKind::BadRequest, "add at least one recipient"));
+
+    /// Connects, secures the connection as configured, and logs in.
+    async fn connect(&self, username: &str, password: &str) -> Result<(AsyncSmtpConnection, SmtpFeatures), ApiError> {
+        let hello = ClientId::default();
+        let tcp = self.upstream.connect_tcp().await?;
+        let stream: Box<dyn AsyncTokioStream> = match self.upstream.endpoint.security {
+            Security::Tls => Box::new(SecureStream::new(self.upstream.handshake(tcp).await?, b"")),
+            Security::Starttls => {
+                let tcp = self.starttls_preamble(tcp, &hello).await?;
+                // lettre reads a greeting first; after STARTTLS the server sends none (RFC 3207),
+                // so the stream replays the one the server gave before the upgrade.
+                Box::new(SecureStream::new(self.upstream.handshake(tcp).await?, b"220 ready after STARTTLS\r\n"))
+            }
+            Security::Plain => Box::new(tcp),
+        };
+        let timeout = tokio::time::timeout(SMTP_TIMEOUT, async {
+            let mut connection = AsyncSmtpConnection::connect_with_transport(stream, &hello).await?;
+            // EHLO once more by hand: lettre parses the reply but keeps no SIZE from it.
+            let ehlo = connection.command(lettre::transport::smtp::commands::Ehlo::new(hello.clone())).await?;
+            let max_size = ehlo.message().find_map(|line| {
+                let value = line.strip_prefix("SIZE")?.trim();
+                value.parse::<u64>().ok().filter(|size| *size > 0)
+            });
+            Ok::<_, lettre::transport::smtp::Error>((connection, max_size))
+        });
+        let (mut connection, max_size) = timeout
+            .await
+            .map_err(|_| ApiError::new(ErrorKind::Unreachable, format!("{} did not answer", self.upstream.label())))?
+            .map_err(|e| smtp_error(&self.upstream, e))?;
+        let mechanism = connection
+            .server_info()
+            .get_auth_mechanism(&[Mechanism::Plain, Mechanism::Login])
+            .ok_or_else(|| {
+                ApiError::new(ErrorKind::Refused, format!("{} offers no password login", self.upstream.label()))
+            })?;
+        let credentials = Credentials::new(username.to_owned(), password.to_owned());
+        if let Err(e) = connection.auth(&[mechanism], &credentials).await {
+            connection.abort().await;
+            return Err(smtp_error(&self.upstream, e));
+        }
+        Ok((connection, SmtpFeatures { max_size }))
     }
-    let domain = from.email.domain();
-    let message_id = format!("<{}@{domain}>", uuid::Uuid::new_v4());
-    let message = builder
-        .message_id(Some(message_id.clone()))
-        .header(ContentType::TEXT_PLAIN)
-        .body(outgoing.text.clone())
-        .map_err(|e| ApiError::new(ErrorKind::BadRequest, format!("cannot build the message: {e}")))?;
-    Ok((message, message_id))
+
+    /// Greeting, EHLO and STARTTLS in plain text, one line at a time. Refuses when the server
+    /// does not offer STARTTLS (the password is never sent in clear) and when anything follows
+    /// the STARTTLS go-ahead before the handshake (an injected response).
+    async fn starttls_preamble(&self, tcp: TcpStream, hello: &ClientId) -> Result<TcpStream, ApiError> {
+        let label = self.upstream.label();
+        let tls_error = |what: String| ApiError::new(ErrorKind::Tls, format!("{label}: {what}"));
+        let mut reader = BufReader::new(tcp);
+        let step = async {
+            read_reply(&mut reader, &label, "220").await?;
+            reader.get_mut().write_all(format!("EHLO {hello}\r\n").as_bytes()).await.map_err(|e| lost(&label, e))?;
+            let features = read_reply(&mut reader, &label, "250").await?;
+            if !features.iter().any(|line| line.eq_ignore_ascii_case("STARTTLS")) {
+                return Err(tls_error("does not offer STARTTLS; not sending the password in clear".into()));
+            }
+            reader.get_mut().write_all(b"STARTTLS\r\n").await.map_err(|e| lost(&label, e))?;
+            read_reply(&mut reader, &label, "220").await?;
+            Ok(())
+        };
+        tokio::time::timeout(SMTP_TIMEOUT, step)
+            .await
+            .map_err(|_| ApiError::new(ErrorKind::Unreachable, format!("{label} did not answer")))??;
+        if !reader.buffer().is_empty() {
+            return Err(tls_error("sent data before the TLS handshake (possible STARTTLS injection)".into()));
+        }
+        Ok(reader.into_inner())
+    }
 }
 
-/// Parses `Name <a@b>` or `a@b`, refusing anything that could smuggle a header line.
-pub fn parse_mailbox(field: &str, text: &str) -> Result<Mailbox, ApiError> {
-    reject_line_breaks(field, text)?;
-    text.parse::<Mailbox>()
-        .map_err(|_| ApiError::new(ErrorKind::BadRequest, format!("{field}: not a valid address: {text}")))
+/// Reads one (possibly multi-line) reply and checks its code; returns the text of its lines.
+async fn read_reply(reader: &mut BufReader<TcpStream>, label: &str, expected: &str) -> Result<Vec<String>, ApiError> {
+    let mut lines = Vec::new();
+    loop {
+        let mut line = String::new();
+        let n = (&mut *reader).take(MAX_LINE as u64).read_line(&mut line).await.map_err(|e| lost(label, e))?;
+        if n == 0 {
+            return Err(ApiError::new(ErrorKind::ConnectionLost, format!("{label} closed the connection")));
+        }
+        let line = line.trim_end();
+        let (code, rest) = line.split_at(line.len().min(3));
+        if code != expected {
+            return Err(ApiError::new(ErrorKind::Refused, format!("{label}: {line}")));
+        }
+        lines.push(rest.get(1..).unwrap_or_default().to_owned());
+        if !rest.starts_with('-') {
+            return Ok(lines);
+        }
+    }
 }
 
-fn reject_line_breaks(field: &str, value: &str) -> Result<(), ApiError> {
-    if value.contains(['\r', '\n']) {
-        return Err(ApiError::new(ErrorKind::BadRequest, format!("{field} must not contain line breaks")));
+fn lost(label: &str, e: std::io::Error) -> ApiError {
+    ApiError::new(ErrorKind::ConnectionLost, format!("{label}: {e}"))
+}
+
+/// The TLS stream in the shape lettre takes over, with a greeting to replay first.
+#[derive(Debug)]
+struct SecureStream {
+    tls: TlsStream<TcpStream>,
+    replay: &'static [u8],
+}
+
+impl SecureStream {
+    fn new(tls: TlsStream<TcpStream>, replay: &'static [u8]) -> Self {
+        Self { tls, replay }
     }
-    Ok(())
+}
+
+impl AsyncTokioStream for SecureStream {
+    fn peer_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.tls.get_ref().0.peer_addr()
+    }
+}
+
+impl tokio::io::AsyncRead for SecureStream {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        if !self.replay.is_empty() {
+            let n = self.replay.len().min(buf.remaining());
+            buf.put_slice(&self.replay[..n]);
+            self.replay = &self.replay[n..];
+            return std::task::Poll::Ready(Ok(()));
+        }
+        std::pin::Pin::new(&mut self.tls).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for SecureStream {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.tls).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.tls).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.tls).poll_shutdown(cx)
+    }
 }
 
 fn smtp_error(upstream: &Upstream, e: lettre::transport::smtp::Error) -> ApiError {
@@ -141,48 +304,75 @@ fn smtp_error(upstream: &Upstream, e: lettre::transport::smtp::Error) -> ApiErro
 
 #[cfg(test)]
 mod tests {
+    //! Hostile servers a real one will not imitate: the STARTTLS downgrade and injection cases.
+
     use super::*;
+    use crate::config::Endpoint;
+    use tokio::io::AsyncReadExt;
+    use tokio::net::TcpListener;
 
-    fn alice() -> Mailbox {
-        "Alice <alice@example.test>".parse().unwrap()
-    }
-
-    #[test]
-    fn header_injection_is_refused() {
-        let mut msg = OutgoingMessage {
-            to: vec!["bob@example.test".into()],
-            subject: "hi\r\nBcc: victim@example.org".into(),
-            ..Default::default()
+    /// A fake server that answers the preamble with `script`, one reply per line the client
+    /// sends, and records what the client sent.
+    async fn fake_server(script: &'static [&'static str]) -> (SmtpUpstream, tokio::task::JoinHandle<String>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let task = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut heard = String::new();
+            for reply in script {
+                socket.write_all(reply.as_bytes()).await.unwrap();
+                let mut buf = [0u8; 1024];
+                match tokio::time::timeout(Duration::from_millis(500), socket.read(&mut buf)).await {
+                    Ok(Ok(n)) if n > 0 => heard.push_str(&String::from_utf8_lossy(&buf[..n])),
+                    _ => break,
+                }
+            }
+            heard
+        });
+        let endpoint = Endpoint {
+            host: "127.0.0.1".into(),
+            port,
+            security: Security::Starttls,
+            ca_file: None,
+            tls_name: Some("mail.example.test".into()),
+            allow_plaintext_password: false,
         };
-        assert_eq!(build_message(&alice(), &msg).unwrap_err().kind, ErrorKind::BadRequest);
-        msg.subject = "ok".into();
-        msg.to = vec!["bob@example.test\nBcc: x@y.z".into()];
-        assert_eq!(build_message(&alice(), &msg).unwrap_err().kind, ErrorKind::BadRequest);
+        (SmtpUpstream::new(Upstream::new(&endpoint).unwrap()), task)
     }
 
-    #[test]
-    fn bad_or_missing_recipients_are_named() {
-        let msg = OutgoingMessage { to: vec!["not an address".into()], ..Default::default() };
-        let err = build_message(&alice(), &msg).unwrap_err();
-        assert!(err.message.contains("not an address"), "{err}");
-        let none = OutgoingMessage::default();
-        assert!(build_message(&alice(), &none).unwrap_err().message.contains("recipient"));
+    #[tokio::test]
+    async fn no_starttls_offered_means_no_password_sent() {
+        let (smtp, server) = fake_server(&["220 fake ESMTP\r\n", "250-fake\r\n250 AUTH PLAIN LOGIN\r\n"]).await;
+        let err = smtp.features("alice", "secret-password").await.err().expect("refused");
+        assert_eq!(err.kind, ErrorKind::Tls);
+        assert!(err.message.contains("does not offer STARTTLS"), "{err:?}");
+        let heard = server.await.unwrap();
+        assert!(!heard.contains("AUTH") && !heard.contains("c2VjcmV0"), "the client said: {heard}");
     }
 
-    #[test]
-    fn japanese_subject_is_encoded_and_bcc_hidden() {
-        let msg = OutgoingMessage {
-            to: vec!["山田 <yamada@example.jp>".into()],
-            bcc: vec!["secret@example.test".into()],
-            subject: "会議の件".into(),
-            text: "よろしくお願いします".into(),
-            ..Default::default()
-        };
-        let (message, id) = build_message(&alice(), &msg).unwrap();
-        let raw = String::from_utf8(message.formatted()).unwrap();
-        assert!(raw.contains("Subject: =?utf-8?b?"), "{raw}");
-        assert!(!raw.contains("secret@example.test"), "Bcc must not appear in the headers");
-        assert!(raw.contains(&format!("Message-ID: {id}")));
-        assert!(id.ends_with("@example.test>"));
+    #[tokio::test]
+    async fn replies_injected_before_the_handshake_are_refused() {
+        let (smtp, server) = fake_server(&[
+            "220 fake ESMTP\r\n",
+            "250-fake\r\n250 STARTTLS\r\n",
+            // The go-ahead and a forged reply in one packet: a man in the middle's trick.
+            "220 go ahead\r\n250-injected\r\n250 AUTH PLAIN\r\n",
+        ])
+        .await;
+        let err = smtp.features("alice", "secret-password").await.err().expect("refused");
+        assert_eq!(err.kind, ErrorKind::Tls);
+        assert!(err.message.contains("before the TLS handshake"), "{err:?}");
+        drop(server);
+    }
+
+    #[tokio::test]
+    async fn a_server_that_refuses_starttls_gets_no_password() {
+        let (smtp, server) =
+            fake_server(&["220 fake ESMTP\r\n", "250-fake\r\n250 STARTTLS\r\n", "454 4.7.0 TLS not available\r\n"])
+                .await;
+        let err = smtp.features("alice", "secret-password").await.err().expect("refused");
+        assert!(err.message.contains("454"), "{err:?}");
+        let heard = server.await.unwrap();
+        assert!(!heard.contains("AUTH"), "the client said: {heard}");
     }
 }

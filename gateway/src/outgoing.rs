@@ -1,0 +1,192 @@
+//! Sending and drafts: the steps around one outgoing message.
+//!
+//! Sending is at most once per Message-ID. The browser picks the id when the user starts
+//! writing and keeps it through retries and the outbox; before sending, the gateway looks for
+//! that id in Sent, and if a copy is there the earlier attempt went through (only its reply was
+//! lost) and nothing is sent again. The copy is filed right after the server accepted the
+//! message, so the window in which a crash can still cause a second send is the few
+//! milliseconds between the server's `250` and the APPEND.
+
+use std::sync::Arc;
+
+use tracing::{info, warn};
+use yubin_protocol::{
+    ApiError, AttachmentSource, ComposeInfo, ErrorKind, FlagName, FolderRole, OutgoingMessage, Response, SentReceipt,
+    Uid,
+};
+
+use crate::compose::{checked_message_id, compose, Composed, Purpose, ResolvedAttachment};
+use crate::session::{logged_in, with_imap, SessionState};
+use crate::upstream::imap::ImapConnection;
+
+pub async fn compose_info(state: &SessionState) -> Result<Response, ApiError> {
+    let account = logged_in(state).await?;
+    let features = account.server.smtp.features(&account.username, account.password.expose()).await?;
+    let (drafts, sent) = with_imap(state, |imap| {
+        Box::pin(async move {
+            Ok((imap.special_folder(FolderRole::Drafts).await?, imap.special_folder(FolderRole::Sent).await?))
+        })
+    })
+    .await?;
+    Ok(Response::ComposeInfo(ComposeInfo {
+        max_message_size: features.max_size,
+        max_upload_size: state.upload_limit(),
+        drafts,
+        sent,
+    }))
+}
+
+pub async fn send(state: &SessionState, message: OutgoingMessage) -> Result<Response, ApiError> {
+    let account = logged_in(state).await?;
+    let server_files_sent = account.server.config.smtp_saves_sent;
+    let sent_folder = with_imap(state, |imap| Box::pin(imap.special_folder(FolderRole::Sent))).await?;
+    if let (Some(id), Some(folder)) = (&message.message_id, &sent_folder) {
+        let id = checked_message_id("Message-ID", id)?;
+        let copies = with_imap(state, |imap| {
+            let (folder, id) = (folder.clone(), id.clone());
+            Box::pin(async move { imap.find_message_id(&folder, &id).await })
+        })
+        .await?;
+        if !copies.is_empty() {
+            info!(message_id = %id, "already in Sent: not sending again");
+            return Ok(Response::Sent(SentReceipt { message_id: id, already_sent: true, saved_in: sent_folder }));
+        }
+    }
+    let composed = Arc::new(build(state, &message, Purpose::Send).await?);
+    account.server.smtp.submit(&account.username, account.password.expose(), &composed.envelope, &composed.wire).await?;
+    info!(message_id = %composed.message_id, "sent");
+    state.discard_uploads(&message);
+
+    // The message is out. What follows files it; a failure here is logged, never reported as
+    // a failed send, which would invite the user to send it again.
+    let mut saved_in = None;
+    if let Some(folder) = sent_folder.filter(|_| !server_files_sent) {
+        match file_once(state, &folder, &composed, "(\\Seen)").await {
+            Ok(()) => saved_in = Some(folder),
+            Err(e) => warn!("sent, but filing in {folder} failed: {}", e.message),
+        }
+    }
+    if let Some(original) = &message.replying_to {
+        let result = with_imap(state, |imap| {
+            let folder = original.folder.clone();
+            let uids = vec![original.uid];
+            Box::pin(async move { imap.set_flag(&folder, &uids, FlagName::Answered, true).await })
+        })
+        .await;
+        if let Err(e) = result {
+            warn!("sent, but marking the original answered failed: {}", e.message);
+        }
+    }
+    if let Err(e) = delete_drafts(state, &composed.message_id, None).await {
+        warn!("sent, but removing its draft failed: {}", e.message);
+    }
+    Ok(Response::Sent(SentReceipt { message_id: composed.message_id.clone(), already_sent: false, saved_in }))
+}
+
+/// Stores the draft in Drafts (created if the account has none), then removes the versions
+/// it replaces: the new copy exists before the old one goes, so a failure loses nothing.
+pub async fn save_draft(state: &SessionState, message: OutgoingMessage) -> Result<Response, ApiError> {
+    if message.message_id.is_none() {
+        return Err(ApiError::new(ErrorKind::BadRequest, "a draft needs a message id to be replaced later"));
+    }
+    let composed = build(state, &message, Purpose::Draft).await?;
+    let folder = drafts_folder(state).await?;
+    let old = with_imap(state, |imap| {
+        let (folder, id) = (folder.clone(), composed.message_id.clone());
+        Box::pin(async move { imap.find_message_id(&folder, &id).await })
+    })
+    .await?;
+    let composed = Arc::new(composed);
+    let uid = with_imap(state, |imap| {
+        let (folder, composed) = (folder.clone(), composed.clone());
+        Box::pin(async move {
+            imap.append(&folder, "(\\Draft \\Seen)", &composed.copy).await?;
+            Ok(imap.find_message_id(&folder, &composed.message_id).await?.into_iter().max())
+        })
+    })
+    .await?;
+    let keep = uid.filter(|uid| !old.contains(uid));
+    delete_drafts(state, &composed.message_id, keep).await?;
+    Ok(Response::DraftSaved { folder, uid: keep })
+}
+
+/// Removes every draft with `message_id` except the one with UID `keep`.
+pub async fn delete_drafts(state: &SessionState, message_id: &str, keep: Option<Uid>) -> Result<(), ApiError> {
+    let message_id = checked_message_id("Message-ID", message_id)?;
+    let Some(folder) = with_imap(state, |imap| Box::pin(imap.special_folder(FolderRole::Drafts))).await? else {
+        return Ok(());
+    };
+    with_imap(state, |imap| {
+        let (folder, id) = (folder.clone(), message_id.clone());
+        Box::pin(async move {
+            let old: Vec<Uid> =
+                imap.find_message_id(&folder, &id).await?.into_iter().filter(|uid| Some(*uid) != keep).collect();
+            if old.is_empty() {
+                return Ok(());
+            }
+            imap.expunge(&folder, &old).await
+        })
+    })
+    .await
+}
+
+/// Appends `composed` to `folder` unless a copy with its Message-ID is there already, so a
+/// retry after a dropped connection does not file it twice.
+async fn file_once(
+    state: &SessionState,
+    folder: &str,
+    composed: &Arc<Composed>,
+    flags: &'static str,
+) -> Result<(), ApiError> {
+    with_imap(state, |imap| {
+        let (folder, composed) = (folder.to_owned(), composed.clone());
+        Box::pin(async move {
+            if imap.find_message_id(&folder, &composed.message_id).await?.is_empty() {
+                imap.append(&folder, flags, &composed.copy).await?;
+            }
+            Ok(())
+        })
+    })
+    .await
+}
+
+async fn drafts_folder(state: &SessionState) -> Result<String, ApiError> {
+    with_imap(state, |imap| {
+        Box::pin(async move {
+            if let Some(folder) = imap.special_folder(FolderRole::Drafts).await? {
+                return Ok(folder);
+            }
+            imap.create_folder("Drafts").await?;
+            Ok("Drafts".to_owned())
+        })
+    })
+    .await
+}
+
+/// Gathers the attachments' bytes and builds the message.
+async fn build(state: &SessionState, message: &OutgoingMessage, purpose: Purpose) -> Result<Composed, ApiError> {
+    let account = logged_in(state).await?;
+    let limit = state.upload_limit();
+    let mut attachments = Vec::with_capacity(message.attachments.len());
+    for attachment in &message.attachments {
+        let bytes = match &attachment.source {
+            AttachmentSource::Upload { upload } => state.upload(upload)?,
+            AttachmentSource::Message { folder, uid } => fetch_part(state, folder, *uid, "", limit).await?,
+            AttachmentSource::Part { folder, uid, section } => fetch_part(state, folder, *uid, section, limit).await?,
+        };
+        attachments.push(ResolvedAttachment {
+            filename: attachment.filename.clone(),
+            content_type: attachment.content_type.clone(),
+            bytes,
+        });
+    }
+    compose(&account.from, message, attachments, purpose)
+}
+
+async fn fetch_part(state: &SessionState, folder: &str, uid: Uid, section: &str, limit: u64) -> Result<Vec<u8>, ApiError> {
+    with_imap(state, |imap: &mut ImapConnection| {
+        let (folder, section) = (folder.to_owned(), section.to_owned());
+        Box::pin(async move { imap.fetch_part(&folder, uid, &section, limit).await })
+    })
+    .await
+}

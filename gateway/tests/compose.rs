@@ -1,0 +1,381 @@
+//! Writing and sending through the gateway, against the real Postfix + Dovecot stack:
+//! attachments, Sent and Drafts, at-most-once retries, replies, forwards, refusals, bounces.
+//!
+//! jack and kate are this file's own users; alice sends the bounce test.
+
+use std::time::Duration;
+
+use base64::Engine;
+use yubin_gateway::upstream::net::Upstream;
+use yubin_gateway::upstream::smtp::SmtpUpstream;
+use yubin_protocol::{
+    AttachmentSource, ErrorKind, FolderRole, MessageRef, MessageView, OutgoingAttachment, OutgoingMessage, Request,
+    Response, SearchQuery, Uid,
+};
+use yubin_test_support::{unique_subject, MailStack, TestGateway, WsClient};
+
+async fn logged_in(user: &str) -> (TestGateway, WsClient) {
+    let stack = MailStack::ensure();
+    let gw = TestGateway::start(stack.gateway_config(std::path::Path::new("/nonexistent"))).await;
+    let mut client = WsClient::connect(&gw).await;
+    client.login(user, &format!("{user}-pass")).await.expect("login");
+    (gw, client)
+}
+
+fn message_id() -> String {
+    format!("<{}@example.test>", unique_subject("t").replace(' ', "-"))
+}
+
+/// Uploads `bytes` in 64 KiB chunks, as the browser does.
+async fn upload(client: &mut WsClient, id: &str, bytes: &[u8]) {
+    let total = bytes.len() as u64;
+    for (i, chunk) in bytes.chunks(64 << 10).enumerate() {
+        let data = base64::engine::general_purpose::STANDARD.encode(chunk);
+        let request = Request::Upload { upload: id.into(), offset: (i * (64 << 10)) as u64, total, data };
+        client.request(request).await.expect("upload chunk");
+    }
+}
+
+/// UIDs in `folder` with this Message-ID, waiting up to 10 s for at least `at_least`.
+async fn find(client: &mut WsClient, folder: &str, message_id: &str, at_least: usize) -> Vec<Uid> {
+    for _ in 0..100 {
+        let query = SearchQuery { message_id: Some(message_id.into()), ..Default::default() };
+        let Response::Messages(page) =
+            client.request(Request::Search { folder: folder.into(), query, limit: 10 }).await.expect("search")
+        else {
+            panic!("expected messages")
+        };
+        if page.messages.len() >= at_least {
+            return page.messages.iter().map(|m| m.uid).collect();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{message_id} did not reach {folder} within 10 s");
+}
+
+async fn open(client: &mut WsClient, folder: &str, uid: Uid) -> MessageView {
+    match client.request(Request::GetMessage { folder: folder.into(), uid }).await.expect("open") {
+        Response::Message(view) => *view,
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+async fn special(client: &mut WsClient, role: FolderRole) -> String {
+    let Response::Folders(folders) = client.request(Request::ListFolders).await.unwrap() else { panic!() };
+    folders.into_iter().find(|f| f.role == Some(role)).expect("special folder").id
+}
+
+async fn download(gw: &TestGateway, client: &mut WsClient, folder: &str, uid: Uid, section: &str) -> Vec<u8> {
+    let request = Request::PrepareDownload { folder: folder.into(), uid, section: section.into(), filename: "f".into() };
+    let Response::Download { url } = client.request(request).await.expect("download link") else { panic!() };
+    yubin_test_support::http_get(gw.addr, &url).await.2
+}
+
+fn pseudo_random(len: usize) -> Vec<u8> {
+    let mut x: u32 = 0x9e37_79b9;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn attachments_arrive_intact_sent_is_filed_once_and_a_retry_sends_nothing() {
+    let (gw, mut jack) = logged_in("jack").await;
+    let binary = pseudo_random(300_000);
+    upload(&mut jack, "u1", &binary).await;
+    upload(&mut jack, "u2", "テキスト\r\n".as_bytes()).await;
+    let id = message_id();
+    let subject = unique_subject("報告書 attached");
+    let message = OutgoingMessage {
+        message_id: Some(id.clone()),
+        from: Some("Jack Example <jack@example.test>".into()),
+        to: vec!["Kate <kate@example.test>".into()],
+        bcc: vec!["jack@example.test".into()],
+        subject: subject.clone(),
+        text: "See the files.\nよろしく".into(),
+        attachments: vec![
+            OutgoingAttachment {
+                source: AttachmentSource::Upload { upload: "u1".into() },
+                filename: "データ.bin".into(),
+                content_type: "application/octet-stream".into(),
+                size: binary.len() as u64,
+            },
+            OutgoingAttachment {
+                source: AttachmentSource::Upload { upload: "u2".into() },
+                filename: "memo.txt".into(),
+                content_type: "text/plain; charset=utf-8".into(),
+                size: 14,
+            },
+        ],
+        ..Default::default()
+    };
+    let Response::Sent(receipt) = jack.request(Request::Send { message: message.clone() }).await.expect("send") else {
+        panic!()
+    };
+    assert!(!receipt.already_sent);
+    assert_eq!(receipt.message_id, id);
+    let sent = special(&mut jack, FolderRole::Sent).await;
+    assert_eq!(receipt.saved_in.as_deref(), Some(sent.as_str()));
+
+    // The reply to the first attempt was "lost": the browser sends the same message again.
+    // The uploads are gone with the first send, which does not matter: nothing is built.
+    let Response::Sent(again) = jack.request(Request::Send { message }).await.expect("retry") else { panic!() };
+    assert!(again.already_sent, "a retry of a message in Sent must not send again");
+
+    let copies = find(&mut jack, &sent, &id, 1).await;
+    assert_eq!(copies.len(), 1, "filed once");
+    let copy = open(&mut jack, &sent, copies[0]).await;
+    assert_eq!(copy.bcc.first().map(|a| a.email.as_str()), Some("jack@example.test"), "Sent keeps Bcc");
+
+    let (gw_kate, mut kate) = logged_in("kate").await;
+    let got = find(&mut kate, "INBOX", &id, 1).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(find(&mut kate, "INBOX", &id, 1).await.len(), 1, "delivered exactly once");
+    let view = open(&mut kate, "INBOX", got[0]).await;
+    assert_eq!(view.subject, subject);
+    assert!(view.bcc.is_empty(), "recipients never see Bcc");
+    assert!(view.text.contains("よろしく"));
+    assert_eq!(view.from[0].name.as_deref(), Some("Jack Example"));
+    let names: Vec<_> = view.attachments.iter().map(|a| a.filename.clone().unwrap_or_default()).collect();
+    assert_eq!(names, ["データ.bin", "memo.txt"]);
+    let bytes = download(&gw_kate, &mut kate, "INBOX", got[0], &view.attachments[0].section).await;
+    assert!(bytes == binary, "binary attachment must arrive byte-identical ({} bytes)", bytes.len());
+    let text = download(&gw_kate, &mut kate, "INBOX", got[0], &view.attachments[1].section).await;
+    assert_eq!(text, "テキスト\r\n".as_bytes());
+    drop(gw);
+}
+
+#[tokio::test]
+async fn a_reply_threads_and_marks_the_original_answered_and_forwards_carry_the_original() {
+    let (_gw_jack, mut jack) = logged_in("jack").await;
+    let (_gw_kate, mut kate) = logged_in("kate").await;
+    let original_id = message_id();
+    let subject = unique_subject("question");
+    jack.request(Request::Send {
+        message: OutgoingMessage {
+            message_id: Some(original_id.clone()),
+            to: vec!["kate@example.test".into()],
+            subject: subject.clone(),
+            text: "Lunch on Friday?".into(),
+            ..Default::default()
+        },
+    })
+    .await
+    .expect("send the question");
+    let uid = find(&mut kate, "INBOX", &original_id, 1).await[0];
+
+    let reply_id = message_id();
+    kate.request(Request::Send {
+        message: OutgoingMessage {
+            message_id: Some(reply_id.clone()),
+            to: vec!["jack@example.test".into()],
+            subject: format!("Re: {subject}"),
+            text: "Yes!\n\n> Lunch on Friday?".into(),
+            in_reply_to: Some(original_id.clone()),
+            references: vec![original_id.clone()],
+            replying_to: Some(MessageRef { folder: "INBOX".into(), uid }),
+            ..Default::default()
+        },
+    })
+    .await
+    .expect("reply");
+    assert!(open(&mut kate, "INBOX", uid).await.flags.answered, "the original is marked answered");
+    let reply_uid = find(&mut jack, "INBOX", &reply_id, 1).await[0];
+    let reply = open(&mut jack, "INBOX", reply_uid).await;
+    assert_eq!(reply.in_reply_to.as_deref(), Some(original_id.as_str()));
+    assert_eq!(reply.references, [original_id.clone()]);
+
+    // Forward as attachment: the gateway takes the original from the server itself.
+    let forward_id = message_id();
+    kate.request(Request::Send {
+        message: OutgoingMessage {
+            message_id: Some(forward_id.clone()),
+            to: vec!["jack@example.test".into()],
+            subject: format!("Fwd: {subject}"),
+            text: "See below.".into(),
+            attachments: vec![OutgoingAttachment {
+                source: AttachmentSource::Message { folder: "INBOX".into(), uid },
+                filename: "question.eml".into(),
+                content_type: "message/rfc822".into(),
+                size: 0,
+            }],
+            ..Default::default()
+        },
+    })
+    .await
+    .expect("forward");
+    let forwarded_uid = find(&mut jack, "INBOX", &forward_id, 1).await[0];
+    let forwarded = open(&mut jack, "INBOX", forwarded_uid).await;
+    assert_eq!(forwarded.forwarded.len(), 1, "{forwarded:?}");
+    assert_eq!(forwarded.forwarded[0].subject, subject);
+    assert!(forwarded.forwarded[0].text.contains("Lunch on Friday?"));
+}
+
+#[tokio::test]
+async fn drafts_are_replaced_reopened_with_their_attachments_and_removed_when_sent() {
+    let (_gw, mut jack) = logged_in("jack").await;
+    let drafts = special(&mut jack, FolderRole::Drafts).await;
+    let id = message_id();
+    upload(&mut jack, "d1", b"first attachment").await;
+    let mut draft = OutgoingMessage {
+        message_id: Some(id.clone()),
+        to: vec![],
+        subject: "half written".into(),
+        text: "Dear".into(),
+        attachments: vec![OutgoingAttachment {
+            source: AttachmentSource::Upload { upload: "d1".into() },
+            filename: "a.txt".into(),
+            content_type: "text/plain".into(),
+            size: 16,
+        }],
+        ..Default::default()
+    };
+    let Response::DraftSaved { folder, uid: Some(first) } =
+        jack.request(Request::SaveDraft { message: draft.clone() }).await.expect("save draft")
+    else {
+        panic!("expected DraftSaved with a UID")
+    };
+    assert_eq!(folder, drafts);
+
+    // Later: more text, the attachment now referred to inside the saved draft (section 2),
+    // as the browser does after a reload.
+    draft.text = "Dear Kate,\nthe report is attached.".into();
+    draft.to = vec!["kate@example.test".into()];
+    draft.attachments[0].source = AttachmentSource::Part { folder: drafts.clone(), uid: first, section: "2".into() };
+    let Response::DraftSaved { uid: Some(second), .. } =
+        jack.request(Request::SaveDraft { message: draft.clone() }).await.expect("save again")
+    else {
+        panic!()
+    };
+    assert_ne!(first, second);
+    assert_eq!(find(&mut jack, &drafts, &id, 1).await, [second], "the old version is gone");
+    let reopened = open(&mut jack, &drafts, second).await;
+    assert!(reopened.text.contains("the report is attached"));
+    assert_eq!(reopened.to[0].email, "kate@example.test");
+    assert!(reopened.flags.draft);
+    assert_eq!(reopened.attachments[0].filename.as_deref(), Some("a.txt"));
+    assert_eq!(reopened.attachments[0].section, "2");
+
+    draft.attachments[0].source = AttachmentSource::Part { folder: drafts.clone(), uid: second, section: "2".into() };
+    jack.request(Request::Send { message: draft }).await.expect("send the draft");
+    let query = SearchQuery { message_id: Some(id.clone()), ..Default::default() };
+    let Response::Messages(left) =
+        jack.request(Request::Search { folder: drafts, query, limit: 10 }).await.expect("search drafts")
+    else {
+        panic!()
+    };
+    assert!(left.messages.is_empty(), "sending removes the draft");
+}
+
+#[tokio::test]
+async fn every_refused_recipient_is_listed_and_nothing_is_sent() {
+    let (_gw, mut jack) = logged_in("jack").await;
+    let err = jack
+        .request(Request::Send {
+            message: OutgoingMessage {
+                to: vec!["kate@example.test".into(), "nosuch1@example.test".into()],
+                cc: vec!["nosuch2@example.test".into()],
+                subject: "partly wrong".into(),
+                text: "x".into(),
+                ..Default::default()
+            },
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Refused);
+    assert_eq!(err.details.len(), 2, "{err:?}");
+    for (line, who) in err.details.iter().zip(["nosuch1", "nosuch2"]) {
+        assert!(line.starts_with("550 5.1.1") && line.contains(who), "{line}");
+    }
+}
+
+#[tokio::test]
+async fn sending_as_an_address_the_account_does_not_own_shows_553() {
+    let (_gw, mut jack) = logged_in("jack").await;
+    let err = jack
+        .request(Request::Send {
+            message: OutgoingMessage {
+                from: Some("kate@example.test".into()),
+                to: vec!["kate@example.test".into()],
+                subject: "spoof".into(),
+                text: "x".into(),
+                ..Default::default()
+            },
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Refused);
+    assert!(err.message.starts_with("553 5.7.1") && err.message.contains("not owned by user"), "{err:?}");
+}
+
+#[tokio::test]
+async fn compose_info_reports_the_size_limit_and_folders_and_big_uploads_are_refused() {
+    let (_gw, mut jack) = logged_in("jack").await;
+    let Response::ComposeInfo(info) = jack.request(Request::ComposeInfo).await.expect("compose info") else { panic!() };
+    assert_eq!(info.max_message_size, Some(52_428_800), "Postfix's message_size_limit via SIZE");
+    assert!(info.drafts.is_some() && info.sent.is_some());
+    let err = jack
+        .request(Request::Upload { upload: "huge".into(), offset: 0, total: info.max_upload_size + 1, data: "".into() })
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::BadRequest);
+    assert!(err.message.contains("exceed"), "{err:?}");
+}
+
+#[tokio::test]
+async fn wrong_smtp_password_shows_535() {
+    let stack = MailStack::ensure();
+    let config = stack.gateway_config(std::path::Path::new("/nonexistent"));
+    let smtp = SmtpUpstream::new(Upstream::new(&config.servers[0].smtp).unwrap());
+    let err = smtp.features("jack@example.test", "wrong").await.err().expect("refused");
+    assert_eq!(err.kind, ErrorKind::AuthFailed);
+    assert!(err.message.starts_with("535 5.7.8"), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_bounce_names_the_recipient_and_the_remote_reply_and_links_to_the_sent_message() {
+    let (_gw, mut alice) = logged_in("alice").await;
+    let id = message_id();
+    alice
+        .request(Request::Send {
+            message: OutgoingMessage {
+                message_id: Some(id.clone()),
+                to: vec!["gone@example.test".into()],
+                subject: unique_subject("to a mailbox that is gone"),
+                text: "hello?".into(),
+                ..Default::default()
+            },
+        })
+        .await
+        .expect("accepted at RCPT; it bounces later");
+    for _ in 0..100 {
+        let query = SearchQuery { from: Some("MAILER-DAEMON".into()), ..Default::default() };
+        let Response::Messages(page) =
+            alice.request(Request::Search { folder: "INBOX".into(), query, limit: 20 }).await.expect("search")
+        else {
+            panic!()
+        };
+        for row in page.messages {
+            let view = open(&mut alice, "INBOX", row.uid).await;
+            let Some(report) = view.delivery_report else { continue };
+            if report.original_message_id.as_deref() != Some(id.as_str()) {
+                continue;
+            }
+            let failed = &report.recipients[0];
+            assert_eq!(failed.recipient, "gone@example.test");
+            assert_eq!(failed.action, "failed");
+            assert!(failed.status.starts_with("5."), "{failed:?}");
+            assert!(failed.diagnostic.as_deref().is_some_and(|d| d.contains("gone@example.test")), "{failed:?}");
+            let sent = special(&mut alice, FolderRole::Sent).await;
+            assert_eq!(find(&mut alice, &sent, &id, 1).await.len(), 1, "the bounced message is in Sent");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("no bounce for {id} within 20 s");
+}
