@@ -287,8 +287,6 @@ fn smtp_error(upstream: &Upstream, e: lettre::transport::smtp::Error) -> ApiErro
             Some(code) if code == "535" || code == "534" || code == "530" => ErrorKind::AuthFailed,
             _ => ErrorKind::Refused,
         }
-    } else if e.is_tls() {
-        ErrorKind::Tls
     } else if e.is_timeout() {
         ErrorKind::Unreachable
     } else {
