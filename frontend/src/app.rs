@@ -6,22 +6,27 @@ use std::rc::Rc;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 use yubin_protocol::{
-    ApiError, ErrorKind, Event, FlagName, Folder, FolderRole, MessagePage, MessageView, OutgoingMessage, Request,
-    Response, SearchQuery, Secret, SentReceipt, Session, SortOrder, Uid, Welcome, PROTOCOL_VERSION,
+    ApiError, ErrorKind, Event, FlagName, Folder, FolderRole, MessagePage, MessageView, Request, Response, SearchQuery,
+    Secret, Session, SortOrder, Uid, Welcome, PROTOCOL_VERSION,
 };
 
 use crate::components::actions::{Action, BulkActions};
-use crate::components::composer::Composer;
+use crate::components::composer::{ComposeOutcome, Composer};
 use crate::components::folder_list::{FolderList, FolderOp};
 use crate::components::login::{Login, LoginForm};
 use crate::components::message_list::MessageList;
 use crate::components::notice::{Notice, NoticeKind, NoticeView};
 use crate::components::reader::{Reader, ReaderState};
 use crate::connection::{Connection, ConnectionEvent};
+use crate::drafting::Draft;
+use crate::local_store::{Shelf, Stored};
 use crate::message_window::{MessageWindow, BLOCK};
+use crate::{contacts, format, outbox, upload};
 
 /// Most search results listed.
 const SEARCH_LIMIT: u32 = 200;
+/// A search for one Message-ID, as typed in the search box (Gmail's operator).
+const MESSAGE_ID_SEARCH: &str = "rfc822msgid:";
 /// Wait before reconnecting after the gateway went away.
 const RECONNECT_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -63,17 +68,17 @@ pub enum Msg {
     /// A download link is ready: follow it (the browser saves the file and stays here).
     DownloadReady(Result<String, ApiError>),
     Compose,
-    CloseComposer,
-    Send(OutgoingMessage),
-    Sent(Result<SentReceipt, ApiError>),
+    /// Open the composer on this draft (from the browser's storage, a reply, a forward…).
+    ComposeFrom(Rc<Stored>),
+    /// Drafts found in the browser's storage after signing in.
+    LocalDrafts(Vec<Stored>),
+    ComposeDone(ComposeOutcome),
+    /// The outbox was sent after reconnecting: how many went, and what failed.
+    OutboxFlushed(usize, Vec<ApiError>),
+    /// Show the sent message a bounce refers to.
+    FindSent(String),
     Dismiss,
     Logout,
-}
-
-#[derive(Default)]
-struct ComposerState {
-    sending: bool,
-    error: Option<ApiError>,
 }
 
 pub struct App {
@@ -98,7 +103,12 @@ pub struct App {
     /// Messages ticked for a bulk action.
     selection: Rc<BTreeSet<Uid>>,
     reader: ReaderState,
-    composer: Option<ComposerState>,
+    /// The message being written, if the composer is open.
+    composer: Option<Rc<Stored>>,
+    /// Counts sign-ins: a new gateway session needs attachments uploaded again.
+    epoch: u32,
+    /// Addresses seen in mail, for recipient suggestions.
+    contacts: Rc<Vec<String>>,
     /// The raw message shown over everything, if asked for.
     source: Option<String>,
     notice: Option<Notice>,
@@ -126,6 +136,8 @@ impl Component for App {
             selection: Rc::default(),
             reader: ReaderState::Empty,
             composer: None,
+            epoch: 0,
+            contacts: Rc::new(contacts::load()),
             source: None,
             notice: None,
         };
@@ -175,9 +187,21 @@ impl Component for App {
                 if self.notice.as_ref().is_some_and(|n| n.kind == NoticeKind::Info) {
                     self.notice = None;
                 }
+                let first = self.session.is_none();
                 self.session = Some(session);
+                self.epoch += 1;
                 self.refresh_folders(ctx);
                 self.load_list(ctx);
+                self.flush_outbox(ctx);
+                if first {
+                    // Whatever was being written when the tab closed comes back.
+                    let link = ctx.link().clone();
+                    spawn_local(async move {
+                        if let Ok(drafts) = crate::local_store::all(Shelf::Drafts).await {
+                            link.send_message(Msg::LocalDrafts(drafts));
+                        }
+                    });
+                }
             }
             Msg::LoggedIn(Err(e)) => {
                 self.login_busy = false;
@@ -274,6 +298,10 @@ impl Component for App {
                 if became_read {
                     self.refresh_folders(ctx); // one unread fewer
                 }
+                if let Ok(view) = &result {
+                    let seen = view.from.iter().chain(&view.to).chain(&view.cc).chain(&view.reply_to);
+                    self.contacts = Rc::new(contacts::learn(&self.contacts, seen));
+                }
                 self.reader = match result {
                     Ok(view) => ReaderState::Loaded(view),
                     Err(e) => ReaderState::Failed(e),
@@ -346,6 +374,27 @@ impl Component for App {
                 }
                 self.load_list(ctx);
                 self.refresh_folders(ctx);
+            }
+            Msg::Act(
+                _,
+                action @ (Action::Reply
+                | Action::ReplyAll
+                | Action::Forward
+                | Action::ForwardAttached
+                | Action::EditDraft),
+            ) => {
+                let ReaderState::Loaded(view) = &self.reader else { return false };
+                let me = self.session.as_ref().map(|s| s.email.clone()).unwrap_or_default();
+                let id = self.new_message_id();
+                let when = format::long_date(view.date);
+                let draft = match action {
+                    Action::Reply => Draft::reply(id, view, &me, false, &when),
+                    Action::ReplyAll => Draft::reply(id, view, &me, true, &when),
+                    Action::Forward => Draft::forward(id, view, false, &when),
+                    Action::ForwardAttached => Draft::forward(id, view, true, &when),
+                    _ => Draft::reopen(view, id),
+                };
+                self.composer = Some(Rc::new(Stored { draft, files: Vec::new() }));
             }
             Msg::Act(uids, Action::MoveTo(to)) => self.remove(ctx, uids, Some(to)),
             Msg::Act(uids, Action::Delete) => {
@@ -422,32 +471,51 @@ impl Component for App {
                 return false;
             }
             Msg::DownloadReady(Err(e)) => self.notice = Some(Notice::from_error(&e)),
-            Msg::Compose => self.composer = Some(ComposerState::default()),
-            Msg::CloseComposer => self.composer = None,
-            Msg::Send(message) => {
-                if let Some(composer) = &mut self.composer {
-                    composer.sending = true;
-                    composer.error = None;
+            Msg::Compose => {
+                let draft = Draft::new(self.new_message_id());
+                self.composer = Some(Rc::new(Stored { draft, files: Vec::new() }));
+            }
+            Msg::ComposeFrom(stored) => self.composer = Some(stored),
+            Msg::LocalDrafts(drafts) => {
+                let count = drafts.len();
+                if let (None, Some(newest)) = (&self.composer, drafts.into_iter().next()) {
+                    self.composer = Some(Rc::new(newest));
+                    if count > 1 {
+                        self.notice = Some(Notice::info(format!("{} more unsent drafts are in Drafts.", count - 1)));
+                    }
                 }
-                self.call(
-                    ctx,
-                    Request::Send { message },
-                    |r| match r {
-                        Response::Sent(receipt) => Some(receipt),
-                        _ => None,
-                    },
-                    Msg::Sent,
-                );
             }
-            Msg::Sent(Ok(_)) => {
+            Msg::ComposeDone(outcome) => {
                 self.composer = None;
-                self.notice = Some(Notice::info("Message sent."));
+                self.notice = match outcome {
+                    ComposeOutcome::Sent(receipt) if receipt.already_sent => {
+                        Some(Notice::info("This message had already been sent; it was not sent again."))
+                    }
+                    ComposeOutcome::Sent(_) => Some(Notice::info("Message sent.")),
+                    ComposeOutcome::Queued => Some(Notice::info(
+                        "The gateway is unreachable. The message is in the outbox and goes out when it is back.",
+                    )),
+                    ComposeOutcome::Closed | ComposeOutcome::Discarded => None,
+                };
+                self.refresh_folders(ctx);
             }
-            Msg::Sent(Err(e)) => {
-                // The composer stays open with everything the user wrote.
-                if let Some(composer) = &mut self.composer {
-                    composer.sending = false;
-                    composer.error = Some(e);
+            Msg::OutboxFlushed(sent, failures) => {
+                if let Some(e) = failures.first() {
+                    self.notice =
+                        Some(Notice::error(format!("A message in the outbox could not be sent: {}", e.message)));
+                } else if sent > 0 {
+                    self.notice = Some(Notice::info(format!("{sent} message(s) from the outbox sent.")));
+                    self.refresh_folders(ctx);
+                }
+            }
+            Msg::FindSent(message_id) => {
+                if let Some(sent) = self.folder_with_role(FolderRole::Sent) {
+                    self.folder = sent;
+                    self.search = Some(format!("{MESSAGE_ID_SEARCH}{message_id}"));
+                    self.list = None;
+                    self.selection = Rc::default();
+                    self.reader = ReaderState::Empty;
+                    self.load_list(ctx);
                 }
             }
             Msg::Dismiss => self.notice = None,
@@ -544,7 +612,8 @@ impl Component for App {
                             let uid = self.reader.uid();
                             link.batch_callback(move |action| uid.map(|uid| Msg::Act(vec![uid], action)))
                         }
-                        on_download={link.callback(|(section, name)| Msg::Download(section, name))} />
+                        on_download={link.callback(|(section, name)| Msg::Download(section, name))}
+                        on_find_sent={link.callback(Msg::FindSent)} />
                 </main>
                 if let Some(source) = &self.source {
                     <div class="composer-backdrop" onclick={link.callback(|_| Msg::CloseSource)}>
@@ -555,13 +624,15 @@ impl Component for App {
                         </section>
                     </div>
                 }
-                if let Some(composer) = &self.composer {
+                if let Some(start) = &self.composer {
                     <Composer
-                        from={session.email.clone()}
-                        sending={composer.sending}
-                        error={composer.error.clone()}
-                        on_send={link.callback(Msg::Send)}
-                        on_close={link.callback(|_| Msg::CloseComposer)}
+                        key={start.draft.message_id.clone()}
+                        connection={self.connection.clone()}
+                        epoch={self.epoch}
+                        identity={session.email.clone()}
+                        start={start.clone()}
+                        contacts={self.contacts.clone()}
+                        on_done={link.callback(Msg::ComposeDone)}
                     />
                 }
             </div>
@@ -609,11 +680,11 @@ impl App {
         match self.search.clone() {
             Some(text) => {
                 self.list_loading = true;
-                let request = Request::Search {
-                    folder: self.folder.clone(),
-                    query: SearchQuery { text: Some(text), ..SearchQuery::default() },
-                    limit: SEARCH_LIMIT,
+                let query = match text.strip_prefix(MESSAGE_ID_SEARCH) {
+                    Some(id) => SearchQuery { message_id: Some(id.to_owned()), ..SearchQuery::default() },
+                    None => SearchQuery { text: Some(text), ..SearchQuery::default() },
                 };
+                let request = Request::Search { folder: self.folder.clone(), query, limit: SEARCH_LIMIT };
                 self.call(ctx, request, messages, |result| Msg::Block(0, result));
             }
             None => self.load_block(ctx, 0),
@@ -624,6 +695,23 @@ impl App {
         self.list_loading = self.list.is_none();
         let request = Request::ListMessages { folder: self.folder.clone(), offset, limit: BLOCK, sort: self.sort };
         self.call(ctx, request, messages, move |result| Msg::Block(offset, result));
+    }
+
+    /// `<uuid@domain>` for a new message, on the account's own domain.
+    fn new_message_id(&self) -> String {
+        let email = self.session.as_ref().map(|s| s.email.as_str()).unwrap_or_default();
+        let domain = email.rsplit_once('@').map_or("yubin.invalid", |(_, d)| d);
+        format!("<{}@{domain}>", upload::unique_id())
+    }
+
+    /// Sends what waits in the outbox, now that the gateway is reachable.
+    fn flush_outbox(&self, ctx: &Context<Self>) {
+        let Some(connection) = self.connection.clone() else { return };
+        let link = ctx.link().clone();
+        spawn_local(async move {
+            let (sent, failures) = outbox::flush(&connection).await;
+            link.send_message(Msg::OutboxFlushed(sent, failures));
+        });
     }
 
     fn refresh_folders(&self, ctx: &Context<Self>) {

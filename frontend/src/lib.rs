@@ -3,7 +3,12 @@
 pub mod app;
 pub mod components;
 pub mod connection;
+pub mod contacts;
+pub mod drafting;
 pub mod format;
+pub mod local_store;
 pub mod message_window;
+pub mod outbox;
+pub mod upload;
 
 pub use app::App;

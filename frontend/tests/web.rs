@@ -112,8 +112,11 @@ async fn reader_shows_headers_text_and_attachments() {
         to: vec![Address { name: None, email: "alice@example.test".into() }],
         cc: vec![],
         reply_to: vec![],
+        bcc: vec![],
         date: Some(1_795_482_000),
         message_id: None,
+        in_reply_to: None,
+        references: vec![],
         flags: Flags::default(),
         text: "いつもお世話になっております。\n<script>alert(1)</script>".into(),
         html: None,
@@ -132,12 +135,14 @@ async fn reader_shows_headers_text_and_attachments() {
             content_type: "application/pdf".into(),
             size: 52_000,
         }],
+        delivery_report: None,
     };
     let props = ReaderProps {
         state: ReaderState::Loaded(Box::new(view)),
         folders: vec![],
         on_action: Callback::noop(),
         on_download: Callback::noop(),
+        on_find_sent: Callback::noop(),
     };
     yew::Renderer::<Reader>::with_root_and_props(root.clone(), props).render();
     settle().await;

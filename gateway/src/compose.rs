@@ -141,7 +141,9 @@ pub fn checked_message_id(field: &str, id: &str) -> Result<String, ApiError> {
     let id = id.trim();
     let inner = id.strip_prefix('<').and_then(|s| s.strip_suffix('>'));
     let valid = inner.is_some_and(|inner| {
-        inner.contains('@') && inner.len() <= 250 && inner.chars().all(|c| c.is_ascii_graphic() && !"<>\\\"".contains(c))
+        inner.contains('@')
+            && inner.len() <= 250
+            && inner.chars().all(|c| c.is_ascii_graphic() && !"<>\\\"".contains(c))
     });
     if !valid {
         return Err(ApiError::new(ErrorKind::BadRequest, format!("{field}: not a message id: {id}")));

@@ -20,13 +20,12 @@ pub fn report(message: &mail_parser::Message<'_>) -> Option<DeliveryReport> {
     let mut report = parse_status(&String::from_utf8_lossy(status_part.contents()));
     for part in &message.parts {
         let returned = match &part.body {
-            PartType::Message(inner) => Some((
-                inner.message_id().map(str::to_owned),
-                inner.subject().map(str::to_owned),
-            )),
-            _ if part.content_type().is_some_and(|ct| {
-                ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("rfc822-headers"))
-            }) =>
+            PartType::Message(inner) => {
+                Some((inner.message_id().map(str::to_owned), inner.subject().map(str::to_owned)))
+            }
+            _ if part
+                .content_type()
+                .is_some_and(|ct| ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("rfc822-headers"))) =>
             {
                 // The part may end without the blank line that closes a header block.
                 let mut headers = part.contents().to_vec();

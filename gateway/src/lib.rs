@@ -12,12 +12,12 @@ pub mod gateway;
 pub mod html;
 pub mod http;
 pub mod mime;
-pub mod session;
 mod outgoing;
+pub mod session;
 pub mod transfer_decoding;
 pub mod trust;
-pub mod upstream;
 pub mod uploads;
+pub mod upstream;
 
 use std::future::Future;
 use std::net::SocketAddr;

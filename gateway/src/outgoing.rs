@@ -53,7 +53,11 @@ pub async fn send(state: &SessionState, message: OutgoingMessage) -> Result<Resp
         }
     }
     let composed = Arc::new(build(state, &message, Purpose::Send).await?);
-    account.server.smtp.submit(&account.username, account.password.expose(), &composed.envelope, &composed.wire).await?;
+    account
+        .server
+        .smtp
+        .submit(&account.username, account.password.expose(), &composed.envelope, &composed.wire)
+        .await?;
     info!(message_id = %composed.message_id, "sent");
     state.discard_uploads(&message);
 
@@ -183,7 +187,13 @@ async fn build(state: &SessionState, message: &OutgoingMessage, purpose: Purpose
     compose(&account.from, message, attachments, purpose)
 }
 
-async fn fetch_part(state: &SessionState, folder: &str, uid: Uid, section: &str, limit: u64) -> Result<Vec<u8>, ApiError> {
+async fn fetch_part(
+    state: &SessionState,
+    folder: &str,
+    uid: Uid,
+    section: &str,
+    limit: u64,
+) -> Result<Vec<u8>, ApiError> {
     with_imap(state, |imap: &mut ImapConnection| {
         let (folder, section) = (folder.to_owned(), section.to_owned());
         Box::pin(async move { imap.fetch_part(&folder, uid, &section, limit).await })

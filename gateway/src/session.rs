@@ -14,17 +14,16 @@ use tokio::sync::{mpsc, Mutex, RwLock};
 use tracing::{debug, info, warn, Instrument};
 use yubin_protocol::{
     ApiError, AttachmentSource, ClientFrame, ErrorKind, Event, IncomingProtocol, OutgoingMessage, Request, Response,
-    Secret, ServerFrame,
-    Session as SessionInfo, Welcome, PROTOCOL_VERSION,
+    Secret, ServerFrame, Session as SessionInfo, Welcome, PROTOCOL_VERSION,
 };
 
+use crate::compose::parse_mailbox;
 use crate::downloads::Ticket;
 use crate::gateway::{Gateway, ServerRuntime};
-use crate::upstream::idle;
-use crate::upstream::imap::{section_numbers, ImapConnection};
-use crate::compose::parse_mailbox;
 use crate::outgoing;
 use crate::uploads::Uploads;
+use crate::upstream::idle;
+use crate::upstream::imap::{section_numbers, ImapConnection};
 
 /// Most messages a tab may list at once; bigger windows are clamped.
 const MAX_PAGE: u32 = 500;
@@ -380,7 +379,8 @@ pub(crate) async fn logged_in(state: &SessionState) -> Result<Arc<Account>, ApiE
     state.account.read().await.clone().ok_or_else(|| ApiError::new(ErrorKind::NotLoggedIn, "log in first"))
 }
 
-pub(crate) type ImapFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, ApiError>> + Send + 'a>>;
+pub(crate) type ImapFuture<'a, T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, ApiError>> + Send + 'a>>;
 
 /// Runs `op` on the session's IMAP connection, (re)connecting with the session's credentials if
 /// the connection is missing. If the connection breaks during `op`, it is reopened and `op` runs

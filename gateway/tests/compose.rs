@@ -66,7 +66,8 @@ async fn special(client: &mut WsClient, role: FolderRole) -> String {
 }
 
 async fn download(gw: &TestGateway, client: &mut WsClient, folder: &str, uid: Uid, section: &str) -> Vec<u8> {
-    let request = Request::PrepareDownload { folder: folder.into(), uid, section: section.into(), filename: "f".into() };
+    let request =
+        Request::PrepareDownload { folder: folder.into(), uid, section: section.into(), filename: "f".into() };
     let Response::Download { url } = client.request(request).await.expect("download link") else { panic!() };
     yubin_test_support::http_get(gw.addr, &url).await.2
 }
@@ -188,7 +189,7 @@ async fn a_reply_threads_and_marks_the_original_answered_and_forwards_carry_the_
     let reply_uid = find(&mut jack, "INBOX", &reply_id, 1).await[0];
     let reply = open(&mut jack, "INBOX", reply_uid).await;
     assert_eq!(reply.in_reply_to.as_deref(), Some(original_id.as_str()));
-    assert_eq!(reply.references, [original_id.clone()]);
+    assert_eq!(reply.references, std::slice::from_ref(&original_id));
 
     // Forward as attachment: the gateway takes the original from the server itself.
     let forward_id = message_id();

@@ -11,6 +11,13 @@ pub enum Action {
     MoveTo(String),
     Delete,
     ViewSource,
+    Reply,
+    ReplyAll,
+    Forward,
+    /// Forward the whole message as a `message/rfc822` attachment.
+    ForwardAttached,
+    /// Continue writing a draft saved on the server.
+    EditDraft,
 }
 
 #[derive(Properties, PartialEq)]
@@ -59,6 +66,14 @@ pub fn Actions(props: &ActionsProps) -> Html {
     let flagged = props.flags.flagged;
     html! {
         <div class="actions" role="toolbar" aria-label="Message actions">
+            if props.flags.draft {
+                <button id="edit-draft" class="primary" onclick={emit(Action::EditDraft)}>{ "Edit draft" }</button>
+            } else {
+                <button id="reply" onclick={emit(Action::Reply)}>{ "Reply" }</button>
+                <button id="reply-all" onclick={emit(Action::ReplyAll)}>{ "Reply all" }</button>
+                <button id="forward" onclick={emit(Action::Forward)}>{ "Forward" }</button>
+                <button id="forward-attached" title="Forward as attachment" onclick={emit(Action::ForwardAttached)}>{ "Forward as file" }</button>
+            }
             <button id="toggle-flag" aria-pressed={flagged.to_string()} onclick={emit(Action::SetFlag(FlagName::Flagged, !flagged))}>
                 { if flagged { "★ Unstar" } else { "☆ Star" } }
             </button>

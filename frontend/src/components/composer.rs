@@ -1,113 +1,587 @@
-//! Writing a new message. What the user typed stays here until it is sent or discarded, so a
-//! refused recipient or a dropped connection loses nothing.
+//! Writing a message: recipients with checks and suggestions, attachments uploaded with
+//! progress, autosave, and sending that never loses what was typed.
+//!
+//! Every pause in typing stores the draft in the browser (with its files); a little later it
+//! is also saved to the account's Drafts folder. A refused send leaves everything in place
+//! with the server's words; a send while the gateway is unreachable goes to the outbox.
 
-use web_sys::HtmlInputElement;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::time::Duration;
+
+use web_sys::{Blob, HtmlInputElement};
+use yew::platform::spawn_local;
 use yew::prelude::*;
-use yubin_protocol::{ApiError, OutgoingMessage};
+use yubin_protocol::{ApiError, ComposeInfo, ErrorKind, Request, Response, SentReceipt, Uid};
+
+use crate::connection::Connection;
+use crate::drafting::{self, Draft, DraftAttachment};
+use crate::format;
+use crate::local_store::{self, Shelf, Stored};
+use crate::upload::{unique_id, upload_blob};
+
+/// Quiet time after the last keystroke before the draft is stored in the browser.
+const LOCAL_SAVE_DELAY: Duration = Duration::from_millis(600);
+/// Quiet time before the draft is saved to the server's Drafts folder.
+const SERVER_SAVE_DELAY: Duration = Duration::from_secs(3);
+/// Most suggestions shown under a recipient field.
+const SUGGESTIONS: usize = 6;
+
+/// How the composer ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ComposeOutcome {
+    Sent(SentReceipt),
+    /// The gateway was unreachable: the message waits in the outbox.
+    Queued,
+    /// Closed; the draft stays saved (or was blank).
+    Closed,
+    Discarded,
+}
 
 #[derive(Properties, PartialEq)]
 pub struct ComposerProps {
-    pub from: String,
-    pub sending: bool,
-    pub error: Option<ApiError>,
-    pub on_send: Callback<OutgoingMessage>,
-    pub on_close: Callback<()>,
+    pub connection: Option<Connection>,
+    /// Changes on every (re)login: uploads held by an earlier gateway session are gone.
+    pub epoch: u32,
+    /// The account's own address, the default From.
+    pub identity: String,
+    pub start: Rc<Stored>,
+    /// Addresses seen in mail, for suggestions.
+    pub contacts: Rc<Vec<String>>,
+    pub on_done: Callback<ComposeOutcome>,
 }
 
-#[function_component]
-pub fn Composer(props: &ComposerProps) -> Html {
-    let draft = use_state(OutgoingMessage::default);
-    let to_text = use_state(String::new);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    From,
+    To,
+    Cc,
+    Bcc,
+    Subject,
+    Text,
+}
 
-    let on_to = {
-        let to_text = to_text.clone();
-        Callback::from(move |e: InputEvent| to_text.set(e.target_unchecked_into::<HtmlInputElement>().value()))
-    };
-    let on_subject = edit(&draft, |d, value| d.subject = value);
-    let on_text = edit(&draft, |d, value| d.text = value);
-    let onsubmit = {
-        let (draft, to_text, on_send) = (draft.clone(), to_text.clone(), props.on_send.clone());
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            let mut message = (*draft).clone();
-            message.to = split_recipients(&to_text);
-            on_send.emit(message);
-        })
-    };
-    let close = props.on_close.reform(|_: MouseEvent| ());
+pub enum Msg {
+    Edit(Field, String),
+    Focus(Option<Field>),
+    Pick(Field, String),
+    ShowCopies,
+    AddFiles(Vec<web_sys::File>),
+    Progress(String, u32, u64),
+    Uploaded(String, u32, Result<(), ApiError>),
+    Remove(String),
+    SaveLocal(u64),
+    SaveServer(u64),
+    SavedServer(Result<(String, Option<Uid>), ApiError>),
+    Info(Result<ComposeInfo, ApiError>),
+    Send,
+    SendResult(Result<SentReceipt, ApiError>),
+    Queued(Result<(), String>),
+    Close,
+    Discard,
+}
 
-    html! {
-        <div class="composer-backdrop">
-            <form id="composer" class="composer" onsubmit={onsubmit} aria-label="New message">
-                <header>
-                    <h2>{ "New message" }</h2>
-                    <button type="button" class="dismiss" aria-label="Close" onclick={close}>{ "×" }</button>
-                </header>
-                <label>{ "From" }<input type="text" value={props.from.clone()} disabled=true /></label>
-                <label for="compose-to">{ "To" }</label>
-                <input id="compose-to" type="text" value={(*to_text).clone()} oninput={on_to}
-                    placeholder="name@example.org, …" required=true />
-                <label for="compose-subject">{ "Subject" }</label>
-                <input id="compose-subject" type="text" value={draft.subject.clone()} oninput={on_subject} />
-                <textarea id="compose-body" aria-label="Message" value={draft.text.clone()} oninput={on_text} rows="14" />
-                if let Some(error) = &props.error {
-                    <p class="form-error" role="alert" id="send-error">{ &error.message }</p>
+/// Where a local file stands with the gateway.
+#[derive(Debug, Clone, PartialEq)]
+struct UploadState {
+    /// The login epoch it was uploaded in; older uploads are gone with their session.
+    epoch: u32,
+    id: String,
+    done: u64,
+    finished: bool,
+    error: Option<String>,
+}
+
+pub struct Composer {
+    draft: Draft,
+    files: Vec<(String, Blob)>,
+    uploads: HashMap<String, UploadState>,
+    info: Option<ComposeInfo>,
+    show_copies: bool,
+    focus: Option<Field>,
+    /// Bumped on every change; a delayed save runs only if nothing changed since.
+    generation: u64,
+    saved_on_server: u64,
+    status: String,
+    sending: bool,
+    error: Option<ApiError>,
+    invalid: Vec<(&'static str, String)>,
+}
+
+impl Component for Composer {
+    type Message = Msg;
+    type Properties = ComposerProps;
+
+    fn create(ctx: &Context<Self>) -> Self {
+        let start = &ctx.props().start;
+        let mut composer = Self {
+            show_copies: !start.draft.cc.is_empty() || !start.draft.bcc.is_empty(),
+            draft: start.draft.clone(),
+            files: start.files.clone(),
+            uploads: HashMap::new(),
+            info: None,
+            focus: None,
+            generation: 0,
+            saved_on_server: 0,
+            status: String::new(),
+            sending: false,
+            error: None,
+            invalid: Vec::new(),
+        };
+        if composer.draft.from.is_empty() {
+            composer.draft.from = ctx.props().identity.clone();
+        }
+        composer.ask_info(ctx);
+        composer.upload_missing(ctx);
+        composer
+    }
+
+    fn changed(&mut self, ctx: &Context<Self>, old: &Self::Properties) -> bool {
+        if ctx.props().epoch != old.epoch {
+            // A new gateway session: upload the files again, and look at the limits again.
+            self.ask_info(ctx);
+            self.upload_missing(ctx);
+        }
+        true
+    }
+
+    fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
+        match msg {
+            Msg::Edit(field, value) => {
+                *self.field_mut(field) = value;
+                self.invalid.clear();
+                self.changed_draft(ctx);
+            }
+            Msg::Focus(field) => self.focus = field,
+            Msg::Pick(field, chosen) => {
+                let text = self.field_mut(field);
+                *text = drafting::complete_last(text, &chosen);
+                self.changed_draft(ctx);
+            }
+            Msg::ShowCopies => self.show_copies = true,
+            Msg::AddFiles(files) => {
+                for file in files {
+                    let key = unique_id();
+                    let content_type = Some(file.type_()).filter(|t| !t.is_empty());
+                    self.draft.attachments.push(DraftAttachment {
+                        key: key.clone(),
+                        filename: file.name(),
+                        content_type: content_type.unwrap_or_else(|| "application/octet-stream".into()),
+                        size: file.size() as u64,
+                        on_server: None,
+                    });
+                    self.files.push((key, file.into()));
                 }
-                <footer>
-                    <button id="send-button" type="submit" class="primary" disabled={props.sending}>
-                        { if props.sending { "Sending…" } else { "Send" } }
-                    </button>
-                </footer>
-            </form>
-        </div>
+                self.upload_missing(ctx);
+                self.changed_draft(ctx);
+            }
+            Msg::Progress(key, epoch, done) => {
+                if let Some(state) = self.uploads.get_mut(&key).filter(|s| s.epoch == epoch) {
+                    state.done = done;
+                }
+            }
+            Msg::Uploaded(key, epoch, result) => {
+                if let Some(state) = self.uploads.get_mut(&key).filter(|s| s.epoch == epoch) {
+                    match result {
+                        Ok(()) => state.finished = true,
+                        Err(e) => state.error = Some(e.message),
+                    }
+                }
+                self.schedule_server_save(ctx);
+            }
+            Msg::Remove(key) => {
+                self.draft.attachments.retain(|a| a.key != key);
+                self.files.retain(|(k, _)| *k != key);
+                if let (Some(state), Some(connection)) = (self.uploads.remove(&key), ctx.props().connection.clone()) {
+                    spawn_local(async move {
+                        let _ = connection.request(Request::DiscardUpload { upload: state.id }).await;
+                    });
+                }
+                self.changed_draft(ctx);
+            }
+            Msg::SaveLocal(generation) => {
+                if generation == self.generation {
+                    self.save_locally();
+                }
+                return false;
+            }
+            Msg::SaveServer(generation) => {
+                if generation == self.generation && generation != self.saved_on_server {
+                    self.save_on_server(ctx, generation);
+                }
+                return false;
+            }
+            Msg::SavedServer(Ok((folder, uid))) => {
+                if let Some(uid) = uid {
+                    self.draft.rebase_on_saved(&folder, uid);
+                    self.save_locally();
+                }
+                self.status = format!("Draft saved in {folder}");
+            }
+            Msg::SavedServer(Err(e)) => {
+                // Still safe in the browser; say so rather than alarm.
+                self.status = format!("Draft kept in this browser (server: {})", e.message);
+            }
+            Msg::Info(Ok(info)) => self.info = Some(info),
+            Msg::Info(Err(_)) => {}
+            Msg::Send => self.send(ctx),
+            Msg::SendResult(Ok(receipt)) => {
+                let id = self.draft.message_id.clone();
+                spawn_local(async move {
+                    let _ = local_store::remove(Shelf::Drafts, &id).await;
+                });
+                ctx.props().on_done.emit(ComposeOutcome::Sent(receipt));
+            }
+            Msg::SendResult(Err(e)) if matches!(e.kind, ErrorKind::ConnectionLost | ErrorKind::Unreachable) => {
+                self.queue(ctx);
+            }
+            Msg::SendResult(Err(e)) => {
+                self.sending = false;
+                self.error = Some(e);
+            }
+            Msg::Queued(Ok(())) => ctx.props().on_done.emit(ComposeOutcome::Queued),
+            Msg::Queued(Err(e)) => {
+                self.sending = false;
+                self.error = Some(ApiError::new(ErrorKind::ConnectionLost, format!("Not sent, and {e}")));
+            }
+            Msg::Close => {
+                if self.draft.is_blank() {
+                    self.forget(ctx);
+                } else {
+                    self.save_locally();
+                    if self.generation != self.saved_on_server {
+                        self.save_on_server(ctx, self.generation);
+                    }
+                }
+                ctx.props().on_done.emit(ComposeOutcome::Closed);
+            }
+            Msg::Discard => {
+                self.forget(ctx);
+                ctx.props().on_done.emit(ComposeOutcome::Discarded);
+            }
+        }
+        true
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let draft = &self.draft;
+        let uploading = self.draft.attachments.iter().any(|a| a.on_server.is_none() && !self.uploaded(&a.key));
+        let onsubmit = link.callback(|e: SubmitEvent| {
+            e.prevent_default();
+            Msg::Send
+        });
+        let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
+        let ondrop = link.batch_callback(|e: DragEvent| {
+            e.prevent_default();
+            let files = e.data_transfer().and_then(|d| d.files()).map(file_list).unwrap_or_default();
+            (!files.is_empty()).then_some(Msg::AddFiles(files))
+        });
+        let on_pick = link.callback(|e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let files = input.files().map(file_list).unwrap_or_default();
+            input.set_value("");
+            Msg::AddFiles(files)
+        });
+        let total: u64 = draft.attachments.iter().map(|a| a.size).sum();
+        // Base64 makes attachments about a third bigger on the wire.
+        let too_big = self.info.as_ref().and_then(|i| i.max_message_size).filter(|max| total * 4 / 3 > *max);
+        html! {
+            <div class="composer-backdrop">
+                <form id="composer" class="composer" onsubmit={onsubmit} aria-label="New message"
+                    ondragover={ondragover} ondrop={ondrop}>
+                    <header>
+                        <h2>{ if draft.subject.is_empty() { "New message" } else { &draft.subject } }</h2>
+                        <span id="draft-status" class="meta" aria-live="polite">{ &self.status }</span>
+                        <button type="button" class="dismiss" aria-label="Close" onclick={link.callback(|_| Msg::Close)}>{ "×" }</button>
+                    </header>
+                    { self.text_field(ctx, Field::From, "compose-from", "From") }
+                    { self.recipient_field(ctx, Field::To, "compose-to", "To") }
+                    if self.show_copies {
+                        { self.recipient_field(ctx, Field::Cc, "compose-cc", "Cc") }
+                        { self.recipient_field(ctx, Field::Bcc, "compose-bcc", "Bcc") }
+                    } else {
+                        <button type="button" id="show-copies" class="link" onclick={link.callback(|_| Msg::ShowCopies)}>{ "Cc/Bcc" }</button>
+                    }
+                    { self.text_field(ctx, Field::Subject, "compose-subject", "Subject") }
+                    <textarea id="compose-body" aria-label="Message" value={draft.text.clone()} rows="14"
+                        oninput={link.callback(|e: InputEvent| Msg::Edit(Field::Text, input_value(&e)))} />
+                    <div class="attachments-area">
+                        <label class="button" for="compose-files">{ "Attach files" }</label>
+                        <input id="compose-files" type="file" multiple=true class="visually-hidden" onchange={on_pick} />
+                        <span class="meta">
+                            { "or drop them here" }
+                            { for self.info.as_ref().and_then(|i| i.max_message_size).map(|max| format!(" · up to {} per message", format::size(max as u32))) }
+                        </span>
+                        <ul id="compose-attachments" aria-label="Attachments">
+                            { for draft.attachments.iter().map(|a| self.attachment_row(ctx, a)) }
+                        </ul>
+                        if let Some(max) = too_big {
+                            <p class="form-error" role="alert">{ format!("The attachments are too big for this server (at most {} per message).", format::size(max as u32)) }</p>
+                        }
+                    </div>
+                    if !self.invalid.is_empty() {
+                        <ul class="form-error" role="alert" id="address-errors">
+                            { for self.invalid.iter().map(|(field, text)| html! { <li>{ format!("{field}: “{text}” is not an email address") }</li> }) }
+                        </ul>
+                    }
+                    if let Some(error) = &self.error {
+                        <div class="form-error" role="alert" id="send-error">
+                            <p>{ &error.message }</p>
+                            if error.details.len() > 1 {
+                                <ul>{ for error.details.iter().map(|d| html! { <li>{ d }</li> }) }</ul>
+                            }
+                        </div>
+                    }
+                    <footer>
+                        <button id="send-button" type="submit" class="primary" disabled={self.sending || uploading || too_big.is_some()}>
+                            { if self.sending { "Sending…" } else if uploading { "Uploading…" } else { "Send" } }
+                        </button>
+                        <button type="button" id="discard-button" onclick={link.callback(|_| Msg::Discard)}>{ "Discard" }</button>
+                    </footer>
+                </form>
+            </div>
+        }
     }
 }
 
-/// A handler that writes an input's or textarea's new value into one field of the draft.
-fn edit(draft: &UseStateHandle<OutgoingMessage>, apply: fn(&mut OutgoingMessage, String)) -> Callback<InputEvent> {
-    let draft = draft.clone();
-    Callback::from(move |e: InputEvent| {
-        // `value` of whichever form control fired; both kinds have it.
-        let target: web_sys::EventTarget = e.target_unchecked_into();
-        let value = js_sys::Reflect::get(&target, &"value".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
-        let mut next = (*draft).clone();
-        apply(&mut next, value);
-        draft.set(next);
-    })
-}
+impl Composer {
+    fn field_mut(&mut self, field: Field) -> &mut String {
+        match field {
+            Field::From => &mut self.draft.from,
+            Field::To => &mut self.draft.to,
+            Field::Cc => &mut self.draft.cc,
+            Field::Bcc => &mut self.draft.bcc,
+            Field::Subject => &mut self.draft.subject,
+            Field::Text => &mut self.draft.text,
+        }
+    }
 
-/// Splits `a@b, "Name, Jr" <c@d>; e@f` on commas and semicolons outside quotes and angle
-/// brackets.
-pub fn split_recipients(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let (mut current, mut quoted, mut angle) = (String::new(), false, false);
-    for c in text.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            '<' if !quoted => angle = true,
-            '>' if !quoted => angle = false,
-            ',' | ';' if !quoted && !angle => {
-                out.push(std::mem::take(&mut current));
+    fn field(&self, field: Field) -> &str {
+        match field {
+            Field::From => &self.draft.from,
+            Field::To => &self.draft.to,
+            Field::Cc => &self.draft.cc,
+            Field::Bcc => &self.draft.bcc,
+            Field::Subject => &self.draft.subject,
+            Field::Text => &self.draft.text,
+        }
+    }
+
+    fn text_field(&self, ctx: &Context<Self>, field: Field, id: &'static str, label: &'static str) -> Html {
+        html! {
+            <div class="field">
+                <label for={id}>{ label }</label>
+                <input id={id} type="text" value={self.field(field).to_owned()}
+                    oninput={ctx.link().callback(move |e: InputEvent| Msg::Edit(field, input_value(&e)))} />
+            </div>
+        }
+    }
+
+    /// A recipient field with suggestions for the address being typed.
+    fn recipient_field(&self, ctx: &Context<Self>, field: Field, id: &'static str, label: &'static str) -> Html {
+        let link = ctx.link();
+        let value = self.field(field).to_owned();
+        let suggestions = if self.focus == Some(field) {
+            drafting::suggestions(&ctx.props().contacts, drafting::last_token(&value), SUGGESTIONS)
+        } else {
+            Vec::new()
+        };
+        html! {
+            <div class="field recipients">
+                <label for={id}>{ label }</label>
+                <input id={id} type="text" value={value} autocomplete="off" placeholder="name@example.org, …"
+                    oninput={link.callback(move |e: InputEvent| Msg::Edit(field, input_value(&e)))}
+                    onfocus={link.callback(move |_| Msg::Focus(Some(field)))} />
+                if !suggestions.is_empty() {
+                    <ul class="suggestions" role="listbox" aria-label="Suggestions">
+                        { for suggestions.into_iter().map(|s| {
+                            let chosen = s.clone();
+                            // mousedown, not click: it comes before the input loses focus.
+                            let pick = link.callback(move |e: MouseEvent| { e.prevent_default(); Msg::Pick(field, chosen.clone()) });
+                            html! { <li role="option" onmousedown={pick}>{ s }</li> }
+                        }) }
+                    </ul>
+                }
+            </div>
+        }
+    }
+
+    fn attachment_row(&self, ctx: &Context<Self>, a: &DraftAttachment) -> Html {
+        let key = a.key.clone();
+        let remove = ctx.link().callback(move |_| Msg::Remove(key.clone()));
+        let progress = match (&a.on_server, self.uploads.get(&a.key)) {
+            (Some(_), _) => html! {},
+            (None, Some(UploadState { error: Some(e), .. })) => html! { <span class="form-error">{ e }</span> },
+            (None, Some(state)) if !state.finished => html! {
+                <progress max={a.size.max(1).to_string()} value={state.done.to_string()} aria-label="Upload progress" />
+            },
+            _ => html! {},
+        };
+        html! {
+            <li class="attachment-row">
+                <span class="name">{ "📎 " }{ &a.filename }</span>
+                <span class="meta">{ format!(" {}", format::size(a.size as u32)) }</span>
+                { progress }
+                <button type="button" class="link" aria-label={format!("Remove {}", a.filename)} onclick={remove}>{ "Remove" }</button>
+            </li>
+        }
+    }
+
+    fn uploaded(&self, key: &str) -> bool {
+        self.uploads.get(key).is_some_and(|s| s.finished)
+    }
+
+    fn ask_info(&self, ctx: &Context<Self>) {
+        let Some(connection) = ctx.props().connection.clone() else { return };
+        let link = ctx.link().clone();
+        spawn_local(async move {
+            let result = connection.request(Request::ComposeInfo).await.and_then(|r| match r {
+                Response::ComposeInfo(info) => Ok(info),
+                _ => Err(ApiError::new(ErrorKind::Protocol, "unexpected reply")),
+            });
+            link.send_message(Msg::Info(result));
+        });
+    }
+
+    /// Starts uploading every local file the current gateway session does not have.
+    fn upload_missing(&mut self, ctx: &Context<Self>) {
+        let Some(connection) = ctx.props().connection.clone() else { return };
+        let epoch = ctx.props().epoch;
+        for (key, blob) in &self.files {
+            if self.uploads.get(key).is_some_and(|s| s.epoch == epoch && s.error.is_none()) {
                 continue;
             }
-            _ => {}
+            let id = format!("{key}-{epoch}");
+            self.uploads
+                .insert(key.clone(), UploadState { epoch, id: id.clone(), done: 0, finished: false, error: None });
+            let (link, key, blob, connection) = (ctx.link().clone(), key.clone(), blob.clone(), connection.clone());
+            spawn_local(async move {
+                let progress = {
+                    let (link, key) = (link.clone(), key.clone());
+                    move |done| link.send_message(Msg::Progress(key.clone(), epoch, done))
+                };
+                let result = upload_blob(&connection, &id, &blob, progress).await;
+                link.send_message(Msg::Uploaded(key, epoch, result));
+            });
         }
-        current.push(c);
     }
-    out.push(current);
-    out.into_iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()
+
+    fn changed_draft(&mut self, ctx: &Context<Self>) {
+        self.generation += 1;
+        self.draft.updated = js_sys::Date::now();
+        self.status = String::new();
+        let (link, generation) = (ctx.link().clone(), self.generation);
+        spawn_local(async move {
+            yew::platform::time::sleep(LOCAL_SAVE_DELAY).await;
+            link.send_message(Msg::SaveLocal(generation));
+        });
+        self.schedule_server_save(ctx);
+    }
+
+    fn schedule_server_save(&self, ctx: &Context<Self>) {
+        let (link, generation) = (ctx.link().clone(), self.generation);
+        spawn_local(async move {
+            yew::platform::time::sleep(SERVER_SAVE_DELAY).await;
+            link.send_message(Msg::SaveServer(generation));
+        });
+    }
+
+    fn save_locally(&self) {
+        if self.draft.is_blank() {
+            return;
+        }
+        let (draft, files) = (self.draft.clone(), self.files.clone());
+        spawn_local(async move {
+            if let Err(e) = local_store::put(Shelf::Drafts, &draft, &files).await {
+                web_sys::console::warn_1(&format!("draft not stored: {e}").into());
+            }
+        });
+    }
+
+    /// Saves to the Drafts folder, once every file is on the gateway (a copy without them
+    /// would replace one that has them).
+    fn save_on_server(&mut self, ctx: &Context<Self>, generation: u64) {
+        let all_there = self.draft.attachments.iter().all(|a| a.on_server.is_some() || self.uploaded(&a.key));
+        let Some(connection) = ctx.props().connection.clone() else { return };
+        if self.draft.is_blank() || !all_there || self.sending {
+            return;
+        }
+        self.saved_on_server = generation;
+        let message = self.draft.to_outgoing(|key| self.uploads.get(key).map(|s| s.id.clone()));
+        let link = ctx.link().clone();
+        spawn_local(async move {
+            let result = connection.request(Request::SaveDraft { message }).await.and_then(|r| match r {
+                Response::DraftSaved { folder, uid } => Ok((folder, uid)),
+                _ => Err(ApiError::new(ErrorKind::Protocol, "unexpected reply")),
+            });
+            link.send_message(Msg::SavedServer(result));
+        });
+    }
+
+    fn send(&mut self, ctx: &Context<Self>) {
+        self.error = None;
+        self.invalid = self.draft.invalid_recipients();
+        if !self.invalid.is_empty() {
+            return;
+        }
+        if drafting::split_recipients(&format!("{},{},{}", self.draft.to, self.draft.cc, self.draft.bcc)).is_empty() {
+            self.error = Some(ApiError::new(ErrorKind::BadRequest, "Add at least one recipient."));
+            return;
+        }
+        self.sending = true;
+        self.save_locally();
+        let Some(connection) = ctx.props().connection.clone() else {
+            self.queue(ctx);
+            return;
+        };
+        let message = self.draft.to_outgoing(|key| self.uploads.get(key).map(|s| s.id.clone()));
+        let link = ctx.link().clone();
+        spawn_local(async move {
+            let result = connection.request(Request::Send { message }).await.and_then(|r| match r {
+                Response::Sent(receipt) => Ok(receipt),
+                _ => Err(ApiError::new(ErrorKind::Protocol, "unexpected reply")),
+            });
+            link.send_message(Msg::SendResult(result));
+        });
+    }
+
+    /// Moves the message to the outbox, to go out when the gateway is back.
+    fn queue(&mut self, ctx: &Context<Self>) {
+        let (draft, files, link) = (self.draft.clone(), self.files.clone(), ctx.link().clone());
+        spawn_local(async move {
+            let result = async {
+                local_store::put(Shelf::Outbox, &draft, &files).await?;
+                local_store::remove(Shelf::Drafts, &draft.message_id).await
+            }
+            .await;
+            link.send_message(Msg::Queued(result));
+        });
+    }
+
+    /// Drops the draft everywhere: browser, gateway uploads, Drafts folder.
+    fn forget(&mut self, ctx: &Context<Self>) {
+        let id = self.draft.message_id.clone();
+        let uploads: Vec<String> = self.uploads.values().map(|s| s.id.clone()).collect();
+        let connection = ctx.props().connection.clone();
+        spawn_local(async move {
+            let _ = local_store::remove(Shelf::Drafts, &id).await;
+            if let Some(connection) = connection {
+                for upload in uploads {
+                    let _ = connection.request(Request::DiscardUpload { upload }).await;
+                }
+                let _ = connection.request(Request::DeleteDraft { message_id: id }).await;
+            }
+        });
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::split_recipients;
+fn input_value(e: &InputEvent) -> String {
+    // `value` of whichever form control fired; inputs and textareas both have it.
+    let target: web_sys::EventTarget = e.target_unchecked_into();
+    js_sys::Reflect::get(&target, &"value".into()).ok().and_then(|v| v.as_string()).unwrap_or_default()
+}
 
-    #[test]
-    fn splits_outside_quotes_and_brackets() {
-        assert_eq!(
-            split_recipients(r#"a@b.test, "Doe, Jane" <jane@x.test>; c@d.test,"#),
-            vec!["a@b.test", r#""Doe, Jane" <jane@x.test>"#, "c@d.test"]
-        );
-        assert!(split_recipients("  ").is_empty());
-    }
+fn file_list(list: web_sys::FileList) -> Vec<web_sys::File> {
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
 }

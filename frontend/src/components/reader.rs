@@ -37,6 +37,9 @@ pub struct ReaderProps {
     /// (section, file name) of an attachment to download.
     #[prop_or_default]
     pub on_download: Callback<(String, String)>,
+    /// Show the sent message with this Message-ID (from a bounce).
+    #[prop_or_default]
+    pub on_find_sent: Callback<String>,
 }
 
 #[function_component]
@@ -64,6 +67,31 @@ pub fn Reader(props: &ReaderProps) -> Html {
                     <dt>{ "Date" }</dt><dd class="date">{ format::long_date(m.date) }</dd>
                 </dl>
                 <TrustView trust={m.trust.clone()} />
+                if let Some(report) = &m.delivery_report {
+                    <section id="delivery-report" class="delivery-report" role="alert" aria-label="Delivery report">
+                        <h3>{ "Your message could not be delivered" }
+                            { for report.original_subject.as_ref().map(|s| format!(": “{s}”")) }</h3>
+                        <ul>
+                            { for report.recipients.iter().map(|r| html! {
+                                <li>
+                                    <strong class="recipient">{ &r.recipient }</strong>
+                                    { format!(" — {} ({})", r.action, r.status) }
+                                    if let Some(diagnostic) = &r.diagnostic {
+                                        <div class="diagnostic">{ diagnostic }</div>
+                                    }
+                                    if let Some(mta) = &r.remote_mta {
+                                        <div class="meta">{ format!("reported by {mta}") }</div>
+                                    }
+                                </li>
+                            }) }
+                        </ul>
+                        if let Some(id) = report.original_message_id.clone() {
+                            <button id="find-sent" onclick={props.on_find_sent.reform(move |_: MouseEvent| id.clone())}>
+                                { "Show the sent message" }
+                            </button>
+                        }
+                    </section>
+                }
                 if !m.attachments.is_empty() {
                     <ul class="attachments" aria-label="Attachments">
                         { for m.attachments.iter().map(|a| {

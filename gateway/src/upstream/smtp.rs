@@ -152,10 +152,8 @@ impl SmtpUpstream {
             .await
             .map_err(|_| ApiError::new(ErrorKind::Unreachable, format!("{} did not answer", self.upstream.label())))?
             .map_err(|e| smtp_error(&self.upstream, e))?;
-        let mechanism = connection
-            .server_info()
-            .get_auth_mechanism(&[Mechanism::Plain, Mechanism::Login])
-            .ok_or_else(|| {
+        let mechanism =
+            connection.server_info().get_auth_mechanism(&[Mechanism::Plain, Mechanism::Login]).ok_or_else(|| {
                 ApiError::new(ErrorKind::Refused, format!("{} offers no password login", self.upstream.label()))
             })?;
         let credentials = Credentials::new(username.to_owned(), password.to_owned());

@@ -1,0 +1,434 @@
+//! A message being written, as the composer holds it and the browser stores it, and how
+//! replies and forwards start from the message they answer. No DOM here: all of it runs in
+//! native unit tests.
+
+use serde::{Deserialize, Serialize};
+use yubin_protocol::{Address, AttachmentSource, MessageRef, MessageView, OutgoingAttachment, OutgoingMessage};
+
+use crate::format;
+
+/// Everything the user has written so far. Serialized into the browser's storage on every
+/// pause in typing, so a reload, a crash or a gateway restart loses nothing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    /// `<uuid@domain>`: the Message-ID the message will be sent with, chosen once. Drafts on
+    /// the server are replaced by it, and a retried send is recognized by it.
+    pub message_id: String,
+    pub from: String,
+    pub to: String,
+    pub cc: String,
+    pub bcc: String,
+    pub subject: String,
+    pub text: String,
+    pub in_reply_to: Option<String>,
+    pub references: Vec<String>,
+    pub replying_to: Option<MessageRef>,
+    pub attachments: Vec<DraftAttachment>,
+    /// Milliseconds since the epoch of the last change, to show the newest draft first.
+    pub updated: f64,
+}
+
+/// A file in the draft: either the user's own (kept as a Blob beside the draft, under `key`)
+/// or a part of a message on the server (forwarded, or from a reopened draft).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DraftAttachment {
+    pub key: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size: u64,
+    /// Set for server-side parts; `None` for the user's own files.
+    pub on_server: Option<AttachmentSource>,
+}
+
+impl Draft {
+    pub fn new(message_id: String) -> Self {
+        Self { message_id, ..Self::default() }
+    }
+
+    /// A reply to `view`: to its Reply-To (or sender), and for `all` also to everyone else
+    /// it went to except `me`; quoted, threaded, subject with one `Re:`. `sent_at` is the
+    /// original's date as the user reads it (the browser knows the local time zone).
+    pub fn reply(message_id: String, view: &MessageView, me: &str, all: bool, sent_at: &str) -> Self {
+        let reply_to = if view.reply_to.is_empty() { &view.from } else { &view.reply_to };
+        let mut to: Vec<&Address> = reply_to.iter().collect();
+        let mut cc: Vec<&Address> = Vec::new();
+        if all {
+            to.extend(view.to.iter());
+            cc.extend(view.cc.iter());
+        }
+        let not_me = |a: &&Address| !a.email.eq_ignore_ascii_case(me);
+        let mut seen = std::collections::HashSet::new();
+        let mut unique = |a: &&Address| seen.insert(a.email.to_ascii_lowercase());
+        let to: Vec<&Address> = to.into_iter().filter(not_me).filter(&mut unique).collect();
+        let cc: Vec<&Address> = cc.into_iter().filter(not_me).filter(&mut unique).collect();
+        let mut references = view.references.clone();
+        references.extend(view.message_id.clone());
+        Self {
+            message_id,
+            to: join(&to),
+            cc: join(&cc),
+            subject: prefixed("Re: ", &view.subject),
+            text: format!("\n\n{}", quote(view, sent_at)),
+            in_reply_to: view.message_id.clone(),
+            references,
+            replying_to: Some(MessageRef { folder: view.folder.clone(), uid: view.uid }),
+            ..Self::default()
+        }
+    }
+
+    /// A forward of `view`: inline (its text below a header block, its attachments attached
+    /// again) or as one `message/rfc822` attachment.
+    pub fn forward(message_id: String, view: &MessageView, as_attachment: bool, sent_at: &str) -> Self {
+        let subject = prefixed("Fwd: ", &view.subject);
+        let (text, attachments) = if as_attachment {
+            let name = format!("{}.eml", if view.subject.is_empty() { "message" } else { &view.subject });
+            let whole = DraftAttachment {
+                key: "original".into(),
+                filename: name.replace(['/', '\\'], "_"),
+                content_type: "message/rfc822".into(),
+                size: 0,
+                on_server: Some(AttachmentSource::Message { folder: view.folder.clone(), uid: view.uid }),
+            };
+            (String::new(), vec![whole])
+        } else {
+            let header = format!(
+                "\n\n---------- Forwarded message ----------\nFrom: {}\nDate: {}\nSubject: {}\nTo: {}\n\n{}",
+                format::address_list(&view.from),
+                sent_at,
+                view.subject,
+                format::address_list(&view.to),
+                view.text
+            );
+            (header, server_parts(view))
+        };
+        Self { message_id, subject, text, attachments, ..Self::default() }
+    }
+
+    /// A draft saved on the server, opened to continue writing.
+    pub fn reopen(view: &MessageView, fallback_id: String) -> Self {
+        Self {
+            message_id: view.message_id.clone().unwrap_or(fallback_id),
+            to: join(&view.to.iter().collect::<Vec<_>>()),
+            cc: join(&view.cc.iter().collect::<Vec<_>>()),
+            bcc: join(&view.bcc.iter().collect::<Vec<_>>()),
+            subject: view.subject.clone(),
+            text: view.text.clone(),
+            in_reply_to: view.in_reply_to.clone(),
+            references: view.references.clone(),
+            attachments: server_parts(view),
+            ..Self::default()
+        }
+    }
+
+    /// True when nothing worth keeping has been written.
+    pub fn is_blank(&self) -> bool {
+        self.to.trim().is_empty()
+            && self.cc.trim().is_empty()
+            && self.bcc.trim().is_empty()
+            && self.subject.trim().is_empty()
+            && self.text.trim().is_empty()
+            && self.attachments.is_empty()
+    }
+
+    /// The message for the gateway; `upload_of` names the gateway upload holding a local file.
+    pub fn to_outgoing(&self, upload_of: impl Fn(&str) -> Option<String>) -> OutgoingMessage {
+        OutgoingMessage {
+            message_id: Some(self.message_id.clone()),
+            from: Some(self.from.trim().to_owned()).filter(|f| !f.is_empty()),
+            to: split_recipients(&self.to),
+            cc: split_recipients(&self.cc),
+            bcc: split_recipients(&self.bcc),
+            subject: self.subject.clone(),
+            text: self.text.clone(),
+            in_reply_to: self.in_reply_to.clone(),
+            references: self.references.clone(),
+            replying_to: self.replying_to.clone(),
+            attachments: self
+                .attachments
+                .iter()
+                .filter_map(|a| {
+                    let source = match &a.on_server {
+                        Some(source) => source.clone(),
+                        None => AttachmentSource::Upload { upload: upload_of(&a.key)? },
+                    };
+                    Some(OutgoingAttachment {
+                        source,
+                        filename: a.filename.clone(),
+                        content_type: a.content_type.clone(),
+                        size: a.size,
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    /// After the draft was saved on the server as `uid` in `folder`, its forwarded and reopened
+    /// parts are read from that copy (attachment `i` is section `i + 2` there): the copy they
+    /// came from is deleted by the save.
+    pub fn rebase_on_saved(&mut self, folder: &str, uid: yubin_protocol::Uid) {
+        for (i, attachment) in self.attachments.iter_mut().enumerate() {
+            if attachment.on_server.is_some() {
+                attachment.on_server =
+                    Some(AttachmentSource::Part { folder: folder.to_owned(), uid, section: (i + 2).to_string() });
+            }
+        }
+    }
+
+    /// Addresses typed that cannot be sent to, with the field they are in.
+    pub fn invalid_recipients(&self) -> Vec<(&'static str, String)> {
+        [("To", &self.to), ("Cc", &self.cc), ("Bcc", &self.bcc)]
+            .into_iter()
+            .flat_map(|(field, text)| {
+                split_recipients(text).into_iter().filter(|r| !is_valid_recipient(r)).map(move |r| (field, r))
+            })
+            .collect()
+    }
+}
+
+/// The attachments of `view`, to be attached again from the server.
+fn server_parts(view: &MessageView) -> Vec<DraftAttachment> {
+    view.attachments
+        .iter()
+        .filter(|a| !a.section.is_empty())
+        .map(|a| DraftAttachment {
+            key: format!("part-{}", a.section),
+            filename: a.filename.clone().unwrap_or_else(|| format!("attachment-{}", a.part + 1)),
+            content_type: a.content_type.clone(),
+            size: u64::from(a.size),
+            on_server: Some(AttachmentSource::Part {
+                folder: view.folder.clone(),
+                uid: view.uid,
+                section: a.section.clone(),
+            }),
+        })
+        .collect()
+}
+
+fn join(addresses: &[&Address]) -> String {
+    addresses.iter().map(|a| format::full_address(a)).collect::<Vec<_>>().join(", ")
+}
+
+/// `Re: ` + subject, without piling up `Re: Re: RE: `.
+pub fn prefixed(prefix: &str, subject: &str) -> String {
+    // The prefixes that mean the same as `prefix`, as other clients write them.
+    let same: &[&str] = if prefix.to_ascii_lowercase().starts_with("re") {
+        &["re:", "re：", "aw:"]
+    } else {
+        &["fwd:", "fw:", "fwd："]
+    };
+    let mut rest = subject.trim();
+    while let Some(p) = same.iter().find(|p| rest.get(..p.len()).is_some_and(|head| head.eq_ignore_ascii_case(p))) {
+        rest = rest[p.len()..].trim_start();
+    }
+    format!("{prefix}{rest}")
+}
+
+/// `On <date>, <sender> wrote:` and the text with `> ` before each line.
+fn quote(view: &MessageView, sent_at: &str) -> String {
+    let who = view.from.first().map(format::full_address).unwrap_or_default();
+    let mut out = format!("On {sent_at}, {who} wrote:\n");
+    for line in view.text.trim_end().lines() {
+        out.push('>');
+        if !line.starts_with('>') {
+            out.push(' ');
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// Splits `a@b, "Name, Jr" <c@d>; e@f` on commas and semicolons outside quotes and angle
+/// brackets.
+pub fn split_recipients(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let (mut current, mut quoted, mut angle) = (String::new(), false, false);
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '<' if !quoted => angle = true,
+            '>' if !quoted => angle = false,
+            ',' | ';' if !quoted && !angle => {
+                out.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    out.push(current);
+    out.into_iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()
+}
+
+/// `a@b.c` or `Name <a@b.c>`: one `@` with something on both sides and no spaces in the
+/// address. The server has the last word; this catches typos before sending.
+pub fn is_valid_recipient(text: &str) -> bool {
+    let address = match (text.rfind('<'), text.ends_with('>')) {
+        (Some(open), true) => &text[open + 1..text.len() - 1],
+        (None, false) => text,
+        _ => return false,
+    };
+    let Some((local, domain)) = address.rsplit_once('@') else { return false };
+    !local.is_empty()
+        && !domain.is_empty()
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !address.chars().any(|c| c.is_whitespace() || c == ',' || c == '<' || c == '>')
+}
+
+/// The recipient being typed at the end of `text`, for suggestions.
+pub fn last_token(text: &str) -> &str {
+    let start = text.rfind([',', ';']).map_or(0, |i| i + 1);
+    text[start..].trim_start()
+}
+
+/// `text` with its last recipient replaced by `chosen`, ready for the next one.
+pub fn complete_last(text: &str, chosen: &str) -> String {
+    let start = text.rfind([',', ';']).map_or(0, |i| i + 1);
+    let head = text[..start].trim_end();
+    if head.is_empty() {
+        format!("{chosen}, ")
+    } else {
+        format!("{head} {chosen}, ")
+    }
+}
+
+/// Addresses the user has seen, best matches first: those starting with `typed`, then those
+/// containing it.
+pub fn suggestions<'a>(contacts: &'a [String], typed: &str, limit: usize) -> Vec<&'a String> {
+    let typed = typed.trim().to_lowercase();
+    if typed.is_empty() {
+        return Vec::new();
+    }
+    let starts = contacts.iter().filter(|c| {
+        let c = c.to_lowercase();
+        c.starts_with(&typed) || c.split(['<', ' ', '"']).any(|w| w.starts_with(&typed))
+    });
+    let contains = contacts.iter().filter(|c| c.to_lowercase().contains(&typed));
+    let mut out: Vec<&String> = Vec::new();
+    for c in starts.chain(contains) {
+        if !out.contains(&c) {
+            out.push(c);
+        }
+        if out.len() == limit {
+            break;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use yubin_protocol::{AttachmentInfo, Flags};
+
+    fn addr(name: &str, email: &str) -> Address {
+        Address { name: Some(name.into()), email: email.into() }
+    }
+
+    fn view() -> MessageView {
+        MessageView {
+            folder: "INBOX".into(),
+            uid: 7,
+            subject: "Re: 会議".into(),
+            from: vec![addr("Bob", "bob@example.test")],
+            to: vec![addr("Me", "me@example.test"), addr("Carol", "carol@example.test")],
+            cc: vec![addr("Dave", "dave@example.test"), addr("Bob", "bob@example.test")],
+            reply_to: vec![],
+            bcc: vec![],
+            date: Some(0),
+            message_id: Some("<m2@example.test>".into()),
+            in_reply_to: Some("<m1@example.test>".into()),
+            references: vec!["<m1@example.test>".into()],
+            flags: Flags::default(),
+            text: "Line one\n> older".into(),
+            html: None,
+            has_remote_content: false,
+            trust: Default::default(),
+            forwarded: vec![],
+            attachments: vec![AttachmentInfo {
+                part: 0,
+                section: "2".into(),
+                filename: Some("a.pdf".into()),
+                content_type: "application/pdf".into(),
+                size: 10,
+            }],
+            delivery_report: None,
+        }
+    }
+
+    #[test]
+    fn reply_all_threads_quotes_and_leaves_me_out() {
+        let reply = Draft::reply("<new@x>".into(), &view(), "ME@example.test", true, "today");
+        assert_eq!(reply.to, "Bob <bob@example.test>, Carol <carol@example.test>");
+        assert_eq!(reply.cc, "Dave <dave@example.test>", "Bob once, me never");
+        assert_eq!(reply.subject, "Re: 会議");
+        assert_eq!(reply.in_reply_to.as_deref(), Some("<m2@example.test>"));
+        assert_eq!(reply.references, ["<m1@example.test>", "<m2@example.test>"]);
+        assert!(reply.text.contains("wrote:\n> Line one\n>> older\n"), "{}", reply.text);
+        assert_eq!(reply.replying_to, Some(MessageRef { folder: "INBOX".into(), uid: 7 }));
+        let just_sender = Draft::reply("<new@x>".into(), &view(), "me@example.test", false, "today");
+        assert_eq!(just_sender.to, "Bob <bob@example.test>");
+        assert!(just_sender.cc.is_empty());
+    }
+
+    #[test]
+    fn forwards_inline_with_parts_or_whole() {
+        let inline = Draft::forward("<f@x>".into(), &view(), false, "today");
+        assert_eq!(inline.subject, "Fwd: Re: 会議");
+        assert!(inline.text.contains("Forwarded message") && inline.text.contains("Line one"));
+        assert_eq!(
+            inline.attachments[0].on_server,
+            Some(AttachmentSource::Part { folder: "INBOX".into(), uid: 7, section: "2".into() })
+        );
+        let whole = Draft::forward("<f@x>".into(), &view(), true, "today");
+        assert_eq!(whole.attachments[0].content_type, "message/rfc822");
+        assert_eq!(whole.attachments[0].on_server, Some(AttachmentSource::Message { folder: "INBOX".into(), uid: 7 }));
+    }
+
+    #[test]
+    fn subject_prefixes_do_not_pile_up() {
+        assert_eq!(prefixed("Re: ", "Re: RE: re: hello"), "Re: hello");
+        assert_eq!(prefixed("Re: ", "hello"), "Re: hello");
+        assert_eq!(prefixed("Fwd: ", "Fwd: FW: x"), "Fwd: x");
+        assert_eq!(prefixed("Re: ", "Fwd: x"), "Re: Fwd: x");
+    }
+
+    #[test]
+    fn saved_drafts_rebase_server_parts_onto_the_new_copy() {
+        let mut draft = Draft::forward("<f@x>".into(), &view(), false, "today");
+        draft.attachments.insert(
+            0,
+            DraftAttachment {
+                key: "local".into(),
+                filename: "mine.txt".into(),
+                content_type: "text/plain".into(),
+                size: 1,
+                on_server: None,
+            },
+        );
+        draft.rebase_on_saved("Drafts", 40);
+        assert_eq!(draft.attachments[0].on_server, None, "own files stay local");
+        assert_eq!(
+            draft.attachments[1].on_server,
+            Some(AttachmentSource::Part { folder: "Drafts".into(), uid: 40, section: "3".into() })
+        );
+        let outgoing = draft.to_outgoing(|key| (key == "local").then(|| "u-1".to_owned()));
+        assert_eq!(outgoing.attachments[0].source, AttachmentSource::Upload { upload: "u-1".into() });
+    }
+
+    #[test]
+    fn recipients_split_validate_and_complete() {
+        assert_eq!(
+            split_recipients(r#"a@b.test, "Doe, Jane" <jane@x.test>; c@d.test,"#),
+            vec!["a@b.test", r#""Doe, Jane" <jane@x.test>"#, "c@d.test"]
+        );
+        let draft = Draft { to: "ok@x.test, bad, Name <also@ok.test>".into(), cc: "a@@".into(), ..Draft::default() };
+        assert_eq!(draft.invalid_recipients(), [("To", "bad".to_owned()), ("Cc", "a@@".to_owned())]);
+        assert!(!is_valid_recipient("a b@c.d") && !is_valid_recipient("x@.y") && is_valid_recipient("山田 <y@x.jp>"));
+        assert_eq!(last_token("a@b.test, ka"), "ka");
+        assert_eq!(complete_last("a@b.test, ka", "Kate <kate@x.test>"), "a@b.test, Kate <kate@x.test>, ");
+        let contacts = vec!["Bob <bob@x.test>".to_owned(), "Kate <kate@x.test>".to_owned(), "akane@x.test".to_owned()];
+        assert_eq!(suggestions(&contacts, "ka", 5), [&contacts[1], &contacts[2]]);
+    }
+}
