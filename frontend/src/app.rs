@@ -107,6 +107,8 @@ pub struct App {
     composer: Option<Rc<Stored>>,
     /// Counts sign-ins: a new gateway session needs attachments uploaded again.
     epoch: u32,
+    /// The connection to the gateway is lost and being retried.
+    offline: bool,
     /// Addresses seen in mail, for recipient suggestions.
     contacts: Rc<Vec<String>>,
     /// The raw message shown over everything, if asked for.
@@ -137,6 +139,7 @@ impl Component for App {
             reader: ReaderState::Empty,
             composer: None,
             epoch: 0,
+            offline: false,
             contacts: Rc::new(contacts::load()),
             source: None,
             notice: None,
@@ -153,6 +156,7 @@ impl Component for App {
                         Some(Notice::error("The gateway was updated. Reload the page to get the matching app."));
                 }
                 self.welcome = Some(welcome);
+                self.offline = false;
                 if self.session.is_some() {
                     // Back after a drop: sign in again silently and refresh.
                     if let Some(form) = self.credentials.clone() {
@@ -170,7 +174,11 @@ impl Component for App {
             }
             Msg::Connection(ConnectionEvent::Closed) => {
                 self.connection = None;
-                self.notice = Some(Notice::info("Connection to the gateway lost. Reconnecting…"));
+                if !self.offline {
+                    // Once per outage: later failed attempts must not hide newer news (the outbox).
+                    self.offline = true;
+                    self.notice = Some(Notice::info("Connection to the gateway lost. Reconnecting…"));
+                }
                 let link = ctx.link().clone();
                 spawn_local(async move {
                     yew::platform::time::sleep(RECONNECT_DELAY).await;
@@ -222,6 +230,8 @@ impl Component for App {
                     return Component::update(self, ctx, Msg::SelectFolder(first));
                 }
             }
+            // While offline the reconnect notice says it all.
+            Msg::Folders(Err(_)) if self.offline => {}
             Msg::Folders(Err(e)) => self.notice = Some(Notice::from_error(&e)),
             Msg::SelectFolder(folder) => {
                 self.folder = folder;
@@ -487,6 +497,9 @@ impl Component for App {
             }
             Msg::ComposeDone(outcome) => {
                 self.composer = None;
+                if matches!(outcome, ComposeOutcome::Sent(_)) {
+                    self.refresh_folders(ctx); // Sent has one more
+                }
                 self.notice = match outcome {
                     ComposeOutcome::Sent(receipt) if receipt.already_sent => {
                         Some(Notice::info("This message had already been sent; it was not sent again."))
@@ -497,7 +510,6 @@ impl Component for App {
                     )),
                     ComposeOutcome::Closed | ComposeOutcome::Discarded => None,
                 };
-                self.refresh_folders(ctx);
             }
             Msg::OutboxFlushed(sent, failures) => {
                 if let Some(e) = failures.first() {

@@ -373,7 +373,8 @@ impl Composer {
             <div class="field">
                 <label for={id}>{ label }</label>
                 <input id={id} type="text" value={self.field(field).to_owned()}
-                    oninput={ctx.link().callback(move |e: InputEvent| Msg::Edit(field, input_value(&e)))} />
+                    oninput={ctx.link().callback(move |e: InputEvent| Msg::Edit(field, input_value(&e)))}
+                    onchange={ctx.link().callback(move |e: Event| Msg::Edit(field, input_value(&e)))} />
             </div>
         }
     }
@@ -392,6 +393,7 @@ impl Composer {
                 <label for={id}>{ label }</label>
                 <input id={id} type="text" value={value} autocomplete="off" placeholder="name@example.org, …"
                     oninput={link.callback(move |e: InputEvent| Msg::Edit(field, input_value(&e)))}
+                    onchange={link.callback(move |e: Event| Msg::Edit(field, input_value(&e)))}
                     onfocus={link.callback(move |_| Msg::Focus(Some(field)))} />
                 if !suggestions.is_empty() {
                     <ul class="suggestions" role="listbox" aria-label="Suggestions">
@@ -576,8 +578,9 @@ impl Composer {
     }
 }
 
-fn input_value(e: &InputEvent) -> String {
-    // `value` of whichever form control fired; inputs and textareas both have it.
+/// The new value of the input or textarea that fired `e`. Both `input` (typing) and `change`
+/// (autofill, scripted clears) are listened to, so no way of editing is missed.
+fn input_value(e: &Event) -> String {
     let target: web_sys::EventTarget = e.target_unchecked_into();
     js_sys::Reflect::get(&target, &"value".into()).ok().and_then(|v| v.as_string()).unwrap_or_default()
 }

@@ -199,12 +199,21 @@ impl TestGateway {
     /// Stops this gateway (closing its sessions, as a real restart does) and starts a fresh one
     /// on the same address, sharing nothing with the old one.
     pub async fn restart(&mut self) {
+        self.stop().await;
+        self.start_again().await;
+    }
+
+    /// Stops serving, as a crash or a deploy would; [`Self::start_again`] brings it back.
+    pub async fn stop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+    }
+
+    pub async fn start_again(&mut self) {
         *self = Self::start_on(self.addr, self.config.clone()).await;
     }
 

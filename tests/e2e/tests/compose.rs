@@ -1,0 +1,88 @@
+//! Writing mail in real headless Chromium against the real stack: address checks, an
+//! attachment uploaded with progress, a reload that loses nothing, and the outbox while the
+//! gateway is down. jack writes to kate; both are this file's alone among the browser tests.
+
+use std::time::Duration;
+
+use yubin_e2e::Browser;
+use yubin_test_support::{unique_subject, MailStack};
+
+/// Waits until `user`'s INBOX holds `count` messages.
+async fn wait_for_count(stack: &MailStack, user: &str, count: u32) {
+    for _ in 0..100 {
+        if stack.message_count(user, "INBOX") >= count {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{user} did not reach {count} messages");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_with_an_attachment_survives_a_reload_and_is_sent() {
+    let stack = MailStack::ensure();
+    let before = stack.message_count("kate", "INBOX");
+    let browser = Browser::start().await;
+    browser.open_app().await;
+    browser.sign_in("jack", "jack-pass").await;
+    browser.find(".folder.current").await;
+
+    let subject = unique_subject("報告 with a file");
+    browser.click("#compose-button").await;
+    browser.click("#show-copies").await;
+    browser.type_into("#compose-to", "Kate <kate@example.test>").await;
+    browser.type_into("#compose-cc", "not-an-address").await;
+    browser.type_into("#compose-subject", &subject).await;
+    browser.type_into("#compose-body", "The figures are attached.\nよろしくお願いします").await;
+    let file = std::env::temp_dir().join("yubin-e2e-figures.csv");
+    std::fs::write(&file, "month,total\n11,42\n".repeat(20_000)).unwrap();
+    browser.find("#compose-files").await.send_keys(&file.display().to_string()).await.expect("attach");
+    browser.wait_for_text("#compose-attachments", "yubin-e2e-figures.csv").await;
+    browser.wait_for_text("#send-button", "Send").await;
+
+    // An address typo is caught before anything is sent.
+    browser.click("#send-button").await;
+    browser.wait_for_text("#address-errors", "not-an-address").await;
+    browser.type_into("#compose-cc", "jack@example.test").await;
+    browser.screenshot("compose").await;
+
+    // The tab goes away mid-sentence; the next visit has everything back.
+    browser.wait_for_text("#draft-status", "Draft saved").await;
+    browser.client.refresh().await.expect("reload");
+    browser.sign_in("jack", "jack-pass").await;
+    let reopened = browser.find("#compose-subject").await;
+    assert_eq!(reopened.prop("value").await.unwrap().as_deref(), Some(subject.as_str()));
+    let body = browser.find("#compose-body").await.prop("value").await.unwrap().unwrap_or_default();
+    assert!(body.contains("よろしくお願いします"), "{body}");
+    browser.wait_for_text("#compose-attachments", "yubin-e2e-figures.csv").await;
+    browser.wait_for_text("#send-button", "Send").await;
+
+    browser.click("#send-button").await;
+    browser.wait_for_text(".notice.info", "Message sent").await;
+    wait_for_count(stack, "kate", before + 1).await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_sent_while_the_gateway_is_down_waits_in_the_outbox() {
+    let stack = MailStack::ensure();
+    let before = stack.message_count("jack", "INBOX");
+    let mut browser = Browser::start().await;
+    browser.open_app().await;
+    browser.sign_in("kate", "kate-pass").await;
+    browser.find(".folder.current").await;
+
+    browser.click("#compose-button").await;
+    browser.type_into("#compose-to", "jack@example.test").await;
+    browser.type_into("#compose-subject", &unique_subject("written offline")).await;
+    browser.type_into("#compose-body", "This waited for the gateway.").await;
+    browser.gateway.stop().await;
+    browser.wait_for_text(".notice", "Reconnecting").await;
+    browser.click("#send-button").await;
+    browser.wait_for_text(".notice", "outbox").await;
+
+    browser.gateway.start_again().await;
+    browser.wait_for_text(".notice.info", "from the outbox sent").await;
+    wait_for_count(stack, "jack", before + 1).await;
+    browser.close().await;
+}
