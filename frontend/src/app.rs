@@ -77,6 +77,8 @@ pub enum Msg {
     OutboxFlushed(usize, Vec<ApiError>),
     /// Show the sent message a bounce refers to.
     FindSent(String),
+    /// How many messages wait in the outbox.
+    OutboxCount(usize),
     Dismiss,
     Logout,
 }
@@ -109,6 +111,8 @@ pub struct App {
     epoch: u32,
     /// The connection to the gateway is lost and being retried.
     offline: bool,
+    /// Messages waiting in the browser's outbox.
+    outbox: usize,
     /// Addresses seen in mail, for recipient suggestions.
     contacts: Rc<Vec<String>>,
     /// The raw message shown over everything, if asked for.
@@ -140,6 +144,7 @@ impl Component for App {
             composer: None,
             epoch: 0,
             offline: false,
+            outbox: 0,
             contacts: Rc::new(contacts::load()),
             source: None,
             notice: None,
@@ -510,8 +515,11 @@ impl Component for App {
                     )),
                     ComposeOutcome::Closed | ComposeOutcome::Discarded => None,
                 };
+                self.count_outbox(ctx);
             }
+            Msg::OutboxCount(count) => self.outbox = count,
             Msg::OutboxFlushed(sent, failures) => {
+                self.count_outbox(ctx);
                 if let Some(e) = failures.first() {
                     self.notice =
                         Some(Notice::error(format!("A message in the outbox could not be sent: {}", e.message)));
@@ -585,6 +593,11 @@ impl Component for App {
                         <input id="search" name="q" type="search" placeholder="Search mail" aria-label="Search mail" />
                     </form>
                     <button id="compose-button" class="primary" onclick={link.callback(|_| Msg::Compose)}>{ "Compose" }</button>
+                    if self.outbox > 0 {
+                        <span id="outbox" class="badge" title="Sent when the gateway is reachable again">
+                            { format!("Outbox: {}", self.outbox) }
+                        </span>
+                    }
                     <span class="account" title="Signed in as">{ &session.email }</span>
                     <button id="logout-button" onclick={link.callback(|_| Msg::Logout)}>{ "Sign out" }</button>
                 </header>
@@ -714,6 +727,14 @@ impl App {
         let email = self.session.as_ref().map(|s| s.email.as_str()).unwrap_or_default();
         let domain = email.rsplit_once('@').map_or("yubin.invalid", |(_, d)| d);
         format!("<{}@{domain}>", upload::unique_id())
+    }
+
+    fn count_outbox(&self, ctx: &Context<Self>) {
+        let link = ctx.link().clone();
+        spawn_local(async move {
+            let count = crate::local_store::all(Shelf::Outbox).await.map_or(0, |all| all.len());
+            link.send_message(Msg::OutboxCount(count));
+        });
     }
 
     /// Sends what waits in the outbox, now that the gateway is reachable.

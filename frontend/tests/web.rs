@@ -101,10 +101,9 @@ async fn login_lists_servers_and_shows_the_refusal() {
     assert_eq!(input.get_attribute("placeholder").unwrap(), "name or name@example.test");
 }
 
-#[wasm_bindgen_test]
-async fn reader_shows_headers_text_and_attachments() {
-    let root = mount_point();
-    let view = MessageView {
+/// A Japanese message with verdicts, a warning and an attachment.
+fn sample_view() -> MessageView {
+    MessageView {
         folder: "INBOX".into(),
         uid: 7,
         subject: "来週の打ち合わせについて".into(),
@@ -136,7 +135,13 @@ async fn reader_shows_headers_text_and_attachments() {
             size: 52_000,
         }],
         delivery_report: None,
-    };
+    }
+}
+
+#[wasm_bindgen_test]
+async fn reader_shows_headers_text_and_attachments() {
+    let root = mount_point();
+    let view = sample_view();
     let props = ReaderProps {
         state: ReaderState::Loaded(Box::new(view)),
         folders: vec![],
@@ -157,4 +162,41 @@ async fn reader_shows_headers_text_and_attachments() {
     // Plain text is text: markup in it is shown, never parsed.
     assert!(root.query_selector("script").unwrap().is_none());
     assert!(root.query_selector(".body").unwrap().unwrap().text_content().unwrap().contains("<script>"));
+}
+
+#[wasm_bindgen_test]
+async fn a_bounce_shows_who_failed_with_the_remote_reply_and_links_to_the_sent_message() {
+    let root = mount_point();
+    let mut view = sample_view();
+    view.delivery_report = Some(yubin_protocol::DeliveryReport {
+        reporting_mta: Some("mail.example.test".into()),
+        original_message_id: Some("<abc@example.test>".into()),
+        original_subject: Some("Lunch?".into()),
+        recipients: vec![yubin_protocol::RecipientStatus {
+            recipient: "gone@example.test".into(),
+            action: "failed".into(),
+            status: "5.1.1".into(),
+            diagnostic: Some("550 5.1.1 <gone@example.test> User doesn't exist".into()),
+            remote_mta: Some("mail.example.test".into()),
+        }],
+    });
+    let asked = std::rc::Rc::new(std::cell::RefCell::new(None));
+    let props = ReaderProps {
+        state: ReaderState::Loaded(Box::new(view)),
+        folders: vec![],
+        on_action: Callback::noop(),
+        on_download: Callback::noop(),
+        on_find_sent: {
+            let asked = asked.clone();
+            Callback::from(move |id| *asked.borrow_mut() = Some(id))
+        },
+    };
+    yew::Renderer::<Reader>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    let report = root.query_selector("#delivery-report").unwrap().expect("a delivery report").text_content().unwrap();
+    assert!(report.contains("could not be delivered") && report.contains("Lunch?"), "{report}");
+    assert!(report.contains("gone@example.test") && report.contains("550 5.1.1"), "{report}");
+    root.query_selector("#find-sent").unwrap().unwrap().unchecked_into::<web_sys::HtmlElement>().click();
+    settle().await;
+    assert_eq!(asked.borrow().as_deref(), Some("<abc@example.test>"));
 }

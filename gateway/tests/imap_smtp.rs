@@ -599,8 +599,11 @@ async fn mail_delivered_before_idle_begins_is_still_pushed() {
 #[tokio::test]
 async fn a_dropped_imap_connection_is_reopened_without_the_user_noticing() {
     let stack = MailStack::ensure();
-    deliver_unique(stack, "ivy", &unique_subject("before the drop")).await;
+    let before = unique_subject("before the drop");
+    deliver_unique(stack, "ivy", &before).await;
     let (_gateway, mut client) = logged_in("ivy").await;
+    // Delivery is asynchronous behind the MX: count only once the message is in.
+    wait_for_subject(&mut client, &before).await;
     let (total, _) = newest(&mut client, "INBOX", 10).await;
     assert!(total > 0);
 

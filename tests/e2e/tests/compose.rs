@@ -80,6 +80,7 @@ async fn a_message_sent_while_the_gateway_is_down_waits_in_the_outbox() {
     browser.wait_for_text(".notice", "Reconnecting").await;
     browser.click("#send-button").await;
     browser.wait_for_text(".notice", "outbox").await;
+    browser.wait_for_text("#outbox", "Outbox: 1").await;
 
     browser.gateway.start_again().await;
     browser.wait_for_text(".notice.info", "from the outbox sent").await;
