@@ -72,6 +72,12 @@ async fn download(gw: &TestGateway, client: &mut WsClient, folder: &str, uid: Ui
     yubin_test_support::http_get(gw.addr, &url).await.2
 }
 
+/// Sends `message` (with a subject and text filled in), expecting the server to refuse it.
+async fn refusal(client: &mut WsClient, message: OutgoingMessage) -> yubin_protocol::ApiError {
+    let message = OutgoingMessage { subject: unique_subject("refused"), text: "x".into(), ..message };
+    client.request(Request::Send { message }).await.expect_err("the server refuses")
+}
+
 fn pseudo_random(len: usize) -> Vec<u8> {
     let mut x: u32 = 0x9e37_79b9;
     (0..len)
@@ -276,18 +282,15 @@ async fn drafts_are_replaced_reopened_with_their_attachments_and_removed_when_se
 #[tokio::test]
 async fn every_refused_recipient_is_listed_and_nothing_is_sent() {
     let (_gw, mut jack) = logged_in("jack").await;
-    let err = jack
-        .request(Request::Send {
-            message: OutgoingMessage {
-                to: vec!["kate@example.test".into(), "nosuch1@example.test".into()],
-                cc: vec!["nosuch2@example.test".into()],
-                subject: "partly wrong".into(),
-                text: "x".into(),
-                ..Default::default()
-            },
-        })
-        .await
-        .unwrap_err();
+    let err = refusal(
+        &mut jack,
+        OutgoingMessage {
+            to: vec!["kate@example.test".into(), "nosuch1@example.test".into()],
+            cc: vec!["nosuch2@example.test".into()],
+            ..Default::default()
+        },
+    )
+    .await;
     assert_eq!(err.kind, ErrorKind::Refused);
     assert_eq!(err.details.len(), 2, "{err:?}");
     for (line, who) in err.details.iter().zip(["nosuch1", "nosuch2"]) {
@@ -298,18 +301,15 @@ async fn every_refused_recipient_is_listed_and_nothing_is_sent() {
 #[tokio::test]
 async fn sending_as_an_address_the_account_does_not_own_shows_553() {
     let (_gw, mut jack) = logged_in("jack").await;
-    let err = jack
-        .request(Request::Send {
-            message: OutgoingMessage {
-                from: Some("kate@example.test".into()),
-                to: vec!["kate@example.test".into()],
-                subject: "spoof".into(),
-                text: "x".into(),
-                ..Default::default()
-            },
-        })
-        .await
-        .unwrap_err();
+    let err = refusal(
+        &mut jack,
+        OutgoingMessage {
+            from: Some("kate@example.test".into()),
+            to: vec!["kate@example.test".into()],
+            ..Default::default()
+        },
+    )
+    .await;
     assert_eq!(err.kind, ErrorKind::Refused);
     assert!(err.message.starts_with("553 5.7.1") && err.message.contains("not owned by user"), "{err:?}");
 }

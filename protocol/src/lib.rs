@@ -29,6 +29,11 @@
 //! removed field or variant, a changed meaning). Adding an optional field (`#[serde(default)]`)
 //! does not bump it. A browser app that sees a different version in `Welcome` asks the user to
 //! reload, which fetches the app that matches the gateway.
+//!
+//! History: **1** reading and organizing IMAP mail, plain sending. **2** writing mail:
+//! [`Request::Upload`] in chunks, [`Request::SaveDraft`], [`Request::ComposeInfo`], attachments
+//! by [`AttachmentSource`], at-most-once [`Request::Send`] keyed by `message_id`, refusals listed
+//! in [`ApiError::details`], bounces as [`DeliveryReport`].
 
 use serde::{Deserialize, Serialize};
 

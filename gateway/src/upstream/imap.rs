@@ -5,7 +5,7 @@
 //! only strings this module puts into commands itself are numbers and fixed item lists.
 
 use async_imap::imap_proto::{self, MessageSection, NameAttribute, SectionPath};
-use async_imap::types::{Fetch, Flag, Mailbox};
+use async_imap::types::{Fetch, Flag, Mailbox, Name};
 use async_imap::{Client, Session};
 use futures::TryStreamExt;
 use yubin_protocol::{
@@ -96,15 +96,13 @@ impl ImapConnection {
         Ok(Self { session, selected: None, capabilities, sorted: None })
     }
 
+    /// Every folder the server has (`LIST "" "*"`).
+    async fn list_all(&mut self) -> Result<Vec<Name>, ApiError> {
+        self.session.list(Some(""), Some("*")).await.map_err(imap_error)?.try_collect().await.map_err(imap_error)
+    }
+
     pub async fn list_folders(&mut self) -> Result<Vec<Folder>, ApiError> {
-        let names: Vec<_> = self
-            .session
-            .list(Some(""), Some("*"))
-            .await
-            .map_err(imap_error)?
-            .try_collect()
-            .await
-            .map_err(imap_error)?;
+        let names = self.list_all().await?;
         let subscribed: std::collections::HashSet<String> = self
             .session
             .lsub(Some(""), Some("*"))
@@ -274,14 +272,7 @@ impl ImapConnection {
 
     /// The folder the server marks with `role` (RFC 6154 SPECIAL-USE), if any.
     pub async fn special_folder(&mut self, role: FolderRole) -> Result<Option<String>, ApiError> {
-        let names: Vec<_> = self
-            .session
-            .list(Some(""), Some("*"))
-            .await
-            .map_err(imap_error)?
-            .try_collect()
-            .await
-            .map_err(imap_error)?;
+        let names = self.list_all().await?;
         Ok(names.iter().find(|n| folder_role(n.name(), n.attributes()) == Some(role)).map(|n| n.name().to_owned()))
     }
 
