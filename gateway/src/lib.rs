@@ -8,6 +8,7 @@ pub mod compose;
 pub mod config;
 pub mod downloads;
 pub mod dsn;
+mod fetching;
 pub mod gateway;
 pub mod html;
 pub mod http;

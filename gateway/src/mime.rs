@@ -102,6 +102,36 @@ pub fn view(folder: &str, uid: Uid, flags: Flags, raw: &[u8]) -> Result<MessageV
     })
 }
 
+/// A message for the browser to keep (POP3 mail, or a POP3 account's sent copy): the list row,
+/// the parsed view, the source and the attachments' bytes, from one parse.
+pub fn local_message(key: &str, raw: &[u8], flags: Flags) -> Result<yubin_protocol::LocalMessage, ApiError> {
+    use base64::Engine;
+    let view = view("INBOX", 0, flags, raw)?;
+    let message = MessageParser::default().parse(raw).expect("parsed by view() above");
+    let sections = section_paths(&message);
+    let parts = message
+        .attachments
+        .iter()
+        .filter_map(|id| Some((sections.get(id)?.clone(), message.parts.get(*id as usize)?)))
+        .map(|(section, part)| yubin_protocol::LocalPart {
+            section,
+            data: base64::engine::general_purpose::STANDARD.encode(part.contents()),
+        })
+        .collect();
+    let summary = MessageSummary {
+        uid: 0,
+        from: view.from.first().cloned(),
+        subject: view.subject.clone(),
+        date: view.date,
+        flags,
+        size: raw.len() as u32,
+        has_attachments: !view.attachments.is_empty(),
+    };
+    const MAX_SOURCE: usize = 2 << 20;
+    let source = String::from_utf8_lossy(&raw[..raw.len().min(MAX_SOURCE)]).into_owned();
+    Ok(yubin_protocol::LocalMessage { key: key.to_owned(), summary, view, source, parts })
+}
+
 /// mail-parser gives ids without their angle brackets; the wire and IMAP SEARCH want them.
 fn angle_id(id: &str) -> String {
     format!("<{id}>")

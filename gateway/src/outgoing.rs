@@ -7,12 +7,14 @@
 //! message, so the window in which a crash can still cause a second send is the few
 //! milliseconds between the server's `250` and the APPEND.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::{Duration, Instant};
 
 use tracing::{info, warn};
 use yubin_protocol::{
-    ApiError, AttachmentSource, ComposeInfo, ErrorKind, FlagName, FolderRole, OutgoingMessage, Response, SentReceipt,
-    Uid,
+    ApiError, AttachmentSource, ComposeInfo, ErrorKind, FlagName, FolderRole, IncomingProtocol, OutgoingMessage,
+    Response, SentReceipt, Uid,
 };
 
 use crate::compose::{checked_message_id, compose, Composed, Purpose, ResolvedAttachment};
@@ -22,12 +24,16 @@ use crate::upstream::imap::ImapConnection;
 pub async fn compose_info(state: &SessionState) -> Result<Response, ApiError> {
     let account = logged_in(state).await?;
     let features = account.server.smtp.features(&account.username, account.password.expose()).await?;
-    let (drafts, sent) = with_imap(state, |imap| {
-        Box::pin(async move {
-            Ok((imap.special_folder(FolderRole::Drafts).await?, imap.special_folder(FolderRole::Sent).await?))
+    let (drafts, sent) = if account.protocol == IncomingProtocol::Imap {
+        with_imap(state, |imap| {
+            Box::pin(async move {
+                Ok((imap.special_folder(FolderRole::Drafts).await?, imap.special_folder(FolderRole::Sent).await?))
+            })
         })
-    })
-    .await?;
+        .await?
+    } else {
+        (None, None) // the browser keeps a POP3 account's drafts and sent mail
+    };
     Ok(Response::ComposeInfo(ComposeInfo {
         max_message_size: features.max_size,
         max_upload_size: state.upload_limit(),
@@ -38,18 +44,19 @@ pub async fn compose_info(state: &SessionState) -> Result<Response, ApiError> {
 
 pub async fn send(state: &SessionState, message: OutgoingMessage) -> Result<Response, ApiError> {
     let account = logged_in(state).await?;
-    let server_files_sent = account.server.config.smtp_saves_sent;
-    let sent_folder = with_imap(state, |imap| Box::pin(imap.special_folder(FolderRole::Sent))).await?;
-    if let (Some(id), Some(folder)) = (&message.message_id, &sent_folder) {
+    let imap = account.protocol == IncomingProtocol::Imap;
+    let sent_folder =
+        if imap { with_imap(state, |imap| Box::pin(imap.special_folder(FolderRole::Sent))).await? } else { None };
+    if let Some(id) = &message.message_id {
         let id = checked_message_id("Message-ID", id)?;
-        let copies = with_imap(state, |imap| {
-            let (folder, id) = (folder.clone(), id.clone());
-            Box::pin(async move { imap.find_message_id(&folder, &id).await })
-        })
-        .await?;
-        if !copies.is_empty() {
-            info!(message_id = %id, "already in Sent: not sending again");
-            return Ok(Response::Sent(SentReceipt { message_id: id, already_sent: true, saved_in: sent_folder }));
+        if already_sent(state, sent_folder.as_deref(), &id).await? {
+            info!(message_id = %id, "sent before: not sending again");
+            return Ok(Response::Sent(SentReceipt {
+                message_id: id,
+                already_sent: true,
+                saved_in: sent_folder,
+                local_copy: None,
+            }));
         }
     }
     let composed = Arc::new(build(state, &message, Purpose::Send).await?);
@@ -59,12 +66,24 @@ pub async fn send(state: &SessionState, message: OutgoingMessage) -> Result<Resp
         .submit(&account.username, account.password.expose(), &composed.envelope, &composed.wire)
         .await?;
     info!(message_id = %composed.message_id, "sent");
+    remember_sent(&composed.message_id);
     state.discard_uploads(&message);
 
     // The message is out. What follows files it; a failure here is logged, never reported as
     // a failed send, which would invite the user to send it again.
+    if !imap {
+        let key = format!("sent:{}", composed.message_id);
+        let seen = yubin_protocol::Flags { seen: true, ..Default::default() };
+        let local_copy = crate::mime::local_message(&key, &composed.copy, seen).ok().map(Box::new);
+        return Ok(Response::Sent(SentReceipt {
+            message_id: composed.message_id.clone(),
+            already_sent: false,
+            saved_in: None,
+            local_copy,
+        }));
+    }
     let mut saved_in = None;
-    if let Some(folder) = sent_folder.filter(|_| !server_files_sent) {
+    if let Some(folder) = sent_folder.filter(|_| !account.server.config.smtp_saves_sent) {
         match file_once(state, &folder, &composed, "(\\Seen)").await {
             Ok(()) => saved_in = Some(folder),
             Err(e) => warn!("sent, but filing in {folder} failed: {}", e.message),
@@ -84,7 +103,44 @@ pub async fn send(state: &SessionState, message: OutgoingMessage) -> Result<Resp
     if let Err(e) = delete_drafts(state, &composed.message_id, None).await {
         warn!("sent, but removing its draft failed: {}", e.message);
     }
-    Ok(Response::Sent(SentReceipt { message_id: composed.message_id.clone(), already_sent: false, saved_in }))
+    Ok(Response::Sent(SentReceipt {
+        message_id: composed.message_id.clone(),
+        already_sent: false,
+        saved_in,
+        local_copy: None,
+    }))
+}
+
+/// Message-IDs this gateway process sent in the last day: the at-most-once check for accounts
+/// without a Sent folder on the server (POP3), and a fast path for the others. Bounded; a
+/// restart forgets it, which is why IMAP accounts also look in Sent.
+static RECENTLY_SENT: LazyLock<Mutex<HashMap<String, Instant>>> = LazyLock::new(Default::default);
+const REMEMBER_SENT: Duration = Duration::from_secs(24 * 3600);
+const MAX_REMEMBERED: usize = 100_000;
+
+fn remember_sent(message_id: &str) {
+    let mut sent = RECENTLY_SENT.lock().expect("sent ids lock");
+    if sent.len() >= MAX_REMEMBERED {
+        sent.retain(|_, at| at.elapsed() < REMEMBER_SENT);
+    }
+    if sent.len() < MAX_REMEMBERED {
+        sent.insert(message_id.to_owned(), Instant::now());
+    }
+}
+
+async fn already_sent(state: &SessionState, sent_folder: Option<&str>, id: &str) -> Result<bool, ApiError> {
+    let remembered =
+        RECENTLY_SENT.lock().expect("sent ids lock").get(id).is_some_and(|at| at.elapsed() < REMEMBER_SENT);
+    if remembered {
+        return Ok(true);
+    }
+    let Some(folder) = sent_folder else { return Ok(false) };
+    let copies = with_imap(state, |imap| {
+        let (folder, id) = (folder.to_owned(), id.to_owned());
+        Box::pin(async move { imap.find_message_id(&folder, &id).await })
+    })
+    .await?;
+    Ok(!copies.is_empty())
 }
 
 /// Stores the draft in Drafts (created if the account has none), then removes the versions

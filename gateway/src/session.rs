@@ -20,10 +20,11 @@ use yubin_protocol::{
 use crate::compose::parse_mailbox;
 use crate::downloads::Ticket;
 use crate::gateway::{Gateway, ServerRuntime};
-use crate::outgoing;
 use crate::uploads::Uploads;
 use crate::upstream::idle;
 use crate::upstream::imap::{section_numbers, ImapConnection};
+use crate::upstream::pop3::Pop3Connection;
+use crate::{fetching, outgoing};
 
 /// Most messages a tab may list at once; bigger windows are clamped.
 const MAX_PAGE: u32 = 500;
@@ -35,6 +36,7 @@ static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
 /// A logged-in account: where, who, and the password needed again for SMTP and reconnects.
 pub(crate) struct Account {
     pub server: Arc<ServerRuntime>,
+    pub protocol: IncomingProtocol,
     pub username: String,
     pub password: Secret,
     pub from: Mailbox,
@@ -343,6 +345,9 @@ async fn handle(gateway: &Gateway, state: &SessionState, request: Request) -> Re
             outgoing::delete_drafts(state, &message_id, None).await.map(|()| Response::Done)
         }
         Request::Send { message } => outgoing::send(state, message).await,
+        Request::Pop3List => fetching::list(state).await,
+        Request::Pop3Fetch { uidls } => fetching::fetch(state, &uidls).await,
+        Request::Pop3Delete { uidls } => fetching::delete(state, &uidls).await,
     }
 }
 
@@ -358,17 +363,24 @@ async fn login(
         .get(server_id)
         .cloned()
         .ok_or_else(|| ApiError::new(ErrorKind::BadRequest, format!("unknown server {server_id:?}")))?;
-    if server.config.incoming().0 == IncomingProtocol::Pop3 {
-        return Err(ApiError::new(ErrorKind::BadRequest, "POP3 accounts are not supported by this gateway yet"));
-    }
+    let protocol = server.config.incoming().0;
     let username = server.config.login_name(typed_username.trim());
-    let imap = ImapConnection::login(&server.incoming, &username, password.expose()).await?;
-    info!(server = server_id, "logged in");
+    // IMAP keeps its connection for the session; POP3 only proves the password here, since
+    // each POP3 use is a short session of its own.
+    let imap = match protocol {
+        IncomingProtocol::Imap => Some(ImapConnection::login(&server.incoming, &username, password.expose()).await?),
+        IncomingProtocol::Pop3 => {
+            Pop3Connection::login(&server.incoming, &username, password.expose()).await?.quit().await?;
+            None
+        }
+    };
+    info!(server = server_id, ?protocol, "logged in");
     let from = parse_mailbox("From", &username)
         .unwrap_or_else(|_| Mailbox::new(None, "invalid@invalid".parse().expect("valid")));
-    let info = SessionInfo { username: username.clone(), email: from.email.to_string() };
-    let account = Arc::new(Account { server, username, password, from });
-    if let Some(old) = state.imap.lock().await.replace(imap) {
+    let info = SessionInfo { username: username.clone(), email: from.email.to_string(), incoming: protocol };
+    let account = Arc::new(Account { server, protocol, username, password, from });
+    let old = std::mem::replace(&mut *state.imap.lock().await, imap);
+    if let Some(old) = old {
         old.logout().await;
     }
     *state.account.write().await = Some(account);
@@ -391,6 +403,9 @@ where
     F: for<'c> Fn(&'c mut ImapConnection) -> ImapFuture<'c, T>,
 {
     let account = logged_in(state).await?;
+    if account.protocol == IncomingProtocol::Pop3 {
+        return Err(ApiError::new(ErrorKind::BadRequest, "a POP3 account's folders are kept in the browser"));
+    }
     let mut slot = state.imap.lock().await;
     for attempt in 0..2 {
         if slot.is_none() {

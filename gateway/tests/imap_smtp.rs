@@ -46,7 +46,7 @@ async fn welcome_lists_allowed_servers_without_hosts() {
     let gw = gateway().await;
     let client = WsClient::connect(&gw).await;
     assert_eq!(client.welcome.protocol, PROTOCOL_VERSION);
-    assert_eq!(client.welcome.servers.len(), 1);
+    assert_eq!(client.welcome.servers.len(), 2);
     assert_eq!(client.welcome.servers[0].id, "demo");
 }
 

@@ -159,6 +159,16 @@ pub enum Request {
     /// a retry of a message already in Sent is answered without sending again.
     /// Answered with [`Response::Sent`].
     Send { message: OutgoingMessage },
+    /// POP3 accounts: what the server holds now, by UIDL. Answered with [`Response::Pop3Listing`].
+    Pop3List,
+    /// POP3 accounts: these messages, parsed, for the browser to store (the gateway keeps no
+    /// mail). Messages no longer on the server are left out. Answered with
+    /// [`Response::LocalMessages`].
+    Pop3Fetch { uidls: Vec<String> },
+    /// POP3 accounts: deletes these messages from the server. The browser asks only for
+    /// messages it has stored durably. Answered with [`Response::Done`] once the server has
+    /// carried out the deletion (after QUIT).
+    Pop3Delete { uidls: Vec<String> },
     /// Close the upstream connections and forget the credentials. Answered with [`Response::Done`].
     Logout,
 }
@@ -284,6 +294,8 @@ pub enum Response {
     Message(Box<MessageView>),
     Sent(SentReceipt),
     ComposeInfo(ComposeInfo),
+    Pop3Listing(Vec<Pop3Entry>),
+    LocalMessages(Vec<LocalMessage>),
     /// Where the draft now is: its folder and UID, for [`AttachmentSource::Part`] references
     /// into it (attachment `i` of the draft is section `i + 2`).
     DraftSaved {
@@ -308,6 +320,43 @@ pub struct Session {
     pub username: String,
     /// The address to send from.
     pub email: String,
+    /// How this account fetches mail. With POP3 the browser keeps the mail (see
+    /// [`LocalMessage`]) and answers folder requests from its own store.
+    #[serde(default = "imap")]
+    pub incoming: IncomingProtocol,
+}
+
+fn imap() -> IncomingProtocol {
+    IncomingProtocol::Imap
+}
+
+/// A message on a POP3 server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pop3Entry {
+    /// The server's unique id for it (RFC 1939 UIDL), stable across sessions.
+    pub uidl: String,
+    pub size: u64,
+}
+
+/// A message for the browser to keep: POP3 mail, or the Sent copy of a POP3 account's message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocalMessage {
+    /// The POP3 UIDL, or `sent:<Message-ID>` for a sent copy: the key it is stored under, so
+    /// storing it twice replaces rather than duplicates.
+    pub key: String,
+    /// `uid` is 0: the browser numbers its own messages.
+    pub summary: MessageSummary,
+    pub view: MessageView,
+    /// The raw message, decoded as UTF-8 where possible, cut at 2 MB.
+    pub source: String,
+    /// The attachments' bytes (base64), by [`AttachmentInfo::section`], so they open offline.
+    pub parts: Vec<LocalPart>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocalPart {
+    pub section: String,
+    pub data: String,
 }
 
 /// A mailbox folder.
@@ -585,7 +634,7 @@ pub enum AttachmentSource {
     Part { folder: String, uid: Uid, section: String },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SentReceipt {
     pub message_id: String,
     /// True when a copy with this Message-ID was in Sent already: an earlier attempt went
@@ -595,6 +644,10 @@ pub struct SentReceipt {
     /// The folder the copy was filed in, if any.
     #[serde(default)]
     pub saved_in: Option<String>,
+    /// For POP3 accounts, which have no Sent folder on the server: the copy for the browser
+    /// to keep.
+    #[serde(default)]
+    pub local_copy: Option<Box<LocalMessage>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

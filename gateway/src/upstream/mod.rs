@@ -4,4 +4,47 @@ pub mod idle;
 pub mod imap;
 pub mod imap_search;
 pub mod net;
+pub mod pop3;
 pub mod smtp;
+
+/// A scripted server for the cases a real one will not produce (STARTTLS downgrades and
+/// injections).
+#[cfg(test)]
+pub(crate) mod fake_server {
+    use std::time::Duration;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    use super::net::Upstream;
+    use crate::config::{Endpoint, Security};
+
+    /// Listens once; answers with `script`, one reply per line the client sends, and returns
+    /// what the client said. The upstream uses STARTTLS/STLS.
+    pub async fn start(script: &'static [&'static str]) -> (Upstream, tokio::task::JoinHandle<String>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let task = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut heard = String::new();
+            for reply in script {
+                socket.write_all(reply.as_bytes()).await.unwrap();
+                let mut buf = [0u8; 1024];
+                match tokio::time::timeout(Duration::from_millis(500), socket.read(&mut buf)).await {
+                    Ok(Ok(n)) if n > 0 => heard.push_str(&String::from_utf8_lossy(&buf[..n])),
+                    _ => break,
+                }
+            }
+            heard
+        });
+        let endpoint = Endpoint {
+            host: "127.0.0.1".into(),
+            port,
+            security: Security::Starttls,
+            ca_file: None,
+            tls_name: Some("mail.example.test".into()),
+            allow_plaintext_password: false,
+        };
+        (Upstream::new(&endpoint).unwrap(), task)
+    }
+}

@@ -22,7 +22,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 use yubin_protocol::{ApiError, ErrorKind};
 
-use super::net::Upstream;
+use super::net::{Replay, Upstream};
 use crate::config::Security;
 
 /// Long enough for a large message on a slow link, short enough that a dead server is reported.
@@ -129,12 +129,12 @@ impl SmtpUpstream {
         let hello = ClientId::default();
         let tcp = self.upstream.connect_tcp().await?;
         let stream: Box<dyn AsyncTokioStream> = match self.upstream.endpoint.security {
-            Security::Tls => Box::new(SecureStream::new(self.upstream.handshake(tcp).await?, b"")),
+            Security::Tls => Box::new(Replay::new(self.upstream.handshake(tcp).await?, b"")),
             Security::Starttls => {
                 let tcp = self.starttls_preamble(tcp, &hello).await?;
                 // lettre reads a greeting first; after STARTTLS the server sends none (RFC 3207),
                 // so the stream replays the one the server gave before the upgrade.
-                Box::new(SecureStream::new(self.upstream.handshake(tcp).await?, b"220 ready after STARTTLS\r\n"))
+                Box::new(Replay::new(self.upstream.handshake(tcp).await?, b"220 ready after STARTTLS\r\n"))
             }
             Security::Plain => Box::new(tcp),
         };
@@ -217,62 +217,10 @@ fn lost(label: &str, e: std::io::Error) -> ApiError {
     ApiError::new(ErrorKind::ConnectionLost, format!("{label}: {e}"))
 }
 
-/// The TLS stream in the shape lettre takes over, with a greeting to replay first.
-#[derive(Debug)]
-struct SecureStream {
-    tls: TlsStream<TcpStream>,
-    replay: &'static [u8],
-}
-
-impl SecureStream {
-    fn new(tls: TlsStream<TcpStream>, replay: &'static [u8]) -> Self {
-        Self { tls, replay }
-    }
-}
-
-impl AsyncTokioStream for SecureStream {
+/// lettre takes over a TLS stream through its own stream trait.
+impl AsyncTokioStream for Replay<TlsStream<TcpStream>> {
     fn peer_addr(&self) -> std::io::Result<std::net::SocketAddr> {
-        self.tls.get_ref().0.peer_addr()
-    }
-}
-
-impl tokio::io::AsyncRead for SecureStream {
-    fn poll_read(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-        buf: &mut tokio::io::ReadBuf<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        if !self.replay.is_empty() {
-            let n = self.replay.len().min(buf.remaining());
-            buf.put_slice(&self.replay[..n]);
-            self.replay = &self.replay[n..];
-            return std::task::Poll::Ready(Ok(()));
-        }
-        std::pin::Pin::new(&mut self.tls).poll_read(cx, buf)
-    }
-}
-
-impl tokio::io::AsyncWrite for SecureStream {
-    fn poll_write(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-        buf: &[u8],
-    ) -> std::task::Poll<std::io::Result<usize>> {
-        std::pin::Pin::new(&mut self.tls).poll_write(cx, buf)
-    }
-
-    fn poll_flush(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        std::pin::Pin::new(&mut self.tls).poll_flush(cx)
-    }
-
-    fn poll_shutdown(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        std::pin::Pin::new(&mut self.tls).poll_shutdown(cx)
+        self.get_ref().get_ref().0.peer_addr()
     }
 }
 
@@ -303,37 +251,10 @@ mod tests {
     //! Hostile servers a real one will not imitate: the STARTTLS downgrade and injection cases.
 
     use super::*;
-    use crate::config::Endpoint;
-    use tokio::io::AsyncReadExt;
-    use tokio::net::TcpListener;
 
-    /// A fake server that answers the preamble with `script`, one reply per line the client
-    /// sends, and records what the client sent.
     async fn fake_server(script: &'static [&'static str]) -> (SmtpUpstream, tokio::task::JoinHandle<String>) {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let task = tokio::spawn(async move {
-            let (mut socket, _) = listener.accept().await.unwrap();
-            let mut heard = String::new();
-            for reply in script {
-                socket.write_all(reply.as_bytes()).await.unwrap();
-                let mut buf = [0u8; 1024];
-                match tokio::time::timeout(Duration::from_millis(500), socket.read(&mut buf)).await {
-                    Ok(Ok(n)) if n > 0 => heard.push_str(&String::from_utf8_lossy(&buf[..n])),
-                    _ => break,
-                }
-            }
-            heard
-        });
-        let endpoint = Endpoint {
-            host: "127.0.0.1".into(),
-            port,
-            security: Security::Starttls,
-            ca_file: None,
-            tls_name: Some("mail.example.test".into()),
-            allow_plaintext_password: false,
-        };
-        (SmtpUpstream::new(Upstream::new(&endpoint).unwrap()), task)
+        let (upstream, task) = crate::upstream::fake_server::start(script).await;
+        (SmtpUpstream::new(upstream), task)
     }
 
     #[tokio::test]

@@ -126,9 +126,9 @@ impl MailStack {
     }
 
     pub fn gateway_config_using(&self, static_dir: &Path, transport: Transport) -> Config {
-        let (security, imap, smtp) = match transport {
-            Transport::Starttls => ("starttls", self.imap, self.submission),
-            Transport::ImplicitTls => ("tls", self.imaps, self.submissions),
+        let (security, imap, pop3, smtp) = match transport {
+            Transport::Starttls => ("starttls", self.imap, self.pop3, self.submission),
+            Transport::ImplicitTls => ("tls", self.imaps, self.pop3s, self.submissions),
         };
         let text = format!(
             r#"
@@ -140,6 +140,13 @@ impl MailStack {
             name = "Demo mail"
             domain = "{domain}"
             imap = {{ host = "127.0.0.1", port = {imap}, security = "{security}", ca_file = {ca:?} }}
+            smtp = {{ host = "127.0.0.1", port = {smtp}, security = "{security}", ca_file = {ca:?} }}
+
+            [[server]]
+            id = "demo-pop3"
+            name = "Demo mail (POP3)"
+            domain = "{domain}"
+            pop3 = {{ host = "127.0.0.1", port = {pop3}, security = "{security}", ca_file = {ca:?} }}
             smtp = {{ host = "127.0.0.1", port = {smtp}, security = "{security}", ca_file = {ca:?} }}
             "#,
             domain = self.domain,
@@ -295,8 +302,13 @@ impl WsClient {
     }
 
     pub async fn login(&mut self, username: &str, password: &str) -> Result<Session, ApiError> {
+        self.login_to("demo", username, password).await
+    }
+
+    /// Logs in to the configured server `server` (`demo` is IMAP, `demo-pop3` POP3).
+    pub async fn login_to(&mut self, server: &str, username: &str, password: &str) -> Result<Session, ApiError> {
         let response = self
-            .request(Request::Login { server: "demo".into(), username: username.into(), password: password.into() })
+            .request(Request::Login { server: server.into(), username: username.into(), password: password.into() })
             .await?;
         match response {
             Response::LoggedIn(session) => Ok(session),
