@@ -6,8 +6,8 @@ use std::rc::Rc;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 use yubin_protocol::{
-    ApiError, ErrorKind, Event, FlagName, Folder, FolderRole, MessagePage, MessageView, Request, Response, SearchQuery,
-    Secret, Session, SortOrder, Uid, Welcome, PROTOCOL_VERSION,
+    ApiError, ErrorKind, Event, FlagName, Folder, FolderRole, IncomingProtocol, LocalMessage, MessagePage, MessageView,
+    Request, Response, SearchQuery, Secret, SentReceipt, Session, SortOrder, Uid, Welcome, PROTOCOL_VERSION,
 };
 
 use crate::components::actions::{Action, BulkActions};
@@ -16,15 +16,20 @@ use crate::components::folder_list::{FolderList, FolderOp};
 use crate::components::login::{Login, LoginForm};
 use crate::components::message_list::MessageList;
 use crate::components::notice::{Notice, NoticeKind, NoticeView};
+use crate::components::pop3_panel::Pop3Panel;
 use crate::components::reader::{Reader, ReaderState};
 use crate::connection::{Connection, ConnectionEvent};
 use crate::drafting::Draft;
+use crate::local_mailbox::LocalMailbox;
 use crate::local_store::{Shelf, Stored};
 use crate::message_window::{MessageWindow, BLOCK};
+use crate::pop3_sync::{self, Pop3Settings, SyncReport};
 use crate::{contacts, format, outbox, upload};
 
 /// Most search results listed.
 const SEARCH_LIMIT: u32 = 200;
+/// Share of the browser's storage quota above which the user is warned.
+const STORAGE_WARNING: f64 = 0.9;
 /// A search for one Message-ID, as typed in the search box (Gmail's operator).
 const MESSAGE_ID_SEARCH: &str = "rfc822msgid:";
 /// Wait before reconnecting after the gateway went away.
@@ -65,20 +70,31 @@ pub enum Msg {
     MarkAllRead,
     EmptyFolder,
     Emptied(Result<(), ApiError>),
-    /// A download link is ready: follow it (the browser saves the file and stays here).
-    DownloadReady(Result<String, ApiError>),
+    /// A download link (and the file's name) is ready: the browser saves the file and stays here.
+    DownloadReady(Result<(String, String), ApiError>),
     Compose,
     /// Open the composer on this draft (from the browser's storage, a reply, a forward…).
     ComposeFrom(Rc<Stored>),
     /// Drafts found in the browser's storage after signing in.
     LocalDrafts(Vec<Stored>),
     ComposeDone(ComposeOutcome),
-    /// The outbox was sent after reconnecting: how many went, and what failed.
-    OutboxFlushed(usize, Vec<ApiError>),
+    /// The outbox was sent after reconnecting: what went, and what failed.
+    OutboxFlushed(Vec<SentReceipt>, Vec<ApiError>),
     /// Show the sent message a bounce refers to.
     FindSent(String),
     /// How many messages wait in the outbox.
     OutboxCount(usize),
+    /// A POP3 account's mailbox in the browser is open.
+    LocalReady(Result<LocalMailbox, ApiError>),
+    /// Check the POP3 server for new mail now.
+    CheckNow,
+    /// The polling interval of the session with this generation is over.
+    PollDue(u32),
+    SyncProgress(usize, usize),
+    Synced(Result<SyncReport, ApiError>),
+    Pop3Settings(Pop3Settings),
+    /// The browser's storage is nearly full.
+    StorageWarning(String),
     Dismiss,
     Logout,
 }
@@ -113,6 +129,14 @@ pub struct App {
     offline: bool,
     /// Messages waiting in the browser's outbox.
     outbox: usize,
+    /// A POP3 account's mailbox, kept in the browser; `None` for IMAP accounts.
+    local: Option<LocalMailbox>,
+    pop3_settings: Pop3Settings,
+    /// What the POP3 sync is doing, for the sidebar.
+    sync_status: Option<String>,
+    syncing: bool,
+    /// Bumped at sign-out, so a polling loop of an earlier session stops.
+    session_generation: u32,
     /// Addresses seen in mail, for recipient suggestions.
     contacts: Rc<Vec<String>>,
     /// The raw message shown over everything, if asked for.
@@ -145,6 +169,11 @@ impl Component for App {
             epoch: 0,
             offline: false,
             outbox: 0,
+            local: None,
+            pop3_settings: Pop3Settings::default(),
+            sync_status: None,
+            syncing: false,
+            session_generation: 0,
             contacts: Rc::new(contacts::load()),
             source: None,
             notice: None,
@@ -201,10 +230,20 @@ impl Component for App {
                     self.notice = None;
                 }
                 let first = self.session.is_none();
-                self.session = Some(session);
+                let pop3 = session.incoming == IncomingProtocol::Pop3;
                 self.epoch += 1;
-                self.refresh_folders(ctx);
-                self.load_list(ctx);
+                if pop3 && self.local.is_none() {
+                    self.pop3_settings = Pop3Settings::load(&session.email);
+                    let (link, account) = (ctx.link().clone(), session.email.clone());
+                    spawn_local(async move { link.send_message(Msg::LocalReady(LocalMailbox::open(&account).await)) });
+                } else {
+                    self.refresh_folders(ctx);
+                    self.load_list(ctx);
+                }
+                self.session = Some(session);
+                if pop3 && self.local.is_some() {
+                    ctx.link().send_message(Msg::CheckNow); // back after a drop: catch up
+                }
                 self.flush_outbox(ctx);
                 if first {
                     // Whatever was being written when the tab closed comes back.
@@ -467,7 +506,8 @@ impl Component for App {
             }
             Msg::Download(section, filename) => {
                 let Some(uid) = self.reader.uid() else { return false };
-                let request = Request::PrepareDownload { folder: self.folder.clone(), uid, section, filename };
+                let request =
+                    Request::PrepareDownload { folder: self.folder.clone(), uid, section, filename: filename.clone() };
                 self.call(
                     ctx,
                     request,
@@ -475,14 +515,12 @@ impl Component for App {
                         Response::Download { url } => Some(url),
                         _ => None,
                     },
-                    Msg::DownloadReady,
+                    move |result| Msg::DownloadReady(result.map(|url| (url, filename))),
                 );
                 return false;
             }
-            Msg::DownloadReady(Ok(url)) => {
-                if let Some(window) = web_sys::window() {
-                    let _ = window.location().assign(&url);
-                }
+            Msg::DownloadReady(Ok((url, filename))) => {
+                save_as(&url, &filename);
                 return false;
             }
             Msg::DownloadReady(Err(e)) => self.notice = Some(Notice::from_error(&e)),
@@ -502,6 +540,9 @@ impl Component for App {
             }
             Msg::ComposeDone(outcome) => {
                 self.composer = None;
+                if let (ComposeOutcome::Sent(receipt), Some(local)) = (&outcome, &self.local) {
+                    self.keep_local_copy(ctx, local.clone(), receipt.local_copy.clone());
+                }
                 if matches!(outcome, ComposeOutcome::Sent(_)) {
                     self.refresh_folders(ctx); // Sent has one more
                 }
@@ -518,8 +559,78 @@ impl Component for App {
                 self.count_outbox(ctx);
             }
             Msg::OutboxCount(count) => self.outbox = count,
-            Msg::OutboxFlushed(sent, failures) => {
+            Msg::LocalReady(Ok(local)) => {
+                self.local = Some(local);
+                self.refresh_folders(ctx);
+                self.load_list(ctx);
+                ctx.link().send_message(Msg::CheckNow);
+                self.poll(ctx);
+            }
+            Msg::LocalReady(Err(e)) => self.notice = Some(Notice::from_error(&e)),
+            Msg::CheckNow => {
+                let (Some(local), Some(connection)) = (self.local.clone(), self.connection.clone()) else {
+                    return false;
+                };
+                if self.syncing || self.session.is_none() {
+                    return false;
+                }
+                self.syncing = true;
+                self.sync_status = Some("Checking for new mail…".into());
+                let (link, settings) = (ctx.link().clone(), self.pop3_settings);
+                spawn_local(async move {
+                    let progress = {
+                        let link = link.clone();
+                        move |done, total| link.send_message(Msg::SyncProgress(done, total))
+                    };
+                    let result = pop3_sync::sync(&connection, &local, settings, progress).await;
+                    link.send_message(Msg::Synced(result));
+                });
+            }
+            Msg::PollDue(generation) => {
+                if generation == self.session_generation && self.local.is_some() {
+                    ctx.link().send_message(Msg::CheckNow);
+                    self.poll(ctx);
+                }
+                return false;
+            }
+            Msg::SyncProgress(done, total) => {
+                if total > 0 {
+                    self.sync_status = Some(format!("Downloading {done} of {total}…"));
+                    if done > 0 && self.current_role() == Some(FolderRole::Inbox) && self.search.is_none() {
+                        self.load_list(ctx);
+                    }
+                    self.refresh_folders(ctx);
+                }
+            }
+            Msg::Synced(result) => {
+                self.syncing = false;
+                let now = format::short_date(Some((js_sys::Date::now() / 1000.0) as i64));
+                self.sync_status = Some(match result {
+                    Ok(report) if report.downloaded > 0 => {
+                        self.load_list(ctx);
+                        self.refresh_folders(ctx);
+                        check_storage(ctx.link().clone());
+                        format!("{} new · checked {now}", report.downloaded)
+                    }
+                    Ok(_) => format!("Checked {now}"),
+                    Err(e) => format!("Could not check: {}", e.message),
+                });
+            }
+            Msg::Pop3Settings(settings) => {
+                self.pop3_settings = settings;
+                if let Some(session) = &self.session {
+                    settings.save(&session.email);
+                }
+            }
+            Msg::StorageWarning(text) => self.notice = Some(Notice::error(text)),
+            Msg::OutboxFlushed(receipts, failures) => {
                 self.count_outbox(ctx);
+                if let Some(local) = &self.local {
+                    for receipt in &receipts {
+                        self.keep_local_copy(ctx, local.clone(), receipt.local_copy.clone());
+                    }
+                }
+                let sent = receipts.len();
                 if let Some(e) = failures.first() {
                     self.notice =
                         Some(Notice::error(format!("A message in the outbox could not be sent: {}", e.message)));
@@ -548,6 +659,9 @@ impl Component for App {
                 }
                 self.credentials = None;
                 self.session = None;
+                self.local = None;
+                self.sync_status = None;
+                self.session_generation += 1;
                 self.folders.clear();
                 self.list = None;
                 self.selection = Rc::default();
@@ -606,6 +720,10 @@ impl Component for App {
                     <FolderList folders={self.folders.clone()} current={self.folder.clone()}
                         on_select={link.callback(Msg::SelectFolder)} on_manage={link.callback(Msg::ManageFolder)}
                         on_drop={link.callback(|(folder, uid)| Msg::DropOn(folder, uid))} />
+                    if self.local.is_some() {
+                        <Pop3Panel status={self.sync_status.clone()} syncing={self.syncing} settings={self.pop3_settings}
+                            on_check={link.callback(|_| Msg::CheckNow)} on_settings={link.callback(Msg::Pop3Settings)} />
+                    }
                 </nav>
                 <section class="list" aria-label="Messages">
                     if !self.selection.is_empty() {
@@ -663,6 +781,64 @@ impl Component for App {
             </div>
         }
     }
+}
+
+/// Warns when the browser's storage for this site is nearly full (POP3 mail lives there).
+fn check_storage(link: yew::html::Scope<App>) {
+    spawn_local(async move {
+        let Some(navigator) = web_sys::window().map(|w| w.navigator()) else { return };
+        let storage = js_sys::Reflect::get(&navigator, &"storage".into()).unwrap_or_default();
+        let Ok(estimate) = js_sys::Reflect::get(&storage, &"estimate".into()) else { return };
+        let Ok(estimate) = wasm_bindgen::JsCast::dyn_into::<js_sys::Function>(estimate) else { return };
+        let Ok(promise) = estimate.call0(&storage) else { return };
+        let Ok(result) = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(promise)).await else { return };
+        let number = |key: &str| js_sys::Reflect::get(&result, &key.into()).ok().and_then(|v| v.as_f64());
+        if let (Some(usage), Some(quota)) = (number("usage"), number("quota")) {
+            if quota > 0.0 && usage / quota > STORAGE_WARNING {
+                link.send_message(Msg::StorageWarning(format!(
+                    "This browser's storage for Yubin is {:.0}% full ({} of {}). Delete or archive old mail, \
+                     or new POP3 mail cannot be kept.",
+                    usage / quota * 100.0,
+                    format::size(usage as u32),
+                    format::size(quota.min(u32::MAX as f64) as u32)
+                )));
+            }
+        }
+    });
+}
+
+/// Saves the file behind `url` as `filename`: a gateway link (which names the file itself) or a
+/// `blob:` URL of an attachment kept in the browser.
+fn save_as(url: &str, filename: &str) {
+    use wasm_bindgen::JsCast;
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Ok(anchor) = document.create_element("a") else { return };
+    let anchor: web_sys::HtmlAnchorElement = anchor.unchecked_into();
+    anchor.set_href(url);
+    anchor.set_download(filename);
+    anchor.click();
+}
+
+/// Requests about folders and messages, which a POP3 account's [`LocalMailbox`] answers.
+fn is_mailbox_request(request: &Request) -> bool {
+    matches!(
+        request,
+        Request::ListFolders
+            | Request::ListMessages { .. }
+            | Request::GetMessage { .. }
+            | Request::SetFlag { .. }
+            | Request::Move { .. }
+            | Request::GetSource { .. }
+            | Request::CreateFolder { .. }
+            | Request::RenameFolder { .. }
+            | Request::DeleteFolder { .. }
+            | Request::Subscribe { .. }
+            | Request::MarkFolderRead { .. }
+            | Request::EmptyFolder { .. }
+            | Request::Expunge { .. }
+            | Request::PrepareDownload { .. }
+            | Request::Search { .. }
+    )
 }
 
 /// Reply extractors for [`App::call`].
@@ -734,6 +910,27 @@ impl App {
         spawn_local(async move {
             let count = crate::local_store::all(Shelf::Outbox).await.map_or(0, |all| all.len());
             link.send_message(Msg::OutboxCount(count));
+        });
+    }
+
+    /// Files the Sent copy of a POP3 account's message in the browser's Sent folder.
+    fn keep_local_copy(&self, ctx: &Context<Self>, local: LocalMailbox, copy: Option<Box<LocalMessage>>) {
+        let Some(copy) = copy else { return };
+        let link = ctx.link().clone();
+        spawn_local(async move {
+            if let Err(e) = local.store(vec![*copy], "Sent").await {
+                link.send_message(Msg::StorageWarning(format!("The sent message was not kept: {}", e.message)));
+            }
+        });
+    }
+
+    /// Checks the POP3 server again every few minutes, for as long as this session lasts.
+    fn poll(&self, ctx: &Context<Self>) {
+        let (link, generation) = (ctx.link().clone(), self.session_generation);
+        let minutes = self.pop3_settings.interval_minutes.max(1);
+        spawn_local(async move {
+            yew::platform::time::sleep(std::time::Duration::from_secs(u64::from(minutes) * 60)).await;
+            link.send_message(Msg::PollDue(generation));
         });
     }
 
@@ -812,6 +1009,16 @@ impl App {
         to_msg: impl FnOnce(Result<T, ApiError>) -> Msg + 'static,
     ) {
         let link = ctx.link().clone();
+        // A POP3 account's folders live in the browser, and answer even with the gateway away.
+        if let Some(local) = self.local.clone().filter(|_| is_mailbox_request(&request)) {
+            spawn_local(async move {
+                let result = local.handle(request).await.and_then(|response| {
+                    expect(response).ok_or_else(|| ApiError::new(ErrorKind::Protocol, "Unexpected local reply."))
+                });
+                link.send_message(to_msg(result));
+            });
+            return;
+        }
         let Some(connection) = self.connection.clone() else {
             link.send_message(to_msg(Err(ApiError::new(ErrorKind::ConnectionLost, "Not connected to the gateway."))));
             return;

@@ -6,9 +6,11 @@ pub mod connection;
 pub mod contacts;
 pub mod drafting;
 pub mod format;
+pub mod local_mailbox;
 pub mod local_store;
 pub mod message_window;
 pub mod outbox;
+pub mod pop3_sync;
 pub mod upload;
 
 pub use app::App;

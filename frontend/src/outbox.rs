@@ -2,18 +2,18 @@
 //! when it is back. Each keeps its Message-ID, so one that did go out before the connection
 //! broke is recognized by the gateway (it is in Sent) and not sent twice.
 
-use yubin_protocol::{ApiError, ErrorKind, Request, Response};
+use yubin_protocol::{ApiError, ErrorKind, Request, Response, SentReceipt};
 
 use crate::connection::Connection;
 use crate::local_store::{self, Shelf};
 use crate::upload::upload_blob;
 
-/// Sends everything in the outbox; returns how many went and what failed. A message stays in
+/// Sends everything in the outbox; returns the receipts of what went and what failed. A message stays in
 /// the outbox when the connection breaks again; one the server refuses goes back to Drafts,
 /// where the user can fix it.
-pub async fn flush(connection: &Connection) -> (usize, Vec<ApiError>) {
-    let Ok(waiting) = local_store::all(Shelf::Outbox).await else { return (0, Vec::new()) };
-    let (mut sent, mut failures) = (0, Vec::new());
+pub async fn flush(connection: &Connection) -> (Vec<SentReceipt>, Vec<ApiError>) {
+    let Ok(waiting) = local_store::all(Shelf::Outbox).await else { return (Vec::new(), Vec::new()) };
+    let (mut sent, mut failures) = (Vec::new(), Vec::new());
     for stored in waiting {
         let mut uploads = Vec::new();
         let mut upload_failed = None;
@@ -33,9 +33,9 @@ pub async fn flush(connection: &Connection) -> (usize, Vec<ApiError>) {
         }
         let message = stored.draft.to_outgoing(|key| uploads.iter().find(|(k, _)| k == key).map(|(_, id)| id.clone()));
         match connection.request(Request::Send { message }).await {
-            Ok(Response::Sent(_)) => {
+            Ok(Response::Sent(receipt)) => {
                 let _ = local_store::remove(Shelf::Outbox, &stored.draft.message_id).await;
-                sent += 1;
+                sent.push(receipt);
             }
             Err(e) if matches!(e.kind, ErrorKind::ConnectionLost | ErrorKind::Unreachable) => failures.push(e),
             Err(e) => {

@@ -505,8 +505,10 @@ impl Composer {
     /// would replace one that has them).
     fn save_on_server(&mut self, ctx: &Context<Self>, generation: u64) {
         let all_there = self.draft.attachments.iter().all(|a| a.on_server.is_some() || self.uploaded(&a.key));
+        // POP3 accounts have no Drafts folder on the server: their drafts stay in the browser.
+        let has_drafts_folder = self.info.as_ref().is_some_and(|i| i.drafts.is_some());
         let Some(connection) = ctx.props().connection.clone() else { return };
-        if self.draft.is_blank() || !all_there || self.sending {
+        if self.draft.is_blank() || !all_there || self.sending || !has_drafts_folder {
             return;
         }
         self.saved_on_server = generation;

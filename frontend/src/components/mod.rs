@@ -8,5 +8,6 @@ pub mod html_body;
 pub mod login;
 pub mod message_list;
 pub mod notice;
+pub mod pop3_panel;
 pub mod reader;
 pub mod trust;

@@ -111,7 +111,13 @@ impl Browser {
     }
 
     pub async fn sign_in(&self, user: &str, password: &str) {
+        self.sign_in_to("demo", user, password).await;
+    }
+
+    /// Signs in to the configured server `server` (`demo` is IMAP, `demo-pop3` POP3).
+    pub async fn sign_in_to(&self, server: &str, user: &str, password: &str) {
         self.find("#login-button:not([disabled])").await;
+        self.find("#server").await.select_by_value(server).await.expect("choose the server");
         self.type_into("#username", user).await;
         self.type_into("#password", password).await;
         self.click("#login-button").await;

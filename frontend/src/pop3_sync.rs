@@ -1,0 +1,124 @@
+//! Bringing a POP3 account's new mail into the browser, and deleting from the server what the
+//! account's settings say may go — only ever messages the browser has stored durably.
+//!
+//! The order makes a crash at any step harmless: list by UIDL; fetch what the mailbox does not
+//! know, a batch at a time, each batch stored (transaction complete) before the next; only then
+//! delete on the server, and the gateway ends that POP3 session with QUIT so the deletions
+//! happen. An interrupted sync fetches the rest next time; a message fetched twice is stored
+//! under the same UIDL, replacing itself.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+use yubin_protocol::{ApiError, ErrorKind, Request, Response};
+
+use crate::connection::Connection;
+use crate::local_mailbox::LocalMailbox;
+
+/// Messages per fetch request: small enough to show progress, big enough to be quick.
+const BATCH: usize = 50;
+const DAY_MS: f64 = 24.0 * 3600.0 * 1000.0;
+
+/// What happens to mail on the server once the browser has it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeepOnServer {
+    /// Leave it (the default: other devices still see it).
+    Always,
+    /// Delete it this many days after it was downloaded.
+    Days(u32),
+    /// Delete it when it is deleted here.
+    UntilDeletedHere,
+}
+
+/// Per-account POP3 settings, kept in the browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pop3Settings {
+    pub keep: KeepOnServer,
+    /// Minutes between checks for new mail.
+    pub interval_minutes: u32,
+}
+
+impl Default for Pop3Settings {
+    fn default() -> Self {
+        Self { keep: KeepOnServer::Always, interval_minutes: 5 }
+    }
+}
+
+impl Pop3Settings {
+    fn key(account: &str) -> String {
+        format!("yubin.pop3.{account}")
+    }
+
+    pub fn load(account: &str) -> Self {
+        web_sys::window()
+            .and_then(|w| w.local_storage().ok().flatten())
+            .and_then(|s| s.get_item(&Self::key(account)).ok().flatten())
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn save(&self, account: &str) {
+        if let (Some(storage), Ok(json)) =
+            (web_sys::window().and_then(|w| w.local_storage().ok().flatten()), serde_json::to_string(self))
+        {
+            let _ = storage.set_item(&Self::key(account), &json);
+        }
+    }
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SyncReport {
+    pub downloaded: usize,
+    pub deleted_on_server: usize,
+}
+
+/// Runs one sync; `progress(done, total)` after each stored batch.
+pub async fn sync(
+    connection: &Connection,
+    mailbox: &LocalMailbox,
+    settings: Pop3Settings,
+    progress: impl Fn(usize, usize),
+) -> Result<SyncReport, ApiError> {
+    let listing = match connection.request(Request::Pop3List).await? {
+        Response::Pop3Listing(listing) => listing,
+        _ => return Err(unexpected()),
+    };
+    let known = mailbox.known_keys();
+    let new: Vec<String> = listing.iter().filter(|e| !known.contains(&e.uidl)).map(|e| e.uidl.clone()).collect();
+    let mut report = SyncReport::default();
+    progress(0, new.len());
+    for batch in new.chunks(BATCH) {
+        let messages = match connection.request(Request::Pop3Fetch { uidls: batch.to_vec() }).await? {
+            Response::LocalMessages(messages) => messages,
+            _ => return Err(unexpected()),
+        };
+        report.downloaded += messages.len();
+        mailbox.store(messages, "INBOX").await?;
+        progress(report.downloaded, new.len());
+    }
+
+    let on_server: HashSet<String> = listing.into_iter().map(|e| e.uidl).collect();
+    let doomed: Vec<String> = match settings.keep {
+        KeepOnServer::Always => Vec::new(),
+        KeepOnServer::Days(days) => {
+            let mut doomed = mailbox.downloaded_before(js_sys::Date::now() - f64::from(days) * DAY_MS);
+            doomed.extend(mailbox.deleted_here());
+            doomed
+        }
+        KeepOnServer::UntilDeletedHere => mailbox.deleted_here(),
+    };
+    let doomed: Vec<String> = doomed.into_iter().filter(|k| on_server.contains(k)).collect();
+    if !doomed.is_empty() {
+        connection.request(Request::Pop3Delete { uidls: doomed.clone() }).await?;
+        report.deleted_on_server = doomed.len();
+    }
+    let remaining: HashSet<String> = on_server.into_iter().filter(|k| !doomed.contains(k)).collect();
+    mailbox.forget_deleted(&remaining).await?;
+    Ok(report)
+}
+
+fn unexpected() -> ApiError {
+    ApiError::new(ErrorKind::Protocol, "unexpected reply from the gateway")
+}
