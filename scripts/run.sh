@@ -41,12 +41,21 @@ name = "Demo mail (example.test)"
 domain = "example.test"
 imap = { host = "127.0.0.1", port = $MAILSTACK_IMAP_PORT, security = "starttls", ca_file = "$CA" }
 smtp = { host = "127.0.0.1", port = $MAILSTACK_SUBMISSION_PORT, security = "starttls", ca_file = "$CA" }
+
+[[server]]
+id = "demo-pop3"
+name = "Demo mail over POP3 (mail kept in your browser)"
+domain = "example.test"
+pop3 = { host = "127.0.0.1", port = $MAILSTACK_POP3_PORT, security = "starttls", ca_file = "$CA" }
+smtp = { host = "127.0.0.1", port = $MAILSTACK_SUBMISSION_PORT, security = "starttls", ca_file = "$CA" }
 TOML
   cat <<MSG
 
   Yubin demo: open http://${YUBIN_LISTEN:-127.0.0.1:8080}/ in your browser.
   Sign in as alice / alice-pass (500 messages) or bob / bob-pass; carol, dave and erin also
   exist (password: <name>-pass). Mail sent to any @example.test user arrives in their inbox.
+  Choose "Demo mail over POP3" to use the same mailboxes as a POP3 account, whose mail is
+  downloaded into the browser.
   Ctrl-C stops the gateway and the demo mail stack.
 
 MSG

@@ -135,6 +135,8 @@ pub struct App {
     /// What the POP3 sync is doing, for the sidebar.
     sync_status: Option<String>,
     syncing: bool,
+    /// "Check now" came while a sync was running: run another when it ends.
+    check_again: bool,
     /// Bumped at sign-out, so a polling loop of an earlier session stops.
     session_generation: u32,
     /// Addresses seen in mail, for recipient suggestions.
@@ -173,6 +175,7 @@ impl Component for App {
             pop3_settings: Pop3Settings::default(),
             sync_status: None,
             syncing: false,
+            check_again: false,
             session_generation: 0,
             contacts: Rc::new(contacts::load()),
             source: None,
@@ -571,7 +574,11 @@ impl Component for App {
                 let (Some(local), Some(connection)) = (self.local.clone(), self.connection.clone()) else {
                     return false;
                 };
-                if self.syncing || self.session.is_none() {
+                if self.session.is_none() {
+                    return false;
+                }
+                if self.syncing {
+                    self.check_again = true;
                     return false;
                 }
                 self.syncing = true;
@@ -604,6 +611,9 @@ impl Component for App {
             }
             Msg::Synced(result) => {
                 self.syncing = false;
+                if std::mem::take(&mut self.check_again) {
+                    ctx.link().send_message(Msg::CheckNow);
+                }
                 let now = format::short_date(Some((js_sys::Date::now() / 1000.0) as i64));
                 self.sync_status = Some(match result {
                     Ok(report) if report.downloaded > 0 => {

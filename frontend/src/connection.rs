@@ -100,6 +100,11 @@ impl Connection {
         let receiver = {
             let mut guard = self.inner.borrow_mut();
             let inner = guard.as_mut().ok_or_else(lost)?;
+            // A closed socket swallows what is sent without an error, and its close event has
+            // already failed the pending requests: this one would wait forever.
+            if inner.socket.ready_state() != WebSocket::OPEN {
+                return Err(lost());
+            }
             let id = inner.next_id;
             inner.next_id += 1;
             let json = serde_json::to_string(&ClientFrame { id, request })
