@@ -254,7 +254,7 @@ impl LocalMailbox {
             Request::CreateFolder { name } => {
                 let name = name.trim().to_owned();
                 if name.is_empty() || self.folders().iter().any(|f| f.id == name) {
-                    return Err(ApiError::new(ErrorKind::BadRequest, format!("cannot create folder {name:?}")));
+                    return Err(ApiError::new(ErrorKind::BadRequest, format!("cannot create folder “{name}”")));
                 }
                 self.inner.borrow_mut().state.folders.push(name);
                 self.save_state().await.map(|()| Response::Done)
@@ -289,7 +289,7 @@ impl LocalMailbox {
                 let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| storage_error("no URL"))?;
                 Ok(Response::Download { url })
             }
-            other => Err(ApiError::new(ErrorKind::BadRequest, format!("not for a local mailbox: {other:?}"))),
+            _ => Err(ApiError::new(ErrorKind::BadRequest, "not a request for a local mailbox")),
         }
     }
 
