@@ -17,8 +17,13 @@
 //! # ca_file = "/etc/ssl/private-ca.pem"   # per endpoint; default: the system's roots
 //! # smtp_saves_sent = true                 # the server files sent mail itself
 //!
-//! [limits]
+//! [limits]                       # all optional; the defaults are shown
 //! max_upload_bytes = 52428800   # attachments one session may hold in memory
+//! max_frame_bytes = 4194304     # largest WebSocket message from a browser
+//! max_sessions = 2048           # WebSocket sessions open at once
+//! free_failed_logins = 5        # per client address, before each further try must wait
+//! login_timeout_secs = 120      # to sign in after connecting
+//! ping_interval_secs = 30       # a browser silent for three pings is gone
 //! ```
 
 use std::net::SocketAddr;
@@ -50,11 +55,30 @@ pub struct Config {
 pub struct Limits {
     /// Most attachment bytes one session may hold in memory before sending (default 50 MiB).
     pub max_upload_bytes: u64,
+    /// Largest WebSocket message accepted from a browser (default 4 MiB; uploads come in
+    /// 256 KiB chunks).
+    pub max_frame_bytes: usize,
+    /// Most WebSocket sessions open at once (default 2048); more are refused with 503.
+    pub max_sessions: usize,
+    /// Failed sign-ins from one address before each further one must wait (default 5).
+    pub free_failed_logins: u32,
+    /// Seconds a new session may take to sign in before it is closed (default 120).
+    pub login_timeout_secs: u64,
+    /// Seconds between the gateway's WebSocket pings (default 30). A browser that answers
+    /// nothing for three of them is gone, and its session and upstream connections are closed.
+    pub ping_interval_secs: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_upload_bytes: 50 << 20 }
+        Self {
+            max_upload_bytes: 50 << 20,
+            max_frame_bytes: 4 << 20,
+            max_sessions: 2048,
+            free_failed_logins: 5,
+            login_timeout_secs: 120,
+            ping_interval_secs: 30,
+        }
     }
 }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::config::{Config, ConfigError, ServerConfig};
 use crate::downloads::Downloads;
 use crate::http::SecurityHeaders;
+use crate::limits::{LoginThrottle, SessionCounter};
 use crate::upstream::net::Upstream;
 use crate::upstream::smtp::SmtpUpstream;
 
@@ -19,6 +20,8 @@ pub struct Gateway {
     /// Turns true when the gateway stops: every session then closes its WebSocket, so the
     /// browser reconnects (to this gateway's successor, or another behind the balancer).
     pub stopping: tokio::sync::watch::Sender<bool>,
+    pub sessions: SessionCounter,
+    pub login_throttle: LoginThrottle,
 }
 
 /// One configured mail server, prepared for connecting.
@@ -41,12 +44,15 @@ impl Gateway {
             servers.insert(server.id.clone(), Arc::new(runtime));
         }
         let headers = SecurityHeaders::for_static_dir(&config.static_dir);
+        let login_throttle = LoginThrottle::new(config.limits.free_failed_logins);
         Ok(Self {
+            login_throttle,
             config,
             servers,
             headers,
             downloads: Downloads::default(),
             stopping: tokio::sync::watch::Sender::new(false),
+            sessions: SessionCounter::default(),
         })
     }
 }

@@ -23,8 +23,6 @@ use crate::gateway::Gateway;
 use crate::session;
 
 /// The biggest WebSocket message a browser may send (a request with its attachments).
-const MAX_WS_MESSAGE: usize = 64 << 20;
-
 pub fn router(gateway: Arc<Gateway>) -> Router {
     let headers = &gateway.headers;
     // scripts/build.sh writes .br and .gz beside each file; ServeDir picks one the browser
@@ -58,7 +56,12 @@ async fn websocket(
         warn!(%peer, "WebSocket refused: {why}");
         return (StatusCode::FORBIDDEN, why).into_response();
     }
-    upgrade.max_message_size(MAX_WS_MESSAGE).on_upgrade(move |socket| session::run(socket, gateway, peer.to_string()))
+    let limits = &gateway.config.limits;
+    let Some(slot) = gateway.sessions.try_open(limits.max_sessions) else {
+        warn!(%peer, "WebSocket refused: {} sessions open", limits.max_sessions);
+        return (StatusCode::SERVICE_UNAVAILABLE, "too many sessions").into_response();
+    };
+    upgrade.max_message_size(limits.max_frame_bytes).on_upgrade(move |socket| session::run(socket, gateway, peer, slot))
 }
 
 /// A page on another site must not be able to open a WebSocket to the gateway with the user's

@@ -12,6 +12,7 @@ mod fetching;
 pub mod gateway;
 pub mod html;
 pub mod http;
+pub mod limits;
 pub mod mime;
 mod outgoing;
 pub mod session;

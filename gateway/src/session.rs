@@ -4,8 +4,10 @@
 //! back through one writer task. The credentials and the IMAP connection live here, in memory,
 //! for as long as the socket is open, and nowhere else.
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::ws::{Message, WebSocket};
 use futures::{SinkExt, StreamExt};
@@ -20,6 +22,7 @@ use yubin_protocol::{
 use crate::compose::parse_mailbox;
 use crate::downloads::Ticket;
 use crate::gateway::{Gateway, ServerRuntime};
+use crate::limits::SessionSlot;
 use crate::uploads::Uploads;
 use crate::upstream::idle;
 use crate::upstream::imap::{section_numbers, ImapConnection};
@@ -119,13 +122,14 @@ impl SessionState {
     }
 }
 
-pub async fn run(socket: WebSocket, gateway: Arc<Gateway>, peer: String) {
+/// Serves one browser tab; `_slot` holds its place among the gateway's open sessions.
+pub async fn run(socket: WebSocket, gateway: Arc<Gateway>, peer: SocketAddr, _slot: SessionSlot) {
     let id = NEXT_SESSION.fetch_add(1, Ordering::Relaxed);
     let span = tracing::info_span!("session", id, %peer);
-    serve(socket, gateway).instrument(span).await
+    serve(socket, gateway, peer.ip()).instrument(span).await
 }
 
-async fn serve(socket: WebSocket, gateway: Arc<Gateway>) {
+async fn serve(socket: WebSocket, gateway: Arc<Gateway>, peer: IpAddr) {
     info!("connected");
     let (mut sink, mut stream) = socket.split();
     let (replies, mut outbox) = mpsc::channel::<ServerFrame>(64);
@@ -133,11 +137,20 @@ async fn serve(socket: WebSocket, gateway: Arc<Gateway>) {
     // Told to finish when the session ends: senders of `replies` live on in request tasks and
     // in the session state, so the channel alone would keep the writer waiting forever.
     let (finish, mut finished) = tokio::sync::oneshot::channel::<()>();
+    let ping_every = Duration::from_secs(gateway.config.limits.ping_interval_secs.max(1));
     let writer = tokio::spawn(
         async move {
+            // Pings make a live browser answer (its Pong counts as activity) and find dead ones.
+            let mut pings = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
             loop {
                 let frame = tokio::select! {
                     frame = outbox.recv() => frame,
+                    _ = pings.tick() => {
+                        if sink.send(Message::Ping(Default::default())).await.is_err() {
+                            break;
+                        }
+                        continue;
+                    }
                     _ = &mut finished => None,
                 };
                 let Some(frame) = frame else { break };
@@ -172,9 +185,22 @@ async fn serve(socket: WebSocket, gateway: Arc<Gateway>) {
         events: replies.clone(),
     });
     let mut stopping = gateway.stopping.subscribe();
+    let limits = &gateway.config.limits;
+    let login_deadline = tokio::time::Instant::now() + Duration::from_secs(limits.login_timeout_secs);
+    let silence_limit = ping_every * 3;
     loop {
         let message = tokio::select! {
-            message = stream.next() => message,
+            message = tokio::time::timeout(silence_limit, stream.next()) => match message {
+                Ok(message) => message,
+                Err(_) => {
+                    info!("no sign of the browser for {silence_limit:?}: closing");
+                    break;
+                }
+            },
+            _ = tokio::time::sleep_until(login_deadline), if state.account.read().await.is_none() => {
+                info!("not signed in within {:?}: closing", limits.login_timeout_secs);
+                break;
+            }
             _ = stopping.wait_for(|stop| *stop) => {
                 info!("gateway stopping: closing the session so the browser reconnects");
                 break;
@@ -198,7 +224,7 @@ async fn serve(socket: WebSocket, gateway: Arc<Gateway>) {
         tokio::spawn(
             async move {
                 let id = frame.id;
-                let result = handle(&gateway, &state, frame.request).await;
+                let result = handle(&gateway, &state, peer, frame.request).await;
                 if let Err(e) = &result {
                     debug!(id, kind = ?e.kind, "request failed: {}", e.message);
                 }
@@ -218,9 +244,18 @@ async fn serve(socket: WebSocket, gateway: Arc<Gateway>) {
     info!("disconnected");
 }
 
-async fn handle(gateway: &Gateway, state: &SessionState, request: Request) -> Result<Response, ApiError> {
+async fn handle(gateway: &Gateway, state: &SessionState, peer: IpAddr, request: Request) -> Result<Response, ApiError> {
     match request {
-        Request::Login { server, username, password } => login(gateway, state, &server, &username, password).await,
+        Request::Login { server, username, password } => {
+            gateway.login_throttle.check(peer)?;
+            let result = login(gateway, state, &server, &username, password).await;
+            match &result {
+                Ok(_) => gateway.login_throttle.record(peer, true),
+                Err(e) if e.kind == ErrorKind::AuthFailed => gateway.login_throttle.record(peer, false),
+                Err(_) => {} // an unreachable server is not a wrong guess
+            }
+            result
+        }
         Request::Logout => {
             state.stop_watching();
             *state.account.write().await = None;

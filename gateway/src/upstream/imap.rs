@@ -633,3 +633,32 @@ pub(crate) fn imap_error(e: async_imap::error::Error) -> ApiError {
         other => ApiError::new(ErrorKind::Protocol, format!("unexpected IMAP reply: {other}")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::upstream::fake_server;
+
+    #[tokio::test]
+    async fn a_server_refusing_starttls_gets_no_password() {
+        let (upstream, server) =
+            fake_server::start(&["* OK fake IMAP\r\n", "a1 BAD STARTTLS not supported here\r\n"]).await;
+        let err = ImapConnection::login(&upstream, "alice", "secret-password").await.err().expect("refused");
+        assert_eq!(err.kind, ErrorKind::Tls);
+        assert!(err.message.contains("not sending the password in clear"), "{err:?}");
+        let heard = server.await.unwrap();
+        assert!(!heard.contains("LOGIN") && !heard.contains("secret"), "the client said: {heard}");
+    }
+
+    #[tokio::test]
+    async fn replies_injected_before_the_handshake_never_count() {
+        // The go-ahead and a forged "logged in" in one packet; the forgery is dropped with the
+        // plain-text client, and the handshake with this non-TLS server fails.
+        let (upstream, server) =
+            fake_server::start(&["* OK fake IMAP\r\n", "a1 OK begin TLS\r\na2 OK LOGIN completed\r\n"]).await;
+        let err = ImapConnection::login(&upstream, "alice", "secret-password").await.err().expect("refused");
+        assert!(matches!(err.kind, ErrorKind::Tls | ErrorKind::ConnectionLost | ErrorKind::Unreachable), "{err:?}");
+        let heard = server.await.unwrap();
+        assert!(!heard.contains("secret"), "the client said: {heard}");
+    }
+}

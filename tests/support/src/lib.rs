@@ -285,6 +285,26 @@ impl WsClient {
         }
     }
 
+    /// Sends a text frame as is (for tests of what the gateway does with bad input).
+    pub async fn send_raw(&mut self, text: String) {
+        let _ = self.ws.send(Message::Text(text.into())).await;
+    }
+
+    /// Whether the gateway closes the connection within `within` (frames before the close are
+    /// skipped).
+    pub async fn closed_within(&mut self, within: Duration) -> bool {
+        tokio::time::timeout(within, async {
+            loop {
+                match self.ws.next().await {
+                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                    Some(Ok(_)) => continue,
+                }
+            }
+        })
+        .await
+        .is_ok()
+    }
+
     /// The next pushed event, waiting up to `within` for one.
     pub async fn next_event(&mut self, within: Duration) -> Option<Event> {
         if let Some(event) = self.events.pop_front() {
