@@ -215,8 +215,32 @@ fn filter_attribute<'u>(
         }
         // A link to a data: or cid: URL is no link a person means to follow.
         ("a", "href") if lower.starts_with("data:") || lower.starts_with("cid:") => None,
+        (_, "style") => Some(Cow::Owned(safe_declarations(value))),
         _ => Some(value.into()),
     }
+}
+
+/// The declarations of a `style` attribute whose values can neither load nor run anything.
+/// Property names are allow-listed by ammonia; values are checked here, because an allowed
+/// property can still carry `expression()` (old IE), `url()`, `image-set()`, or a CSS escape
+/// (`u\72l(`) that a browser decodes into one of them. Functions other than colours and
+/// `calc()` are dropped with their declaration.
+fn safe_declarations(style: &str) -> String {
+    const HARMLESS_FUNCTIONS: [&str; 5] = ["rgb(", "rgba(", "hsl(", "hsla(", "calc("];
+    style
+        .split(';')
+        .filter(|declaration| {
+            let value = declaration.split_once(':').map_or("", |(_, v)| v).to_ascii_lowercase();
+            let mut rest = value.replace(char::is_whitespace, "");
+            for function in HARMLESS_FUNCTIONS {
+                rest = rest.replace(function, "");
+            }
+            !rest.contains(['(', '\\', '@', '<']) && !rest.contains("javascript") && !rest.contains("url")
+        })
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// `%40` → `@`: cid: URLs are URLs (RFC 2392), Content-IDs are not.
@@ -299,5 +323,15 @@ mod tests {
         let clean = sanitize(r#"<img src="data:text/html,<script>alert(1)</script>"><a href="data:text/html,x">d</a><img src="data:image/png;base64,iVBOR">"#).html;
         assert!(!clean.contains("data:text"), "{clean}");
         assert!(clean.contains("data:image/png"), "{clean}");
+    }
+
+    #[test]
+    fn style_values_that_could_load_or_run_are_dropped() {
+        let out = sanitize(
+            r#"<p style="color: rgb(1, 2, 3); width: expression(alert(1)); border: 1px solid red; height: u\72l(x)">x</p>"#,
+        )
+        .html;
+        assert!(out.contains("rgb(1, 2, 3)") && out.contains("1px solid red"), "{out}");
+        assert!(!out.contains("expression") && !out.contains("\\72"), "{out}");
     }
 }
