@@ -28,6 +28,18 @@ use std::sync::Arc;
 pub use crate::config::Config;
 pub use crate::gateway::Gateway;
 
+/// The log filter for `directives` (`RUST_LOG` syntax), with the crates that would log what
+/// the browser sends (WebSocket frames) or the gateway sends upstream (IMAP commands) — the
+/// password of a sign-in among them — held at `warn`
+/// whatever was asked for. Nothing the gateway logs itself holds a secret (see [`yubin_protocol::Secret`]).
+pub fn log_filter(directives: &str) -> tracing_subscriber::EnvFilter {
+    let mut filter = tracing_subscriber::EnvFilter::try_new(directives).unwrap_or_else(|_| "info".into());
+    for quiet in ["tungstenite=warn", "tokio_tungstenite=warn", "axum::extract::ws=warn", "async_imap=warn"] {
+        filter = filter.add_directive(quiet.parse().expect("a valid directive"));
+    }
+    filter
+}
+
 /// Makes ring the process-wide rustls provider. lettre builds its TLS configuration from the
 /// process default, and a second provider compiled in by another crate must not make that
 /// ambiguous. Safe to call more than once.

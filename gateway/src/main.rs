@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use tracing::{error, info};
-use tracing_subscriber::EnvFilter;
 use yubin_gateway::{Config, Gateway};
 
 #[tokio::main]
@@ -14,7 +13,7 @@ async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(yubin_gateway::log_filter(&std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into())))
         .init();
     match run().await {
         Ok(()) => ExitCode::SUCCESS,
