@@ -4,7 +4,7 @@
 //! recipient, in header syntax. The returned headers (`text/rfc822-headers` or a whole
 //! `message/rfc822`) carry the Message-ID that links the bounce to the message in Sent.
 
-use mail_parser::{MessageParser, MimeHeaders, PartType};
+use mail_parser::{MimeHeaders, PartType};
 use yubin_protocol::{DeliveryReport, RecipientStatus};
 
 /// The report in `message`, if it is a delivery status notification.
@@ -30,8 +30,7 @@ pub fn report(message: &mail_parser::Message<'_>) -> Option<DeliveryReport> {
                 // The part may end without the blank line that closes a header block.
                 let mut headers = part.contents().to_vec();
                 headers.extend_from_slice(b"\r\n\r\n");
-                MessageParser::default()
-                    .parse_headers(&headers)
+                crate::mime::parse_headers(&headers)
                     .map(|headers| (headers.message_id().map(str::to_owned), headers.subject().map(str::to_owned)))
             }
             _ => None,
@@ -107,6 +106,7 @@ fn typed_value(value: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mail_parser::MessageParser;
 
     // As Postfix writes it, shortened.
     const BOUNCE: &str = "From: MAILER-DAEMON@mail.example.test (Mail Delivery System)\r\n\

@@ -12,9 +12,23 @@ use yubin_protocol::{
     Address, ApiError, AttachmentInfo, ErrorKind, Flags, ForwardedMessage, MessageSummary, MessageView, Timestamp, Uid,
 };
 
+/// Parses a whole message. mail-parser has assertions that fire on some malformed input in
+/// debug builds, and a parser bug must cost one message, not the request (or the session):
+/// a panic inside is caught and reported as an unparsable message.
+pub fn parse(raw: &[u8]) -> Option<mail_parser::Message<'_>> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| MessageParser::default().parse(raw))).ok().flatten()
+}
+
+/// Parses a header block only; see [`parse`].
+pub fn parse_headers(raw: &[u8]) -> Option<mail_parser::Message<'_>> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| MessageParser::default().parse_headers(raw)))
+        .ok()
+        .flatten()
+}
+
 /// A message-list row from the header block fetched for it.
 pub fn summary(uid: Uid, headers: &[u8], flags: Flags, size: u32, arrival: Option<Timestamp>) -> MessageSummary {
-    let parsed = MessageParser::default().parse_headers(headers);
+    let parsed = parse_headers(headers);
     let (from, subject, date, has_attachments) = match &parsed {
         Some(message) => (
             first_address(message.from()),
@@ -29,8 +43,7 @@ pub fn summary(uid: Uid, headers: &[u8], flags: Flags, size: u32, arrival: Optio
 
 /// A whole message, parsed for reading.
 pub fn view(folder: &str, uid: Uid, flags: Flags, raw: &[u8]) -> Result<MessageView, ApiError> {
-    let message = MessageParser::default()
-        .parse(raw)
+    let message = parse(raw)
         .ok_or_else(|| ApiError::new(ErrorKind::Protocol, format!("message {uid} could not be parsed as mail")))?;
     let text = message.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
     // mail-parser offers text parts as HTML too; only a real text/html part is HTML mail.
@@ -107,7 +120,7 @@ pub fn view(folder: &str, uid: Uid, flags: Flags, raw: &[u8]) -> Result<MessageV
 pub fn local_message(key: &str, raw: &[u8], flags: Flags) -> Result<yubin_protocol::LocalMessage, ApiError> {
     use base64::Engine;
     let view = view("INBOX", 0, flags, raw)?;
-    let message = MessageParser::default().parse(raw).expect("parsed by view() above");
+    let message = parse(raw).ok_or_else(|| ApiError::new(ErrorKind::Protocol, "the message could not be parsed"))?;
     let sections = section_paths(&message);
     let parts = message
         .attachments
