@@ -13,7 +13,7 @@ use axum::extract::ws::{Message, WebSocket};
 use futures::{SinkExt, StreamExt};
 use lettre::message::Mailbox;
 use tokio::sync::{mpsc, Mutex, RwLock};
-use tracing::{debug, info, warn, Instrument};
+use tracing::{debug, error, info, warn, Instrument};
 use yubin_protocol::{
     ApiError, AttachmentSource, ClientFrame, ErrorKind, Event, IncomingProtocol, OutgoingMessage, Request, Response,
     Secret, ServerFrame, Session as SessionInfo, Welcome, PROTOCOL_VERSION,
@@ -221,10 +221,15 @@ async fn serve(socket: WebSocket, gateway: Arc<Gateway>, peer: IpAddr) {
             }
         };
         let (gateway, state, replies) = (gateway.clone(), state.clone(), replies.clone());
+        let id = frame.id;
+        let work = tokio::spawn(async move { handle(&gateway, &state, peer, frame.request).await }.in_current_span());
         tokio::spawn(
             async move {
-                let id = frame.id;
-                let result = handle(&gateway, &state, peer, frame.request).await;
+                // A bug that panics costs this request, answered as such; never the session.
+                let result = work.await.unwrap_or_else(|e| {
+                    error!(id, "request handler failed: {e}");
+                    Err(ApiError::new(ErrorKind::Internal, "the gateway failed on this request"))
+                });
                 if let Err(e) = &result {
                     debug!(id, kind = ?e.kind, "request failed: {}", e.message);
                 }
