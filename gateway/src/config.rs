@@ -17,6 +17,10 @@
 //! # ca_file = "/etc/ssl/private-ca.pem"   # per endpoint; default: the system's roots
 //! # smtp_saves_sent = true                 # the server files sent mail itself
 //!
+//! [tls]                          # optional: serve HTTPS/WSS directly
+//! cert_file = "/etc/yubin/fullchain.pem"
+//! key_file = "/etc/yubin/privkey.pem"
+//!
 //! [limits]                       # all optional; the defaults are shown
 //! max_upload_bytes = 52428800   # attachments one session may hold in memory
 //! max_frame_bytes = 4194304     # largest WebSocket message from a browser
@@ -47,6 +51,19 @@ pub struct Config {
     pub servers: Vec<ServerConfig>,
     #[serde(default)]
     pub limits: Limits,
+    /// Serve HTTPS/WSS with this certificate; without it the gateway speaks plain HTTP and
+    /// belongs behind a TLS-terminating reverse proxy.
+    #[serde(default)]
+    pub tls: Option<ServerTls>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerTls {
+    /// PEM certificate chain, leaf first.
+    pub cert_file: PathBuf,
+    /// PEM private key (PKCS#8, PKCS#1 or SEC1).
+    pub key_file: PathBuf,
 }
 
 /// Bounds on what one browser session may make the gateway hold or do.

@@ -1,7 +1,6 @@
 //! HTTP: the browser app's static files, the WebSocket endpoint, a health check, and the
 //! security headers on every response.
 
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -21,6 +20,7 @@ use tracing::warn;
 use crate::downloads;
 use crate::gateway::Gateway;
 use crate::session;
+use crate::tls_listener::PeerAddr;
 
 /// The biggest WebSocket message a browser may send (a request with its attachments).
 pub fn router(gateway: Arc<Gateway>) -> Router {
@@ -48,7 +48,7 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
 
 async fn websocket(
     State(gateway): State<Arc<Gateway>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {

@@ -16,17 +16,18 @@ pub mod limits;
 pub mod mime;
 mod outgoing;
 pub mod session;
+pub mod tls_listener;
 pub mod transfer_decoding;
 pub mod trust;
 pub mod uploads;
 pub mod upstream;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub use crate::config::Config;
 pub use crate::gateway::Gateway;
+use crate::tls_listener::{PeerAddr, TlsListener};
 
 /// The log filter for `directives` (`RUST_LOG` syntax), with the crates that would log what
 /// the browser sends (WebSocket frames) or the gateway sends upstream (IMAP commands) — the
@@ -47,19 +48,27 @@ pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-/// Serves HTTP and WebSockets on `listener` until `shutdown` completes.
+/// Serves HTTP and WebSockets on `listener` until `shutdown` completes; over TLS when the
+/// config has a `[tls]` certificate, plain otherwise (behind a TLS-terminating proxy).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     gateway: Arc<Gateway>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let stopping = gateway.stopping.clone();
-    let app = http::router(gateway).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            // WebSockets outlive HTTP's graceful shutdown; tell their sessions to end.
-            stopping.send_replace(true);
-        })
-        .await
+    let shutdown = async move {
+        shutdown.await;
+        // WebSockets outlive HTTP's graceful shutdown; tell their sessions to end.
+        stopping.send_replace(true);
+    };
+    let tls = gateway.config.tls.clone();
+    let app = http::router(gateway).into_make_service_with_connect_info::<PeerAddr>();
+    match tls {
+        Some(tls) => {
+            let acceptor = tls_listener::acceptor(&tls.cert_file, &tls.key_file).map_err(std::io::Error::other)?;
+            let listener = TlsListener::new(listener, acceptor)?;
+            axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+        }
+        None => axum::serve(listener, app).with_graceful_shutdown(shutdown).await,
+    }
 }

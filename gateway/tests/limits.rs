@@ -57,3 +57,50 @@ async fn oversized_frames_close_the_session_and_broken_ones_are_ignored() {
     client.send_raw("x".repeat(10_000)).await;
     assert!(client.closed_within(Duration::from_secs(5)).await, "a frame over the limit ends the session");
 }
+
+#[tokio::test]
+async fn the_gateway_serves_https_with_its_own_certificate() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let stack = MailStack::ensure();
+    let tls_dir = stack.ca_file.parent().unwrap().to_owned();
+    let gw = TestGateway::start(config(|c| {
+        c.tls = Some(yubin_gateway::config::ServerTls {
+            cert_file: tls_dir.join("cert.pem"),
+            key_file: tls_dir.join("key.pem"),
+        })
+    }))
+    .await;
+
+    let mut roots = rustls::RootCertStore::empty();
+    let ca = std::fs::read(&stack.ca_file).unwrap();
+    for cert in rustls_pemfile::certs(&mut ca.as_slice()) {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let client =
+        rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(client));
+    let tcp = tokio::net::TcpStream::connect(gw.addr).await.unwrap();
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let mut tls = connector.connect(name, tcp).await.expect("TLS handshake with the gateway");
+    tls.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await.unwrap();
+    let mut reply = Vec::new();
+    tls.read_to_end(&mut reply).await.unwrap();
+    let reply = String::from_utf8_lossy(&reply);
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+
+    // Plain HTTP on the TLS port gets nothing useful.
+    let (status, _, _) = tokio::time::timeout(Duration::from_secs(15), async {
+        let mut tcp = tokio::net::TcpStream::connect(gw.addr).await.unwrap();
+        tcp.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n").await.unwrap();
+        let mut buf = Vec::new();
+        let _ = tcp.read_to_end(&mut buf).await;
+        (buf.starts_with(b"HTTP/1.1 200"), (), ())
+    })
+    .await
+    .unwrap();
+    assert!(!status, "plain HTTP must not be served on the TLS port");
+}
