@@ -20,10 +20,13 @@ use crate::components::pop3_panel::Pop3Panel;
 use crate::components::reader::{Reader, ReaderState};
 use crate::connection::{Connection, ConnectionEvent};
 use crate::drafting::Draft;
+use crate::i18n::{tr, trf, Lang};
 use crate::local_mailbox::LocalMailbox;
 use crate::local_store::{Shelf, Stored};
 use crate::message_window::{MessageWindow, BLOCK};
 use crate::pop3_sync::{self, Pop3Settings, SyncReport};
+use crate::shortcuts::{self, Shortcut};
+use crate::theme::Theme;
 use crate::{contacts, format, outbox, upload};
 
 /// Most search results listed.
@@ -84,6 +87,9 @@ pub enum Msg {
     FindSent(String),
     /// How many messages wait in the outbox.
     OutboxCount(usize),
+    SetLang(Lang),
+    SetTheme(Theme),
+    Shortcut(Shortcut),
     /// A POP3 account's mailbox in the browser is open.
     LocalReady(Result<LocalMailbox, ApiError>),
     /// Check the POP3 server for new mail now.
@@ -129,6 +135,12 @@ pub struct App {
     offline: bool,
     /// Messages waiting in the browser's outbox.
     outbox: usize,
+    lang: Lang,
+    theme: Theme,
+    /// The keyboard shortcut listener, for as long as the app lives.
+    _shortcuts: Option<shortcuts::Listener>,
+    /// The list of shortcuts is shown.
+    help: bool,
     /// A POP3 account's mailbox, kept in the browser; `None` for IMAP accounts.
     local: Option<LocalMailbox>,
     pop3_settings: Pop3Settings,
@@ -151,6 +163,8 @@ impl Component for App {
     type Properties = ();
 
     fn create(ctx: &Context<Self>) -> Self {
+        set_document_language(Lang::detect());
+        Theme::load().apply();
         let mut app = Self {
             connection: None,
             welcome: None,
@@ -171,6 +185,10 @@ impl Component for App {
             epoch: 0,
             offline: false,
             outbox: 0,
+            lang: Lang::detect(),
+            theme: Theme::load(),
+            _shortcuts: shortcuts::listen(ctx.link().callback(Msg::Shortcut)),
+            help: false,
             local: None,
             pop3_settings: Pop3Settings::default(),
             sync_status: None,
@@ -189,8 +207,10 @@ impl Component for App {
         match msg {
             Msg::Connection(ConnectionEvent::Welcome(welcome)) => {
                 if welcome.protocol != PROTOCOL_VERSION {
-                    self.notice =
-                        Some(Notice::error("The gateway was updated. Reload the page to get the matching app."));
+                    self.notice = Some(Notice::error(tr(
+                        self.lang,
+                        "The gateway was updated. Reload the page to get the matching app.",
+                    )));
                 }
                 self.welcome = Some(welcome);
                 self.offline = false;
@@ -214,7 +234,7 @@ impl Component for App {
                 if !self.offline {
                     // Once per outage: later failed attempts must not hide newer news (the outbox).
                     self.offline = true;
-                    self.notice = Some(Notice::info("Connection to the gateway lost. Reconnecting…"));
+                    self.notice = Some(Notice::info(tr(self.lang, "Connection to the gateway lost. Reconnecting…")));
                 }
                 let link = ctx.link().clone();
                 spawn_local(async move {
@@ -414,7 +434,9 @@ impl Component for App {
             }
             Msg::EmptyFolder => {
                 let confirmed = web_sys::window()
-                    .and_then(|w| w.confirm_with_message("Delete every message in this folder for good?").ok())
+                    .and_then(|w| {
+                        w.confirm_with_message(tr(self.lang, "Delete every message in this folder for good?")).ok()
+                    })
                     .unwrap_or(false);
                 if !confirmed {
                     return false;
@@ -488,7 +510,10 @@ impl Component for App {
                     FolderOp::Rename { folder, to } => (Request::RenameFolder { folder, to: to.clone() }, Some(to)),
                     FolderOp::Delete(folder) => {
                         let confirmed = web_sys::window()
-                            .and_then(|w| w.confirm_with_message("Delete this folder and every message in it?").ok())
+                            .and_then(|w| {
+                                w.confirm_with_message(tr(self.lang, "Delete this folder and every message in it?"))
+                                    .ok()
+                            })
                             .unwrap_or(false);
                         if !confirmed {
                             return false;
@@ -537,7 +562,11 @@ impl Component for App {
                 if let (None, Some(newest)) = (&self.composer, drafts.into_iter().next()) {
                     self.composer = Some(Rc::new(newest));
                     if count > 1 {
-                        self.notice = Some(Notice::info(format!("{} more unsent drafts are in Drafts.", count - 1)));
+                        self.notice = Some(Notice::info(trf(
+                            self.lang,
+                            "{n} more unsent drafts are in Drafts.",
+                            &[("n", &(count - 1))],
+                        )));
                     }
                 }
             }
@@ -551,17 +580,28 @@ impl Component for App {
                 }
                 self.notice = match outcome {
                     ComposeOutcome::Sent(receipt) if receipt.already_sent => {
-                        Some(Notice::info("This message had already been sent; it was not sent again."))
+                        Some(Notice::info(tr(self.lang, "This message had already been sent; it was not sent again.")))
                     }
-                    ComposeOutcome::Sent(_) => Some(Notice::info("Message sent.")),
-                    ComposeOutcome::Queued => Some(Notice::info(
+                    ComposeOutcome::Sent(_) => Some(Notice::info(tr(self.lang, "Message sent."))),
+                    ComposeOutcome::Queued => Some(Notice::info(tr(
+                        self.lang,
                         "The gateway is unreachable. The message is in the outbox and goes out when it is back.",
-                    )),
+                    ))),
                     ComposeOutcome::Closed | ComposeOutcome::Discarded => None,
                 };
                 self.count_outbox(ctx);
             }
             Msg::OutboxCount(count) => self.outbox = count,
+            Msg::Shortcut(shortcut) => return self.shortcut(ctx, shortcut),
+            Msg::SetTheme(theme) => {
+                self.theme = theme;
+                theme.apply();
+            }
+            Msg::SetLang(lang) => {
+                self.lang = lang;
+                lang.save();
+                set_document_language(lang);
+            }
             Msg::LocalReady(Ok(local)) => {
                 self.local = Some(local);
                 self.refresh_folders(ctx);
@@ -582,7 +622,7 @@ impl Component for App {
                     return false;
                 }
                 self.syncing = true;
-                self.sync_status = Some("Checking for new mail…".into());
+                self.sync_status = Some(tr(self.lang, "Checking for new mail…").into());
                 let (link, settings) = (ctx.link().clone(), self.pop3_settings);
                 spawn_local(async move {
                     let progress = {
@@ -602,7 +642,8 @@ impl Component for App {
             }
             Msg::SyncProgress(done, total) => {
                 if total > 0 {
-                    self.sync_status = Some(format!("Downloading {done} of {total}…"));
+                    self.sync_status =
+                        Some(trf(self.lang, "Downloading {done} of {total}…", &[("done", &done), ("total", &total)]));
                     if done > 0 && self.current_role() == Some(FolderRole::Inbox) && self.search.is_none() {
                         self.load_list(ctx);
                     }
@@ -619,11 +660,11 @@ impl Component for App {
                     Ok(report) if report.downloaded > 0 => {
                         self.load_list(ctx);
                         self.refresh_folders(ctx);
-                        check_storage(ctx.link().clone());
-                        format!("{} new · checked {now}", report.downloaded)
+                        check_storage(ctx.link().clone(), self.lang);
+                        trf(self.lang, "{n} new · checked {time}", &[("n", &report.downloaded), ("time", &now)])
                     }
-                    Ok(_) => format!("Checked {now}"),
-                    Err(e) => format!("Could not check: {}", e.message),
+                    Ok(_) => trf(self.lang, "Checked {time}", &[("time", &now)]),
+                    Err(e) => trf(self.lang, "Could not check: {error}", &[("error", &e.message)]),
                 });
             }
             Msg::Pop3Settings(settings) => {
@@ -642,10 +683,14 @@ impl Component for App {
                 }
                 let sent = receipts.len();
                 if let Some(e) = failures.first() {
-                    self.notice =
-                        Some(Notice::error(format!("A message in the outbox could not be sent: {}", e.message)));
+                    self.notice = Some(Notice::error(trf(
+                        self.lang,
+                        "A message in the outbox could not be sent: {error}",
+                        &[("error", &e.message)],
+                    )));
                 } else if sent > 0 {
-                    self.notice = Some(Notice::info(format!("{sent} message(s) from the outbox sent.")));
+                    self.notice =
+                        Some(Notice::info(trf(self.lang, "{n} message(s) from the outbox sent.", &[("n", &sent)])));
                     self.refresh_folders(ctx);
                 }
             }
@@ -683,7 +728,18 @@ impl Component for App {
     }
 
     fn view(&self, ctx: &Context<Self>) -> Html {
-        let link = ctx.link();
+        html! {
+            <ContextProvider<Lang> context={self.lang}>
+                { self.page(ctx) }
+            </ContextProvider<Lang>>
+        }
+    }
+}
+
+impl App {
+    /// Everything on screen, in [`App::view`]'s language context.
+    fn page(&self, ctx: &Context<Self>) -> Html {
+        let (link, lang) = (ctx.link(), self.lang);
         let notice = self.notice.as_ref().map(|n| {
             html! { <NoticeView notice={n.clone()} on_dismiss={link.callback(|_| Msg::Dismiss)} /> }
         });
@@ -698,11 +754,12 @@ impl Component for App {
                         error={self.login_error.clone()}
                         on_submit={link.callback(Msg::Login)}
                     />
+                    { self.language_switch(ctx) }
                 </>
             };
         };
         html! {
-            <div class="app">
+            <div class={classes!("app", self.reader.uid().is_some().then_some("reading"))}>
                 <header class="topbar">
                     <span class="brand">{ "Yubin" }</span>
                     // Keyed by folder: switching folders clears the search box with the search.
@@ -714,19 +771,21 @@ impl Component for App {
                             .unwrap_or_default();
                         Msg::Search(value)
                     })}>
-                        <input id="search" name="q" type="search" placeholder="Search mail" aria-label="Search mail" />
+                        <input id="search" name="q" type="search" placeholder={tr(lang, "Search mail")} aria-label={tr(lang, "Search mail")} />
                     </form>
-                    <button id="compose-button" class="primary" onclick={link.callback(|_| Msg::Compose)}>{ "Compose" }</button>
+                    <button id="compose-button" class="primary" onclick={link.callback(|_| Msg::Compose)}>{ tr(lang, "Compose") }</button>
                     if self.outbox > 0 {
-                        <span id="outbox" class="badge" title="Sent when the gateway is reachable again">
-                            { format!("Outbox: {}", self.outbox) }
+                        <span id="outbox" class="badge" title={tr(lang, "Sent when the gateway is reachable again")}>
+                            { trf(lang, "Outbox: {n}", &[("n", &self.outbox)]) }
                         </span>
                     }
-                    <span class="account" title="Signed in as">{ &session.email }</span>
-                    <button id="logout-button" onclick={link.callback(|_| Msg::Logout)}>{ "Sign out" }</button>
+                    <span class="account" title={tr(lang, "Signed in as")}>{ &session.email }</span>
+                    { self.theme_switch(ctx) }
+                    { self.language_switch(ctx) }
+                    <button id="logout-button" onclick={link.callback(|_| Msg::Logout)}>{ tr(lang, "Sign out") }</button>
                 </header>
                 { for notice }
-                <nav class="folders" aria-label="Folders">
+                <nav class="folders" aria-label={tr(lang, "Folders")}>
                     <FolderList folders={self.folders.clone()} current={self.folder.clone()}
                         on_select={link.callback(Msg::SelectFolder)} on_manage={link.callback(Msg::ManageFolder)}
                         on_drop={link.callback(|(folder, uid)| Msg::DropOn(folder, uid))} />
@@ -735,7 +794,7 @@ impl Component for App {
                             on_check={link.callback(|_| Msg::CheckNow)} on_settings={link.callback(Msg::Pop3Settings)} />
                     }
                 </nav>
-                <section class="list" aria-label="Messages">
+                <section class="list" aria-label={tr(lang, "Messages")}>
                     if !self.selection.is_empty() {
                         <BulkActions count={self.selection.len()} folders={self.folders.clone()} folder={self.folder.clone()}
                             on_action={{
@@ -760,6 +819,9 @@ impl Component for App {
                     />
                 </section>
                 <main class="reader" id="reader">
+                    <button class="back-button" id="back-button" onclick={link.callback(|_| Msg::Shortcut(Shortcut::Back))}>
+                        { tr(lang, "← Back") }
+                    </button>
                     <Reader state={self.reader.clone()} folders={self.folders.clone()}
                         on_action={
                             let uid = self.reader.uid();
@@ -770,12 +832,15 @@ impl Component for App {
                 </main>
                 if let Some(source) = &self.source {
                     <div class="composer-backdrop" onclick={link.callback(|_| Msg::CloseSource)}>
-                        <section class="source" role="dialog" aria-label="Message source"
+                        <section class="source" role="dialog" aria-label={tr(lang, "Message source")}
                             onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
-                            <button class="dismiss" aria-label="Close" onclick={link.callback(|_| Msg::CloseSource)}>{ "×" }</button>
+                            <button class="dismiss" aria-label={tr(lang, "Close")} onclick={link.callback(|_| Msg::CloseSource)}>{ "×" }</button>
                             <pre id="source-text">{ source }</pre>
                         </section>
                     </div>
+                }
+                if self.help {
+                    { self.help(ctx) }
                 }
                 if let Some(start) = &self.composer {
                     <Composer
@@ -794,7 +859,7 @@ impl Component for App {
 }
 
 /// Warns when the browser's storage for this site is nearly full (POP3 mail lives there).
-fn check_storage(link: yew::html::Scope<App>) {
+fn check_storage(link: yew::html::Scope<App>, lang: Lang) {
     spawn_local(async move {
         let Some(navigator) = web_sys::window().map(|w| w.navigator()) else { return };
         let storage = js_sys::Reflect::get(&navigator, &"storage".into()).unwrap_or_default();
@@ -805,16 +870,27 @@ fn check_storage(link: yew::html::Scope<App>) {
         let number = |key: &str| js_sys::Reflect::get(&result, &key.into()).ok().and_then(|v| v.as_f64());
         if let (Some(usage), Some(quota)) = (number("usage"), number("quota")) {
             if quota > 0.0 && usage / quota > STORAGE_WARNING {
-                link.send_message(Msg::StorageWarning(format!(
-                    "This browser's storage for Yubin is {:.0}% full ({} of {}). Delete or archive old mail, \
-                     or new POP3 mail cannot be kept.",
-                    usage / quota * 100.0,
-                    format::size(usage as u32),
-                    format::size(quota.min(u32::MAX as f64) as u32)
-                )));
+                let text = trf(
+                    lang,
+                    "This browser's storage for Yubin is {percent}% full ({used} of {quota}). Delete or archive old mail, or new POP3 mail cannot be kept.",
+                    &[
+                        ("percent", &format!("{:.0}", usage / quota * 100.0)),
+                        ("used", &format::size(usage as u32)),
+                        ("quota", &format::size(quota.min(u32::MAX as f64) as u32)),
+                    ],
+                );
+                link.send_message(Msg::StorageWarning(text));
             }
         }
     });
+}
+
+/// `<html lang>`: screen readers pronounce, and browsers break lines, by it.
+fn set_document_language(lang: Lang) {
+    format::set_locale(lang.tag());
+    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = root.set_attribute("lang", lang.tag());
+    }
 }
 
 /// Saves the file behind `url` as `filename`: a gateway link (which names the file itself) or a
@@ -867,7 +943,10 @@ impl App {
     fn connect(&mut self, ctx: &Context<Self>) {
         match Connection::open(ctx.link().callback(Msg::Connection)) {
             Ok(connection) => self.connection = Some(connection),
-            Err(_) => self.notice = Some(Notice::error("This browser could not open a WebSocket to the gateway.")),
+            Err(_) => {
+                self.notice =
+                    Some(Notice::error(tr(self.lang, "This browser could not open a WebSocket to the gateway.")))
+            }
         }
     }
 
@@ -908,6 +987,107 @@ impl App {
         self.call(ctx, request, messages, move |result| Msg::Block(offset, result));
     }
 
+    /// Carries out a keyboard shortcut; returns whether the screen changes.
+    fn shortcut(&mut self, ctx: &Context<Self>, shortcut: Shortcut) -> bool {
+        if self.session.is_none() || self.composer.is_some() {
+            return false; // signing in or writing: the keyboard is theirs
+        }
+        let open = self.reader.uid();
+        let flagged = matches!(&self.reader, ReaderState::Loaded(view) if view.flags.flagged);
+        let act = |action| open.map(|uid| Msg::Act(vec![uid], action));
+        let msg = match shortcut {
+            Shortcut::Next | Shortcut::Previous => {
+                let step = if shortcut == Shortcut::Next { 1 } else { -1 };
+                let list = self.list.as_ref();
+                let target = match open {
+                    Some(uid) => list.and_then(|l| l.neighbour(uid, step)),
+                    None => list.and_then(|l| l.get(0)).map(|m| m.uid),
+                };
+                target.map(Msg::Open)
+            }
+            Shortcut::Back => {
+                self.reader = ReaderState::Empty;
+                return true;
+            }
+            Shortcut::Compose => Some(Msg::Compose),
+            Shortcut::Reply => act(Action::Reply),
+            Shortcut::ReplyAll => act(Action::ReplyAll),
+            Shortcut::Forward => act(Action::Forward),
+            Shortcut::Archive => self.folder_with_role(FolderRole::Archive).and_then(|to| act(Action::MoveTo(to))),
+            Shortcut::Delete => act(Action::Delete),
+            Shortcut::Star => act(Action::SetFlag(FlagName::Flagged, !flagged)),
+            Shortcut::Select => open.map(Msg::ToggleSelected),
+            Shortcut::Search => {
+                let search = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("search"));
+                if let Some(input) = search.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+                {
+                    let _ = input.focus();
+                }
+                None
+            }
+            Shortcut::Help => {
+                self.help = !self.help;
+                return true;
+            }
+            Shortcut::Escape => {
+                self.help = false;
+                self.source = None;
+                return true;
+            }
+        };
+        match msg {
+            Some(msg) => Component::update(self, ctx, msg),
+            None => false,
+        }
+    }
+
+    fn help(&self, ctx: &Context<Self>) -> Html {
+        let lang = self.lang;
+        let close = ctx.link().callback(|_| Msg::Shortcut(Shortcut::Help));
+        html! {
+            <div class="composer-backdrop" onclick={close.clone()}>
+                <section id="shortcuts-help" class="shortcuts" role="dialog" aria-label={tr(lang, "Keyboard shortcuts")}>
+                    <button class="dismiss" aria-label={tr(lang, "Close")} onclick={close}>{ "×" }</button>
+                    <h2>{ tr(lang, "Keyboard shortcuts") }</h2>
+                    <dl>
+                        { for shortcuts::ALL.iter().map(|(key, what)| html! {
+                            <><dt><kbd>{ *key }</kbd></dt><dd>{ tr(lang, what) }</dd></>
+                        }) }
+                    </dl>
+                </section>
+            </div>
+        }
+    }
+
+    /// System, light or dark; remembered in the browser.
+    fn theme_switch(&self, ctx: &Context<Self>) -> Html {
+        let lang = self.lang;
+        let onchange = ctx.link().callback(|e: yew::Event| {
+            Msg::SetTheme(Theme::from_value(&e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))
+        });
+        html! {
+            <select id="theme" class="language" aria-label={tr(lang, "Theme")} onchange={onchange}>
+                <option value="system" selected={self.theme == Theme::System}>{ tr(lang, "System theme") }</option>
+                <option value="light" selected={self.theme == Theme::Light}>{ tr(lang, "Light") }</option>
+                <option value="dark" selected={self.theme == Theme::Dark}>{ tr(lang, "Dark") }</option>
+            </select>
+        }
+    }
+
+    /// English or 日本語, for the whole UI; remembered in the browser.
+    fn language_switch(&self, ctx: &Context<Self>) -> Html {
+        let onchange = ctx.link().callback(|e: yew::Event| {
+            let value = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+            Msg::SetLang(if value == "ja" { Lang::Ja } else { Lang::En })
+        });
+        html! {
+            <select id="language" class="language" aria-label={tr(self.lang, "Language")} onchange={onchange}>
+                <option value="en" selected={self.lang == Lang::En}>{ "English" }</option>
+                <option value="ja" selected={self.lang == Lang::Ja}>{ "日本語" }</option>
+            </select>
+        }
+    }
+
     /// `<uuid@domain>` for a new message, on the account's own domain.
     fn new_message_id(&self) -> String {
         let email = self.session.as_ref().map(|s| s.email.as_str()).unwrap_or_default();
@@ -926,10 +1106,15 @@ impl App {
     /// Files the Sent copy of a POP3 account's message in the browser's Sent folder.
     fn keep_local_copy(&self, ctx: &Context<Self>, local: LocalMailbox, copy: Option<Box<LocalMessage>>) {
         let Some(copy) = copy else { return };
+        let lang = self.lang;
         let link = ctx.link().clone();
         spawn_local(async move {
             if let Err(e) = local.store(vec![*copy], "Sent").await {
-                link.send_message(Msg::StorageWarning(format!("The sent message was not kept: {}", e.message)));
+                link.send_message(Msg::StorageWarning(trf(
+                    lang,
+                    "The sent message was not kept: {error}",
+                    &[("error", &e.message)],
+                )));
             }
         });
     }
@@ -1018,24 +1203,29 @@ impl App {
         expect: fn(Response) -> Option<T>,
         to_msg: impl FnOnce(Result<T, ApiError>) -> Msg + 'static,
     ) {
-        let link = ctx.link().clone();
+        let (link, lang) = (ctx.link().clone(), self.lang);
         // A POP3 account's folders live in the browser, and answer even with the gateway away.
         if let Some(local) = self.local.clone().filter(|_| is_mailbox_request(&request)) {
             spawn_local(async move {
                 let result = local.handle(request).await.and_then(|response| {
-                    expect(response).ok_or_else(|| ApiError::new(ErrorKind::Protocol, "Unexpected local reply."))
+                    expect(response)
+                        .ok_or_else(|| ApiError::new(ErrorKind::Protocol, tr(lang, "Unexpected local reply.")))
                 });
                 link.send_message(to_msg(result));
             });
             return;
         }
         let Some(connection) = self.connection.clone() else {
-            link.send_message(to_msg(Err(ApiError::new(ErrorKind::ConnectionLost, "Not connected to the gateway."))));
+            link.send_message(to_msg(Err(ApiError::new(
+                ErrorKind::ConnectionLost,
+                tr(lang, "Not connected to the gateway."),
+            ))));
             return;
         };
         spawn_local(async move {
             let result = connection.request(request).await.and_then(|response| {
-                expect(response).ok_or_else(|| ApiError::new(ErrorKind::Protocol, "Unexpected reply from the gateway."))
+                expect(response)
+                    .ok_or_else(|| ApiError::new(ErrorKind::Protocol, tr(lang, "Unexpected reply from the gateway.")))
             });
             link.send_message(to_msg(result));
         });

@@ -1,8 +1,24 @@
 //! How dates, sizes and addresses read in the UI.
 
+use std::cell::Cell;
+
 use yubin_protocol::{Address, Timestamp};
 
-/// Time of day for today's mail, the date otherwise, in the browser's locale.
+thread_local! {
+    /// The locale dates are written in: the UI's language (see [`set_locale`]).
+    static LOCALE: Cell<&'static str> = const { Cell::new("default") };
+}
+
+/// Dates follow the UI's language (`en`, `ja`) from now on.
+pub fn set_locale(tag: &'static str) {
+    LOCALE.with(|l| l.set(tag));
+}
+
+fn locale() -> &'static str {
+    LOCALE.with(Cell::get)
+}
+
+/// Time of day for today's mail, the date otherwise, in the UI's locale.
 pub fn short_date(ts: Option<Timestamp>) -> String {
     let Some(ts) = ts else { return String::new() };
     let date = js_sys::Date::new(&(ts as f64 * 1000.0).into());
@@ -11,17 +27,17 @@ pub fn short_date(ts: Option<Timestamp>) -> String {
         && date.get_month() == now.get_month()
         && date.get_date() == now.get_date();
     let text = if same_day {
-        date.to_locale_time_string("default")
+        date.to_locale_time_string(locale())
     } else {
-        date.to_locale_date_string("default", &js_sys::Object::new())
+        date.to_locale_date_string(locale(), &js_sys::Object::new())
     };
     text.into()
 }
 
-/// The full date and time, in the browser's locale.
+/// The full date and time, in the UI's locale.
 pub fn long_date(ts: Option<Timestamp>) -> String {
     ts.map(|ts| {
-        js_sys::Date::new(&(ts as f64 * 1000.0).into()).to_locale_string("default", &js_sys::Object::new()).into()
+        js_sys::Date::new(&(ts as f64 * 1000.0).into()).to_locale_string(locale(), &js_sys::Object::new()).into()
     })
     .unwrap_or_default()
 }

@@ -6,11 +6,14 @@ pub mod connection;
 pub mod contacts;
 pub mod drafting;
 pub mod format;
+pub mod i18n;
 pub mod local_mailbox;
 pub mod local_store;
 pub mod message_window;
 pub mod outbox;
 pub mod pop3_sync;
+pub mod shortcuts;
+pub mod theme;
 pub mod upload;
 
 pub use app::App;

@@ -69,6 +69,13 @@ impl MessageWindow {
         self.pending.remove(&offset);
     }
 
+    /// The message `step` places after (positive) or before `uid` in the list, if loaded.
+    pub fn neighbour(&self, uid: Uid, step: i64) -> Option<Uid> {
+        let position = self.rows.iter().find(|(_, m)| m.uid == uid).map(|(p, _)| i64::from(*p))?;
+        let wanted = u32::try_from(position + step).ok()?;
+        self.rows.get(&wanted).map(|m| m.uid)
+    }
+
     pub fn find_mut(&mut self, uid: Uid) -> Option<&mut MessageSummary> {
         self.rows.values_mut().find(|m| m.uid == uid)
     }

@@ -1,5 +1,6 @@
 //! The toolbar over an open message: flags, and where to put it.
 
+use crate::i18n::{tr, trf, Lang};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 use yubin_protocol::{FlagName, Flags, Folder, FolderRole};
@@ -47,11 +48,12 @@ struct MoveToProps {
 /// "Move to…": every other folder that can hold mail.
 #[function_component]
 fn MoveTo(props: &MoveToProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
     let on_move =
         props.on_action.reform(|e: Event| Action::MoveTo(e.target_unchecked_into::<HtmlSelectElement>().value()));
     html! {
         <select id={props.id.clone()} aria-label={props.label.clone()} onchange={on_move}>
-            <option value="" selected=true disabled=true>{ "Move to…" }</option>
+            <option value="" selected=true disabled=true>{ tr(lang, "Move to…") }</option>
             { for props.folders.iter().filter(|f| f.selectable && f.id != props.folder).map(|f| html! {
                 <option value={f.id.clone()}>{ &f.name }</option>
             }) }
@@ -61,31 +63,32 @@ fn MoveTo(props: &MoveToProps) -> Html {
 
 #[function_component]
 pub fn Actions(props: &ActionsProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
     let emit = |action: Action| props.on_action.reform(move |_: MouseEvent| action.clone());
     let folder_with = |role| folder_with(&props.folders, role, &props.folder);
     let flagged = props.flags.flagged;
     html! {
-        <div class="actions" role="toolbar" aria-label="Message actions">
+        <div class="actions" role="toolbar" aria-label={tr(lang, "Message actions")}>
             if props.flags.draft {
-                <button id="edit-draft" class="primary" onclick={emit(Action::EditDraft)}>{ "Edit draft" }</button>
+                <button id="edit-draft" class="primary" onclick={emit(Action::EditDraft)}>{ tr(lang, "Edit draft") }</button>
             } else {
-                <button id="reply" onclick={emit(Action::Reply)}>{ "Reply" }</button>
-                <button id="reply-all" onclick={emit(Action::ReplyAll)}>{ "Reply all" }</button>
-                <button id="forward" onclick={emit(Action::Forward)}>{ "Forward" }</button>
-                <button id="forward-attached" title="Forward as attachment" onclick={emit(Action::ForwardAttached)}>{ "Forward as file" }</button>
+                <button id="reply" onclick={emit(Action::Reply)}>{ tr(lang, "Reply") }</button>
+                <button id="reply-all" onclick={emit(Action::ReplyAll)}>{ tr(lang, "Reply all") }</button>
+                <button id="forward" onclick={emit(Action::Forward)}>{ tr(lang, "Forward") }</button>
+                <button id="forward-attached" title={tr(lang, "Forward as attachment")} onclick={emit(Action::ForwardAttached)}>{ tr(lang, "Forward as file") }</button>
             }
             <button id="toggle-flag" aria-pressed={flagged.to_string()} onclick={emit(Action::SetFlag(FlagName::Flagged, !flagged))}>
-                { if flagged { "★ Unstar" } else { "☆ Star" } }
+                { if flagged { tr(lang, "★ Unstar") } else { tr(lang, "☆ Star") } }
             </button>
-            <button id="mark-unread" onclick={emit(Action::SetFlag(FlagName::Seen, false))}>{ "Mark unread" }</button>
+            <button id="mark-unread" onclick={emit(Action::SetFlag(FlagName::Seen, false))}>{ tr(lang, "Mark unread") }</button>
             if let Some(archive) = folder_with(FolderRole::Archive) {
-                <button id="archive" onclick={emit(Action::MoveTo(archive.id.clone()))}>{ "Archive" }</button>
+                <button id="archive" onclick={emit(Action::MoveTo(archive.id.clone()))}>{ tr(lang, "Archive") }</button>
             }
             if let Some(junk) = folder_with(FolderRole::Junk) {
-                <button id="report-spam" onclick={emit(Action::MoveTo(junk.id.clone()))}>{ "Spam" }</button>
+                <button id="report-spam" onclick={emit(Action::MoveTo(junk.id.clone()))}>{ tr(lang, "Spam") }</button>
             }
-            <button id="delete" class="danger" onclick={emit(Action::Delete)}>{ "Delete" }</button>
-            <button id="view-source" onclick={emit(Action::ViewSource)}>{ "Source" }</button>
+            <button id="delete" class="danger" onclick={emit(Action::Delete)}>{ tr(lang, "Delete") }</button>
+            <button id="view-source" onclick={emit(Action::ViewSource)}>{ tr(lang, "Source") }</button>
             <MoveTo id="move-to" label="Move to folder" folders={props.folders.clone()} folder={props.folder.clone()}
                 on_action={props.on_action.clone()} />
         </div>
@@ -104,21 +107,22 @@ pub struct BulkActionsProps {
 /// The toolbar over the list while messages are ticked.
 #[function_component]
 pub fn BulkActions(props: &BulkActionsProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
     let emit = |action: Action| props.on_action.reform(move |_: MouseEvent| action.clone());
     let folder_with = |role| folder_with(&props.folders, role, &props.folder);
     html! {
-        <div class="bulk-actions" role="toolbar" aria-label="Selected messages">
-            <span class="bulk-count">{ format!("{} selected", props.count) }</span>
-            <button id="bulk-read" onclick={emit(Action::SetFlag(FlagName::Seen, true))}>{ "Mark read" }</button>
-            <button id="bulk-unread" onclick={emit(Action::SetFlag(FlagName::Seen, false))}>{ "Mark unread" }</button>
-            <button id="bulk-star" onclick={emit(Action::SetFlag(FlagName::Flagged, true))}>{ "Star" }</button>
+        <div class="bulk-actions" role="toolbar" aria-label={tr(lang, "Selected messages")}>
+            <span class="bulk-count">{ trf(lang, "{n} selected", &[("n", &props.count)]) }</span>
+            <button id="bulk-read" onclick={emit(Action::SetFlag(FlagName::Seen, true))}>{ tr(lang, "Mark read") }</button>
+            <button id="bulk-unread" onclick={emit(Action::SetFlag(FlagName::Seen, false))}>{ tr(lang, "Mark unread") }</button>
+            <button id="bulk-star" onclick={emit(Action::SetFlag(FlagName::Flagged, true))}>{ tr(lang, "Star") }</button>
             if let Some(archive) = folder_with(FolderRole::Archive) {
-                <button id="bulk-archive" onclick={emit(Action::MoveTo(archive.id.clone()))}>{ "Archive" }</button>
+                <button id="bulk-archive" onclick={emit(Action::MoveTo(archive.id.clone()))}>{ tr(lang, "Archive") }</button>
             }
-            <button id="bulk-delete" class="danger" onclick={emit(Action::Delete)}>{ "Delete" }</button>
+            <button id="bulk-delete" class="danger" onclick={emit(Action::Delete)}>{ tr(lang, "Delete") }</button>
             <MoveTo id="bulk-move" label="Move selected to folder" folders={props.folders.clone()}
                 folder={props.folder.clone()} on_action={props.on_action.clone()} />
-            <button id="bulk-clear" onclick={props.on_clear.reform(|_: MouseEvent| ())}>{ "Clear" }</button>
+            <button id="bulk-clear" onclick={props.on_clear.reform(|_: MouseEvent| ())}>{ tr(lang, "Clear") }</button>
         </div>
     }
 }

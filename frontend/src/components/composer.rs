@@ -17,6 +17,7 @@ use yubin_protocol::{ApiError, ComposeInfo, ErrorKind, Request, Response, SentRe
 use crate::connection::Connection;
 use crate::drafting::{self, Draft, DraftAttachment};
 use crate::format;
+use crate::i18n::{tr, trf, Lang};
 use crate::local_store::{self, Shelf, Stored};
 use crate::upload::{unique_id, upload_blob};
 
@@ -62,6 +63,7 @@ pub enum Field {
 }
 
 pub enum Msg {
+    Lang(Lang),
     Edit(Field, String),
     Focus(Option<Field>),
     Pick(Field, String),
@@ -93,6 +95,8 @@ struct UploadState {
 }
 
 pub struct Composer {
+    lang: Lang,
+    _lang_listener: Option<ContextHandle<Lang>>,
     draft: Draft,
     files: Vec<(String, Blob)>,
     uploads: HashMap<String, UploadState>,
@@ -114,7 +118,10 @@ impl Component for Composer {
 
     fn create(ctx: &Context<Self>) -> Self {
         let start = &ctx.props().start;
+        let (lang, lang_listener) = ctx.link().context::<Lang>(ctx.link().callback(Msg::Lang)).unzip();
         let mut composer = Self {
+            lang: lang.unwrap_or_default(),
+            _lang_listener: lang_listener,
             show_copies: !start.draft.cc.is_empty() || !start.draft.bcc.is_empty(),
             draft: start.draft.clone(),
             files: start.files.clone(),
@@ -147,6 +154,7 @@ impl Component for Composer {
 
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
         match msg {
+            Msg::Lang(lang) => self.lang = lang,
             Msg::Edit(field, value) => {
                 *self.field_mut(field) = value;
                 self.invalid.clear();
@@ -216,11 +224,11 @@ impl Component for Composer {
                     self.draft.rebase_on_saved(&folder, uid);
                     self.save_locally();
                 }
-                self.status = format!("Draft saved in {folder}");
+                self.status = trf(self.lang, "Draft saved in {folder}", &[("folder", &folder)]);
             }
             Msg::SavedServer(Err(e)) => {
                 // Still safe in the browser; say so rather than alarm.
-                self.status = format!("Draft kept in this browser (server: {})", e.message);
+                self.status = trf(self.lang, "Draft kept in this browser (server: {error})", &[("error", &e.message)]);
             }
             Msg::Info(Ok(info)) => self.info = Some(info),
             Msg::Info(Err(_)) => {}
@@ -242,7 +250,10 @@ impl Component for Composer {
             Msg::Queued(Ok(())) => ctx.props().on_done.emit(ComposeOutcome::Queued),
             Msg::Queued(Err(e)) => {
                 self.sending = false;
-                self.error = Some(ApiError::new(ErrorKind::ConnectionLost, format!("Not sent, and {e}")));
+                self.error = Some(ApiError::new(
+                    ErrorKind::ConnectionLost,
+                    trf(self.lang, "Not sent, and {error}", &[("error", &e)]),
+                ));
             }
             Msg::Close => {
                 if self.draft.is_blank() {
@@ -264,6 +275,7 @@ impl Component for Composer {
     }
 
     fn view(&self, ctx: &Context<Self>) -> Html {
+        let lang = self.lang;
         let link = ctx.link();
         let draft = &self.draft;
         let uploading = self.draft.attachments.iter().any(|a| a.on_server.is_none() && !self.uploaded(&a.key));
@@ -288,12 +300,12 @@ impl Component for Composer {
         let too_big = self.info.as_ref().and_then(|i| i.max_message_size).filter(|max| total * 4 / 3 > *max);
         html! {
             <div class="composer-backdrop">
-                <form id="composer" class="composer" onsubmit={onsubmit} aria-label="New message"
+                <form id="composer" class="composer" onsubmit={onsubmit} aria-label={tr(lang, "New message")}
                     ondragover={ondragover} ondrop={ondrop}>
                     <header>
-                        <h2>{ if draft.subject.is_empty() { "New message" } else { &draft.subject } }</h2>
+                        <h2>{ if draft.subject.is_empty() { tr(lang, "New message") } else { &draft.subject } }</h2>
                         <span id="draft-status" class="meta" aria-live="polite">{ &self.status }</span>
-                        <button type="button" class="dismiss" aria-label="Close" onclick={link.callback(|_| Msg::Close)}>{ "×" }</button>
+                        <button type="button" class="dismiss" aria-label={tr(lang, "Close")} onclick={link.callback(|_| Msg::Close)}>{ "×" }</button>
                     </header>
                     { self.text_field(ctx, Field::From, "compose-from", "From") }
                     { self.recipient_field(ctx, Field::To, "compose-to", "To") }
@@ -301,28 +313,28 @@ impl Component for Composer {
                         { self.recipient_field(ctx, Field::Cc, "compose-cc", "Cc") }
                         { self.recipient_field(ctx, Field::Bcc, "compose-bcc", "Bcc") }
                     } else {
-                        <button type="button" id="show-copies" class="link" onclick={link.callback(|_| Msg::ShowCopies)}>{ "Cc/Bcc" }</button>
+                        <button type="button" id="show-copies" class="link" onclick={link.callback(|_| Msg::ShowCopies)}>{ tr(lang, "Cc/Bcc") }</button>
                     }
                     { self.text_field(ctx, Field::Subject, "compose-subject", "Subject") }
-                    <textarea id="compose-body" aria-label="Message" value={draft.text.clone()} rows="14"
+                    <textarea id="compose-body" aria-label={tr(lang, "Message")} value={draft.text.clone()} rows="14"
                         oninput={link.callback(|e: InputEvent| Msg::Edit(Field::Text, input_value(&e)))} />
                     <div class="attachments-area">
-                        <label class="button" for="compose-files">{ "Attach files" }</label>
+                        <label class="button" for="compose-files">{ tr(lang, "Attach files") }</label>
                         <input id="compose-files" type="file" multiple=true class="visually-hidden" onchange={on_pick} />
                         <span class="meta">
-                            { "or drop them here" }
-                            { for self.info.as_ref().and_then(|i| i.max_message_size).map(|max| format!(" · up to {} per message", format::size(max as u32))) }
+                            { tr(lang, "or drop them here") }
+                            { for self.info.as_ref().and_then(|i| i.max_message_size).map(|max| trf(lang, " · up to {size} per message", &[("size", &format::size(max as u32))])) }
                         </span>
-                        <ul id="compose-attachments" aria-label="Attachments">
+                        <ul id="compose-attachments" aria-label={tr(lang, "Attachments")}>
                             { for draft.attachments.iter().map(|a| self.attachment_row(ctx, a)) }
                         </ul>
                         if let Some(max) = too_big {
-                            <p class="form-error" role="alert">{ format!("The attachments are too big for this server (at most {} per message).", format::size(max as u32)) }</p>
+                            <p class="form-error" role="alert">{ trf(lang, "The attachments are too big for this server (at most {size} per message).", &[("size", &format::size(max as u32))]) }</p>
                         }
                     </div>
                     if !self.invalid.is_empty() {
                         <ul class="form-error" role="alert" id="address-errors">
-                            { for self.invalid.iter().map(|(field, text)| html! { <li>{ format!("{field}: “{text}” is not an email address") }</li> }) }
+                            { for self.invalid.iter().map(|(field, text)| html! { <li>{ trf(lang, "{field}: “{text}” is not an email address", &[("field", &tr(lang, field)), ("text", text)]) }</li> }) }
                         </ul>
                     }
                     if let Some(error) = &self.error {
@@ -335,9 +347,9 @@ impl Component for Composer {
                     }
                     <footer>
                         <button id="send-button" type="submit" class="primary" disabled={self.sending || uploading || too_big.is_some()}>
-                            { if self.sending { "Sending…" } else if uploading { "Uploading…" } else { "Send" } }
+                            { if self.sending { tr(lang, "Sending…") } else if uploading { tr(lang, "Uploading…") } else { tr(lang, "Send") } }
                         </button>
-                        <button type="button" id="discard-button" onclick={link.callback(|_| Msg::Discard)}>{ "Discard" }</button>
+                        <button type="button" id="discard-button" onclick={link.callback(|_| Msg::Discard)}>{ tr(lang, "Discard") }</button>
                     </footer>
                 </form>
             </div>
@@ -369,9 +381,10 @@ impl Composer {
     }
 
     fn text_field(&self, ctx: &Context<Self>, field: Field, id: &'static str, label: &'static str) -> Html {
+        let lang = self.lang;
         html! {
             <div class="field">
-                <label for={id}>{ label }</label>
+                <label for={id}>{ tr(lang, label) }</label>
                 <input id={id} type="text" value={self.field(field).to_owned()}
                     oninput={ctx.link().callback(move |e: InputEvent| Msg::Edit(field, input_value(&e)))}
                     onchange={ctx.link().callback(move |e: Event| Msg::Edit(field, input_value(&e)))} />
@@ -381,6 +394,7 @@ impl Composer {
 
     /// A recipient field with suggestions for the address being typed.
     fn recipient_field(&self, ctx: &Context<Self>, field: Field, id: &'static str, label: &'static str) -> Html {
+        let lang = self.lang;
         let link = ctx.link();
         let value = self.field(field).to_owned();
         let suggestions = if self.focus == Some(field) {
@@ -390,13 +404,13 @@ impl Composer {
         };
         html! {
             <div class="field recipients">
-                <label for={id}>{ label }</label>
-                <input id={id} type="text" value={value} autocomplete="off" placeholder="name@example.org, …"
+                <label for={id}>{ tr(lang, label) }</label>
+                <input id={id} type="text" value={value} autocomplete="off" placeholder={tr(lang, "name@example.org, …")}
                     oninput={link.callback(move |e: InputEvent| Msg::Edit(field, input_value(&e)))}
                     onchange={link.callback(move |e: Event| Msg::Edit(field, input_value(&e)))}
                     onfocus={link.callback(move |_| Msg::Focus(Some(field)))} />
                 if !suggestions.is_empty() {
-                    <ul class="suggestions" role="listbox" aria-label="Suggestions">
+                    <ul class="suggestions" role="listbox" aria-label={tr(lang, "Suggestions")}>
                         { for suggestions.into_iter().map(|s| {
                             let chosen = s.clone();
                             // mousedown, not click: it comes before the input loses focus.
@@ -410,13 +424,14 @@ impl Composer {
     }
 
     fn attachment_row(&self, ctx: &Context<Self>, a: &DraftAttachment) -> Html {
+        let lang = self.lang;
         let key = a.key.clone();
         let remove = ctx.link().callback(move |_| Msg::Remove(key.clone()));
         let progress = match (&a.on_server, self.uploads.get(&a.key)) {
             (Some(_), _) => html! {},
             (None, Some(UploadState { error: Some(e), .. })) => html! { <span class="form-error">{ e }</span> },
             (None, Some(state)) if !state.finished => html! {
-                <progress max={a.size.max(1).to_string()} value={state.done.to_string()} aria-label="Upload progress" />
+                <progress max={a.size.max(1).to_string()} value={state.done.to_string()} aria-label={tr(lang, "Upload progress")} />
             },
             _ => html! {},
         };
@@ -425,7 +440,7 @@ impl Composer {
                 <span class="name">{ "📎 " }{ &a.filename }</span>
                 <span class="meta">{ format!(" {}", format::size(a.size as u32)) }</span>
                 { progress }
-                <button type="button" class="link" aria-label={format!("Remove {}", a.filename)} onclick={remove}>{ "Remove" }</button>
+                <button type="button" class="link" aria-label={trf(lang, "Remove {name}", &[("name", &a.filename)])} onclick={remove}>{ tr(lang, "Remove") }</button>
             </li>
         }
     }
@@ -530,7 +545,7 @@ impl Composer {
             return;
         }
         if drafting::split_recipients(&format!("{},{},{}", self.draft.to, self.draft.cc, self.draft.bcc)).is_empty() {
-            self.error = Some(ApiError::new(ErrorKind::BadRequest, "Add at least one recipient."));
+            self.error = Some(ApiError::new(ErrorKind::BadRequest, tr(self.lang, "Add at least one recipient.")));
             return;
         }
         self.sending = true;

@@ -6,6 +6,7 @@ use yew::prelude::*;
 use yubin_protocol::{Folder, FolderRole, Uid};
 
 use crate::components::message_list::DRAG_TYPE;
+use crate::i18n::{tr, Lang};
 
 /// A change to the folder list the user asked for.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +39,7 @@ enum Editing {
 
 #[function_component]
 pub fn FolderList(props: &FolderListProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
     let show_all = use_state(|| false);
     let editing = use_state(|| Editing::None);
     let input = use_node_ref();
@@ -86,9 +88,10 @@ pub fn FolderList(props: &FolderListProps) -> Html {
                     let is_current = folder.id == props.current;
                     let depth = folder.delimiter.as_deref().map_or(0, |d| folder.name.matches(d).count());
                     let label = match folder.role {
-                        // Servers spell it INBOX; people read "Inbox".
-                        Some(FolderRole::Inbox) => "Inbox",
-                        _ => folder.delimiter.as_deref()
+                        // Special folders are named in the reader's language, whatever the
+                        // server calls them (INBOX, "Sent Items", "Gesendet"…).
+                        Some(role) => tr(lang, role_name(role)),
+                        None => folder.delimiter.as_deref()
                             .and_then(|d| folder.name.rsplit(d).next())
                             .unwrap_or(&folder.name),
                     };
@@ -111,19 +114,19 @@ pub fn FolderList(props: &FolderListProps) -> Html {
             <div class="folder-tools">
                 if *editing != Editing::None {
                     <form class="folder-form" onsubmit={submit}>
-                        <input id="folder-name" ref={input} type="text" aria-label="Folder name"
-                            placeholder="Parent/Name" autofocus=true
+                        <input id="folder-name" ref={input} type="text" aria-label={tr(lang, "Folder name")}
+                            placeholder={tr(lang, "Parent/Name")} autofocus=true
                             value={match &*editing { Editing::Rename(_) => current.map(|f| f.name.clone()).unwrap_or_default(), _ => String::new() }} />
-                        <button type="submit" class="primary">{ if matches!(*editing, Editing::Rename(_)) { "Rename" } else { "Create" } }</button>
-                        <button type="button" onclick={set_editing(Editing::None)}>{ "Cancel" }</button>
+                        <button type="submit" class="primary">{ if matches!(*editing, Editing::Rename(_)) { tr(lang, "Rename") } else { tr(lang, "Create") } }</button>
+                        <button type="button" onclick={set_editing(Editing::None)}>{ tr(lang, "Cancel") }</button>
                     </form>
                 } else {
-                    <button id="new-folder" onclick={set_editing(Editing::Create)}>{ "New folder" }</button>
+                    <button id="new-folder" onclick={set_editing(Editing::Create)}>{ tr(lang, "New folder") }</button>
                     if let Some(folder) = manageable {
-                        <button id="rename-folder" onclick={set_editing(Editing::Rename(folder.id.clone()))}>{ "Rename" }</button>
-                        <button id="delete-folder" class="danger" onclick={emit(FolderOp::Delete(folder.id.clone()))}>{ "Delete" }</button>
+                        <button id="rename-folder" onclick={set_editing(Editing::Rename(folder.id.clone()))}>{ tr(lang, "Rename") }</button>
+                        <button id="delete-folder" class="danger" onclick={emit(FolderOp::Delete(folder.id.clone()))}>{ tr(lang, "Delete") }</button>
                         <button id="subscribe-folder" onclick={emit(FolderOp::Subscribe { folder: folder.id.clone(), subscribed: !folder.subscribed })}>
-                            { if folder.subscribed { "Hide" } else { "Show" } }
+                            { if folder.subscribed { tr(lang, "Hide") } else { tr(lang, "Show") } }
                         </button>
                     }
                     <label class="show-all">
@@ -147,5 +150,19 @@ fn role_icon(role: Option<FolderRole>) -> &'static str {
         Some(FolderRole::Archive) => "🗄",
         Some(FolderRole::Flagged) => "⭐",
         Some(FolderRole::All) | None => "📁",
+    }
+}
+
+/// The English name of a special folder, for [`tr`].
+fn role_name(role: FolderRole) -> &'static str {
+    match role {
+        FolderRole::Inbox => "Inbox",
+        FolderRole::Drafts => "Drafts",
+        FolderRole::Sent => "Sent",
+        FolderRole::Archive => "Archive",
+        FolderRole::Junk => "Junk",
+        FolderRole::Trash => "Trash",
+        FolderRole::All => "All Mail",
+        FolderRole::Flagged => "Starred",
     }
 }

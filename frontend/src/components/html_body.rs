@@ -6,6 +6,7 @@
 //! after the user chose to load them for this message. Links open in a new tab, without a
 //! referrer.
 
+use crate::i18n::{tr, Lang};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -16,13 +17,17 @@ pub struct HtmlBodyProps {
 }
 
 /// Styles inside the frame: readable defaults; the mail's own inline styles win.
-const FRAME_CSS: &str = "body{margin:0;padding:8px 2px;font:15px/1.5 system-ui,-apple-system,'Segoe UI',\
+/// Mail is written for a white page; it stays on one in the dark theme too, as in most clients,
+/// so that its own colours stay readable.
+const FRAME_CSS: &str =
+    ":root{color-scheme:light}body{margin:0;padding:8px 2px;font:15px/1.5 system-ui,-apple-system,'Segoe UI',\
 'Hiragino Sans','Noto Sans JP',sans-serif;color:#1c1e21;background:#fff;overflow-wrap:anywhere}\
 img{max-width:100%;height:auto}table{max-width:100%}blockquote{margin:0 0 0 8px;padding-left:8px;\
 border-left:3px solid #ccc}pre{white-space:pre-wrap}";
 
 #[function_component]
 pub fn HtmlBody(props: &HtmlBodyProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
     let remote_allowed = use_state(|| false);
     let document = frame_document(&props.html, *remote_allowed);
     let load_remote = {
@@ -33,11 +38,11 @@ pub fn HtmlBody(props: &HtmlBodyProps) -> Html {
         <>
             if props.has_remote_content && !*remote_allowed {
                 <div class="remote-blocked" role="status">
-                    <span>{ "Remote images in this message are blocked to protect your privacy." }</span>
-                    <button id="load-remote" onclick={load_remote}>{ "Load remote content" }</button>
+                    <span>{ tr(lang, "Remote images in this message are blocked to protect your privacy.") }</span>
+                    <button id="load-remote" onclick={load_remote}>{ tr(lang, "Load remote content") }</button>
                 </div>
             }
-            <iframe class="html-body" title="Message content"
+            <iframe class="html-body" title={tr(lang, "Message content")}
                 sandbox="allow-popups allow-popups-to-escape-sandbox"
                 referrerpolicy="no-referrer"
                 srcdoc={document} />

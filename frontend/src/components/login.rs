@@ -1,5 +1,6 @@
 //! The sign-in form: which allowed server, user name, password.
 
+use crate::i18n::{tr, Lang};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 use yubin_protocol::{ApiError, ServerInfo};
@@ -22,6 +23,7 @@ pub struct LoginProps {
 
 #[function_component]
 pub fn Login(props: &LoginProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
     let server = use_node_ref();
     let username = use_node_ref();
     let password = use_node_ref();
@@ -46,21 +48,21 @@ pub fn Login(props: &LoginProps) -> Html {
         <div class="login-page">
             <form id="login-form" class="login" onsubmit={onsubmit} aria-labelledby="login-title">
                 <h1 id="login-title">{ "Yubin" }</h1>
-                <p class="tagline">{ "Sign in to your mail" }</p>
-                <label for="server">{ "Mail server" }</label>
+                <p class="tagline">{ tr(lang, "Sign in to your mail") }</p>
+                <label for="server">{ tr(lang, "Mail server") }</label>
                 <select id="server" ref={server} disabled={props.servers.len() < 2}>
                     { for props.servers.iter().map(|s| html! { <option value={s.id.clone()}>{ &s.name }</option> }) }
                 </select>
-                <label for="username">{ "User name" }</label>
+                <label for="username">{ tr(lang, "User name") }</label>
                 <input id="username" ref={username} type="text" autocomplete="username" required=true
                     placeholder={placeholder} autofocus=true />
-                <label for="password">{ "Password" }</label>
+                <label for="password">{ tr(lang, "Password") }</label>
                 <input id="password" ref={password} type="password" autocomplete="current-password" required=true />
                 if let Some(error) = &props.error {
                     <p class="form-error" role="alert">{ &error.message }</p>
                 }
                 <button id="login-button" type="submit" class="primary" disabled={props.busy || !props.connected}>
-                    { if props.busy { "Signing in…" } else if props.connected { "Sign in" } else { "Connecting…" } }
+                    { if props.busy { tr(lang, "Signing in…") } else if props.connected { tr(lang, "Sign in") } else { tr(lang, "Connecting…") } }
                 </button>
             </form>
         </div>

@@ -10,6 +10,7 @@ use yew::prelude::*;
 use yubin_protocol::{MessageSummary, SortKey, SortOrder, Uid};
 
 use crate::format;
+use crate::i18n::{tr, trf, Lang};
 use crate::message_window::MessageWindow;
 
 /// The drag-and-drop data type that carries a message's UID.
@@ -74,6 +75,7 @@ impl PartialEq for MessageListProps {
 
 #[function_component]
 pub fn MessageList(props: &MessageListProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
     let viewport = use_node_ref();
     let range = use_state(|| 0..INITIAL_ROWS + OVERSCAN);
 
@@ -104,15 +106,15 @@ pub fn MessageList(props: &MessageListProps) -> Html {
     };
 
     let Some(window) = &props.window else {
-        return html! { <p class="placeholder">{ if props.loading { "Loading…" } else { "" } }</p> };
+        return html! { <p class="placeholder">{ if props.loading { tr(lang, "Loading…") } else { "" } }</p> };
     };
     if window.is_empty() {
-        return html! { <p class="placeholder">{ "No messages in this folder." }</p> };
+        return html! { <p class="placeholder">{ tr(lang, "No messages in this folder.") }</p> };
     }
     let count = match window.total {
-        1 => "1 message".to_owned(),
-        n if window.is_search => format!("{n} found"),
-        n => format!("{n} messages"),
+        1 => tr(lang, "1 message").to_owned(),
+        n if window.is_search => trf(lang, "{n} found", &[("n", &n)]),
+        n => trf(lang, "{n} messages", &[("n", &n)]),
     };
     let visible = range.start..range.end.min(window.total);
     html! {
@@ -120,32 +122,32 @@ pub fn MessageList(props: &MessageListProps) -> Html {
             <div class="list-header">
                 <p class="list-count">{ count }</p>
                 if !window.is_search {
-                    <select id="sort" aria-label="Sort" onchange={props.on_sort.reform(|e: Event| {
+                    <select id="sort" aria-label={tr(lang, "Sort")} onchange={props.on_sort.reform(|e: Event| {
                         let index: usize = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value().parse().unwrap_or(0);
                         let (_, key, ascending) = SORTS[index.min(SORTS.len() - 1)];
                         SortOrder { key, ascending }
                     })}>
                         { for SORTS.iter().enumerate().map(|(i, (label, key, ascending))| html! {
-                            <option value={i.to_string()} selected={props.sort == (SortOrder { key: *key, ascending: *ascending })}>{ *label }</option>
+                            <option value={i.to_string()} selected={props.sort == (SortOrder { key: *key, ascending: *ascending })}>{ tr(lang, label) }</option>
                         }) }
                     </select>
                 }
-                <button id="mark-all-read" onclick={props.on_mark_all_read.reform(|_: MouseEvent| ())}>{ "Mark all read" }</button>
+                <button id="mark-all-read" onclick={props.on_mark_all_read.reform(|_: MouseEvent| ())}>{ tr(lang, "Mark all read") }</button>
                 if let Some(on_empty) = &props.on_empty {
-                    <button id="empty-folder" class="danger" onclick={on_empty.reform(|_: MouseEvent| ())}>{ "Empty" }</button>
+                    <button id="empty-folder" class="danger" onclick={on_empty.reform(|_: MouseEvent| ())}>{ tr(lang, "Empty") }</button>
                 }
             </div>
             <div class="list-viewport" ref={viewport} onscroll={onscroll}>
-                <ul class="message-list" role="listbox" aria-label="Messages" aria-rowcount={window.total.to_string()}
+                <ul class="message-list" role="listbox" aria-label={tr(lang, "Messages")} aria-rowcount={window.total.to_string()}
                     style={format!("height: {}px", window.total * ROW_HEIGHT)}>
-                    { for visible.map(|position| row(position, window.get(position), props)) }
+                    { for visible.map(|position| row(lang, position, window.get(position), props)) }
                 </ul>
             </div>
         </>
     }
 }
 
-fn row(position: u32, message: Option<&MessageSummary>, props: &MessageListProps) -> Html {
+fn row(lang: Lang, position: u32, message: Option<&MessageSummary>, props: &MessageListProps) -> Html {
     let top = format!("top: {}px", position * ROW_HEIGHT);
     let Some(m) = message else {
         return html! { <li key={format!("p{position}")} class="row-slot" style={top} aria-busy="true"><span class="message-row loading" /></li> };
@@ -172,14 +174,14 @@ fn row(position: u32, message: Option<&MessageSummary>, props: &MessageListProps
         <li key={format!("p{position}")} class="row-slot" style={top} role="option" aria-selected={selected.to_string()}
             aria-rowindex={(position + 1).to_string()}>
             <input type="checkbox" class="tick" checked={ticked} onchange={ontoggle}
-                aria-label={format!("Select: {}", m.subject)} />
+                aria-label={trf(lang, "Select: {subject}", &[("subject", &m.subject)])} />
             <button class={classes} data-uid={uid.to_string()} onclick={onclick} draggable="true" ondragstart={ondragstart}>
                 <span class="from">{ format::sender(m.from.as_ref()) }</span>
                 <span class="date">{ format::short_date(m.date) }</span>
                 <span class="subject">
-                    if m.flags.flagged { <span class="flag" aria-label="Flagged">{ "★ " }</span> }
-                    if m.has_attachments { <span class="clip" aria-label="Has attachments">{ "📎 " }</span> }
-                    { if m.subject.is_empty() { "(no subject)".to_owned() } else { m.subject.clone() } }
+                    if m.flags.flagged { <span class="flag" aria-label={tr(lang, "Flagged")}>{ "★ " }</span> }
+                    if m.has_attachments { <span class="clip" aria-label={tr(lang, "Has attachments")}>{ "📎 " }</span> }
+                    { if m.subject.is_empty() { tr(lang, "(no subject)").to_owned() } else { m.subject.clone() } }
                 </span>
             </button>
         </li>

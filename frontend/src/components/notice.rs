@@ -1,5 +1,6 @@
 //! A dismissible banner for errors and confirmations.
 
+use crate::i18n::{tr, Lang};
 use yew::prelude::*;
 use yubin_protocol::ApiError;
 
@@ -38,6 +39,7 @@ pub struct NoticeProps {
 
 #[function_component]
 pub fn NoticeView(props: &NoticeProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
     let (class, role) = match props.notice.kind {
         NoticeKind::Info => ("notice info", "status"),
         NoticeKind::Error => ("notice error", "alert"),
@@ -46,7 +48,7 @@ pub fn NoticeView(props: &NoticeProps) -> Html {
     html! {
         <div class={class} role={role}>
             <span class="notice-text">{ &props.notice.text }</span>
-            <button class="dismiss" aria-label="Dismiss" onclick={dismiss}>{ "×" }</button>
+            <button class="dismiss" aria-label={tr(lang, "Dismiss")} onclick={dismiss}>{ "×" }</button>
         </div>
     }
 }

@@ -4,6 +4,7 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use crate::i18n::{tr, Lang};
 use crate::pop3_sync::{KeepOnServer, Pop3Settings};
 
 #[derive(Properties, PartialEq)]
@@ -17,6 +18,7 @@ pub struct Pop3PanelProps {
 
 #[function_component]
 pub fn Pop3Panel(props: &Pop3PanelProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
     let settings = props.settings;
     let days = match settings.keep {
         KeepOnServer::Days(days) => days,
@@ -44,24 +46,24 @@ pub fn Pop3Panel(props: &Pop3PanelProps) -> Html {
         KeepOnServer::UntilDeletedHere => "deleted",
     };
     html! {
-        <section class="pop3-panel" aria-label="POP3 mail">
+        <section class="pop3-panel" aria-label={tr(lang, "POP3 mail")}>
             <button id="check-now" disabled={props.syncing} onclick={props.on_check.reform(|_| ())}>
-                { if props.syncing { "Checking…" } else { "Check now" } }
+                { if props.syncing { tr(lang, "Checking…") } else { tr(lang, "Check now") } }
             </button>
             <p id="sync-status" class="meta" aria-live="polite">{ props.status.clone().unwrap_or_default() }</p>
             <details>
-                <summary>{ "Mail on the server" }</summary>
-                <label>{ "After downloading" }
+                <summary>{ tr(lang, "Mail on the server") }</summary>
+                <label>{ tr(lang, "After downloading") }
                     <select id="keep-policy" onchange={on_keep}>
-                        <option value="always" selected={keep_value == "always"}>{ "Leave it on the server" }</option>
-                        <option value="days" selected={keep_value == "days"}>{ "Delete it after some days" }</option>
-                        <option value="deleted" selected={keep_value == "deleted"}>{ "Delete it when I delete it here" }</option>
+                        <option value="always" selected={keep_value == "always"}>{ tr(lang, "Leave it on the server") }</option>
+                        <option value="days" selected={keep_value == "days"}>{ tr(lang, "Delete it after some days") }</option>
+                        <option value="deleted" selected={keep_value == "deleted"}>{ tr(lang, "Delete it when I delete it here") }</option>
                     </select>
                 </label>
                 if keep_value == "days" {
-                    <label>{ "Days" }<input id="keep-days" type="number" min="1" value={days.to_string()} onchange={on_days} /></label>
+                    <label>{ tr(lang, "Days") }<input id="keep-days" type="number" min="1" value={days.to_string()} onchange={on_days} /></label>
                 }
-                <label>{ "Check every (minutes)" }
+                <label>{ tr(lang, "Check every (minutes)") }
                     <input id="poll-minutes" type="number" min="1" value={settings.interval_minutes.to_string()} onchange={on_interval} />
                 </label>
             </details>

@@ -7,6 +7,7 @@ use crate::components::actions::{Action, Actions};
 use crate::components::html_body::HtmlBody;
 use crate::components::trust::TrustView;
 use crate::format;
+use crate::i18n::{tr, trf, Lang};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReaderState {
@@ -44,32 +45,33 @@ pub struct ReaderProps {
 
 #[function_component]
 pub fn Reader(props: &ReaderProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
     match &props.state {
-        ReaderState::Empty => html! { <p class="placeholder">{ "Select a message to read it." }</p> },
-        ReaderState::Loading(_) => html! { <p class="placeholder">{ "Loading…" }</p> },
+        ReaderState::Empty => html! { <p class="placeholder">{ tr(lang, "Select a message to read it.") }</p> },
+        ReaderState::Loading(_) => html! { <p class="placeholder">{ tr(lang, "Loading…") }</p> },
         ReaderState::Failed(e) => html! { <p class="form-error" role="alert">{ &e.message }</p> },
         ReaderState::Loaded(m) => html! {
             <article class="message" aria-labelledby="message-subject">
                 <Actions flags={m.flags} folders={props.folders.clone()} folder={m.folder.clone()}
                     on_action={props.on_action.clone()} />
                 <h2 id="message-subject" class="subject">
-                    { if m.subject.is_empty() { "(no subject)" } else { &m.subject } }
+                    { if m.subject.is_empty() { tr(lang, "(no subject)") } else { &m.subject } }
                 </h2>
                 <dl class="headers">
-                    <dt>{ "From" }</dt><dd class="from">{ format::address_list(&m.from) }</dd>
-                    <dt>{ "To" }</dt><dd class="to">{ format::address_list(&m.to) }</dd>
+                    <dt>{ tr(lang, "From") }</dt><dd class="from">{ format::address_list(&m.from) }</dd>
+                    <dt>{ tr(lang, "To") }</dt><dd class="to">{ format::address_list(&m.to) }</dd>
                     if !m.cc.is_empty() {
-                        <dt>{ "Cc" }</dt><dd class="cc">{ format::address_list(&m.cc) }</dd>
+                        <dt>{ tr(lang, "Cc") }</dt><dd class="cc">{ format::address_list(&m.cc) }</dd>
                     }
                     if !m.reply_to.is_empty() && m.reply_to != m.from {
-                        <dt>{ "Reply-To" }</dt><dd class="reply-to">{ format::address_list(&m.reply_to) }</dd>
+                        <dt>{ tr(lang, "Reply-To") }</dt><dd class="reply-to">{ format::address_list(&m.reply_to) }</dd>
                     }
-                    <dt>{ "Date" }</dt><dd class="date">{ format::long_date(m.date) }</dd>
+                    <dt>{ tr(lang, "Date") }</dt><dd class="date">{ format::long_date(m.date) }</dd>
                 </dl>
                 <TrustView trust={m.trust.clone()} />
                 if let Some(report) = &m.delivery_report {
-                    <section id="delivery-report" class="delivery-report" role="alert" aria-label="Delivery report">
-                        <h3>{ "Your message could not be delivered" }
+                    <section id="delivery-report" class="delivery-report" role="alert" aria-label={tr(lang, "Delivery report")}>
+                        <h3>{ tr(lang, "Your message could not be delivered") }
                             { for report.original_subject.as_ref().map(|s| format!(": “{s}”")) }</h3>
                         <ul>
                             { for report.recipients.iter().map(|r| html! {
@@ -80,27 +82,27 @@ pub fn Reader(props: &ReaderProps) -> Html {
                                         <div class="diagnostic">{ diagnostic }</div>
                                     }
                                     if let Some(mta) = &r.remote_mta {
-                                        <div class="meta">{ format!("reported by {mta}") }</div>
+                                        <div class="meta">{ trf(lang, "reported by {mta}", &[("mta", mta)]) }</div>
                                     }
                                 </li>
                             }) }
                         </ul>
                         if let Some(id) = report.original_message_id.clone() {
                             <button id="find-sent" onclick={props.on_find_sent.reform(move |_: MouseEvent| id.clone())}>
-                                { "Show the sent message" }
+                                { tr(lang, "Show the sent message") }
                             </button>
                         }
                     </section>
                 }
                 if !m.attachments.is_empty() {
-                    <ul class="attachments" aria-label="Attachments">
+                    <ul class="attachments" aria-label={tr(lang, "Attachments")}>
                         { for m.attachments.iter().map(|a| {
                             let name = a.filename.clone().unwrap_or_else(|| format!("attachment-{}", a.part + 1));
                             let request = (a.section.clone(), name.clone());
                             let onclick = props.on_download.reform(move |_: MouseEvent| request.clone());
                             html! {
                                 <li>
-                                    <button class="attachment" onclick={onclick} title="Download">
+                                    <button class="attachment" onclick={onclick} title={tr(lang, "Download")}>
                                         { "📎 " }{ name }
                                         <span class="meta">{ format!(" {} · {}", a.content_type, format::size(a.size)) }</span>
                                     </button>
@@ -117,12 +119,12 @@ pub fn Reader(props: &ReaderProps) -> Html {
                     <pre class="body">{ &m.text }</pre>
                 }
                 { for m.forwarded.iter().map(|f| html! {
-                    <section class="forwarded" aria-label="Forwarded message">
-                        <h3>{ "Forwarded message: " }{ if f.subject.is_empty() { "(no subject)" } else { &f.subject } }</h3>
+                    <section class="forwarded" aria-label={tr(lang, "Forwarded message")}>
+                        <h3>{ trf(lang, "Forwarded message: {subject}", &[("subject", &if f.subject.is_empty() { tr(lang, "(no subject)") } else { &f.subject })]) }</h3>
                         <dl class="headers">
-                            <dt>{ "From" }</dt><dd>{ format::address_list(&f.from) }</dd>
-                            <dt>{ "To" }</dt><dd>{ format::address_list(&f.to) }</dd>
-                            <dt>{ "Date" }</dt><dd>{ format::long_date(f.date) }</dd>
+                            <dt>{ tr(lang, "From") }</dt><dd>{ format::address_list(&f.from) }</dd>
+                            <dt>{ tr(lang, "To") }</dt><dd>{ format::address_list(&f.to) }</dd>
+                            <dt>{ tr(lang, "Date") }</dt><dd>{ format::long_date(f.date) }</dd>
                         </dl>
                         <pre class="body">{ &f.text }</pre>
                     </section>

@@ -125,3 +125,46 @@ async fn a_gateway_restart_goes_unnoticed_by_an_open_tab() {
     browser.wait_for_text(".message-row", &subject).await;
     browser.close().await;
 }
+
+/// ivy's mailbox is this test's alone among the browser tests.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_keyboard_does_what_gmail_users_expect() {
+    let stack = MailStack::ensure();
+    for i in 0..3 {
+        let raw = format!(
+            "From: Keys <keys@example.org>\r\nTo: ivy@example.test\r\nSubject: {}\r\n\r\nbody {i}\r\n",
+            unique_subject(&format!("keyboard {i}"))
+        );
+        stack.deliver("ivy", raw.as_bytes()).await;
+    }
+    let browser = Browser::start().await;
+    browser.open_app().await;
+    browser.sign_in("ivy", "ivy-pass").await;
+    browser.find(".message-row[data-uid]").await;
+    let press = |key: &'static str| {
+        let client = browser.client.clone();
+        async move { client.active_element().await.unwrap().send_keys(key).await.unwrap() }
+    };
+    // Focus the page, not a field.
+    browser.client.execute("document.activeElement && document.activeElement.blur()", vec![]).await.unwrap();
+    press("j").await;
+    let first = browser.find("#message-subject").await.text().await.unwrap();
+    press("j").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while browser.find("#message-subject").await.text().await.unwrap() == first {
+        assert!(std::time::Instant::now() < deadline, "j did not move to the next message");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    press("k").await;
+    browser.wait_for_text("#message-subject", &first).await;
+    press("s").await;
+    browser.find("#toggle-flag[aria-pressed='true']").await;
+    press("?").await;
+    browser.wait_for_text("#shortcuts-help", "Reply all").await;
+    press("\u{e00c}").await; // Escape
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(browser.client.find(fantoccini::Locator::Css("#shortcuts-help")).await.is_err());
+    press("c").await;
+    browser.find("#composer").await;
+    browser.close().await;
+}

@@ -25,5 +25,38 @@ async fn screenshots_for_the_readme() {
     let docs = repo_root().join("docs/screenshots");
     std::fs::create_dir_all(&docs).unwrap();
     std::fs::copy(&shot, docs.join("inbox.png")).unwrap();
+
+    // The same in Japanese: the whole UI switches, dates included, and the choice is kept.
+    browser.find("#language").await.select_by_value("ja").await.unwrap();
+    browser.wait_for_text("#compose-button", "作成").await;
+    browser.wait_for_text(".folder.current", "受信トレイ").await;
+    browser.wait_for_text(".list-count", "10000 件").await;
+    let shot = browser.screenshot("readme-inbox-ja").await;
+    std::fs::copy(&shot, docs.join("inbox-ja.png")).unwrap();
+    browser.client.refresh().await.unwrap();
+    browser.sign_in("henry", "henry-pass").await;
+    browser.wait_for_text("#compose-button", "作成").await;
+    browser.find("#language").await.select_by_value("en").await.unwrap();
+    browser.wait_for_text("#compose-button", "Compose").await;
+
+    // Dark, by choice (the OS default is followed otherwise).
+    browser.find("#theme").await.select_by_value("dark").await.unwrap();
+    browser.find("html[data-theme='dark']").await;
+    let japanese = browser.wait_for_text(".message-row", "の").await;
+    japanese.click().await.unwrap();
+    browser.find("#reader .message").await;
+    let shot = browser.screenshot("readme-inbox-dark").await;
+    std::fs::copy(&shot, docs.join("inbox-dark.png")).unwrap();
+
+    // A phone: one pane at a time, with a way back.
+    browser.client.set_window_size(390, 844).await.unwrap();
+    browser.find("#back-button").await;
+    let shot = browser.screenshot("readme-phone-message").await;
+    std::fs::copy(&shot, docs.join("phone-message.png")).unwrap();
+    browser.click("#back-button").await;
+    browser.find(".message-row[data-uid]").await;
+    let shot = browser.screenshot("readme-phone-list").await;
+    std::fs::copy(&shot, docs.join("phone-list.png")).unwrap();
+    browser.find("#theme").await.select_by_value("system").await.unwrap();
     browser.close().await;
 }

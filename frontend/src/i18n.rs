@@ -1,0 +1,299 @@
+//! The UI's languages: English and Japanese.
+//!
+//! Texts are written in English in the code and looked up by that English text (gettext
+//! style), so a view reads naturally and a missing translation falls back to English rather
+//! than to a key. `{name}` placeholders are filled by [`trf`]. A unit test checks that every
+//! text the code passes to [`tr`] or [`trf`] has a Japanese entry.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    En,
+    Ja,
+}
+
+const STORAGE_KEY: &str = "yubin.lang";
+
+impl Lang {
+    /// The user's choice if they made one, else the browser's language.
+    pub fn detect() -> Self {
+        let window = web_sys::window();
+        let stored = window
+            .as_ref()
+            .and_then(|w| w.local_storage().ok().flatten())
+            .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
+        let wanted = stored.or_else(|| window.and_then(|w| w.navigator().language())).unwrap_or_default();
+        if wanted.to_ascii_lowercase().starts_with("ja") {
+            Self::Ja
+        } else {
+            Self::En
+        }
+    }
+
+    pub fn save(self) {
+        if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+            let _ = storage.set_item(STORAGE_KEY, self.tag());
+        }
+    }
+
+    /// The BCP 47 tag, for `lang` attributes and date formatting.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Ja => "ja",
+        }
+    }
+}
+
+/// `en` in `lang`.
+pub fn tr(lang: Lang, en: &'static str) -> &'static str {
+    match lang {
+        Lang::En => en,
+        Lang::Ja => japanese(en).unwrap_or(en),
+    }
+}
+
+/// `en` in `lang`, with each `{name}` replaced by its value.
+pub fn trf(lang: Lang, en: &'static str, values: &[(&str, &dyn std::fmt::Display)]) -> String {
+    let mut text = tr(lang, en).to_owned();
+    for (name, value) in values {
+        text = text.replace(&format!("{{{name}}}"), &value.to_string());
+    }
+    text
+}
+
+fn japanese(en: &str) -> Option<&'static str> {
+    CATALOG.iter().find(|(e, _)| *e == en).map(|(_, ja)| *ja)
+}
+
+/// English → Japanese.
+const CATALOG: &[(&str, &str)] = &[
+    // Top bar, notices, connection
+    ("Compose", "作成"),
+    ("Sign out", "ログアウト"),
+    ("Signed in as", "ログイン中のアカウント"),
+    ("Search mail", "メールを検索"),
+    ("Folders", "フォルダ"),
+    ("Messages", "メッセージ"),
+    ("Message source", "メッセージのソース"),
+    ("Close", "閉じる"),
+    ("Dismiss", "閉じる"),
+    ("Language", "言語"),
+    ("Message sent.", "送信しました。"),
+    ("Connection to the gateway lost. Reconnecting…", "ゲートウェイとの接続が切れました。再接続しています…"),
+    ("Not connected to the gateway.", "ゲートウェイに接続されていません。"),
+    ("This browser could not open a WebSocket to the gateway.", "このブラウザはゲートウェイへの WebSocket を開けませんでした。"),
+    ("The gateway was updated. Reload the page to get the matching app.", "ゲートウェイが更新されました。ページを再読み込みしてください。"),
+    ("Unexpected reply from the gateway.", "ゲートウェイから予期しない応答がありました。"),
+    ("Unexpected local reply.", "予期しない応答がありました。"),
+    ("Delete every message in this folder for good?", "このフォルダのメッセージをすべて完全に削除しますか？"),
+    ("Delete this folder and every message in it?", "このフォルダと中のメッセージをすべて削除しますか？"),
+    ("This message had already been sent; it was not sent again.", "このメッセージは送信済みでした。再送信はしていません。"),
+    (
+        "The gateway is unreachable. The message is in the outbox and goes out when it is back.",
+        "ゲートウェイに接続できません。メッセージは送信トレイに保存され、接続が戻ると送信されます。",
+    ),
+    ("{n} more unsent drafts are in Drafts.", "未送信の下書きがほかに {n} 件あります。"),
+    ("{n} message(s) from the outbox sent.", "送信トレイのメッセージを {n} 件送信しました。"),
+    ("A message in the outbox could not be sent: {error}", "送信トレイのメッセージを送信できませんでした: {error}"),
+    ("Outbox: {n}", "送信トレイ: {n}"),
+    ("Sent when the gateway is reachable again", "ゲートウェイに接続できると送信されます"),
+    ("The sent message was not kept: {error}", "送信済みメッセージを保存できませんでした: {error}"),
+    (
+        "This browser's storage for Yubin is {percent}% full ({used} of {quota}). Delete or archive old mail, or new POP3 mail cannot be kept.",
+        "このブラウザの Yubin 用ストレージが {percent}% 使われています（{quota} 中 {used}）。古いメールを削除してください。新しい POP3 メールを保存できなくなります。",
+    ),
+    // POP3
+    ("Check now", "今すぐ確認"),
+    ("Checking…", "確認中…"),
+    ("Checking for new mail…", "新着メールを確認しています…"),
+    ("Downloading {done} of {total}…", "{total} 件中 {done} 件をダウンロード中…"),
+    ("{n} new · checked {time}", "新着 {n} 件・{time} に確認"),
+    ("Checked {time}", "{time} に確認"),
+    ("Could not check: {error}", "確認できませんでした: {error}"),
+    ("Mail on the server", "サーバー上のメール"),
+    ("After downloading", "ダウンロード後"),
+    ("Leave it on the server", "サーバーに残す"),
+    ("Delete it after some days", "数日後にサーバーから削除"),
+    ("Delete it when I delete it here", "ここで削除したらサーバーからも削除"),
+    ("Days", "日数"),
+    ("Check every (minutes)", "確認の間隔（分）"),
+    ("POP3 mail", "POP3 メール"),
+    // Sign-in
+    ("Sign in to your mail", "メールにログイン"),
+    ("Mail server", "メールサーバー"),
+    ("User name", "ユーザー名"),
+    ("Password", "パスワード"),
+    ("Sign in", "ログイン"),
+    ("Signing in…", "ログイン中…"),
+    ("Connecting…", "接続中…"),
+    // Folders
+    ("Inbox", "受信トレイ"),
+    ("Drafts", "下書き"),
+    ("Sent", "送信済み"),
+    ("Archive", "アーカイブ"),
+    ("Junk", "迷惑メール"),
+    ("Trash", "ゴミ箱"),
+    ("All Mail", "すべてのメール"),
+    ("Starred", "スター付き"),
+    ("New folder", "新しいフォルダ"),
+    ("Folder name", "フォルダ名"),
+    ("Parent/Name", "親フォルダ/名前"),
+    ("Create", "作成"),
+    ("Cancel", "キャンセル"),
+    ("Rename", "名前を変更"),
+    ("Delete", "削除"),
+    ("Hide", "非表示"),
+    ("Show", "表示"),
+    ("All folders", "すべてのフォルダ"),
+    // Message list
+    ("{n} messages", "{n} 件"),
+    ("1 message", "1 件"),
+    ("{n} found", "{n} 件見つかりました"),
+    ("Sort", "並べ替え"),
+    ("Newest first", "新しい順"),
+    ("Oldest first", "古い順"),
+    ("Sender A–Z", "差出人順"),
+    ("Subject A–Z", "件名順"),
+    ("Largest first", "大きい順"),
+    ("Mark all read", "すべて既読にする"),
+    ("Empty", "空にする"),
+    ("Loading…", "読み込み中…"),
+    ("No messages in this folder.", "このフォルダにはメッセージがありません。"),
+    ("Flagged", "スター付き"),
+    ("Has attachments", "添付ファイルあり"),
+    ("Select: {subject}", "選択: {subject}"),
+    ("(no subject)", "（件名なし）"),
+    // Actions
+    ("Message actions", "メッセージの操作"),
+    ("Selected messages", "選択したメッセージ"),
+    ("{n} selected", "{n} 件選択中"),
+    ("Reply", "返信"),
+    ("Reply all", "全員に返信"),
+    ("Forward", "転送"),
+    ("Forward as file", "ファイルとして転送"),
+    ("Forward as attachment", "添付ファイルとして転送"),
+    ("Edit draft", "下書きを編集"),
+    ("★ Unstar", "★ スターを外す"),
+    ("☆ Star", "☆ スターを付ける"),
+    ("Star", "スターを付ける"),
+    ("Mark read", "既読にする"),
+    ("Mark unread", "未読にする"),
+    ("Spam", "迷惑メール"),
+    ("Source", "ソース"),
+    ("Move to…", "移動…"),
+    ("Move to folder", "フォルダへ移動"),
+    ("Move selected to folder", "選択したメッセージをフォルダへ移動"),
+    ("Clear", "選択解除"),
+    // Reader
+    ("Select a message to read it.", "メッセージを選択してください。"),
+    ("From", "差出人"),
+    ("To", "宛先"),
+    ("Cc", "Cc"),
+    ("Bcc", "Bcc"),
+    ("Reply-To", "返信先"),
+    ("Date", "日時"),
+    ("Subject", "件名"),
+    ("Attachments", "添付ファイル"),
+    ("Download", "ダウンロード"),
+    ("Forwarded message", "転送されたメッセージ"),
+    ("Forwarded message: {subject}", "転送されたメッセージ: {subject}"),
+    ("Delivery report", "配信レポート"),
+    ("Your message could not be delivered", "メッセージを配信できませんでした"),
+    ("reported by {mta}", "報告元: {mta}"),
+    ("Show the sent message", "送信したメッセージを表示"),
+    ("Message content", "メッセージの内容"),
+    ("Remote images in this message are blocked to protect your privacy.", "プライバシー保護のため、このメッセージの外部画像はブロックされています。"),
+    ("Load remote content", "外部コンテンツを読み込む"),
+    ("Checked by the receiving server", "受信サーバーによる検証"),
+    ("The sender's name shows {claimed}, but the message is from {actual}.", "差出人名は {claimed} ですが、実際の送信元は {actual} です。"),
+    (
+        "The sender's domain {domain} uses international characters; it is spelled {ascii}. It may imitate another domain.",
+        "差出人のドメイン {domain} は国際化文字を使っています（表記: {ascii}）。別のドメインを装っている可能性があります。",
+    ),
+    ("Replies to this message go to {reply_to}, not to the sender's domain.", "このメッセージへの返信は差出人のドメインではなく {reply_to} に届きます。"),
+    // Composer
+    ("New message", "新規メッセージ"),
+    ("Message", "本文"),
+    ("Cc/Bcc", "Cc/Bcc"),
+    ("Attach files", "ファイルを添付"),
+    ("or drop them here", "またはここにドロップ"),
+    (" · up to {size} per message", "・1 通あたり最大 {size}"),
+    ("Remove", "削除"),
+    ("Remove {name}", "{name} を削除"),
+    ("Upload progress", "アップロードの進行状況"),
+    ("Send", "送信"),
+    ("Sending…", "送信中…"),
+    ("Uploading…", "アップロード中…"),
+    ("Discard", "破棄"),
+    ("Suggestions", "候補"),
+    ("Add at least one recipient.", "宛先を 1 つ以上入力してください。"),
+    ("{field}: “{text}” is not an email address", "{field}: 「{text}」はメールアドレスではありません"),
+    ("The attachments are too big for this server (at most {size} per message).", "添付ファイルが大きすぎます（このサーバーでは 1 通あたり最大 {size}）。"),
+    ("Draft saved in {folder}", "{folder} に下書きを保存しました"),
+    ("Draft kept in this browser (server: {error})", "下書きをこのブラウザに保存しました（サーバー: {error}）"),
+    ("Not sent, and {error}", "送信されませんでした。{error}"),
+    ("name@example.org, …", "name@example.org, …"),
+    ("Theme", "テーマ"),
+    ("← Back", "← 戻る"),
+    ("System theme", "システムに合わせる"),
+    ("Light", "ライト"),
+    ("Dark", "ダーク"),
+    // Keyboard shortcuts
+    ("Keyboard shortcuts", "キーボードショートカット"),
+    ("Next / previous message", "次 / 前のメッセージ"),
+    ("Back to the list", "一覧に戻る"),
+    ("Star or unstar", "スターを付ける / 外す"),
+    ("Select the open message", "開いているメッセージを選択"),
+    ("Search", "検索"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_filled() {
+        assert_eq!(
+            trf(Lang::Ja, "Downloading {done} of {total}…", &[("done", &5), ("total", &10)]),
+            "10 件中 5 件をダウンロード中…"
+        );
+        assert_eq!(trf(Lang::En, "{n} messages", &[("n", &3)]), "3 messages");
+        assert_eq!(tr(Lang::Ja, "no such text"), "no such text");
+    }
+
+    #[test]
+    fn every_text_in_the_code_has_a_japanese_entry_with_the_same_placeholders() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = vec![src.join("app.rs")];
+        files.extend(std::fs::read_dir(src.join("components")).unwrap().map(|e| e.unwrap().path()));
+        let mut missing = Vec::new();
+        for file in files {
+            let code = std::fs::read_to_string(&file).unwrap();
+            for call in ["tr(lang, \"", "trf(lang, \"", "tr(*lang, \"", "trf(*lang, \""] {
+                for piece in code.split(call).skip(1) {
+                    let en = piece.split('"').next().unwrap();
+                    match japanese(en) {
+                        None => missing.push(format!("{}: {en}", file.display())),
+                        Some(ja) => {
+                            for placeholder in en.split('{').skip(1).filter_map(|p| p.split('}').next()) {
+                                assert!(
+                                    ja.contains(&format!("{{{placeholder}}}")),
+                                    "{en} → {ja}: lost {{{placeholder}}}"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (_, what) in crate::shortcuts::ALL {
+            if japanese(what).is_none() {
+                missing.push(format!("shortcuts: {what}"));
+            }
+        }
+        assert!(missing.is_empty(), "no Japanese for:\n{}", missing.join("\n"));
+    }
+}

@@ -1,0 +1,123 @@
+//! Keyboard shortcuts in the style people know from Gmail.
+//!
+//! One listener on the window turns key presses into [`Shortcut`]s, except while the user types
+//! into a field or holds a modifier (so Ctrl+C still copies).
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use yew::Callback;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shortcut {
+    /// j: the next (older) message.
+    Next,
+    /// k: the previous (newer) message.
+    Previous,
+    /// u: back to the list.
+    Back,
+    /// c
+    Compose,
+    /// r
+    Reply,
+    /// a
+    ReplyAll,
+    /// f
+    Forward,
+    /// e
+    Archive,
+    /// #
+    Delete,
+    /// /: to the search box.
+    Search,
+    /// s
+    Star,
+    /// x: tick the open message.
+    Select,
+    /// ?: this list.
+    Help,
+    /// Escape: close what is open over the mailbox.
+    Escape,
+}
+
+/// Every shortcut with its key and what it does (English, for [`crate::i18n::tr`]).
+pub const ALL: &[(&str, &str)] = &[
+    ("j / k", "Next / previous message"),
+    ("u", "Back to the list"),
+    ("c", "Compose"),
+    ("r", "Reply"),
+    ("a", "Reply all"),
+    ("f", "Forward"),
+    ("e", "Archive"),
+    ("#", "Delete"),
+    ("s", "Star or unstar"),
+    ("x", "Select the open message"),
+    ("/", "Search"),
+    ("?", "Keyboard shortcuts"),
+];
+
+pub fn from_key(key: &str) -> Option<Shortcut> {
+    Some(match key {
+        "j" => Shortcut::Next,
+        "k" => Shortcut::Previous,
+        "u" => Shortcut::Back,
+        "c" => Shortcut::Compose,
+        "r" => Shortcut::Reply,
+        "a" => Shortcut::ReplyAll,
+        "f" => Shortcut::Forward,
+        "e" => Shortcut::Archive,
+        "#" => Shortcut::Delete,
+        "/" => Shortcut::Search,
+        "s" => Shortcut::Star,
+        "x" => Shortcut::Select,
+        "?" => Shortcut::Help,
+        "Escape" => Shortcut::Escape,
+        _ => return None,
+    })
+}
+
+/// Listens for shortcuts until the returned guard is dropped.
+pub struct Listener {
+    closure: Closure<dyn FnMut(web_sys::KeyboardEvent)>,
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        if let Some(window) = web_sys::window() {
+            let _ = window.remove_event_listener_with_callback("keydown", self.closure.as_ref().unchecked_ref());
+        }
+    }
+}
+
+pub fn listen(on_shortcut: Callback<Shortcut>) -> Option<Listener> {
+    let closure = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+        if e.ctrl_key() || e.meta_key() || e.alt_key() || e.is_composing() {
+            return;
+        }
+        let typing = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()).is_some_and(|el| {
+            matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") || el.is_content_editable()
+        });
+        if typing && e.key() != "Escape" {
+            return;
+        }
+        if let Some(shortcut) = from_key(&e.key()) {
+            e.prevent_default();
+            on_shortcut.emit(shortcut);
+        }
+    });
+    let window = web_sys::window()?;
+    window.add_event_listener_with_callback("keydown", closure.as_ref().unchecked_ref()).ok()?;
+    Some(Listener { closure })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gmail_keys() {
+        assert_eq!(from_key("j"), Some(Shortcut::Next));
+        assert_eq!(from_key("#"), Some(Shortcut::Delete));
+        assert_eq!(from_key("J"), None, "capitals are not shortcuts (Shift+j)");
+        assert_eq!(ALL.len(), 12);
+    }
+}
