@@ -88,6 +88,8 @@ pub enum Msg {
     /// How many messages wait in the outbox.
     OutboxCount(usize),
     SetLang(Lang),
+    /// Read a POP3 account's mail kept in this browser, without the gateway.
+    OpenOffline(String),
     SetTheme(Theme),
     Shortcut(Shortcut),
     /// A POP3 account's mailbox in the browser is open.
@@ -165,6 +167,7 @@ impl Component for App {
     fn create(ctx: &Context<Self>) -> Self {
         set_document_language(Lang::detect());
         Theme::load().apply();
+        register_service_worker();
         let mut app = Self {
             connection: None,
             welcome: None,
@@ -593,6 +596,19 @@ impl Component for App {
             }
             Msg::OutboxCount(count) => self.outbox = count,
             Msg::Shortcut(shortcut) => return self.shortcut(ctx, shortcut),
+            Msg::OpenOffline(account) => {
+                self.session = Some(Session {
+                    username: account.clone(),
+                    email: account.clone(),
+                    incoming: IncomingProtocol::Pop3,
+                });
+                self.notice = Some(Notice::info(tr(
+                    self.lang,
+                    "Offline: this is the mail kept in this browser. Sign out and sign in again to check for new mail.",
+                )));
+                let link = ctx.link().clone();
+                spawn_local(async move { link.send_message(Msg::LocalReady(LocalMailbox::open(&account).await)) });
+            }
             Msg::SetTheme(theme) => {
                 self.theme = theme;
                 theme.apply();
@@ -604,6 +620,9 @@ impl Component for App {
             }
             Msg::LocalReady(Ok(local)) => {
                 self.local = Some(local);
+                if let Some(session) = &self.session {
+                    offline_accounts::remember(&session.email);
+                }
                 self.refresh_folders(ctx);
                 self.load_list(ctx);
                 ctx.link().send_message(Msg::CheckNow);
@@ -753,6 +772,8 @@ impl App {
                         busy={self.login_busy}
                         error={self.login_error.clone()}
                         on_submit={link.callback(Msg::Login)}
+                        offline_accounts={offline_accounts::all()}
+                        on_offline={link.callback(Msg::OpenOffline)}
                     />
                     { self.language_switch(ctx) }
                 </>
@@ -883,6 +904,46 @@ fn check_storage(link: yew::html::Scope<App>, lang: Lang) {
             }
         }
     });
+}
+
+/// POP3 accounts whose mail this browser keeps, for reading it offline from the sign-in page.
+mod offline_accounts {
+    const KEY: &str = "yubin.offline-accounts";
+
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.local_storage().ok()?
+    }
+
+    pub fn all() -> Vec<String> {
+        storage()
+            .and_then(|s| s.get_item(KEY).ok().flatten())
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn remember(account: &str) {
+        let mut accounts = all();
+        if !accounts.iter().any(|a| a == account) {
+            accounts.push(account.to_owned());
+            if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(&accounts)) {
+                let _ = storage.set_item(KEY, &json);
+            }
+        }
+    }
+}
+
+/// Registers the service worker that keeps the app shell for offline use.
+fn register_service_worker() {
+    let Some(window) = web_sys::window() else { return };
+    let container = js_sys::Reflect::get(&window.navigator(), &"serviceWorker".into()).unwrap_or_default();
+    if container.is_undefined() {
+        return; // not a secure context, or an old browser: the app works without
+    }
+    if let Ok(register) = js_sys::Reflect::get(&container, &"register".into()) {
+        if let Ok(register) = wasm_bindgen::JsCast::dyn_into::<js_sys::Function>(register) {
+            let _ = register.call1(&container, &"/sw.js".into());
+        }
+    }
 }
 
 /// `<html lang>`: screen readers pronounce, and browsers break lines, by it.

@@ -237,6 +237,11 @@ const CATALOG: &[(&str, &str)] = &[
     ("Not sent, and {error}", "送信されませんでした。{error}"),
     ("name@example.org, …", "name@example.org, …"),
     ("Theme", "テーマ"),
+    ("Mail kept in this browser, readable without signing in:", "このブラウザに保存されたメール（ログインせずに読めます）:"),
+    (
+        "Offline: this is the mail kept in this browser. Sign out and sign in again to check for new mail.",
+        "オフライン: このブラウザに保存されたメールを表示しています。新着メールを確認するには、ログアウトしてからログインし直してください。",
+    ),
     ("← Back", "← 戻る"),
     ("System theme", "システムに合わせる"),
     ("Light", "ライト"),

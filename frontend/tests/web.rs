@@ -90,6 +90,8 @@ async fn login_lists_servers_and_shows_the_refusal() {
         busy: false,
         error: Some(ApiError::new(ErrorKind::AuthFailed, "[AUTHENTICATIONFAILED] Authentication failed.")),
         on_submit: Callback::noop(),
+        offline_accounts: vec![],
+        on_offline: Callback::noop(),
     };
     yew::Renderer::<Login>::with_root_and_props(root.clone(), props).render();
     settle().await;

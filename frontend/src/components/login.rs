@@ -19,6 +19,11 @@ pub struct LoginProps {
     pub busy: bool,
     pub error: Option<ApiError>,
     pub on_submit: Callback<LoginForm>,
+    /// POP3 accounts whose mail this browser keeps: readable without signing in (offline).
+    #[prop_or_default]
+    pub offline_accounts: Vec<String>,
+    #[prop_or_default]
+    pub on_offline: Callback<String>,
 }
 
 #[function_component]
@@ -64,6 +69,19 @@ pub fn Login(props: &LoginProps) -> Html {
                 <button id="login-button" type="submit" class="primary" disabled={props.busy || !props.connected}>
                     { if props.busy { tr(lang, "Signing in…") } else if props.connected { tr(lang, "Sign in") } else { tr(lang, "Connecting…") } }
                 </button>
+                if !props.offline_accounts.is_empty() {
+                    <div class="offline-accounts">
+                        <p class="meta">{ tr(lang, "Mail kept in this browser, readable without signing in:") }</p>
+                        { for props.offline_accounts.iter().map(|account| {
+                            let chosen = account.clone();
+                            html! {
+                                <button type="button" class="open-offline" onclick={props.on_offline.reform(move |_| chosen.clone())}>
+                                    { account }
+                                </button>
+                            }
+                        }) }
+                    </div>
+                }
             </form>
         </div>
     }

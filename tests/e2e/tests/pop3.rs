@@ -41,6 +41,20 @@ async fn first_sync_survives_a_gateway_kill_and_mail_reads_offline() {
     assert_eq!(stack.message_count("olivia", "INBOX"), on_server, "left on the server by default");
     browser.screenshot("pop3").await;
 
+    // The service worker has the app shell by now.
+    for attempt in 0.. {
+        let ready = browser
+            .client
+            .execute("return !!(navigator.serviceWorker && navigator.serviceWorker.controller)", vec![])
+            .await
+            .unwrap();
+        if ready.as_bool() == Some(true) {
+            break;
+        }
+        assert!(attempt < 100, "the service worker never took over");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
     // With the gateway gone, downloaded mail still opens.
     browser.gateway.stop().await;
     browser.wait_for_text(".notice", "Reconnecting").await;
@@ -48,6 +62,14 @@ async fn first_sync_survives_a_gateway_kill_and_mail_reads_offline() {
     let subject = row.find(fantoccini::Locator::Css(".subject")).await.unwrap().text().await.unwrap();
     row.click().await.unwrap();
     browser.wait_for_text("#reader .message .subject", subject.trim()).await;
+
+    // Starting with the gateway still gone: the page comes from the service worker, the mail
+    // from the browser's storage.
+    browser.client.refresh().await.expect("reload offline");
+    browser.wait_for_text(".open-offline", "olivia@example.test").await.click().await.unwrap();
+    browser.wait_for_text(".list-count", &format!("{on_server} messages")).await;
+    browser.find(".message-row[data-uid]").await.click().await.unwrap();
+    browser.find("#reader .message .subject").await;
     browser.close().await;
 }
 
