@@ -88,6 +88,9 @@ pub enum Msg {
     /// How many messages wait in the outbox.
     OutboxCount(usize),
     SetLang(Lang),
+    /// Turn desktop notifications of new mail on or off.
+    ToggleNotifications,
+    NotificationsAllowed(bool),
     /// Read a POP3 account's mail kept in this browser, without the gateway.
     OpenOffline(String),
     SetTheme(Theme),
@@ -143,6 +146,10 @@ pub struct App {
     _shortcuts: Option<shortcuts::Listener>,
     /// The list of shortcuts is shown.
     help: bool,
+    /// Unread messages in the inbox when last counted, to tell new mail apart.
+    inbox_unread: Option<u32>,
+    /// The user asked for desktop notifications of new mail (and the browser allowed them).
+    notify: bool,
     /// A POP3 account's mailbox, kept in the browser; `None` for IMAP accounts.
     local: Option<LocalMailbox>,
     pop3_settings: Pop3Settings,
@@ -192,6 +199,8 @@ impl Component for App {
             theme: Theme::load(),
             _shortcuts: shortcuts::listen(ctx.link().callback(Msg::Shortcut)),
             help: false,
+            inbox_unread: None,
+            notify: notifications::enabled(),
             local: None,
             pop3_settings: Pop3Settings::default(),
             sync_status: None,
@@ -289,6 +298,7 @@ impl Component for App {
             }
             Msg::Folders(Ok(folders)) => {
                 self.folders = folders;
+                self.announce_unread();
                 let wanted = self.open_when_listed.take();
                 if let Some(folder) = wanted.and_then(|name| self.folders.iter().find(|f| f.name == name)) {
                     let id = folder.id.clone();
@@ -609,6 +619,21 @@ impl Component for App {
                 let link = ctx.link().clone();
                 spawn_local(async move { link.send_message(Msg::LocalReady(LocalMailbox::open(&account).await)) });
             }
+            Msg::ToggleNotifications => {
+                if self.notify {
+                    self.notify = false;
+                    notifications::set_enabled(false);
+                } else {
+                    let link = ctx.link().clone();
+                    spawn_local(
+                        async move { link.send_message(Msg::NotificationsAllowed(notifications::ask().await)) },
+                    );
+                }
+            }
+            Msg::NotificationsAllowed(allowed) => {
+                self.notify = allowed;
+                notifications::set_enabled(allowed);
+            }
             Msg::SetTheme(theme) => {
                 self.theme = theme;
                 theme.apply();
@@ -735,6 +760,10 @@ impl Component for App {
                 self.session = None;
                 self.local = None;
                 self.sync_status = None;
+                self.inbox_unread = None;
+                if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+                    document.set_title("Yubin");
+                }
                 self.session_generation += 1;
                 self.folders.clear();
                 self.list = None;
@@ -801,6 +830,11 @@ impl App {
                         </span>
                     }
                     <span class="account" title={tr(lang, "Signed in as")}>{ &session.email }</span>
+                    <button id="notify" class="icon" aria-pressed={self.notify.to_string()}
+                        title={tr(lang, if self.notify { "Desktop notifications are on" } else { "Notify me of new mail" })}
+                        onclick={link.callback(|_| Msg::ToggleNotifications)}>
+                        { if self.notify { "🔔" } else { "🔕" } }
+                    </button>
                     { self.theme_switch(ctx) }
                     { self.language_switch(ctx) }
                     <button id="logout-button" onclick={link.callback(|_| Msg::Logout)}>{ tr(lang, "Sign out") }</button>
@@ -904,6 +938,60 @@ fn check_storage(link: yew::html::Scope<App>, lang: Lang) {
             }
         }
     });
+}
+
+/// Desktop notifications of new mail (Notification API), only when the user asked for them.
+mod notifications {
+    use wasm_bindgen::JsValue;
+
+    const KEY: &str = "yubin.notify";
+
+    fn granted() -> bool {
+        web_sys::Notification::permission() == web_sys::NotificationPermission::Granted
+    }
+
+    /// On, if the user turned it on and the browser still allows it.
+    pub fn enabled() -> bool {
+        let stored = web_sys::window()
+            .and_then(|w| w.local_storage().ok().flatten())
+            .and_then(|s| s.get_item(KEY).ok().flatten());
+        stored.as_deref() == Some("on") && has_api() && granted()
+    }
+
+    pub fn set_enabled(on: bool) {
+        if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+            let _ = storage.set_item(KEY, if on { "on" } else { "off" });
+        }
+    }
+
+    fn has_api() -> bool {
+        web_sys::window()
+            .and_then(|w| js_sys::Reflect::has(&w, &JsValue::from_str("Notification")).ok())
+            .unwrap_or(false)
+    }
+
+    /// Asks the browser for permission; true if granted.
+    pub async fn ask() -> bool {
+        if !has_api() {
+            return false;
+        }
+        let Ok(promise) = web_sys::Notification::request_permission() else { return false };
+        let answer = wasm_bindgen_futures::JsFuture::from(promise).await.ok().and_then(|v| v.as_string());
+        answer.as_deref() == Some("granted")
+    }
+
+    /// Shows `text` while the tab is in the background (in front, the list says it already).
+    pub fn show(text: &str) {
+        let hidden = web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden());
+        if !hidden || !has_api() || !granted() {
+            return;
+        }
+        let options = web_sys::NotificationOptions::new();
+        options.set_body(text);
+        options.set_icon("/icon.svg");
+        options.set_tag("yubin-new-mail");
+        let _ = web_sys::Notification::new_with_options("Yubin", &options);
+    }
 }
 
 /// POP3 accounts whose mail this browser keeps, for reading it offline from the sign-in page.
@@ -1046,6 +1134,24 @@ impl App {
         self.list_loading = self.list.is_none();
         let request = Request::ListMessages { folder: self.folder.clone(), offset, limit: BLOCK, sort: self.sort };
         self.call(ctx, request, messages, move |result| Msg::Block(offset, result));
+    }
+
+    /// The inbox's unread count in the tab title, and a desktop notification when it grew.
+    fn announce_unread(&mut self) {
+        let Some(unread) = self.folders.iter().find(|f| f.role == Some(FolderRole::Inbox)).and_then(|f| f.unread)
+        else {
+            return;
+        };
+        let title = if unread > 0 { format!("({unread}) Yubin") } else { "Yubin".to_owned() };
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            document.set_title(&title);
+        }
+        if let Some(before) = self.inbox_unread.filter(|before| unread > *before) {
+            if self.notify {
+                notifications::show(&trf(self.lang, "{n} new message(s)", &[("n", &(unread - before))]));
+            }
+        }
+        self.inbox_unread = Some(unread);
     }
 
     /// Carries out a keyboard shortcut; returns whether the screen changes.

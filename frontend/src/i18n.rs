@@ -237,6 +237,9 @@ const CATALOG: &[(&str, &str)] = &[
     ("Not sent, and {error}", "送信されませんでした。{error}"),
     ("name@example.org, …", "name@example.org, …"),
     ("Theme", "テーマ"),
+    ("{n} new message(s)", "新着メッセージ {n} 件"),
+    ("Desktop notifications are on", "デスクトップ通知: オン"),
+    ("Notify me of new mail", "新着メールを通知する"),
     ("Mail kept in this browser, readable without signing in:", "このブラウザに保存されたメール（ログインせずに読めます）:"),
     (
         "Offline: this is the mail kept in this browser. Sign out and sign in again to check for new mail.",

@@ -141,6 +141,15 @@ async fn the_keyboard_does_what_gmail_users_expect() {
     browser.open_app().await;
     browser.sign_in("ivy", "ivy-pass").await;
     browser.find(".message-row[data-uid]").await;
+    // The tab title counts the unread mail in the inbox.
+    for attempt in 0.. {
+        let title = browser.client.title().await.unwrap();
+        if title.starts_with('(') && title.ends_with(") Yubin") {
+            break;
+        }
+        assert!(attempt < 100, "no unread count in the title: {title}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     let press = |key: &'static str| {
         let client = browser.client.clone();
         async move { client.active_element().await.unwrap().send_keys(key).await.unwrap() }
