@@ -107,6 +107,8 @@ pub enum Msg {
     /// The browser's storage is nearly full.
     StorageWarning(String),
     Dismiss,
+    /// Try again what failed: the folder list and the list on screen.
+    Retry,
     Logout,
 }
 
@@ -394,7 +396,7 @@ impl Component for App {
                 }
                 self.reader = match result {
                     Ok(view) => ReaderState::Loaded(view),
-                    Err(e) => ReaderState::Failed(e),
+                    Err(e) => ReaderState::Failed(uid, e),
                 };
             }
             Msg::Act(uids, _) if uids.is_empty() => return false,
@@ -749,6 +751,13 @@ impl Component for App {
                 }
             }
             Msg::Dismiss => self.notice = None,
+            Msg::Retry => {
+                self.notice = None;
+                if self.session.is_some() {
+                    self.refresh_folders(ctx);
+                    self.load_list(ctx);
+                }
+            }
             Msg::Logout => {
                 if let Some(connection) = &self.connection {
                     let connection = connection.clone();
@@ -789,7 +798,8 @@ impl App {
     fn page(&self, ctx: &Context<Self>) -> Html {
         let (link, lang) = (ctx.link(), self.lang);
         let notice = self.notice.as_ref().map(|n| {
-            html! { <NoticeView notice={n.clone()} on_dismiss={link.callback(|_| Msg::Dismiss)} /> }
+            html! { <NoticeView notice={n.clone()} on_dismiss={link.callback(|_| Msg::Dismiss)}
+            on_retry={link.callback(|_| Msg::Retry)} /> }
         });
         let Some(session) = &self.session else {
             return html! {
@@ -883,7 +893,8 @@ impl App {
                             link.batch_callback(move |action| uid.map(|uid| Msg::Act(vec![uid], action)))
                         }
                         on_download={link.callback(|(section, name)| Msg::Download(section, name))}
-                        on_find_sent={link.callback(Msg::FindSent)} />
+                        on_find_sent={link.callback(Msg::FindSent)}
+                        on_retry={link.callback(Msg::Open)} />
                 </main>
                 if let Some(source) = &self.source {
                     <div class="composer-backdrop" onclick={link.callback(|_| Msg::CloseSource)}>

@@ -237,6 +237,7 @@ const CATALOG: &[(&str, &str)] = &[
     ("Not sent, and {error}", "送信されませんでした。{error}"),
     ("name@example.org, …", "name@example.org, …"),
     ("Theme", "テーマ"),
+    ("Try again", "再試行"),
     ("{n} new message(s)", "新着メッセージ {n} 件"),
     ("Desktop notifications are on", "デスクトップ通知: オン"),
     ("Notify me of new mail", "新着メールを通知する"),

@@ -150,6 +150,7 @@ async fn reader_shows_headers_text_and_attachments() {
         on_action: Callback::noop(),
         on_download: Callback::noop(),
         on_find_sent: Callback::noop(),
+        on_retry: Callback::noop(),
     };
     yew::Renderer::<Reader>::with_root_and_props(root.clone(), props).render();
     settle().await;
@@ -192,6 +193,7 @@ async fn a_bounce_shows_who_failed_with_the_remote_reply_and_links_to_the_sent_m
             let asked = asked.clone();
             Callback::from(move |id| *asked.borrow_mut() = Some(id))
         },
+        on_retry: Callback::noop(),
     };
     yew::Renderer::<Reader>::with_root_and_props(root.clone(), props).render();
     settle().await;

@@ -2,7 +2,7 @@
 
 use crate::i18n::{tr, Lang};
 use yew::prelude::*;
-use yubin_protocol::ApiError;
+use yubin_protocol::{ApiError, ErrorKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoticeKind {
@@ -14,20 +14,24 @@ pub enum NoticeKind {
 pub struct Notice {
     pub kind: NoticeKind,
     pub text: String,
+    /// Whether trying again might help (a dropped connection, a server that did not answer),
+    /// so the banner offers it.
+    pub retry: bool,
 }
 
 impl Notice {
     pub fn info(text: impl Into<String>) -> Self {
-        Self { kind: NoticeKind::Info, text: text.into() }
+        Self { kind: NoticeKind::Info, text: text.into(), retry: false }
     }
 
     pub fn error(text: impl Into<String>) -> Self {
-        Self { kind: NoticeKind::Error, text: text.into() }
+        Self { kind: NoticeKind::Error, text: text.into(), retry: false }
     }
 
     /// Shows the server's or gateway's own words.
     pub fn from_error(e: &ApiError) -> Self {
-        Self::error(e.message.clone())
+        let retry = matches!(e.kind, ErrorKind::ConnectionLost | ErrorKind::Unreachable | ErrorKind::Internal);
+        Self { retry, ..Self::error(e.message.clone()) }
     }
 }
 
@@ -35,6 +39,8 @@ impl Notice {
 pub struct NoticeProps {
     pub notice: Notice,
     pub on_dismiss: Callback<()>,
+    #[prop_or_default]
+    pub on_retry: Callback<()>,
 }
 
 #[function_component]
@@ -48,6 +54,9 @@ pub fn NoticeView(props: &NoticeProps) -> Html {
     html! {
         <div class={class} role={role}>
             <span class="notice-text">{ &props.notice.text }</span>
+            if props.notice.retry {
+                <button id="retry" onclick={props.on_retry.reform(|_: MouseEvent| ())}>{ tr(lang, "Try again") }</button>
+            }
             <button class="dismiss" aria-label={tr(lang, "Dismiss")} onclick={dismiss}>{ "×" }</button>
         </div>
     }

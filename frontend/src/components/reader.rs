@@ -14,7 +14,8 @@ pub enum ReaderState {
     Empty,
     Loading(Uid),
     Loaded(Box<MessageView>),
-    Failed(ApiError),
+    /// Opening this message failed.
+    Failed(Uid, ApiError),
 }
 
 impl ReaderState {
@@ -22,7 +23,7 @@ impl ReaderState {
         match self {
             Self::Loading(uid) => Some(*uid),
             Self::Loaded(view) => Some(view.uid),
-            Self::Empty | Self::Failed(_) => None,
+            Self::Empty | Self::Failed(..) => None,
         }
     }
 }
@@ -41,6 +42,9 @@ pub struct ReaderProps {
     /// Show the sent message with this Message-ID (from a bounce).
     #[prop_or_default]
     pub on_find_sent: Callback<String>,
+    /// Open the message with this UID again, after a failure.
+    #[prop_or_default]
+    pub on_retry: Callback<Uid>,
 }
 
 #[function_component]
@@ -49,7 +53,15 @@ pub fn Reader(props: &ReaderProps) -> Html {
     match &props.state {
         ReaderState::Empty => html! { <p class="placeholder">{ tr(lang, "Select a message to read it.") }</p> },
         ReaderState::Loading(_) => html! { <p class="placeholder">{ tr(lang, "Loading…") }</p> },
-        ReaderState::Failed(e) => html! { <p class="form-error" role="alert">{ &e.message }</p> },
+        ReaderState::Failed(uid, e) => {
+            let uid = *uid;
+            html! {
+                <div class="form-error" role="alert">
+                    <p>{ &e.message }</p>
+                    <button id="retry-open" onclick={props.on_retry.reform(move |_: MouseEvent| uid)}>{ tr(lang, "Try again") }</button>
+                </div>
+            }
+        }
         ReaderState::Loaded(m) => html! {
             <article class="message" aria-labelledby="message-subject">
                 <Actions flags={m.flags} folders={props.folders.clone()} folder={m.folder.clone()}

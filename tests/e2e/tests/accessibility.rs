@@ -41,7 +41,11 @@ async fn role_of(browser: &Browser, css: &str) -> String {
 
 /// Every visible control on the page has an accessible name.
 async fn every_control_is_named(browser: &Browser, view: &str) {
-    let controls = browser.client.find_all(Locator::Css("button, input:not([type=hidden]), select, textarea, a[href]")).await.unwrap();
+    let controls = browser
+        .client
+        .find_all(Locator::Css("button, input:not([type=hidden]), select, textarea, a[href]"))
+        .await
+        .unwrap();
     assert!(!controls.is_empty(), "{view}: no controls found");
     for control in controls {
         if !control.is_displayed().await.unwrap_or(false) {

@@ -177,3 +177,32 @@ async fn the_keyboard_does_what_gmail_users_expect() {
     browser.find("#composer").await;
     browser.close().await;
 }
+
+/// ivy again (reading only): a message that failed to open is opened by "Try again".
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_that_failed_to_open_opens_on_try_again() {
+    let stack = MailStack::ensure();
+    let raw = format!("From: a@example.org\r\nTo: ivy@example.test\r\nSubject: {}\r\n\r\nx\r\n", unique_subject("retry"));
+    stack.deliver("ivy", raw.as_bytes()).await;
+    let mut browser = Browser::start().await;
+    browser.open_app().await;
+    browser.sign_in("ivy", "ivy-pass").await;
+    let row = browser.find(".message-row[data-uid]").await;
+    browser.gateway.stop().await;
+    browser.wait_for_text(".notice", "Reconnecting").await;
+    row.click().await.unwrap();
+    browser.find("#retry-open").await;
+    browser.gateway.start_again().await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        if let Ok(retry) = browser.client.find(fantoccini::Locator::Css("#retry-open")).await {
+            let _ = retry.click().await;
+        }
+        if browser.client.find(fantoccini::Locator::Css("#reader .message")).await.is_ok() {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the message never opened on retry");
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    browser.close().await;
+}
