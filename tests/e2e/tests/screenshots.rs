@@ -14,7 +14,7 @@ async fn screenshots_for_the_readme() {
     let browser = Browser::start().await;
     browser.open_app().await;
     browser.find("#login-button:not([disabled])").await;
-    browser.screenshot("readme-login").await;
+    let login = browser.screenshot("readme-login").await;
     browser.sign_in("henry", "henry-pass").await;
     browser.wait_for_text(".list-count", "10000 messages").await;
     // A Japanese message, to show what the reader does with ISO-2022-JP and friends.
@@ -25,6 +25,11 @@ async fn screenshots_for_the_readme() {
     let docs = repo_root().join("docs/screenshots");
     std::fs::create_dir_all(&docs).unwrap();
     std::fs::copy(&shot, docs.join("inbox.png")).unwrap();
+    std::fs::copy(&login, docs.join("login.png")).unwrap();
+    browser.click("#reply").await;
+    browser.find("#composer").await;
+    std::fs::copy(browser.screenshot("readme-composer").await, docs.join("composer.png")).unwrap();
+    browser.click("#discard-button").await;
 
     // The same in Japanese: the whole UI switches, dates included, and the choice is kept.
     browser.find("#language").await.select_by_value("ja").await.unwrap();
@@ -47,6 +52,10 @@ async fn screenshots_for_the_readme() {
     browser.find("#reader .message").await;
     let shot = browser.screenshot("readme-inbox-dark").await;
     std::fs::copy(&shot, docs.join("inbox-dark.png")).unwrap();
+    browser.click("#reply").await;
+    browser.find("#composer").await;
+    std::fs::copy(browser.screenshot("readme-composer-dark").await, docs.join("composer-dark.png")).unwrap();
+    browser.click("#discard-button").await;
 
     // A phone: one pane at a time, with a way back.
     browser.client.set_window_size(390, 844).await.unwrap();
