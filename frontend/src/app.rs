@@ -963,16 +963,11 @@ mod notifications {
 
     /// On, if the user turned it on and the browser still allows it.
     pub fn enabled() -> bool {
-        let stored = web_sys::window()
-            .and_then(|w| w.local_storage().ok().flatten())
-            .and_then(|s| s.get_item(KEY).ok().flatten());
-        stored.as_deref() == Some("on") && has_api() && granted()
+        crate::prefs::get(KEY).as_deref() == Some("on") && has_api() && granted()
     }
 
     pub fn set_enabled(on: bool) {
-        if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-            let _ = storage.set_item(KEY, if on { "on" } else { "off" });
-        }
+        crate::prefs::set(KEY, if on { "on" } else { "off" });
     }
 
     fn has_api() -> bool {
@@ -1007,26 +1002,19 @@ mod notifications {
 
 /// POP3 accounts whose mail this browser keeps, for reading it offline from the sign-in page.
 mod offline_accounts {
+    use crate::prefs;
+
     const KEY: &str = "yubin.offline-accounts";
 
-    fn storage() -> Option<web_sys::Storage> {
-        web_sys::window()?.local_storage().ok()?
-    }
-
     pub fn all() -> Vec<String> {
-        storage()
-            .and_then(|s| s.get_item(KEY).ok().flatten())
-            .and_then(|json| serde_json::from_str(&json).ok())
-            .unwrap_or_default()
+        prefs::get_json(KEY).unwrap_or_default()
     }
 
     pub fn remember(account: &str) {
         let mut accounts = all();
         if !accounts.iter().any(|a| a == account) {
             accounts.push(account.to_owned());
-            if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(&accounts)) {
-                let _ = storage.set_item(KEY, &json);
-            }
+            prefs::set_json(KEY, &accounts);
         }
     }
 }

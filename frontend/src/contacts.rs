@@ -2,21 +2,14 @@
 
 use yubin_protocol::Address;
 
-use crate::format;
+use crate::{format, prefs};
 
 const KEY: &str = "yubin.contacts";
 /// Most addresses remembered; the oldest seen are forgotten first.
 const MAX: usize = 500;
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
 pub fn load() -> Vec<String> {
-    storage()
-        .and_then(|s| s.get_item(KEY).ok().flatten())
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or_default()
+    prefs::get_json(KEY).unwrap_or_default()
 }
 
 /// `known` with `seen` added at the front (most recent first), stored for next time.
@@ -32,9 +25,7 @@ pub fn learn<'a>(known: &[String], seen: impl Iterator<Item = &'a Address>) -> V
     out.extend(older);
     out.truncate(MAX);
     if out != known {
-        if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(&out)) {
-            let _ = storage.set_item(KEY, &json);
-        }
+        prefs::set_json(KEY, &out);
     }
     out
 }

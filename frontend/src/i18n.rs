@@ -19,12 +19,8 @@ const STORAGE_KEY: &str = "yubin.lang";
 impl Lang {
     /// The user's choice if they made one, else the browser's language.
     pub fn detect() -> Self {
-        let window = web_sys::window();
-        let stored = window
-            .as_ref()
-            .and_then(|w| w.local_storage().ok().flatten())
-            .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
-        let wanted = stored.or_else(|| window.and_then(|w| w.navigator().language())).unwrap_or_default();
+        let stored = crate::prefs::get(STORAGE_KEY);
+        let wanted = stored.or_else(|| web_sys::window()?.navigator().language()).unwrap_or_default();
         if wanted.to_ascii_lowercase().starts_with("ja") {
             Self::Ja
         } else {
@@ -33,9 +29,7 @@ impl Lang {
     }
 
     pub fn save(self) {
-        if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-            let _ = storage.set_item(STORAGE_KEY, self.tag());
-        }
+        crate::prefs::set(STORAGE_KEY, self.tag());
     }
 
     /// The BCP 47 tag, for `lang` attributes and date formatting.

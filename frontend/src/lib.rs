@@ -12,6 +12,7 @@ pub mod local_store;
 pub mod message_window;
 pub mod outbox;
 pub mod pop3_sync;
+pub mod prefs;
 pub mod shortcuts;
 pub mod theme;
 pub mod upload;

@@ -51,19 +51,11 @@ impl Pop3Settings {
     }
 
     pub fn load(account: &str) -> Self {
-        web_sys::window()
-            .and_then(|w| w.local_storage().ok().flatten())
-            .and_then(|s| s.get_item(&Self::key(account)).ok().flatten())
-            .and_then(|json| serde_json::from_str(&json).ok())
-            .unwrap_or_default()
+        crate::prefs::get_json(&Self::key(account)).unwrap_or_default()
     }
 
     pub fn save(&self, account: &str) {
-        if let (Some(storage), Ok(json)) =
-            (web_sys::window().and_then(|w| w.local_storage().ok().flatten()), serde_json::to_string(self))
-        {
-            let _ = storage.set_item(&Self::key(account), &json);
-        }
+        crate::prefs::set_json(&Self::key(account), self);
     }
 }
 

@@ -12,10 +12,7 @@ const STORAGE_KEY: &str = "yubin.theme";
 
 impl Theme {
     pub fn load() -> Self {
-        let stored = web_sys::window()
-            .and_then(|w| w.local_storage().ok().flatten())
-            .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
-        Self::from_value(stored.as_deref().unwrap_or_default())
+        Self::from_value(crate::prefs::get(STORAGE_KEY).as_deref().unwrap_or_default())
     }
 
     pub fn from_value(value: &str) -> Self {
@@ -36,11 +33,8 @@ impl Theme {
 
     /// Stores the choice and applies it to the page (`<html data-theme>`, read by the CSS).
     pub fn apply(self) {
-        let Some(window) = web_sys::window() else { return };
-        if let Some(storage) = window.local_storage().ok().flatten() {
-            let _ = storage.set_item(STORAGE_KEY, self.value());
-        }
-        if let Some(root) = window.document().and_then(|d| d.document_element()) {
+        crate::prefs::set(STORAGE_KEY, self.value());
+        if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
             let _ = match self {
                 Self::System => root.remove_attribute("data-theme"),
                 other => root.set_attribute("data-theme", other.value()),

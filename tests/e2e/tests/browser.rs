@@ -182,7 +182,8 @@ async fn the_keyboard_does_what_gmail_users_expect() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_message_that_failed_to_open_opens_on_try_again() {
     let stack = MailStack::ensure();
-    let raw = format!("From: a@example.org\r\nTo: ivy@example.test\r\nSubject: {}\r\n\r\nx\r\n", unique_subject("retry"));
+    let raw =
+        format!("From: a@example.org\r\nTo: ivy@example.test\r\nSubject: {}\r\n\r\nx\r\n", unique_subject("retry"));
     stack.deliver("ivy", raw.as_bytes()).await;
     let mut browser = Browser::start().await;
     browser.open_app().await;

@@ -1,27 +1,10 @@
 //! Hostile HTML mail in real Chromium: nothing runs, nothing is fetched until the user asks.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use yubin_e2e::Browser;
+use yubin_e2e::{counting_server, Browser};
 use yubin_test_support::{unique_subject, MailStack};
-
-/// A stand-in for a remote tracking server: counts the connections it gets.
-async fn counting_server() -> (u16, Arc<AtomicUsize>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let hits = Arc::new(AtomicUsize::new(0));
-    let counter = hits.clone();
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            counter.fetch_add(1, Ordering::SeqCst);
-            use tokio::io::AsyncWriteExt;
-            let _ = socket.write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n").await;
-        }
-    });
-    (port, hits)
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn hostile_html_runs_nothing_and_loads_remote_images_only_on_request() {
