@@ -236,11 +236,15 @@ impl Component for App {
                 }
             }
             Msg::Connection(ConnectionEvent::Pushed(Event::FolderChanged { folder })) => {
-                // New, removed or changed mail in the folder on screen: show it as it is now.
-                if folder == self.folder && self.search.is_none() && self.session.is_some() {
-                    self.load_list(ctx);
-                    self.refresh_folders(ctx);
+                if self.session.is_none() {
+                    return false;
                 }
+                // New, removed or changed mail in the folder on screen: show it as it is now.
+                if folder == self.folder && self.search.is_none() {
+                    self.load_list(ctx);
+                }
+                // Elsewhere (the inbox, watched too): its counts, the title, a notification.
+                self.refresh_folders(ctx);
                 return false;
             }
             Msg::Connection(ConnectionEvent::Closed) => {

@@ -149,6 +149,7 @@ const CATALOG: &[(&str, &str)] = &[
     ("Sort", "並べ替え"),
     ("Newest first", "新しい順"),
     ("Oldest first", "古い順"),
+    ("By date sent", "送信日時順"),
     ("Sender A–Z", "差出人順"),
     ("Subject A–Z", "件名順"),
     ("Largest first", "大きい順"),

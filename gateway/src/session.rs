@@ -51,10 +51,17 @@ pub(crate) struct SessionState {
     uploads: std::sync::Mutex<Uploads>,
     /// The IMAP connection, if open. `None` after a drop: the next request reconnects.
     imap: Mutex<Option<ImapConnection>>,
-    /// The IDLE watcher of the folder on screen, if any.
-    watcher: std::sync::Mutex<Option<Watcher>>,
+    /// IDLE watchers: the folder on screen, and the inbox while another folder is on screen
+    /// (its unread count is always in view).
+    watchers: std::sync::Mutex<Watchers>,
     /// Where pushed events go: the same writer as replies.
     events: mpsc::Sender<ServerFrame>,
+}
+
+#[derive(Default)]
+struct Watchers {
+    screen: Option<Watcher>,
+    inbox: Option<Watcher>,
 }
 
 struct Watcher {
@@ -62,17 +69,35 @@ struct Watcher {
     task: tokio::task::JoinHandle<()>,
 }
 
+impl Watcher {
+    fn is_watching(&self, folder: &str) -> bool {
+        self.folder == folder && !self.task.is_finished()
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
 impl SessionState {
     /// Watches `folder` with IDLE instead of whatever was watched before; `known_total` is its
-    /// size in the listing the browser just got.
+    /// size in the listing the browser just got. The inbox is watched as well while it is not
+    /// the folder on screen.
     fn watch(&self, account: &Arc<Account>, folder: &str, known_total: u32) {
-        let mut watcher = self.watcher.lock().expect("watcher lock");
-        if watcher.as_ref().is_some_and(|w| w.folder == folder && !w.task.is_finished()) {
-            return;
+        let mut watchers = self.watchers.lock().expect("watchers lock");
+        if !watchers.screen.as_ref().is_some_and(|w| w.is_watching(folder)) {
+            watchers.screen = Some(self.start_watcher(account, folder, Some(known_total)));
         }
-        if let Some(old) = watcher.take() {
-            old.task.abort();
+        if folder.eq_ignore_ascii_case("INBOX") {
+            watchers.inbox = None;
+        } else if !watchers.inbox.as_ref().is_some_and(|w| w.is_watching("INBOX")) {
+            watchers.inbox = Some(self.start_watcher(account, "INBOX", None));
         }
+    }
+
+    fn start_watcher(&self, account: &Arc<Account>, folder: &str, known_total: Option<u32>) -> Watcher {
         let (account, events, name) = (account.clone(), self.events.clone(), folder.to_owned());
         let task = tokio::spawn(
             async move {
@@ -93,13 +118,11 @@ impl SessionState {
             }
             .in_current_span(),
         );
-        *watcher = Some(Watcher { folder: folder.to_owned(), task });
+        Watcher { folder: folder.to_owned(), task }
     }
 
     fn stop_watching(&self) {
-        if let Some(old) = self.watcher.lock().expect("watcher lock").take() {
-            old.task.abort();
-        }
+        *self.watchers.lock().expect("watchers lock") = Watchers::default();
     }
 
     pub fn upload_limit(&self) -> u64 {
@@ -181,7 +204,7 @@ async fn serve(socket: WebSocket, gateway: Arc<Gateway>, peer: IpAddr) {
         account: RwLock::default(),
         uploads: std::sync::Mutex::new(Uploads::new(gateway.config.limits.max_upload_bytes)),
         imap: Mutex::default(),
-        watcher: std::sync::Mutex::default(),
+        watchers: std::sync::Mutex::default(),
         events: replies.clone(),
     });
     let mut stopping = gateway.stopping.subscribe();

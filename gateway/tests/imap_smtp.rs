@@ -620,3 +620,17 @@ async fn a_dropped_imap_connection_is_reopened_without_the_user_noticing() {
     assert_eq!(event, yubin_protocol::Event::FolderChanged { folder: "INBOX".into() });
     wait_for_subject(&mut client, &subject).await;
 }
+
+/// sam is this test's alone.
+#[tokio::test]
+async fn new_mail_in_the_inbox_is_pushed_while_another_folder_is_open() {
+    let stack = MailStack::ensure();
+    let (_gateway, mut client) = logged_in("sam").await;
+    let archive = folders(&mut client).await.into_iter().find(|f| f.role == Some(FolderRole::Archive)).unwrap().id;
+    newest(&mut client, &archive, 10).await;
+    // Let the two IDLE connections settle, then deliver.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    deliver_unique(stack, "sam", &unique_subject("while in Archive")).await;
+    let event = client.next_event(Duration::from_secs(10)).await.expect("a push for the inbox");
+    assert_eq!(event, yubin_protocol::Event::FolderChanged { folder: "INBOX".into() });
+}

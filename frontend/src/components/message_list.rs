@@ -51,6 +51,7 @@ pub struct MessageListProps {
 const SORTS: &[(&str, SortKey, bool)] = &[
     ("Newest first", SortKey::Arrival, false),
     ("Oldest first", SortKey::Arrival, true),
+    ("By date sent", SortKey::Date, false),
     ("Sender A–Z", SortKey::From, true),
     ("Subject A–Z", SortKey::Subject, true),
     ("Largest first", SortKey::Size, false),

@@ -20,21 +20,26 @@ const RETRY_MAX: Duration = Duration::from_secs(120);
 
 /// Watches `folder` until the task is aborted, calling `changed` after each burst of changes.
 /// `known_total` is the folder's size as the browser last saw it: mail that arrived before the
-/// watch began is reported too. Reconnects when the connection drops; gives up only if the
+/// watch began is reported too. `None` when the browser has not listed the folder (the inbox
+/// watched for its unread count while another folder is open): nothing to compare with. Reconnects when the connection drops; gives up only if the
 /// credentials stop working.
 pub async fn watch(
     upstream: &Upstream,
     username: &str,
     password: &str,
     folder: &str,
-    known_total: u32,
+    known_total: Option<u32>,
     changed: impl Fn(),
 ) {
     let mut retry = RETRY_FIRST;
     let mut reconnecting = false;
     loop {
-        let known = (!reconnecting).then_some(known_total);
-        match watch_once(upstream, username, password, folder, &changed, &mut retry, known).await {
+        let start = match (reconnecting, known_total) {
+            (true, _) => StartCheck::Always,
+            (false, Some(total)) => StartCheck::Against(total),
+            (false, None) => StartCheck::Never,
+        };
+        match watch_once(upstream, username, password, folder, &changed, &mut retry, start).await {
             Err(e) if e.kind == ErrorKind::AuthFailed => {
                 warn!(folder, "IDLE stopped: {}", e.message);
                 return;
@@ -48,6 +53,17 @@ pub async fn watch(
     }
 }
 
+/// Whether to report a change as soon as a watch (re)connects.
+#[derive(Debug, Clone, Copy)]
+enum StartCheck {
+    /// After a reconnect anything may have happened.
+    Always,
+    /// On the first connect, only a change of size since the browser's listing is news.
+    Against(u32),
+    /// Nothing to compare with.
+    Never,
+}
+
 async fn watch_once(
     upstream: &Upstream,
     username: &str,
@@ -55,14 +71,17 @@ async fn watch_once(
     folder: &str,
     changed: &impl Fn(),
     retry: &mut Duration,
-    known_total: Option<u32>,
+    start: StartCheck,
 ) -> Result<(), ApiError> {
     let connection = ImapConnection::login(upstream, username, password).await?;
     let (mut session, total) = connection.into_session_on(folder).await?;
     *retry = RETRY_FIRST;
-    // After a reconnect anything may have happened; on the first connect, only a change of size
-    // since the browser's listing (mail delivered before IDLE began) is news.
-    if known_total != Some(total) {
+    let news = match start {
+        StartCheck::Always => true,
+        StartCheck::Against(known) => known != total,
+        StartCheck::Never => false,
+    };
+    if news {
         changed();
     }
     loop {
