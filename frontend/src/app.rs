@@ -131,6 +131,8 @@ pub struct App {
     /// the list view sees every change.
     list: Option<Rc<MessageWindow>>,
     list_loading: bool,
+    /// The conversation of the open message, in the conversation view.
+    conversation: Option<Rc<yubin_protocol::ThreadInfo>>,
     /// Messages ticked for a bulk action.
     selection: Rc<BTreeSet<Uid>>,
     reader: ReaderState,
@@ -192,6 +194,7 @@ impl Component for App {
             list: None,
             list_loading: false,
             selection: Rc::default(),
+            conversation: None,
             reader: ReaderState::Empty,
             composer: None,
             epoch: 0,
@@ -368,6 +371,13 @@ impl Component for App {
                 }
             }
             Msg::Open(uid) => {
+                // Opening a conversation's row, or another message of the open conversation.
+                let row_thread = self.list.as_ref().and_then(|l| l.find(uid)).and_then(|m| m.thread.clone());
+                match row_thread {
+                    Some(thread) => self.conversation = Some(Rc::new(*thread)),
+                    None if self.conversation.as_ref().is_some_and(|c| c.messages.iter().any(|m| m.uid == uid)) => {}
+                    None => self.conversation = None,
+                }
                 self.reader = ReaderState::Loading(uid);
                 let folder = self.folder.clone();
                 self.call(
@@ -898,7 +908,9 @@ impl App {
                         }
                         on_download={link.callback(|(section, name)| Msg::Download(section, name))}
                         on_find_sent={link.callback(Msg::FindSent)}
-                        on_retry={link.callback(Msg::Open)} />
+                        on_retry={link.callback(Msg::Open)}
+                        conversation={self.conversation.clone()}
+                        on_open={link.callback(Msg::Open)} />
                 </main>
                 if let Some(source) = &self.source {
                     <div class="composer-backdrop" onclick={link.callback(|_| Msg::CloseSource)}>

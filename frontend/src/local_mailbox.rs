@@ -338,6 +338,8 @@ impl LocalMailbox {
             }),
             SortKey::Subject => rows.sort_by_key(|e| e.summary.subject.to_lowercase()),
             SortKey::Size => rows.sort_by_key(|e| e.summary.size),
+            // POP3 mail has no server to thread it; newest first it is.
+            SortKey::Thread => rows.sort_by_key(|e| e.uid),
         }
         if !sort.ascending {
             rows.reverse();

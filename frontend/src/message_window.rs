@@ -76,6 +76,10 @@ impl MessageWindow {
         self.rows.get(&wanted).map(|m| m.uid)
     }
 
+    pub fn find(&self, uid: Uid) -> Option<&MessageSummary> {
+        self.rows.values().find(|m| m.uid == uid)
+    }
+
     pub fn find_mut(&mut self, uid: Uid) -> Option<&mut MessageSummary> {
         self.rows.values_mut().find(|m| m.uid == uid)
     }
@@ -107,6 +111,7 @@ mod tests {
             flags: Flags::default(),
             size: 1,
             has_attachments: false,
+            thread: None,
         }
     }
 

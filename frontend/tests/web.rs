@@ -39,6 +39,7 @@ fn row(uid: u32, seen: bool, subject: &str) -> MessageSummary {
         flags: Flags { seen, ..Flags::default() },
         size: 1234,
         has_attachments: uid == 2,
+        thread: None,
     }
 }
 
@@ -151,6 +152,8 @@ async fn reader_shows_headers_text_and_attachments() {
         on_download: Callback::noop(),
         on_find_sent: Callback::noop(),
         on_retry: Callback::noop(),
+        conversation: None,
+        on_open: Callback::noop(),
     };
     yew::Renderer::<Reader>::with_root_and_props(root.clone(), props).render();
     settle().await;
@@ -194,6 +197,8 @@ async fn a_bounce_shows_who_failed_with_the_remote_reply_and_links_to_the_sent_m
             Callback::from(move |id| *asked.borrow_mut() = Some(id))
         },
         on_retry: Callback::noop(),
+        conversation: None,
+        on_open: Callback::noop(),
     };
     yew::Renderer::<Reader>::with_root_and_props(root.clone(), props).render();
     settle().await;

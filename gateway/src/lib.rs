@@ -16,6 +16,7 @@ pub mod limits;
 pub mod mime;
 mod outgoing;
 pub mod session;
+pub mod threading;
 pub mod tls_listener;
 pub mod transfer_decoding;
 pub mod trust;

@@ -38,7 +38,7 @@ pub fn summary(uid: Uid, headers: &[u8], flags: Flags, size: u32, arrival: Optio
         ),
         None => (None, String::new(), None, false),
     };
-    MessageSummary { uid, from, subject, date: date.or(arrival), flags, size, has_attachments }
+    MessageSummary { uid, from, subject, date: date.or(arrival), flags, size, has_attachments, thread: None }
 }
 
 /// A whole message, parsed for reading.
@@ -139,6 +139,7 @@ pub fn local_message(key: &str, raw: &[u8], flags: Flags) -> Result<yubin_protoc
         flags,
         size: raw.len() as u32,
         has_attachments: !view.attachments.is_empty(),
+        thread: None,
     };
     const MAX_SOURCE: usize = 2 << 20;
     let source = String::from_utf8_lossy(&raw[..raw.len().min(MAX_SOURCE)]).into_owned();

@@ -634,3 +634,46 @@ async fn new_mail_in_the_inbox_is_pushed_while_another_folder_is_open() {
     let event = client.next_event(Duration::from_secs(10)).await.expect("a push for the inbox");
     assert_eq!(event, yubin_protocol::Event::FolderChanged { folder: "INBOX".into() });
 }
+
+/// sam again: conversations are grouped by References / In-Reply-To.
+#[tokio::test]
+async fn conversations_group_replies_with_their_original() {
+    let stack = MailStack::ensure();
+    let tag = unique_subject("thread").replace(' ', "-");
+    let mail = |id: &str, refs: &str, subject: &str| {
+        format!(
+            "From: a@example.org\r\nTo: sam@example.test\r\nMessage-ID: <{id}-{tag}@example.org>\r\n{refs}\
+             Subject: {subject} {tag}\r\n\r\nbody\r\n"
+        )
+    };
+    let original = mail("a", "", "Lunch?");
+    let other = mail("c", "", "Unrelated");
+    let reply = mail(
+        "b",
+        &format!("In-Reply-To: <a-{tag}@example.org>\r\nReferences: <a-{tag}@example.org>\r\n"),
+        "Re: Lunch?",
+    );
+    for raw in [&original, &other, &reply] {
+        stack.deliver("sam", raw.as_bytes()).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (_gateway, mut client) = logged_in("sam").await;
+    wait_for_subject(&mut client, &format!("Re: Lunch? {tag}")).await;
+    let sort = yubin_protocol::SortOrder { key: yubin_protocol::SortKey::Thread, ascending: false };
+    let Response::Messages(page) =
+        client.request(Request::ListMessages { folder: "INBOX".into(), offset: 0, limit: 10, sort }).await.unwrap()
+    else {
+        panic!()
+    };
+    let first = &page.messages[0];
+    assert_eq!(
+        first.subject,
+        format!("Re: Lunch? {tag}"),
+        "the newest conversation first, shown by its newest message"
+    );
+    let thread = first.thread.as_ref().expect("a conversation of two");
+    assert_eq!(thread.count, 2);
+    assert_eq!(thread.messages[0].subject, format!("Lunch? {tag}"), "oldest first");
+    let unrelated = page.messages.iter().find(|m| m.subject == format!("Unrelated {tag}")).expect("its own row");
+    assert!(unrelated.thread.is_none());
+}

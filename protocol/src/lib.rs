@@ -194,6 +194,9 @@ pub enum SortKey {
     From,
     Subject,
     Size,
+    /// Conversations: one row per thread (by `References`/`In-Reply-To`), the thread with the
+    /// newest message first; the row is the thread's newest message, with [`ThreadInfo`].
+    Thread,
 }
 
 /// A flag the user can change.
@@ -421,6 +424,19 @@ pub struct MessageSummary {
     /// Size in bytes as the server counts it.
     pub size: u32,
     pub has_attachments: bool,
+    /// Set in the conversation view ([`SortKey::Thread`]) when the thread has more messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<Box<ThreadInfo>>,
+}
+
+/// The other messages of a conversation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ThreadInfo {
+    /// Messages in the thread, this one included.
+    pub count: u32,
+    pub unread: u32,
+    /// The thread's messages oldest first, this one included (at most the newest 50).
+    pub messages: Vec<MessageSummary>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

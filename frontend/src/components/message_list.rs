@@ -55,6 +55,7 @@ const SORTS: &[(&str, SortKey, bool)] = &[
     ("Sender A–Z", SortKey::From, true),
     ("Subject A–Z", SortKey::Subject, true),
     ("Largest first", SortKey::Size, false),
+    ("Conversations", SortKey::Thread, false),
 ];
 
 impl PartialEq for MessageListProps {
@@ -177,7 +178,12 @@ fn row(lang: Lang, position: u32, message: Option<&MessageSummary>, props: &Mess
             <input type="checkbox" class="tick" checked={ticked} onchange={ontoggle}
                 aria-label={trf(lang, "Select: {subject}", &[("subject", &m.subject)])} />
             <button class={classes} data-uid={uid.to_string()} onclick={onclick} draggable="true" ondragstart={ondragstart}>
-                <span class="from">{ format::sender(m.from.as_ref()) }</span>
+                <span class="from">
+                    { format::sender(m.from.as_ref()) }
+                    if let Some(thread) = &m.thread {
+                        <span class="thread-count" title={tr(lang, "Messages in this conversation")}>{ thread.count }</span>
+                    }
+                </span>
                 <span class="date">{ format::short_date(m.date) }</span>
                 <span class="subject">
                     if m.flags.flagged { <span class="flag" aria-label={tr(lang, "Flagged")}>{ "★ " }</span> }

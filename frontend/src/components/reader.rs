@@ -45,6 +45,12 @@ pub struct ReaderProps {
     /// Open the message with this UID again, after a failure.
     #[prop_or_default]
     pub on_retry: Callback<Uid>,
+    /// The conversation the open message belongs to, in the conversation view.
+    #[prop_or_default]
+    pub conversation: Option<std::rc::Rc<yubin_protocol::ThreadInfo>>,
+    /// Open another message of the conversation.
+    #[prop_or_default]
+    pub on_open: Callback<Uid>,
 }
 
 #[function_component]
@@ -81,6 +87,25 @@ pub fn Reader(props: &ReaderProps) -> Html {
                     <dt>{ tr(lang, "Date") }</dt><dd class="date">{ format::long_date(m.date) }</dd>
                 </dl>
                 <TrustView trust={m.trust.clone()} />
+                if let Some(thread) = &props.conversation {
+                    <nav id="conversation" class="conversation" aria-label={tr(lang, "Conversation")}>
+                        <h3>{ trf(lang, "{n} messages in this conversation", &[("n", &thread.count)]) }</h3>
+                        <ol>
+                            { for thread.messages.iter().map(|member| {
+                                let uid = member.uid;
+                                let current = uid == m.uid;
+                                html! {
+                                    <li class={classes!(current.then_some("current"), (!member.flags.seen).then_some("unread"))}>
+                                        <button disabled={current} onclick={props.on_open.reform(move |_: MouseEvent| uid)}>
+                                            <span class="from">{ format::sender(member.from.as_ref()) }</span>
+                                            <span class="date">{ format::short_date(member.date) }</span>
+                                        </button>
+                                    </li>
+                                }
+                            }) }
+                        </ol>
+                    </nav>
+                }
                 if let Some(report) = &m.delivery_report {
                     <section id="delivery-report" class="delivery-report" role="alert" aria-label={tr(lang, "Delivery report")}>
                         <h3>{ tr(lang, "Your message could not be delivered") }

@@ -7,16 +7,18 @@
 use async_imap::imap_proto::{self, MessageSection, NameAttribute, SectionPath};
 use async_imap::types::{Fetch, Flag, Mailbox, Name};
 use async_imap::{Client, Session};
+use std::collections::HashMap;
+
 use futures::TryStreamExt;
 use yubin_protocol::{
     ApiError, ErrorKind, FlagName, Flags, Folder, FolderRole, MessagePage, MessageSummary, MessageView, SearchQuery,
-    SortKey, SortOrder, Uid,
+    SortKey, SortOrder, ThreadInfo, Uid,
 };
 
 use super::imap_search;
 use super::net::{BoxedStream, Upstream};
 use crate::config::Security;
-use crate::mime;
+use crate::{mime, threading};
 
 /// The item list that makes a message-list row. Header fields rather than ENVELOPE, so that raw
 /// 8-bit and RFC 2047/2231 headers are decoded by the same MIME code as whole messages.
@@ -30,6 +32,19 @@ pub struct ImapConnection {
     /// The last server-side sort, reused while the folder is unchanged: scrolling a sorted
     /// list then costs one FETCH per window, not a SORT of the whole folder.
     sorted: Option<SortedFolder>,
+    /// The last threading of a folder, reused the same way.
+    threaded: Option<ThreadedFolder>,
+}
+
+/// Most messages of one thread sent with its row.
+const MAX_THREAD_ROWS: usize = 50;
+
+/// A folder's conversations, valid for one state of the folder.
+struct ThreadedFolder {
+    folder: String,
+    uid_validity: Option<u32>,
+    exists: u32,
+    threads: Vec<Vec<Uid>>,
 }
 
 /// UIDs of a folder in a sort order, valid for one state of the folder.
@@ -93,7 +108,7 @@ impl ImapConnection {
             literal_plus: caps.has_str("LITERAL+"),
             sort: caps.has_str("SORT"),
         };
-        Ok(Self { session, selected: None, capabilities, sorted: None })
+        Ok(Self { session, selected: None, capabilities, sorted: None, threaded: None })
     }
 
     /// Every folder the server has (`LIST "" "*"`).
@@ -149,6 +164,9 @@ impl ImapConnection {
         limit: u32,
         order: SortOrder,
     ) -> Result<MessagePage, ApiError> {
+        if order.key == SortKey::Thread {
+            return self.list_threads(folder, offset, limit).await;
+        }
         if order != SortOrder::default() {
             return self.list_sorted(folder, offset, limit, order).await;
         }
@@ -211,6 +229,90 @@ impl ImapConnection {
         })
     }
 
+    /// One row per conversation, the newest first. The threads come from every message's
+    /// threading headers (one FETCH for the folder, kept while the folder is unchanged); the
+    /// rows of the window come with their threads' other messages.
+    async fn list_threads(&mut self, folder: &str, offset: u32, limit: u32) -> Result<MessagePage, ApiError> {
+        let mailbox = self.select(folder).await?;
+        let fresh = self.threaded.as_ref().is_some_and(|t| {
+            t.folder == folder && t.uid_validity == mailbox.uid_validity && t.exists == mailbox.exists
+        });
+        if !fresh {
+            let threads = if mailbox.exists == 0 { Vec::new() } else { self.thread_folder().await? };
+            self.threaded = Some(ThreadedFolder {
+                folder: folder.to_owned(),
+                uid_validity: mailbox.uid_validity,
+                exists: mailbox.exists,
+                threads,
+            });
+        }
+        let threaded = self.threaded.as_ref().expect("threaded above");
+        let total = threaded.threads.len() as u32;
+        // Each thread's newest messages, at most MAX_THREAD_ROWS of them.
+        let window: Vec<Vec<Uid>> = threaded
+            .threads
+            .iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .map(|t| t[t.len().saturating_sub(MAX_THREAD_ROWS)..].to_vec())
+            .collect();
+        let counts: Vec<usize> =
+            threaded.threads.iter().skip(offset as usize).take(limit as usize).map(Vec::len).collect();
+        let all: Vec<Uid> = window.iter().flatten().copied().collect();
+        let mut rows: HashMap<Uid, MessageSummary> = if all.is_empty() {
+            HashMap::new()
+        } else {
+            self.summaries(&uid_set(&all)?, true).await?.into_iter().map(|m| (m.uid, m)).collect()
+        };
+        let messages = window
+            .iter()
+            .zip(counts)
+            .filter_map(|(uids, count)| {
+                let members: Vec<MessageSummary> = uids.iter().filter_map(|uid| rows.remove(uid)).collect();
+                let mut newest = members.last()?.clone();
+                if count > 1 {
+                    let unread = members.iter().filter(|m| !m.flags.seen).count() as u32;
+                    newest.thread = Some(Box::new(ThreadInfo { count: count as u32, unread, messages: members }));
+                }
+                Some(newest)
+            })
+            .collect();
+        Ok(MessagePage { folder: folder.to_owned(), total, uid_validity: mailbox.uid_validity, offset, messages })
+    }
+
+    /// Fetches every message's threading headers in the selected folder and groups them.
+    async fn thread_folder(&mut self) -> Result<Vec<Vec<Uid>>, ApiError> {
+        let fetches: Vec<Fetch> = self
+            .session
+            .uid_fetch("1:*", "(UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID IN-REPLY-TO REFERENCES)])")
+            .await
+            .map_err(imap_error)?
+            .try_collect()
+            .await
+            .map_err(imap_error)?;
+        let links: Vec<threading::Links> = fetches
+            .iter()
+            .filter_map(|f| {
+                let uid = f.uid?;
+                let headers = mime::parse_headers(f.header().unwrap_or_default());
+                let (message_id, refers_to) = match &headers {
+                    Some(h) => {
+                        let mut refers_to: Vec<String> = match h.references() {
+                            mail_parser::HeaderValue::Text(id) => vec![id.to_string()],
+                            mail_parser::HeaderValue::TextList(ids) => ids.iter().map(|i| i.to_string()).collect(),
+                            _ => Vec::new(),
+                        };
+                        refers_to.extend(h.in_reply_to().as_text().map(str::to_owned));
+                        (h.message_id().map(str::to_owned), refers_to)
+                    }
+                    None => (None, Vec::new()),
+                };
+                Some(threading::Links { uid, message_id, refers_to })
+            })
+            .collect();
+        Ok(threading::threads(&links))
+    }
+
     /// `UID SORT`: async-imap has no command for it, so it is sent raw (fixed text only) and the
     /// `* SORT` replies, which imap-proto parses, are collected until the tagged answer.
     async fn uid_sort(&mut self, order: SortOrder) -> Result<Vec<Uid>, ApiError> {
@@ -220,6 +322,7 @@ impl ImapConnection {
             SortKey::From => "FROM",
             SortKey::Subject => "SUBJECT",
             SortKey::Size => "SIZE",
+            SortKey::Thread => unreachable!("threads are listed by list_threads"),
         };
         // SORT is ascending unless reversed.
         let reverse = if order.ascending { "" } else { "REVERSE " };

@@ -174,3 +174,42 @@ async fn tick_two_messages_and_archive_both() {
     browser.wait_for_text(".message-row", &format!("3 {marker}")).await;
     browser.close().await;
 }
+
+/// tina's mailbox is this test's alone.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_conversation_is_one_row_and_its_messages_are_one_click_apart() {
+    let stack = MailStack::ensure();
+    let tag = unique_subject("conv").replace(' ', "-");
+    for (id, refs, subject) in [("a", "", "Plans"), ("b", "a", "Re: Plans")] {
+        let refs = if refs.is_empty() { String::new() } else { format!("In-Reply-To: <{refs}-{tag}@example.org>\r\n") };
+        let raw = format!(
+            "From: Aoki <aoki@example.jp>\r\nTo: tina@example.test\r\nMessage-ID: <{id}-{tag}@example.org>\r\n{refs}\
+             Subject: {subject} {tag}\r\n\r\nbody {id}\r\n"
+        );
+        stack.deliver("tina", raw.as_bytes()).await;
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let browser = Browser::start().await;
+    browser.open_app().await;
+    browser.sign_in("tina", "tina-pass").await;
+    browser.wait_for_text(".message-row", &format!("Re: Plans {tag}")).await;
+    browser.find("#sort").await.select_by_label("Conversations").await.unwrap();
+    let row = browser.wait_for_text(".message-row", &format!("Re: Plans {tag}")).await;
+    assert!(row.text().await.unwrap().contains('2'), "the row counts its two messages");
+    assert!(
+        browser
+            .client
+            .find(fantoccini::Locator::XPath(&format!(
+                "//*[contains(@class,'message-row')][contains(., 'Plans {tag}') and not(contains(., 'Re:'))]"
+            )))
+            .await
+            .is_err(),
+        "the original has no row of its own"
+    );
+    row.click().await.unwrap();
+    browser.wait_for_text("#conversation", "2").await;
+    browser.find("#conversation li:not(.current) button").await.click().await.unwrap();
+    browser.wait_for_text("#message-subject", &format!("Plans {tag}")).await;
+    assert!(!browser.find("#message-subject").await.text().await.unwrap().starts_with("Re:"));
+    browser.close().await;
+}
