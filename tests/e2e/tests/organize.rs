@@ -125,6 +125,7 @@ async fn drag_a_message_onto_a_folder() {
     browser.wait_for_text(".message-row", &subject).await;
     // The folder list loads beside the message list: wait for the drop target too.
     browser.find(".folder[data-folder='Archive']").await;
+    let archived_before = stack.message_count("grace", "Archive");
     browser
         .client
         .execute(
@@ -138,6 +139,14 @@ async fn drag_a_message_onto_a_folder() {
         )
         .await
         .unwrap();
+    // The move is done on the server before Archive is opened (under load it can lag the UI).
+    for attempt in 0.. {
+        if stack.message_count("grace", "Archive") > archived_before {
+            break;
+        }
+        assert!(attempt < 200, "the dropped message never reached Archive");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     browser.click(".folder[data-folder='Archive']").await;
     browser.wait_for_text(".message-row", &subject).await;
     browser.close().await;
