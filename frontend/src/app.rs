@@ -27,7 +27,7 @@ use crate::message_window::{MessageWindow, BLOCK};
 use crate::pop3_sync::{self, Pop3Settings, SyncReport};
 use crate::shortcuts::{self, Shortcut};
 use crate::theme::Theme;
-use crate::{contacts, format, outbox, upload};
+use crate::{contacts, format, notifications, offline_accounts, outbox, upload};
 
 /// Most search results listed.
 const SEARCH_LIMIT: u32 = 200;
@@ -965,74 +965,6 @@ fn check_storage(link: yew::html::Scope<App>, lang: Lang) {
             }
         }
     });
-}
-
-/// Desktop notifications of new mail (Notification API), only when the user asked for them.
-mod notifications {
-    use wasm_bindgen::JsValue;
-
-    const KEY: &str = "yubin.notify";
-
-    fn granted() -> bool {
-        web_sys::Notification::permission() == web_sys::NotificationPermission::Granted
-    }
-
-    /// On, if the user turned it on and the browser still allows it.
-    pub fn enabled() -> bool {
-        crate::prefs::get(KEY).as_deref() == Some("on") && has_api() && granted()
-    }
-
-    pub fn set_enabled(on: bool) {
-        crate::prefs::set(KEY, if on { "on" } else { "off" });
-    }
-
-    fn has_api() -> bool {
-        web_sys::window()
-            .and_then(|w| js_sys::Reflect::has(&w, &JsValue::from_str("Notification")).ok())
-            .unwrap_or(false)
-    }
-
-    /// Asks the browser for permission; true if granted.
-    pub async fn ask() -> bool {
-        if !has_api() {
-            return false;
-        }
-        let Ok(promise) = web_sys::Notification::request_permission() else { return false };
-        let answer = wasm_bindgen_futures::JsFuture::from(promise).await.ok().and_then(|v| v.as_string());
-        answer.as_deref() == Some("granted")
-    }
-
-    /// Shows `text` while the tab is in the background (in front, the list says it already).
-    pub fn show(text: &str) {
-        let hidden = web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden());
-        if !hidden || !has_api() || !granted() {
-            return;
-        }
-        let options = web_sys::NotificationOptions::new();
-        options.set_body(text);
-        options.set_icon("/icon.svg");
-        options.set_tag("yubin-new-mail");
-        let _ = web_sys::Notification::new_with_options("Yubin", &options);
-    }
-}
-
-/// POP3 accounts whose mail this browser keeps, for reading it offline from the sign-in page.
-mod offline_accounts {
-    use crate::prefs;
-
-    const KEY: &str = "yubin.offline-accounts";
-
-    pub fn all() -> Vec<String> {
-        prefs::get_json(KEY).unwrap_or_default()
-    }
-
-    pub fn remember(account: &str) {
-        let mut accounts = all();
-        if !accounts.iter().any(|a| a == account) {
-            accounts.push(account.to_owned());
-            prefs::set_json(KEY, &accounts);
-        }
-    }
 }
 
 /// Registers the service worker that keeps the app shell for offline use.

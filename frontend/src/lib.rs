@@ -10,6 +10,8 @@ pub mod i18n;
 pub mod local_mailbox;
 pub mod local_store;
 pub mod message_window;
+pub mod notifications;
+pub mod offline_accounts;
 pub mod outbox;
 pub mod pop3_sync;
 pub mod prefs;

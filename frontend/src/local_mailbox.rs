@@ -108,12 +108,6 @@ impl LocalMailbox {
         Ok(Self { db: Rc::new(db), inner: Rc::new(RefCell::new(Inner { entries, state })) })
     }
 
-    /// Whether a POP3 message with this UIDL is stored, or was deleted here.
-    pub fn knows(&self, key: &str) -> bool {
-        let inner = self.inner.borrow();
-        inner.state.deleted.iter().any(|d| d == key) || inner.entries.values().any(|e| e.key == key)
-    }
-
     /// The keys the mailbox has, for a sync to compare with the server's listing.
     pub fn known_keys(&self) -> HashSet<String> {
         let inner = self.inner.borrow();

@@ -33,10 +33,6 @@ impl SessionCounter {
             }
         }
     }
-
-    pub fn open(&self) -> usize {
-        self.open.load(Ordering::Relaxed)
-    }
 }
 
 impl Drop for SessionSlot {

@@ -5,6 +5,8 @@
 //! the message list (header fields only) and the message view go through here, so a subject
 //! reads the same in both places.
 
+use std::collections::HashMap;
+
 use mail_parser::{HeaderValue, MessageParser, MimeHeaders, PartType};
 
 use crate::{html, trust};
@@ -41,18 +43,31 @@ pub fn summary(uid: Uid, headers: &[u8], flags: Flags, size: u32, arrival: Optio
     MessageSummary { uid, from, subject, date: date.or(arrival), flags, size, has_attachments, thread: None }
 }
 
+/// Most of a message's source kept as text (shown by "Source", stored for POP3 mail).
+pub const MAX_SOURCE: u32 = 2 << 20;
+
 /// A whole message, parsed for reading.
 pub fn view(folder: &str, uid: Uid, flags: Flags, raw: &[u8]) -> Result<MessageView, ApiError> {
     let message = parse(raw)
         .ok_or_else(|| ApiError::new(ErrorKind::Protocol, format!("message {uid} could not be parsed as mail")))?;
+    Ok(view_of(folder, uid, flags, &message, &section_paths(&message)))
+}
+
+/// The view of a parsed message; `sections` are its IMAP section numbers ([`section_paths`]).
+fn view_of(
+    folder: &str,
+    uid: Uid,
+    flags: Flags,
+    message: &mail_parser::Message<'_>,
+    sections: &HashMap<u32, String>,
+) -> MessageView {
     let text = message.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
     // mail-parser offers text parts as HTML too; only a real text/html part is HTML mail.
     let html = message
         .html_part(0)
         .filter(|part| part.is_text_html())
         .and_then(|part| part.text_contents())
-        .map(|body| html::sanitize(body, inline_images(&message)));
-    let sections = section_paths(&message);
+        .map(|body| html::sanitize(body, inline_images(message)));
     let attachments = message
         .attachments
         .iter()
@@ -87,11 +102,11 @@ pub fn view(folder: &str, uid: Uid, flags: Flags, raw: &[u8]) -> Result<MessageV
             _ => None,
         })
         .collect();
-    Ok(MessageView {
+    MessageView {
         folder: folder.to_owned(),
         uid,
         subject: message.subject().unwrap_or_default().to_owned(),
-        trust: trust::assess(&message, &from, &reply_to),
+        trust: trust::assess(message, &from, &reply_to),
         forwarded,
         from,
         to: addresses(message.to()),
@@ -101,27 +116,32 @@ pub fn view(folder: &str, uid: Uid, flags: Flags, raw: &[u8]) -> Result<MessageV
         date: message.date().map(|d| d.to_timestamp()),
         message_id: message.message_id().map(angle_id),
         in_reply_to: message.in_reply_to().as_text().map(angle_id),
-        references: match message.references() {
-            HeaderValue::Text(id) => vec![angle_id(id)],
-            HeaderValue::TextList(ids) => ids.iter().map(|id| angle_id(id)).collect(),
-            _ => Vec::new(),
-        },
-        delivery_report: crate::dsn::report(&message),
+        references: references(message),
+        delivery_report: crate::dsn::report(message),
         flags,
         text,
         has_remote_content: html.as_ref().is_some_and(|h| h.has_remote_content),
         html: html.map(|h| h.html),
         attachments,
-    })
+    }
+}
+
+/// The `References:` chain, oldest first, in `<id>` form.
+pub fn references(message: &mail_parser::Message<'_>) -> Vec<String> {
+    match message.references() {
+        HeaderValue::Text(id) => vec![angle_id(id)],
+        HeaderValue::TextList(ids) => ids.iter().map(|id| angle_id(id)).collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// A message for the browser to keep (POP3 mail, or a POP3 account's sent copy): the list row,
 /// the parsed view, the source and the attachments' bytes, from one parse.
 pub fn local_message(key: &str, raw: &[u8], flags: Flags) -> Result<yubin_protocol::LocalMessage, ApiError> {
     use base64::Engine;
-    let view = view("INBOX", 0, flags, raw)?;
     let message = parse(raw).ok_or_else(|| ApiError::new(ErrorKind::Protocol, "the message could not be parsed"))?;
     let sections = section_paths(&message);
+    let view = view_of("INBOX", 0, flags, &message, &sections);
     let parts = message
         .attachments
         .iter()
@@ -141,13 +161,12 @@ pub fn local_message(key: &str, raw: &[u8], flags: Flags) -> Result<yubin_protoc
         has_attachments: !view.attachments.is_empty(),
         thread: None,
     };
-    const MAX_SOURCE: usize = 2 << 20;
-    let source = String::from_utf8_lossy(&raw[..raw.len().min(MAX_SOURCE)]).into_owned();
+    let source = String::from_utf8_lossy(&raw[..raw.len().min(MAX_SOURCE as usize)]).into_owned();
     Ok(yubin_protocol::LocalMessage { key: key.to_owned(), summary, view, source, parts })
 }
 
 /// mail-parser gives ids without their angle brackets; the wire and IMAP SEARCH want them.
-fn angle_id(id: &str) -> String {
+pub fn angle_id(id: &str) -> String {
     format!("<{id}>")
 }
 
@@ -178,13 +197,8 @@ fn inline_images(message: &mail_parser::Message<'_>) -> html::InlineImages {
 /// IMAP section numbers (RFC 3501 6.4.5) of the message's parts, by mail-parser part id:
 /// the children of a multipart are numbered from 1, nested ones as `2.1`; the body of a
 /// single-part message is section `1`.
-fn section_paths(message: &mail_parser::Message<'_>) -> std::collections::HashMap<u32, String> {
-    fn walk(
-        message: &mail_parser::Message<'_>,
-        children: &[u32],
-        prefix: &str,
-        paths: &mut std::collections::HashMap<u32, String>,
-    ) {
+fn section_paths(message: &mail_parser::Message<'_>) -> HashMap<u32, String> {
+    fn walk(message: &mail_parser::Message<'_>, children: &[u32], prefix: &str, paths: &mut HashMap<u32, String>) {
         for (i, &id) in children.iter().enumerate() {
             let path = format!("{prefix}{}", i + 1);
             if let Some(PartType::Multipart(grandchildren)) = message.parts.get(id as usize).map(|p| &p.body) {
@@ -193,7 +207,7 @@ fn section_paths(message: &mail_parser::Message<'_>) -> std::collections::HashMa
             paths.insert(id, path);
         }
     }
-    let mut paths = std::collections::HashMap::new();
+    let mut paths = HashMap::new();
     match message.parts.first().map(|p| &p.body) {
         Some(PartType::Multipart(children)) => walk(message, children, "", &mut paths),
         _ => {

@@ -23,23 +23,21 @@ use crate::upstream::imap::ImapConnection;
 
 pub async fn compose_info(state: &SessionState) -> Result<Response, ApiError> {
     let account = logged_in(state).await?;
-    let features = account.server.smtp.features(&account.username, account.password.expose()).await?;
-    let (drafts, sent) = if account.protocol == IncomingProtocol::Imap {
-        with_imap(state, |imap| {
-            Box::pin(async move {
-                Ok((imap.special_folder(FolderRole::Drafts).await?, imap.special_folder(FolderRole::Sent).await?))
-            })
+    // The server's limit does not change while signed in: one SMTP login finds it per account.
+    let max_message_size = *account
+        .smtp_max_size
+        .get_or_try_init(|| async {
+            let features = account.server.smtp.features(&account.username, account.password.expose()).await?;
+            Ok::<_, ApiError>(features.max_size)
         })
-        .await?
+        .await?;
+    let (drafts, sent) = if account.protocol == IncomingProtocol::Imap {
+        let mut folders = with_imap(state, |imap| Box::pin(imap.special_folders())).await?;
+        (folders.remove(&FolderRole::Drafts), folders.remove(&FolderRole::Sent))
     } else {
         (None, None) // the browser keeps a POP3 account's drafts and sent mail
     };
-    Ok(Response::ComposeInfo(ComposeInfo {
-        max_message_size: features.max_size,
-        max_upload_size: state.upload_limit(),
-        drafts,
-        sent,
-    }))
+    Ok(Response::ComposeInfo(ComposeInfo { max_message_size, max_upload_size: state.upload_limit(), drafts, sent }))
 }
 
 pub async fn send(state: &SessionState, message: OutgoingMessage) -> Result<Response, ApiError> {
@@ -100,7 +98,7 @@ pub async fn send(state: &SessionState, message: OutgoingMessage) -> Result<Resp
             warn!("sent, but marking the original answered failed: {}", e.message);
         }
     }
-    if let Err(e) = delete_drafts(state, &composed.message_id, None).await {
+    if let Err(e) = delete_drafts(state, &composed.message_id).await {
         warn!("sent, but removing its draft failed: {}", e.message);
     }
     Ok(Response::Sent(SentReceipt {
@@ -156,22 +154,23 @@ pub async fn save_draft(state: &SessionState, message: OutgoingMessage) -> Resul
         Box::pin(async move { imap.find_message_id(&folder, &id).await })
     })
     .await?;
-    let composed = Arc::new(composed);
-    let uid = with_imap(state, |imap| {
-        let (folder, composed) = (folder.clone(), composed.clone());
+    let (composed, old) = (Arc::new(composed), Arc::new(old));
+    let keep = with_imap(state, |imap| {
+        let (folder, composed, old) = (folder.clone(), composed.clone(), old.clone());
         Box::pin(async move {
             imap.append(&folder, "(\\Draft \\Seen)", &composed.copy).await?;
-            Ok(imap.find_message_id(&folder, &composed.message_id).await?.into_iter().max())
+            let copies = imap.find_message_id(&folder, &composed.message_id).await?;
+            let keep = copies.iter().copied().max().filter(|uid| !old.contains(uid));
+            expunge_all_but(imap, &folder, copies, keep).await?;
+            Ok(keep)
         })
     })
     .await?;
-    let keep = uid.filter(|uid| !old.contains(uid));
-    delete_drafts(state, &composed.message_id, keep).await?;
     Ok(Response::DraftSaved { folder, uid: keep })
 }
 
-/// Removes every draft with `message_id` except the one with UID `keep`.
-pub async fn delete_drafts(state: &SessionState, message_id: &str, keep: Option<Uid>) -> Result<(), ApiError> {
+/// Removes every draft with `message_id`.
+pub async fn delete_drafts(state: &SessionState, message_id: &str) -> Result<(), ApiError> {
     let message_id = checked_message_id("Message-ID", message_id)?;
     let Some(folder) = with_imap(state, |imap| Box::pin(imap.special_folder(FolderRole::Drafts))).await? else {
         return Ok(());
@@ -179,15 +178,25 @@ pub async fn delete_drafts(state: &SessionState, message_id: &str, keep: Option<
     with_imap(state, |imap| {
         let (folder, id) = (folder.clone(), message_id.clone());
         Box::pin(async move {
-            let old: Vec<Uid> =
-                imap.find_message_id(&folder, &id).await?.into_iter().filter(|uid| Some(*uid) != keep).collect();
-            if old.is_empty() {
-                return Ok(());
-            }
-            imap.expunge(&folder, &old).await
+            let copies = imap.find_message_id(&folder, &id).await?;
+            expunge_all_but(imap, &folder, copies, None).await
         })
     })
     .await
+}
+
+/// Deletes `uids` in `folder` for good, except `keep`.
+async fn expunge_all_but(
+    imap: &mut ImapConnection,
+    folder: &str,
+    uids: Vec<Uid>,
+    keep: Option<Uid>,
+) -> Result<(), ApiError> {
+    let stale: Vec<Uid> = uids.into_iter().filter(|uid| Some(*uid) != keep).collect();
+    if stale.is_empty() {
+        return Ok(());
+    }
+    imap.expunge(folder, &stale).await
 }
 
 /// Appends `composed` to `folder` unless a copy with its Message-ID is there already, so a

@@ -31,8 +31,6 @@ use crate::{fetching, outgoing};
 
 /// Most messages a tab may list at once; bigger windows are clamped.
 const MAX_PAGE: u32 = 500;
-/// Most of a message's source shown as text.
-const MAX_SOURCE: u32 = 2 << 20;
 
 static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
 
@@ -43,6 +41,8 @@ pub(crate) struct Account {
     pub username: String,
     pub password: Secret,
     pub from: Mailbox,
+    /// The submission server's SIZE, once asked for.
+    pub smtp_max_size: tokio::sync::OnceCell<Option<u64>>,
 }
 
 pub(crate) struct SessionState {
@@ -324,7 +324,7 @@ async fn handle(gateway: &Gateway, state: &SessionState, peer: IpAddr, request: 
         .map(|()| Response::Done),
         Request::GetSource { folder, uid } => with_imap(state, |imap| {
             let folder = folder.clone();
-            Box::pin(async move { imap.get_source(&folder, uid, MAX_SOURCE).await })
+            Box::pin(async move { imap.get_source(&folder, uid, crate::mime::MAX_SOURCE).await })
         })
         .await
         .map(|(raw, truncated)| Response::Source { text: String::from_utf8_lossy(&raw).into_owned(), truncated }),
@@ -405,7 +405,7 @@ async fn handle(gateway: &Gateway, state: &SessionState, peer: IpAddr, request: 
         Request::ComposeInfo => outgoing::compose_info(state).await,
         Request::SaveDraft { message } => outgoing::save_draft(state, message).await,
         Request::DeleteDraft { message_id } => {
-            outgoing::delete_drafts(state, &message_id, None).await.map(|()| Response::Done)
+            outgoing::delete_drafts(state, &message_id).await.map(|()| Response::Done)
         }
         Request::Send { message } => outgoing::send(state, message).await,
         Request::Pop3List => fetching::list(state).await,
@@ -441,7 +441,7 @@ async fn login(
     let from = parse_mailbox("From", &username)
         .unwrap_or_else(|_| Mailbox::new(None, "invalid@invalid".parse().expect("valid")));
     let info = SessionInfo { username: username.clone(), email: from.email.to_string(), incoming: protocol };
-    let account = Arc::new(Account { server, protocol, username, password, from });
+    let account = Arc::new(Account { server, protocol, username, password, from, smtp_max_size: Default::default() });
     let old = std::mem::replace(&mut *state.imap.lock().await, imap);
     if let Some(old) = old {
         old.logout().await;

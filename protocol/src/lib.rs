@@ -386,7 +386,7 @@ pub struct Folder {
 }
 
 /// What a folder is for (RFC 6154 SPECIAL-USE, and INBOX).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FolderRole {
     Inbox,

@@ -248,26 +248,23 @@ impl ImapConnection {
         }
         let threaded = self.threaded.as_ref().expect("threaded above");
         let total = threaded.threads.len() as u32;
-        // Each thread's newest messages, at most MAX_THREAD_ROWS of them.
-        let window: Vec<Vec<Uid>> = threaded
+        // Each thread's size, and its newest messages, at most MAX_THREAD_ROWS of them.
+        let window: Vec<(usize, Vec<Uid>)> = threaded
             .threads
             .iter()
             .skip(offset as usize)
             .take(limit as usize)
-            .map(|t| t[t.len().saturating_sub(MAX_THREAD_ROWS)..].to_vec())
+            .map(|t| (t.len(), t[t.len().saturating_sub(MAX_THREAD_ROWS)..].to_vec()))
             .collect();
-        let counts: Vec<usize> =
-            threaded.threads.iter().skip(offset as usize).take(limit as usize).map(Vec::len).collect();
-        let all: Vec<Uid> = window.iter().flatten().copied().collect();
+        let all: Vec<Uid> = window.iter().flat_map(|(_, uids)| uids).copied().collect();
         let mut rows: HashMap<Uid, MessageSummary> = if all.is_empty() {
             HashMap::new()
         } else {
             self.summaries(&uid_set(&all)?, true).await?.into_iter().map(|m| (m.uid, m)).collect()
         };
         let messages = window
-            .iter()
-            .zip(counts)
-            .filter_map(|(uids, count)| {
+            .into_iter()
+            .filter_map(|(count, uids)| {
                 let members: Vec<MessageSummary> = uids.iter().filter_map(|uid| rows.remove(uid)).collect();
                 let mut newest = members.last()?.clone();
                 if count > 1 {
@@ -297,13 +294,9 @@ impl ImapConnection {
                 let headers = mime::parse_headers(f.header().unwrap_or_default());
                 let (message_id, refers_to) = match &headers {
                     Some(h) => {
-                        let mut refers_to: Vec<String> = match h.references() {
-                            mail_parser::HeaderValue::Text(id) => vec![id.to_string()],
-                            mail_parser::HeaderValue::TextList(ids) => ids.iter().map(|i| i.to_string()).collect(),
-                            _ => Vec::new(),
-                        };
-                        refers_to.extend(h.in_reply_to().as_text().map(str::to_owned));
-                        (h.message_id().map(str::to_owned), refers_to)
+                        let mut refers_to = mime::references(h);
+                        refers_to.extend(h.in_reply_to().as_text().map(mime::angle_id));
+                        (h.message_id().map(mime::angle_id), refers_to)
                     }
                     None => (None, Vec::new()),
                 };
@@ -375,8 +368,18 @@ impl ImapConnection {
 
     /// The folder the server marks with `role` (RFC 6154 SPECIAL-USE), if any.
     pub async fn special_folder(&mut self, role: FolderRole) -> Result<Option<String>, ApiError> {
-        let names = self.list_all().await?;
-        Ok(names.iter().find(|n| folder_role(n.name(), n.attributes()) == Some(role)).map(|n| n.name().to_owned()))
+        Ok(self.special_folders().await?.remove(&role))
+    }
+
+    /// Every folder with a role (the first listed, where two claim one), from one LIST.
+    pub async fn special_folders(&mut self) -> Result<HashMap<FolderRole, String>, ApiError> {
+        let mut folders = HashMap::new();
+        for name in self.list_all().await? {
+            if let Some(role) = folder_role(name.name(), name.attributes()) {
+                folders.entry(role).or_insert_with(|| name.name().to_owned());
+            }
+        }
+        Ok(folders)
     }
 
     /// Stores `message` in `folder` with `flags` (an IMAP flag list such as `(\\Seen)`).
