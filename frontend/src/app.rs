@@ -6,13 +6,16 @@ use std::rc::Rc;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 use yubin_protocol::{
-    ApiError, ErrorKind, Event, FlagName, Folder, FolderRole, IncomingProtocol, LocalMessage, MessagePage, MessageView,
-    Request, Response, SearchQuery, Secret, SentReceipt, Session, SortOrder, Uid, Welcome, PROTOCOL_VERSION,
+    AccountId, AccountTest, ApiError, ErrorKind, Event, FlagName, Folder, FolderRole, IncomingProtocol, LocalMessage,
+    MessagePage, MessageView, Request, Response, SearchQuery, Secret, SentReceipt, Session, SortOrder, Uid, Verdict,
+    Welcome, PROTOCOL_VERSION,
 };
 
+use crate::accounts::{Account, Unified};
 use crate::components::actions::{Action, BulkActions};
 use crate::components::composer::{ComposeOutcome, Composer};
 use crate::components::folder_list::{FolderList, FolderOp};
+use crate::components::identity_form::IdentityForm;
 use crate::components::login::{Login, LoginForm};
 use crate::components::message_list::MessageList;
 use crate::components::notice::{Notice, NoticeKind, NoticeView};
@@ -21,13 +24,15 @@ use crate::components::reader::{Reader, ReaderState};
 use crate::connection::{Connection, ConnectionEvent};
 use crate::drafting::Draft;
 use crate::i18n::{tr, trf, Lang};
+use crate::identity::Identity;
 use crate::local_mailbox::LocalMailbox;
 use crate::local_store::{Shelf, Stored};
 use crate::message_window::{MessageWindow, BLOCK};
 use crate::pop3_sync::{self, Pop3Settings, SyncReport};
+use crate::settings::Settings;
 use crate::shortcuts::{self, Shortcut};
 use crate::theme::Theme;
-use crate::{contacts, format, notifications, offline_accounts, outbox, upload};
+use crate::{contacts, format, notifications, offline_accounts, outbox, remember, upload};
 
 /// Most search results listed.
 const SEARCH_LIMIT: u32 = 200;
@@ -35,6 +40,8 @@ const SEARCH_LIMIT: u32 = 200;
 const STORAGE_WARNING: f64 = 0.9;
 /// A search for one Message-ID, as typed in the search box (Gmail's operator).
 const MESSAGE_ID_SEARCH: &str = "rfc822msgid:";
+/// The list's folder name while it shows the unified inbox.
+const UNIFIED: &str = "\u{0}unified";
 /// Wait before reconnecting after the gateway went away.
 const RECONNECT_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -42,14 +49,35 @@ pub enum Msg {
     Connection(ConnectionEvent),
     Reconnect,
     Login(LoginForm),
-    LoggedIn(Result<Session, ApiError>),
-    Folders(Result<Vec<Folder>, ApiError>),
+    LoggedIn(AccountId, Result<Session, ApiError>),
+    /// The sign-ins this browser remembers, decrypted.
+    Remembered(Vec<LoginForm>),
+    /// Try an account's servers from the sign-in form, without signing in.
+    TestAccount(LoginForm),
+    Tested(Result<AccountTest, ApiError>),
+    /// Show the form that signs in one more account.
+    AddAccount,
+    CancelAddAccount,
+    SwitchAccount(AccountId),
+    /// Show every account's inbox in one list.
+    OpenUnified,
+    /// An account's newest inbox rows for the unified inbox.
+    UnifiedRows(AccountId, Result<MessagePage, ApiError>),
+    EditIdentity(bool),
+    SaveIdentity(Identity),
+    /// Load remote content in this sender's mail from now on.
+    TrustSender(String),
+    /// What an account's server keeps of the settings: whether it can, and the document.
+    RoamingSettings(AccountId, Result<(bool, Option<String>), ApiError>),
+    Folders(AccountId, Result<Vec<Folder>, ApiError>),
     SelectFolder(String),
-    /// A block of the list arrived (or failed) for the window starting at this offset.
-    Block(u32, Result<MessagePage, ApiError>),
+    /// A block of an account's list arrived (or failed) for the window starting at this offset.
+    Block(AccountId, u32, Result<MessagePage, ApiError>),
     /// The list shows these positions now.
     Visible(std::ops::Range<u32>),
     Sort(SortOrder),
+    /// A row of the list was chosen (a UID, or in the unified inbox a row key).
+    OpenRow(Uid),
     Open(Uid),
     Opened(Uid, Result<Box<MessageView>, ApiError>),
     /// An action on these messages (the open one, or the selected ones).
@@ -61,6 +89,8 @@ pub enum Msg {
     FlagFailed(Vec<(Uid, bool)>, FlagName, ApiError),
     /// A change on the server (flag, move, delete) finished; the screen already shows it.
     Changed(Result<(), ApiError>),
+    /// The same, for a change in another account than the one on screen.
+    ChangedIn(AccountId, Result<(), ApiError>),
     Search(String),
     ManageFolder(FolderOp),
     /// A message was dragged onto a folder.
@@ -82,7 +112,7 @@ pub enum Msg {
     LocalDrafts(Vec<Stored>),
     ComposeDone(ComposeOutcome),
     /// The outbox was sent after reconnecting: what went, and what failed.
-    OutboxFlushed(Vec<SentReceipt>, Vec<ApiError>),
+    OutboxFlushed(Vec<(AccountId, SentReceipt)>, Vec<ApiError>),
     /// Show the sent message a bounce refers to.
     FindSent(String),
     /// How many messages wait in the outbox.
@@ -96,31 +126,48 @@ pub enum Msg {
     SetTheme(Theme),
     Shortcut(Shortcut),
     /// A POP3 account's mailbox in the browser is open.
-    LocalReady(Result<LocalMailbox, ApiError>),
-    /// Check the POP3 server for new mail now.
-    CheckNow,
-    /// The polling interval of the session with this generation is over.
-    PollDue(u32),
-    SyncProgress(usize, usize),
-    Synced(Result<SyncReport, ApiError>),
+    LocalReady(AccountId, Result<LocalMailbox, ApiError>),
+    /// Check this POP3 account's server for new mail now.
+    CheckNow(AccountId),
+    /// The polling interval of an account, signed in during this generation, is over.
+    PollDue(AccountId, u32),
+    SyncProgress(AccountId, usize, usize),
+    Synced(AccountId, Result<SyncReport, ApiError>),
     Pop3Settings(Pop3Settings),
     /// The browser's storage is nearly full.
     StorageWarning(String),
     Dismiss,
+    /// A reply nobody waits for arrived.
+    Noop,
     /// Try again what failed: the folder list and the list on screen.
     Retry,
+    /// Sign the account on screen out.
     Logout,
 }
 
 pub struct App {
     connection: Option<Connection>,
     welcome: Option<Welcome>,
-    /// Kept in memory only, for re-authenticating after the connection drops.
-    credentials: Option<LoginForm>,
-    session: Option<Session>,
+    /// Signed-in accounts, in the order they were added.
+    accounts: Vec<Account>,
+    /// The account whose folders are on screen.
+    active: AccountId,
+    next_account: AccountId,
+    /// The sign-in form is shown over the mailbox, to add an account.
+    adding_account: bool,
+    /// Sign-ins under way: the id each account gets, and its form, kept for signing in again.
+    pending_logins: Vec<(AccountId, LoginForm)>,
+    /// Sign-ins remembered in this browser, tried once the gateway has said hello.
+    remembered: Option<Vec<LoginForm>>,
     login_busy: bool,
     login_error: Option<ApiError>,
-    folders: Vec<Folder>,
+    account_test: Option<AccountTest>,
+    /// The identity form of the account on screen is open.
+    editing_identity: bool,
+    /// Kept in the browser and, where the server can, on the IMAP servers.
+    settings: Settings,
+    /// Every account's inbox in one list, when that is on screen.
+    unified: Option<Unified>,
     folder: String,
     /// The search shown instead of the folder's newest messages, if any.
     search: Option<String>,
@@ -136,8 +183,8 @@ pub struct App {
     /// Messages ticked for a bulk action.
     selection: Rc<BTreeSet<Uid>>,
     reader: ReaderState,
-    /// The message being written, if the composer is open.
-    composer: Option<Rc<Stored>>,
+    /// The message being written, if the composer is open, and the account sending it.
+    composer: Option<(AccountId, Rc<Stored>)>,
     /// Counts sign-ins: a new gateway session needs attachments uploaded again.
     epoch: u32,
     /// The connection to the gateway is lost and being retried.
@@ -150,18 +197,10 @@ pub struct App {
     _shortcuts: Option<shortcuts::Listener>,
     /// The list of shortcuts is shown.
     help: bool,
-    /// Unread messages in the inbox when last counted, to tell new mail apart.
+    /// Unread messages in all inboxes when last counted, to tell new mail apart.
     inbox_unread: Option<u32>,
     /// The user asked for desktop notifications of new mail (and the browser allowed them).
     notify: bool,
-    /// A POP3 account's mailbox, kept in the browser; `None` for IMAP accounts.
-    local: Option<LocalMailbox>,
-    pop3_settings: Pop3Settings,
-    /// What the POP3 sync is doing, for the sidebar.
-    sync_status: Option<String>,
-    syncing: bool,
-    /// "Check now" came while a sync was running: run another when it ends.
-    check_again: bool,
     /// Bumped at sign-out, so a polling loop of an earlier session stops.
     session_generation: u32,
     /// Addresses seen in mail, for recipient suggestions.
@@ -182,11 +221,18 @@ impl Component for App {
         let mut app = Self {
             connection: None,
             welcome: None,
-            credentials: None,
-            session: None,
+            accounts: Vec::new(),
+            active: 0,
+            next_account: 1,
+            adding_account: false,
+            pending_logins: Vec::new(),
+            remembered: None,
             login_busy: false,
             login_error: None,
-            folders: Vec::new(),
+            account_test: None,
+            editing_identity: false,
+            unified: None,
+            settings: Settings::load(),
             folder: "INBOX".into(),
             search: None,
             open_when_listed: None,
@@ -206,17 +252,14 @@ impl Component for App {
             help: false,
             inbox_unread: None,
             notify: notifications::enabled(),
-            local: None,
-            pop3_settings: Pop3Settings::default(),
-            sync_status: None,
-            syncing: false,
-            check_again: false,
             session_generation: 0,
             contacts: Rc::new(contacts::load()),
             source: None,
             notice: None,
         };
         app.connect(ctx);
+        let link = ctx.link().clone();
+        spawn_local(async move { link.send_message(Msg::Remembered(remember::all().await)) });
         app
     }
 
@@ -231,23 +274,26 @@ impl Component for App {
                 }
                 self.welcome = Some(welcome);
                 self.offline = false;
-                if self.session.is_some() {
-                    // Back after a drop: sign in again silently and refresh.
-                    if let Some(form) = self.credentials.clone() {
-                        self.login(ctx, form);
-                    }
+                // Back after a drop (a gateway restart): every account signs in again silently.
+                let again: Vec<_> = self.accounts.iter().filter_map(|a| Some((a.id, a.credentials.clone()?))).collect();
+                for (id, form) in again {
+                    self.login(ctx, id, form);
                 }
+                self.sign_in_remembered(ctx);
             }
-            Msg::Connection(ConnectionEvent::Pushed(Event::FolderChanged { folder })) => {
-                if self.session.is_none() {
-                    return false;
-                }
-                // New, removed or changed mail in the folder on screen: show it as it is now.
-                if folder == self.folder && self.search.is_none() {
+            Msg::Connection(ConnectionEvent::Pushed(Event::FolderChanged { account, folder })) => {
+                let Some(changed) = self.account_by_id(account) else { return false };
+                let inbox = changed.inbox_id() == folder;
+                if self.unified.is_some() {
+                    if inbox {
+                        self.load_unified_part(ctx, account);
+                    }
+                } else if account == self.active && folder == self.folder && self.search.is_none() {
+                    // New, removed or changed mail in the folder on screen: show it as it is now.
                     self.load_list(ctx);
                 }
                 // Elsewhere (the inbox, watched too): its counts, the title, a notification.
-                self.refresh_folders(ctx);
+                self.refresh_folders_of(ctx, account);
                 return false;
             }
             Msg::Connection(ConnectionEvent::Closed) => {
@@ -266,27 +312,55 @@ impl Component for App {
             Msg::Reconnect => self.connect(ctx),
             Msg::Login(form) => {
                 self.login_error = None;
-                self.login(ctx, form);
+                self.account_test = None;
+                let id = self.next_account;
+                self.next_account += 1;
+                self.login(ctx, id, form);
             }
-            Msg::LoggedIn(Ok(session)) => {
-                self.login_busy = false;
+            Msg::LoggedIn(id, Ok(session)) => {
                 if self.notice.as_ref().is_some_and(|n| n.kind == NoticeKind::Info) {
                     self.notice = None;
                 }
-                let first = self.session.is_none();
-                let pop3 = session.incoming == IncomingProtocol::Pop3;
                 self.epoch += 1;
-                if pop3 && self.local.is_none() {
-                    self.pop3_settings = Pop3Settings::load(&session.email);
-                    let (link, account) = (ctx.link().clone(), session.email.clone());
-                    spawn_local(async move { link.send_message(Msg::LocalReady(LocalMailbox::open(&account).await)) });
+                let first = self.accounts.is_empty();
+                if let Some(known) = self.account_mut(id) {
+                    // Signed in again after a drop: catch up.
+                    known.session = session;
+                    if known.local.is_some() {
+                        ctx.link().send_message(Msg::CheckNow(id));
+                    } else {
+                        self.refresh_folders_of(ctx, id);
+                        self.reload(ctx);
+                    }
                 } else {
-                    self.refresh_folders(ctx);
-                    self.load_list(ctx);
-                }
-                self.session = Some(session);
-                if pop3 && self.local.is_some() {
-                    ctx.link().send_message(Msg::CheckNow); // back after a drop: catch up
+                    let Some(form) = self.take_pending(id) else {
+                        return false; // a sign-in the user gave up on
+                    };
+                    if form.remember {
+                        let form = form.clone();
+                        spawn_local(async move {
+                            if let Err(e) = remember::save(&form).await {
+                                web_sys::console::warn_1(&format!("not remembered: {e}").into());
+                            }
+                        });
+                    }
+                    self.adding_account = false;
+                    let pop3 = session.incoming == IncomingProtocol::Pop3;
+                    let email = session.email.clone();
+                    self.accounts.push(Account::new(id, Some(form), session));
+                    if !pop3 {
+                        self.fetch_settings(ctx, id);
+                    }
+                    // Remembered accounts signing in together: the first stays on screen.
+                    if first || self.pending_logins.is_empty() {
+                        self.show_account(ctx, id);
+                    }
+                    if pop3 {
+                        let link = ctx.link().clone();
+                        spawn_local(
+                            async move { link.send_message(Msg::LocalReady(id, LocalMailbox::open(&email).await)) },
+                        );
+                    }
                 }
                 self.flush_outbox(ctx);
                 if first {
@@ -299,30 +373,137 @@ impl Component for App {
                     });
                 }
             }
-            Msg::LoggedIn(Err(e)) => {
-                self.login_busy = false;
-                self.credentials = None;
-                self.session = None;
-                self.login_error = Some(e);
+            Msg::LoggedIn(id, Err(e)) => {
+                if self.account_by_id(id).is_some() {
+                    // The silent sign-in after a drop failed (a changed password?): say so.
+                    self.notice = Some(Notice::from_error(&e));
+                } else if let Some(form) = self.take_pending(id) {
+                    if form.remember && e.kind == ErrorKind::AuthFailed {
+                        // A remembered password that no longer works is forgotten.
+                        spawn_local(async move { remember::forget(&form.server, &form.username).await });
+                    }
+                    self.login_error = Some(e);
+                }
             }
-            Msg::Folders(Ok(folders)) => {
-                self.folders = folders;
+            Msg::Remembered(forms) => {
+                self.remembered = Some(forms);
+                self.sign_in_remembered(ctx);
+            }
+            Msg::TestAccount(form) => {
+                self.account_test = None;
+                self.login_error = None;
+                let request = Request::TestAccount {
+                    server: form.server,
+                    username: form.username,
+                    password: Secret(form.password),
+                };
+                self.call_for(
+                    ctx,
+                    0,
+                    request,
+                    |r| match r {
+                        Response::AccountTest(t) => Some(t),
+                        _ => None,
+                    },
+                    Msg::Tested,
+                );
+            }
+            Msg::Tested(Ok(test)) => self.account_test = Some(test),
+            Msg::Tested(Err(e)) => self.login_error = Some(e),
+            Msg::AddAccount => {
+                self.adding_account = true;
+                self.login_error = None;
+                self.account_test = None;
+            }
+            Msg::CancelAddAccount => {
+                self.adding_account = false;
+                self.pending_logins.clear();
+                self.login_busy = false;
+            }
+            Msg::SwitchAccount(id) => self.show_account(ctx, id),
+            Msg::OpenUnified => {
+                self.unified = Some(Unified::default());
+                self.search = None;
+                self.list = None;
+                self.selection = Rc::default();
+                self.reader = ReaderState::Empty;
+                self.conversation = None;
+                self.list_loading = true;
+                let ids: Vec<_> = self.accounts.iter().map(|a| a.id).collect();
+                for id in ids {
+                    self.load_unified_part(ctx, id);
+                }
+            }
+            Msg::UnifiedRows(id, result) => {
+                let Some(unified) = &mut self.unified else { return false };
+                self.list_loading = false;
+                match result {
+                    Ok(page) => {
+                        let rows = unified.update(id, page.messages);
+                        let mut window = MessageWindow::new(UNIFIED);
+                        window.is_search = true; // complete, nothing more to load
+                        window.insert(0, rows.len() as u32, rows);
+                        self.list = Some(Rc::new(window));
+                    }
+                    Err(e) => self.notice = Some(Notice::from_error(&e)),
+                }
+            }
+            Msg::EditIdentity(open) => self.editing_identity = open,
+            Msg::SaveIdentity(identity) => {
+                self.editing_identity = false;
+                let Some(email) = self.account().map(|a| a.session.email.clone()) else { return false };
+                self.settings.set_identity(&email, identity);
+                self.settings_changed(ctx);
+            }
+            Msg::TrustSender(sender) => {
+                self.settings.remote_senders.insert(sender.to_lowercase());
+                self.settings_changed(ctx);
+            }
+            Msg::RoamingSettings(id, Ok((roaming, stored))) => {
+                let Some(account) = self.account_mut(id) else { return false };
+                account.roaming = roaming;
+                match stored.as_deref().and_then(|json| self.settings.newer_from(json)) {
+                    // Changed in another browser since: take them.
+                    Some(newer) => {
+                        newer.save();
+                        self.apply_settings(newer);
+                    }
+                    // Changed here since (or never stored there): bring the server up to date.
+                    None if roaming
+                        && self.settings.updated > 0.0
+                        && stored.is_none_or(|s| s != self.settings.to_json()) =>
+                    {
+                        self.push_settings(ctx, id);
+                    }
+                    None => return false,
+                }
+            }
+            // Settings that do not roam still work here; nothing to tell the user.
+            Msg::RoamingSettings(_, Err(_)) => return false,
+            Msg::Folders(id, Ok(folders)) => {
+                let Some(account) = self.account_mut(id) else { return false };
+                account.folders = folders;
                 self.announce_unread();
+                if id != self.active {
+                    return true;
+                }
                 let wanted = self.open_when_listed.take();
-                if let Some(folder) = wanted.and_then(|name| self.folders.iter().find(|f| f.name == name)) {
+                if let Some(folder) = wanted.and_then(|name| self.folders().iter().find(|f| f.name == name)) {
                     let id = folder.id.clone();
                     return Component::update(self, ctx, Msg::SelectFolder(id));
                 }
-                if !self.folders.iter().any(|f| f.id == self.folder) && !self.folders.is_empty() {
+                let folders = self.folders();
+                if self.unified.is_none() && !folders.iter().any(|f| f.id == self.folder) && !folders.is_empty() {
                     // The open folder is gone (deleted, renamed elsewhere): back to the first.
-                    let first = self.folders[0].id.clone();
+                    let first = folders[0].id.clone();
                     return Component::update(self, ctx, Msg::SelectFolder(first));
                 }
             }
             // While offline the reconnect notice says it all.
-            Msg::Folders(Err(_)) if self.offline => {}
-            Msg::Folders(Err(e)) => self.notice = Some(Notice::from_error(&e)),
+            Msg::Folders(_, Err(_)) if self.offline => {}
+            Msg::Folders(_, Err(e)) => self.notice = Some(Notice::from_error(&e)),
             Msg::SelectFolder(folder) => {
+                self.unified = None;
                 self.folder = folder;
                 self.search = None;
                 self.list = None;
@@ -330,9 +511,9 @@ impl Component for App {
                 self.reader = ReaderState::Empty;
                 self.load_list(ctx);
             }
-            Msg::Block(offset, Ok(page)) => {
+            Msg::Block(id, offset, Ok(page)) => {
                 self.list_loading = false;
-                if page.folder != self.folder {
+                if id != self.active || self.unified.is_some() || page.folder != self.folder {
                     return false; // the user has moved on
                 }
                 let mut window = match self.list.take() {
@@ -347,7 +528,7 @@ impl Component for App {
                 window.insert(offset, total, page.messages);
                 self.list = Some(Rc::new(window));
             }
-            Msg::Block(offset, Err(e)) => {
+            Msg::Block(_, offset, Err(e)) => {
                 self.list_loading = false;
                 if let Some(list) = &mut self.list {
                     Rc::make_mut(list).release(offset);
@@ -355,6 +536,7 @@ impl Component for App {
                 self.notice = Some(Notice::from_error(&e));
             }
             Msg::Sort(order) => {
+                self.unified = None;
                 self.sort = order;
                 self.list = None;
                 self.selection = Rc::default();
@@ -370,9 +552,21 @@ impl Component for App {
                     self.load_block(ctx, offset);
                 }
             }
+            Msg::OpenRow(key) => {
+                // In the unified inbox a row stands for a message of one of the accounts.
+                let Some(unified) = &self.unified else { return Component::update(self, ctx, Msg::Open(key)) };
+                let Some((id, uid)) = unified.resolve(key) else { return false };
+                if id != self.active {
+                    self.active = id;
+                    self.selection = Rc::default();
+                }
+                self.folder = self.account_by_id(id).map(Account::inbox_id).unwrap_or_default();
+                return Component::update(self, ctx, Msg::Open(uid));
+            }
             Msg::Open(uid) => {
                 // Opening a conversation's row, or another message of the open conversation.
-                let row_thread = self.list.as_ref().and_then(|l| l.find(uid)).and_then(|m| m.thread.clone());
+                let row_thread =
+                    self.list.as_ref().and_then(|l| l.find(self.row_key(uid))).and_then(|m| m.thread.clone());
                 match row_thread {
                     Some(thread) => self.conversation = Some(Rc::new(*thread)),
                     None if self.conversation.as_ref().is_some_and(|c| c.messages.iter().any(|m| m.uid == uid)) => {}
@@ -395,14 +589,15 @@ impl Component for App {
                     return false; // the user has moved on
                 }
                 let mut became_read = false;
+                let key = self.row_key(uid);
                 if let (Ok(view), Some(list)) = (&result, &mut self.list) {
-                    if let Some(row) = Rc::make_mut(list).find_mut(uid) {
+                    if let Some(row) = Rc::make_mut(list).find_mut(key) {
                         became_read = !row.flags.seen && view.flags.seen;
                         row.flags.seen = view.flags.seen;
                     }
                 }
                 if became_read {
-                    self.refresh_folders(ctx); // one unread fewer
+                    self.refresh_folders_of(ctx, self.active); // one unread fewer
                 }
                 if let Ok(view) = &result {
                     let seen = view.from.iter().chain(&view.to).chain(&view.cc).chain(&view.reply_to);
@@ -429,6 +624,8 @@ impl Component for App {
                 }
                 self.notice = Some(Notice::from_error(&e));
             }
+            // Bulk actions stay within one account: none in the unified inbox.
+            Msg::ToggleSelected(_) if self.unified.is_some() => return false,
             Msg::ToggleSelected(uid) => {
                 let selection = Rc::make_mut(&mut self.selection);
                 if !selection.remove(&uid) {
@@ -458,8 +655,15 @@ impl Component for App {
                 if let Some(list) = &mut self.list {
                     Rc::make_mut(list).rows_mut().for_each(|m| m.flags.seen = true);
                 }
-                let request = Request::MarkFolderRead { folder: self.folder.clone() };
-                self.call(ctx, request, done, Msg::Changed);
+                // In the unified inbox: every account's inbox.
+                let targets: Vec<(AccountId, String)> = match &self.unified {
+                    Some(_) => self.accounts.iter().map(|a| (a.id, a.inbox_id())).collect(),
+                    None => vec![(self.active, self.folder.clone())],
+                };
+                for (id, folder) in targets {
+                    let request = Request::MarkFolderRead { folder };
+                    self.call_for(ctx, id, request, done, move |result| Msg::ChangedIn(id, result));
+                }
             }
             Msg::EmptyFolder => {
                 let confirmed = web_sys::window()
@@ -481,7 +685,7 @@ impl Component for App {
                     self.notice = Some(Notice::from_error(&e));
                 }
                 self.load_list(ctx);
-                self.refresh_folders(ctx);
+                self.refresh_folders_of(ctx, self.active);
             }
             Msg::Act(
                 _,
@@ -492,17 +696,21 @@ impl Component for App {
                 | Action::EditDraft),
             ) => {
                 let ReaderState::Loaded(view) = &self.reader else { return false };
-                let me = self.session.as_ref().map(|s| s.email.clone()).unwrap_or_default();
+                let Some(account) = self.account() else { return false };
+                let me = account.session.email.clone();
                 let id = self.new_message_id();
                 let when = format::long_date(view.date);
-                let draft = match action {
+                let mut draft = match action {
                     Action::Reply => Draft::reply(id, view, &me, false, &when),
                     Action::ReplyAll => Draft::reply(id, view, &me, true, &when),
                     Action::Forward => Draft::forward(id, view, false, &when),
                     Action::ForwardAttached => Draft::forward(id, view, true, &when),
                     _ => Draft::reopen(view, id),
                 };
-                self.composer = Some(Rc::new(Stored { draft, files: Vec::new() }));
+                if action != Action::EditDraft {
+                    draft.sign(&self.settings.identity(&me));
+                }
+                self.composer = Some((self.active, Rc::new(Stored { draft, files: Vec::new() })));
             }
             Msg::Act(uids, Action::MoveTo(to)) => self.remove(ctx, uids, Some(to)),
             Msg::Act(uids, Action::Delete) => {
@@ -510,14 +718,16 @@ impl Component for App {
                 let trash = self.folder_with_role(FolderRole::Trash).filter(|t| *t != self.folder);
                 self.remove(ctx, uids, trash);
             }
-            Msg::Changed(result) => {
+            Msg::Changed(result) => return Component::update(self, ctx, Msg::ChangedIn(self.active, result)),
+            Msg::ChangedIn(id, result) => {
                 if let Err(e) = result {
                     self.notice = Some(Notice::from_error(&e));
-                    self.load_list(ctx);
+                    self.reload(ctx);
                 }
-                self.refresh_folders(ctx);
+                self.refresh_folders_of(ctx, id);
             }
             Msg::Search(text) => {
+                self.unified = None;
                 let text = text.trim().to_owned();
                 self.search = (!text.is_empty()).then_some(text);
                 self.list = None;
@@ -526,7 +736,7 @@ impl Component for App {
                 self.load_list(ctx);
             }
             Msg::DropOn(folder, uid) => {
-                if uid == 0 || folder == self.folder {
+                if uid == 0 || folder == self.folder || self.unified.is_some() {
                     return false;
                 }
                 let uids =
@@ -559,7 +769,7 @@ impl Component for App {
                     Ok(()) => self.open_when_listed = open,
                     Err(e) => self.notice = Some(Notice::from_error(&e)),
                 }
-                self.refresh_folders(ctx);
+                self.refresh_folders_of(ctx, self.active);
             }
             Msg::Download(section, filename) => {
                 let Some(uid) = self.reader.uid() else { return false };
@@ -582,14 +792,21 @@ impl Component for App {
             }
             Msg::DownloadReady(Err(e)) => self.notice = Some(Notice::from_error(&e)),
             Msg::Compose => {
-                let draft = Draft::new(self.new_message_id());
-                self.composer = Some(Rc::new(Stored { draft, files: Vec::new() }));
+                let Some(account) = self.account() else { return false };
+                let mut draft = Draft::new(self.new_message_id());
+                let identity = self.settings.identity(&account.session.email);
+                draft.from = identity.from_header(&account.session.email);
+                draft.sign(&identity);
+                self.composer = Some((self.active, Rc::new(Stored { draft, files: Vec::new() })));
             }
-            Msg::ComposeFrom(stored) => self.composer = Some(stored),
+            Msg::ComposeFrom(stored) => {
+                let account = self.account_for_sender(&stored.draft.from);
+                self.composer = Some((account, stored));
+            }
             Msg::LocalDrafts(drafts) => {
                 let count = drafts.len();
                 if let (None, Some(newest)) = (&self.composer, drafts.into_iter().next()) {
-                    self.composer = Some(Rc::new(newest));
+                    self.composer = Some((self.account_for_sender(&newest.draft.from), Rc::new(newest)));
                     if count > 1 {
                         self.notice = Some(Notice::info(trf(
                             self.lang,
@@ -600,12 +817,13 @@ impl Component for App {
                 }
             }
             Msg::ComposeDone(outcome) => {
-                self.composer = None;
-                if let (ComposeOutcome::Sent(receipt), Some(local)) = (&outcome, &self.local) {
-                    self.keep_local_copy(ctx, local.clone(), receipt.local_copy.clone());
+                let sender = self.composer.take().map_or(self.active, |(account, _)| account);
+                let local = self.account_by_id(sender).and_then(|a| a.local.clone());
+                if let (ComposeOutcome::Sent(receipt), Some(local)) = (&outcome, local) {
+                    self.keep_local_copy(ctx, local, receipt.local_copy.clone());
                 }
                 if matches!(outcome, ComposeOutcome::Sent(_)) {
-                    self.refresh_folders(ctx); // Sent has one more
+                    self.refresh_folders_of(ctx, sender); // Sent has one more
                 }
                 self.notice = match outcome {
                     ComposeOutcome::Sent(receipt) if receipt.already_sent => {
@@ -622,18 +840,19 @@ impl Component for App {
             }
             Msg::OutboxCount(count) => self.outbox = count,
             Msg::Shortcut(shortcut) => return self.shortcut(ctx, shortcut),
-            Msg::OpenOffline(account) => {
-                self.session = Some(Session {
-                    username: account.clone(),
-                    email: account.clone(),
-                    incoming: IncomingProtocol::Pop3,
-                });
+            Msg::OpenOffline(email) => {
+                let id = self.next_account;
+                self.next_account += 1;
+                let session =
+                    Session { username: email.clone(), email: email.clone(), incoming: IncomingProtocol::Pop3 };
+                self.accounts.push(Account::new(id, None, session));
+                self.active = id;
                 self.notice = Some(Notice::info(tr(
                     self.lang,
                     "Offline: this is the mail kept in this browser. Sign out and sign in again to check for new mail.",
                 )));
                 let link = ctx.link().clone();
-                spawn_local(async move { link.send_message(Msg::LocalReady(LocalMailbox::open(&account).await)) });
+                spawn_local(async move { link.send_message(Msg::LocalReady(id, LocalMailbox::open(&email).await)) });
             }
             Msg::ToggleNotifications => {
                 if self.notify {
@@ -653,92 +872,108 @@ impl Component for App {
             Msg::SetTheme(theme) => {
                 self.theme = theme;
                 theme.apply();
+                self.settings.theme = Some(theme.value().to_owned());
+                self.settings_changed(ctx);
             }
             Msg::SetLang(lang) => {
                 self.lang = lang;
                 lang.save();
                 set_document_language(lang);
+                self.settings.lang = Some(lang);
+                self.settings_changed(ctx);
             }
-            Msg::LocalReady(Ok(local)) => {
-                self.local = Some(local);
-                if let Some(session) = &self.session {
-                    offline_accounts::remember(&session.email);
+            Msg::LocalReady(id, Ok(local)) => {
+                let Some(account) = self.account_mut(id) else { return false };
+                account.local = Some(local);
+                offline_accounts::remember(&account.session.email);
+                self.refresh_folders_of(ctx, id);
+                if id == self.active || self.unified.is_some() {
+                    self.reload(ctx);
                 }
-                self.refresh_folders(ctx);
-                self.load_list(ctx);
-                ctx.link().send_message(Msg::CheckNow);
-                self.poll(ctx);
+                ctx.link().send_message(Msg::CheckNow(id));
+                self.poll(ctx, id);
             }
-            Msg::LocalReady(Err(e)) => self.notice = Some(Notice::from_error(&e)),
-            Msg::CheckNow => {
-                let (Some(local), Some(connection)) = (self.local.clone(), self.connection.clone()) else {
+            Msg::LocalReady(_, Err(e)) => self.notice = Some(Notice::from_error(&e)),
+            Msg::CheckNow(id) => {
+                let lang = self.lang;
+                let connection = self.connection.as_ref().map(|c| c.for_account(id));
+                let Some(account) = self.account_mut(id) else { return false };
+                let (Some(local), Some(connection), Some(_)) =
+                    (account.local.clone(), connection, &account.credentials)
+                else {
                     return false;
                 };
-                if self.session.is_none() {
+                if account.syncing {
+                    account.check_again = true;
                     return false;
                 }
-                if self.syncing {
-                    self.check_again = true;
-                    return false;
-                }
-                self.syncing = true;
-                self.sync_status = Some(tr(self.lang, "Checking for new mail…").into());
-                let (link, settings) = (ctx.link().clone(), self.pop3_settings);
+                account.syncing = true;
+                account.sync_status = Some(tr(lang, "Checking for new mail…").into());
+                let (link, settings) = (ctx.link().clone(), account.pop3_settings);
                 spawn_local(async move {
                     let progress = {
                         let link = link.clone();
-                        move |done, total| link.send_message(Msg::SyncProgress(done, total))
+                        move |done, total| link.send_message(Msg::SyncProgress(id, done, total))
                     };
                     let result = pop3_sync::sync(&connection, &local, settings, progress).await;
-                    link.send_message(Msg::Synced(result));
+                    link.send_message(Msg::Synced(id, result));
                 });
             }
-            Msg::PollDue(generation) => {
-                if generation == self.session_generation && self.local.is_some() {
-                    ctx.link().send_message(Msg::CheckNow);
-                    self.poll(ctx);
+            Msg::PollDue(id, generation) => {
+                if generation == self.session_generation && self.account_by_id(id).is_some_and(|a| a.local.is_some()) {
+                    ctx.link().send_message(Msg::CheckNow(id));
+                    self.poll(ctx, id);
                 }
                 return false;
             }
-            Msg::SyncProgress(done, total) => {
+            Msg::SyncProgress(id, done, total) => {
+                let lang = self.lang;
+                let Some(account) = self.account_mut(id) else { return false };
                 if total > 0 {
-                    self.sync_status =
-                        Some(trf(self.lang, "Downloading {done} of {total}…", &[("done", &done), ("total", &total)]));
-                    if done > 0 && self.current_role() == Some(FolderRole::Inbox) && self.search.is_none() {
-                        self.load_list(ctx);
+                    account.sync_status =
+                        Some(trf(lang, "Downloading {done} of {total}…", &[("done", &done), ("total", &total)]));
+                    if done > 0 && self.shows_inbox_of(id) {
+                        self.reload(ctx);
                     }
-                    self.refresh_folders(ctx);
+                    self.refresh_folders_of(ctx, id);
                 }
             }
-            Msg::Synced(result) => {
-                self.syncing = false;
-                if std::mem::take(&mut self.check_again) {
-                    ctx.link().send_message(Msg::CheckNow);
+            Msg::Synced(id, result) => {
+                let lang = self.lang;
+                let Some(account) = self.account_mut(id) else { return false };
+                account.syncing = false;
+                if std::mem::take(&mut account.check_again) {
+                    ctx.link().send_message(Msg::CheckNow(id));
                 }
                 let now = format::short_date(Some((js_sys::Date::now() / 1000.0) as i64));
-                self.sync_status = Some(match result {
+                let downloaded = matches!(&result, Ok(report) if report.downloaded > 0);
+                account.sync_status = Some(match result {
                     Ok(report) if report.downloaded > 0 => {
-                        self.load_list(ctx);
-                        self.refresh_folders(ctx);
-                        check_storage(ctx.link().clone(), self.lang);
-                        trf(self.lang, "{n} new · checked {time}", &[("n", &report.downloaded), ("time", &now)])
+                        trf(lang, "{n} new · checked {time}", &[("n", &report.downloaded), ("time", &now)])
                     }
-                    Ok(_) => trf(self.lang, "Checked {time}", &[("time", &now)]),
-                    Err(e) => trf(self.lang, "Could not check: {error}", &[("error", &e.message)]),
+                    Ok(_) => trf(lang, "Checked {time}", &[("time", &now)]),
+                    Err(e) => trf(lang, "Could not check: {error}", &[("error", &e.message)]),
                 });
+                if downloaded {
+                    if self.shows_inbox_of(id) {
+                        self.reload(ctx);
+                    }
+                    self.refresh_folders_of(ctx, id);
+                    check_storage(ctx.link().clone(), lang);
+                }
             }
             Msg::Pop3Settings(settings) => {
-                self.pop3_settings = settings;
-                if let Some(session) = &self.session {
-                    settings.save(&session.email);
+                if let Some(account) = self.account_mut(self.active) {
+                    account.pop3_settings = settings;
+                    settings.save(&account.session.email);
                 }
             }
             Msg::StorageWarning(text) => self.notice = Some(Notice::error(text)),
             Msg::OutboxFlushed(receipts, failures) => {
                 self.count_outbox(ctx);
-                if let Some(local) = &self.local {
-                    for receipt in &receipts {
-                        self.keep_local_copy(ctx, local.clone(), receipt.local_copy.clone());
+                for (account, receipt) in &receipts {
+                    if let Some(local) = self.account_by_id(*account).and_then(|a| a.local.clone()) {
+                        self.keep_local_copy(ctx, local, receipt.local_copy.clone());
                     }
                 }
                 let sent = receipts.len();
@@ -751,11 +986,14 @@ impl Component for App {
                 } else if sent > 0 {
                     self.notice =
                         Some(Notice::info(trf(self.lang, "{n} message(s) from the outbox sent.", &[("n", &sent)])));
-                    self.refresh_folders(ctx);
+                    for (account, _) in &receipts {
+                        self.refresh_folders_of(ctx, *account);
+                    }
                 }
             }
             Msg::FindSent(message_id) => {
                 if let Some(sent) = self.folder_with_role(FolderRole::Sent) {
+                    self.unified = None;
                     self.folder = sent;
                     self.search = Some(format!("{MESSAGE_ID_SEARCH}{message_id}"));
                     self.list = None;
@@ -765,34 +1003,47 @@ impl Component for App {
                 }
             }
             Msg::Dismiss => self.notice = None,
+            Msg::Noop => return false,
             Msg::Retry => {
                 self.notice = None;
-                if self.session.is_some() {
-                    self.refresh_folders(ctx);
-                    self.load_list(ctx);
+                if self.account().is_some() {
+                    self.refresh_folders_of(ctx, self.active);
+                    self.reload(ctx);
                 }
             }
             Msg::Logout => {
+                let id = self.active;
+                // Signing out means "forget me" too.
+                if let Some(form) = self.account().and_then(|a| a.credentials.clone()) {
+                    spawn_local(async move { remember::forget(&form.server, &form.username).await });
+                }
                 if let Some(connection) = &self.connection {
-                    let connection = connection.clone();
+                    let connection = connection.for_account(id);
                     spawn_local(async move {
                         let _ = connection.request(Request::Logout).await;
                     });
                 }
-                self.credentials = None;
-                self.session = None;
-                self.local = None;
-                self.sync_status = None;
-                self.inbox_unread = None;
-                if let Some(document) = web_sys::window().and_then(|w| w.document()) {
-                    document.set_title("Yubin");
+                self.accounts.retain(|a| a.id != id);
+                if self.composer.as_ref().is_some_and(|(account, _)| *account == id) {
+                    self.composer = None;
                 }
-                self.session_generation += 1;
-                self.folders.clear();
-                self.list = None;
-                self.selection = Rc::default();
-                self.reader = ReaderState::Empty;
-                self.composer = None;
+                if let Some(unified) = &mut self.unified {
+                    unified.forget(id);
+                }
+                self.inbox_unread = None;
+                match self.accounts.first().map(|a| a.id) {
+                    Some(next) => self.show_account(ctx, next),
+                    None => {
+                        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+                            document.set_title("Yubin");
+                        }
+                        self.session_generation += 1;
+                        self.unified = None;
+                        self.list = None;
+                        self.selection = Rc::default();
+                        self.reader = ReaderState::Empty;
+                    }
+                }
             }
         }
         true
@@ -815,23 +1066,22 @@ impl App {
             html! { <NoticeView notice={n.clone()} on_dismiss={link.callback(|_| Msg::Dismiss)}
             on_retry={link.callback(|_| Msg::Retry)} /> }
         });
-        let Some(session) = &self.session else {
+        let Some(account) = self.account() else {
             return html! {
                 <>
                     { for notice }
-                    <Login
-                        servers={self.welcome.as_ref().map(|w| w.servers.clone()).unwrap_or_default()}
-                        connected={self.welcome.is_some() && self.connection.is_some()}
-                        busy={self.login_busy}
-                        error={self.login_error.clone()}
-                        on_submit={link.callback(Msg::Login)}
-                        offline_accounts={offline_accounts::all()}
-                        on_offline={link.callback(Msg::OpenOffline)}
-                    />
+                    { self.login_form(ctx, false) }
                     { self.language_switch(ctx) }
                 </>
             };
         };
+        let unified = self.unified.as_ref();
+        let tags = unified.map(|u| {
+            Rc::new(
+                u.accounts().map(|id| self.account_by_id(id).map(Account::tag).unwrap_or_default()).collect::<Vec<_>>(),
+            )
+        });
+        let folders = Rc::new(account.folders.clone());
         html! {
             <div class={classes!("app", self.reader.uid().is_some().then_some("reading"))}>
                 <header class="topbar">
@@ -853,7 +1103,10 @@ impl App {
                             { trf(lang, "Outbox: {n}", &[("n", &self.outbox)]) }
                         </span>
                     }
-                    <span class="account" title={tr(lang, "Signed in as")}>{ &session.email }</span>
+                    <button id="identity-button" class="account" title={tr(lang, "Name and signature")}
+                        onclick={link.callback(|_| Msg::EditIdentity(true))}>
+                        { &account.session.email }
+                    </button>
                     <button id="notify" class="icon" aria-pressed={self.notify.to_string()}
                         title={tr(lang, if self.notify { "Desktop notifications are on" } else { "Notify me of new mail" })}
                         onclick={link.callback(|_| Msg::ToggleNotifications)}>
@@ -865,17 +1118,20 @@ impl App {
                 </header>
                 { for notice }
                 <nav class="folders" aria-label={tr(lang, "Folders")}>
-                    <FolderList folders={self.folders.clone()} current={self.folder.clone()}
+                    { self.account_switcher(ctx) }
+                    <FolderList folders={(*folders).clone()}
+                        current={if unified.is_some() { String::new() } else { self.folder.clone() }}
                         on_select={link.callback(Msg::SelectFolder)} on_manage={link.callback(Msg::ManageFolder)}
                         on_drop={link.callback(|(folder, uid)| Msg::DropOn(folder, uid))} />
-                    if self.local.is_some() {
-                        <Pop3Panel status={self.sync_status.clone()} syncing={self.syncing} settings={self.pop3_settings}
-                            on_check={link.callback(|_| Msg::CheckNow)} on_settings={link.callback(Msg::Pop3Settings)} />
+                    if account.local.is_some() {
+                        <Pop3Panel status={account.sync_status.clone()} syncing={account.syncing} settings={account.pop3_settings}
+                            on_check={{ let id = account.id; link.callback(move |_| Msg::CheckNow(id)) }}
+                            on_settings={link.callback(Msg::Pop3Settings)} />
                     }
                 </nav>
                 <section class="list" aria-label={tr(lang, "Messages")}>
                     if !self.selection.is_empty() {
-                        <BulkActions count={self.selection.len()} folders={self.folders.clone()} folder={self.folder.clone()}
+                        <BulkActions count={self.selection.len()} folders={(*folders).clone()} folder={self.folder.clone()}
                             on_action={{
                                 let uids: Vec<Uid> = self.selection.iter().copied().collect();
                                 link.callback(move |action| Msg::Act(uids.clone(), action))
@@ -885,15 +1141,16 @@ impl App {
                     <MessageList
                         window={self.list.clone()}
                         loading={self.list_loading}
-                        selected={self.reader.uid()}
-                        on_open={link.callback(Msg::Open)}
+                        selected={self.reader.uid().map(|uid| self.row_key(uid))}
+                        tags={tags}
+                        on_open={link.callback(Msg::OpenRow)}
                         on_visible={link.callback(Msg::Visible)}
                         selection={self.selection.clone()}
                         on_toggle={link.callback(Msg::ToggleSelected)}
                         sort={self.sort}
                         on_sort={link.callback(Msg::Sort)}
                         on_mark_all_read={link.callback(|_| Msg::MarkAllRead)}
-                        on_empty={self.current_role().filter(|r| matches!(r, FolderRole::Trash | FolderRole::Junk))
+                        on_empty={self.current_role().filter(|r| unified.is_none() && matches!(r, FolderRole::Trash | FolderRole::Junk))
                             .map(|_| link.callback(|_| Msg::EmptyFolder))}
                     />
                 </section>
@@ -901,7 +1158,7 @@ impl App {
                     <button class="back-button" id="back-button" onclick={link.callback(|_| Msg::Shortcut(Shortcut::Back))}>
                         { tr(lang, "← Back") }
                     </button>
-                    <Reader state={self.reader.clone()} folders={self.folders.clone()}
+                    <Reader state={self.reader.clone()} folders={(*folders).clone()}
                         on_action={
                             let uid = self.reader.uid();
                             link.batch_callback(move |action| uid.map(|uid| Msg::Act(vec![uid], action)))
@@ -910,6 +1167,8 @@ impl App {
                         on_find_sent={link.callback(Msg::FindSent)}
                         on_retry={link.callback(Msg::Open)}
                         conversation={self.conversation.clone()}
+                        remote_trusted={self.remote_trusted()}
+                        on_trust_sender={link.callback(Msg::TrustSender)}
                         on_open={link.callback(Msg::Open)} />
                 </main>
                 if let Some(source) = &self.source {
@@ -924,16 +1183,23 @@ impl App {
                 if self.help {
                     { self.help(ctx) }
                 }
-                if let Some(start) = &self.composer {
+                if let Some((sender, start)) = &self.composer {
                     <Composer
                         key={start.draft.message_id.clone()}
-                        connection={self.connection.clone()}
+                        connection={self.connection.as_ref().map(|c| c.for_account(*sender))}
                         epoch={self.epoch}
-                        identity={session.email.clone()}
+                        identity={self.account_by_id(*sender).map(|a| self.settings.identity(&a.session.email).from_header(&a.session.email)).unwrap_or_default()}
                         start={start.clone()}
                         contacts={self.contacts.clone()}
                         on_done={link.callback(Msg::ComposeDone)}
                     />
+                }
+                if self.adding_account {
+                    { self.login_form(ctx, true) }
+                }
+                if self.editing_identity {
+                    <IdentityForm email={account.session.email.clone()} identity={self.settings.identity(&account.session.email)}
+                        on_save={link.callback(Msg::SaveIdentity)} on_close={link.callback(|_| Msg::EditIdentity(false))} />
                 }
             </div>
         }
@@ -1023,6 +1289,12 @@ fn is_mailbox_request(request: &Request) -> bool {
     )
 }
 
+/// Whether `account` can answer mailbox requests: an IMAP account, or a POP3 account whose
+/// browser mailbox is open.
+fn account_ready(account: Option<&Account>) -> bool {
+    account.is_some_and(|a| a.session.incoming == IncomingProtocol::Imap || a.local.is_some())
+}
+
 /// Reply extractors for [`App::call`].
 fn done(response: Response) -> Option<()> {
     matches!(response, Response::Done).then_some(())
@@ -1046,19 +1318,178 @@ impl App {
         }
     }
 
-    fn login(&mut self, ctx: &Context<Self>, form: LoginForm) {
-        self.login_busy = true;
-        self.credentials = Some(form.clone());
+    /// Signs account `id` in: a new one from the form, or a known one again after a drop.
+    fn login(&mut self, ctx: &Context<Self>, id: AccountId, form: LoginForm) {
+        if self.account_by_id(id).is_none() {
+            self.login_busy = true;
+            self.pending_logins.push((id, form.clone()));
+        }
         let request = Request::Login { server: form.server, username: form.username, password: Secret(form.password) };
-        self.call(
+        self.call_for(
             ctx,
+            id,
             request,
             |r| match r {
                 Response::LoggedIn(s) => Some(s),
                 _ => None,
             },
-            Msg::LoggedIn,
+            move |result| Msg::LoggedIn(id, result),
         );
+    }
+
+    /// Whether the open message may load remote content without asking: its sender is one the
+    /// user chose, and nothing suggests the From address is forged (a failed DKIM or DMARC
+    /// check, or a warning about the sender).
+    fn remote_trusted(&self) -> bool {
+        let ReaderState::Loaded(view) = &self.reader else { return false };
+        let Some(sender) = view.from.first() else { return false };
+        let failed = |v: Option<Verdict>| matches!(v, Some(Verdict::Fail | Verdict::Softfail | Verdict::Permerror));
+        self.settings.loads_remote_content(&sender.email)
+            && view.trust.warnings.is_empty()
+            && !failed(view.trust.dkim)
+            && !failed(view.trust.dmarc)
+    }
+
+    /// Asks account `id`'s server for the settings it keeps.
+    fn fetch_settings(&self, ctx: &Context<Self>, id: AccountId) {
+        self.call_for(
+            ctx,
+            id,
+            Request::GetSettings,
+            |r| match r {
+                Response::Settings { roaming, settings } => Some((roaming, settings)),
+                _ => None,
+            },
+            move |result| Msg::RoamingSettings(id, result),
+        );
+    }
+
+    /// Keeps changed settings here and on every server that can keep them.
+    fn settings_changed(&mut self, ctx: &Context<Self>) {
+        self.settings.changed();
+        let roaming: Vec<_> = self.accounts.iter().filter(|a| a.roaming).map(|a| a.id).collect();
+        for id in roaming {
+            self.push_settings(ctx, id);
+        }
+    }
+
+    fn push_settings(&self, ctx: &Context<Self>, id: AccountId) {
+        let request = Request::SaveSettings { settings: self.settings.to_json() };
+        // A failure here leaves the settings in this browser; the next change tries again.
+        self.call_for(ctx, id, request, done, |_| Msg::Noop);
+    }
+
+    /// Takes settings changed in another browser.
+    fn apply_settings(&mut self, settings: Settings) {
+        if let Some(lang) = settings.lang.filter(|l| *l != self.lang) {
+            self.lang = lang;
+            lang.save();
+            set_document_language(lang);
+        }
+        if let Some(theme) = settings.theme.as_deref().map(Theme::from_value) {
+            self.theme = theme;
+            theme.apply();
+        }
+        self.settings = settings;
+    }
+
+    /// The form of the sign-in `id`, no longer under way.
+    fn take_pending(&mut self, id: AccountId) -> Option<LoginForm> {
+        let position = self.pending_logins.iter().position(|(pending, _)| *pending == id)?;
+        let (_, form) = self.pending_logins.remove(position);
+        self.login_busy = !self.pending_logins.is_empty();
+        Some(form)
+    }
+
+    /// Signs in the remembered accounts, once both they and the gateway's hello are here.
+    fn sign_in_remembered(&mut self, ctx: &Context<Self>) {
+        if self.welcome.is_none() || !self.accounts.is_empty() {
+            return;
+        }
+        for form in self.remembered.take().unwrap_or_default() {
+            let id = self.next_account;
+            self.next_account += 1;
+            self.login(ctx, id, form);
+        }
+    }
+
+    fn account(&self) -> Option<&Account> {
+        self.account_by_id(self.active)
+    }
+
+    fn account_by_id(&self, id: AccountId) -> Option<&Account> {
+        self.accounts.iter().find(|a| a.id == id)
+    }
+
+    fn account_mut(&mut self, id: AccountId) -> Option<&mut Account> {
+        self.accounts.iter_mut().find(|a| a.id == id)
+    }
+
+    /// The folders of the account on screen.
+    fn folders(&self) -> &[Folder] {
+        self.account().map_or(&[], |a| a.folders.as_slice())
+    }
+
+    /// The account a draft is from, by its From address; the one on screen if none matches.
+    fn account_for_sender(&self, from: &str) -> AccountId {
+        let from = from.to_lowercase();
+        self.accounts.iter().find(|a| from.contains(&a.session.email.to_lowercase())).map_or(self.active, |a| a.id)
+    }
+
+    /// Puts account `id`'s inbox on screen.
+    fn show_account(&mut self, ctx: &Context<Self>, id: AccountId) {
+        let Some(account) = self.account_by_id(id) else { return };
+        let (inbox, listed) = (account.inbox_id(), !account.folders.is_empty());
+        self.active = id;
+        self.unified = None;
+        self.editing_identity = false;
+        if listed {
+            Component::update(self, ctx, Msg::SelectFolder(inbox));
+        } else {
+            self.folder = inbox;
+            self.search = None;
+            self.list = None;
+            self.selection = Rc::default();
+            self.reader = ReaderState::Empty;
+            if account_ready(self.account()) {
+                self.load_list(ctx);
+            }
+        }
+        self.refresh_folders_of(ctx, id);
+    }
+
+    /// Whether the list on screen shows account `id`'s inbox (alone or in the unified inbox).
+    fn shows_inbox_of(&self, id: AccountId) -> bool {
+        let inbox = self.account_by_id(id).map(Account::inbox_id);
+        self.search.is_none()
+            && (self.unified.is_some() || (id == self.active && inbox.as_deref() == Some(self.folder.as_str())))
+    }
+
+    /// Loads the list on screen again: the unified inbox, or the folder.
+    fn reload(&mut self, ctx: &Context<Self>) {
+        if self.unified.is_some() {
+            let ids: Vec<_> = self.accounts.iter().map(|a| a.id).collect();
+            ids.into_iter().for_each(|id| self.load_unified_part(ctx, id));
+        } else if account_ready(self.account()) {
+            self.load_list(ctx);
+        }
+    }
+
+    /// Asks account `id` for its newest inbox rows, for the unified inbox.
+    fn load_unified_part(&self, ctx: &Context<Self>, id: AccountId) {
+        let Some(account) = self.account_by_id(id).filter(|a| account_ready(Some(a))) else { return };
+        let request =
+            Request::ListMessages { folder: account.inbox_id(), offset: 0, limit: BLOCK, sort: SortOrder::default() };
+        self.call_for(ctx, id, request, messages, move |result| Msg::UnifiedRows(id, result));
+    }
+
+    /// The key of the open account's message `uid` in the list: the UID itself, or in the
+    /// unified inbox its row key.
+    fn row_key(&self, uid: Uid) -> Uid {
+        match &self.unified {
+            Some(unified) => unified.key_of(self.active, uid).unwrap_or(0),
+            None => uid,
+        }
     }
 
     /// Loads the list from the top: the folder's newest block, or the search results.
@@ -1071,7 +1502,8 @@ impl App {
                     None => SearchQuery { text: Some(text), ..SearchQuery::default() },
                 };
                 let request = Request::Search { folder: self.folder.clone(), query, limit: SEARCH_LIMIT };
-                self.call(ctx, request, messages, |result| Msg::Block(0, result));
+                let id = self.active;
+                self.call(ctx, request, messages, move |result| Msg::Block(id, 0, result));
             }
             None => self.load_block(ctx, 0),
         }
@@ -1080,15 +1512,16 @@ impl App {
     fn load_block(&mut self, ctx: &Context<Self>, offset: u32) {
         self.list_loading = self.list.is_none();
         let request = Request::ListMessages { folder: self.folder.clone(), offset, limit: BLOCK, sort: self.sort };
-        self.call(ctx, request, messages, move |result| Msg::Block(offset, result));
+        let id = self.active;
+        self.call(ctx, request, messages, move |result| Msg::Block(id, offset, result));
     }
 
-    /// The inbox's unread count in the tab title, and a desktop notification when it grew.
+    /// The inboxes' unread count in the tab title, and a desktop notification when it grew.
     fn announce_unread(&mut self) {
-        let Some(unread) = self.folders.iter().find(|f| f.role == Some(FolderRole::Inbox)).and_then(|f| f.unread)
-        else {
+        if self.accounts.iter().all(|a| a.inbox().is_none()) {
             return;
-        };
+        }
+        let unread: u32 = self.accounts.iter().map(Account::unread).sum();
         let title = if unread > 0 { format!("({unread}) Yubin") } else { "Yubin".to_owned() };
         if let Some(document) = web_sys::window().and_then(|w| w.document()) {
             document.set_title(&title);
@@ -1103,7 +1536,7 @@ impl App {
 
     /// Carries out a keyboard shortcut; returns whether the screen changes.
     fn shortcut(&mut self, ctx: &Context<Self>, shortcut: Shortcut) -> bool {
-        if self.session.is_none() || self.composer.is_some() {
+        if self.accounts.is_empty() || self.composer.is_some() {
             return false; // signing in or writing: the keyboard is theirs
         }
         let open = self.reader.uid();
@@ -1114,10 +1547,10 @@ impl App {
                 let step = if shortcut == Shortcut::Next { 1 } else { -1 };
                 let list = self.list.as_ref();
                 let target = match open {
-                    Some(uid) => list.and_then(|l| l.neighbour(uid, step)),
+                    Some(uid) => list.and_then(|l| l.neighbour(self.row_key(uid), step)),
                     None => list.and_then(|l| l.get(0)).map(|m| m.uid),
                 };
-                target.map(Msg::Open)
+                target.map(Msg::OpenRow)
             }
             Shortcut::Back => {
                 self.reader = ReaderState::Empty;
@@ -1152,6 +1585,59 @@ impl App {
         match msg {
             Some(msg) => Component::update(self, ctx, msg),
             None => false,
+        }
+    }
+
+    /// The sign-in form: the whole page before the first account, a dialog to add another.
+    fn login_form(&self, ctx: &Context<Self>, adding: bool) -> Html {
+        let link = ctx.link();
+        html! {
+            <Login
+                servers={self.welcome.as_ref().map(|w| w.servers.clone()).unwrap_or_default()}
+                connected={self.welcome.is_some() && self.connection.is_some()}
+                busy={self.login_busy}
+                error={self.login_error.clone()}
+                on_submit={link.callback(Msg::Login)}
+                on_test={link.callback(Msg::TestAccount)}
+                test={self.account_test.clone()}
+                offline_accounts={if adding { Vec::new() } else { offline_accounts::all() }}
+                on_offline={link.callback(Msg::OpenOffline)}
+                on_cancel={adding.then(|| link.callback(|_| Msg::CancelAddAccount))}
+            />
+        }
+    }
+
+    /// The unified inbox and each account, with its unread count, above the folders.
+    fn account_switcher(&self, ctx: &Context<Self>) -> Html {
+        let (link, lang) = (ctx.link(), self.lang);
+        let count = |n: u32| (n > 0).then(|| html! { <span class="unread-count">{ n }</span> });
+        let total: u32 = self.accounts.iter().map(Account::unread).sum();
+        html! {
+            <div class="accounts" role="group" aria-label={tr(lang, "Accounts")}>
+                if self.accounts.len() > 1 {
+                    <button id="unified-inbox" class={classes!("folder", self.unified.is_some().then_some("current"))}
+                        aria-current={self.unified.is_some().then_some("page")}
+                        onclick={link.callback(|_| Msg::OpenUnified)}>
+                        <span class="label">{ tr(lang, "All inboxes") }</span>
+                        { for count(total) }
+                    </button>
+                    { for self.accounts.iter().map(|account| {
+                        let id = account.id;
+                        let current = self.unified.is_none() && id == self.active;
+                        html! {
+                            <button class={classes!("folder", "account-switch", current.then_some("current"))}
+                                aria-current={current.then_some("true")} data-account={account.session.email.clone()}
+                                onclick={link.callback(move |_| Msg::SwitchAccount(id))}>
+                                <span class="label">{ &account.session.email }</span>
+                                { for count(account.unread()) }
+                            </button>
+                        }
+                    }) }
+                }
+                <button id="add-account" class="link" onclick={link.callback(|_| Msg::AddAccount)}>
+                    { tr(lang, "+ Add account") }
+                </button>
+            </div>
         }
     }
 
@@ -1204,7 +1690,7 @@ impl App {
 
     /// `<uuid@domain>` for a new message, on the account's own domain.
     fn new_message_id(&self) -> String {
-        let email = self.session.as_ref().map(|s| s.email.as_str()).unwrap_or_default();
+        let email = self.account().map(|a| a.session.email.as_str()).unwrap_or_default();
         let domain = email.rsplit_once('@').map_or("yubin.invalid", |(_, d)| d);
         format!("<{}@{domain}>", upload::unique_id())
     }
@@ -1233,50 +1719,62 @@ impl App {
         });
     }
 
-    /// Checks the POP3 server again every few minutes, for as long as this session lasts.
-    fn poll(&self, ctx: &Context<Self>) {
+    /// Checks a POP3 account's server again every few minutes, while it stays signed in.
+    fn poll(&self, ctx: &Context<Self>, id: AccountId) {
         let (link, generation) = (ctx.link().clone(), self.session_generation);
-        let minutes = self.pop3_settings.interval_minutes.max(1);
+        let minutes = self.account_by_id(id).map_or(1, |a| a.pop3_settings.interval_minutes.max(1));
         spawn_local(async move {
             yew::platform::time::sleep(std::time::Duration::from_secs(u64::from(minutes) * 60)).await;
-            link.send_message(Msg::PollDue(generation));
+            link.send_message(Msg::PollDue(id, generation));
         });
     }
 
-    /// Sends what waits in the outbox, now that the gateway is reachable.
+    /// Sends what waits in the outbox, now that the gateway is reachable: each message through
+    /// the signed-in account it is from.
     fn flush_outbox(&self, ctx: &Context<Self>) {
         let Some(connection) = self.connection.clone() else { return };
+        let senders: Vec<(String, AccountId)> =
+            self.accounts.iter().map(|a| (a.session.email.to_lowercase(), a.id)).collect();
         let link = ctx.link().clone();
         spawn_local(async move {
-            let (sent, failures) = outbox::flush(&connection).await;
+            let route = |from: &str| {
+                let from = from.to_lowercase();
+                senders.iter().find(|(email, _)| from.contains(email.as_str())).map(|(_, id)| *id)
+            };
+            let (sent, failures) = outbox::flush(&connection, route).await;
             link.send_message(Msg::OutboxFlushed(sent, failures));
         });
     }
 
-    fn refresh_folders(&self, ctx: &Context<Self>) {
-        self.call(
+    fn refresh_folders_of(&self, ctx: &Context<Self>, id: AccountId) {
+        if !account_ready(self.account_by_id(id)) {
+            return;
+        }
+        self.call_for(
             ctx,
+            id,
             Request::ListFolders,
             |r| match r {
                 Response::Folders(f) => Some(f),
                 _ => None,
             },
-            Msg::Folders,
+            move |result| Msg::Folders(id, result),
         );
     }
 
     fn current_role(&self) -> Option<FolderRole> {
-        self.folders.iter().find(|f| f.id == self.folder).and_then(|f| f.role)
+        self.folders().iter().find(|f| f.id == self.folder).and_then(|f| f.role)
     }
 
     fn folder_with_role(&self, role: FolderRole) -> Option<String> {
-        self.folders.iter().find(|f| f.role == Some(role)).map(|f| f.id.clone())
+        self.folders().iter().find(|f| f.role == Some(role)).map(|f| f.id.clone())
     }
 
     /// Sets `flag` on the row and the open message at once; returns the value it had.
     fn apply_flag(&mut self, uid: Uid, flag: FlagName, value: bool) -> bool {
         let mut previous = !value;
-        if let Some(row) = self.list.as_mut().and_then(|list| Rc::make_mut(list).find_mut(uid)) {
+        let key = self.row_key(uid);
+        if let Some(row) = self.list.as_mut().and_then(|list| Rc::make_mut(list).find_mut(key)) {
             previous = std::mem::replace(row.flags.get_mut(flag), value);
         }
         if let ReaderState::Loaded(view) = &mut self.reader {
@@ -1289,9 +1787,10 @@ impl App {
 
     /// Takes messages out of the list at once, then moves them to `to`, or deletes them for good.
     fn remove(&mut self, ctx: &Context<Self>, uids: Vec<Uid>, to: Option<String>) {
+        let keys: Vec<Uid> = uids.iter().map(|uid| self.row_key(*uid)).collect();
         if let Some(list) = &mut self.list {
             let list = Rc::make_mut(list);
-            uids.iter().for_each(|uid| list.remove(*uid));
+            keys.iter().for_each(|key| list.remove(*key));
         }
         if self.reader.uid().is_some_and(|open| uids.contains(&open)) {
             self.reader = ReaderState::Empty;
@@ -1308,8 +1807,7 @@ impl App {
         self.call(ctx, request, done, Msg::Changed);
     }
 
-    /// Sends `request`; `expect` picks the reply variant it should produce, `to_msg` wraps the
-    /// outcome for `update`.
+    /// Sends `request` for the account on screen; see [`App::call_for`].
     fn call<T: 'static>(
         &self,
         ctx: &Context<Self>,
@@ -1317,9 +1815,23 @@ impl App {
         expect: fn(Response) -> Option<T>,
         to_msg: impl FnOnce(Result<T, ApiError>) -> Msg + 'static,
     ) {
+        self.call_for(ctx, self.active, request, expect, to_msg);
+    }
+
+    /// Sends `request` for account `id`; `expect` picks the reply variant it should produce,
+    /// `to_msg` wraps the outcome for `update`.
+    fn call_for<T: 'static>(
+        &self,
+        ctx: &Context<Self>,
+        id: AccountId,
+        request: Request,
+        expect: fn(Response) -> Option<T>,
+        to_msg: impl FnOnce(Result<T, ApiError>) -> Msg + 'static,
+    ) {
         let (link, lang) = (ctx.link().clone(), self.lang);
         // A POP3 account's folders live in the browser, and answer even with the gateway away.
-        if let Some(local) = self.local.clone().filter(|_| is_mailbox_request(&request)) {
+        let local = self.account_by_id(id).and_then(|a| a.local.clone());
+        if let Some(local) = local.filter(|_| is_mailbox_request(&request)) {
             spawn_local(async move {
                 let result = local.handle(request).await.and_then(|response| {
                     expect(response)
@@ -1336,6 +1848,7 @@ impl App {
             ))));
             return;
         };
+        let connection = connection.for_account(id);
         spawn_local(async move {
             let result = connection.request(request).await.and_then(|response| {
                 expect(response)

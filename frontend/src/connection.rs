@@ -3,6 +3,10 @@
 //! Requests are sent as [`ClientFrame`]s with a fresh id; each returns a future that resolves
 //! when the [`ServerFrame::Reply`] with that id arrives. If the socket closes, every pending
 //! request fails with [`ErrorKind::ConnectionLost`] so no caller waits forever.
+//!
+//! One socket carries every signed-in account: a [`Connection`] handle is bound to one account
+//! ([`Connection::for_account`]) and stamps its id on what it sends, so the composer, the outbox
+//! and the POP3 sync need not know there are others.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -12,7 +16,9 @@ use futures::channel::oneshot;
 use wasm_bindgen::prelude::*;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 use yew::Callback;
-use yubin_protocol::{ApiError, ClientFrame, ErrorKind, Event, Request, RequestId, Response, ServerFrame, Welcome};
+use yubin_protocol::{
+    AccountId, ApiError, ClientFrame, ErrorKind, Event, Request, RequestId, Response, ServerFrame, Welcome,
+};
 
 /// What the connection tells the app about itself.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,11 +44,13 @@ struct Inner {
 #[derive(Clone)]
 pub struct Connection {
     inner: Rc<RefCell<Option<Inner>>>,
+    /// The account this handle's requests are for.
+    account: AccountId,
 }
 
 impl PartialEq for Connection {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.inner, &other.inner)
+        Rc::ptr_eq(&self.inner, &other.inner) && self.account == other.account
     }
 }
 
@@ -92,7 +100,12 @@ impl Connection {
         socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         *inner.borrow_mut() =
             Some(Inner { socket, next_id: 1, pending: HashMap::new(), _on_message: on_message, _on_close: on_close });
-        Ok(Self { inner })
+        Ok(Self { inner, account: 0 })
+    }
+
+    /// A handle on the same socket whose requests are for `account`.
+    pub fn for_account(&self, account: AccountId) -> Self {
+        Self { inner: self.inner.clone(), account }
     }
 
     /// Sends `request` and waits for its reply.
@@ -107,7 +120,7 @@ impl Connection {
             }
             let id = inner.next_id;
             inner.next_id += 1;
-            let json = serde_json::to_string(&ClientFrame { id, request })
+            let json = serde_json::to_string(&ClientFrame { id, account: self.account, request })
                 .map_err(|e| ApiError::new(ErrorKind::Internal, e.to_string()))?;
             inner.socket.send_with_str(&json).map_err(|_| lost())?;
             let (sender, receiver) = oneshot::channel();

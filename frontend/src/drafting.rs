@@ -45,6 +45,16 @@ impl Draft {
         Self { message_id, ..Self::default() }
     }
 
+    /// Puts the identity's signature under what is written, above any quote or forward.
+    pub fn sign(&mut self, identity: &crate::identity::Identity) {
+        let Some(block) = identity.signature_block() else { return };
+        match self.text.find("\n\n") {
+            // A reply or forward starts with a blank line for the user, then the quote.
+            Some(0) => self.text.insert_str(0, &block),
+            _ => self.text.push_str(&block),
+        }
+    }
+
     /// A reply to `view`: to its Reply-To (or sender), and for `all` also to everyone else
     /// it went to except `me`; quoted, threaded, subject with one `Re:`. `sent_at` is the
     /// original's date as the user reads it (the browser knows the local time zone).

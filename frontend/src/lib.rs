@@ -1,5 +1,6 @@
 //! Yubin's browser app: a Yew component tree talking to the gateway over one WebSocket.
 
+pub mod accounts;
 pub mod app;
 pub mod components;
 pub mod connection;
@@ -7,6 +8,7 @@ pub mod contacts;
 pub mod drafting;
 pub mod format;
 pub mod i18n;
+pub mod identity;
 pub mod local_mailbox;
 pub mod local_store;
 pub mod message_window;
@@ -15,6 +17,8 @@ pub mod offline_accounts;
 pub mod outbox;
 pub mod pop3_sync;
 pub mod prefs;
+pub mod remember;
+pub mod settings;
 pub mod shortcuts;
 pub mod theme;
 pub mod upload;

@@ -2,19 +2,25 @@
 //! when it is back. Each keeps its Message-ID, so one that did go out before the connection
 //! broke is recognized by the gateway (it is in Sent) and not sent twice.
 
-use yubin_protocol::{ApiError, ErrorKind, Request, Response, SentReceipt};
+use yubin_protocol::{AccountId, ApiError, ErrorKind, Request, Response, SentReceipt};
 
 use crate::connection::Connection;
 use crate::local_store::{self, Shelf};
 use crate::upload::upload_blob;
 
-/// Sends everything in the outbox; returns the receipts of what went and what failed. A message stays in
-/// the outbox when the connection breaks again; one the server refuses goes back to Drafts,
-/// where the user can fix it.
-pub async fn flush(connection: &Connection) -> (Vec<SentReceipt>, Vec<ApiError>) {
+/// Sends everything in the outbox through the account `route` picks by the From address;
+/// returns the receipts of what went (with its account) and what failed. A message stays in
+/// the outbox when the connection breaks again, or while its account is not signed in; one the
+/// server refuses goes back to Drafts, where the user can fix it.
+pub async fn flush(
+    socket: &Connection,
+    route: impl Fn(&str) -> Option<AccountId>,
+) -> (Vec<(AccountId, SentReceipt)>, Vec<ApiError>) {
     let Ok(waiting) = local_store::all(Shelf::Outbox).await else { return (Vec::new(), Vec::new()) };
     let (mut sent, mut failures) = (Vec::new(), Vec::new());
     for stored in waiting {
+        let Some(account) = route(&stored.draft.from) else { continue };
+        let connection = &socket.for_account(account);
         let mut uploads = Vec::new();
         let mut upload_failed = None;
         for (key, blob) in &stored.files {
@@ -35,7 +41,7 @@ pub async fn flush(connection: &Connection) -> (Vec<SentReceipt>, Vec<ApiError>)
         match connection.request(Request::Send { message }).await {
             Ok(Response::Sent(receipt)) => {
                 let _ = local_store::remove(Shelf::Outbox, &stored.draft.message_id).await;
-                sent.push(receipt);
+                sent.push((account, receipt));
             }
             Err(e) if matches!(e.kind, ErrorKind::ConnectionLost | ErrorKind::Unreachable) => failures.push(e),
             Err(e) => {

@@ -13,8 +13,8 @@ use yubin_frontend::components::message_list::{MessageList, MessageListProps};
 use yubin_frontend::components::reader::{Reader, ReaderProps, ReaderState};
 use yubin_frontend::message_window::MessageWindow;
 use yubin_protocol::{
-    Address, ApiError, ErrorKind, Flags, IncomingProtocol, MessageSummary, MessageView, SenderTrust, ServerInfo,
-    TrustWarning, Verdict,
+    AccountTest, Address, ApiError, ErrorKind, Flags, IncomingProtocol, MessageSummary, MessageView, SenderTrust,
+    ServerInfo, TrustWarning, Verdict,
 };
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -52,6 +52,7 @@ async fn message_list_renders_loaded_rows_and_placeholders() {
         window: Some(std::rc::Rc::new(window)),
         loading: false,
         selected: Some(2),
+        tags: None,
         on_open: Callback::noop(),
         on_visible: Callback::noop(),
         on_mark_all_read: Callback::noop(),
@@ -93,6 +94,13 @@ async fn login_lists_servers_and_shows_the_refusal() {
         on_submit: Callback::noop(),
         offline_accounts: vec![],
         on_offline: Callback::noop(),
+        on_test: Callback::noop(),
+        test: Some(AccountTest {
+            incoming_protocol: IncomingProtocol::Imap,
+            incoming: Ok(()),
+            outgoing: Err(ApiError::new(ErrorKind::AuthFailed, "535 5.7.8 Error: authentication failed")),
+        }),
+        on_cancel: None,
     };
     yew::Renderer::<Login>::with_root_and_props(root.clone(), props).render();
     settle().await;
@@ -100,6 +108,9 @@ async fn login_lists_servers_and_shows_the_refusal() {
     assert_eq!(option.text_content().unwrap(), "Demo mail");
     let error = root.query_selector("[role=alert]").unwrap().unwrap();
     assert!(error.text_content().unwrap().contains("Authentication failed"));
+    // The connection test names each server's outcome in its own words.
+    let report = root.query_selector("#account-test").unwrap().unwrap().text_content().unwrap();
+    assert!(report.contains("IMAP: works") && report.contains("SMTP): 535 5.7.8"), "{report}");
     let input = root.query_selector("#username").unwrap().unwrap();
     assert_eq!(input.get_attribute("placeholder").unwrap(), "name or name@example.test");
 }
@@ -154,6 +165,8 @@ async fn reader_shows_headers_text_and_attachments() {
         on_retry: Callback::noop(),
         conversation: None,
         on_open: Callback::noop(),
+        remote_trusted: false,
+        on_trust_sender: Callback::noop(),
     };
     yew::Renderer::<Reader>::with_root_and_props(root.clone(), props).render();
     settle().await;
@@ -199,6 +212,8 @@ async fn a_bounce_shows_who_failed_with_the_remote_reply_and_links_to_the_sent_m
         on_retry: Callback::noop(),
         conversation: None,
         on_open: Callback::noop(),
+        remote_trusted: false,
+        on_trust_sender: Callback::noop(),
     };
     yew::Renderer::<Reader>::with_root_and_props(root.clone(), props).render();
     settle().await;

@@ -25,6 +25,7 @@
 //! max_upload_bytes = 52428800   # attachments one session may hold in memory
 //! max_frame_bytes = 4194304     # largest WebSocket message from a browser
 //! max_sessions = 2048           # WebSocket sessions open at once
+//! max_accounts = 10             # accounts signed in on one WebSocket
 //! free_failed_logins = 5        # per client address, before each further try must wait
 //! login_timeout_secs = 120      # to sign in after connecting
 //! ping_interval_secs = 30       # a browser silent for three pings is gone
@@ -77,6 +78,8 @@ pub struct Limits {
     pub max_frame_bytes: usize,
     /// Most WebSocket sessions open at once (default 2048); more are refused with 503.
     pub max_sessions: usize,
+    /// Most accounts signed in on one WebSocket (default 10): each may hold IMAP connections.
+    pub max_accounts: usize,
     /// Failed sign-ins from one address before each further one must wait (default 5).
     pub free_failed_logins: u32,
     /// Seconds a new session may take to sign in before it is closed (default 120).
@@ -92,6 +95,7 @@ impl Default for Limits {
             max_upload_bytes: 50 << 20,
             max_frame_bytes: 4 << 20,
             max_sessions: 2048,
+            max_accounts: 10,
             free_failed_logins: 5,
             login_timeout_secs: 120,
             ping_interval_secs: 30,

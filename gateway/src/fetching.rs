@@ -17,7 +17,7 @@ async fn connect(account: &Account) -> Result<Pop3Connection, ApiError> {
     Pop3Connection::login(&account.server.incoming, &account.username, account.password.expose()).await
 }
 
-pub async fn list(state: &crate::session::SessionState) -> Result<Response, ApiError> {
+pub async fn list(state: &crate::session::AccountSession) -> Result<Response, ApiError> {
     let account = logged_in(state).await?;
     let mut pop = connect(&account).await?;
     let listing = pop.listing().await?;
@@ -25,7 +25,7 @@ pub async fn list(state: &crate::session::SessionState) -> Result<Response, ApiE
     Ok(Response::Pop3Listing(listing.into_iter().map(|l| Pop3Entry { uidl: l.uidl, size: l.size }).collect()))
 }
 
-pub async fn fetch(state: &crate::session::SessionState, uidls: &[String]) -> Result<Response, ApiError> {
+pub async fn fetch(state: &crate::session::AccountSession, uidls: &[String]) -> Result<Response, ApiError> {
     let account = logged_in(state).await?;
     let mut pop = connect(&account).await?;
     let wanted = select(&pop.listing().await?, uidls);
@@ -41,7 +41,7 @@ pub async fn fetch(state: &crate::session::SessionState, uidls: &[String]) -> Re
     Ok(Response::LocalMessages(messages))
 }
 
-pub async fn delete(state: &crate::session::SessionState, uidls: &[String]) -> Result<Response, ApiError> {
+pub async fn delete(state: &crate::session::AccountSession, uidls: &[String]) -> Result<Response, ApiError> {
     let account = logged_in(state).await?;
     let mut pop = connect(&account).await?;
     for listed in select(&pop.listing().await?, uidls) {

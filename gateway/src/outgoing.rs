@@ -18,10 +18,10 @@ use yubin_protocol::{
 };
 
 use crate::compose::{checked_message_id, compose, Composed, Purpose, ResolvedAttachment};
-use crate::session::{logged_in, with_imap, SessionState};
+use crate::session::{logged_in, with_imap, AccountSession};
 use crate::upstream::imap::ImapConnection;
 
-pub async fn compose_info(state: &SessionState) -> Result<Response, ApiError> {
+pub async fn compose_info(state: &AccountSession) -> Result<Response, ApiError> {
     let account = logged_in(state).await?;
     // The server's limit does not change while signed in: one SMTP login finds it per account.
     let max_message_size = *account
@@ -40,7 +40,7 @@ pub async fn compose_info(state: &SessionState) -> Result<Response, ApiError> {
     Ok(Response::ComposeInfo(ComposeInfo { max_message_size, max_upload_size: state.upload_limit(), drafts, sent }))
 }
 
-pub async fn send(state: &SessionState, message: OutgoingMessage) -> Result<Response, ApiError> {
+pub async fn send(state: &AccountSession, message: OutgoingMessage) -> Result<Response, ApiError> {
     let account = logged_in(state).await?;
     let imap = account.protocol == IncomingProtocol::Imap;
     let sent_folder =
@@ -126,7 +126,7 @@ fn remember_sent(message_id: &str) {
     }
 }
 
-async fn already_sent(state: &SessionState, sent_folder: Option<&str>, id: &str) -> Result<bool, ApiError> {
+async fn already_sent(state: &AccountSession, sent_folder: Option<&str>, id: &str) -> Result<bool, ApiError> {
     let remembered =
         RECENTLY_SENT.lock().expect("sent ids lock").get(id).is_some_and(|at| at.elapsed() < REMEMBER_SENT);
     if remembered {
@@ -143,7 +143,7 @@ async fn already_sent(state: &SessionState, sent_folder: Option<&str>, id: &str)
 
 /// Stores the draft in Drafts (created if the account has none), then removes the versions
 /// it replaces: the new copy exists before the old one goes, so a failure loses nothing.
-pub async fn save_draft(state: &SessionState, message: OutgoingMessage) -> Result<Response, ApiError> {
+pub async fn save_draft(state: &AccountSession, message: OutgoingMessage) -> Result<Response, ApiError> {
     if message.message_id.is_none() {
         return Err(ApiError::new(ErrorKind::BadRequest, "a draft needs a message id to be replaced later"));
     }
@@ -170,7 +170,7 @@ pub async fn save_draft(state: &SessionState, message: OutgoingMessage) -> Resul
 }
 
 /// Removes every draft with `message_id`.
-pub async fn delete_drafts(state: &SessionState, message_id: &str) -> Result<(), ApiError> {
+pub async fn delete_drafts(state: &AccountSession, message_id: &str) -> Result<(), ApiError> {
     let message_id = checked_message_id("Message-ID", message_id)?;
     let Some(folder) = with_imap(state, |imap| Box::pin(imap.special_folder(FolderRole::Drafts))).await? else {
         return Ok(());
@@ -202,7 +202,7 @@ async fn expunge_all_but(
 /// Appends `composed` to `folder` unless a copy with its Message-ID is there already, so a
 /// retry after a dropped connection does not file it twice.
 async fn file_once(
-    state: &SessionState,
+    state: &AccountSession,
     folder: &str,
     composed: &Arc<Composed>,
     flags: &'static str,
@@ -219,7 +219,7 @@ async fn file_once(
     .await
 }
 
-async fn drafts_folder(state: &SessionState) -> Result<String, ApiError> {
+async fn drafts_folder(state: &AccountSession) -> Result<String, ApiError> {
     with_imap(state, |imap| {
         Box::pin(async move {
             if let Some(folder) = imap.special_folder(FolderRole::Drafts).await? {
@@ -233,7 +233,7 @@ async fn drafts_folder(state: &SessionState) -> Result<String, ApiError> {
 }
 
 /// Gathers the attachments' bytes and builds the message.
-async fn build(state: &SessionState, message: &OutgoingMessage, purpose: Purpose) -> Result<Composed, ApiError> {
+async fn build(state: &AccountSession, message: &OutgoingMessage, purpose: Purpose) -> Result<Composed, ApiError> {
     let account = logged_in(state).await?;
     let limit = state.upload_limit();
     let mut attachments = Vec::with_capacity(message.attachments.len());
@@ -253,7 +253,7 @@ async fn build(state: &SessionState, message: &OutgoingMessage, purpose: Purpose
 }
 
 async fn fetch_part(
-    state: &SessionState,
+    state: &AccountSession,
     folder: &str,
     uid: Uid,
     section: &str,

@@ -4,6 +4,7 @@
 //! back through one writer task. The credentials and the IMAP connection live here, in memory,
 //! for as long as the socket is open, and nowhere else.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -15,8 +16,8 @@ use lettre::message::Mailbox;
 use tokio::sync::{mpsc, Mutex, RwLock};
 use tracing::{debug, error, info, warn, Instrument};
 use yubin_protocol::{
-    ApiError, AttachmentSource, ClientFrame, ErrorKind, Event, IncomingProtocol, OutgoingMessage, Request, Response,
-    Secret, ServerFrame, Session as SessionInfo, Welcome, PROTOCOL_VERSION,
+    AccountId, AccountTest, ApiError, AttachmentSource, ClientFrame, ErrorKind, Event, IncomingProtocol,
+    OutgoingMessage, Request, Response, Secret, ServerFrame, Session as SessionInfo, Welcome, PROTOCOL_VERSION,
 };
 
 use crate::compose::parse_mailbox;
@@ -24,9 +25,9 @@ use crate::downloads::Ticket;
 use crate::gateway::{Gateway, ServerRuntime};
 use crate::limits::SessionSlot;
 use crate::uploads::Uploads;
-use crate::upstream::idle;
 use crate::upstream::imap::{section_numbers, ImapConnection};
 use crate::upstream::pop3::Pop3Connection;
+use crate::upstream::{idle, imap_settings};
 use crate::{fetching, outgoing};
 
 /// Most messages a tab may list at once; bigger windows are clamped.
@@ -45,10 +46,13 @@ pub(crate) struct Account {
     pub smtp_max_size: tokio::sync::OnceCell<Option<u64>>,
 }
 
-pub(crate) struct SessionState {
+/// One account signed in on a tab's socket: its credentials, IMAP connection and IDLE watchers.
+pub(crate) struct AccountSession {
+    id: AccountId,
     account: RwLock<Option<Arc<Account>>>,
-    /// Attachments uploaded for messages being written.
-    uploads: std::sync::Mutex<Uploads>,
+    /// Attachments uploaded for messages being written; shared by the tab's accounts, so the
+    /// memory cap is per tab however many accounts it has.
+    uploads: Arc<std::sync::Mutex<Uploads>>,
     /// The IMAP connection, if open. `None` after a drop: the next request reconnects.
     imap: Mutex<Option<ImapConnection>>,
     /// IDLE watchers: the folder on screen, and the inbox while another folder is on screen
@@ -56,6 +60,69 @@ pub(crate) struct SessionState {
     watchers: std::sync::Mutex<Watchers>,
     /// Where pushed events go: the same writer as replies.
     events: mpsc::Sender<ServerFrame>,
+}
+
+/// The accounts of one tab, by the id the browser gave each.
+struct Accounts {
+    by_id: std::sync::Mutex<HashMap<AccountId, Arc<AccountSession>>>,
+    uploads: Arc<std::sync::Mutex<Uploads>>,
+    events: mpsc::Sender<ServerFrame>,
+    max: usize,
+}
+
+impl Accounts {
+    fn get(&self, id: AccountId) -> Option<Arc<AccountSession>> {
+        self.by_id.lock().expect("accounts lock").get(&id).cloned()
+    }
+
+    /// The account `id`, added if new and the tab has room for it.
+    fn get_or_add(&self, id: AccountId) -> Result<Arc<AccountSession>, ApiError> {
+        let mut by_id = self.by_id.lock().expect("accounts lock");
+        if let Some(session) = by_id.get(&id) {
+            return Ok(session.clone());
+        }
+        if by_id.len() >= self.max {
+            return Err(ApiError::new(
+                ErrorKind::BadRequest,
+                format!("this gateway allows {} accounts per browser tab", self.max),
+            ));
+        }
+        let session = Arc::new(AccountSession {
+            id,
+            account: RwLock::default(),
+            uploads: self.uploads.clone(),
+            imap: Mutex::default(),
+            watchers: std::sync::Mutex::default(),
+            events: self.events.clone(),
+        });
+        by_id.insert(id, session.clone());
+        Ok(session)
+    }
+
+    async fn any_signed_in(&self) -> bool {
+        let all: Vec<_> = self.by_id.lock().expect("accounts lock").values().cloned().collect();
+        for session in all {
+            if session.account.read().await.is_some() {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Signs account `id` out, if present.
+    async fn remove(&self, id: AccountId) {
+        let removed = self.by_id.lock().expect("accounts lock").remove(&id);
+        if let Some(session) = removed {
+            session.close().await;
+        }
+    }
+
+    async fn remove_all(&self) {
+        let all: Vec<_> = self.by_id.lock().expect("accounts lock").drain().map(|(_, s)| s).collect();
+        for session in all {
+            session.close().await;
+        }
+    }
 }
 
 #[derive(Default)]
@@ -81,7 +148,16 @@ impl Drop for Watcher {
     }
 }
 
-impl SessionState {
+impl AccountSession {
+    /// Stops watching and logs out of IMAP.
+    async fn close(&self) {
+        self.stop_watching();
+        *self.account.write().await = None;
+        if let Some(imap) = self.imap.lock().await.take() {
+            imap.logout().await;
+        }
+    }
+
     /// Watches `folder` with IDLE instead of whatever was watched before; `known_total` is its
     /// size in the listing the browser just got. The inbox is watched as well while it is not
     /// the folder on screen.
@@ -98,11 +174,11 @@ impl SessionState {
     }
 
     fn start_watcher(&self, account: &Arc<Account>, folder: &str, known_total: Option<u32>) -> Watcher {
-        let (account, events, name) = (account.clone(), self.events.clone(), folder.to_owned());
+        let (account, events, name, id) = (account.clone(), self.events.clone(), folder.to_owned(), self.id);
         let task = tokio::spawn(
             async move {
                 let notify = || {
-                    let event = ServerFrame::Event(Event::FolderChanged { folder: name.clone() });
+                    let event = ServerFrame::Event(Event::FolderChanged { account: id, folder: name.clone() });
                     // A full queue means the browser is behind; it will refresh anyway.
                     let _ = events.try_send(event);
                 };
@@ -200,12 +276,11 @@ async fn serve(socket: WebSocket, gateway: Arc<Gateway>, peer: IpAddr) {
     });
     let _ = replies.send(welcome).await;
 
-    let state = Arc::new(SessionState {
-        account: RwLock::default(),
-        uploads: std::sync::Mutex::new(Uploads::new(gateway.config.limits.max_upload_bytes)),
-        imap: Mutex::default(),
-        watchers: std::sync::Mutex::default(),
+    let accounts = Arc::new(Accounts {
+        by_id: std::sync::Mutex::default(),
+        uploads: Arc::new(std::sync::Mutex::new(Uploads::new(gateway.config.limits.max_upload_bytes))),
         events: replies.clone(),
+        max: gateway.config.limits.max_accounts,
     });
     let mut stopping = gateway.stopping.subscribe();
     let limits = &gateway.config.limits;
@@ -220,7 +295,7 @@ async fn serve(socket: WebSocket, gateway: Arc<Gateway>, peer: IpAddr) {
                     break;
                 }
             },
-            _ = tokio::time::sleep_until(login_deadline), if state.account.read().await.is_none() => {
+            _ = tokio::time::sleep_until(login_deadline), if !accounts.any_signed_in().await => {
                 info!("not signed in within {:?}: closing", limits.login_timeout_secs);
                 break;
             }
@@ -243,9 +318,11 @@ async fn serve(socket: WebSocket, gateway: Arc<Gateway>, peer: IpAddr) {
                 continue;
             }
         };
-        let (gateway, state, replies) = (gateway.clone(), state.clone(), replies.clone());
+        let (gateway, accounts, replies) = (gateway.clone(), accounts.clone(), replies.clone());
         let id = frame.id;
-        let work = tokio::spawn(async move { handle(&gateway, &state, peer, frame.request).await }.in_current_span());
+        let work = tokio::spawn(
+            async move { route(&gateway, &accounts, peer, frame.account, frame.request).await }.in_current_span(),
+        );
         tokio::spawn(
             async move {
                 // A bug that panics costs this request, answered as such; never the session.
@@ -263,34 +340,64 @@ async fn serve(socket: WebSocket, gateway: Arc<Gateway>, peer: IpAddr) {
     }
 
     drop(replies);
-    state.stop_watching();
     let _ = finish.send(());
     let _ = writer.await;
-    if let Some(imap) = state.imap.lock().await.take() {
-        imap.logout().await;
-    }
+    accounts.remove_all().await;
     info!("disconnected");
 }
 
-async fn handle(gateway: &Gateway, state: &SessionState, peer: IpAddr, request: Request) -> Result<Response, ApiError> {
+/// Hands a request to the account it names; signing in and out add and remove accounts.
+async fn route(
+    gateway: &Gateway,
+    accounts: &Accounts,
+    peer: IpAddr,
+    account: AccountId,
+    request: Request,
+) -> Result<Response, ApiError> {
     match request {
         Request::Login { server, username, password } => {
-            gateway.login_throttle.check(peer)?;
-            let result = login(gateway, state, &server, &username, password).await;
-            match &result {
-                Ok(_) => gateway.login_throttle.record(peer, true),
-                Err(e) if e.kind == ErrorKind::AuthFailed => gateway.login_throttle.record(peer, false),
-                Err(_) => {} // an unreachable server is not a wrong guess
-            }
-            result
+            let session = accounts.get_or_add(account)?;
+            throttled(gateway, peer, login(gateway, &session, &server, &username, password)).await
+        }
+        Request::TestAccount { server, username, password } => {
+            throttled(gateway, peer, test_account(gateway, &server, &username, password)).await
         }
         Request::Logout => {
-            state.stop_watching();
-            *state.account.write().await = None;
-            if let Some(imap) = state.imap.lock().await.take() {
-                imap.logout().await;
-            }
+            accounts.remove(account).await;
             Ok(Response::Done)
+        }
+        request => match accounts.get(account) {
+            Some(session) => handle(gateway, &session, request).await,
+            None => Err(ApiError::new(ErrorKind::NotLoggedIn, "log in first")),
+        },
+    }
+}
+
+/// Runs a sign-in attempt under the per-address throttle: wrong passwords slow the next try.
+async fn throttled(
+    gateway: &Gateway,
+    peer: IpAddr,
+    attempt: impl std::future::Future<Output = Result<Response, ApiError>>,
+) -> Result<Response, ApiError> {
+    gateway.login_throttle.check(peer)?;
+    let result = attempt.await;
+    match &result {
+        Ok(Response::AccountTest(test)) => {
+            let wrong =
+                [&test.incoming, &test.outgoing].iter().any(|r| matches!(r, Err(e) if e.kind == ErrorKind::AuthFailed));
+            gateway.login_throttle.record(peer, !wrong);
+        }
+        Ok(_) => gateway.login_throttle.record(peer, true),
+        Err(e) if e.kind == ErrorKind::AuthFailed => gateway.login_throttle.record(peer, false),
+        Err(_) => {} // an unreachable server is not a wrong guess
+    }
+    result
+}
+
+async fn handle(gateway: &Gateway, state: &AccountSession, request: Request) -> Result<Response, ApiError> {
+    match request {
+        Request::Login { .. } | Request::TestAccount { .. } | Request::Logout => {
+            unreachable!("routed before an account is chosen")
         }
         Request::ListFolders => with_imap(state, |imap| Box::pin(imap.list_folders())).await.map(Response::Folders),
         Request::ListMessages { folder, offset, limit, sort } => {
@@ -408,24 +515,76 @@ async fn handle(gateway: &Gateway, state: &SessionState, peer: IpAddr, request: 
             outgoing::delete_drafts(state, &message_id).await.map(|()| Response::Done)
         }
         Request::Send { message } => outgoing::send(state, message).await,
+        Request::GetSettings => {
+            if logged_in(state).await?.protocol == IncomingProtocol::Pop3 {
+                return Ok(Response::Settings { roaming: false, settings: None });
+            }
+            with_imap(state, |imap| {
+                Box::pin(async move {
+                    let roaming = imap.has_metadata();
+                    let settings = imap_settings::load(imap).await?;
+                    Ok(Response::Settings { roaming, settings })
+                })
+            })
+            .await
+        }
+        Request::SaveSettings { settings } => with_imap(state, |imap| {
+            let settings = settings.clone();
+            Box::pin(async move { imap_settings::save(imap, &settings).await })
+        })
+        .await
+        .map(|()| Response::Done),
         Request::Pop3List => fetching::list(state).await,
         Request::Pop3Fetch { uidls } => fetching::fetch(state, &uidls).await,
         Request::Pop3Delete { uidls } => fetching::delete(state, &uidls).await,
     }
 }
 
-async fn login(
+fn server(gateway: &Gateway, server_id: &str) -> Result<Arc<ServerRuntime>, ApiError> {
+    // Only the operator's servers, by id: the gateway is not an open proxy.
+    gateway
+        .servers
+        .get(server_id)
+        .cloned()
+        .ok_or_else(|| ApiError::new(ErrorKind::BadRequest, format!("unknown server {server_id:?}")))
+}
+
+/// Signs in to the incoming server and out again, and to the submission server, and reports
+/// each; nothing is kept.
+async fn test_account(
     gateway: &Gateway,
-    state: &SessionState,
     server_id: &str,
     typed_username: &str,
     password: Secret,
 ) -> Result<Response, ApiError> {
-    let server = gateway
-        .servers
-        .get(server_id)
-        .cloned()
-        .ok_or_else(|| ApiError::new(ErrorKind::BadRequest, format!("unknown server {server_id:?}")))?;
+    let server = server(gateway, server_id)?;
+    let protocol = server.config.incoming().0;
+    let username = server.config.login_name(typed_username.trim());
+    let incoming = async {
+        match protocol {
+            IncomingProtocol::Imap => {
+                ImapConnection::login(&server.incoming, &username, password.expose()).await?.logout().await;
+            }
+            IncomingProtocol::Pop3 => {
+                Pop3Connection::login(&server.incoming, &username, password.expose()).await?.quit().await?;
+            }
+        }
+        Ok(())
+    };
+    let outgoing = async { server.smtp.features(&username, password.expose()).await.map(|_| ()) };
+    let (incoming, outgoing) = tokio::join!(incoming, outgoing);
+    info!(server = server_id, incoming = incoming.is_ok(), outgoing = outgoing.is_ok(), "account tested");
+    Ok(Response::AccountTest(AccountTest { incoming_protocol: protocol, incoming, outgoing }))
+}
+
+async fn login(
+    gateway: &Gateway,
+    state: &AccountSession,
+    server_id: &str,
+    typed_username: &str,
+    password: Secret,
+) -> Result<Response, ApiError> {
+    let server = server(gateway, server_id)?;
     let protocol = server.config.incoming().0;
     let username = server.config.login_name(typed_username.trim());
     // IMAP keeps its connection for the session; POP3 only proves the password here, since
@@ -437,7 +596,7 @@ async fn login(
             None
         }
     };
-    info!(server = server_id, ?protocol, "logged in");
+    info!(server = server_id, ?protocol, account = state.id, "logged in");
     let from = parse_mailbox("From", &username)
         .unwrap_or_else(|_| Mailbox::new(None, "invalid@invalid".parse().expect("valid")));
     let info = SessionInfo { username: username.clone(), email: from.email.to_string(), incoming: protocol };
@@ -450,7 +609,7 @@ async fn login(
     Ok(Response::LoggedIn(info))
 }
 
-pub(crate) async fn logged_in(state: &SessionState) -> Result<Arc<Account>, ApiError> {
+pub(crate) async fn logged_in(state: &AccountSession) -> Result<Arc<Account>, ApiError> {
     state.account.read().await.clone().ok_or_else(|| ApiError::new(ErrorKind::NotLoggedIn, "log in first"))
 }
 
@@ -461,7 +620,7 @@ pub(crate) type ImapFuture<'a, T> =
 /// the connection is missing. If the connection breaks during `op`, it is reopened and `op` runs
 /// once more. That cannot do anything twice: reads and flag changes are idempotent, and a move
 /// or expunge that already happened finds no message with those UIDs the second time.
-pub(crate) async fn with_imap<T, F>(state: &SessionState, op: F) -> Result<T, ApiError>
+pub(crate) async fn with_imap<T, F>(state: &AccountSession, op: F) -> Result<T, ApiError>
 where
     F: for<'c> Fn(&'c mut ImapConnection) -> ImapFuture<'c, T>,
 {

@@ -368,7 +368,7 @@ async fn new_mail_is_pushed_without_polling() {
     let sent_at = std::time::Instant::now();
     deliver_unique(stack, "carol", &subject).await;
     let event = client.next_event(Duration::from_secs(10)).await.expect("a push within 10 s");
-    assert_eq!(event, Event::FolderChanged { folder: "INBOX".into() });
+    assert_eq!(event, Event::FolderChanged { account: 0, folder: "INBOX".into() });
     eprintln!("push arrived {:?} after delivery", sent_at.elapsed());
     let (_, rows) = newest(&mut client, "INBOX", 5).await;
     assert!(rows.iter().any(|r| r.subject == subject));
@@ -592,7 +592,7 @@ async fn mail_delivered_before_idle_begins_is_still_pushed() {
     // At once, before the watcher can have entered IDLE.
     deliver_unique(stack, "bob", &unique_subject("early bird")).await;
     let event = client.next_event(Duration::from_secs(10)).await.expect("a push within 10 s");
-    assert_eq!(event, yubin_protocol::Event::FolderChanged { folder: "INBOX".into() });
+    assert_eq!(event, yubin_protocol::Event::FolderChanged { account: 0, folder: "INBOX".into() });
 }
 
 /// ivy is this test's alone: it cuts her connections.
@@ -617,7 +617,7 @@ async fn a_dropped_imap_connection_is_reopened_without_the_user_noticing() {
     let subject = unique_subject("after the drop");
     deliver_unique(stack, "ivy", &subject).await;
     let event = client.next_event(Duration::from_secs(20)).await.expect("push after reconnecting");
-    assert_eq!(event, yubin_protocol::Event::FolderChanged { folder: "INBOX".into() });
+    assert_eq!(event, yubin_protocol::Event::FolderChanged { account: 0, folder: "INBOX".into() });
     wait_for_subject(&mut client, &subject).await;
 }
 
@@ -632,7 +632,7 @@ async fn new_mail_in_the_inbox_is_pushed_while_another_folder_is_open() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     deliver_unique(stack, "sam", &unique_subject("while in Archive")).await;
     let event = client.next_event(Duration::from_secs(10)).await.expect("a push for the inbox");
-    assert_eq!(event, yubin_protocol::Event::FolderChanged { folder: "INBOX".into() });
+    assert_eq!(event, yubin_protocol::Event::FolderChanged { account: 0, folder: "INBOX".into() });
 }
 
 /// sam again: conversations are grouped by References / In-Reply-To.

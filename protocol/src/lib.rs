@@ -22,6 +22,10 @@
 //! 4. [`Request::Login`] must succeed before any other request; until then the gateway answers
 //!    [`ErrorKind::NotLoggedIn`]. Credentials live only in the gateway's memory for the life of
 //!    the WebSocket.
+//! 5. One socket carries several accounts. Every [`ClientFrame`] names the [`AccountId`] it is
+//!    for (a number the browser chooses; `0` when absent); each account logs in and out on its
+//!    own, and events say which account they concern. The gateway allows a few accounts per
+//!    socket (its `[limits] max_accounts`).
 //!
 //! ## Versioning
 //!
@@ -33,15 +37,23 @@
 //! History: **1** reading and organizing IMAP mail, plain sending. **2** writing mail:
 //! [`Request::Upload`] in chunks, [`Request::SaveDraft`], [`Request::ComposeInfo`], attachments
 //! by [`AttachmentSource`], at-most-once [`Request::Send`] keyed by `message_id`, refusals listed
-//! in [`ApiError::details`], bounces as [`DeliveryReport`].
+//! in [`ApiError::details`], bounces as [`DeliveryReport`]. **3** several accounts on one socket:
+//! [`ClientFrame::account`], [`Event::FolderChanged`] names its account, [`Request::TestAccount`],
+//! roaming settings ([`Request::GetSettings`], [`Request::SaveSettings`]).
 
 use serde::{Deserialize, Serialize};
 
 /// The version of this protocol; see the crate docs for when it changes.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// Chosen by the browser; echoed in the matching [`ServerFrame::Reply`].
 pub type RequestId = u32;
+
+/// The largest settings document [`Request::SaveSettings`] stores.
+pub const MAX_SETTINGS_BYTES: usize = 64 * 1024;
+
+/// Which of the socket's accounts a request or event is about; chosen by the browser.
+pub type AccountId = u32;
 
 /// An IMAP UID, unique within one folder (for a given UIDVALIDITY).
 pub type Uid = u32;
@@ -77,6 +89,8 @@ impl From<&str> for Secret {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClientFrame {
     pub id: RequestId,
+    #[serde(default)]
+    pub account: AccountId,
     pub request: Request,
 }
 
@@ -87,6 +101,9 @@ pub enum Request {
     /// Log in to the incoming server of `server` (an id from [`Welcome::servers`]).
     /// Answered with [`Response::LoggedIn`].
     Login { server: String, username: String, password: Secret },
+    /// Tries the account's incoming and outgoing servers without signing in, so a user adding
+    /// an account sees what works and what does not. Answered with [`Response::AccountTest`].
+    TestAccount { server: String, username: String, password: Secret },
     /// Answered with [`Response::Folders`].
     ListFolders,
     /// A window of `folder`'s messages in `sort` order (default: newest arrival first),
@@ -169,7 +186,15 @@ pub enum Request {
     /// messages it has stored durably. Answered with [`Response::Done`] once the server has
     /// carried out the deletion (after QUIT).
     Pop3Delete { uidls: Vec<String> },
-    /// Close the upstream connections and forget the credentials. Answered with [`Response::Done`].
+    /// The browser's settings as stored on the account's IMAP server (METADATA, RFC 5464), so
+    /// they follow the user to other browsers. Answered with [`Response::Settings`].
+    GetSettings,
+    /// Stores the browser's settings (an opaque document, at most [`MAX_SETTINGS_BYTES`]) on the
+    /// account's IMAP server. Answered with [`Response::Done`], or [`ErrorKind::Refused`]
+    /// when the server has no METADATA.
+    SaveSettings { settings: String },
+    /// Close this account's upstream connections and forget its credentials. Answered with
+    /// [`Response::Done`].
     Logout,
 }
 
@@ -256,7 +281,11 @@ pub enum ServerFrame {
 pub enum Event {
     /// Messages arrived in, left, or changed in `folder` — the folder last listed with
     /// [`Request::ListMessages`], which the gateway watches with IMAP IDLE.
-    FolderChanged { folder: String },
+    FolderChanged {
+        #[serde(default)]
+        account: AccountId,
+        folder: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -292,6 +321,12 @@ pub enum IncomingProtocol {
 #[serde(rename_all = "snake_case")]
 pub enum Response {
     LoggedIn(Session),
+    AccountTest(AccountTest),
+    /// `roaming`: the server can keep settings (IMAP with METADATA); `settings`: what it holds.
+    Settings {
+        roaming: bool,
+        settings: Option<String>,
+    },
     Folders(Vec<Folder>),
     Messages(MessagePage),
     Message(Box<MessageView>),
@@ -331,6 +366,15 @@ pub struct Session {
 
 fn imap() -> IncomingProtocol {
     IncomingProtocol::Imap
+}
+
+/// What [`Request::TestAccount`] found: each server's outcome, the server's own words on failure
+/// (e.g. `535 5.7.8 authentication failed`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountTest {
+    pub incoming_protocol: IncomingProtocol,
+    pub incoming: Result<(), ApiError>,
+    pub outgoing: Result<(), ApiError>,
 }
 
 /// A message on a POP3 server.
@@ -413,7 +457,7 @@ pub struct MessagePage {
 }
 
 /// A row in the message list.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MessageSummary {
     pub uid: Uid,
     pub from: Option<Address>,
@@ -736,9 +780,12 @@ mod tests {
 
     #[test]
     fn client_frame_json_shape_is_stable() {
-        let frame = ClientFrame { id: 7, request: Request::GetMessage { folder: "INBOX".into(), uid: 42 } };
+        let frame = ClientFrame { id: 7, account: 2, request: Request::GetMessage { folder: "INBOX".into(), uid: 42 } };
         let json = serde_json::to_string(&frame).unwrap();
-        assert_eq!(json, r#"{"id":7,"request":{"get_message":{"folder":"INBOX","uid":42}}}"#);
+        assert_eq!(json, r#"{"id":7,"account":2,"request":{"get_message":{"folder":"INBOX","uid":42}}}"#);
+        // A frame without an account is for account 0.
+        let bare: ClientFrame = serde_json::from_str(r#"{"id":1,"request":"list_folders"}"#).unwrap();
+        assert_eq!(bare.account, 0);
         let unit = serde_json::to_string(&Request::ListFolders).unwrap();
         assert_eq!(unit, r#""list_folders""#);
     }

@@ -28,7 +28,7 @@ SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 D=${MAILSTACK_DIR:-/tmp/yubin-mailstack}
 DOMAIN=${MAILSTACK_DOMAIN:-example.test}
 # "localpart:password ..." (plain-text passwords; test users only)
-USERS=${MAILSTACK_USERS:-"alice:alice-pass bob:bob-pass carol:carol-pass dave:dave-pass erin:erin-pass frank:frank-pass grace:grace-pass henry:henry-pass ivy:ivy-pass jack:jack-pass kate:kate-pass leo:leo-pass mia:mia-pass noah:noah-pass olivia:olivia-pass paul:paul-pass quinn:quinn-pass rita:rita-pass sam:sam-pass tina:tina-pass"}
+USERS=${MAILSTACK_USERS:-"alice:alice-pass bob:bob-pass carol:carol-pass dave:dave-pass erin:erin-pass frank:frank-pass grace:grace-pass henry:henry-pass ivy:ivy-pass jack:jack-pass kate:kate-pass leo:leo-pass mia:mia-pass noah:noah-pass olivia:olivia-pass paul:paul-pass quinn:quinn-pass rita:rita-pass sam:sam-pass tina:tina-pass uma:uma-pass victor:victor-pass wendy:wendy-pass xander:xander-pass yara:yara-pass"}
 MAIL_OS_USER=${MAILSTACK_MAIL_USER:-mail}          # existing unprivileged OS user that owns the mailboxes
 # Dovecot brute-force protection: 1 = production defaults (auth_failure_delay 2 s plus the anvil per-IP
 # penalty; measured 2, 6, 10, 17 s for consecutive failures and 15 s even for the next *correct* login),
@@ -170,6 +170,8 @@ mail_fsync = $FSYNC
 mailbox_list_index = yes
 mail_max_userip_connections = 200
 recipient_delimiter = +
+# METADATA (RFC 5464): Yubin keeps its roaming settings there.
+mail_attribute_dict = file:%h/dovecot-attributes
 
 namespace inbox {
   inbox = yes
@@ -199,6 +201,7 @@ namespace inbox {
 protocol imap {
   # IDLE, CONDSTORE, QRESYNC, MOVE, SPECIAL-USE, UIDPLUS, ... are advertised by default in 2.3
   imap_idle_notify_interval = 2 mins
+  imap_metadata = yes
 }
 protocol pop3 {
   pop3_uidl_format = %08Xu%08Xv

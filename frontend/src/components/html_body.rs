@@ -3,10 +3,10 @@
 //! The HTML was sanitized by the gateway; this is the second wall. The frame has no
 //! `allow-scripts` (nothing in it can run) and no `allow-same-origin` (it cannot touch the app).
 //! Its own CSP allows nothing but inline styles and `data:` images — and remote images only
-//! after the user chose to load them for this message. Links open in a new tab, without a
-//! referrer.
+//! after the user chose to load them for this message or for its sender. Links open in a new
+//! tab, without a referrer.
 
-use crate::i18n::{tr, Lang};
+use crate::i18n::{tr, trf, Lang};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -14,6 +14,14 @@ pub struct HtmlBodyProps {
     /// Sanitized HTML from the gateway.
     pub html: AttrValue,
     pub has_remote_content: bool,
+    /// The user chose to load remote content from this message's sender.
+    #[prop_or_default]
+    pub trusted: bool,
+    /// The sender's address, offered for "always load from this sender".
+    #[prop_or_default]
+    pub sender: Option<AttrValue>,
+    #[prop_or_default]
+    pub on_trust: Callback<String>,
 }
 
 /// Styles inside the frame: readable defaults; the mail's own inline styles win.
@@ -28,7 +36,7 @@ border-left:3px solid #ccc}pre{white-space:pre-wrap}";
 #[function_component]
 pub fn HtmlBody(props: &HtmlBodyProps) -> Html {
     let lang = use_context::<Lang>().unwrap_or_default();
-    let remote_allowed = use_state(|| false);
+    let remote_allowed = use_state(|| props.trusted);
     let document = frame_document(&props.html, *remote_allowed);
     let load_remote = {
         let remote_allowed = remote_allowed.clone();
@@ -39,7 +47,16 @@ pub fn HtmlBody(props: &HtmlBodyProps) -> Html {
             if props.has_remote_content && !*remote_allowed {
                 <div class="remote-blocked" role="status">
                     <span>{ tr(lang, "Remote images in this message are blocked to protect your privacy.") }</span>
-                    <button id="load-remote" onclick={load_remote}>{ tr(lang, "Load remote content") }</button>
+                    <button id="load-remote" onclick={load_remote.clone()}>{ tr(lang, "Load remote content") }</button>
+                    if let Some(sender) = &props.sender {
+                        <button id="trust-sender" onclick={{
+                            let (sender, on_trust) = (sender.to_string(), props.on_trust.clone());
+                            Callback::from(move |e: MouseEvent| {
+                                load_remote.emit(e);
+                                on_trust.emit(sender.clone());
+                            })
+                        }}>{ trf(lang, "Always from {sender}", &[("sender", sender)]) }</button>
+                    }
                 </div>
             }
             <iframe class="html-body" title={tr(lang, "Message content")}

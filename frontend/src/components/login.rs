@@ -1,15 +1,18 @@
-//! The sign-in form: which allowed server, user name, password.
+//! The sign-in form: which allowed server, user name, password; shown alone before the first
+//! account and as a dialog to add another. "Test connection" tries both servers first.
 
 use crate::i18n::{tr, Lang};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
-use yubin_protocol::{ApiError, ServerInfo};
+use yubin_protocol::{AccountTest, ApiError, IncomingProtocol, ServerInfo};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoginForm {
     pub server: String,
     pub username: String,
     pub password: String,
+    /// Keep the sign-in in this browser, encrypted (see [`crate::remember`]).
+    pub remember: bool,
 }
 
 #[derive(Properties, PartialEq)]
@@ -24,6 +27,13 @@ pub struct LoginProps {
     pub offline_accounts: Vec<String>,
     #[prop_or_default]
     pub on_offline: Callback<String>,
+    pub on_test: Callback<LoginForm>,
+    /// What the last connection test found.
+    #[prop_or_default]
+    pub test: Option<AccountTest>,
+    /// Set when adding an account: the form is a dialog that can be closed.
+    #[prop_or_default]
+    pub on_cancel: Option<Callback<()>>,
 }
 
 #[function_component]
@@ -32,43 +42,81 @@ pub fn Login(props: &LoginProps) -> Html {
     let server = use_node_ref();
     let username = use_node_ref();
     let password = use_node_ref();
+    let remember = use_node_ref();
 
-    let onsubmit = {
-        let (server, username, password) = (server.clone(), username.clone(), password.clone());
-        let on_submit = props.on_submit.clone();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
+    let read_form = {
+        let (server, username, password, remember) =
+            (server.clone(), username.clone(), password.clone(), remember.clone());
+        move || {
             let value = |node: &NodeRef| node.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
-            on_submit.emit(LoginForm {
+            LoginForm {
                 server: server.cast::<HtmlSelectElement>().map(|s| s.value()).unwrap_or_default(),
                 username: value(&username),
                 password: value(&password),
-            });
+                remember: remember.cast::<HtmlInputElement>().is_some_and(|i| i.checked()),
+            }
+        }
+    };
+    let onsubmit = {
+        let (read_form, on_submit) = (read_form.clone(), props.on_submit.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            on_submit.emit(read_form());
         })
     };
+    let ontest = {
+        let on_test = props.on_test.clone();
+        Callback::from(move |_: MouseEvent| on_test.emit(read_form()))
+    };
+    let adding = props.on_cancel.is_some();
 
     let domain_hint = props.servers.first().and_then(|s| s.domain.clone());
     let placeholder = domain_hint.map_or_else(|| "you@example.org".to_owned(), |d| format!("name or name@{d}"));
     html! {
-        <div class="login-page">
-            <form id="login-form" class="login" onsubmit={onsubmit} aria-labelledby="login-title">
-                <h1 id="login-title">{ "Yubin" }</h1>
-                <p class="tagline">{ tr(lang, "Sign in to your mail") }</p>
+        <div class={if adding { "composer-backdrop" } else { "login-page" }}>
+            <form id="login-form" class="login" onsubmit={onsubmit} aria-labelledby="login-title"
+                role={adding.then_some("dialog")}>
+                if let Some(cancel) = &props.on_cancel {
+                    <button type="button" class="dismiss" aria-label={tr(lang, "Close")}
+                        onclick={cancel.reform(|_| ())}>{ "×" }</button>
+                    <h1 id="login-title">{ tr(lang, "Add an account") }</h1>
+                } else {
+                    <h1 id="login-title">{ "Yubin" }</h1>
+                    <p class="tagline">{ tr(lang, "Sign in to your mail") }</p>
+                }
                 <label for="server">{ tr(lang, "Mail server") }</label>
                 <select id="server" ref={server} disabled={props.servers.len() < 2}>
-                    { for props.servers.iter().map(|s| html! { <option value={s.id.clone()}>{ &s.name }</option> }) }
+                    // The first server is the default, stated rather than left to the browser: the
+                    // options arrive after the first render, with the gateway's hello.
+                    { for props.servers.iter().enumerate().map(|(i, s)| html! {
+                        <option value={s.id.clone()} selected={i == 0}>{ &s.name }</option>
+                    }) }
                 </select>
                 <label for="username">{ tr(lang, "User name") }</label>
                 <input id="username" ref={username} type="text" autocomplete="username" required=true
                     placeholder={placeholder} autofocus=true />
                 <label for="password">{ tr(lang, "Password") }</label>
                 <input id="password" ref={password} type="password" autocomplete="current-password" required=true />
+                if crate::remember::available() {
+                    <label class="remember">
+                        <input id="remember" ref={remember} type="checkbox" />
+                        { tr(lang, "Remember me on this browser") }
+                    </label>
+                }
                 if let Some(error) = &props.error {
                     <p class="form-error" role="alert">{ &error.message }</p>
                 }
-                <button id="login-button" type="submit" class="primary" disabled={props.busy || !props.connected}>
-                    { if props.busy { tr(lang, "Signing in…") } else if props.connected { tr(lang, "Sign in") } else { tr(lang, "Connecting…") } }
-                </button>
+                if let Some(test) = &props.test {
+                    { test_report(lang, test) }
+                }
+                <div class="form-buttons">
+                    <button id="login-button" type="submit" class="primary" disabled={props.busy || !props.connected}>
+                        { if props.busy { tr(lang, "Signing in…") } else if props.connected { tr(lang, "Sign in") } else { tr(lang, "Connecting…") } }
+                    </button>
+                    <button id="test-account" type="button" onclick={ontest} disabled={!props.connected}>
+                        { tr(lang, "Test connection") }
+                    </button>
+                </div>
                 if !props.offline_accounts.is_empty() {
                     <div class="offline-accounts">
                         <p class="meta">{ tr(lang, "Mail kept in this browser, readable without signing in:") }</p>
@@ -84,5 +132,26 @@ pub fn Login(props: &LoginProps) -> Html {
                 }
             </form>
         </div>
+    }
+}
+
+/// One line per server: "IMAP: ok", "SMTP: 535 5.7.8 authentication failed".
+fn test_report(lang: Lang, test: &AccountTest) -> Html {
+    let incoming = match test.incoming_protocol {
+        IncomingProtocol::Imap => "IMAP",
+        IncomingProtocol::Pop3 => "POP3",
+    };
+    let line = |name: &str, result: &Result<(), ApiError>| {
+        let (class, text) = match result {
+            Ok(()) => ("test-ok", tr(lang, "works").to_owned()),
+            Err(e) => ("test-failed", e.message.clone()),
+        };
+        html! { <li class={class}>{ format!("{name}: {text}") }</li> }
+    };
+    html! {
+        <ul id="account-test" class="account-test" role="status">
+            { line(incoming, &test.incoming) }
+            { line(tr(lang, "Sending (SMTP)"), &test.outgoing) }
+        </ul>
     }
 }

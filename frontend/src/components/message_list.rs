@@ -28,6 +28,10 @@ pub struct MessageListProps {
     pub window: Option<Rc<MessageWindow>>,
     pub loading: bool,
     pub selected: Option<Uid>,
+    /// In the unified inbox: the account of each row, by position. Rows there cannot be
+    /// ticked or dragged, since bulk actions and folders belong to one account.
+    #[prop_or_default]
+    pub tags: Option<Rc<Vec<String>>>,
     pub on_open: Callback<Uid>,
     /// The positions now in view; the app fetches what it lacks.
     pub on_visible: Callback<Range<u32>>,
@@ -68,6 +72,7 @@ impl PartialEq for MessageListProps {
         };
         same_window
             && self.loading == other.loading
+            && self.tags.is_some() == other.tags.is_some()
             && self.selected == other.selected
             && self.on_empty.is_some() == other.on_empty.is_some()
             && self.sort == other.sort
@@ -115,7 +120,8 @@ pub fn MessageList(props: &MessageListProps) -> Html {
     }
     let count = match window.total {
         1 => tr(lang, "1 message").to_owned(),
-        n if window.is_search => trf(lang, "{n} found", &[("n", &n)]),
+        // The unified inbox is complete too, but a list of the newest, not of matches.
+        n if window.is_search && props.tags.is_none() => trf(lang, "{n} found", &[("n", &n)]),
         n => trf(lang, "{n} messages", &[("n", &n)]),
     };
     let visible = range.start..range.end.min(window.total);
@@ -165,6 +171,8 @@ fn row(lang: Lang, position: u32, message: Option<&MessageSummary>, props: &Mess
         }
     });
     let ticked = props.selection.contains(&uid);
+    let tag = props.tags.as_ref().and_then(|tags| tags.get(position as usize)).cloned();
+    let single_account = props.tags.is_none();
     let classes = classes!(
         "message-row",
         (!m.flags.seen).then_some("unread"),
@@ -175,10 +183,16 @@ fn row(lang: Lang, position: u32, message: Option<&MessageSummary>, props: &Mess
     html! {
         <li key={format!("p{position}")} class="row-slot" style={top} role="option" aria-selected={selected.to_string()}
             aria-rowindex={(position + 1).to_string()}>
-            <input type="checkbox" class="tick" checked={ticked} onchange={ontoggle}
-                aria-label={trf(lang, "Select: {subject}", &[("subject", &m.subject)])} />
-            <button class={classes} data-uid={uid.to_string()} onclick={onclick} draggable="true" ondragstart={ondragstart}>
+            if single_account {
+                <input type="checkbox" class="tick" checked={ticked} onchange={ontoggle}
+                    aria-label={trf(lang, "Select: {subject}", &[("subject", &m.subject)])} />
+            }
+            <button class={classes} data-uid={uid.to_string()} onclick={onclick} draggable={single_account.to_string()}
+                ondragstart={single_account.then_some(ondragstart)}>
                 <span class="from">
+                    if let Some(tag) = tag {
+                        <span class="account-tag">{ tag }</span>
+                    }
                     { format::sender(m.from.as_ref()) }
                     if let Some(thread) = &m.thread {
                         <span class="thread-count" title={tr(lang, "Messages in this conversation")}>{ thread.count }</span>

@@ -5,6 +5,7 @@ pub mod actions;
 pub mod composer;
 pub mod folder_list;
 pub mod html_body;
+pub mod identity_form;
 pub mod login;
 pub mod message_list;
 pub mod notice;

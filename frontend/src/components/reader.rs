@@ -51,6 +51,12 @@ pub struct ReaderProps {
     /// Open another message of the conversation.
     #[prop_or_default]
     pub on_open: Callback<Uid>,
+    /// The open message's remote content loads without asking (its sender is trusted).
+    #[prop_or_default]
+    pub remote_trusted: bool,
+    /// Load remote content from this sender address from now on.
+    #[prop_or_default]
+    pub on_trust_sender: Callback<String>,
 }
 
 #[function_component]
@@ -151,7 +157,9 @@ pub fn Reader(props: &ReaderProps) -> Html {
                 if let Some(html) = &m.html {
                     // Keyed by message, so "load remote content" never carries over to the next.
                     <HtmlBody key={format!("{}/{}", m.folder, m.uid)} html={html.clone()}
-                        has_remote_content={m.has_remote_content} />
+                        has_remote_content={m.has_remote_content} trusted={props.remote_trusted}
+                        sender={m.from.first().map(|a| AttrValue::from(a.email.clone()))}
+                        on_trust={props.on_trust_sender.clone()} />
                 } else {
                     <pre class="body">{ &m.text }</pre>
                 }

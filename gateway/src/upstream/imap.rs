@@ -67,6 +67,8 @@ struct ServerCapabilities {
     literal_plus: bool,
     /// RFC 5256: server-side SORT.
     sort: bool,
+    /// RFC 5464: server annotations, where the browser's settings roam.
+    metadata: bool,
 }
 
 impl ImapConnection {
@@ -107,8 +109,19 @@ impl ImapConnection {
             uidplus: caps.has_str("UIDPLUS"),
             literal_plus: caps.has_str("LITERAL+"),
             sort: caps.has_str("SORT"),
+            metadata: caps.has_str("METADATA") || caps.has_str("METADATA-SERVER"),
         };
         Ok(Self { session, selected: None, capabilities, sorted: None, threaded: None })
+    }
+
+    /// Whether the server keeps server annotations (METADATA), for roaming settings.
+    pub fn has_metadata(&self) -> bool {
+        self.capabilities.metadata
+    }
+
+    /// The session itself, for the few commands kept in modules of their own.
+    pub(super) fn session(&mut self) -> &mut Session<BoxedStream> {
+        &mut self.session
     }
 
     /// Every folder the server has (`LIST "" "*"`).

@@ -3,6 +3,7 @@
 pub mod idle;
 pub mod imap;
 pub mod imap_search;
+pub mod imap_settings;
 pub mod net;
 pub mod pop3;
 pub mod smtp;

@@ -58,3 +58,55 @@ async fn hostile_html_runs_nothing_and_loads_remote_images_only_on_request() {
     assert!(!browser.client.title().await.unwrap().contains("pwned"));
     browser.close().await;
 }
+
+/// yara is this test's alone.
+#[tokio::test(flavor = "multi_thread")]
+async fn remote_content_loads_for_a_trusted_sender_unless_the_sender_looks_forged() {
+    let stack = MailStack::ensure();
+    let (port, hits) = counting_server().await;
+    let tag = unique_subject("trusted news");
+    let mail = |subject: &str, extra: &str| {
+        format!(
+            "From: News <news@example.org>\r\nTo: yara@example.test\r\nSubject: {subject}\r\n{extra}\
+             MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+             <p>{subject}</p><img src=\"http://127.0.0.1:{port}/{}.gif\">\r\n",
+            subject.len()
+        )
+    };
+    let (first, second, forged) = (format!("first {tag}"), format!("second {tag}"), format!("forged {tag}"));
+    let failed_dkim = "Authentication-Results: mx.example.test; dkim=fail header.d=example.org; dmarc=fail\r\n";
+    for raw in [mail(&forged, failed_dkim), mail(&second, ""), mail(&first, "")] {
+        stack.deliver("yara", raw.as_bytes()).await;
+    }
+    let loaded = || hits.load(Ordering::SeqCst);
+    let wait_for_hits = |at_least: usize| async move {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while loaded() < at_least && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        loaded()
+    };
+
+    let browser = Browser::start().await;
+    browser.open_app().await;
+    browser.sign_in("yara", "yara-pass").await;
+    browser.wait_for_text(".message-row", &first).await.click().await.unwrap();
+    browser.wait_for_text("#trust-sender", "news@example.org").await.click().await.unwrap();
+    assert!(wait_for_hits(1).await >= 1, "the remote image did not load after trusting the sender");
+
+    // The sender's next message loads without asking.
+    let before = loaded();
+    browser.wait_for_text(".message-row", &second).await.click().await.unwrap();
+    browser.wait_for_text("#reader .message .subject", &second).await;
+    assert!(wait_for_hits(before + 1).await > before, "a trusted sender's image stayed blocked");
+    assert!(browser.client.find(fantoccini::Locator::Css("#load-remote")).await.is_err());
+
+    // The same address with a failed DKIM/DMARC check may be forged: blocked, and asked.
+    let before = loaded();
+    browser.wait_for_text(".message-row", &forged).await.click().await.unwrap();
+    browser.wait_for_text("#reader .message .subject", &forged).await;
+    browser.find("#load-remote").await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(loaded(), before, "a possibly forged sender's image loaded");
+    browser.close().await;
+}

@@ -272,9 +272,14 @@ impl WsClient {
     }
 
     pub async fn request(&mut self, request: Request) -> Result<Response, ApiError> {
+        self.request_as(0, request).await
+    }
+
+    /// Sends `request` for the socket's account `account` (see [`ClientFrame::account`]).
+    pub async fn request_as(&mut self, account: u32, request: Request) -> Result<Response, ApiError> {
         let id = self.next_id;
         self.next_id += 1;
-        let json = serde_json::to_string(&ClientFrame { id, request }).unwrap();
+        let json = serde_json::to_string(&ClientFrame { id, account, request }).unwrap();
         self.ws.send(Message::Text(json.into())).await.expect("send frame");
         loop {
             match next_frame(&mut self.ws).await {
@@ -392,5 +397,40 @@ fn dechunk(mut input: &[u8]) -> Vec<u8> {
         let start = line_end + 2;
         out.extend_from_slice(&input[start..start + size]);
         input = &input[start + size + 2..];
+    }
+}
+
+/// `unix` seconds as an RFC 5322 `Date:` value in UTC (`Tue, 05 Jan 2100 10:00:00 +0000`).
+pub fn mail_date(unix: i64) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let (days, seconds) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
+    // Howard Hinnant's days-to-civil.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{}, {day:02} {} {year} {:02}:{:02}:{:02} +0000",
+        DAYS[days.rem_euclid(7) as usize],
+        MONTHS[(month - 1) as usize],
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn mail_dates() {
+        assert_eq!(super::mail_date(0), "Thu, 01 Jan 1970 00:00:00 +0000");
+        assert_eq!(super::mail_date(4_102_480_800), "Fri, 01 Jan 2100 10:00:00 +0000");
+        assert_eq!(super::mail_date(951_782_400), "Tue, 29 Feb 2000 00:00:00 +0000");
     }
 }

@@ -1,0 +1,149 @@
+//! The accounts signed in on this tab, and the unified inbox merged from theirs.
+//!
+//! Every account shares the one WebSocket (each request names its account) but has its own
+//! folders, and for POP3 its own mailbox in the browser. Passwords are kept in memory only, to
+//! sign in again silently when the gateway comes back.
+
+use yubin_protocol::{AccountId, Folder, FolderRole, MessageSummary, Session, Uid};
+
+use crate::components::login::LoginForm;
+use crate::local_mailbox::LocalMailbox;
+use crate::pop3_sync::Pop3Settings;
+
+/// One signed-in account and what the app knows of it.
+pub struct Account {
+    pub id: AccountId,
+    /// `None` for a POP3 mailbox opened offline, which has nothing to sign in with.
+    pub credentials: Option<LoginForm>,
+    pub session: Session,
+    /// The server keeps settings (IMAP with METADATA), so changes are saved there too.
+    pub roaming: bool,
+    pub folders: Vec<Folder>,
+    /// A POP3 account's mailbox, kept in the browser; `None` for IMAP accounts.
+    pub local: Option<LocalMailbox>,
+    pub pop3_settings: Pop3Settings,
+    /// What the POP3 sync is doing, for the sidebar.
+    pub sync_status: Option<String>,
+    pub syncing: bool,
+    /// "Check now" came while a sync was running: run another when it ends.
+    pub check_again: bool,
+}
+
+impl Account {
+    pub fn new(id: AccountId, credentials: Option<LoginForm>, session: Session) -> Self {
+        Self {
+            id,
+            credentials,
+            roaming: false,
+            pop3_settings: Pop3Settings::load(&session.email),
+            session,
+            folders: Vec::new(),
+            local: None,
+            sync_status: None,
+            syncing: false,
+            check_again: false,
+        }
+    }
+
+    pub fn inbox(&self) -> Option<&Folder> {
+        self.folders.iter().find(|f| f.role == Some(FolderRole::Inbox))
+    }
+
+    /// The inbox's id, `INBOX` until the folders are listed.
+    pub fn inbox_id(&self) -> String {
+        self.inbox().map_or_else(|| "INBOX".to_owned(), |f| f.id.clone())
+    }
+
+    pub fn unread(&self) -> u32 {
+        self.inbox().and_then(|f| f.unread).unwrap_or(0)
+    }
+
+    /// A short label for rows of the unified inbox: the address's local part.
+    pub fn tag(&self) -> String {
+        let email = &self.session.email;
+        email.split_once('@').map_or(email.as_str(), |(local, _)| local).to_owned()
+    }
+}
+
+/// Rows of several inboxes in one list, newest first, each remembering its account.
+///
+/// The merged list gives each row a key (its position + 1) in place of its UID, since UIDs
+/// repeat across accounts; [`Unified::resolve`] turns a key back into the account and UID.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Unified {
+    /// Each account's newest inbox rows, as they arrived.
+    pages: Vec<(AccountId, Vec<MessageSummary>)>,
+    /// Position → (account, UID), after merging.
+    keys: Vec<(AccountId, Uid)>,
+}
+
+impl Unified {
+    /// Takes `rows` as `account`'s newest; returns the merged rows, keyed by position.
+    pub fn update(&mut self, account: AccountId, rows: Vec<MessageSummary>) -> Vec<MessageSummary> {
+        self.pages.retain(|(id, _)| *id != account);
+        self.pages.push((account, rows));
+        self.merge()
+    }
+
+    /// Leaves out an account that signed out; returns the merged rows of the others.
+    pub fn forget(&mut self, account: AccountId) -> Vec<MessageSummary> {
+        self.pages.retain(|(id, _)| *id != account);
+        self.merge()
+    }
+
+    fn merge(&mut self) -> Vec<MessageSummary> {
+        let mut all: Vec<(AccountId, &MessageSummary)> =
+            self.pages.iter().flat_map(|(id, rows)| rows.iter().map(move |row| (*id, row))).collect();
+        // Newest first; equal dates keep a stable order by account and UID.
+        all.sort_by(|a, b| b.1.date.cmp(&a.1.date).then(a.0.cmp(&b.0)).then(b.1.uid.cmp(&a.1.uid)));
+        self.keys = all.iter().map(|(id, row)| (*id, row.uid)).collect();
+        all.into_iter()
+            .enumerate()
+            .map(|(position, (_, row))| MessageSummary { uid: position as Uid + 1, ..row.clone() })
+            .collect()
+    }
+
+    pub fn resolve(&self, key: Uid) -> Option<(AccountId, Uid)> {
+        self.keys.get((key as usize).checked_sub(1)?).copied()
+    }
+
+    pub fn key_of(&self, account: AccountId, uid: Uid) -> Option<Uid> {
+        self.keys.iter().position(|k| *k == (account, uid)).map(|p| p as Uid + 1)
+    }
+
+    /// The account of each row, by position.
+    pub fn accounts(&self) -> impl Iterator<Item = AccountId> + '_ {
+        self.keys.iter().map(|(id, _)| *id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(uid: Uid, date: i64) -> MessageSummary {
+        MessageSummary { uid, date: Some(date), subject: format!("{uid}@{date}"), ..Default::default() }
+    }
+
+    #[test]
+    fn merges_newest_first_and_resolves_keys() {
+        let mut unified = Unified::default();
+        unified.update(1, vec![row(1, 100), row(2, 300)]);
+        let rows = unified.update(2, vec![row(1, 200)]);
+        let order: Vec<_> = rows.iter().map(|r| r.subject.as_str()).collect();
+        assert_eq!(order, ["2@300", "1@200", "1@100"]);
+        assert_eq!(rows.iter().map(|r| r.uid).collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(unified.resolve(2), Some((2, 1)), "UID 1 of account 2, not of account 1");
+        assert_eq!(unified.key_of(1, 1), Some(3));
+        assert_eq!(unified.resolve(0), None);
+        assert_eq!(unified.resolve(4), None);
+
+        // A refreshed inbox replaces that account's rows only.
+        let rows = unified.update(1, vec![row(3, 400)]);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(unified.resolve(1), Some((1, 3)));
+        let rows = unified.forget(1);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(unified.resolve(1), Some((2, 1)));
+    }
+}

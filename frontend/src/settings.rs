@@ -1,0 +1,97 @@
+//! The user's settings: kept in this browser, and on every IMAP server that offers METADATA,
+//! so that they follow the user to another browser (the gateway stores nothing).
+//!
+//! Whole documents are compared by `updated`: the newer copy wins, in the browser and on the
+//! server alike. Settings change rarely and by hand, so last-writer-wins is enough.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::Lang;
+use crate::identity::Identity;
+use crate::prefs;
+
+const KEY: &str = "yubin.settings";
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    /// When last changed here or elsewhere (ms since the epoch); 0 if never.
+    #[serde(default)]
+    pub updated: f64,
+    #[serde(default)]
+    pub lang: Option<Lang>,
+    /// `system`, `light` or `dark`.
+    #[serde(default)]
+    pub theme: Option<String>,
+    /// Name and signature per account address (lower case).
+    #[serde(default)]
+    pub identities: BTreeMap<String, Identity>,
+    /// Sender addresses (lower case) whose mail may load remote content without asking.
+    #[serde(default)]
+    pub remote_senders: BTreeSet<String>,
+}
+
+impl Settings {
+    pub fn load() -> Self {
+        prefs::get_json(KEY).unwrap_or_default()
+    }
+
+    /// Keeps the settings in this browser, marked as changed now.
+    pub fn changed(&mut self) {
+        self.updated = js_sys::Date::now();
+        self.save();
+    }
+
+    pub fn save(&self) {
+        prefs::set_json(KEY, self);
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Settings read from a server, if they are readable and newer than these.
+    pub fn newer_from(&self, json: &str) -> Option<Self> {
+        serde_json::from_str::<Self>(json).ok().filter(|theirs| theirs.updated > self.updated)
+    }
+
+    pub fn identity(&self, email: &str) -> Identity {
+        self.identities.get(&email.to_lowercase()).cloned().unwrap_or_default()
+    }
+
+    pub fn set_identity(&mut self, email: &str, identity: Identity) {
+        self.identities.insert(email.to_lowercase(), identity);
+    }
+
+    pub fn loads_remote_content(&self, sender: &str) -> bool {
+        self.remote_senders.contains(&sender.to_lowercase())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_newer_copy_wins() {
+        let mine = Settings { updated: 200.0, lang: Some(Lang::Ja), ..Settings::default() };
+        let older = Settings { updated: 100.0, lang: Some(Lang::En), ..Settings::default() };
+        let newer = Settings { updated: 300.0, theme: Some("dark".into()), ..Settings::default() };
+        assert_eq!(mine.newer_from(&older.to_json()), None);
+        assert_eq!(mine.newer_from(&newer.to_json()), Some(newer));
+        assert_eq!(mine.newer_from("not json"), None);
+        // Fields added later default when an older app wrote the document.
+        let sparse = mine.newer_from(r#"{"updated": 500}"#).unwrap();
+        assert!(sparse.identities.is_empty() && sparse.lang.is_none());
+    }
+
+    #[test]
+    fn addresses_match_in_any_case() {
+        let mut settings = Settings::default();
+        settings.remote_senders.insert("news@example.org".into());
+        assert!(settings.loads_remote_content("News@Example.org"));
+        settings.set_identity("Wendy@Example.test", Identity { name: "W".into(), signature: String::new() });
+        assert_eq!(settings.identity("wendy@example.test").name, "W");
+    }
+}
