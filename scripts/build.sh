@@ -6,7 +6,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TOOLS=${YUBIN_TOOLS:-$HOME/.local/share/yubin-tools}
 cd "$ROOT"
 
-"$TOOLS/bin/with-wasm-env" trunk build --release
+# Size flags for the release build only (set by setup.sh where std is built from source).
+"$TOOLS/bin/with-wasm-env" bash -c \
+  'CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${YUBIN_WASM_RELEASE_RUSTFLAGS:-}" exec trunk build --release'
 # Served as-is by the gateway to browsers that accept them: compressing once, at the highest
 # levels, beats compressing on every request at the fast ones.
 find dist -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.html' \) | while read -r f; do

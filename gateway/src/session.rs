@@ -55,6 +55,8 @@ pub(crate) struct AccountSession {
     uploads: Arc<std::sync::Mutex<Uploads>>,
     /// The IMAP connection, if open. `None` after a drop: the next request reconnects.
     imap: Mutex<Option<ImapConnection>>,
+    /// A POP3 account's fetching session, held between the batches of a sync.
+    pub(crate) pop3: Arc<Mutex<Option<fetching::HeldSession>>>,
     /// IDLE watchers: the folder on screen, and the inbox while another folder is on screen
     /// (its unread count is always in view).
     watchers: std::sync::Mutex<Watchers>,
@@ -92,6 +94,7 @@ impl Accounts {
             account: RwLock::default(),
             uploads: self.uploads.clone(),
             imap: Mutex::default(),
+            pop3: Arc::default(),
             watchers: std::sync::Mutex::default(),
             events: self.events.clone(),
         });
@@ -155,6 +158,9 @@ impl AccountSession {
         *self.account.write().await = None;
         if let Some(imap) = self.imap.lock().await.take() {
             imap.logout().await;
+        }
+        if let Some(pop3) = self.pop3.lock().await.take() {
+            pop3.close().await;
         }
     }
 

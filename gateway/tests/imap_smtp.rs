@@ -677,3 +677,28 @@ async fn conversations_group_replies_with_their_original() {
     let unrelated = page.messages.iter().find(|m| m.subject == format!("Unrelated {tag}")).expect("its own row");
     assert!(unrelated.thread.is_none());
 }
+
+/// zoe is this test's alone. A listed folder is kept current by NOOP rather than a new SELECT
+/// per window: what another client delivers or expunges must still show in the next window.
+#[tokio::test]
+async fn listing_again_sees_what_other_clients_changed() {
+    let stack = MailStack::ensure();
+    for i in 0..3 {
+        deliver_unique(stack, "zoe", &unique_subject(&format!("zoe {i}"))).await;
+    }
+    let (_gateway, mut mine) = logged_in("zoe").await;
+    let (before, rows) = newest(&mut mine, "INBOX", 5).await;
+
+    // Another client (another tab, another program) deletes one and mail arrives.
+    let (_other_gateway, mut other) = logged_in("zoe").await;
+    let doomed = rows[0].uid;
+    other.request(Request::Expunge { folder: "INBOX".into(), uids: vec![doomed] }).await.unwrap();
+    let arrived = unique_subject("zoe arrived");
+    deliver_unique(stack, "zoe", &arrived).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let (after, rows) = newest(&mut mine, "INBOX", 5).await;
+    assert_eq!(after, before, "one gone, one new");
+    assert!(rows.iter().all(|r| r.uid != doomed), "the expunged message is not listed");
+    assert_eq!(rows[0].subject, arrived);
+}

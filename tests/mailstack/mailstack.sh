@@ -16,7 +16,8 @@
 # Environment knobs (defaults in brackets): MAILSTACK_DIR [/tmp/yubin-mailstack], MAILSTACK_DOMAIN
 # [example.test], MAILSTACK_USERS ["alice:alice-pass bob:bob-pass ..."], MAILSTACK_SINK [sink],
 # MAILSTACK_AUTH_HARDENING [0], MAILSTACK_DOVECOT_SSL [yes], MAILSTACK_FSYNC [optimized],
-# MAILSTACK_MAIL_USER [mail], MAILSTACK_*_PORT, MAILSTACK_SEED_WARM [envelope|index|none].
+# MAILSTACK_MAIL_USER [mail], MAILSTACK_*_PORT, MAILSTACK_SEED_WARM [envelope|index|none],
+# MAILSTACK_MANY_CLIENTS [0] (1 = tuned for thousands of concurrent IMAP connections, benchmarks).
 #
 # Needs root and the Debian packages:
 #   dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix openssl python3
@@ -28,7 +29,7 @@ SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 D=${MAILSTACK_DIR:-/tmp/yubin-mailstack}
 DOMAIN=${MAILSTACK_DOMAIN:-example.test}
 # "localpart:password ..." (plain-text passwords; test users only)
-USERS=${MAILSTACK_USERS:-"alice:alice-pass bob:bob-pass carol:carol-pass dave:dave-pass erin:erin-pass frank:frank-pass grace:grace-pass henry:henry-pass ivy:ivy-pass jack:jack-pass kate:kate-pass leo:leo-pass mia:mia-pass noah:noah-pass olivia:olivia-pass paul:paul-pass quinn:quinn-pass rita:rita-pass sam:sam-pass tina:tina-pass uma:uma-pass victor:victor-pass wendy:wendy-pass xander:xander-pass yara:yara-pass"}
+USERS=${MAILSTACK_USERS:-"alice:alice-pass bob:bob-pass carol:carol-pass dave:dave-pass erin:erin-pass frank:frank-pass grace:grace-pass henry:henry-pass ivy:ivy-pass jack:jack-pass kate:kate-pass leo:leo-pass mia:mia-pass noah:noah-pass olivia:olivia-pass paul:paul-pass quinn:quinn-pass rita:rita-pass sam:sam-pass tina:tina-pass uma:uma-pass victor:victor-pass wendy:wendy-pass xander:xander-pass yara:yara-pass zoe:zoe-pass"}
 MAIL_OS_USER=${MAILSTACK_MAIL_USER:-mail}          # existing unprivileged OS user that owns the mailboxes
 # Dovecot brute-force protection: 1 = production defaults (auth_failure_delay 2 s plus the anvil per-IP
 # penalty; measured 2, 6, 10, 17 s for consecutive failures and 15 s even for the next *correct* login),
@@ -45,6 +46,17 @@ SINK=${MAILSTACK_SINK-sink}
 # Dovecot mail_fsync: optimized (Dovecot default, fsync on every save/delivery) or never (much faster
 # LMTP/APPEND on slow CI disks; data is only at risk if the machine crashes)
 FSYNC=${MAILSTACK_FSYNC:-optimized}
+# Thousands of IMAP connections (the gateway's memory benchmark): login processes in Dovecot's
+# "high-performance" mode (one process proxies TLS for many clients instead of one per client),
+# and room for one imap process per connection (Dovecot 2.3 does not share them across clients).
+MANY_CLIENTS=${MAILSTACK_MANY_CLIENTS:-0}
+if [ "$MANY_CLIENTS" = 1 ]; then
+  LOGIN_SERVICE_COUNT=0 LOGIN_CLIENT_LIMIT=12000 IMAP_CLIENT_LIMIT=1 IMAP_PROCESS_LIMIT=11000
+  USERIP_LIMIT=15000 DEFAULT_CLIENT_LIMIT=15000
+else
+  LOGIN_SERVICE_COUNT=1 LOGIN_CLIENT_LIMIT=1000 IMAP_CLIENT_LIMIT=1 IMAP_PROCESS_LIMIT=1024
+  USERIP_LIMIT=200 DEFAULT_CLIENT_LIMIT=1000
+fi
 
 IMAP_PORT=${MAILSTACK_IMAP_PORT:-10143}
 IMAPS_PORT=${MAILSTACK_IMAPS_PORT:-10993}
@@ -168,7 +180,8 @@ first_valid_gid = $gid
 mail_location = maildir:~/Maildir
 mail_fsync = $FSYNC
 mailbox_list_index = yes
-mail_max_userip_connections = 200
+mail_max_userip_connections = $USERIP_LIMIT
+default_client_limit = $DEFAULT_CLIENT_LIMIT
 recipient_delimiter = +
 # METADATA (RFC 5464): Yubin keeps its roaming settings there.
 mail_attribute_dict = file:%h/dovecot-attributes
@@ -210,6 +223,8 @@ protocol lmtp {
 }
 
 service imap-login {
+  service_count = $LOGIN_SERVICE_COUNT
+  client_limit = $LOGIN_CLIENT_LIMIT
   inet_listener imap {
     address = 127.0.0.1
     port = $IMAP_PORT
@@ -219,6 +234,10 @@ service imap-login {
     port = $IMAPS_PORT
     ssl = yes
   }
+}
+service imap {
+  client_limit = $IMAP_CLIENT_LIMIT
+  process_limit = $IMAP_PROCESS_LIMIT
 }
 service pop3-login {
   inet_listener pop3 {

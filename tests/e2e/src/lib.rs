@@ -42,6 +42,9 @@ impl Browser {
             .expect("chromedriver (apt-get install chromium-driver)");
 
         let profile = std::env::temp_dir().join(format!("yubin-chromium-{port}"));
+        // A fresh profile each time: a port used before must not bring back its storage
+        // (remembered sign-ins, settings, POP3 mail).
+        let _ = std::fs::remove_dir_all(&profile);
         let downloads = profile.join("downloads");
         std::fs::create_dir_all(&downloads).unwrap();
         let mut caps = serde_json::Map::new();

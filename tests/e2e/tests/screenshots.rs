@@ -16,6 +16,14 @@ async fn screenshots_for_the_readme() {
     browser.find("#login-button:not([disabled])").await;
     let login = browser.screenshot("readme-login").await;
     browser.sign_in("henry", "henry-pass").await;
+    // henry's settings roam on the IMAP server (METADATA): start from English and the system
+    // theme whatever an earlier run left there. Choosing each twice makes this browser's copy
+    // the newer one even if it already shows them, so the server's cannot win afterwards.
+    for (language, theme) in [("ja", "dark"), ("en", "system")] {
+        browser.find("#language").await.select_by_value(language).await.unwrap();
+        browser.find("#theme").await.select_by_value(theme).await.unwrap();
+    }
+    browser.wait_for_text("#compose-button", "Compose").await;
     browser.wait_for_text(".list-count", "10000 messages").await;
     // A Japanese message, to show what the reader does with ISO-2022-JP and friends.
     let japanese = browser.wait_for_text(".message-row", "の").await;
@@ -66,5 +74,7 @@ async fn screenshots_for_the_readme() {
     browser.find(".message-row[data-uid]").await;
     let shot = browser.screenshot("readme-phone-list").await;
     std::fs::copy(&shot, docs.join("phone-list.png")).unwrap();
+    browser.client.set_window_size(1280, 800).await.unwrap();
+    browser.find("#theme").await.select_by_value("system").await.unwrap();
     browser.close().await;
 }

@@ -126,6 +126,13 @@ impl MailStack {
     }
 
     pub fn gateway_config_using(&self, static_dir: &Path, transport: Transport) -> Config {
+        let config: Config = toml::from_str(&self.gateway_config_text(static_dir, transport)).expect("test config");
+        config.validate().expect("valid test config");
+        config
+    }
+
+    /// The gateway configuration for this stack as TOML, for a gateway run as its own process.
+    pub fn gateway_config_text(&self, static_dir: &Path, transport: Transport) -> String {
         let (security, imap, pop3, smtp) = match transport {
             Transport::Starttls => ("starttls", self.imap, self.pop3, self.submission),
             Transport::ImplicitTls => ("tls", self.imaps, self.pop3s, self.submissions),
@@ -152,9 +159,7 @@ impl MailStack {
             domain = self.domain,
             ca = self.ca_file,
         );
-        let config: Config = toml::from_str(&text).expect("test config");
-        config.validate().expect("valid test config");
-        config
+        text
     }
 }
 
@@ -255,6 +260,13 @@ impl WsClient {
         Self::connect_with_origin(gateway, Some(&gateway.url())).await.expect("WebSocket connect")
     }
 
+    /// Connects to a gateway at `addr` (one running as its own process), as its own page would.
+    pub async fn connect_to(addr: SocketAddr) -> Result<Self, tokio_tungstenite::tungstenite::Error> {
+        let mut request = format!("ws://{addr}/ws").into_client_request()?;
+        request.headers_mut().insert("Origin", format!("http://{addr}").parse().unwrap());
+        Self::handshake(request).await
+    }
+
     pub async fn connect_with_origin(
         gateway: &TestGateway,
         origin: Option<&str>,
@@ -263,6 +275,12 @@ impl WsClient {
         if let Some(origin) = origin {
             request.headers_mut().insert("Origin", origin.parse().unwrap());
         }
+        Self::handshake(request).await
+    }
+
+    async fn handshake(
+        request: tokio_tungstenite::tungstenite::handshake::client::Request,
+    ) -> Result<Self, tokio_tungstenite::tungstenite::Error> {
         let (mut ws, _) = tokio_tungstenite::connect_async(request).await?;
         let welcome = match next_frame(&mut ws).await {
             ServerFrame::Welcome(w) => w,

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# bench.sh [size|list|scroll|sync|open|pop3|sessions ...] — measure Yubin against the raw
+# protocols on the real Dovecot, every figure next to its baseline from the same run (all of
+# them without arguments). Prints a table and writes target/bench/results.md.
+#
+# Not part of scripts/test.sh: it seeds 120,000 messages and opens thousands of connections.
+# It uses a mail stack of its own (/tmp/yubin-bench-stack, ports 11xxx, tuned for many clients)
+# so it never disturbs the test stack.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+bash scripts/setup.sh
+bash scripts/build.sh   # the app, and the release gateway the memory figures run
+
+load_users=""
+for i in $(seq -f '%03g' 1 50); do load_users="$load_users load$i:load$i-pass"; done
+export MAILSTACK_DIR=/tmp/yubin-bench-stack
+export MAILSTACK_USERS="bench10k:bench10k-pass bench100k:bench100k-pass benchpop:benchpop-pass$load_users"
+export MAILSTACK_MANY_CLIENTS=1 MAILSTACK_FSYNC=never
+export MAILSTACK_IMAP_PORT=11143 MAILSTACK_IMAPS_PORT=11993 MAILSTACK_POP3_PORT=11110 \
+  MAILSTACK_POP3S_PORT=11995 MAILSTACK_LMTP_PORT=11024 MAILSTACK_SMTP_PORT=11025 \
+  MAILSTACK_SUBMISSION_PORT=11587 MAILSTACK_SUBMISSIONS_PORT=11465 MAILSTACK_WEBMAIL_PORT=18081
+trap 'bash tests/mailstack/mailstack.sh stop >/dev/null 2>&1 || true' EXIT
+
+cargo run --release -q -p yubin-bench -- "$@"
