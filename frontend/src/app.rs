@@ -40,6 +40,9 @@ const SEARCH_LIMIT: u32 = 200;
 const STORAGE_WARNING: f64 = 0.9;
 /// A search for one Message-ID, as typed in the search box (Gmail's operator).
 const MESSAGE_ID_SEARCH: &str = "rfc822msgid:";
+/// A send whose earlier attempt was cut off: it may have gone out, and is not sent twice.
+const UNCERTAIN: &str = "The gateway stopped while sending this message, so it may not have gone out. It was not sent again, to be sure it is not sent twice: check with a recipient, and send it again from Sent if needed.";
+
 /// The list's folder name while it shows the unified inbox.
 const UNIFIED: &str = "\u{0}unified";
 /// Wait before reconnecting after the gateway went away.
@@ -826,6 +829,7 @@ impl Component for App {
                     self.refresh_folders_of(ctx, sender); // Sent has one more
                 }
                 self.notice = match outcome {
+                    ComposeOutcome::Sent(receipt) if receipt.uncertain => Some(Notice::error(tr(self.lang, UNCERTAIN))),
                     ComposeOutcome::Sent(receipt) if receipt.already_sent => {
                         Some(Notice::info(tr(self.lang, "This message had already been sent; it was not sent again.")))
                     }
@@ -977,7 +981,9 @@ impl Component for App {
                     }
                 }
                 let sent = receipts.len();
-                if let Some(e) = failures.first() {
+                if receipts.iter().any(|(_, r)| r.uncertain) {
+                    self.notice = Some(Notice::error(tr(self.lang, UNCERTAIN)));
+                } else if let Some(e) = failures.first() {
                     self.notice = Some(Notice::error(trf(
                         self.lang,
                         "A message in the outbox could not be sent: {error}",

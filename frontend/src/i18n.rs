@@ -122,6 +122,7 @@ const CATALOG: &[(&str, &str)] = &[
     ("Password", "パスワード"),
     ("Sign in", "ログイン"),
     ("Add an account", "アカウントを追加"),
+    ("The gateway stopped while sending this message, so it may not have gone out. It was not sent again, to be sure it is not sent twice: check with a recipient, and send it again from Sent if needed.", "送信中にゲートウェイが停止したため、このメッセージは送信されていない可能性があります。二重送信を防ぐため再送信はしていません。受信者に確認し、必要なら「送信済み」から送り直してください。"),
     ("Remember me on this browser", "このブラウザに記憶する"),
     ("+ Add account", "＋ アカウントを追加"),
     ("Test connection", "接続をテスト"),

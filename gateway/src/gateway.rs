@@ -37,8 +37,8 @@ impl Gateway {
         let mut servers = HashMap::new();
         for server in &config.servers {
             let runtime = ServerRuntime {
-                incoming: Upstream::new(server.incoming().1)?,
-                smtp: SmtpUpstream::new(Upstream::new(&server.smtp)?),
+                incoming: Upstream::new(server.incoming().1, incoming_label(server.incoming().0))?,
+                smtp: SmtpUpstream::new(Upstream::new(&server.smtp, "smtp")?),
                 config: server.clone(),
             };
             servers.insert(server.id.clone(), Arc::new(runtime));
@@ -54,5 +54,13 @@ impl Gateway {
             stopping: tokio::sync::watch::Sender::new(false),
             sessions: SessionCounter::default(),
         })
+    }
+}
+
+/// The incoming protocol's name, as the metrics label it.
+fn incoming_label(protocol: yubin_protocol::IncomingProtocol) -> &'static str {
+    match protocol {
+        yubin_protocol::IncomingProtocol::Imap => "imap",
+        yubin_protocol::IncomingProtocol::Pop3 => "pop3",
     }
 }

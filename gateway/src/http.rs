@@ -33,7 +33,8 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
         .service(ServeDir::new(&gateway.config.static_dir).precompressed_br().precompressed_gzip());
     Router::new()
         .route("/ws", get(websocket))
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(health))
+        .route("/metrics", get(metrics))
         .route("/download/{token}", get(downloads::serve))
         .fallback_service(static_files)
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -44,6 +45,22 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .with_state(gateway)
+}
+
+/// 200 while serving; 503 once stopping, so a balancer sends new browsers elsewhere while this
+/// gateway drains.
+async fn health(State(gateway): State<Arc<Gateway>>) -> Response {
+    if *gateway.stopping.borrow() {
+        (StatusCode::SERVICE_UNAVAILABLE, "stopping").into_response()
+    } else {
+        "ok".into_response()
+    }
+}
+
+/// The Prometheus text format; see [`crate::metrics`].
+async fn metrics() -> Response {
+    let content_type = HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8");
+    ([(header::CONTENT_TYPE, content_type)], crate::metrics::METRICS.render()).into_response()
 }
 
 async fn websocket(

@@ -13,6 +13,7 @@ pub mod gateway;
 pub mod html;
 pub mod http;
 pub mod limits;
+pub mod metrics;
 pub mod mime;
 mod outgoing;
 pub mod session;
@@ -51,6 +52,10 @@ pub fn install_crypto_provider() {
 
 /// Serves HTTP and WebSockets on `listener` until `shutdown` completes; over TLS when the
 /// config has a `[tls]` certificate, plain otherwise (behind a TLS-terminating proxy).
+///
+/// Stopping drains: no new connections are taken, every session finishes the requests it has
+/// under way (a message being sent goes out and its receipt is delivered), tells its browser to
+/// reconnect (close code 1012) and ends; only then does this return.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     gateway: Arc<Gateway>,
@@ -63,13 +68,19 @@ pub async fn serve(
         stopping.send_replace(true);
     };
     let tls = gateway.config.tls.clone();
-    let app = http::router(gateway).into_make_service_with_connect_info::<PeerAddr>();
-    match tls {
+    let app = http::router(gateway.clone()).into_make_service_with_connect_info::<PeerAddr>();
+    let served = match tls {
         Some(tls) => {
             let acceptor = tls_listener::acceptor(&tls.cert_file, &tls.key_file).map_err(std::io::Error::other)?;
             let listener = TlsListener::new(listener, acceptor)?;
             axum::serve(listener, app).with_graceful_shutdown(shutdown).await
         }
         None => axum::serve(listener, app).with_graceful_shutdown(shutdown).await,
+    };
+    // Upgraded WebSockets are not connections axum waits for: wait for the sessions to drain.
+    let deadline = tokio::time::Instant::now() + session::DRAIN_TIMEOUT + std::time::Duration::from_secs(5);
+    while gateway.sessions.open() > 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    served
 }

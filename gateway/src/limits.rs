@@ -33,6 +33,11 @@ impl SessionCounter {
             }
         }
     }
+
+    /// Sessions open now.
+    pub fn open(&self) -> usize {
+        self.open.load(Ordering::Acquire)
+    }
 }
 
 impl Drop for SessionSlot {

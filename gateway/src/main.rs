@@ -1,5 +1,6 @@
 //! `yubin-gateway [--config FILE]` — runs the gateway. The config file defaults to
-//! `$YUBIN_CONFIG`, then `yubin.toml`. Logging follows `RUST_LOG` (default `info`).
+//! `$YUBIN_CONFIG`, then `yubin.toml`. Logging follows `RUST_LOG` (default `info`);
+//! `YUBIN_LOG_FORMAT=json` writes JSON lines.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,11 +11,14 @@ use yubin_gateway::{Config, Gateway};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr)
-        .with_env_filter(yubin_gateway::log_filter(&std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into())))
-        .init();
+    let filter = yubin_gateway::log_filter(&std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()));
+    let logs = tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter);
+    // JSON lines for log collectors (each with its session's span: `"span":{"id":…}`), or text.
+    if std::env::var("YUBIN_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        logs.json().with_current_span(true).init();
+    } else {
+        logs.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).init();
+    }
     match run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

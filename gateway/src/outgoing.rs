@@ -40,29 +40,51 @@ pub async fn compose_info(state: &AccountSession) -> Result<Response, ApiError> 
     Ok(Response::ComposeInfo(ComposeInfo { max_message_size, max_upload_size: state.upload_limit(), drafts, sent }))
 }
 
+/// Marks the Sent copy filed *before* the SMTP transaction, cleared once the server accepted
+/// the message. A copy still marked means a gateway stopped in between: the message may or may
+/// not have gone out, and it is not sent again.
+const SENDING: &str = "$YubinSending";
+
 pub async fn send(state: &AccountSession, message: OutgoingMessage) -> Result<Response, ApiError> {
     let account = logged_in(state).await?;
     let imap = account.protocol == IncomingProtocol::Imap;
     let sent_folder =
         if imap { with_imap(state, |imap| Box::pin(imap.special_folder(FolderRole::Sent))).await? } else { None };
+    // The gateway files the copy itself (not the server), so it can be the record of intent.
+    let intent_folder = sent_folder.clone().filter(|_| !account.server.config.smtp_saves_sent);
     if let Some(id) = &message.message_id {
         let id = checked_message_id("Message-ID", id)?;
-        if already_sent(state, sent_folder.as_deref(), &id).await? {
-            info!(message_id = %id, "sent before: not sending again");
+        let earlier = earlier_attempt(state, sent_folder.as_deref(), &id).await?;
+        if earlier != Attempt::None {
+            let uncertain = earlier == Attempt::CutOff;
+            info!(message_id = %id, uncertain, "sent before: not sending again");
             return Ok(Response::Sent(SentReceipt {
                 message_id: id,
                 already_sent: true,
+                uncertain,
                 saved_in: sent_folder,
                 local_copy: None,
             }));
         }
     }
     let composed = Arc::new(build(state, &message, Purpose::Send).await?);
-    account
+    // At most once across gateways and crashes: the marked copy goes to Sent first.
+    if let Some(folder) = &intent_folder {
+        file_once(state, folder, &composed, "(\\Seen $YubinSending)").await?;
+    }
+    let submitted = account
         .server
         .smtp
         .submit(&account.username, account.password.expose(), &composed.envelope, &composed.wire)
-        .await?;
+        .await;
+    if let Some(folder) = &intent_folder {
+        // Refused: the copy goes, so that the corrected message can be sent. Accepted: it
+        // becomes an ordinary Sent copy.
+        if let Err(e) = settle_intent(state, folder, &composed.message_id, submitted.is_ok()).await {
+            warn!("the Sent copy's sending mark could not be settled: {}", e.message);
+        }
+    }
+    submitted?;
     info!(message_id = %composed.message_id, "sent");
     remember_sent(&composed.message_id);
     state.discard_uploads(&message);
@@ -76,12 +98,14 @@ pub async fn send(state: &AccountSession, message: OutgoingMessage) -> Result<Re
         return Ok(Response::Sent(SentReceipt {
             message_id: composed.message_id.clone(),
             already_sent: false,
+            uncertain: false,
             saved_in: None,
             local_copy,
         }));
     }
+    // Filed before sending; `file_once` puts it back if it went missing meanwhile.
     let mut saved_in = None;
-    if let Some(folder) = sent_folder.filter(|_| !account.server.config.smtp_saves_sent) {
+    if let Some(folder) = intent_folder {
         match file_once(state, &folder, &composed, "(\\Seen)").await {
             Ok(()) => saved_in = Some(folder),
             Err(e) => warn!("sent, but filing in {folder} failed: {}", e.message),
@@ -104,9 +128,45 @@ pub async fn send(state: &AccountSession, message: OutgoingMessage) -> Result<Re
     Ok(Response::Sent(SentReceipt {
         message_id: composed.message_id.clone(),
         already_sent: false,
+        uncertain: false,
         saved_in,
         local_copy: None,
     }))
+}
+
+/// What an earlier attempt to send a Message-ID left behind.
+#[derive(Debug, PartialEq, Eq)]
+enum Attempt {
+    None,
+    /// Sent: this process remembers it, or an unmarked copy is in Sent.
+    Sent,
+    /// Only a copy still marked as being sent: the attempt was cut off mid-way.
+    CutOff,
+}
+
+/// Clears the sending mark of the copy in `folder` once the server accepted the message, or
+/// removes the copy when it refused it.
+async fn settle_intent(state: &AccountSession, folder: &str, message_id: &str, accepted: bool) -> Result<(), ApiError> {
+    with_imap(state, |imap| {
+        let (folder, message_id) = (folder.to_owned(), message_id.to_owned());
+        Box::pin(async move {
+            let marked: Vec<Uid> = imap
+                .copies_with_keyword(&folder, &message_id, SENDING)
+                .await?
+                .into_iter()
+                .filter_map(|(uid, marked)| marked.then_some(uid))
+                .collect();
+            if marked.is_empty() {
+                return Ok(());
+            }
+            if accepted {
+                imap.set_keyword(&folder, &marked, SENDING, false).await
+            } else {
+                imap.expunge(&folder, &marked).await
+            }
+        })
+    })
+    .await
 }
 
 /// Message-IDs this gateway process sent in the last day: the at-most-once check for accounts
@@ -126,19 +186,25 @@ fn remember_sent(message_id: &str) {
     }
 }
 
-async fn already_sent(state: &AccountSession, sent_folder: Option<&str>, id: &str) -> Result<bool, ApiError> {
+async fn earlier_attempt(state: &AccountSession, sent_folder: Option<&str>, id: &str) -> Result<Attempt, ApiError> {
     let remembered =
         RECENTLY_SENT.lock().expect("sent ids lock").get(id).is_some_and(|at| at.elapsed() < REMEMBER_SENT);
     if remembered {
-        return Ok(true);
+        return Ok(Attempt::Sent);
     }
-    let Some(folder) = sent_folder else { return Ok(false) };
+    let Some(folder) = sent_folder else { return Ok(Attempt::None) };
     let copies = with_imap(state, |imap| {
         let (folder, id) = (folder.to_owned(), id.to_owned());
-        Box::pin(async move { imap.find_message_id(&folder, &id).await })
+        Box::pin(async move { imap.copies_with_keyword(&folder, &id, SENDING).await })
     })
     .await?;
-    Ok(!copies.is_empty())
+    Ok(if copies.is_empty() {
+        Attempt::None
+    } else if copies.iter().all(|(_, marked)| *marked) {
+        Attempt::CutOff
+    } else {
+        Attempt::Sent
+    })
 }
 
 /// Stores the draft in Drafts (created if the account has none), then removes the versions

@@ -24,6 +24,7 @@ use crate::compose::parse_mailbox;
 use crate::downloads::Ticket;
 use crate::gateway::{Gateway, ServerRuntime};
 use crate::limits::SessionSlot;
+use crate::metrics::METRICS;
 use crate::uploads::Uploads;
 use crate::upstream::imap::{section_numbers, ImapConnection};
 use crate::upstream::pop3::Pop3Connection;
@@ -231,8 +232,18 @@ impl AccountSession {
 pub async fn run(socket: WebSocket, gateway: Arc<Gateway>, peer: SocketAddr, _slot: SessionSlot) {
     let id = NEXT_SESSION.fetch_add(1, Ordering::Relaxed);
     let span = tracing::info_span!("session", id, %peer);
-    serve(socket, gateway, peer.ip()).instrument(span).await
+    METRICS.sessions_open.fetch_add(1, Ordering::Relaxed);
+    METRICS.sessions_total.fetch_add(1, Ordering::Relaxed);
+    serve(socket, gateway, peer.ip()).instrument(span).await;
+    METRICS.sessions_open.fetch_sub(1, Ordering::Relaxed);
 }
+
+/// How long a stopping gateway waits for a session's requests under way (a send, above all)
+/// before it closes the session anyway.
+pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The WebSocket close code a stopping gateway sends: "Service Restart", reconnect.
+const SERVICE_RESTART: u16 = 1012;
 
 async fn serve(socket: WebSocket, gateway: Arc<Gateway>, peer: IpAddr) {
     info!("connected");
@@ -241,7 +252,7 @@ async fn serve(socket: WebSocket, gateway: Arc<Gateway>, peer: IpAddr) {
 
     // Told to finish when the session ends: senders of `replies` live on in request tasks and
     // in the session state, so the channel alone would keep the writer waiting forever.
-    let (finish, mut finished) = tokio::sync::oneshot::channel::<()>();
+    let (finish, mut finished) = tokio::sync::oneshot::channel::<bool>();
     let ping_every = Duration::from_secs(gateway.config.limits.ping_interval_secs.max(1));
     let writer = tokio::spawn(
         async move {
@@ -256,7 +267,17 @@ async fn serve(socket: WebSocket, gateway: Arc<Gateway>, peer: IpAddr) {
                         }
                         continue;
                     }
-                    _ = &mut finished => None,
+                    restart = &mut finished => {
+                        // A stopping gateway says so, and the browser reconnects elsewhere.
+                        if restart.unwrap_or(false) {
+                            let close = axum::extract::ws::CloseFrame {
+                                code: SERVICE_RESTART,
+                                reason: "gateway restarting: reconnect".into(),
+                            };
+                            let _ = sink.send(Message::Close(Some(close))).await;
+                        }
+                        None
+                    }
                 };
                 let Some(frame) = frame else { break };
                 let json = match serde_json::to_string(&frame) {
@@ -266,6 +287,7 @@ async fn serve(socket: WebSocket, gateway: Arc<Gateway>, peer: IpAddr) {
                         continue;
                     }
                 };
+                METRICS.websocket_bytes_out.fetch_add(json.len() as u64, Ordering::Relaxed);
                 if sink.send(Message::Text(json.into())).await.is_err() {
                     break;
                 }
@@ -292,6 +314,9 @@ async fn serve(socket: WebSocket, gateway: Arc<Gateway>, peer: IpAddr) {
     let limits = &gateway.config.limits;
     let login_deadline = tokio::time::Instant::now() + Duration::from_secs(limits.login_timeout_secs);
     let silence_limit = ping_every * 3;
+    // Requests under way, so that a stopping gateway can let them finish and answer.
+    let in_flight = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut restarting = false;
     loop {
         let message = tokio::select! {
             message = tokio::time::timeout(silence_limit, stream.next()) => match message {
@@ -307,12 +332,16 @@ async fn serve(socket: WebSocket, gateway: Arc<Gateway>, peer: IpAddr) {
             }
             _ = stopping.wait_for(|stop| *stop) => {
                 info!("gateway stopping: closing the session so the browser reconnects");
+                restarting = true;
                 break;
             }
         };
         let Some(message) = message else { break };
         let text = match message {
-            Ok(Message::Text(text)) => text,
+            Ok(Message::Text(text)) => {
+                METRICS.websocket_bytes_in.fetch_add(text.len() as u64, Ordering::Relaxed);
+                text
+            }
             Ok(Message::Close(_)) | Err(_) => break,
             Ok(_) => continue,
         };
@@ -324,7 +353,9 @@ async fn serve(socket: WebSocket, gateway: Arc<Gateway>, peer: IpAddr) {
                 continue;
             }
         };
-        let (gateway, accounts, replies) = (gateway.clone(), accounts.clone(), replies.clone());
+        let (gateway, accounts, replies, in_flight) =
+            (gateway.clone(), accounts.clone(), replies.clone(), in_flight.clone());
+        in_flight.fetch_add(1, Ordering::AcqRel);
         let id = frame.id;
         let work = tokio::spawn(
             async move { route(&gateway, &accounts, peer, frame.account, frame.request).await }.in_current_span(),
@@ -336,17 +367,28 @@ async fn serve(socket: WebSocket, gateway: Arc<Gateway>, peer: IpAddr) {
                     error!(id, "request handler failed: {e}");
                     Err(ApiError::new(ErrorKind::Internal, "the gateway failed on this request"))
                 });
+                METRICS.requests_total.fetch_add(1, Ordering::Relaxed);
                 if let Err(e) = &result {
+                    METRICS.error(e.kind);
                     debug!(id, kind = ?e.kind, "request failed: {}", e.message);
                 }
                 let _ = replies.send(ServerFrame::Reply { id, result }).await;
+                in_flight.fetch_sub(1, Ordering::AcqRel);
             }
             .in_current_span(),
         );
     }
 
+    if restarting {
+        // Draining: what was asked is finished and answered (a message being sent goes out and
+        // its receipt reaches the browser) before the session closes.
+        let deadline = tokio::time::Instant::now() + DRAIN_TIMEOUT;
+        while in_flight.load(Ordering::Acquire) > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
     drop(replies);
-    let _ = finish.send(());
+    let _ = finish.send(restarting);
     let _ = writer.await;
     accounts.remove_all().await;
     info!("disconnected");
@@ -520,7 +562,14 @@ async fn handle(gateway: &Gateway, state: &AccountSession, request: Request) -> 
         Request::DeleteDraft { message_id } => {
             outgoing::delete_drafts(state, &message_id).await.map(|()| Response::Done)
         }
-        Request::Send { message } => outgoing::send(state, message).await,
+        Request::Send { message } => {
+            let started = std::time::Instant::now();
+            let result = outgoing::send(state, message).await;
+            if result.is_ok() {
+                METRICS.send_took(started.elapsed());
+            }
+            result
+        }
         Request::GetSettings => {
             if logged_in(state).await?.protocol == IncomingProtocol::Pop3 {
                 return Ok(Response::Settings { roaming: false, settings: None });

@@ -332,7 +332,7 @@ async fn compose_info_reports_the_size_limit_and_folders_and_big_uploads_are_ref
 async fn wrong_smtp_password_shows_535() {
     let stack = MailStack::ensure();
     let config = stack.gateway_config(std::path::Path::new("/nonexistent"));
-    let smtp = SmtpUpstream::new(Upstream::new(&config.servers[0].smtp).unwrap());
+    let smtp = SmtpUpstream::new(Upstream::new(&config.servers[0].smtp, "smtp").unwrap());
     let err = smtp.features("jack@example.test", "wrong").await.err().expect("refused");
     assert_eq!(err.kind, ErrorKind::AuthFailed);
     assert!(err.message.starts_with("535 5.7.8"), "{err:?}");
@@ -379,4 +379,67 @@ async fn a_bounce_names_the_recipient_and_the_remote_reply_and_links_to_the_sent
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     panic!("no bounce for {id} within 20 s");
+}
+
+/// A send cut off between filing its copy and the server's answer (the gateway died) left a
+/// marked copy in Sent: a retry does not send again, and says the message may not have gone out.
+/// kate is used by the compose tests for receiving only.
+#[tokio::test]
+async fn a_send_cut_off_midway_is_not_repeated_and_reported_uncertain() {
+    use yubin_gateway::upstream::imap::ImapConnection;
+    let stack = MailStack::ensure();
+    let config = stack.gateway_config(std::path::Path::new("/nonexistent"));
+    let id = message_id();
+    let subject = unique_subject("cut off");
+    let copy = format!(
+        "From: jack@example.test\r\nTo: kate@example.test\r\nSubject: {subject}\r\nMessage-ID: {id}\r\n\r\nhello\r\n"
+    );
+    // What the dead gateway left: the copy, still marked as being sent.
+    let upstream = Upstream::new(config.servers[0].incoming().1, "imap").unwrap();
+    let mut imap = ImapConnection::login(&upstream, "jack@example.test", "jack-pass").await.unwrap();
+    imap.append("Sent", "(\\Seen $YubinSending)", copy.as_bytes()).await.unwrap();
+    imap.logout().await;
+
+    let (_gw, mut jack) = logged_in("jack").await;
+    let message = OutgoingMessage {
+        message_id: Some(id.clone()),
+        to: vec!["kate@example.test".into()],
+        subject: subject.clone(),
+        text: "hello".into(),
+        ..Default::default()
+    };
+    let Response::Sent(receipt) = jack.request(Request::Send { message }).await.expect("answered") else { panic!() };
+    assert!(receipt.already_sent && receipt.uncertain, "{receipt:?}");
+    let (_kate_gw, mut kate) = logged_in("kate").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let query = SearchQuery { message_id: Some(id), ..Default::default() };
+    let Ok(Response::Messages(page)) = kate.request(Request::Search { folder: "INBOX".into(), query, limit: 5 }).await
+    else {
+        panic!()
+    };
+    assert!(page.messages.is_empty(), "not sent again");
+}
+
+/// The normal path leaves no mark: the Sent copy is filed before sending and cleared after.
+#[tokio::test]
+async fn a_sent_copy_carries_no_sending_mark() {
+    use yubin_gateway::upstream::imap::ImapConnection;
+    let stack = MailStack::ensure();
+    let config = stack.gateway_config(std::path::Path::new("/nonexistent"));
+    let (_gw, mut jack) = logged_in("jack").await;
+    let id = message_id();
+    let message = OutgoingMessage {
+        message_id: Some(id.clone()),
+        to: vec!["kate@example.test".into()],
+        subject: unique_subject("plain send"),
+        text: "hello".into(),
+        ..Default::default()
+    };
+    let Response::Sent(receipt) = jack.request(Request::Send { message }).await.expect("sent") else { panic!() };
+    assert!(!receipt.already_sent && !receipt.uncertain);
+    let upstream = Upstream::new(config.servers[0].incoming().1, "imap").unwrap();
+    let mut imap = ImapConnection::login(&upstream, "jack@example.test", "jack-pass").await.unwrap();
+    let copies = imap.copies_with_keyword("Sent", &id, "$YubinSending").await.unwrap();
+    assert_eq!(copies.len(), 1, "one copy in Sent");
+    assert!(!copies[0].1, "its sending mark is cleared");
 }

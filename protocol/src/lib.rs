@@ -701,6 +701,11 @@ pub struct SentReceipt {
     /// through, and nothing was sent again.
     #[serde(default)]
     pub already_sent: bool,
+    /// With `already_sent`: the earlier attempt was cut off while sending (its gateway
+    /// stopped), so the message may or may not have gone out. It is not sent again — at most
+    /// once — and the user should check with a recipient.
+    #[serde(default)]
+    pub uncertain: bool,
     /// The folder the copy was filed in, if any.
     #[serde(default)]
     pub saved_in: Option<String>,

@@ -198,13 +198,7 @@ impl ImapConnection {
             return self.list_sorted(folder, offset, limit, order).await;
         }
         let (total, uid_validity) = self.current(folder).await?;
-        let mut page = MessagePage {
-            folder: folder.to_owned(),
-            total,
-            uid_validity,
-            offset,
-            messages: Vec::new(),
-        };
+        let mut page = MessagePage { folder: folder.to_owned(), total, uid_validity, offset, messages: Vec::new() };
         let Some(newest) = total.checked_sub(offset).filter(|n| *n > 0) else {
             return Ok(page);
         };
@@ -229,13 +223,7 @@ impl ImapConnection {
         });
         if !fresh {
             let uids = self.uid_sort(order).await?;
-            self.sorted = Some(SortedFolder {
-                folder: folder.to_owned(),
-                order,
-                uid_validity,
-                exists,
-                uids,
-            });
+            self.sorted = Some(SortedFolder { folder: folder.to_owned(), order, uid_validity, exists, uids });
         }
         let sorted = self.sorted.as_ref().expect("sorted above");
         let window: Vec<Uid> = sorted.uids.iter().skip(offset as usize).take(limit as usize).copied().collect();
@@ -377,6 +365,48 @@ impl ImapConnection {
         let mut uids: Vec<Uid> = self.session.uid_search(&criteria).await.map_err(imap_error)?.into_iter().collect();
         uids.sort_unstable();
         Ok(uids)
+    }
+
+    /// The copies in `folder` with this Message-ID, each with whether it carries `keyword`.
+    pub async fn copies_with_keyword(
+        &mut self,
+        folder: &str,
+        message_id: &str,
+        keyword: &str,
+    ) -> Result<Vec<(Uid, bool)>, ApiError> {
+        let uids = self.find_message_id(folder, message_id).await?;
+        if uids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let fetches: Vec<Fetch> = self
+            .session
+            .uid_fetch(uid_set(&uids)?, "(UID FLAGS)")
+            .await
+            .map_err(imap_error)?
+            .try_collect()
+            .await
+            .map_err(imap_error)?;
+        Ok(fetches
+            .iter()
+            .filter_map(|f| {
+                let marked =
+                    f.flags().any(|flag| matches!(&flag, Flag::Custom(name) if name.eq_ignore_ascii_case(keyword)));
+                Some((f.uid?, marked))
+            })
+            .collect())
+    }
+
+    /// Sets or clears a keyword on messages of `folder`.
+    pub async fn set_keyword(
+        &mut self,
+        folder: &str,
+        uids: &[Uid],
+        keyword: &str,
+        value: bool,
+    ) -> Result<(), ApiError> {
+        self.ensure_selected(folder).await?;
+        let sign = if value { '+' } else { '-' };
+        self.store(uids, &format!("{sign}FLAGS.SILENT ({keyword})")).await
     }
 
     /// The folder the server marks with `role` (RFC 6154 SPECIAL-USE), if any.

@@ -1,5 +1,6 @@
 //! Clients for the user's mail servers. Everything that speaks a mail protocol lives here.
 
+pub mod counted;
 pub mod idle;
 pub mod imap;
 pub mod imap_search;
@@ -46,6 +47,6 @@ pub(crate) mod fake_server {
             tls_name: Some("mail.example.test".into()),
             allow_plaintext_password: false,
         };
-        (Upstream::new(&endpoint).unwrap(), task)
+        (Upstream::new(&endpoint, "imap").unwrap(), task)
     }
 }

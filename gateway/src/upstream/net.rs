@@ -15,6 +15,7 @@ use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
 use yubin_protocol::{ApiError, ErrorKind};
 
+use super::counted::CountedTcp;
 use crate::config::{ConfigError, Endpoint};
 
 /// How long to wait for a TCP connect or a TLS handshake before calling the server unreachable.
@@ -30,12 +31,14 @@ pub type BoxedStream = Box<dyn MailStream>;
 #[derive(Clone)]
 pub struct Upstream {
     pub endpoint: Endpoint,
+    /// `imap`, `pop3` or `smtp`, for the metrics.
+    pub protocol: &'static str,
     pub tls: Arc<ClientConfig>,
     pub server_name: ServerName<'static>,
 }
 
 impl Upstream {
-    pub fn new(endpoint: &Endpoint) -> Result<Self, ConfigError> {
+    pub fn new(endpoint: &Endpoint, protocol: &'static str) -> Result<Self, ConfigError> {
         let roots = load_roots(endpoint)?;
         let mut store = RootCertStore::empty();
         let (added, _ignored) = store.add_parsable_certificates(roots.iter().cloned());
@@ -53,7 +56,7 @@ impl Upstream {
         let name = endpoint.tls_name.as_deref().unwrap_or(&endpoint.host);
         let server_name = ServerName::try_from(name.to_owned())
             .map_err(|e| ConfigError::Invalid(format!("bad TLS name {name:?}: {e}")))?;
-        Ok(Self { endpoint: endpoint.clone(), tls: Arc::new(tls), server_name })
+        Ok(Self { endpoint: endpoint.clone(), protocol, tls: Arc::new(tls), server_name })
     }
 
     /// The name to show the user in errors.
@@ -61,18 +64,18 @@ impl Upstream {
         format!("{}:{}", self.endpoint.host, self.endpoint.port)
     }
 
-    pub async fn connect_tcp(&self) -> Result<TcpStream, ApiError> {
+    pub async fn connect_tcp(&self) -> Result<CountedTcp, ApiError> {
         let addr = (self.endpoint.host.as_str(), self.endpoint.port);
         let stream = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(addr))
             .await
             .map_err(|_| self.unreachable("timed out"))?
             .map_err(|e| self.unreachable(&e.to_string()))?;
         stream.set_nodelay(true).ok();
-        Ok(stream)
+        Ok(CountedTcp::new(stream, self.protocol))
     }
 
     /// TLS handshake over an established connection, verifying the server's certificate.
-    pub async fn handshake(&self, tcp: TcpStream) -> Result<TlsStream<TcpStream>, ApiError> {
+    pub async fn handshake(&self, tcp: CountedTcp) -> Result<TlsStream<CountedTcp>, ApiError> {
         let connector = TlsConnector::from(self.tls.clone());
         tokio::time::timeout(CONNECT_TIMEOUT, connector.connect(self.server_name.clone(), tcp))
             .await

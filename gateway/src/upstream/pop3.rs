@@ -12,10 +12,10 @@
 //! with QUIT, because deletions take effect only then and the server locks the maildrop
 //! meanwhile.
 
+use super::counted::CountedTcp;
 use base64::Engine;
 use md5::{Digest, Md5};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
 use yubin_protocol::{ApiError, ErrorKind};
 
 use super::net::{BoxedStream, Upstream};
@@ -215,7 +215,7 @@ impl Pop3Connection {
 }
 
 /// Greeting, CAPA and STLS in plain text; see the module docs.
-async fn stls_preamble(tcp: TcpStream, label: &str) -> Result<TcpStream, ApiError> {
+async fn stls_preamble(tcp: CountedTcp, label: &str) -> Result<CountedTcp, ApiError> {
     let tls_error = |what: &str| ApiError::new(ErrorKind::Tls, format!("{label}: {what}"));
     let mut reader = BufReader::new(tcp);
     let step = async {

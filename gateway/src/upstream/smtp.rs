@@ -12,13 +12,13 @@
 
 use std::time::Duration;
 
+use super::counted::CountedTcp;
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, AsyncTokioStream};
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
 use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 use yubin_protocol::{ApiError, ErrorKind};
 
@@ -167,7 +167,7 @@ impl SmtpUpstream {
     /// Greeting, EHLO and STARTTLS in plain text, one line at a time. Refuses when the server
     /// does not offer STARTTLS (the password is never sent in clear) and when anything follows
     /// the STARTTLS go-ahead before the handshake (an injected response).
-    async fn starttls_preamble(&self, tcp: TcpStream, hello: &ClientId) -> Result<TcpStream, ApiError> {
+    async fn starttls_preamble(&self, tcp: CountedTcp, hello: &ClientId) -> Result<CountedTcp, ApiError> {
         let label = self.upstream.label();
         let tls_error = |what: String| ApiError::new(ErrorKind::Tls, format!("{label}: {what}"));
         let mut reader = BufReader::new(tcp);
@@ -193,7 +193,7 @@ impl SmtpUpstream {
 }
 
 /// Reads one (possibly multi-line) reply and checks its code; returns the text of its lines.
-async fn read_reply(reader: &mut BufReader<TcpStream>, label: &str, expected: &str) -> Result<Vec<String>, ApiError> {
+async fn read_reply(reader: &mut BufReader<CountedTcp>, label: &str, expected: &str) -> Result<Vec<String>, ApiError> {
     let mut lines = Vec::new();
     loop {
         let mut line = String::new();
@@ -218,9 +218,16 @@ fn lost(label: &str, e: std::io::Error) -> ApiError {
 }
 
 /// lettre takes over a TLS stream through its own stream trait.
-impl AsyncTokioStream for Replay<TlsStream<TcpStream>> {
+impl AsyncTokioStream for Replay<TlsStream<CountedTcp>> {
     fn peer_addr(&self) -> std::io::Result<std::net::SocketAddr> {
         self.get_ref().get_ref().0.peer_addr()
+    }
+}
+
+/// And a plain one, where the configuration allows it.
+impl AsyncTokioStream for CountedTcp {
+    fn peer_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        CountedTcp::peer_addr(self)
     }
 }
 

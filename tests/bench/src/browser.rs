@@ -80,8 +80,11 @@ pub async fn login_to_first_rows(stack: &MailStack, user: &str, label: &str) -> 
         let (took, _) = timed(async {
             let mut imap = raw::Imap::login(stack, user).await;
             let exists = imap.select("INBOX").await;
-            imap.command(&format!("FETCH {}:{exists} (UID FLAGS ENVELOPE RFC822.SIZE)", exists.saturating_sub(49).max(1)))
-                .await;
+            imap.command(&format!(
+                "FETCH {}:{exists} (UID FLAGS ENVELOPE RFC822.SIZE)",
+                exists.saturating_sub(49).max(1)
+            ))
+            .await;
             imap.logout().await;
         })
         .await;
@@ -184,7 +187,8 @@ pub async fn big_messages(stack: &MailStack, user: &str) -> Vec<Row> {
     )];
 
     // The attachment: download link → every byte received over HTTP.
-    let gateway = yubin_test_support::TestGateway::start(stack.gateway_config(std::path::Path::new("/nonexistent"))).await;
+    let gateway =
+        yubin_test_support::TestGateway::start(stack.gateway_config(std::path::Path::new("/nonexistent"))).await;
     let mut client = WsClient::connect(&gateway).await;
     client.login(user, &format!("{user}-pass")).await.unwrap();
     let uid = {
@@ -199,8 +203,12 @@ pub async fn big_messages(stack: &MailStack, user: &str) -> Vec<Row> {
     let mut yubin = Vec::new();
     for _ in 0..RUNS {
         let (took, size) = timed(async {
-            let prepare =
-                Request::PrepareDownload { folder: "INBOX".into(), uid, section: "2".into(), filename: "big.bin".into() };
+            let prepare = Request::PrepareDownload {
+                folder: "INBOX".into(),
+                uid,
+                section: "2".into(),
+                filename: "big.bin".into(),
+            };
             let Ok(Response::Download { url }) = client.request(prepare).await else { panic!("download link") };
             let (status, _, body) = yubin_test_support::http_get(gateway.addr, &url).await;
             assert_eq!(status, 200);
@@ -251,7 +259,8 @@ pub async fn pop3_first_sync(stack: &MailStack, user: &str) -> Vec<Row> {
     browser.close().await;
 
     // The gateway's part alone: list, then fetch in its largest batches.
-    let gateway = yubin_test_support::TestGateway::start(stack.gateway_config(std::path::Path::new("/nonexistent"))).await;
+    let gateway =
+        yubin_test_support::TestGateway::start(stack.gateway_config(std::path::Path::new("/nonexistent"))).await;
     let (through_gateway, fetched) = timed(async {
         let mut client = WsClient::connect(&gateway).await;
         client.login_to("demo-pop3", user, &format!("{user}-pass")).await.unwrap();

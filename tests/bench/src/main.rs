@@ -111,7 +111,8 @@ async fn header_sync(stack: &MailStack, user: &str) -> Row {
             client.login(user, &format!("{user}-pass")).await.expect("login");
             let (mut offset, mut total, mut rows) = (0, u32::MAX, 0usize);
             while offset < total {
-                let list = Request::ListMessages { folder: "INBOX".into(), offset, limit: 500, sort: Default::default() };
+                let list =
+                    Request::ListMessages { folder: "INBOX".into(), offset, limit: 500, sort: Default::default() };
                 let Ok(Response::Messages(page)) = client.request(list).await else { panic!("list failed") };
                 total = page.total;
                 offset += page.messages.len() as u32;
@@ -162,7 +163,12 @@ fn machine_description() -> String {
         .find_map(|l| l.strip_prefix("MemTotal:"))
         .and_then(|kb| kb.trim().trim_end_matches(" kB").parse::<u64>().ok())
         .map_or("?".into(), |kb| format!("{} GiB", kb / 1024 / 1024));
-    let os = read("/etc/os-release").lines().find_map(|l| l.strip_prefix("PRETTY_NAME=")).unwrap_or("?").trim_matches('"').to_owned();
+    let os = read("/etc/os-release")
+        .lines()
+        .find_map(|l| l.strip_prefix("PRETTY_NAME="))
+        .unwrap_or("?")
+        .trim_matches('"')
+        .to_owned();
     let dovecot = std::process::Command::new("dovecot")
         .arg("--version")
         .output()

@@ -1,7 +1,7 @@
-//! 5. The gateway's memory per idle signed-in session: the release gateway as its own process,
-//! sessions that each sign in to IMAP (STARTTLS) and list the inbox, so each holds a WebSocket,
-//! an IMAP connection and an IDLE connection. The gateway's resident memory is read from
-//! `/proc` before and after.
+//! The gateway's memory per idle signed-in session (figure 5): the release gateway as its own
+//! process, sessions that each sign in to IMAP (STARTTLS) and list the inbox, so each holds a
+//! WebSocket, an IMAP connection and an IDLE connection. The gateway's resident memory is read
+//! from `/proc`, its upstream connections from its own metrics.
 
 use std::time::Duration;
 
@@ -66,6 +66,16 @@ async fn start_gateway(stack: &MailStack) -> (Child, std::net::SocketAddr) {
     (child, addr)
 }
 
+/// IMAP connections the gateway holds now (command and IDLE), from its metrics.
+async fn imap_connections(addr: std::net::SocketAddr) -> u64 {
+    let (_, _, body) = yubin_test_support::http_get(addr, "/metrics").await;
+    String::from_utf8_lossy(&body)
+        .lines()
+        .find_map(|l| l.strip_prefix("yubin_upstream_connections{protocol=\"imap\"} "))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
 /// Opens one idle session: signed in, inbox listed (so it is watched with IDLE).
 async fn open_session(addr: std::net::SocketAddr, n: usize) -> Result<WsClient, String> {
     let mut client = WsClient::connect_to(addr).await.map_err(|e| format!("connect: {e}"))?;
@@ -114,15 +124,18 @@ pub async fn memory_per_session(stack: &MailStack) -> Vec<Row> {
         // Let IDLE settle and the allocator return what the sign-ins used.
         tokio::time::sleep(Duration::from_secs(3)).await;
         let open = sessions.len() - 1;
+        let imap = imap_connections(addr).await;
         let now = rss_kb(pid);
         let per_session = now.saturating_sub(before) as f64 / open.max(1) as f64;
-        eprintln!("{open} sessions ({failed} failed to open): gateway RSS {now} kB, {per_session:.0} kB each");
+        eprintln!(
+            "{open} sessions ({failed} failed to open, {imap} IMAP connections): gateway RSS {now} kB, {per_session:.0} kB each"
+        );
         rows.push(Row::new(
             format!("Gateway memory per idle session, {step} sessions (WebSocket + IMAP + IDLE, TLS)"),
             if open < step {
                 format!("{per_session:.0} KB — only {open} of {step} opened ({failed} refused)")
             } else {
-                format!("{per_session:.0} KB ({} MB in all)", now / 1024)
+                format!("{per_session:.0} KB ({} MB in all; {imap} IMAP connections open)", now / 1024)
             },
             format!("gateway with 1 session: {} MB", before / 1024),
             "≤ 200 KB",

@@ -295,10 +295,21 @@ impl WsClient {
 
     /// Sends `request` for the socket's account `account` (see [`ClientFrame::account`]).
     pub async fn request_as(&mut self, account: u32, request: Request) -> Result<Response, ApiError> {
+        let id = self.send_request(account, request).await;
+        self.reply_to(id).await
+    }
+
+    /// Sends `request` without waiting; returns its id for [`Self::reply_to`].
+    pub async fn send_request(&mut self, account: u32, request: Request) -> u32 {
         let id = self.next_id;
         self.next_id += 1;
         let json = serde_json::to_string(&ClientFrame { id, account, request }).unwrap();
         self.ws.send(Message::Text(json.into())).await.expect("send frame");
+        id
+    }
+
+    /// Waits for the reply to request `id`, keeping events that come first.
+    pub async fn reply_to(&mut self, id: u32) -> Result<Response, ApiError> {
         loop {
             match next_frame(&mut self.ws).await {
                 ServerFrame::Reply { id: got, result } if got == id => return result,
@@ -306,6 +317,22 @@ impl WsClient {
                 _ => continue,
             }
         }
+    }
+
+    /// The close code the gateway ends the connection with, waiting up to `within`.
+    pub async fn close_code(&mut self, within: Duration) -> Option<u16> {
+        tokio::time::timeout(within, async {
+            loop {
+                match self.ws.next().await {
+                    Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+                    None | Some(Err(_)) => return None,
+                    Some(Ok(_)) => continue,
+                }
+            }
+        })
+        .await
+        .ok()
+        .flatten()
     }
 
     /// Sends a text frame as is (for tests of what the gateway does with bad input).
