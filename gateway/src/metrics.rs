@@ -48,27 +48,31 @@ pub struct Metrics {
 #[allow(clippy::declare_interior_mutable_const)] // only to build the static's arrays
 const ZERO: AtomicU64 = AtomicU64::new(0);
 
-pub static METRICS: Metrics = Metrics {
-    sessions_open: ZERO,
-    sessions_total: ZERO,
-    requests_total: ZERO,
-    upstream_open: [ZERO; 3],
-    upstream_total: [ZERO; 3],
-    upstream_bytes_in: [ZERO; 3],
-    upstream_bytes_out: [ZERO; 3],
-    websocket_bytes_in: ZERO,
-    websocket_bytes_out: ZERO,
-    errors: [ZERO; 9],
-    send_buckets: [ZERO; 8],
-    send_count: ZERO,
-    send_micros: ZERO,
-};
+pub static METRICS: Metrics = Metrics::new();
 
 fn upstream_index(protocol: &str) -> usize {
     UPSTREAMS.iter().position(|p| *p == protocol).unwrap_or(0)
 }
 
 impl Metrics {
+    const fn new() -> Self {
+        Self {
+            sessions_open: ZERO,
+            sessions_total: ZERO,
+            requests_total: ZERO,
+            upstream_open: [ZERO; 3],
+            upstream_total: [ZERO; 3],
+            upstream_bytes_in: [ZERO; 3],
+            upstream_bytes_out: [ZERO; 3],
+            websocket_bytes_in: ZERO,
+            websocket_bytes_out: ZERO,
+            errors: [ZERO; 9],
+            send_buckets: [ZERO; 8],
+            send_count: ZERO,
+            send_micros: ZERO,
+        }
+    }
+
     pub fn upstream_opened(&self, protocol: &str) {
         let i = upstream_index(protocol);
         self.upstream_open[i].fetch_add(1, Relaxed);
@@ -178,21 +182,8 @@ mod tests {
 
     #[test]
     fn renders_the_text_format() {
-        let metrics = Metrics {
-            sessions_open: AtomicU64::new(2),
-            sessions_total: ZERO,
-            requests_total: ZERO,
-            upstream_open: [ZERO; 3],
-            upstream_total: [ZERO; 3],
-            upstream_bytes_in: [ZERO; 3],
-            upstream_bytes_out: [ZERO; 3],
-            websocket_bytes_in: ZERO,
-            websocket_bytes_out: ZERO,
-            errors: [ZERO; 9],
-            send_buckets: [ZERO; 8],
-            send_count: ZERO,
-            send_micros: ZERO,
-        };
+        let metrics = Metrics::new();
+        metrics.sessions_open.store(2, Relaxed);
         metrics.upstream_opened("pop3");
         metrics.error(ErrorKind::AuthFailed);
         metrics.send_took(Duration::from_millis(300));

@@ -604,6 +604,19 @@ fn server(gateway: &Gateway, server_id: &str) -> Result<Arc<ServerRuntime>, ApiE
         .ok_or_else(|| ApiError::new(ErrorKind::BadRequest, format!("unknown server {server_id:?}")))
 }
 
+/// The allowed server `server_id`, its incoming protocol, and the login name for what the user
+/// typed (with the server's domain added where configured).
+fn resolve(
+    gateway: &Gateway,
+    server_id: &str,
+    typed_username: &str,
+) -> Result<(Arc<ServerRuntime>, IncomingProtocol, String), ApiError> {
+    let server = server(gateway, server_id)?;
+    let protocol = server.config.incoming().0;
+    let username = server.config.login_name(typed_username.trim());
+    Ok((server, protocol, username))
+}
+
 /// Signs in to the incoming server and out again, and to the submission server, and reports
 /// each; nothing is kept.
 async fn test_account(
@@ -612,9 +625,7 @@ async fn test_account(
     typed_username: &str,
     password: Secret,
 ) -> Result<Response, ApiError> {
-    let server = server(gateway, server_id)?;
-    let protocol = server.config.incoming().0;
-    let username = server.config.login_name(typed_username.trim());
+    let (server, protocol, username) = resolve(gateway, server_id, typed_username)?;
     let incoming = async {
         match protocol {
             IncomingProtocol::Imap => {
@@ -639,9 +650,7 @@ async fn login(
     typed_username: &str,
     password: Secret,
 ) -> Result<Response, ApiError> {
-    let server = server(gateway, server_id)?;
-    let protocol = server.config.incoming().0;
-    let username = server.config.login_name(typed_username.trim());
+    let (server, protocol, username) = resolve(gateway, server_id, typed_username)?;
     // IMAP keeps its connection for the session; POP3 only proves the password here, since
     // each POP3 use is a short session of its own.
     let imap = match protocol {

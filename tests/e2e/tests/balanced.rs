@@ -12,6 +12,17 @@ use yubin_e2e::Browser;
 use yubin_protocol::{Request, Response, SearchQuery};
 use yubin_test_support::{http_get, repo_root, unique_subject, MailStack, Transport, WsClient};
 
+/// Whether something accepts connections on `port` within 10 s.
+async fn listening(port: u16) -> bool {
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
@@ -42,13 +53,8 @@ impl GatewayProcess {
             .kill_on_drop(true)
             .spawn()
             .expect("gateway process");
-        for _ in 0..200 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-                return Self { child, port };
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("gateway on {port} did not start");
+        assert!(listening(port).await, "gateway on {port} did not start");
+        Self { child, port }
     }
 
     /// Sessions open on this gateway, from its metrics.
@@ -113,13 +119,8 @@ impl Nginx {
             .stderr(Stdio::null())
             .spawn()
             .expect("nginx (apt-get install nginx-light)");
-        for _ in 0..200 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-                return Self { child, port };
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("nginx did not start; see {dir}/nginx-error.log");
+        assert!(listening(port).await, "nginx did not start; see {dir}/nginx-error.log");
+        Self { child, port }
     }
 }
 
