@@ -4,6 +4,17 @@
 use yubin_e2e::Browser;
 use yubin_test_support::{repo_root, MailStack};
 
+/// Picks `value` in the select `css`, finding it again if a re-render replaced it meanwhile.
+async fn choose(browser: &Browser, css: &str, value: &str) {
+    for _ in 0..10 {
+        if browser.find(css).await.select_by_value(value).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("could not choose {value} in {css}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn screenshots_for_the_readme() {
     let stack = MailStack::ensure();
@@ -19,11 +30,17 @@ async fn screenshots_for_the_readme() {
     // henry's settings roam on the IMAP server (METADATA): start from English and the system
     // theme whatever an earlier run left there. Choosing each twice makes this browser's copy
     // the newer one even if it already shows them, so the server's cannot win afterwards.
-    for (language, theme) in [("ja", "dark"), ("en", "system")] {
-        browser.find("#language").await.select_by_value(language).await.unwrap();
-        browser.find("#theme").await.select_by_value(theme).await.unwrap();
-    }
+    // Each choice re-renders the page (so may the settings arriving from the server): wait
+    // for the mailbox, and for each choice to show before the next.
+    browser.find(".list-count").await;
+    choose(&browser, "#language", "ja").await;
+    browser.wait_for_text("#compose-button", "作成").await;
+    choose(&browser, "#language", "en").await;
     browser.wait_for_text("#compose-button", "Compose").await;
+    choose(&browser, "#theme", "dark").await;
+    browser.find("html[data-theme='dark']").await;
+    choose(&browser, "#theme", "system").await;
+    browser.find("html:not([data-theme])").await;
     browser.wait_for_text(".list-count", "10000 messages").await;
     // A Japanese message, to show what the reader does with ISO-2022-JP and friends.
     let japanese = browser.wait_for_text(".message-row", "の").await;
@@ -40,7 +57,7 @@ async fn screenshots_for_the_readme() {
     browser.click("#discard-button").await;
 
     // The same in Japanese: the whole UI switches, dates included, and the choice is kept.
-    browser.find("#language").await.select_by_value("ja").await.unwrap();
+    choose(&browser, "#language", "ja").await;
     browser.wait_for_text("#compose-button", "作成").await;
     browser.wait_for_text(".folder.current", "受信トレイ").await;
     browser.wait_for_text(".list-count", "10000 件").await;
