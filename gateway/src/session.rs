@@ -180,6 +180,17 @@ impl AccountSession {
         }
     }
 
+    /// Watches the inbox from sign-in on, so that an account not on screen still reports new
+    /// mail (its count, the title, a notification). Listing a folder takes over from here.
+    fn watch_inbox(&self, account: &Arc<Account>) {
+        let mut watchers = self.watchers.lock().expect("watchers lock");
+        let watched = watchers.screen.as_ref().is_some_and(|w| w.is_watching("INBOX"))
+            || watchers.inbox.as_ref().is_some_and(|w| w.is_watching("INBOX"));
+        if !watched {
+            watchers.inbox = Some(self.start_watcher(account, "INBOX", None));
+        }
+    }
+
     fn start_watcher(&self, account: &Arc<Account>, folder: &str, known_total: Option<u32>) -> Watcher {
         let (account, events, name, id) = (account.clone(), self.events.clone(), folder.to_owned(), self.id);
         let task = tokio::spawn(
@@ -668,6 +679,9 @@ async fn login(
     let old = std::mem::replace(&mut *state.imap.lock().await, imap);
     if let Some(old) = old {
         old.logout().await;
+    }
+    if protocol == IncomingProtocol::Imap {
+        state.watch_inbox(&account);
     }
     *state.account.write().await = Some(account);
     Ok(Response::LoggedIn(info))

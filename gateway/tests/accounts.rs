@@ -145,3 +145,16 @@ async fn settings_roam_on_the_imap_server_and_not_on_pop3() {
     let pop3 = second.request_as(POP3_ACCOUNT, Request::GetSettings).await.unwrap();
     assert_eq!(pop3, Response::Settings { roaming: false, settings: None });
 }
+
+#[tokio::test]
+async fn an_account_not_on_screen_still_pushes_new_mail() {
+    let stack = MailStack::ensure();
+    let gw = gateway().await;
+    let mut client = WsClient::connect(&gw).await;
+    // Signed in, never listed: its inbox is watched from sign-in on.
+    sign_in(&mut client, IMAP_ACCOUNT, "demo", "uma").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await; // let the watcher enter IDLE
+    stack.deliver("uma", plain_mail("uma", &unique_subject("while elsewhere")).as_bytes()).await;
+    let event = client.next_event(Duration::from_secs(10)).await.expect("a push within 10 s");
+    assert_eq!(event, Event::FolderChanged { account: IMAP_ACCOUNT, folder: "INBOX".into() });
+}

@@ -98,7 +98,20 @@ async fn an_imap_and_a_pop3_account_share_a_unified_inbox() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     browser.gateway.start_again().await;
     let after = format!("after restart {tag}");
-    tokio::time::sleep(Duration::from_secs(2)).await; // signed in again and watching
+    // Back: the reconnect notice goes once both accounts are signed in again.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let mut reconnecting = false;
+        for notice in browser.client.find_all(fantoccini::Locator::Css(".notice")).await.unwrap_or_default() {
+            reconnecting |= notice.text().await.unwrap_or_default().contains("Reconnecting");
+        }
+        if !reconnecting {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the tab did not reconnect");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await; // its inbox watched again
     deliver(stack, "wendy", &after, &date(6)).await;
     browser.wait_for_text(".message-row", &after).await;
     assert!(browser.client.find(fantoccini::Locator::Css("#login-form")).await.is_err(), "no sign-in asked for");
