@@ -4,6 +4,8 @@
 //! folders, and for POP3 its own mailbox in the browser. Passwords are kept in memory only, to
 //! sign in again silently when the gateway comes back.
 
+use std::rc::Rc;
+
 use yubin_protocol::{AccountId, Folder, FolderRole, MessageSummary, Session, Uid};
 
 use crate::components::login::LoginForm;
@@ -71,35 +73,42 @@ impl Account {
 /// repeat across accounts; [`Unified::resolve`] turns a key back into the account and UID.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Unified {
-    /// Each account's newest inbox rows, as they arrived.
-    pages: Vec<(AccountId, Vec<MessageSummary>)>,
+    /// Each account's tag and newest inbox rows, as they arrived.
+    pages: Vec<(AccountId, String, Vec<MessageSummary>)>,
     /// Position → (account, UID), after merging.
     keys: Vec<(AccountId, Uid)>,
+    /// Position → the account's tag, for the rows to show.
+    tags: Rc<Vec<String>>,
 }
 
 impl Unified {
-    /// Takes `rows` as `account`'s newest; returns the merged rows, keyed by position.
-    pub fn update(&mut self, account: AccountId, rows: Vec<MessageSummary>) -> Vec<MessageSummary> {
-        self.pages.retain(|(id, _)| *id != account);
-        self.pages.push((account, rows));
+    /// Takes `rows` as `account`'s newest (its rows tagged `tag`); returns the merged rows,
+    /// keyed by position.
+    pub fn update(&mut self, account: AccountId, tag: String, rows: Vec<MessageSummary>) -> Vec<MessageSummary> {
+        self.pages.retain(|(id, _, _)| *id != account);
+        self.pages.push((account, tag, rows));
         self.merge()
     }
 
     /// Leaves out an account that signed out; returns the merged rows of the others.
     pub fn forget(&mut self, account: AccountId) -> Vec<MessageSummary> {
-        self.pages.retain(|(id, _)| *id != account);
+        self.pages.retain(|(id, _, _)| *id != account);
         self.merge()
     }
 
     fn merge(&mut self) -> Vec<MessageSummary> {
-        let mut all: Vec<(AccountId, &MessageSummary)> =
-            self.pages.iter().flat_map(|(id, rows)| rows.iter().map(move |row| (*id, row))).collect();
+        let mut all: Vec<(AccountId, &str, &MessageSummary)> = self
+            .pages
+            .iter()
+            .flat_map(|(id, tag, rows)| rows.iter().map(move |row| (*id, tag.as_str(), row)))
+            .collect();
         // Newest first; equal dates keep a stable order by account and UID.
-        all.sort_by(|a, b| b.1.date.cmp(&a.1.date).then(a.0.cmp(&b.0)).then(b.1.uid.cmp(&a.1.uid)));
-        self.keys = all.iter().map(|(id, row)| (*id, row.uid)).collect();
+        all.sort_by(|a, b| b.2.date.cmp(&a.2.date).then(a.0.cmp(&b.0)).then(b.2.uid.cmp(&a.2.uid)));
+        self.keys = all.iter().map(|(id, _, row)| (*id, row.uid)).collect();
+        self.tags = Rc::new(all.iter().map(|(_, tag, _)| (*tag).to_owned()).collect());
         all.into_iter()
             .enumerate()
-            .map(|(position, (_, row))| MessageSummary { uid: position as Uid + 1, ..row.clone() })
+            .map(|(position, (_, _, row))| MessageSummary { uid: position as Uid + 1, ..row.clone() })
             .collect()
     }
 
@@ -111,9 +120,9 @@ impl Unified {
         self.keys.iter().position(|k| *k == (account, uid)).map(|p| p as Uid + 1)
     }
 
-    /// The account of each row, by position.
-    pub fn accounts(&self) -> impl Iterator<Item = AccountId> + '_ {
-        self.keys.iter().map(|(id, _)| *id)
+    /// The account tag of each row, by position.
+    pub fn tags(&self) -> Rc<Vec<String>> {
+        self.tags.clone()
     }
 }
 
@@ -128,8 +137,9 @@ mod tests {
     #[test]
     fn merges_newest_first_and_resolves_keys() {
         let mut unified = Unified::default();
-        unified.update(1, vec![row(1, 100), row(2, 300)]);
-        let rows = unified.update(2, vec![row(1, 200)]);
+        unified.update(1, "one".into(), vec![row(1, 100), row(2, 300)]);
+        let rows = unified.update(2, "two".into(), vec![row(1, 200)]);
+        assert_eq!(*unified.tags(), ["one", "two", "one"]);
         let order: Vec<_> = rows.iter().map(|r| r.subject.as_str()).collect();
         assert_eq!(order, ["2@300", "1@200", "1@100"]);
         assert_eq!(rows.iter().map(|r| r.uid).collect::<Vec<_>>(), [1, 2, 3]);
@@ -139,7 +149,7 @@ mod tests {
         assert_eq!(unified.resolve(4), None);
 
         // A refreshed inbox replaces that account's rows only.
-        let rows = unified.update(1, vec![row(3, 400)]);
+        let rows = unified.update(1, "one".into(), vec![row(3, 400)]);
         assert_eq!(rows.len(), 2);
         assert_eq!(unified.resolve(1), Some((1, 3)));
         let rows = unified.forget(1);

@@ -427,9 +427,7 @@ impl Component for App {
             Msg::OpenUnified => {
                 self.unified = Some(Unified::default());
                 self.search = None;
-                self.list = None;
-                self.selection = Rc::default();
-                self.reader = ReaderState::Empty;
+                self.clear_list();
                 self.conversation = None;
                 self.list_loading = true;
                 let ids: Vec<_> = self.accounts.iter().map(|a| a.id).collect();
@@ -438,11 +436,12 @@ impl Component for App {
                 }
             }
             Msg::UnifiedRows(id, result) => {
+                let tag = self.account_by_id(id).map(Account::tag).unwrap_or_default();
                 let Some(unified) = &mut self.unified else { return false };
                 self.list_loading = false;
                 match result {
                     Ok(page) => {
-                        let rows = unified.update(id, page.messages);
+                        let rows = unified.update(id, tag, page.messages);
                         let mut window = MessageWindow::new(UNIFIED);
                         window.is_search = true; // complete, nothing more to load
                         window.insert(0, rows.len() as u32, rows);
@@ -509,9 +508,7 @@ impl Component for App {
                 self.unified = None;
                 self.folder = folder;
                 self.search = None;
-                self.list = None;
-                self.selection = Rc::default();
-                self.reader = ReaderState::Empty;
+                self.clear_list();
                 self.load_list(ctx);
             }
             Msg::Block(id, offset, Ok(page)) => {
@@ -541,9 +538,7 @@ impl Component for App {
             Msg::Sort(order) => {
                 self.unified = None;
                 self.sort = order;
-                self.list = None;
-                self.selection = Rc::default();
-                self.reader = ReaderState::Empty;
+                self.clear_list();
                 self.load_list(ctx);
             }
             Msg::Visible(range) => {
@@ -677,9 +672,7 @@ impl Component for App {
                 if !confirmed {
                     return false;
                 }
-                self.list = None;
-                self.selection = Rc::default();
-                self.reader = ReaderState::Empty;
+                self.clear_list();
                 let request = Request::EmptyFolder { folder: self.folder.clone() };
                 self.call(ctx, request, done, Msg::Emptied);
             }
@@ -733,9 +726,7 @@ impl Component for App {
                 self.unified = None;
                 let text = text.trim().to_owned();
                 self.search = (!text.is_empty()).then_some(text);
-                self.list = None;
-                self.selection = Rc::default();
-                self.reader = ReaderState::Empty;
+                self.clear_list();
                 self.load_list(ctx);
             }
             Msg::DropOn(folder, uid) => {
@@ -1002,9 +993,7 @@ impl Component for App {
                     self.unified = None;
                     self.folder = sent;
                     self.search = Some(format!("{MESSAGE_ID_SEARCH}{message_id}"));
-                    self.list = None;
-                    self.selection = Rc::default();
-                    self.reader = ReaderState::Empty;
+                    self.clear_list();
                     self.load_list(ctx);
                 }
             }
@@ -1045,9 +1034,7 @@ impl Component for App {
                         }
                         self.session_generation += 1;
                         self.unified = None;
-                        self.list = None;
-                        self.selection = Rc::default();
-                        self.reader = ReaderState::Empty;
+                        self.clear_list();
                     }
                 }
             }
@@ -1082,12 +1069,7 @@ impl App {
             };
         };
         let unified = self.unified.as_ref();
-        let tags = unified.map(|u| {
-            Rc::new(
-                u.accounts().map(|id| self.account_by_id(id).map(Account::tag).unwrap_or_default()).collect::<Vec<_>>(),
-            )
-        });
-        let folders = Rc::new(account.folders.clone());
+        let folders = &account.folders;
         html! {
             <div class={classes!("app", self.reader.uid().is_some().then_some("reading"))}>
                 <header class="topbar">
@@ -1125,7 +1107,7 @@ impl App {
                 { for notice }
                 <nav class="folders" aria-label={tr(lang, "Folders")}>
                     { self.account_switcher(ctx) }
-                    <FolderList folders={(*folders).clone()}
+                    <FolderList folders={folders.clone()}
                         current={if unified.is_some() { String::new() } else { self.folder.clone() }}
                         on_select={link.callback(Msg::SelectFolder)} on_manage={link.callback(Msg::ManageFolder)}
                         on_drop={link.callback(|(folder, uid)| Msg::DropOn(folder, uid))} />
@@ -1137,7 +1119,7 @@ impl App {
                 </nav>
                 <section class="list" aria-label={tr(lang, "Messages")}>
                     if !self.selection.is_empty() {
-                        <BulkActions count={self.selection.len()} folders={(*folders).clone()} folder={self.folder.clone()}
+                        <BulkActions count={self.selection.len()} folders={folders.clone()} folder={self.folder.clone()}
                             on_action={{
                                 let uids: Vec<Uid> = self.selection.iter().copied().collect();
                                 link.callback(move |action| Msg::Act(uids.clone(), action))
@@ -1148,7 +1130,7 @@ impl App {
                         window={self.list.clone()}
                         loading={self.list_loading}
                         selected={self.reader.uid().map(|uid| self.row_key(uid))}
-                        tags={tags}
+                        tags={unified.map(Unified::tags)}
                         on_open={link.callback(Msg::OpenRow)}
                         on_visible={link.callback(Msg::Visible)}
                         selection={self.selection.clone()}
@@ -1164,7 +1146,7 @@ impl App {
                     <button class="back-button" id="back-button" onclick={link.callback(|_| Msg::Shortcut(Shortcut::Back))}>
                         { tr(lang, "← Back") }
                     </button>
-                    <Reader state={self.reader.clone()} folders={(*folders).clone()}
+                    <Reader state={self.reader.clone()} folders={folders.clone()}
                         on_action={
                             let uid = self.reader.uid();
                             link.batch_callback(move |action| uid.map(|uid| Msg::Act(vec![uid], action)))
@@ -1293,6 +1275,11 @@ fn is_mailbox_request(request: &Request) -> bool {
             | Request::PrepareDownload { .. }
             | Request::Search { .. }
     )
+}
+
+/// Whether a From header (`Name <addr>` or a bare address) is `email`'s, in any case.
+fn sends_as(from: &str, email: &str) -> bool {
+    from.to_lowercase().contains(&email.to_lowercase())
 }
 
 /// Whether `account` can answer mailbox requests: an IMAP account, or a POP3 account whose
@@ -1438,8 +1425,7 @@ impl App {
 
     /// The account a draft is from, by its From address; the one on screen if none matches.
     fn account_for_sender(&self, from: &str) -> AccountId {
-        let from = from.to_lowercase();
-        self.accounts.iter().find(|a| from.contains(&a.session.email.to_lowercase())).map_or(self.active, |a| a.id)
+        self.accounts.iter().find(|a| sends_as(from, &a.session.email)).map_or(self.active, |a| a.id)
     }
 
     /// Puts account `id`'s inbox on screen.
@@ -1454,9 +1440,7 @@ impl App {
         } else {
             self.folder = inbox;
             self.search = None;
-            self.list = None;
-            self.selection = Rc::default();
-            self.reader = ReaderState::Empty;
+            self.clear_list();
             if account_ready(self.account()) {
                 self.load_list(ctx);
             }
@@ -1487,6 +1471,13 @@ impl App {
         let request =
             Request::ListMessages { folder: account.inbox_id(), offset: 0, limit: BLOCK, sort: SortOrder::default() };
         self.call_for(ctx, id, request, messages, move |result| Msg::UnifiedRows(id, result));
+    }
+
+    /// Empties the list, the selection and the reader, for a list about to be loaded anew.
+    fn clear_list(&mut self) {
+        self.list = None;
+        self.selection = Rc::default();
+        self.reader = ReaderState::Empty;
     }
 
     /// The key of the open account's message `uid` in the list: the UID itself, or in the
@@ -1739,14 +1730,10 @@ impl App {
     /// the signed-in account it is from.
     fn flush_outbox(&self, ctx: &Context<Self>) {
         let Some(connection) = self.connection.clone() else { return };
-        let senders: Vec<(String, AccountId)> =
-            self.accounts.iter().map(|a| (a.session.email.to_lowercase(), a.id)).collect();
+        let senders: Vec<(String, AccountId)> = self.accounts.iter().map(|a| (a.session.email.clone(), a.id)).collect();
         let link = ctx.link().clone();
         spawn_local(async move {
-            let route = |from: &str| {
-                let from = from.to_lowercase();
-                senders.iter().find(|(email, _)| from.contains(email.as_str())).map(|(_, id)| *id)
-            };
+            let route = |from: &str| senders.iter().find(|(email, _)| sends_as(from, email)).map(|(_, id)| *id);
             let (sent, failures) = outbox::flush(&connection, route).await;
             link.send_message(Msg::OutboxFlushed(sent, failures));
         });

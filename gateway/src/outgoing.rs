@@ -77,11 +77,13 @@ pub async fn send(state: &AccountSession, message: OutgoingMessage) -> Result<Re
         .smtp
         .submit(&account.username, account.password.expose(), &composed.envelope, &composed.wire)
         .await;
+    // Refused: the copy goes, so that the corrected message can be sent. Accepted: it becomes
+    // an ordinary Sent copy.
+    let mut filed = false;
     if let Some(folder) = &intent_folder {
-        // Refused: the copy goes, so that the corrected message can be sent. Accepted: it
-        // becomes an ordinary Sent copy.
-        if let Err(e) = settle_intent(state, folder, &composed.message_id, submitted.is_ok()).await {
-            warn!("the Sent copy's sending mark could not be settled: {}", e.message);
+        match settle_intent(state, folder, &composed.message_id, submitted.is_ok()).await {
+            Ok(found) => filed = found,
+            Err(e) => warn!("the Sent copy's sending mark could not be settled: {}", e.message),
         }
     }
     submitted?;
@@ -103,13 +105,17 @@ pub async fn send(state: &AccountSession, message: OutgoingMessage) -> Result<Re
             local_copy,
         }));
     }
-    // Filed before sending; `file_once` puts it back if it went missing meanwhile.
+    // Filed before sending; filed again only if that copy was not found when settling.
     let mut saved_in = None;
     if let Some(folder) = intent_folder {
-        match file_once(state, &folder, &composed, "(\\Seen)").await {
-            Ok(()) => saved_in = Some(folder),
-            Err(e) => warn!("sent, but filing in {folder} failed: {}", e.message),
+        if !filed {
+            if let Err(e) = file_once(state, &folder, &composed, "(\\Seen)").await {
+                warn!("sent, but filing in {folder} failed: {}", e.message);
+            } else {
+                filed = true;
+            }
         }
+        saved_in = filed.then_some(folder);
     }
     if let Some(original) = &message.replying_to {
         let result = with_imap(state, |imap| {
@@ -145,8 +151,13 @@ enum Attempt {
 }
 
 /// Clears the sending mark of the copy in `folder` once the server accepted the message, or
-/// removes the copy when it refused it.
-async fn settle_intent(state: &AccountSession, folder: &str, message_id: &str, accepted: bool) -> Result<(), ApiError> {
+/// removes the copy when it refused it. Returns whether a marked copy was there.
+async fn settle_intent(
+    state: &AccountSession,
+    folder: &str,
+    message_id: &str,
+    accepted: bool,
+) -> Result<bool, ApiError> {
     with_imap(state, |imap| {
         let (folder, message_id) = (folder.to_owned(), message_id.to_owned());
         Box::pin(async move {
@@ -157,13 +168,14 @@ async fn settle_intent(state: &AccountSession, folder: &str, message_id: &str, a
                 .filter_map(|(uid, marked)| marked.then_some(uid))
                 .collect();
             if marked.is_empty() {
-                return Ok(());
+                return Ok(false);
             }
             if accepted {
-                imap.set_keyword(&folder, &marked, SENDING, false).await
+                imap.set_keyword(&folder, &marked, SENDING, false).await?;
             } else {
-                imap.expunge(&folder, &marked).await
+                imap.expunge(&folder, &marked).await?;
             }
+            Ok(true)
         })
     })
     .await

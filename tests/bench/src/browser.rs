@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use base64::Engine;
 use fantoccini::Locator;
 use serde_json::json;
 use yubin_e2e::Browser;
@@ -148,7 +149,7 @@ pub async fn big_messages(stack: &MailStack, user: &str) -> Vec<Row> {
     );
     let file_subject = unique_subject("twenty megabytes attached");
     let file: Vec<u8> = (0..20 * 1024 * 1024u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
-    let encoded = wrap76(&base64_encode(&file));
+    let encoded = wrap76(&base64::engine::general_purpose::STANDARD.encode(&file));
     let with_file = format!(
         "From: Big <big@example.org>\r\nTo: {user}@example.test\r\nSubject: {file_subject}\r\nMIME-Version: 1.0\r\n\
          Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nThe file.\r\n\
@@ -303,18 +304,6 @@ pub async fn pop3_first_sync(stack: &MailStack, user: &str) -> Vec<Row> {
             "—",
         ),
     ]
-}
-
-fn base64_encode(bytes: &[u8]) -> String {
-    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len() / 3 * 4 + 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..4 {
-            out.push(if i <= chunk.len() { TABLE[(n >> (18 - 6 * i) & 63) as usize] as char } else { '=' });
-        }
-    }
-    out
 }
 
 fn wrap76(text: &str) -> String {

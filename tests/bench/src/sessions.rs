@@ -40,7 +40,7 @@ fn rss_kb(pid: u32) -> u64 {
 }
 
 async fn start_gateway(stack: &MailStack) -> (Child, std::net::SocketAddr) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = yubin_test_support::free_port();
     let text = stack
         .gateway_config_text(std::path::Path::new("/nonexistent"), Transport::Starttls)
         .replace("listen = \"127.0.0.1:0\"", &format!("listen = \"127.0.0.1:{port}\""))
@@ -68,12 +68,7 @@ async fn start_gateway(stack: &MailStack) -> (Child, std::net::SocketAddr) {
 
 /// IMAP connections the gateway holds now (command and IDLE), from its metrics.
 async fn imap_connections(addr: std::net::SocketAddr) -> u64 {
-    let (_, _, body) = yubin_test_support::http_get(addr, "/metrics").await;
-    String::from_utf8_lossy(&body)
-        .lines()
-        .find_map(|l| l.strip_prefix("yubin_upstream_connections{protocol=\"imap\"} "))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
+    yubin_test_support::metric(addr, "yubin_upstream_connections{protocol=\"imap\"}").await.unwrap_or(0)
 }
 
 /// Opens one idle session: signed in, inbox listed (so it is watched with IDLE).

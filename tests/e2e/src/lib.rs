@@ -32,7 +32,7 @@ impl Browser {
         let stack = MailStack::ensure();
         let gateway = TestGateway::start(stack.gateway_config(&dist)).await;
 
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = yubin_test_support::free_port();
         let driver = Command::new("/usr/bin/chromedriver")
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())

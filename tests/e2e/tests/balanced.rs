@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio::process::{Child, Command};
 use yubin_e2e::Browser;
 use yubin_protocol::{Request, Response, SearchQuery};
-use yubin_test_support::{http_get, repo_root, unique_subject, MailStack, Transport, WsClient};
+use yubin_test_support::{free_port, metric, repo_root, unique_subject, MailStack, Transport, WsClient};
 
 /// Whether something accepts connections on `port` within 10 s.
 async fn listening(port: u16) -> bool {
@@ -21,10 +21,6 @@ async fn listening(port: u16) -> bool {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     false
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// The gateway as its own process (the one `cargo test` built), so it can be killed outright.
@@ -59,12 +55,7 @@ impl GatewayProcess {
 
     /// Sessions open on this gateway, from its metrics.
     async fn sessions(&self) -> u64 {
-        let (_, _, body) = http_get(format!("127.0.0.1:{}", self.port).parse().unwrap(), "/metrics").await;
-        String::from_utf8_lossy(&body)
-            .lines()
-            .find_map(|l| l.strip_prefix("yubin_sessions "))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
+        metric(format!("127.0.0.1:{}", self.port).parse().unwrap(), "yubin_sessions").await.unwrap_or(0)
     }
 
     /// SIGKILL: no draining, as a crash or an OOM kill.

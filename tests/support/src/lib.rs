@@ -445,6 +445,19 @@ fn dechunk(mut input: &[u8]) -> Vec<u8> {
     }
 }
 
+/// A loopback port free right now, for a server a test starts itself.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// The value of the metric line `name` (with its labels, e.g. `yubin_sessions` or
+/// `yubin_upstream_connections{protocol="imap"}`) on the gateway at `addr`'s `/metrics`.
+pub async fn metric(addr: SocketAddr, name: &str) -> Option<u64> {
+    let (_, _, body) = http_get(addr, "/metrics").await;
+    let prefix = format!("{name} ");
+    String::from_utf8_lossy(&body).lines().find_map(|l| l.strip_prefix(&prefix)?.parse().ok())
+}
+
 /// `unix` seconds as an RFC 5322 `Date:` value in UTC (`Tue, 05 Jan 2100 10:00:00 +0000`).
 pub fn mail_date(unix: i64) -> String {
     const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
