@@ -8,7 +8,11 @@ cd "$ROOT"
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# A one-off build (CI's clean clone) gains nothing from incremental state but disk use.
+if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; fi
+
 step "setup"
+df -h "$ROOT" | tail -1 | awk '{print "disk: " $4 " free of " $2}'
 bash scripts/setup.sh
 
 step "formatting and lints"
@@ -28,3 +32,4 @@ step "frontend component tests in headless Chromium (wasm)"
 "$TOOLS/bin/with-wasm-env" cargo test --target wasm32-unknown-unknown -p yubin-frontend
 
 step "all tests passed"
+du -sh "$ROOT/target" 2>/dev/null | awk '{print "build output: " $1}'
