@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench.sh [size|list|scroll|sync|open|pop3|sessions ...] — measure Yubin against the raw
+# bench.sh [size|list|scroll|sync|resync|open|pop3|sessions ...] — measure Yubin against the raw
 # protocols on the real Dovecot, every figure next to its baseline from the same run (all of
 # them without arguments). Prints a table and writes target/bench/results.md.
 #
@@ -16,7 +16,7 @@ bash scripts/build.sh   # the app, and the release gateway the memory figures ru
 load_users=""
 for i in $(seq -f '%03g' 1 50); do load_users="$load_users load$i:load$i-pass"; done
 export MAILSTACK_DIR=/tmp/yubin-bench-stack
-export MAILSTACK_USERS="bench10k:bench10k-pass bench100k:bench100k-pass benchpop:benchpop-pass$load_users"
+export MAILSTACK_USERS="bench10k:bench10k-pass bench100k:bench100k-pass benchpop:benchpop-pass benchfolders:benchfolders-pass$load_users"
 export MAILSTACK_MANY_CLIENTS=1 MAILSTACK_FSYNC=never
 export MAILSTACK_IMAP_PORT=11143 MAILSTACK_IMAPS_PORT=11993 MAILSTACK_POP3_PORT=11110 \
   MAILSTACK_POP3S_PORT=11995 MAILSTACK_LMTP_PORT=11024 MAILSTACK_SMTP_PORT=11025 \

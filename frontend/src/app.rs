@@ -6,9 +6,9 @@ use std::rc::Rc;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 use yubin_protocol::{
-    AccountId, AccountTest, ApiError, ErrorKind, Event, FlagName, Folder, FolderRole, IncomingProtocol, LocalMessage,
-    MessagePage, MessageView, Request, Response, SearchQuery, Secret, SentReceipt, Session, SortOrder, Uid, Verdict,
-    Welcome, PROTOCOL_VERSION,
+    AccountId, AccountTest, ApiError, ErrorKind, Event, FlagName, Folder, FolderChanges, FolderRole, IncomingProtocol,
+    LocalMessage, MessagePage, MessageView, Request, Response, SearchQuery, Secret, SentReceipt, Session, SortOrder,
+    Uid, Verdict, Welcome, PROTOCOL_VERSION,
 };
 
 use crate::accounts::{Account, Unified};
@@ -76,6 +76,8 @@ pub enum Msg {
     SelectFolder(String),
     /// A block of an account's list arrived (or failed) for the window starting at this offset.
     Block(AccountId, u32, Result<MessagePage, ApiError>),
+    /// What changed in the open folder since its rows were read.
+    Resynced(AccountId, Result<FolderChanges, ApiError>),
     /// The list shows these positions now.
     Visible(std::ops::Range<u32>),
     Sort(SortOrder),
@@ -293,7 +295,7 @@ impl Component for App {
                     }
                 } else if account == self.active && folder == self.folder && self.search.is_none() {
                     // New, removed or changed mail in the folder on screen: show it as it is now.
-                    self.load_list(ctx);
+                    self.refresh_list(ctx);
                 }
                 // Elsewhere (the inbox, watched too): its counts, the title, a notification.
                 self.refresh_folders_of(ctx, account);
@@ -333,7 +335,11 @@ impl Component for App {
                         ctx.link().send_message(Msg::CheckNow(id));
                     } else {
                         self.refresh_folders_of(ctx, id);
-                        self.reload(ctx);
+                        if self.unified.is_some() {
+                            self.reload(ctx);
+                        } else {
+                            self.refresh_list(ctx);
+                        }
                     }
                 } else {
                     let Some(form) = self.take_pending(id) else {
@@ -524,10 +530,31 @@ impl Component for App {
                     _ => MessageWindow::new(&page.folder),
                 };
                 window.is_search = self.search.is_some();
-                let total = if window.is_search { page.messages.len() as u32 } else { page.total };
-                window.insert(offset, total, page.messages);
+                if window.is_search {
+                    window.insert(offset, page.messages.len() as u32, page.messages);
+                } else {
+                    window.insert_page(page);
+                }
                 self.list = Some(Rc::new(window));
             }
+            Msg::Resynced(id, Ok(changes)) => {
+                let Some(list) = self.list.as_mut().filter(|_| id == self.active && self.unified.is_none()) else {
+                    return false; // the user has moved on
+                };
+                if list.folder != changes.folder {
+                    return false;
+                }
+                let gone: Vec<Uid> = changes.vanished.clone();
+                if !Rc::make_mut(list).apply(changes) {
+                    self.load_list(ctx);
+                    return false;
+                }
+                if gone.iter().any(|uid| self.selection.contains(uid)) {
+                    Rc::make_mut(&mut self.selection).retain(|uid| !gone.contains(uid));
+                }
+            }
+            // A failed resync is no worse than a failed listing: list again, which reports.
+            Msg::Resynced(_, Err(_)) => self.load_list(ctx),
             Msg::Block(_, offset, Err(e)) => {
                 self.list_loading = false;
                 if let Some(list) = &mut self.list {
@@ -1300,6 +1327,13 @@ fn messages(response: Response) -> Option<MessagePage> {
     }
 }
 
+fn changes(response: Response) -> Option<FolderChanges> {
+    match response {
+        Response::Changes(changes) => Some(changes),
+        _ => None,
+    }
+}
+
 impl App {
     fn connect(&mut self, ctx: &Context<Self>) {
         match Connection::open(ctx.link().callback(Msg::Connection)) {
@@ -1503,6 +1537,22 @@ impl App {
                 self.call(ctx, request, messages, move |result| Msg::Block(id, 0, result));
             }
             None => self.load_block(ctx, 0),
+        }
+    }
+
+    /// Brings the list on screen up to date: by resync where its rows allow (an IMAP folder in
+    /// newest-first order, not a search), else by listing again.
+    fn refresh_list(&mut self, ctx: &Context<Self>) {
+        let imap = self.account().is_some_and(|a| a.local.is_none());
+        let plain_order = self.sort == SortOrder::default() && self.search.is_none();
+        let since = self.list.as_ref().filter(|_| imap && plain_order).and_then(|list| list.sync_point());
+        match since {
+            Some(since) => {
+                let request = Request::SyncMessages { folder: self.folder.clone(), since };
+                let id = self.active;
+                self.call(ctx, request, changes, move |result| Msg::Resynced(id, result));
+            }
+            None => self.load_list(ctx),
         }
     }
 

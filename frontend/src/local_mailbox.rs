@@ -340,7 +340,7 @@ impl LocalMailbox {
         }
         let total = rows.len() as u32;
         let messages = rows.into_iter().skip(offset as usize).take(limit as usize).map(|e| e.summary.clone()).collect();
-        MessagePage { folder: folder.to_owned(), total, uid_validity: Some(1), offset, messages }
+        MessagePage { folder: folder.to_owned(), total, uid_validity: Some(1), offset, messages, modseq: None }
     }
 
     fn uids_in(&self, folder: &str) -> Vec<Uid> {

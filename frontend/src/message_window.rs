@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-use yubin_protocol::{MessageSummary, Uid};
+use yubin_protocol::{FolderChanges, MessagePage, MessageSummary, SyncPoint, Uid, MAX_SYNC_UIDS};
 
 /// Rows are fetched in blocks of this many.
 pub const BLOCK: u32 = 50;
@@ -20,6 +20,11 @@ pub struct MessageWindow {
     rows: BTreeMap<u32, MessageSummary>,
     /// Block offsets asked for and not yet answered.
     pending: BTreeSet<u32>,
+    /// What a later resync starts from: the folder's UIDVALIDITY, the oldest HIGHESTMODSEQ
+    /// of the rows held (`None` on servers without CONDSTORE), and the highest UID seen.
+    uid_validity: Option<u32>,
+    modseq: Option<u64>,
+    newest: Uid,
 }
 
 impl MessageWindow {
@@ -35,6 +40,15 @@ impl MessageWindow {
         self.total == 0
     }
 
+    /// Stores a page of the folder (newest first, starting at its offset).
+    pub fn insert_page(&mut self, page: MessagePage) {
+        let fresh = self.rows.is_empty() || page.total != self.total || page.uid_validity != self.uid_validity;
+        // Rows read at different moments: a resync must start from the earliest.
+        self.modseq = if fresh { page.modseq } else { self.modseq.min(page.modseq) };
+        self.uid_validity = page.uid_validity;
+        self.insert(page.offset, page.total, page.messages);
+    }
+
     /// Stores a block that arrived (newest first, starting at `offset`).
     pub fn insert(&mut self, offset: u32, total: u32, rows: Vec<MessageSummary>) {
         if total != self.total {
@@ -42,6 +56,7 @@ impl MessageWindow {
             self.rows.clear();
             self.total = total;
         }
+        self.newest = rows.iter().map(|r| r.uid).fold(self.newest, Uid::max);
         self.pending.remove(&(offset / BLOCK * BLOCK));
         for (i, row) in rows.into_iter().enumerate() {
             self.rows.insert(offset + i as u32, row);
@@ -86,6 +101,64 @@ impl MessageWindow {
 
     pub fn rows_mut(&mut self) -> impl Iterator<Item = &mut MessageSummary> {
         self.rows.values_mut()
+    }
+
+    /// Where a resync of the held rows starts; `None` for search results or when so many
+    /// rows are held that listing again is cheaper.
+    pub fn sync_point(&self) -> Option<SyncPoint> {
+        if self.is_search || self.rows.is_empty() || self.rows.len() > MAX_SYNC_UIDS {
+            return None;
+        }
+        Some(SyncPoint {
+            uid_validity: self.uid_validity,
+            modseq: self.modseq,
+            newest: self.newest,
+            uids: self.rows.values().map(|m| m.uid).collect(),
+        })
+    }
+
+    /// Brings the held rows up to date; `false` when they cannot be (list again).
+    ///
+    /// A row's position is how many messages are newer. New mail comes first; each removed
+    /// message newer than a row moves it up one. That is exact when every removal is known:
+    /// when the counts add up (old total + arrived − removed = the server's total). When they
+    /// do not, a removal happened among rows not held, so only the unbroken run of rows from
+    /// the top (everything newer than them held) is kept; the rest is fetched again on view.
+    pub fn apply(&mut self, changes: FolderChanges) -> bool {
+        if changes.reset || changes.uid_validity != self.uid_validity || changes.folder != self.folder {
+            return false;
+        }
+        let held: BTreeSet<Uid> = self.rows.values().map(|m| m.uid).collect();
+        let vanished: BTreeSet<Uid> = changes.vanished.iter().copied().filter(|uid| *uid <= self.newest).collect();
+        let arrived = changes.arrived.len() as u32;
+        let exact = (self.total + arrived).checked_sub(vanished.len() as u32) == Some(changes.total);
+        let counted: BTreeSet<Uid> =
+            if exact { vanished.clone() } else { vanished.intersection(&held).copied().collect() };
+        let flags: BTreeMap<Uid, _> = changes.changed.iter().map(|c| (c.uid, c.flags)).collect();
+
+        let mut rows = BTreeMap::new();
+        for (expected, (position, mut row)) in std::mem::take(&mut self.rows).into_iter().enumerate() {
+            if !exact && position != expected as u32 {
+                break; // past the unbroken run from the top
+            }
+            if counted.contains(&row.uid) {
+                continue;
+            }
+            let newer_gone = counted.range(row.uid + 1..).count() as u32;
+            if let Some(now) = flags.get(&row.uid) {
+                row.flags = *now;
+            }
+            rows.insert(position + arrived - newer_gone, row);
+        }
+        for (position, row) in changes.arrived.into_iter().enumerate() {
+            self.newest = self.newest.max(row.uid);
+            rows.insert(position as u32, row);
+        }
+        self.rows = rows;
+        self.total = changes.total;
+        self.modseq = changes.modseq;
+        self.pending.clear();
+        true
     }
 
     /// Takes a message out; the rows after it move up one place.
@@ -139,6 +212,75 @@ mod tests {
         w.insert(0, 121, block(0, 121));
         assert_eq!(w.total, 121);
         assert_eq!(w.get(0).unwrap().uid, 121);
+    }
+
+    fn page(offset: u32, total: u32, messages: Vec<MessageSummary>) -> MessagePage {
+        MessagePage { folder: "INBOX".into(), total, uid_validity: Some(7), offset, messages, modseq: Some(10) }
+    }
+
+    fn changes(total: u32, arrived: &[Uid], vanished: &[Uid], complete: bool) -> FolderChanges {
+        FolderChanges {
+            folder: "INBOX".into(),
+            total,
+            uid_validity: Some(7),
+            modseq: Some(20),
+            arrived: arrived.iter().map(|uid| row(*uid)).collect(),
+            vanished: vanished.to_vec(),
+            vanished_complete: complete,
+            ..FolderChanges::default()
+        }
+    }
+
+    fn uids(w: &MessageWindow) -> Vec<(u32, Uid)> {
+        w.rows.iter().map(|(p, m)| (*p, m.uid)).collect()
+    }
+
+    #[test]
+    fn a_sync_places_every_row_when_the_counts_add_up() {
+        // 200 messages, UIDs 1..=200; the top block and the block at 100 are held.
+        let mut w = MessageWindow::new("INBOX");
+        w.insert_page(page(0, 200, block(0, 200)));
+        w.insert_page(page(100, 200, block(100, 200)));
+        let point = w.sync_point().unwrap();
+        assert_eq!((point.newest, point.modseq, point.uids.len()), (200, Some(10), 100));
+
+        // 199 (held, top) and 120 (not held, between the blocks) gone; 201, 202 new.
+        let mut c = changes(200, &[202, 201], &[199, 120], true);
+        c.changed.push(yubin_protocol::FlagUpdate {
+            uid: 60,
+            flags: yubin_protocol::Flags { flagged: true, ..Default::default() },
+        });
+        assert!(w.apply(c));
+        assert_eq!(w.total, 200);
+        assert_eq!(&uids(&w)[..4], [(0, 202), (1, 201), (2, 200), (3, 198)]);
+        // UID 100 was at 100; two arrived above it, two left above it.
+        let position_of_100 = w.rows.iter().find(|(_, m)| m.uid == 100).map(|(p, _)| *p);
+        assert_eq!(position_of_100, Some(100), "two arrived above it, two left above it");
+        assert!(w.find(60).unwrap().flags.flagged);
+        assert_eq!(w.sync_point().unwrap().modseq, Some(20));
+        assert_eq!(w.sync_point().unwrap().newest, 202);
+    }
+
+    #[test]
+    fn an_unknown_removal_keeps_only_the_rows_from_the_top() {
+        let mut w = MessageWindow::new("INBOX");
+        w.insert_page(page(0, 200, block(0, 200)));
+        w.insert_page(page(100, 200, block(100, 200)));
+        // Without QRESYNC only held removals are told: 199 is; one between the blocks is not.
+        assert!(w.apply(changes(198, &[], &[199], false)));
+        assert_eq!(w.total, 198);
+        assert_eq!(&uids(&w)[..2], [(0, 200), (1, 198)]);
+        assert_eq!(w.rows.len(), 49, "the top block less the removed row; the lower block dropped");
+        assert_eq!(w.claim_missing(100..150), vec![100], "fetched again when seen");
+    }
+
+    #[test]
+    fn another_uid_validity_means_listing_again() {
+        let mut w = MessageWindow::new("INBOX");
+        w.insert_page(page(0, 10, block(0, 10)));
+        let mut c = changes(10, &[], &[], true);
+        c.uid_validity = Some(8);
+        assert!(!w.apply(c));
     }
 
     #[test]

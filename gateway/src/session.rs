@@ -17,7 +17,8 @@ use tokio::sync::{mpsc, Mutex, RwLock};
 use tracing::{debug, error, info, warn, Instrument};
 use yubin_protocol::{
     AccountId, AccountTest, ApiError, AttachmentSource, ClientFrame, ErrorKind, Event, IncomingProtocol,
-    OutgoingMessage, Request, Response, Secret, ServerFrame, Session as SessionInfo, Welcome, PROTOCOL_VERSION,
+    OutgoingMessage, Request, Response, Secret, ServerFrame, Session as SessionInfo, Welcome, MAX_SYNC_UIDS,
+    PROTOCOL_VERSION,
 };
 
 use crate::compose::parse_mailbox;
@@ -469,6 +470,18 @@ async fn handle(gateway: &Gateway, state: &AccountSession, request: Request) -> 
             // The folder on screen is the one to push news about.
             state.watch(&logged_in(state).await?, &folder, page.total);
             Ok(Response::Messages(page))
+        }
+        Request::SyncMessages { folder, since } => {
+            if since.uids.len() > MAX_SYNC_UIDS {
+                return Err(ApiError::new(ErrorKind::BadRequest, "too many rows to sync; list the folder again"));
+            }
+            let changes = with_imap(state, |imap| {
+                let (folder, since) = (folder.clone(), since.clone());
+                Box::pin(async move { imap.sync_messages(&folder, &since).await })
+            })
+            .await?;
+            state.watch(&logged_in(state).await?, &folder, changes.total);
+            Ok(Response::Changes(changes))
         }
         Request::GetMessage { folder, uid } => with_imap(state, |imap| {
             let folder = folder.clone();

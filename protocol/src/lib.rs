@@ -39,12 +39,13 @@
 //! by [`AttachmentSource`], at-most-once [`Request::Send`] keyed by `message_id`, refusals listed
 //! in [`ApiError::details`], bounces as [`DeliveryReport`]. **3** several accounts on one socket:
 //! [`ClientFrame::account`], [`Event::FolderChanged`] names its account, [`Request::TestAccount`],
-//! roaming settings ([`Request::GetSettings`], [`Request::SaveSettings`]).
+//! roaming settings ([`Request::GetSettings`], [`Request::SaveSettings`]). **4** incremental
+//! resync: [`Request::SyncMessages`] answered with [`Response::Changes`]; [`MessagePage::modseq`].
 
 use serde::{Deserialize, Serialize};
 
 /// The version of this protocol; see the crate docs for when it changes.
-pub const PROTOCOL_VERSION: u32 = 3;
+pub const PROTOCOL_VERSION: u32 = 4;
 
 /// Chosen by the browser; echoed in the matching [`ServerFrame::Reply`].
 pub type RequestId = u32;
@@ -115,6 +116,11 @@ pub enum Request {
         #[serde(default)]
         sort: SortOrder,
     },
+    /// What changed in `folder` since the browser's rows were read: flags, messages gone,
+    /// messages arrived. Cheaper than listing again, and it keeps rows the user scrolled to.
+    /// Uses CONDSTORE/QRESYNC (RFC 7162) where the server has them, the held UIDs where not.
+    /// Answered with [`Response::Changes`].
+    SyncMessages { folder: String, since: SyncPoint },
     /// One whole message, parsed. Marks it read. Answered with [`Response::Message`].
     GetMessage { folder: String, uid: Uid },
     /// Sets or clears `flag` on messages. Answered with [`Response::Done`].
@@ -329,6 +335,7 @@ pub enum Response {
     },
     Folders(Vec<Folder>),
     Messages(MessagePage),
+    Changes(FolderChanges),
     Message(Box<MessageView>),
     Sent(SentReceipt),
     ComposeInfo(ComposeInfo),
@@ -454,6 +461,55 @@ pub struct MessagePage {
     pub offset: u32,
     /// Newest first.
     pub messages: Vec<MessageSummary>,
+    /// The folder's HIGHESTMODSEQ (RFC 7162) when these rows were read, on servers with
+    /// CONDSTORE; the starting point of a later [`Request::SyncMessages`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modseq: Option<u64>,
+}
+
+/// The most UIDs a [`SyncPoint`] may name; a browser holding more lists again.
+pub const MAX_SYNC_UIDS: usize = 5_000;
+
+/// The state of a folder's list as the browser holds it (newest-first order, not a search).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SyncPoint {
+    pub uid_validity: Option<u32>,
+    /// From the last [`MessagePage::modseq`] or [`FolderChanges::modseq`].
+    pub modseq: Option<u64>,
+    /// The highest UID the browser has heard of: later ones are new.
+    pub newest: Uid,
+    /// The rows the browser holds, at most [`MAX_SYNC_UIDS`].
+    pub uids: Vec<Uid>,
+}
+
+/// Answer to [`Request::SyncMessages`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FolderChanges {
+    pub folder: String,
+    /// How many messages the folder holds now.
+    pub total: u32,
+    pub uid_validity: Option<u32>,
+    /// Where the next sync starts.
+    pub modseq: Option<u64>,
+    /// The browser's rows can no longer be trusted (UIDVALIDITY changed, or too much arrived):
+    /// list again.
+    pub reset: bool,
+    /// Messages newer than [`SyncPoint::newest`], newest first.
+    pub arrived: Vec<MessageSummary>,
+    /// Held rows whose flags changed, with their flags now.
+    pub changed: Vec<FlagUpdate>,
+    /// Messages removed since the sync point: the held ones always; with QRESYNC every one
+    /// the server reports, held or not (see `vanished_complete`).
+    pub vanished: Vec<Uid>,
+    /// `vanished` covers the whole folder, not only the held rows (QRESYNC).
+    pub vanished_complete: bool,
+}
+
+/// A message's flags as they are now.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct FlagUpdate {
+    pub uid: Uid,
+    pub flags: Flags,
 }
 
 /// A row in the message list.
@@ -818,5 +874,20 @@ mod tests {
     fn optional_fields_may_be_missing() {
         let msg: OutgoingMessage = serde_json::from_str(r#"{"to":["a@b.test"],"subject":"s","text":"t"}"#).unwrap();
         assert!(msg.cc.is_empty() && msg.bcc.is_empty());
+    }
+
+    #[test]
+    fn a_page_from_a_server_without_condstore_has_no_modseq() {
+        let page: MessagePage =
+            serde_json::from_str(r#"{"folder":"INBOX","total":0,"uid_validity":1,"offset":0,"messages":[]}"#).unwrap();
+        assert_eq!(page.modseq, None);
+        let sync = Request::SyncMessages {
+            folder: "INBOX".into(),
+            since: SyncPoint { uid_validity: Some(1), modseq: Some(9), newest: 5, uids: vec![4, 5] },
+        };
+        assert_eq!(
+            serde_json::to_string(&sync).unwrap(),
+            r#"{"sync_messages":{"folder":"INBOX","since":{"uid_validity":1,"modseq":9,"newest":5,"uids":[4,5]}}}"#
+        );
     }
 }

@@ -29,7 +29,11 @@ SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 D=${MAILSTACK_DIR:-/tmp/yubin-mailstack}
 DOMAIN=${MAILSTACK_DOMAIN:-example.test}
 # "localpart:password ..." (plain-text passwords; test users only)
-USERS=${MAILSTACK_USERS:-"alice:alice-pass bob:bob-pass carol:carol-pass dave:dave-pass erin:erin-pass frank:frank-pass grace:grace-pass henry:henry-pass ivy:ivy-pass jack:jack-pass kate:kate-pass leo:leo-pass mia:mia-pass noah:noah-pass olivia:olivia-pass paul:paul-pass quinn:quinn-pass rita:rita-pass sam:sam-pass tina:tina-pass uma:uma-pass victor:victor-pass wendy:wendy-pass xander:xander-pass yara:yara-pass zoe:zoe-pass abe:abe-pass bea:bea-pass cal:cal-pass"}
+USERS=${MAILSTACK_USERS:-"alice:alice-pass bob:bob-pass carol:carol-pass dave:dave-pass erin:erin-pass frank:frank-pass grace:grace-pass henry:henry-pass ivy:ivy-pass jack:jack-pass kate:kate-pass leo:leo-pass mia:mia-pass noah:noah-pass olivia:olivia-pass paul:paul-pass quinn:quinn-pass rita:rita-pass sam:sam-pass tina:tina-pass uma:uma-pass victor:victor-pass wendy:wendy-pass xander:xander-pass yara:yara-pass zoe:zoe-pass abe:abe-pass bea:bea-pass cal:cal-pass dora:dora-pass ezra:ezra-pass"}
+# Users whose IMAP server offers nothing beyond RFC 3501 (no CONDSTORE, QRESYNC, LIST-STATUS,
+# SORT, MOVE, UIDPLUS …): Dovecot's imap_capability, set per user from the passdb. For testing
+# the client's fallbacks against a real server.
+BASIC_USERS=${MAILSTACK_BASIC_USERS-"otto:otto-pass"}
 MAIL_OS_USER=${MAILSTACK_MAIL_USER:-mail}          # existing unprivileged OS user that owns the mailboxes
 # Dovecot brute-force protection: 1 = production defaults (auth_failure_delay 2 s plus the anvil per-IP
 # penalty; measured 2, 6, 10, 17 s for consecutive failures and 15 s even for the next *correct* login),
@@ -120,7 +124,7 @@ write_tls() {
   fi
 }
 
-all_users() { echo $USERS; [ -z "$SINK" ] || echo "$SINK:$SINK-pass"; }
+all_users() { echo $USERS $BASIC_USERS; [ -z "$SINK" ] || echo "$SINK:$SINK-pass"; }
 
 write_dovecot_conf() {
   local delay=0 penalty_mode=0600
@@ -130,11 +134,13 @@ write_dovecot_conf() {
   mkdir -p "$ETC/dovecot" "$DBASE" "$STATE/dovecot" "$LOGS" "$MAILROOT/$DOMAIN"
   chown "$uid:$gid" "$MAILROOT" "$MAILROOT/$DOMAIN"; chmod 0750 "$MAILROOT" "$MAILROOT/$DOMAIN"
 
-  # passwd-file: user:{scheme}password
+  # passwd-file: user:{scheme}password[::::::extra fields]
   : > "$ETC/dovecot/users.tmp"
-  local u
+  local u extra
   for u in $(all_users); do
-    printf '%s@%s:{PLAIN}%s\n' "${u%%:*}" "$DOMAIN" "${u#*:}" >> "$ETC/dovecot/users.tmp"
+    extra=
+    case " $BASIC_USERS " in *" $u "*) extra="::::::userdb_imap_capability=IMAP4rev1" ;; esac
+    printf '%s@%s:{PLAIN}%s%s\n' "${u%%:*}" "$DOMAIN" "${u#*:}" "$extra" >> "$ETC/dovecot/users.tmp"
   done
   mv "$ETC/dovecot/users.tmp" "$ETC/dovecot/users"
   chown root:dovecot "$ETC/dovecot/users"; chmod 0640 "$ETC/dovecot/users"

@@ -44,10 +44,13 @@ pub struct ImapConnection {
 const UNSOLICITED_CAPACITY: usize = 100;
 
 /// A selected folder's state as the server last told it.
-struct KnownFolder {
+pub(super) struct KnownFolder {
     folder: String,
     exists: u32,
     uid_validity: Option<u32>,
+    /// HIGHESTMODSEQ (RFC 7162) from the SELECT or a later NOOP: every change after it is
+    /// still to be told. A lower bound; never ahead of what the gateway has seen.
+    highest_modseq: Option<u64>,
 }
 
 /// Most messages of one thread sent with its row.
@@ -72,7 +75,7 @@ struct SortedFolder {
 
 /// The extensions this client makes use of when the server has them.
 #[derive(Debug, Clone, Copy, Default)]
-struct ServerCapabilities {
+pub(super) struct ServerCapabilities {
     /// RFC 6851: atomic UID MOVE.
     move_command: bool,
     /// RFC 4315: UID EXPUNGE, so only the chosen messages are expunged.
@@ -83,6 +86,14 @@ struct ServerCapabilities {
     sort: bool,
     /// RFC 5464: server annotations, where the browser's settings roam.
     metadata: bool,
+    /// RFC 7162: per-message modification sequences (`CHANGEDSINCE`).
+    pub(super) condstore: bool,
+    /// RFC 7162: expunges reported by UID (`VANISHED`), including earlier ones.
+    pub(super) qresync: bool,
+    /// RFC 5819 with RFC 5258: folder counts in the LIST reply itself.
+    list_status: bool,
+    /// RFC 6154: folder roles, which an extended LIST returns only when asked.
+    special_use: bool,
 }
 
 impl ImapConnection {
@@ -124,7 +135,18 @@ impl ImapConnection {
             literal_plus: caps.has_str("LITERAL+"),
             sort: caps.has_str("SORT"),
             metadata: caps.has_str("METADATA") || caps.has_str("METADATA-SERVER"),
+            condstore: caps.has_str("CONDSTORE") || caps.has_str("QRESYNC"),
+            qresync: caps.has_str("QRESYNC"),
+            list_status: caps.has_str("LIST-STATUS") && caps.has_str("LIST-EXTENDED"),
+            special_use: caps.has_str("SPECIAL-USE"),
         };
+        // From here on the server reports expunges as VANISHED (UIDs) and the folder's
+        // HIGHESTMODSEQ, which incremental resync (imap_sync) builds on.
+        if capabilities.qresync {
+            session.run_command_and_check_ok("ENABLE QRESYNC").await.map_err(imap_error)?;
+        } else if capabilities.condstore {
+            session.run_command_and_check_ok("ENABLE CONDSTORE").await.map_err(imap_error)?;
+        }
         Ok(Self { session, selected: None, known: None, capabilities, sorted: None, threaded: None })
     }
 
@@ -143,7 +165,58 @@ impl ImapConnection {
         self.session.list(Some(""), Some("*")).await.map_err(imap_error)?.try_collect().await.map_err(imap_error)
     }
 
+    /// The folder tree with each folder's role, subscription and counts: one command where
+    /// the server has LIST-STATUS, else LIST, LSUB and a STATUS per folder.
     pub async fn list_folders(&mut self) -> Result<Vec<Folder>, ApiError> {
+        let mut folders = if self.capabilities.list_status {
+            self.list_with_status().await?
+        } else {
+            self.list_then_status().await?
+        };
+        // INBOX first, then the other special folders in a familiar order, then the rest by name.
+        folders.sort_by_key(|f| (f.role.map_or(u8::MAX, role_rank), f.name.to_lowercase()));
+        Ok(folders)
+    }
+
+    /// `LIST … RETURN (SUBSCRIBED STATUS …)` (RFC 5258, 5819): the whole tree and its counts in
+    /// one round trip. async-imap has no command for it; the replies are parsed by imap-proto.
+    async fn list_with_status(&mut self) -> Result<Vec<Folder>, ApiError> {
+        let mut folders = Vec::new();
+        let mut counts: HashMap<String, (Option<u32>, Option<u32>)> = HashMap::new();
+        let roles = if self.capabilities.special_use { "SPECIAL-USE " } else { "" };
+        let command = format!(r#"LIST "" "*" RETURN (SUBSCRIBED {roles}STATUS (MESSAGES UNSEEN))"#);
+        self.raw_command(&command, |response| match response {
+            imap_proto::Response::MailboxData(imap_proto::MailboxDatum::List(data)) => {
+                let subscribed = data
+                    .name_attributes
+                    .iter()
+                    .any(|a| matches!(a, NameAttribute::Extension(name) if name.eq_ignore_ascii_case("\\Subscribed")));
+                folders.push(folder_entry(&data.name, data.delimiter.as_deref(), &data.name_attributes, subscribed));
+            }
+            imap_proto::Response::MailboxData(imap_proto::MailboxDatum::Status { mailbox, status }) => {
+                let count = counts.entry(mailbox.to_string()).or_default();
+                for attribute in status {
+                    match attribute {
+                        imap_proto::StatusAttribute::Messages(n) => count.0 = Some(*n),
+                        imap_proto::StatusAttribute::Unseen(n) => count.1 = Some(*n),
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        })
+        .await?;
+        for folder in &mut folders {
+            if let Some((total, unread)) = counts.remove(&folder.id) {
+                (folder.total, folder.unread) = (total, unread);
+            }
+        }
+        Ok(folders)
+    }
+
+    /// The same from plain RFC 3501 commands. One STATUS per folder is cheap where the server's
+    /// index answers it, but costs a round trip each.
+    async fn list_then_status(&mut self) -> Result<Vec<Folder>, ApiError> {
         let names = self.list_all().await?;
         let subscribed: std::collections::HashSet<String> = self
             .session
@@ -157,30 +230,58 @@ impl ImapConnection {
         let mut folders: Vec<Folder> = names
             .iter()
             .map(|name| {
-                let id = name.name().to_owned();
-                let role = folder_role(&id, name.attributes());
-                Folder {
-                    total: None,
-                    unread: None,
-                    subscribed: subscribed.contains(&id) || role == Some(FolderRole::Inbox),
-                    name: utf7_imap::decode_utf7_imap(id.clone()),
-                    delimiter: name.delimiter().map(str::to_owned),
-                    selectable: !name.attributes().contains(&NameAttribute::NoSelect),
-                    role,
-                    id,
-                }
+                folder_entry(name.name(), name.delimiter(), name.attributes(), subscribed.contains(name.name()))
             })
             .collect();
-        // INBOX first, then the other special folders in a familiar order, then the rest by name.
-        folders.sort_by_key(|f| (f.role.map_or(u8::MAX, role_rank), f.name.to_lowercase()));
-        // One STATUS per folder; cheap on Dovecot (its index answers). LIST-STATUS would save
-        // the round trips, but async-imap cannot parse its replies.
         for folder in folders.iter_mut().filter(|f| f.selectable) {
             let status = self.session.status(&folder.id, "(MESSAGES UNSEEN)").await.map_err(imap_error)?;
             folder.total = Some(status.exists);
             folder.unread = status.unseen;
         }
         Ok(folders)
+    }
+
+    /// Sends `command` — fixed text and numbers only — and hands each untagged reply to `each`
+    /// until the tagged answer, for commands async-imap has no method for. Folder updates
+    /// among the replies (EXISTS, EXPUNGE, VANISHED) are applied as well. Returns the
+    /// HIGHESTMODSEQ the tagged answer carries, if any.
+    pub(super) async fn raw_command(
+        &mut self,
+        command: &str,
+        mut each: impl FnMut(&imap_proto::Response<'_>),
+    ) -> Result<Option<u64>, ApiError> {
+        let tag = self.session.run_command(command).await.map_err(imap_error)?;
+        loop {
+            let response = self
+                .session
+                .read_response()
+                .await
+                .map_err(|e| imap_error(e.into()))?
+                .ok_or_else(|| imap_error(async_imap::error::Error::ConnectionLost))?;
+            match response.parsed() {
+                imap_proto::Response::Done { tag: done, status, outcome, .. } if *done == tag => {
+                    let verb = command.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+                    let information = outcome.information.as_deref().unwrap_or("");
+                    return match status {
+                        imap_proto::Status::Ok => Ok(match outcome.code {
+                            Some(imap_proto::ResponseCode::HighestModSeq(modseq)) => Some(modseq),
+                            _ => None,
+                        }),
+                        imap_proto::Status::No => {
+                            Err(ApiError::new(ErrorKind::Refused, format!("{verb} failed: {information}")))
+                        }
+                        _ => Err(ApiError::new(
+                            ErrorKind::Protocol,
+                            format!("server rejected the command {verb}: {information}"),
+                        )),
+                    };
+                }
+                other => {
+                    apply_update(&mut self.known, other);
+                    each(other);
+                }
+            }
+        }
     }
 
     /// A window of `folder` in `order`, skipping `offset`.
@@ -198,7 +299,9 @@ impl ImapConnection {
             return self.list_sorted(folder, offset, limit, order).await;
         }
         let (total, uid_validity) = self.current(folder).await?;
-        let mut page = MessagePage { folder: folder.to_owned(), total, uid_validity, offset, messages: Vec::new() };
+        let modseq = self.known_modseq();
+        let mut page =
+            MessagePage { folder: folder.to_owned(), total, uid_validity, offset, messages: Vec::new(), modseq };
         let Some(newest) = total.checked_sub(offset).filter(|n| *n > 0) else {
             return Ok(page);
         };
@@ -231,7 +334,7 @@ impl ImapConnection {
             if window.is_empty() { Vec::new() } else { self.summaries(&uid_set(&window)?, true).await? };
         // FETCH answers in its own order; put the rows back in the sorted one.
         messages.sort_by_key(|m| window.iter().position(|uid| *uid == m.uid));
-        Ok(MessagePage { folder: folder.to_owned(), total: exists, uid_validity, offset, messages })
+        Ok(MessagePage { folder: folder.to_owned(), total: exists, uid_validity, offset, messages, modseq: None })
     }
 
     /// One row per conversation, the newest first. The threads come from every message's
@@ -275,7 +378,7 @@ impl ImapConnection {
                 Some(newest)
             })
             .collect();
-        Ok(MessagePage { folder: folder.to_owned(), total, uid_validity, offset, messages })
+        Ok(MessagePage { folder: folder.to_owned(), total, uid_validity, offset, messages, modseq: None })
     }
 
     /// Fetches every message's threading headers in the selected folder and groups them.
@@ -307,8 +410,7 @@ impl ImapConnection {
         Ok(threading::threads(&links))
     }
 
-    /// `UID SORT`: async-imap has no command for it, so it is sent raw (fixed text only) and the
-    /// `* SORT` replies, which imap-proto parses, are collected until the tagged answer.
+    /// `UID SORT`: async-imap has no command for it, so it is sent raw.
     async fn uid_sort(&mut self, order: SortOrder) -> Result<Vec<Uid>, ApiError> {
         let key = match order.key {
             SortKey::Arrival => "ARRIVAL",
@@ -320,29 +422,14 @@ impl ImapConnection {
         };
         // SORT is ascending unless reversed.
         let reverse = if order.ascending { "" } else { "REVERSE " };
-        let tag = self.session.run_command(format!("UID SORT ({reverse}{key}) UTF-8 ALL")).await.map_err(imap_error)?;
         let mut uids = Vec::new();
-        loop {
-            let response = self
-                .session
-                .read_response()
-                .await
-                .map_err(|e| imap_error(e.into()))?
-                .ok_or_else(|| imap_error(async_imap::error::Error::ConnectionLost))?;
-            match response.parsed() {
-                imap_proto::Response::MailboxData(imap_proto::MailboxDatum::Sort(ids)) => uids.extend_from_slice(ids),
-                imap_proto::Response::Done { tag: done, status, outcome, .. } if *done == tag => {
-                    return match status {
-                        imap_proto::Status::Ok => Ok(uids),
-                        _ => Err(ApiError::new(
-                            ErrorKind::Refused,
-                            format!("SORT failed: {}", outcome.information.as_deref().unwrap_or("")),
-                        )),
-                    };
-                }
-                _ => {}
+        self.raw_command(&format!("UID SORT ({reverse}{key}) UTF-8 ALL"), |response| {
+            if let imap_proto::Response::MailboxData(imap_proto::MailboxDatum::Sort(ids)) = response {
+                uids.extend_from_slice(ids);
             }
-        }
+        })
+        .await?;
+        Ok(uids)
     }
 
     /// Messages of `folder` matching `query`, newest first.
@@ -354,7 +441,7 @@ impl ImapConnection {
         let total = uids.len() as u32;
         uids.truncate(limit as usize);
         let messages = if uids.is_empty() { Vec::new() } else { self.summaries(&uid_set(&uids)?, true).await? };
-        Ok(MessagePage { folder: folder.to_owned(), total, uid_validity, offset: 0, messages })
+        Ok(MessagePage { folder: folder.to_owned(), total, uid_validity, offset: 0, messages, modseq: None })
     }
 
     /// UIDs in `folder` of the messages whose `Message-ID:` is `message_id`, oldest first.
@@ -529,6 +616,21 @@ impl ImapConnection {
         self.store_range(&uid_set(uids)?, item).await
     }
 
+    /// Message-list rows for a UID set (or range), newest first; `pub(super)` for resync.
+    pub(super) async fn summaries_by_uid(&mut self, set: &str) -> Result<Vec<MessageSummary>, ApiError> {
+        self.summaries(set, true).await
+    }
+
+    /// The selected folder's HIGHESTMODSEQ as last told, on CONDSTORE servers.
+    pub(super) fn known_modseq(&self) -> Option<u64> {
+        self.known.as_ref().and_then(|k| k.highest_modseq)
+    }
+
+    /// The extensions in use, for resync.
+    pub(super) fn capabilities(&self) -> ServerCapabilities {
+        self.capabilities
+    }
+
     async fn store_range(&mut self, uid_set: &str, item: &str) -> Result<(), ApiError> {
         let _: Vec<Fetch> =
             self.session.uid_store(uid_set, item).await.map_err(imap_error)?.try_collect().await.map_err(imap_error)?;
@@ -538,11 +640,17 @@ impl ImapConnection {
     /// `folder`'s size and UIDVALIDITY now. A folder still selected is brought up to date with
     /// NOOP and the EXISTS/EXPUNGE updates it gathers (well under a millisecond) rather than a
     /// new SELECT, which costs Dovecot ~80 ms on a 100k folder — once per scrolled window.
-    async fn current(&mut self, folder: &str) -> Result<(u32, Option<u32>), ApiError> {
+    pub(super) async fn current(&mut self, folder: &str) -> Result<(u32, Option<u32>), ApiError> {
         if self.known.as_ref().is_some_and(|k| k.folder == folder) && self.selected.as_deref() == Some(folder) {
-            self.session.noop().await.map_err(imap_error)?;
-            if let Some(state) = self.absorb_updates() {
-                return Ok(state);
+            // Updates queued during earlier commands first, then the NOOP's own.
+            if self.absorb_updates().is_some() {
+                let modseq = self.raw_command("NOOP", |_| {}).await?;
+                if let Some(known) = self.known.as_mut() {
+                    // The tagged OK may say where the folder's changes now stand (Dovecot does
+                    // after expunges, which carry no MODSEQ of their own).
+                    known.highest_modseq = known.highest_modseq.max(modseq);
+                    return Ok((known.exists, known.uid_validity));
+                }
             }
         }
         let mailbox = self.select(folder).await?;
@@ -551,13 +659,15 @@ impl ImapConnection {
 
     /// Applies the untagged updates queued since the last look to the known folder state.
     fn absorb_updates(&mut self) -> Option<(u32, Option<u32>)> {
+        use async_imap::types::UnsolicitedResponse;
         let mut seen = 0;
         while let Ok(update) = self.session.unsolicited_responses.try_recv() {
             seen += 1;
             let Some(known) = self.known.as_mut() else { continue };
             match update {
-                async_imap::types::UnsolicitedResponse::Exists(n) => known.exists = n,
-                async_imap::types::UnsolicitedResponse::Expunge(_) => known.exists = known.exists.saturating_sub(1),
+                UnsolicitedResponse::Exists(n) => known.exists = n,
+                UnsolicitedResponse::Expunge(_) => known.exists = known.exists.saturating_sub(1),
+                UnsolicitedResponse::Other(response) => apply_update(&mut self.known, response.parsed()),
                 _ => {}
             }
         }
@@ -579,8 +689,12 @@ impl ImapConnection {
         self.selected = Some(folder.to_owned());
         // Updates queued before this SELECT were about the folder as it was.
         while self.session.unsolicited_responses.try_recv().is_ok() {}
-        self.known =
-            Some(KnownFolder { folder: folder.to_owned(), exists: mailbox.exists, uid_validity: mailbox.uid_validity });
+        self.known = Some(KnownFolder {
+            folder: folder.to_owned(),
+            exists: mailbox.exists,
+            uid_validity: mailbox.uid_validity,
+            highest_modseq: mailbox.highest_modseq,
+        });
         Ok(mailbox)
     }
 
@@ -729,6 +843,50 @@ impl ImapConnection {
     }
 }
 
+/// Keeps the selected folder's size current from an untagged update.
+fn apply_update(known: &mut Option<KnownFolder>, response: &imap_proto::Response<'_>) {
+    let Some(known) = known.as_mut() else { return };
+    match response {
+        imap_proto::Response::MailboxData(imap_proto::MailboxDatum::Exists(n)) => known.exists = *n,
+        imap_proto::Response::Expunge(_) => known.exists = known.exists.saturating_sub(1),
+        // With QRESYNC enabled expunges come as VANISHED; `(EARLIER)` ones answer a FETCH and
+        // were counted already.
+        imap_proto::Response::Vanished { earlier: false, uids } => {
+            known.exists = known.exists.saturating_sub(uid_count(uids));
+        }
+        // With CONDSTORE on, every FETCH reply carries its message's MODSEQ (RFC 7162 3.1.4):
+        // the server has told everything up to the highest one seen.
+        imap_proto::Response::Fetch(_, attributes) => {
+            for attribute in attributes {
+                if let imap_proto::AttributeValue::ModSeq(modseq) = attribute {
+                    known.highest_modseq = known.highest_modseq.max(Some(*modseq));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// How many UIDs a VANISHED set names.
+fn uid_count(ranges: &[std::ops::RangeInclusive<u32>]) -> u32 {
+    ranges.iter().map(|r| r.end().saturating_sub(*r.start()) + 1).sum()
+}
+
+/// A folder as LIST tells it, counts still to come.
+fn folder_entry(id: &str, delimiter: Option<&str>, attributes: &[NameAttribute<'_>], subscribed: bool) -> Folder {
+    let role = folder_role(id, attributes);
+    Folder {
+        total: None,
+        unread: None,
+        subscribed: subscribed || role == Some(FolderRole::Inbox),
+        name: utf7_imap::decode_utf7_imap(id.to_owned()),
+        delimiter: delimiter.map(str::to_owned),
+        selectable: !attributes.contains(&NameAttribute::NoSelect),
+        role,
+        id: id.to_owned(),
+    }
+}
+
 /// The server's name (modified UTF-7, RFC 3501 5.1.3) for a folder path as the user typed it.
 fn folder_id(name: &str) -> Result<String, ApiError> {
     let name = name.trim();
@@ -774,8 +932,13 @@ where
 }
 
 fn flags_of(fetch: &Fetch) -> Flags {
+    flags_from(fetch.flags())
+}
+
+/// The flags the browser shows, from IMAP's.
+pub(super) fn flags_from<'a>(imap_flags: impl Iterator<Item = Flag<'a>>) -> Flags {
     let mut flags = Flags::default();
-    for flag in fetch.flags() {
+    for flag in imap_flags {
         match flag {
             Flag::Seen => flags.seen = true,
             Flag::Answered => flags.answered = true,

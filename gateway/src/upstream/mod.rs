@@ -5,6 +5,7 @@ pub mod idle;
 pub mod imap;
 pub mod imap_search;
 pub mod imap_settings;
+pub mod imap_sync;
 pub mod net;
 pub mod pop3;
 pub mod smtp;

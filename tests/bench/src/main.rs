@@ -7,6 +7,7 @@
 
 mod browser;
 mod raw;
+mod resync;
 mod sessions;
 mod transfer;
 
@@ -85,6 +86,11 @@ async fn main() {
     if wanted("sync") {
         seed(stack, "bench100k", 100_000);
         rows.push(header_sync(stack, "bench100k").await);
+    }
+    if wanted("resync") {
+        seed(stack, "bench100k", 100_000);
+        rows.extend(resync::refresh_after_change(stack, "bench100k").await);
+        rows.push(resync::folder_list(stack, "benchfolders", 60).await);
     }
     if wanted("open") {
         rows.extend(browser::big_messages(stack, "bench10k").await);

@@ -100,6 +100,50 @@ async fn new_mail_appears_without_reload() {
     browser.close().await;
 }
 
+/// ezra's mailbox is this test's alone. Another client flags one message, deletes another and
+/// mail arrives, while the list has been scrolled: the list shows all three without a reload,
+/// through an incremental resync (QRESYNC on Dovecot).
+#[tokio::test(flavor = "multi_thread")]
+async fn another_clients_changes_show_in_the_open_list() {
+    let stack = MailStack::ensure();
+    if stack.message_count("ezra", "INBOX") < 120 {
+        stack.seed(120, "ezra");
+    }
+    let browser = Browser::start().await;
+    browser.open_app().await;
+    browser.sign_in("ezra", "ezra-pass").await;
+    let total = stack.message_count("ezra", "INBOX");
+    browser.wait_for_text(".list-count", &format!("{total} messages")).await;
+    // Load a second block, then come back to the top.
+    let middle = "const v = document.querySelector('.list-viewport'); v.scrollTop = v.scrollHeight / 2;";
+    browser.client.execute(middle, vec![]).await.unwrap();
+    browser.find(&format!("[aria-rowindex='{}'] .message-row[data-uid]", total / 2)).await;
+    browser.client.execute("document.querySelector('.list-viewport').scrollTop = 0;", vec![]).await.unwrap();
+    let uid_at = |row: u32| {
+        let browser = &browser;
+        async move {
+            let css = format!("[aria-rowindex='{row}'] .message-row[data-uid]");
+            browser.find(&css).await.attr("data-uid").await.unwrap().unwrap().parse::<u32>().unwrap()
+        }
+    };
+    let (to_flag, to_delete) = (uid_at(1).await, uid_at(3).await);
+
+    stack.add_flag("ezra", "\\Flagged", to_flag);
+    stack.expunge("ezra", to_delete);
+    let subject = unique_subject("Arrived meanwhile");
+    let raw = format!("From: m@example.org\r\nTo: ezra@example.test\r\nSubject: {subject}\r\n\r\nhi\r\n");
+    stack.deliver("ezra", raw.as_bytes()).await;
+
+    browser.wait_for_text("[aria-rowindex='1'] .message-row", &subject).await;
+    browser.find(&format!(".message-row[data-uid='{to_flag}'] .flag")).await;
+    assert!(
+        browser.client.find(fantoccini::Locator::Css(&format!(".message-row[data-uid='{to_delete}']"))).await.is_err(),
+        "the deleted message is gone from the list"
+    );
+    browser.wait_for_text(".list-count", &format!("{total} messages")).await;
+    browser.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_gateway_restart_goes_unnoticed_by_an_open_tab() {
     let stack = MailStack::ensure();

@@ -77,15 +77,7 @@ impl MailStack {
 
     /// How many messages `user` has in `mailbox`, asked of Dovecot directly.
     pub fn message_count(&self, user: &str, mailbox: &str) -> u32 {
-        let out = run(Command::new("bash").arg(&self.script).args([
-            "doveadm",
-            "mailbox",
-            "status",
-            "-u",
-            &self.address(user),
-            "messages",
-            mailbox,
-        ]));
+        let out = self.doveadm(&["mailbox", "status", "-u", &self.address(user), "messages", mailbox]);
         // "INBOX messages=N"
         out.split_whitespace()
             .find_map(|field| field.strip_prefix("messages="))
@@ -96,7 +88,36 @@ impl MailStack {
     /// Drops every IMAP/POP3 connection of `user` on the server side, as a server restart or a
     /// network failure would.
     pub fn kick(&self, user: &str) {
-        run(Command::new("bash").arg(&self.script).args(["doveadm", "kick", &self.address(user)]));
+        self.doveadm(&["kick", &self.address(user)]);
+    }
+
+    /// Removes a message of `user`'s INBOX for good, as another mail client would.
+    pub fn expunge(&self, user: &str, uid: u32) {
+        self.doveadm(&["expunge", "-u", &self.address(user), "mailbox", "INBOX", "uid", &uid.to_string()]);
+    }
+
+    /// Adds an IMAP flag (`\\Flagged`) to a message of `user`'s INBOX, as another client would.
+    pub fn add_flag(&self, user: &str, flag: &str, uid: u32) {
+        self.doveadm(&["flags", "add", "-u", &self.address(user), flag, "mailbox", "INBOX", "uid", &uid.to_string()]);
+    }
+
+    /// Clears an IMAP flag of a message of `user`'s INBOX, as another client would.
+    pub fn remove_flag(&self, user: &str, flag: &str, uid: u32) {
+        self.doveadm(&[
+            "flags",
+            "remove",
+            "-u",
+            &self.address(user),
+            flag,
+            "mailbox",
+            "INBOX",
+            "uid",
+            &uid.to_string(),
+        ]);
+    }
+
+    fn doveadm(&self, args: &[&str]) -> String {
+        run(Command::new("bash").arg(&self.script).arg("doveadm").args(args))
     }
 
     pub fn address(&self, user: &str) -> String {
