@@ -22,7 +22,10 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "build the browser app (dist/) for the end-to-end tests"
 bash scripts/build.sh app
 
-# The tests start the mail stack on first use; stop it when done, pass or fail.
+# The tests start the mail stack on first use; stop it when done, pass or fail. Each run starts
+# from an empty one: mail and roaming settings left by an earlier run on this machine must not
+# decide a test's outcome.
+bash tests/mailstack/mailstack.sh clean >/dev/null 2>&1 || true
 trap 'bash tests/mailstack/mailstack.sh stop >/dev/null 2>&1 || true' EXIT
 
 step "native tests: unit, gateway against Dovecot + Postfix, end-to-end in Chromium"
