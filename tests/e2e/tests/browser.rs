@@ -89,6 +89,9 @@ async fn new_mail_appears_without_reload() {
     let stack = MailStack::ensure();
     let browser = Browser::start().await;
     browser.open_app().await;
+    if stack.message_count("dave", "INBOX") == 0 {
+        stack.seed(3, "dave"); // an empty folder shows no count
+    }
     browser.sign_in("dave", "dave-pass").await;
     browser.find(".list-count").await;
     // No waiting for IDLE: mail that lands before the watch begins is reported too.
@@ -149,6 +152,9 @@ async fn a_gateway_restart_goes_unnoticed_by_an_open_tab() {
     let stack = MailStack::ensure();
     let mut browser = Browser::start().await;
     browser.open_app().await;
+    if stack.message_count("carol", "INBOX") == 0 {
+        stack.seed(3, "carol");
+    }
     browser.sign_in("carol", "carol-pass").await;
     browser.find(".message-row[data-uid]").await;
 
