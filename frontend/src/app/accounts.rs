@@ -1,0 +1,263 @@
+//! Signing accounts in and out, finding them, and what shows which account.
+
+use super::*;
+
+/// Whether a From header (`Name <addr>` or a bare address) is `email`'s, in any case.
+pub(super) fn sends_as(from: &str, email: &str) -> bool {
+    from.to_lowercase().contains(&email.to_lowercase())
+}
+
+/// Whether `account` can answer mailbox requests: an IMAP account, or a POP3 account whose
+/// browser mailbox is open.
+pub(super) fn account_ready(account: Option<&Account>) -> bool {
+    account.is_some_and(|a| a.session.incoming == IncomingProtocol::Imap || a.local.is_some())
+}
+
+impl App {
+    pub(super) fn connect(&mut self, ctx: &Context<Self>) {
+        match Connection::open(ctx.link().callback(Msg::Connection)) {
+            Ok(connection) => self.connection = Some(connection),
+            Err(_) => {
+                self.notice =
+                    Some(Notice::error(tr(self.lang, "This browser could not open a WebSocket to the gateway.")))
+            }
+        }
+    }
+
+    /// Signs account `id` in: a new one from the form, or a known one again after a drop.
+    pub(super) fn login(&mut self, ctx: &Context<Self>, id: AccountId, form: LoginForm) {
+        if self.account_by_id(id).is_none() {
+            self.login_busy = true;
+            self.pending_logins.push((id, form.clone()));
+        }
+        let request = Request::Login { server: form.server, username: form.username, password: Secret(form.password) };
+        self.call_for(
+            ctx,
+            id,
+            request,
+            |r| match r {
+                Response::LoggedIn(s) => Some(s),
+                _ => None,
+            },
+            move |result| Msg::LoggedIn(id, result),
+        );
+    }
+
+    /// The form of the sign-in `id`, no longer under way.
+    pub(super) fn take_pending(&mut self, id: AccountId) -> Option<LoginForm> {
+        let position = self.pending_logins.iter().position(|(pending, _)| *pending == id)?;
+        let (_, form) = self.pending_logins.remove(position);
+        self.login_busy = !self.pending_logins.is_empty();
+        Some(form)
+    }
+
+    /// Signs in the remembered accounts, once both they and the gateway's hello are here.
+    pub(super) fn sign_in_remembered(&mut self, ctx: &Context<Self>) {
+        if self.welcome.is_none() || !self.accounts.is_empty() {
+            return;
+        }
+        for form in self.remembered.take().unwrap_or_default() {
+            let id = self.next_account;
+            self.next_account += 1;
+            self.login(ctx, id, form);
+        }
+    }
+
+    pub(super) fn account(&self) -> Option<&Account> {
+        self.account_by_id(self.active)
+    }
+
+    pub(super) fn account_by_id(&self, id: AccountId) -> Option<&Account> {
+        self.accounts.iter().find(|a| a.id == id)
+    }
+
+    pub(super) fn account_mut(&mut self, id: AccountId) -> Option<&mut Account> {
+        self.accounts.iter_mut().find(|a| a.id == id)
+    }
+
+    /// The folders of the account on screen.
+    pub(super) fn folders(&self) -> &[Folder] {
+        self.account().map_or(&[], |a| a.folders.as_slice())
+    }
+
+    /// The account a draft is from, by its From address; the one on screen if none matches.
+    pub(super) fn account_for_sender(&self, from: &str) -> AccountId {
+        self.accounts.iter().find(|a| sends_as(from, &a.session.email)).map_or(self.active, |a| a.id)
+    }
+
+    /// Puts account `id`'s inbox on screen.
+    pub(super) fn show_account(&mut self, ctx: &Context<Self>, id: AccountId) {
+        let Some(account) = self.account_by_id(id) else { return };
+        let (inbox, listed) = (account.inbox_id(), !account.folders.is_empty());
+        self.active = id;
+        self.unified = None;
+        self.editing_identity = false;
+        if listed {
+            Component::update(self, ctx, Msg::SelectFolder(inbox));
+        } else {
+            self.folder = inbox;
+            self.search = None;
+            self.clear_list();
+            if account_ready(self.account()) {
+                self.load_list(ctx);
+            }
+        }
+        self.refresh_folders_of(ctx, id);
+    }
+
+    /// Whether the list on screen shows account `id`'s inbox (alone or in the unified inbox).
+    pub(super) fn shows_inbox_of(&self, id: AccountId) -> bool {
+        let inbox = self.account_by_id(id).map(Account::inbox_id);
+        self.search.is_none()
+            && (self.unified.is_some() || (id == self.active && inbox.as_deref() == Some(self.folder.as_str())))
+    }
+
+    /// The inboxes' unread count in the tab title, and a desktop notification when it grew.
+    pub(super) fn announce_unread(&mut self) {
+        if self.accounts.iter().all(|a| a.inbox().is_none()) {
+            return;
+        }
+        let unread: u32 = self.accounts.iter().map(Account::unread).sum();
+        let title = if unread > 0 { format!("({unread}) Yubin") } else { "Yubin".to_owned() };
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            document.set_title(&title);
+        }
+        if let Some(before) = self.inbox_unread.filter(|before| unread > *before) {
+            if self.notify {
+                notifications::show(&trf(self.lang, "{n} new message(s)", &[("n", &(unread - before))]));
+            }
+        }
+        self.inbox_unread = Some(unread);
+    }
+
+    pub(super) fn refresh_folders_of(&self, ctx: &Context<Self>, id: AccountId) {
+        if !account_ready(self.account_by_id(id)) {
+            return;
+        }
+        self.call_for(
+            ctx,
+            id,
+            Request::ListFolders,
+            |r| match r {
+                Response::Folders(f) => Some(f),
+                _ => None,
+            },
+            move |result| Msg::Folders(id, result),
+        );
+    }
+
+    /// An account signed in: the first time, or again after the connection dropped.
+    pub(super) fn signed_in(&mut self, ctx: &Context<Self>, id: AccountId, session: Session) -> bool {
+        if self.notice.as_ref().is_some_and(|n| n.kind == NoticeKind::Info) {
+            self.notice = None;
+        }
+        self.epoch += 1;
+        let first = self.accounts.is_empty();
+        if let Some(known) = self.account_mut(id) {
+            // Signed in again after a drop: catch up.
+            known.session = session;
+            if known.local.is_some() {
+                ctx.link().send_message(Msg::CheckNow(id));
+            } else {
+                self.refresh_folders_of(ctx, id);
+                if self.unified.is_some() {
+                    self.reload(ctx);
+                } else {
+                    self.refresh_list(ctx);
+                }
+            }
+        } else {
+            let Some(form) = self.take_pending(id) else {
+                return false; // a sign-in the user gave up on
+            };
+            if form.remember {
+                let form = form.clone();
+                spawn_local(async move {
+                    if let Err(e) = remember::save(&form).await {
+                        web_sys::console::warn_1(&format!("not remembered: {e}").into());
+                    }
+                });
+            }
+            self.adding_account = false;
+            let pop3 = session.incoming == IncomingProtocol::Pop3;
+            let email = session.email.clone();
+            self.accounts.push(Account::new(id, Some(form), session));
+            if !pop3 {
+                self.fetch_settings(ctx, id);
+            }
+            // Remembered accounts signing in together: the first stays on screen.
+            if first || self.pending_logins.is_empty() {
+                self.show_account(ctx, id);
+            }
+            if pop3 {
+                let link = ctx.link().clone();
+                spawn_local(async move { link.send_message(Msg::LocalReady(id, LocalMailbox::open(&email).await)) });
+            }
+        }
+        self.flush_outbox(ctx);
+        if first {
+            // Whatever was being written when the tab closed comes back.
+            let link = ctx.link().clone();
+            spawn_local(async move {
+                if let Ok(drafts) = crate::local_store::all(Shelf::Drafts).await {
+                    link.send_message(Msg::LocalDrafts(drafts));
+                }
+            });
+        }
+        true
+    }
+
+    /// Signs the account on screen out, and forgets it in this browser.
+    pub(super) fn sign_out(&mut self, ctx: &Context<Self>) -> bool {
+        let id = self.active;
+        // Signing out means "forget me" too.
+        if let Some(form) = self.account().and_then(|a| a.credentials.clone()) {
+            spawn_local(async move { remember::forget(&form.server, &form.username).await });
+        }
+        if let Some(connection) = &self.connection {
+            let connection = connection.for_account(id);
+            spawn_local(async move {
+                let _ = connection.request(Request::Logout).await;
+            });
+        }
+        self.accounts.retain(|a| a.id != id);
+        if self.composer.as_ref().is_some_and(|(account, _)| *account == id) {
+            self.composer = None;
+        }
+        if let Some(unified) = &mut self.unified {
+            unified.forget(id);
+        }
+        self.inbox_unread = None;
+        match self.accounts.first().map(|a| a.id) {
+            Some(next) => self.show_account(ctx, next),
+            None => {
+                if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+                    document.set_title("Yubin");
+                }
+                self.session_generation += 1;
+                self.unified = None;
+                self.clear_list();
+            }
+        }
+        true
+    }
+
+    /// Tries the servers of the account in the sign-in form.
+    pub(super) fn test_account(&mut self, ctx: &Context<Self>, form: LoginForm) -> bool {
+        self.account_test = None;
+        self.login_error = None;
+        let request =
+            Request::TestAccount { server: form.server, username: form.username, password: Secret(form.password) };
+        self.call_for(
+            ctx,
+            0,
+            request,
+            |r| match r {
+                Response::AccountTest(t) => Some(t),
+                _ => None,
+            },
+            Msg::Tested,
+        );
+        true
+    }
+}

@@ -1,0 +1,210 @@
+//! The message list on screen: loading, resyncing, and changing its rows.
+
+use super::*;
+
+impl App {
+    /// Loads the list on screen again: the unified inbox, or the folder.
+    pub(super) fn reload(&mut self, ctx: &Context<Self>) {
+        if self.unified.is_some() {
+            let ids: Vec<_> = self.accounts.iter().map(|a| a.id).collect();
+            ids.into_iter().for_each(|id| self.load_unified_part(ctx, id));
+        } else if account_ready(self.account()) {
+            self.load_list(ctx);
+        }
+    }
+
+    /// Asks account `id` for its newest inbox rows, for the unified inbox.
+    pub(super) fn load_unified_part(&self, ctx: &Context<Self>, id: AccountId) {
+        let Some(account) = self.account_by_id(id).filter(|a| account_ready(Some(a))) else { return };
+        let request =
+            Request::ListMessages { folder: account.inbox_id(), offset: 0, limit: BLOCK, sort: SortOrder::default() };
+        self.call_for(ctx, id, request, messages, move |result| Msg::UnifiedRows(id, result));
+    }
+
+    /// Empties the list, the selection and the reader, for a list about to be loaded anew.
+    pub(super) fn clear_list(&mut self) {
+        self.list = None;
+        self.selection = Rc::default();
+        self.reader = ReaderState::Empty;
+    }
+
+    /// The key of the open account's message `uid` in the list: the UID itself, or in the
+    /// unified inbox its row key.
+    pub(super) fn row_key(&self, uid: Uid) -> Uid {
+        match &self.unified {
+            Some(unified) => unified.key_of(self.active, uid).unwrap_or(0),
+            None => uid,
+        }
+    }
+
+    /// Loads the list from the top: the folder's newest block, or the search results.
+    pub(super) fn load_list(&mut self, ctx: &Context<Self>) {
+        match self.search.clone() {
+            Some(text) => {
+                self.list_loading = true;
+                let query = match text.strip_prefix(MESSAGE_ID_SEARCH) {
+                    Some(id) => SearchQuery { message_id: Some(id.to_owned()), ..SearchQuery::default() },
+                    None => SearchQuery { text: Some(text), ..SearchQuery::default() },
+                };
+                let request = Request::Search { folder: self.folder.clone(), query, limit: SEARCH_LIMIT };
+                let id = self.active;
+                self.call(ctx, request, messages, move |result| Msg::Block(id, 0, result));
+            }
+            None => self.load_block(ctx, 0),
+        }
+    }
+
+    /// Brings the list on screen up to date: by resync where its rows allow (an IMAP folder in
+    /// newest-first order, not a search), else by listing again.
+    pub(super) fn refresh_list(&mut self, ctx: &Context<Self>) {
+        let imap = self.account().is_some_and(|a| a.local.is_none());
+        let plain_order = self.sort == SortOrder::default() && self.search.is_none();
+        let since = self.list.as_ref().filter(|_| imap && plain_order).and_then(|list| list.sync_point());
+        match since {
+            Some(since) => {
+                let request = Request::SyncMessages { folder: self.folder.clone(), since };
+                let id = self.active;
+                self.call(ctx, request, changes, move |result| Msg::Resynced(id, result));
+            }
+            None => self.load_list(ctx),
+        }
+    }
+
+    pub(super) fn load_block(&mut self, ctx: &Context<Self>, offset: u32) {
+        self.list_loading = self.list.is_none();
+        let request = Request::ListMessages { folder: self.folder.clone(), offset, limit: BLOCK, sort: self.sort };
+        let id = self.active;
+        self.call(ctx, request, messages, move |result| Msg::Block(id, offset, result));
+    }
+
+    pub(super) fn current_role(&self) -> Option<FolderRole> {
+        self.folders().iter().find(|f| f.id == self.folder).and_then(|f| f.role)
+    }
+
+    pub(super) fn folder_with_role(&self, role: FolderRole) -> Option<String> {
+        self.folders().iter().find(|f| f.role == Some(role)).map(|f| f.id.clone())
+    }
+
+    /// Sets `flag` on the row and the open message at once; returns the value it had.
+    pub(super) fn apply_flag(&mut self, uid: Uid, flag: FlagName, value: bool) -> bool {
+        let mut previous = !value;
+        let key = self.row_key(uid);
+        if let Some(row) = self.list.as_mut().and_then(|list| Rc::make_mut(list).find_mut(key)) {
+            previous = std::mem::replace(row.flags.get_mut(flag), value);
+        }
+        if let ReaderState::Loaded(view) = &mut self.reader {
+            if view.uid == uid {
+                *view.flags.get_mut(flag) = value;
+            }
+        }
+        previous
+    }
+
+    /// Takes messages out of the list at once, then moves them to `to`, or deletes them for good.
+    pub(super) fn remove(&mut self, ctx: &Context<Self>, uids: Vec<Uid>, to: Option<String>) {
+        let keys: Vec<Uid> = uids.iter().map(|uid| self.row_key(*uid)).collect();
+        if let Some(list) = &mut self.list {
+            let list = Rc::make_mut(list);
+            keys.iter().for_each(|key| list.remove(*key));
+        }
+        if self.reader.uid().is_some_and(|open| uids.contains(&open)) {
+            self.reader = ReaderState::Empty;
+        }
+        let selection = Rc::make_mut(&mut self.selection);
+        uids.iter().for_each(|uid| {
+            selection.remove(uid);
+        });
+        let folder = self.folder.clone();
+        let request = match to {
+            Some(to) => Request::Move { folder, uids, to },
+            None => Request::Expunge { folder, uids },
+        };
+        self.call(ctx, request, done, Msg::Changed);
+    }
+
+    /// An account's folders arrived.
+    pub(super) fn folders_arrived(&mut self, ctx: &Context<Self>, id: AccountId, folders: Vec<Folder>) -> bool {
+        let Some(account) = self.account_mut(id) else { return false };
+        account.folders = folders;
+        self.announce_unread();
+        if id != self.active {
+            return true;
+        }
+        let wanted = self.open_when_listed.take();
+        if let Some(folder) = wanted.and_then(|name| self.folders().iter().find(|f| f.name == name)) {
+            let id = folder.id.clone();
+            return Component::update(self, ctx, Msg::SelectFolder(id));
+        }
+        let folders = self.folders();
+        if self.unified.is_none() && !folders.iter().any(|f| f.id == self.folder) && !folders.is_empty() {
+            // The open folder is gone (deleted, renamed elsewhere): back to the first.
+            let first = folders[0].id.clone();
+            return Component::update(self, ctx, Msg::SelectFolder(first));
+        }
+        true
+    }
+
+    /// A block of the list arrived.
+    pub(super) fn block_arrived(&mut self, id: AccountId, offset: u32, page: MessagePage) -> bool {
+        self.list_loading = false;
+        if id != self.active || self.unified.is_some() || page.folder != self.folder {
+            return false; // the user has moved on
+        }
+        let mut window = match self.list.take() {
+            Some(list) if list.folder == page.folder && offset > 0 => Rc::unwrap_or_clone(list),
+            Some(list) if list.folder == page.folder && !list.is_search && self.search.is_none() => {
+                Rc::unwrap_or_clone(list)
+            }
+            _ => MessageWindow::new(&page.folder),
+        };
+        window.is_search = self.search.is_some();
+        if window.is_search {
+            window.insert(offset, page.messages.len() as u32, page.messages);
+        } else {
+            window.insert_page(page);
+        }
+        self.list = Some(Rc::new(window));
+        true
+    }
+
+    /// What changed in the open folder arrived: patch the rows, or list again.
+    pub(super) fn resynced(&mut self, ctx: &Context<Self>, id: AccountId, changes: FolderChanges) -> bool {
+        let Some(list) = self.list.as_mut().filter(|_| id == self.active && self.unified.is_none()) else {
+            return false; // the user has moved on
+        };
+        if list.folder != changes.folder {
+            return false;
+        }
+        let gone: Vec<Uid> = changes.vanished.clone();
+        if !Rc::make_mut(list).apply(changes) {
+            self.load_list(ctx);
+            return false;
+        }
+        if gone.iter().any(|uid| self.selection.contains(uid)) {
+            Rc::make_mut(&mut self.selection).retain(|uid| !gone.contains(uid));
+        }
+        true
+    }
+
+    /// Creates, renames, deletes or (un)subscribes a folder.
+    pub(super) fn manage_folder(&mut self, ctx: &Context<Self>, op: FolderOp) -> bool {
+        let (request, open) = match op {
+            FolderOp::Create(name) => (Request::CreateFolder { name: name.clone() }, Some(name)),
+            FolderOp::Rename { folder, to } => (Request::RenameFolder { folder, to: to.clone() }, Some(to)),
+            FolderOp::Delete(folder) => {
+                let confirmed = web_sys::window()
+                    .and_then(|w| {
+                        w.confirm_with_message(tr(self.lang, "Delete this folder and every message in it?")).ok()
+                    })
+                    .unwrap_or(false);
+                if !confirmed {
+                    return false;
+                }
+                (Request::DeleteFolder { folder }, None)
+            }
+            FolderOp::Subscribe { folder, subscribed } => (Request::Subscribe { folder, subscribed }, None),
+        };
+        self.call(ctx, request, done, move |result| Msg::FolderManaged(result, open));
+        false
+    }
+}

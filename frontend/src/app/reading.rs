@@ -1,0 +1,60 @@
+//! Reading: opening a message in the reader.
+
+use super::*;
+
+impl App {
+    /// Opens a message in the reader.
+    pub(super) fn open_message(&mut self, ctx: &Context<Self>, uid: Uid) -> bool {
+        // Opening a conversation's row, or another message of the open conversation.
+        let row_thread = self.list.as_ref().and_then(|l| l.find(self.row_key(uid))).and_then(|m| m.thread.clone());
+        match row_thread {
+            Some(thread) => self.conversation = Some(Rc::new(*thread)),
+            None if self.conversation.as_ref().is_some_and(|c| c.messages.iter().any(|m| m.uid == uid)) => {}
+            None => self.conversation = None,
+        }
+        self.reader = ReaderState::Loading(uid);
+        let folder = self.folder.clone();
+        self.call(
+            ctx,
+            Request::GetMessage { folder, uid },
+            |r| match r {
+                Response::Message(m) => Some(m),
+                _ => None,
+            },
+            move |result| Msg::Opened(uid, result),
+        );
+        true
+    }
+
+    /// A message to read arrived (or failed).
+    pub(super) fn message_opened(
+        &mut self,
+        ctx: &Context<Self>,
+        uid: Uid,
+        result: Result<Box<MessageView>, ApiError>,
+    ) -> bool {
+        if !matches!(self.reader, ReaderState::Loading(u) if u == uid) {
+            return false; // the user has moved on
+        }
+        let mut became_read = false;
+        let key = self.row_key(uid);
+        if let (Ok(view), Some(list)) = (&result, &mut self.list) {
+            if let Some(row) = Rc::make_mut(list).find_mut(key) {
+                became_read = !row.flags.seen && view.flags.seen;
+                row.flags.seen = view.flags.seen;
+            }
+        }
+        if became_read {
+            self.refresh_folders_of(ctx, self.active); // one unread fewer
+        }
+        if let Ok(view) = &result {
+            let seen = view.from.iter().chain(&view.to).chain(&view.cc).chain(&view.reply_to);
+            self.contacts = Rc::new(contacts::learn(&self.contacts, seen));
+        }
+        self.reader = match result {
+            Ok(view) => ReaderState::Loaded(view),
+            Err(e) => ReaderState::Failed(uid, e),
+        };
+        true
+    }
+}

@@ -1,0 +1,116 @@
+//! Writing and sending: message ids, the outbox, POP3 accounts' Sent copies and polling.
+
+use super::*;
+
+impl App {
+    /// `<uuid@domain>` for a new message, on the account's own domain.
+    pub(super) fn new_message_id(&self) -> String {
+        let email = self.account().map(|a| a.session.email.as_str()).unwrap_or_default();
+        let domain = email.rsplit_once('@').map_or("yubin.invalid", |(_, d)| d);
+        format!("<{}@{domain}>", upload::unique_id())
+    }
+
+    pub(super) fn count_outbox(&self, ctx: &Context<Self>) {
+        let link = ctx.link().clone();
+        spawn_local(async move {
+            let count = crate::local_store::all(Shelf::Outbox).await.map_or(0, |all| all.len());
+            link.send_message(Msg::OutboxCount(count));
+        });
+    }
+
+    /// Files the Sent copy of a POP3 account's message in the browser's Sent folder.
+    pub(super) fn keep_local_copy(&self, ctx: &Context<Self>, local: LocalMailbox, copy: Option<Box<LocalMessage>>) {
+        let Some(copy) = copy else { return };
+        let lang = self.lang;
+        let link = ctx.link().clone();
+        spawn_local(async move {
+            if let Err(e) = local.store(vec![*copy], "Sent").await {
+                link.send_message(Msg::StorageWarning(trf(
+                    lang,
+                    "The sent message was not kept: {error}",
+                    &[("error", &e.message)],
+                )));
+            }
+        });
+    }
+
+    /// Checks a POP3 account's server again every few minutes, while it stays signed in.
+    pub(super) fn poll(&self, ctx: &Context<Self>, id: AccountId) {
+        let (link, generation) = (ctx.link().clone(), self.session_generation);
+        let minutes = self.account_by_id(id).map_or(1, |a| a.pop3_settings.interval_minutes.max(1));
+        spawn_local(async move {
+            yew::platform::time::sleep(std::time::Duration::from_secs(u64::from(minutes) * 60)).await;
+            link.send_message(Msg::PollDue(id, generation));
+        });
+    }
+
+    /// Sends what waits in the outbox, now that the gateway is reachable: each message through
+    /// the signed-in account it is from.
+    pub(super) fn flush_outbox(&self, ctx: &Context<Self>) {
+        let Some(connection) = self.connection.clone() else { return };
+        let senders: Vec<(String, AccountId)> = self.accounts.iter().map(|a| (a.session.email.clone(), a.id)).collect();
+        let link = ctx.link().clone();
+        spawn_local(async move {
+            let route = |from: &str| senders.iter().find(|(email, _)| sends_as(from, email)).map(|(_, id)| *id);
+            let (sent, failures) = outbox::flush(&connection, route).await;
+            link.send_message(Msg::OutboxFlushed(sent, failures));
+        });
+    }
+
+    /// The composer closed: sent, saved, queued or discarded.
+    pub(super) fn compose_done(&mut self, ctx: &Context<Self>, outcome: ComposeOutcome) -> bool {
+        let sender = self.composer.take().map_or(self.active, |(account, _)| account);
+        let local = self.account_by_id(sender).and_then(|a| a.local.clone());
+        if let (ComposeOutcome::Sent(receipt), Some(local)) = (&outcome, local) {
+            self.keep_local_copy(ctx, local, receipt.local_copy.clone());
+        }
+        if matches!(outcome, ComposeOutcome::Sent(_)) {
+            self.refresh_folders_of(ctx, sender); // Sent has one more
+        }
+        self.notice = match outcome {
+            ComposeOutcome::Sent(receipt) if receipt.uncertain => Some(Notice::error(tr(self.lang, UNCERTAIN))),
+            ComposeOutcome::Sent(receipt) if receipt.already_sent => {
+                Some(Notice::info(tr(self.lang, "This message had already been sent; it was not sent again.")))
+            }
+            ComposeOutcome::Sent(_) => Some(Notice::info(tr(self.lang, "Message sent."))),
+            ComposeOutcome::Queued => Some(Notice::info(tr(
+                self.lang,
+                "The gateway is unreachable. The message is in the outbox and goes out when it is back.",
+            ))),
+            ComposeOutcome::Closed | ComposeOutcome::Discarded => None,
+        };
+        self.count_outbox(ctx);
+        true
+    }
+
+    /// The outbox was sent after reconnecting.
+    pub(super) fn outbox_flushed(
+        &mut self,
+        ctx: &Context<Self>,
+        receipts: Vec<(AccountId, SentReceipt)>,
+        failures: Vec<ApiError>,
+    ) -> bool {
+        self.count_outbox(ctx);
+        for (account, receipt) in &receipts {
+            if let Some(local) = self.account_by_id(*account).and_then(|a| a.local.clone()) {
+                self.keep_local_copy(ctx, local, receipt.local_copy.clone());
+            }
+        }
+        let sent = receipts.len();
+        if receipts.iter().any(|(_, r)| r.uncertain) {
+            self.notice = Some(Notice::error(tr(self.lang, UNCERTAIN)));
+        } else if let Some(e) = failures.first() {
+            self.notice = Some(Notice::error(trf(
+                self.lang,
+                "A message in the outbox could not be sent: {error}",
+                &[("error", &e.message)],
+            )));
+        } else if sent > 0 {
+            self.notice = Some(Notice::info(trf(self.lang, "{n} message(s) from the outbox sent.", &[("n", &sent)])));
+            for (account, _) in &receipts {
+                self.refresh_folders_of(ctx, *account);
+            }
+        }
+        true
+    }
+}

@@ -1,0 +1,86 @@
+//! Settings that roam: fetched from and pushed to the IMAP server, applied on arrival.
+
+use super::*;
+
+impl App {
+    /// Whether the open message may load remote content without asking: its sender is one the
+    /// user chose, and nothing suggests the From address is forged (a failed DKIM or DMARC
+    /// check, or a warning about the sender).
+    pub(super) fn remote_trusted(&self) -> bool {
+        let ReaderState::Loaded(view) = &self.reader else { return false };
+        let Some(sender) = view.from.first() else { return false };
+        let failed = |v: Option<Verdict>| matches!(v, Some(Verdict::Fail | Verdict::Softfail | Verdict::Permerror));
+        self.settings.loads_remote_content(&sender.email)
+            && view.trust.warnings.is_empty()
+            && !failed(view.trust.dkim)
+            && !failed(view.trust.dmarc)
+    }
+
+    /// Asks account `id`'s server for the settings it keeps.
+    pub(super) fn fetch_settings(&self, ctx: &Context<Self>, id: AccountId) {
+        self.call_for(
+            ctx,
+            id,
+            Request::GetSettings,
+            |r| match r {
+                Response::Settings { roaming, settings } => Some((roaming, settings)),
+                _ => None,
+            },
+            move |result| Msg::RoamingSettings(id, result),
+        );
+    }
+
+    /// Keeps changed settings here and on every server that can keep them.
+    pub(super) fn settings_changed(&mut self, ctx: &Context<Self>) {
+        self.settings.changed();
+        let roaming: Vec<_> = self.accounts.iter().filter(|a| a.roaming).map(|a| a.id).collect();
+        for id in roaming {
+            self.push_settings(ctx, id);
+        }
+    }
+
+    pub(super) fn push_settings(&self, ctx: &Context<Self>, id: AccountId) {
+        let request = Request::SaveSettings { settings: self.settings.to_json() };
+        // A failure here leaves the settings in this browser; the next change tries again.
+        self.call_for(ctx, id, request, done, |_| Msg::Noop);
+    }
+
+    /// Takes settings changed in another browser.
+    pub(super) fn apply_settings(&mut self, settings: Settings) {
+        if let Some(lang) = settings.lang.filter(|l| *l != self.lang) {
+            self.lang = lang;
+            lang.save();
+            set_document_language(lang);
+        }
+        if let Some(theme) = settings.theme.as_deref().map(Theme::from_value) {
+            self.theme = theme;
+            theme.apply();
+        }
+        self.settings = settings;
+    }
+
+    /// What the account's server keeps of the settings arrived: the newer copy wins.
+    pub(super) fn roaming_settings_arrived(
+        &mut self,
+        ctx: &Context<Self>,
+        id: AccountId,
+        roaming: bool,
+        stored: Option<String>,
+    ) -> bool {
+        let Some(account) = self.account_mut(id) else { return false };
+        account.roaming = roaming;
+        match stored.as_deref().and_then(|json| self.settings.newer_from(json)) {
+            // Changed in another browser since: take them.
+            Some(newer) => {
+                newer.save();
+                self.apply_settings(newer);
+            }
+            // Changed here since (or never stored there): bring the server up to date.
+            None if roaming && self.settings.updated > 0.0 && stored.is_none_or(|s| s != self.settings.to_json()) => {
+                self.push_settings(ctx, id);
+            }
+            None => return false,
+        }
+        true
+    }
+}
