@@ -62,3 +62,8 @@ pub(super) fn save_as(url: &str, filename: &str) {
     anchor.set_download(filename);
     anchor.click();
 }
+
+/// Asks the user to confirm something that cannot be undone; `false` if the browser cannot ask.
+pub(super) fn confirm(question: &str) -> bool {
+    web_sys::window().and_then(|w| w.confirm_with_message(question).ok()).unwrap_or(false)
+}

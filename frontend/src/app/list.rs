@@ -192,12 +192,7 @@ impl App {
             FolderOp::Create(name) => (Request::CreateFolder { name: name.clone() }, Some(name)),
             FolderOp::Rename { folder, to } => (Request::RenameFolder { folder, to: to.clone() }, Some(to)),
             FolderOp::Delete(folder) => {
-                let confirmed = web_sys::window()
-                    .and_then(|w| {
-                        w.confirm_with_message(tr(self.lang, "Delete this folder and every message in it?")).ok()
-                    })
-                    .unwrap_or(false);
-                if !confirmed {
+                if !confirm(tr(self.lang, "Delete this folder and every message in it?")) {
                     return false;
                 }
                 (Request::DeleteFolder { folder }, None)

@@ -48,7 +48,7 @@ use crate::shortcuts::{self, Shortcut};
 use crate::theme::Theme;
 use crate::{contacts, format, notifications, offline_accounts, outbox, remember, upload};
 use accounts::{account_ready, sends_as};
-use browser::{check_storage, register_service_worker, save_as, set_document_language};
+use browser::{check_storage, confirm, register_service_worker, save_as, set_document_language};
 use calls::{changes, done, messages};
 
 /// Most search results listed.
@@ -520,12 +520,7 @@ impl Component for App {
                 }
             }
             Msg::EmptyFolder => {
-                let confirmed = web_sys::window()
-                    .and_then(|w| {
-                        w.confirm_with_message(tr(self.lang, "Delete every message in this folder for good?")).ok()
-                    })
-                    .unwrap_or(false);
-                if !confirmed {
+                if !confirm(tr(self.lang, "Delete every message in this folder for good?")) {
                     return false;
                 }
                 self.clear_list();
