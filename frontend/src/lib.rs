@@ -9,6 +9,7 @@ pub mod drafting;
 pub mod format;
 pub mod i18n;
 pub mod identity;
+pub mod list_cache;
 pub mod local_mailbox;
 pub mod local_store;
 pub mod message_window;

@@ -103,6 +103,23 @@ impl MessageWindow {
         self.rows.values_mut()
     }
 
+    /// The newest block as a page, when all of it is here: what the list cache keeps.
+    pub fn top_page(&self) -> Option<MessagePage> {
+        if self.is_search {
+            return None;
+        }
+        let messages: Vec<MessageSummary> =
+            (0..BLOCK.min(self.total)).map_while(|p| self.rows.get(&p).cloned()).collect();
+        (messages.len() as u32 == BLOCK.min(self.total)).then(|| MessagePage {
+            folder: self.folder.clone(),
+            total: self.total,
+            uid_validity: self.uid_validity,
+            offset: 0,
+            messages,
+            modseq: self.modseq,
+        })
+    }
+
     /// Where a resync of the held rows starts; `None` for search results or when so many
     /// rows are held that listing again is cheaper.
     pub fn sync_point(&self) -> Option<SyncPoint> {

@@ -214,6 +214,9 @@ impl App {
         if let Some(form) = self.account().and_then(|a| a.credentials.clone()) {
             spawn_local(async move { remember::forget(&form.server, &form.username).await });
         }
+        if let Some(email) = self.account().map(|a| a.session.email.clone()) {
+            spawn_local(async move { list_cache::forget(&email).await });
+        }
         if let Some(connection) = &self.connection {
             let connection = connection.for_account(id);
             spawn_local(async move {

@@ -50,16 +50,74 @@ impl App {
                 let id = self.active;
                 self.call(ctx, request, messages, move |result| Msg::Block(id, 0, result));
             }
+            None if self.list.is_none() && self.cacheable() => {
+                // Rows from the last visit at once, then only what changed since.
+                self.list_loading = true;
+                let (id, folder, email) = (self.active, self.folder.clone(), self.account_email());
+                let link = ctx.link().clone();
+                spawn_local(async move {
+                    let page = list_cache::load(&email, &folder).await;
+                    link.send_message(Msg::CachedTop(id, folder, page));
+                });
+            }
             None => self.load_block(ctx, 0),
         }
+    }
+
+    /// Whether the list on screen is an IMAP folder's in newest-first order: the one shape that
+    /// is cached and resynced.
+    fn cacheable(&self) -> bool {
+        let imap = self.account().is_some_and(|a| a.local.is_none());
+        imap && self.unified.is_none() && self.sort == SortOrder::default() && self.search.is_none()
+    }
+
+    fn account_email(&self) -> String {
+        self.account().map(|a| a.session.email.clone()).unwrap_or_default()
+    }
+
+    /// The cached top of a folder arrived: shown, then resynced; without one, listed.
+    pub(super) fn cached_top_arrived(
+        &mut self,
+        ctx: &Context<Self>,
+        id: AccountId,
+        folder: String,
+        page: Option<MessagePage>,
+    ) -> bool {
+        if id != self.active || folder != self.folder || self.list.is_some() || !self.cacheable() {
+            return false; // the user has moved on, or rows came meanwhile
+        }
+        match page.filter(|p| !p.messages.is_empty()) {
+            Some(page) => {
+                self.list_loading = false;
+                let mut window = MessageWindow::new(&folder);
+                window.insert_page(page);
+                self.list = Some(Rc::new(window));
+                self.refresh_list(ctx);
+            }
+            None => self.load_block(ctx, 0),
+        }
+        true
+    }
+
+    /// Lists the folder afresh, dropping the rows held: they could not be brought up to date.
+    pub(super) fn relist(&mut self, ctx: &Context<Self>) {
+        self.list = None;
+        self.load_block(ctx, 0);
+    }
+
+    /// Keeps the top of the list on screen for the next visit.
+    fn cache_top(&self) {
+        let Some(page) = self.list.as_ref().filter(|_| self.cacheable()).and_then(|list| list.top_page()) else {
+            return;
+        };
+        let email = self.account_email();
+        spawn_local(async move { list_cache::save(&email, &page).await });
     }
 
     /// Brings the list on screen up to date: by resync where its rows allow (an IMAP folder in
     /// newest-first order, not a search), else by listing again.
     pub(super) fn refresh_list(&mut self, ctx: &Context<Self>) {
-        let imap = self.account().is_some_and(|a| a.local.is_none());
-        let plain_order = self.sort == SortOrder::default() && self.search.is_none();
-        let since = self.list.as_ref().filter(|_| imap && plain_order).and_then(|list| list.sync_point());
+        let since = self.list.as_ref().filter(|_| self.cacheable()).and_then(|list| list.sync_point());
         match since {
             Some(since) => {
                 let request = Request::SyncMessages { folder: self.folder.clone(), since };
@@ -164,6 +222,9 @@ impl App {
             window.insert_page(page);
         }
         self.list = Some(Rc::new(window));
+        if offset == 0 {
+            self.cache_top();
+        }
         true
     }
 
@@ -177,9 +238,10 @@ impl App {
         }
         let gone: Vec<Uid> = changes.vanished.clone();
         if !Rc::make_mut(list).apply(changes) {
-            self.load_list(ctx);
+            self.relist(ctx);
             return false;
         }
+        self.cache_top();
         if gone.iter().any(|uid| self.selection.contains(uid)) {
             Rc::make_mut(&mut self.selection).retain(|uid| !gone.contains(uid));
         }

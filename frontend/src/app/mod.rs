@@ -46,7 +46,7 @@ use crate::pop3_sync::{self, Pop3Settings, SyncReport};
 use crate::settings::Settings;
 use crate::shortcuts::{self, Shortcut};
 use crate::theme::Theme;
-use crate::{contacts, format, notifications, offline_accounts, outbox, remember, upload};
+use crate::{contacts, format, list_cache, notifications, offline_accounts, outbox, remember, upload};
 use accounts::{account_ready, sends_as};
 use browser::{check_storage, confirm, register_service_worker, save_as, set_document_language};
 use calls::{changes, done, messages};
@@ -93,6 +93,8 @@ pub enum Msg {
     SelectFolder(String),
     /// A block of an account's list arrived (or failed) for the window starting at this offset.
     Block(AccountId, u32, Result<MessagePage, ApiError>),
+    /// The cached top of an account's folder (see `list_cache`), or none.
+    CachedTop(AccountId, String, Option<MessagePage>),
     /// What changed in the open folder since its rows were read.
     Resynced(AccountId, Result<FolderChanges, ApiError>),
     /// The list shows these positions now.
@@ -426,7 +428,8 @@ impl Component for App {
             Msg::Block(id, offset, Ok(page)) => return self.block_arrived(id, offset, page),
             Msg::Resynced(id, Ok(changes)) => return self.resynced(ctx, id, changes),
             // A failed resync is no worse than a failed listing: list again, which reports.
-            Msg::Resynced(_, Err(_)) => self.load_list(ctx),
+            Msg::Resynced(_, Err(_)) => self.relist(ctx),
+            Msg::CachedTop(id, folder, page) => return self.cached_top_arrived(ctx, id, folder, page),
             Msg::Block(_, offset, Err(e)) => {
                 self.list_loading = false;
                 if let Some(list) = &mut self.list {

@@ -147,6 +147,86 @@ async fn another_clients_changes_show_in_the_open_list() {
     browser.close().await;
 }
 
+/// The keys of the browser's list cache (IndexedDB `yubin-list-cache`), without creating it.
+async fn cached_lists(browser: &Browser) -> Vec<String> {
+    let script = r#"
+        const done = arguments[arguments.length - 1];
+        indexedDB.databases().then((dbs) => {
+            if (!dbs.some((d) => d.name === 'yubin-list-cache')) { done([]); return; }
+            const open = indexedDB.open('yubin-list-cache');
+            open.onerror = () => done([]);
+            open.onsuccess = () => {
+                const db = open.result;
+                if (!db.objectStoreNames.contains('tops')) { db.close(); done([]); return; }
+                const keys = db.transaction('tops').objectStore('tops').getAllKeys();
+                keys.onsuccess = () => { db.close(); done(keys.result); };
+                keys.onerror = () => { db.close(); done([]); };
+            };
+        });
+    "#;
+    let keys = browser.client.execute_async(script, vec![]).await.unwrap();
+    keys.as_array().into_iter().flatten().filter_map(|k| k.as_str().map(str::to_owned)).collect()
+}
+
+/// fay's mailbox is this test's alone. The list's top is kept in the browser; signing in again
+/// after a reload shows it brought up to date with what happened meanwhile (a flag, a deletion,
+/// new mail), and signing out forgets it.
+#[tokio::test(flavor = "multi_thread")]
+async fn signing_in_again_shows_the_kept_list_brought_up_to_date() {
+    let stack = MailStack::ensure();
+    if stack.message_count("fay", "INBOX") < 10 {
+        stack.seed(10, "fay");
+    }
+    let total = stack.message_count("fay", "INBOX");
+    let browser = Browser::start().await;
+    browser.open_app().await;
+    browser.sign_in("fay", "fay-pass").await;
+    browser.wait_for_text(".list-count", &format!("{total} messages")).await;
+    let cached = "fay@example.test\u{1}INBOX";
+    for _ in 0..50 {
+        if cached_lists(&browser).await.iter().any(|k| k == cached) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(cached_lists(&browser).await.iter().any(|k| k == cached), "the top of INBOX is kept");
+    let uid_at = |row: u32| {
+        let browser = &browser;
+        async move {
+            let css = format!("[aria-rowindex='{row}'] .message-row[data-uid]");
+            browser.find(&css).await.attr("data-uid").await.unwrap().unwrap().parse::<u32>().unwrap()
+        }
+    };
+    let (to_flag, to_delete) = (uid_at(1).await, uid_at(2).await);
+
+    browser.client.refresh().await.unwrap();
+    stack.add_flag("fay", "\\Flagged", to_flag);
+    stack.expunge("fay", to_delete);
+    let subject = unique_subject("Arrived while away");
+    let raw = format!("From: m@example.org\r\nTo: fay@example.test\r\nSubject: {subject}\r\n\r\nhi\r\n");
+    stack.deliver("fay", raw.as_bytes()).await;
+
+    browser.sign_in("fay", "fay-pass").await;
+    browser.wait_for_text("[aria-rowindex='1'] .message-row", &subject).await;
+    browser.find(&format!(".message-row[data-uid='{to_flag}'] .flag")).await;
+    assert!(
+        browser.client.find(fantoccini::Locator::Css(&format!(".message-row[data-uid='{to_delete}']"))).await.is_err(),
+        "the message deleted meanwhile is not shown"
+    );
+    browser.wait_for_text(".list-count", &format!("{total} messages")).await;
+
+    browser.click("#logout-button").await;
+    browser.find("#login-form").await;
+    for _ in 0..50 {
+        if !cached_lists(&browser).await.iter().any(|k| k.starts_with("fay@example.test")) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(!cached_lists(&browser).await.iter().any(|k| k.starts_with("fay@example.test")), "forgotten at sign-out");
+    browser.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_gateway_restart_goes_unnoticed_by_an_open_tab() {
     let stack = MailStack::ensure();
