@@ -122,14 +122,7 @@ async fn another_clients_changes_show_in_the_open_list() {
     browser.client.execute(middle, vec![]).await.unwrap();
     browser.find(&format!("[aria-rowindex='{}'] .message-row[data-uid]", total / 2)).await;
     browser.client.execute("document.querySelector('.list-viewport').scrollTop = 0;", vec![]).await.unwrap();
-    let uid_at = |row: u32| {
-        let browser = &browser;
-        async move {
-            let css = format!("[aria-rowindex='{row}'] .message-row[data-uid]");
-            browser.find(&css).await.attr("data-uid").await.unwrap().unwrap().parse::<u32>().unwrap()
-        }
-    };
-    let (to_flag, to_delete) = (uid_at(1).await, uid_at(3).await);
+    let (to_flag, to_delete) = (uid_at(&browser, 1).await, uid_at(&browser, 3).await);
 
     stack.add_flag("ezra", "\\Flagged", to_flag);
     stack.expunge("ezra", to_delete);
@@ -138,13 +131,22 @@ async fn another_clients_changes_show_in_the_open_list() {
     stack.deliver("ezra", raw.as_bytes()).await;
 
     browser.wait_for_text("[aria-rowindex='1'] .message-row", &subject).await;
-    browser.find(&format!(".message-row[data-uid='{to_flag}'] .flag")).await;
-    assert!(
-        browser.client.find(fantoccini::Locator::Css(&format!(".message-row[data-uid='{to_delete}']"))).await.is_err(),
-        "the deleted message is gone from the list"
-    );
+    shows_flagged_and_not_deleted(&browser, to_flag, to_delete).await;
     browser.wait_for_text(".list-count", &format!("{total} messages")).await;
     browser.close().await;
+}
+
+/// The UID of the message on row `row` (from 1) of the list.
+async fn uid_at(browser: &Browser, row: u32) -> u32 {
+    let css = format!("[aria-rowindex='{row}'] .message-row[data-uid]");
+    browser.find(&css).await.attr("data-uid").await.unwrap().unwrap().parse().unwrap()
+}
+
+/// Another client's changes as the list must show them: `flagged` starred, `deleted` gone.
+async fn shows_flagged_and_not_deleted(browser: &Browser, flagged: u32, deleted: u32) {
+    browser.find(&format!(".message-row[data-uid='{flagged}'] .flag")).await;
+    let row = fantoccini::Locator::Css(&format!(".message-row[data-uid='{deleted}']"));
+    assert!(browser.client.find(row).await.is_err(), "the deleted message is gone from the list");
 }
 
 /// The keys of the browser's list cache (IndexedDB `yubin-list-cache`), without creating it.
@@ -190,14 +192,7 @@ async fn signing_in_again_shows_the_kept_list_brought_up_to_date() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(cached_lists(&browser).await.iter().any(|k| k == cached), "the top of INBOX is kept");
-    let uid_at = |row: u32| {
-        let browser = &browser;
-        async move {
-            let css = format!("[aria-rowindex='{row}'] .message-row[data-uid]");
-            browser.find(&css).await.attr("data-uid").await.unwrap().unwrap().parse::<u32>().unwrap()
-        }
-    };
-    let (to_flag, to_delete) = (uid_at(1).await, uid_at(2).await);
+    let (to_flag, to_delete) = (uid_at(&browser, 1).await, uid_at(&browser, 2).await);
 
     browser.client.refresh().await.unwrap();
     stack.add_flag("fay", "\\Flagged", to_flag);
@@ -208,11 +203,7 @@ async fn signing_in_again_shows_the_kept_list_brought_up_to_date() {
 
     browser.sign_in("fay", "fay-pass").await;
     browser.wait_for_text("[aria-rowindex='1'] .message-row", &subject).await;
-    browser.find(&format!(".message-row[data-uid='{to_flag}'] .flag")).await;
-    assert!(
-        browser.client.find(fantoccini::Locator::Css(&format!(".message-row[data-uid='{to_delete}']"))).await.is_err(),
-        "the message deleted meanwhile is not shown"
-    );
+    shows_flagged_and_not_deleted(&browser, to_flag, to_delete).await;
     browser.wait_for_text(".list-count", &format!("{total} messages")).await;
 
     browser.click("#logout-button").await;
