@@ -289,12 +289,21 @@ mod tests {
     #[test]
     fn every_text_in_the_code_has_a_japanese_entry_with_the_same_placeholders() {
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut files = vec![src.join("app.rs")];
-        files.extend(std::fs::read_dir(src.join("components")).unwrap().map(|e| e.unwrap().path()));
+        let mut files = Vec::new();
+        for dir in ["app", "components"] {
+            files.extend(std::fs::read_dir(src.join(dir)).unwrap().map(|e| e.unwrap().path()));
+        }
         let mut missing = Vec::new();
         for file in files {
             let code = std::fs::read_to_string(&file).unwrap();
-            for call in ["tr(lang, \"", "trf(lang, \"", "tr(*lang, \"", "trf(*lang, \""] {
+            for call in [
+                "tr(lang, \"",
+                "trf(lang, \"",
+                "tr(*lang, \"",
+                "trf(*lang, \"",
+                "tr(self.lang, \"",
+                "trf(self.lang, \"",
+            ] {
                 for piece in code.split(call).skip(1) {
                     let en = piece.split('"').next().unwrap();
                     match japanese(en) {
