@@ -165,7 +165,8 @@ impl MessageWindow {
             if let Some(now) = flags.get(&row.uid) {
                 row.flags = *now;
             }
-            rows.insert(position + arrived - newer_gone, row);
+            // Never below zero, even for a server whose report does not add up.
+            rows.insert((position + arrived).saturating_sub(newer_gone), row);
         }
         for (position, row) in changes.arrived.into_iter().enumerate() {
             self.newest = self.newest.max(row.uid);

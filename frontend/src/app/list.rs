@@ -230,12 +230,11 @@ impl App {
 
     /// What changed in the open folder arrived: patch the rows, or list again.
     pub(super) fn resynced(&mut self, ctx: &Context<Self>, id: AccountId, changes: FolderChanges) -> bool {
-        let Some(list) = self.list.as_mut().filter(|_| id == self.active && self.unified.is_none()) else {
+        // A search, another order or another folder may have replaced the rows meanwhile.
+        let current = id == self.active && self.cacheable();
+        let Some(list) = self.list.as_mut().filter(|list| current && list.folder == changes.folder) else {
             return false; // the user has moved on
         };
-        if list.folder != changes.folder {
-            return false;
-        }
         let gone: Vec<Uid> = changes.vanished.clone();
         if !Rc::make_mut(list).apply(changes) {
             self.relist(ctx);
