@@ -2,6 +2,9 @@
 
 use super::*;
 
+/// How long the list waits for its cached top before asking the server.
+const CACHE_PATIENCE: std::time::Duration = std::time::Duration::from_millis(300);
+
 impl App {
     /// Loads the list on screen again: the unified inbox, or the folder.
     pub(super) fn reload(&mut self, ctx: &Context<Self>) {
@@ -56,7 +59,14 @@ impl App {
                 let (id, folder, email) = (self.active, self.folder.clone(), self.account_email());
                 let link = ctx.link().clone();
                 spawn_local(async move {
-                    let page = list_cache::load(&email, &folder).await;
+                    // A cache that does not answer at once (storage busy or blocked) must not
+                    // hold up the list: the server is asked instead.
+                    let load = Box::pin(list_cache::load(&email, &folder));
+                    let patience = Box::pin(yew::platform::time::sleep(CACHE_PATIENCE));
+                    let page = match futures::future::select(load, patience).await {
+                        futures::future::Either::Left((page, _)) => page,
+                        futures::future::Either::Right(_) => None,
+                    };
                     link.send_message(Msg::CachedTop(id, folder, page));
                 });
             }
@@ -66,7 +76,7 @@ impl App {
 
     /// Whether the list on screen is an IMAP folder's in newest-first order: the one shape that
     /// is cached and resynced.
-    fn cacheable(&self) -> bool {
+    pub(super) fn cacheable(&self) -> bool {
         let imap = self.account().is_some_and(|a| a.local.is_none());
         imap && self.unified.is_none() && self.sort == SortOrder::default() && self.search.is_none()
     }
