@@ -38,7 +38,7 @@ pub async fn load(account: &str, folder: &str) -> Option<MessagePage> {
 
 /// Keeps `page` as the top of its folder. A cache: failures are only logged.
 pub async fn save(account: &str, page: &MessagePage) {
-    let result: Result<(), String> = async {
+    let result = async {
         let json = serde_json::to_string(page).map_err(|e| e.to_string())?;
         let db = open().await?;
         let tx = db.transaction(&[STORE], TransactionMode::ReadWrite).map_err(|e| e.to_string())?;
@@ -47,15 +47,13 @@ pub async fn save(account: &str, page: &MessagePage) {
         tx.done().await.map(|_| ()).map_err(|e| e.to_string())
     }
     .await;
-    if let Err(e) = result {
-        web_sys::console::warn_1(&format!("list not cached: {e}").into());
-    }
+    warn_on_failure("list not cached", result);
 }
 
 /// Forgets every folder of `account`.
 pub async fn forget(account: &str) {
     let prefix = format!("{account}{SEPARATOR}");
-    let result: Result<(), String> = async {
+    let result = async {
         let db = open().await?;
         let tx = db.transaction(&[STORE], TransactionMode::ReadWrite).map_err(|e| e.to_string())?;
         let store = tx.store(STORE).map_err(|e| e.to_string())?;
@@ -66,7 +64,12 @@ pub async fn forget(account: &str) {
         tx.done().await.map(|_| ()).map_err(|e| e.to_string())
     }
     .await;
+    warn_on_failure("cached lists not forgotten", result);
+}
+
+/// A cache's failures cost only speed: they are logged, never shown.
+fn warn_on_failure(what: &str, result: Result<(), String>) {
     if let Err(e) = result {
-        web_sys::console::warn_1(&format!("cached lists not forgotten: {e}").into());
+        web_sys::console::warn_1(&format!("{what}: {e}").into());
     }
 }

@@ -238,12 +238,24 @@ impl App {
         true
     }
 
-    /// What changed in the open folder arrived: patch the rows, or list again.
-    pub(super) fn resynced(&mut self, ctx: &Context<Self>, id: AccountId, changes: FolderChanges) -> bool {
+    /// What changed in the open folder arrived: patch the rows, or list again. A failed
+    /// resync lists again too, which reports.
+    pub(super) fn resynced(
+        &mut self,
+        ctx: &Context<Self>,
+        id: AccountId,
+        result: Result<FolderChanges, ApiError>,
+    ) -> bool {
         // A search, another order or another folder may have replaced the rows meanwhile.
-        let current = id == self.active && self.cacheable();
-        let Some(list) = self.list.as_mut().filter(|list| current && list.folder == changes.folder) else {
+        if id != self.active || !self.cacheable() {
             return false; // the user has moved on
+        }
+        let Ok(changes) = result else {
+            self.relist(ctx);
+            return false;
+        };
+        let Some(list) = self.list.as_mut().filter(|list| list.folder == changes.folder) else {
+            return false;
         };
         let gone: Vec<Uid> = changes.vanished.clone();
         if !Rc::make_mut(list).apply(changes) {

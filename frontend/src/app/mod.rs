@@ -426,10 +426,8 @@ impl Component for App {
                 self.load_list(ctx);
             }
             Msg::Block(id, offset, Ok(page)) => return self.block_arrived(id, offset, page),
-            Msg::Resynced(id, Ok(changes)) => return self.resynced(ctx, id, changes),
             // A failed resync is no worse than a failed listing: list again, which reports.
-            Msg::Resynced(id, Err(_)) if id == self.active && self.cacheable() => self.relist(ctx),
-            Msg::Resynced(_, Err(_)) => return false,
+            Msg::Resynced(id, result) => return self.resynced(ctx, id, result),
             Msg::CachedTop(id, folder, page) => return self.cached_top_arrived(ctx, id, folder, page),
             Msg::Block(_, offset, Err(e)) => {
                 self.list_loading = false;

@@ -540,7 +540,7 @@ impl ImapConnection {
     }
 
     /// Message-list rows for a sequence range (`by_uid` false) or a UID set, newest first.
-    async fn summaries(&mut self, set: &str, by_uid: bool) -> Result<Vec<MessageSummary>, ApiError> {
+    pub(super) async fn summaries(&mut self, set: &str, by_uid: bool) -> Result<Vec<MessageSummary>, ApiError> {
         let fetches: Vec<Fetch> = if by_uid {
             let stream = self.session.uid_fetch(set, SUMMARY_ITEMS).await.map_err(imap_error)?;
             stream.try_collect().await
@@ -614,11 +614,6 @@ impl ImapConnection {
 
     async fn store(&mut self, uids: &[Uid], item: &str) -> Result<(), ApiError> {
         self.store_range(&uid_set(uids)?, item).await
-    }
-
-    /// Message-list rows for a UID set (or range), newest first; `pub(super)` for resync.
-    pub(super) async fn summaries_by_uid(&mut self, set: &str) -> Result<Vec<MessageSummary>, ApiError> {
-        self.summaries(set, true).await
     }
 
     /// The selected folder's HIGHESTMODSEQ as last told, on CONDSTORE servers.
@@ -905,12 +900,25 @@ pub(crate) fn section_numbers(section: &str) -> Result<Vec<u32>, ApiError> {
         .ok_or_else(|| ApiError::new(ErrorKind::BadRequest, format!("not a message part: {section:?}")))
 }
 
-/// `1,5,7` — numbers only, so nothing else can reach the command.
-fn uid_set(uids: &[Uid]) -> Result<String, ApiError> {
+/// `1:3,7,9:10` for UIDs 1, 2, 3, 7, 9, 10 — numbers only, so nothing else can reach the
+/// command, and short enough for thousands of them.
+pub(super) fn uid_set(uids: &[Uid]) -> Result<String, ApiError> {
     if uids.is_empty() {
         return Err(ApiError::new(ErrorKind::BadRequest, "no messages chosen"));
     }
-    Ok(uids.iter().map(|u| u.to_string()).collect::<Vec<_>>().join(","))
+    let mut sorted = uids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut ranges: Vec<String> = Vec::new();
+    let mut iter = sorted.into_iter().peekable();
+    while let Some(start) = iter.next() {
+        let mut end = start;
+        while iter.peek() == Some(&(end + 1)) {
+            end = iter.next().expect("peeked");
+        }
+        ranges.push(if start == end { start.to_string() } else { format!("{start}:{end}") });
+    }
+    Ok(ranges.join(","))
 }
 
 async fn read_greeting<T>(client: &mut Client<T>, upstream: &Upstream) -> Result<(), ApiError>

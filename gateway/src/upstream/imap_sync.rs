@@ -18,7 +18,7 @@ use yubin_protocol::{ApiError, FlagUpdate, FolderChanges, SyncPoint, Uid};
 
 use async_imap::types::Flag;
 
-use super::imap::{flags_from, imap_error, ImapConnection};
+use super::imap::{flags_from, imap_error, uid_set, ImapConnection};
 
 /// More new messages than this, and the browser lists again rather than merge them.
 pub const MAX_ARRIVED: usize = 500;
@@ -41,7 +41,7 @@ impl ImapConnection {
             return Ok(changes);
         }
         if !newer.is_empty() {
-            changes.arrived = self.summaries_by_uid(&uid_ranges(&newer)).await?;
+            changes.arrived = self.summaries(&uid_set(&newer)?, true).await?;
         }
         let held: Vec<Uid> = since.uids.iter().copied().filter(|uid| *uid <= since.newest).collect();
         let capabilities = self.capabilities();
@@ -50,15 +50,14 @@ impl ImapConnection {
                 self.changed_and_vanished(since.newest, modseq, &held, &mut changes).await?;
             }
             Some(modseq) if !held.is_empty() => {
-                changes.changed = self.flags_of(&uid_ranges(&held), Some(modseq)).await?;
-                let present: HashSet<Uid> = self.present(&held).await?;
-                changes.vanished = held.iter().copied().filter(|uid| !present.contains(uid)).collect();
+                changes.changed = self.flags_of(&uid_set(&held)?, Some(modseq)).await?;
+                let present = self.present(&held).await?;
+                changes.vanished = gone(&held, &present);
             }
             _ if !held.is_empty() => {
-                let flags = self.flags_of(&uid_ranges(&held), None).await?;
-                let present: HashSet<Uid> = flags.iter().map(|f| f.uid).collect();
-                changes.vanished = held.iter().copied().filter(|uid| !present.contains(uid)).collect();
-                changes.changed = flags;
+                changes.changed = self.flags_of(&uid_set(&held)?, None).await?;
+                let present: HashSet<Uid> = changes.changed.iter().map(|f| f.uid).collect();
+                changes.vanished = gone(&held, &present);
             }
             _ => {}
         }
@@ -114,7 +113,7 @@ impl ImapConnection {
 
     /// Which of `uids` the selected folder still holds.
     async fn present(&mut self, uids: &[Uid]) -> Result<HashSet<Uid>, ApiError> {
-        let found = self.session().uid_search(format!("UID {}", uid_ranges(uids))).await.map_err(imap_error)?;
+        let found = self.session().uid_search(format!("UID {}", uid_set(uids)?)).await.map_err(imap_error)?;
         Ok(found.into_iter().collect())
     }
 
@@ -130,6 +129,11 @@ impl ImapConnection {
         .await?;
         Ok(updates)
     }
+}
+
+/// The held UIDs the server no longer has.
+fn gone(held: &[Uid], present: &HashSet<Uid>) -> Vec<Uid> {
+    held.iter().copied().filter(|uid| !present.contains(uid)).collect()
 }
 
 /// A FETCH reply's UID and flags, if it has both.
@@ -148,31 +152,14 @@ fn flag_update(attributes: &[imap_proto::AttributeValue<'_>]) -> Option<FlagUpda
     Some(FlagUpdate { uid: uid?, flags: flags? })
 }
 
-/// `1:3,7,9:10` for UIDs 1, 2, 3, 7, 9, 10 — short enough for thousands of held rows, and
-/// numbers only.
-pub fn uid_ranges(uids: &[Uid]) -> String {
-    let mut sorted = uids.to_vec();
-    sorted.sort_unstable();
-    sorted.dedup();
-    let mut ranges: Vec<String> = Vec::new();
-    let mut iter = sorted.into_iter().peekable();
-    while let Some(start) = iter.next() {
-        let mut end = start;
-        while iter.peek() == Some(&(end + 1)) {
-            end = iter.next().expect("peeked");
-        }
-        ranges.push(if start == end { start.to_string() } else { format!("{start}:{end}") });
-    }
-    ranges.join(",")
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::super::imap::uid_set;
 
     #[test]
-    fn uid_ranges_fold_runs() {
-        assert_eq!(uid_ranges(&[9, 1, 2, 3, 7, 10, 2]), "1:3,7,9:10");
-        assert_eq!(uid_ranges(&[5]), "5");
+    fn uid_sets_fold_runs() {
+        assert_eq!(uid_set(&[9, 1, 2, 3, 7, 10, 2]).unwrap(), "1:3,7,9:10");
+        assert_eq!(uid_set(&[5]).unwrap(), "5");
+        assert!(uid_set(&[]).is_err());
     }
 }

@@ -98,22 +98,17 @@ impl MailStack {
 
     /// Adds an IMAP flag (`\\Flagged`) to a message of `user`'s INBOX, as another client would.
     pub fn add_flag(&self, user: &str, flag: &str, uid: u32) {
-        self.doveadm(&["flags", "add", "-u", &self.address(user), flag, "mailbox", "INBOX", "uid", &uid.to_string()]);
+        self.change_flag("add", user, flag, uid);
     }
 
     /// Clears an IMAP flag of a message of `user`'s INBOX, as another client would.
     pub fn remove_flag(&self, user: &str, flag: &str, uid: u32) {
-        self.doveadm(&[
-            "flags",
-            "remove",
-            "-u",
-            &self.address(user),
-            flag,
-            "mailbox",
-            "INBOX",
-            "uid",
-            &uid.to_string(),
-        ]);
+        self.change_flag("remove", user, flag, uid);
+    }
+
+    fn change_flag(&self, how: &str, user: &str, flag: &str, uid: u32) {
+        let uid = uid.to_string();
+        self.doveadm(&["flags", how, "-u", &self.address(user), flag, "mailbox", "INBOX", "uid", &uid]);
     }
 
     fn doveadm(&self, args: &[&str]) -> String {
