@@ -7,7 +7,7 @@
 use std::time::SystemTime;
 
 use lettre::address::Envelope;
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Attachment, Mailbox, MessageBuilder, MultiPart, SinglePart};
 use yubin_protocol::{ApiError, ErrorKind, OutgoingMessage};
 
@@ -124,7 +124,11 @@ fn body(text: &str, attachments: Vec<ResolvedAttachment>) -> Result<Body, ApiErr
         let content_type = ContentType::parse(&attachment.content_type)
             .or_else(|_| ContentType::parse("application/octet-stream"))
             .expect("a valid content type");
-        mixed = mixed.singlepart(Attachment::new(attachment.filename).body(attachment.bytes, content_type));
+        // Always base64: lettre would send text it can as 7bit or quoted-printable, and a
+        // receiving side turns a 7bit part's bare LF into CRLF. A file arrives byte for byte.
+        let bytes = lettre::message::Body::new_with_encoding(attachment.bytes, ContentTransferEncoding::Base64)
+            .map_err(|_| ApiError::new(ErrorKind::Internal, "cannot encode an attachment"))?;
+        mixed = mixed.singlepart(Attachment::new(attachment.filename).body(bytes, content_type));
     }
     Ok(Body::Mixed(mixed))
 }
@@ -192,6 +196,24 @@ mod tests {
             bytes: b"x".to_vec(),
         };
         assert!(compose(&alice(), &ok, vec![attachment], Purpose::Send).is_err());
+    }
+
+    #[test]
+    fn text_attachments_arrive_byte_for_byte() {
+        let ok = OutgoingMessage { to: vec!["bob@example.test".into()], subject: "files".into(), ..Default::default() };
+        let files: [&[u8]; 3] = [b"line 1\nline 2\n", b"no final newline\r", b"cr\r\nlf\nmixed \n.\n"];
+        let attachments = files
+            .iter()
+            .map(|bytes| ResolvedAttachment {
+                filename: "a.txt".into(),
+                content_type: "text/plain".into(),
+                bytes: bytes.to_vec(),
+            })
+            .collect();
+        let composed = compose(&alice(), &ok, attachments, Purpose::Send).unwrap();
+        let parsed = mail_parser::MessageParser::default().parse(&composed.wire).unwrap();
+        let received: Vec<&[u8]> = parsed.attachments().map(|a| a.contents()).collect();
+        assert_eq!(received, files, "{}", String::from_utf8_lossy(&composed.wire));
     }
 
     #[test]

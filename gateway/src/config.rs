@@ -7,6 +7,7 @@
 //! listen = "127.0.0.1:8080"
 //! static_dir = "dist"
 //! allowed_origins = ["https://mail.example.org"]   # default: the gateway's own origin
+//! trusted_proxies = ["127.0.0.1"]   # take the client's address from these proxies' X-Forwarded-For
 //!
 //! [[server]]
 //! id = "example"
@@ -23,11 +24,16 @@
 //!
 //! [limits]                       # all optional; the defaults are shown
 //! max_upload_bytes = 52428800   # attachments one session may hold in memory
-//! max_frame_bytes = 4194304     # largest WebSocket message from a browser
+//! max_frame_bytes = 4194304     # largest WebSocket frame or message from a browser
+//! max_bytes_before_signin = 65536   # all a socket may send before an account signs in
 //! max_sessions = 2048           # WebSocket sessions open at once
+//! max_unsigned_per_client = 8   # sessions not signed in yet, per client address
+//! max_requests_in_flight = 32   # per WebSocket; more wait (the socket is not read meanwhile)
+//! max_downloads_per_session = 16    # download links not yet used, per WebSocket
 //! max_accounts = 10             # accounts signed in on one WebSocket
-//! free_failed_logins = 5        # per client address, before each further try must wait
-//! login_timeout_secs = 120      # to sign in after connecting
+//! free_failed_logins = 5        # per account and client address, before each try must wait
+//! free_failed_logins_per_client = 20   # per client address, all accounts together
+//! login_timeout_secs = 60       # to sign in after connecting
 //! ping_interval_secs = 30       # a browser silent for three pings is gone
 //! ```
 
@@ -48,6 +54,10 @@ pub struct Config {
     /// Origins allowed to open the WebSocket. Empty: only the gateway's own origin (the `Host`).
     #[serde(default)]
     pub allowed_origins: Vec<String>,
+    /// Reverse proxies (addresses or CIDR ranges) whose `X-Forwarded-For`/`Forwarded` and
+    /// `X-Forwarded-Proto` the gateway believes. Anyone else's are ignored.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
     #[serde(default, rename = "server")]
     pub servers: Vec<ServerConfig>,
     #[serde(default)]
@@ -73,16 +83,31 @@ pub struct ServerTls {
 pub struct Limits {
     /// Most attachment bytes one session may hold in memory before sending (default 50 MiB).
     pub max_upload_bytes: u64,
-    /// Largest WebSocket message accepted from a browser (default 4 MiB; uploads come in
-    /// 256 KiB chunks).
+    /// Largest WebSocket frame, and message, accepted from a browser (default 4 MiB; uploads
+    /// come in 256 KiB chunks).
     pub max_frame_bytes: usize,
+    /// All that a WebSocket may send before one of its accounts has signed in (default
+    /// 64 KiB): an anonymous client cannot make the gateway buffer more.
+    pub max_bytes_before_signin: u64,
     /// Most WebSocket sessions open at once (default 2048); more are refused with 503.
     pub max_sessions: usize,
+    /// Most sessions not signed in yet from one client address (default 8), so one client
+    /// cannot take every session's place.
+    pub max_unsigned_per_client: usize,
+    /// Most requests one WebSocket may have under way (default 32). Further frames wait
+    /// unread in the socket: backpressure, not a queue in memory.
+    pub max_requests_in_flight: usize,
+    /// Most download links one WebSocket may hold unused (default 16).
+    pub max_downloads_per_session: usize,
     /// Most accounts signed in on one WebSocket (default 10): each may hold IMAP connections.
     pub max_accounts: usize,
-    /// Failed sign-ins from one address before each further one must wait (default 5).
+    /// Failed sign-ins to one account from one address before each further one must wait
+    /// (default 5).
     pub free_failed_logins: u32,
-    /// Seconds a new session may take to sign in before it is closed (default 120).
+    /// Failed sign-ins from one address, to any accounts, before each further one must wait
+    /// (default 20).
+    pub free_failed_logins_per_client: u32,
+    /// Seconds a new session may take to sign in before it is closed (default 60).
     pub login_timeout_secs: u64,
     /// Seconds between the gateway's WebSocket pings (default 30). A browser that answers
     /// nothing for three of them is gone, and its session and upstream connections are closed.
@@ -94,10 +119,15 @@ impl Default for Limits {
         Self {
             max_upload_bytes: 50 << 20,
             max_frame_bytes: 4 << 20,
+            max_bytes_before_signin: 64 << 10,
             max_sessions: 2048,
+            max_unsigned_per_client: 8,
+            max_requests_in_flight: 32,
+            max_downloads_per_session: 16,
             max_accounts: 10,
             free_failed_logins: 5,
-            login_timeout_secs: 120,
+            free_failed_logins_per_client: 20,
+            login_timeout_secs: 60,
             ping_interval_secs: 30,
         }
     }
@@ -181,6 +211,18 @@ impl Config {
 
     /// Refuses configurations that would be unsafe or ambiguous at run time.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        for proxy in &self.trusted_proxies {
+            crate::client_address::IpRange::parse(proxy).ok_or_else(|| {
+                ConfigError::Invalid(format!("trusted_proxies: {proxy:?} is no address or CIDR range"))
+            })?;
+        }
+        for origin in &self.allowed_origins {
+            if crate::origin::Origin::parse(origin).is_none() {
+                return Err(ConfigError::Invalid(format!(
+                    "allowed_origins: {origin:?} is not an origin like \"https://mail.example.org\""
+                )));
+            }
+        }
         let mut seen = std::collections::HashSet::new();
         for server in &self.servers {
             if !seen.insert(server.id.as_str()) {

@@ -3,10 +3,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::client_address::TrustedProxies;
 use crate::config::{Config, ConfigError, ServerConfig};
 use crate::downloads::Downloads;
 use crate::http::SecurityHeaders;
-use crate::limits::{LoginThrottle, SessionCounter};
+use crate::limits::{LoginThrottle, SessionCounter, UnsignedSessions};
+use crate::origin::OriginPolicy;
 use crate::upstream::net::Upstream;
 use crate::upstream::smtp::SmtpUpstream;
 
@@ -21,7 +23,13 @@ pub struct Gateway {
     /// browser reconnects (to this gateway's successor, or another behind the balancer).
     pub stopping: tokio::sync::watch::Sender<bool>,
     pub sessions: SessionCounter,
+    /// Sessions not signed in yet, per client address.
+    pub unsigned: UnsignedSessions,
     pub login_throttle: LoginThrottle,
+    /// Which pages may open the WebSocket.
+    pub origins: OriginPolicy,
+    /// Whose word about the client's address is believed.
+    pub proxies: TrustedProxies,
 }
 
 /// One configured mail server, prepared for connecting.
@@ -44,9 +52,13 @@ impl Gateway {
             servers.insert(server.id.clone(), Arc::new(runtime));
         }
         let headers = SecurityHeaders::for_static_dir(&config.static_dir);
-        let login_throttle = LoginThrottle::new(config.limits.free_failed_logins);
+        let login_throttle =
+            LoginThrottle::new(config.limits.free_failed_logins, config.limits.free_failed_logins_per_client);
         Ok(Self {
             login_throttle,
+            origins: OriginPolicy::new(&config.allowed_origins, config.tls.is_some()),
+            proxies: TrustedProxies::new(&config.trusted_proxies),
+            unsigned: UnsignedSessions::default(),
             config,
             servers,
             headers,

@@ -190,6 +190,10 @@ pub fn sanitize(html: &str, inline: InlineImages) -> SafeHtml {
     SafeHtml { html, has_remote_content: remote.load(Ordering::Relaxed) }
 }
 
+/// Attributes whose value is a URL, in any element (only some are allowed today; any that is
+/// allowed later is decided here too).
+const URL_ATTRIBUTES: &[&str] = &["href", "src", "cite", "background", "longdesc", "poster", "action", "srcset"];
+
 fn filter_attribute<'u>(
     element: &str,
     attribute: &str,
@@ -197,26 +201,33 @@ fn filter_attribute<'u>(
     remote: &AtomicBool,
     inline: &InlineImages,
 ) -> Option<Cow<'u, str>> {
-    let lower = value.trim_start().to_ascii_lowercase();
-    match (element, attribute) {
-        ("img", "src") => {
-            if lower.starts_with("cid:") {
-                // An image of the message itself, or nothing: a cid: URL leads nowhere else.
-                let id = percent_decode(&value.trim_start()[4..]);
-                return inline.get(id.trim_matches(['<', '>'])).map(|url| Cow::Owned(url.clone()));
-            }
-            if lower.starts_with("http:") || lower.starts_with("https:") {
-                remote.store(true, Ordering::Relaxed);
-            } else if lower.starts_with("data:") && !lower.starts_with("data:image/") {
-                // data: URLs only as images, never as documents.
-                return None;
-            }
-            Some(value.into())
+    if attribute == "style" {
+        return Some(Cow::Owned(safe_declarations(value)));
+    }
+    if !URL_ATTRIBUTES.contains(&attribute) {
+        return Some(value.into());
+    }
+    // The scheme is decided the way the browser will read the URL: a WHATWG parser drops
+    // leading C0 controls and spaces and tabs or newlines anywhere, so `\x01data:` and
+    // `java\tscript:` are data: and javascript: URLs. What goes out is the parsed URL, so
+    // nothing the check did not see reaches the browser.
+    let url = url::Url::parse(value).ok()?;
+    match (element, attribute, url.scheme()) {
+        ("img", "src", "cid") => {
+            // An image of the message itself, or nothing: a cid: URL leads nowhere else.
+            let id = percent_decode(url.path());
+            inline.get(id.trim_matches(['<', '>'])).map(|data| Cow::Owned(data.clone()))
         }
-        // A link to a data: or cid: URL is no link a person means to follow.
-        ("a", "href") if lower.starts_with("data:") || lower.starts_with("cid:") => None,
-        (_, "style") => Some(Cow::Owned(safe_declarations(value))),
-        _ => Some(value.into()),
+        ("img", "src", "http" | "https") => {
+            remote.store(true, Ordering::Relaxed);
+            Some(Cow::Owned(url.into()))
+        }
+        // data: URLs only as images, never as documents.
+        ("img", "src", "data") if url.path().to_ascii_lowercase().starts_with("image/") => Some(Cow::Owned(url.into())),
+        // A link goes to the web or starts a message; a data: or cid: URL is no link a person
+        // means to follow, and anything else is no link at all.
+        ("a", "href", "http" | "https" | "mailto") => Some(Cow::Owned(url.into())),
+        _ => None,
     }
 }
 
@@ -323,6 +334,29 @@ mod tests {
         let clean = sanitize(r#"<img src="data:text/html,<script>alert(1)</script>"><a href="data:text/html,x">d</a><img src="data:image/png;base64,iVBOR">"#).html;
         assert!(!clean.contains("data:text"), "{clean}");
         assert!(clean.contains("data:image/png"), "{clean}");
+    }
+
+    #[test]
+    fn schemes_are_decided_as_a_browser_parses_the_url() {
+        // Leading C0 controls and spaces, and tabs or newlines inside, are dropped by URL
+        // parsers: each of these is a data: or javascript: URL to the browser.
+        let dirty = "<a href=\"&#x01;data:text/html,<script>alert(1)</script>\">a</a>\
+            <a href=\"&#x1f; javascript:alert(1)\">b</a>\
+            <a href=\"java&#x09;script:alert(1)\">c</a>\
+            <a href=\"jav&#x0A;ascript:alert(1)\">d</a>\
+            <img src=\"&#x01;data:text/html,<b>x</b>\">\
+            <img src=\"&#x02;javascript:alert(1)\">\
+            <a href=\"vbscript:x\">e</a><a href=\"file:///etc/passwd\">f</a>";
+        let clean = sanitize(dirty).html;
+        for bad in ["data:", "javascript", "script", "vbscript", "file:"] {
+            assert!(!clean.to_lowercase().contains(bad), "{bad} survived: {clean}");
+        }
+        // Good links and images come out as the parsed URL.
+        let good =
+            sanitize("<a href=\"&#x01;https://example.org/a b\">x</a><img src=\" data:image/png;base64,iVBOR\">").html;
+        assert!(good.contains("href=\"https://example.org/a%20b\""), "{good}");
+        assert!(good.contains("src=\"data:image/png;base64,iVBOR\""), "{good}");
+        assert!(sanitize("<a href=\"mailto:a@example.org\">m</a>").html.contains("mailto:a@example.org"));
     }
 
     #[test]

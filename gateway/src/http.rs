@@ -19,8 +19,8 @@ use tracing::warn;
 
 use crate::downloads;
 use crate::gateway::Gateway;
+use crate::server::Peer;
 use crate::session;
-use crate::tls_listener::PeerAddr;
 
 /// The biggest WebSocket message a browser may send (a request with its attachments).
 pub fn router(gateway: Arc<Gateway>) -> Router {
@@ -65,41 +65,32 @@ async fn metrics() -> Response {
 
 async fn websocket(
     State(gateway): State<Arc<Gateway>>,
-    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    if let Err(why) = check_origin(&headers, &gateway.config.allowed_origins) {
-        warn!(%peer, "WebSocket refused: {why}");
+    let client = gateway.proxies.client_address(peer.addr.ip(), &headers);
+    let header = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let https_proxy = gateway.proxies.forwarded_https(peer.addr.ip(), &headers);
+    if let Err(why) = gateway.origins.check(header(header::ORIGIN), header(header::HOST), https_proxy) {
+        warn!(%client, origin = ?header(header::ORIGIN), host = ?header(header::HOST), "WebSocket refused: {why}");
         return (StatusCode::FORBIDDEN, why).into_response();
     }
     let limits = &gateway.config.limits;
     let Some(slot) = gateway.sessions.try_open(limits.max_sessions) else {
-        warn!(%peer, "WebSocket refused: {} sessions open", limits.max_sessions);
+        warn!(%client, "WebSocket refused: {} sessions open", limits.max_sessions);
         return (StatusCode::SERVICE_UNAVAILABLE, "too many sessions").into_response();
     };
-    upgrade.max_message_size(limits.max_frame_bytes).on_upgrade(move |socket| session::run(socket, gateway, peer, slot))
-}
-
-/// A page on another site must not be able to open a WebSocket to the gateway with the user's
-/// network position (cross-site WebSocket hijacking). Browsers always send `Origin`; it must be
-/// an allowed origin, or, when none are configured, the gateway's own (`Host`).
-fn check_origin(headers: &HeaderMap, allowed: &[String]) -> Result<(), &'static str> {
-    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).ok_or("no Origin header")?;
-    let ok = if allowed.is_empty() {
-        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).ok_or("no Host header")?;
-        origin
-            .strip_prefix("http://")
-            .or_else(|| origin.strip_prefix("https://"))
-            .is_some_and(|origin_host| origin_host.eq_ignore_ascii_case(host))
-    } else {
-        allowed.iter().any(|a| a.eq_ignore_ascii_case(origin))
+    let Some(unsigned) = gateway.unsigned.try_open(client, limits.max_unsigned_per_client) else {
+        warn!(%client, "WebSocket refused: {} sessions from this address not signed in", limits.max_unsigned_per_client);
+        return (StatusCode::TOO_MANY_REQUESTS, "too many connections from your address that have not signed in")
+            .into_response();
     };
-    if ok {
-        Ok(())
-    } else {
-        Err("Origin not allowed")
-    }
+    let places = session::Places { session: slot, unsigned, budget: peer.budget };
+    upgrade
+        .max_message_size(limits.max_frame_bytes)
+        .max_frame_size(limits.max_frame_bytes)
+        .on_upgrade(move |socket| session::run(socket, gateway, client, places))
 }
 
 /// Headers computed once from the built app.
@@ -145,25 +136,6 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn headers(origin: Option<&str>, host: &str) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        h.insert(header::HOST, host.parse().unwrap());
-        if let Some(o) = origin {
-            h.insert(header::ORIGIN, o.parse().unwrap());
-        }
-        h
-    }
-
-    #[test]
-    fn origin_must_match_host_or_allow_list() {
-        assert!(check_origin(&headers(Some("http://127.0.0.1:8080"), "127.0.0.1:8080"), &[]).is_ok());
-        assert!(check_origin(&headers(Some("http://evil.example"), "127.0.0.1:8080"), &[]).is_err());
-        assert!(check_origin(&headers(None, "127.0.0.1:8080"), &[]).is_err());
-        let allowed = vec!["https://mail.example.org".to_owned()];
-        assert!(check_origin(&headers(Some("https://mail.example.org"), "10.0.0.1:8080"), &allowed).is_ok());
-        assert!(check_origin(&headers(Some("http://127.0.0.1:8080"), "127.0.0.1:8080"), &allowed).is_err());
-    }
 
     #[test]
     fn finds_only_inline_scripts() {

@@ -4,21 +4,26 @@
 //! [`yubin_protocol`] over one WebSocket per tab, translating requests into IMAP and SMTP
 //! towards servers the operator allow-listed in the [`config`].
 
+pub mod charset;
+pub mod client_address;
 pub mod compose;
 pub mod config;
 pub mod downloads;
 pub mod dsn;
 mod fetching;
+pub mod filenames;
 pub mod gateway;
 pub mod html;
 pub mod http;
 pub mod limits;
 pub mod metrics;
 pub mod mime;
+pub mod origin;
 mod outgoing;
+pub mod server;
 pub mod session;
 pub mod threading;
-pub mod tls_listener;
+pub mod tls_config;
 pub mod transfer_decoding;
 pub mod trust;
 pub mod uploads;
@@ -29,7 +34,13 @@ use std::sync::Arc;
 
 pub use crate::config::Config;
 pub use crate::gateway::Gateway;
-use crate::tls_listener::{PeerAddr, TlsListener};
+
+/// Locks `mutex`, also when a thread panicked while holding it: the data a gateway mutex
+/// guards (counters, maps of tickets and uploads) stays consistent between statements, and one
+/// request's bug must not break every later request of the session, or of the gateway.
+pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 /// The log filter for `directives` (`RUST_LOG` syntax), with the crates that would log what
 /// the browser sends (WebSocket frames) or the gateway sends upstream (IMAP commands) — the
@@ -67,16 +78,12 @@ pub async fn serve(
         // WebSockets outlive HTTP's graceful shutdown; tell their sessions to end.
         stopping.send_replace(true);
     };
-    let tls = gateway.config.tls.clone();
-    let app = http::router(gateway.clone()).into_make_service_with_connect_info::<PeerAddr>();
-    let served = match tls {
-        Some(tls) => {
-            let acceptor = tls_listener::acceptor(&tls.cert_file, &tls.key_file).map_err(std::io::Error::other)?;
-            let listener = TlsListener::new(listener, acceptor)?;
-            axum::serve(listener, app).with_graceful_shutdown(shutdown).await
-        }
-        None => axum::serve(listener, app).with_graceful_shutdown(shutdown).await,
+    let tls = match &gateway.config.tls {
+        Some(tls) => Some(tls_config::acceptor(&tls.cert_file, &tls.key_file).map_err(std::io::Error::other)?),
+        None => None,
     };
+    downloads::sweep_periodically(Arc::downgrade(&gateway));
+    let served = server::serve(listener, tls, http::router(gateway.clone()), shutdown).await;
     // Upgraded WebSockets are not connections axum waits for: wait for the sessions to drain.
     let deadline = tokio::time::Instant::now() + session::DRAIN_TIMEOUT + std::time::Duration::from_secs(5);
     while gateway.sessions.open() > 0 && tokio::time::Instant::now() < deadline {

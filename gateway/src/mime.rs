@@ -7,9 +7,10 @@
 
 use std::collections::HashMap;
 
-use mail_parser::{HeaderValue, MessageParser, MimeHeaders, PartType};
+use mail_parser::{HeaderName, HeaderValue, MessageParser, MessagePart, MimeHeaders, PartType};
 
-use crate::{html, trust};
+use crate::charset::{self, REPLACEMENT};
+use crate::{filenames, html, trust};
 use yubin_protocol::{
     Address, ApiError, AttachmentInfo, ErrorKind, Flags, ForwardedMessage, MessageSummary, MessageView, Timestamp, Uid,
 };
@@ -33,8 +34,8 @@ pub fn summary(uid: Uid, headers: &[u8], flags: Flags, size: u32, arrival: Optio
     let parsed = parse_headers(headers);
     let (from, subject, date, has_attachments) = match &parsed {
         Some(message) => (
-            first_address(message.from()),
-            message.subject().unwrap_or_default().to_owned(),
+            addresses_of(message, HeaderName::From).into_iter().next(),
+            subject_of(message),
             message.date().map(|d| d.to_timestamp()),
             is_mixed(message.header(mail_parser::HeaderName::ContentType)),
         ),
@@ -61,13 +62,15 @@ fn view_of(
     message: &mail_parser::Message<'_>,
     sections: &HashMap<u32, String>,
 ) -> MessageView {
-    let text = message.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
+    let text = body_text(message);
     // mail-parser offers text parts as HTML too; only a real text/html part is HTML mail.
     let html = message
-        .html_part(0)
+        .html_body
+        .first()
+        .and_then(|id| message.parts.get(*id as usize))
         .filter(|part| part.is_text_html())
-        .and_then(|part| part.text_contents())
-        .map(|body| html::sanitize(body, inline_images(message)));
+        .and_then(|part| Some(repaired_text(message, part, part.text_contents()?)))
+        .map(|body| html::sanitize(&body, inline_images(message)));
     let attachments = message
         .attachments
         .iter()
@@ -76,7 +79,7 @@ fn view_of(
         .map(|(index, (id, part))| AttachmentInfo {
             part: index as u32,
             section: sections.get(&id).cloned().unwrap_or_default(),
-            filename: part.attachment_name().map(str::to_owned),
+            filename: attachment_name(message, part),
             content_type: part
                 .content_type()
                 .map(|ct| match ct.subtype() {
@@ -87,17 +90,17 @@ fn view_of(
             size: part.len() as u32,
         })
         .collect();
-    let from = addresses(message.from());
-    let reply_to = addresses(message.reply_to());
+    let from = addresses_of(message, HeaderName::From);
+    let reply_to = addresses_of(message, HeaderName::ReplyTo);
     let forwarded = message
         .attachments()
         .filter_map(|part| match &part.body {
             PartType::Message(inner) => Some(ForwardedMessage {
-                subject: inner.subject().unwrap_or_default().to_owned(),
-                from: addresses(inner.from()),
-                to: addresses(inner.to()),
+                subject: subject_of(inner),
+                from: addresses_of(inner, HeaderName::From),
+                to: addresses_of(inner, HeaderName::To),
                 date: inner.date().map(|d| d.to_timestamp()),
-                text: inner.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
+                text: body_text(inner),
             }),
             _ => None,
         })
@@ -105,14 +108,14 @@ fn view_of(
     MessageView {
         folder: folder.to_owned(),
         uid,
-        subject: message.subject().unwrap_or_default().to_owned(),
+        subject: subject_of(message),
         trust: trust::assess(message, &from, &reply_to),
         forwarded,
         from,
-        to: addresses(message.to()),
-        cc: addresses(message.cc()),
+        to: addresses_of(message, HeaderName::To),
+        cc: addresses_of(message, HeaderName::Cc),
         reply_to,
-        bcc: addresses(message.bcc()),
+        bcc: addresses_of(message, HeaderName::Bcc),
         date: message.date().map(|d| d.to_timestamp()),
         message_id: message.message_id().map(angle_id),
         in_reply_to: message.in_reply_to().as_text().map(angle_id),
@@ -221,8 +224,107 @@ fn addresses(list: Option<&mail_parser::Address<'_>>) -> Vec<Address> {
     list.map(|l| l.iter().filter_map(convert_address).collect()).unwrap_or_default()
 }
 
-fn first_address(list: Option<&mail_parser::Address<'_>>) -> Option<Address> {
-    list.and_then(|l| l.iter().find_map(convert_address))
+/// The addresses of header `name` (From, To, …); names mail-parser could not decode are read
+/// again from the raw header ([`charset`]).
+fn addresses_of(message: &mail_parser::Message<'_>, name: HeaderName<'static>) -> Vec<Address> {
+    let list = addresses(message.header(name.clone()).and_then(HeaderValue::as_address));
+    let damaged = |list: &[Address]| list.iter().any(|a| a.name.as_deref().is_some_and(|n| n.contains(REPLACEMENT)));
+    if !damaged(&list) {
+        return list;
+    }
+    let names = [name.clone()];
+    reparsed(message, &message.parts[0], &names, |repaired| {
+        Some(addresses(repaired.header(name).and_then(HeaderValue::as_address)))
+    })
+    .filter(|repaired| !repaired.is_empty())
+    .unwrap_or(list)
+}
+
+/// The subject, read again from the raw header where mail-parser could not decode it.
+fn subject_of(message: &mail_parser::Message<'_>) -> String {
+    let subject = message.subject().unwrap_or_default();
+    if !subject.contains(REPLACEMENT) {
+        return subject.to_owned();
+    }
+    reparsed(message, &message.parts[0], &[HeaderName::Subject], |m| m.subject().map(str::to_owned))
+        .unwrap_or_else(|| subject.to_owned())
+}
+
+/// An attachment's file name, read again from the raw header where mail-parser could not
+/// decode it (RFC 2231 sections split inside a character), made safe to show and save.
+fn attachment_name(message: &mail_parser::Message<'_>, part: &MessagePart<'_>) -> Option<String> {
+    let name = part.attachment_name()?;
+    let name = if name.contains(REPLACEMENT) {
+        reparsed(message, part, &[HeaderName::ContentType, HeaderName::ContentDisposition], |m| {
+            m.parts.first()?.attachment_name().map(str::to_owned)
+        })
+        .unwrap_or_else(|| name.to_owned())
+    } else {
+        name.to_owned()
+    };
+    Some(filenames::safe_name(&name))
+}
+
+/// Header-only mail made of the headers `names` of `part`, repaired by
+/// [`charset::normalize_header`], and what `read` takes from it.
+fn reparsed<T>(
+    message: &mail_parser::Message<'_>,
+    part: &MessagePart<'_>,
+    names: &[HeaderName<'static>],
+    read: impl FnOnce(&mail_parser::Message<'_>) -> Option<T>,
+) -> Option<T> {
+    let mut raw = String::new();
+    for header in part.headers.iter().filter(|h| names.contains(&h.name)) {
+        let value = message.raw_message.get(header.offset_start as usize..header.offset_end as usize)?;
+        let parameters = matches!(header.name, HeaderName::ContentType | HeaderName::ContentDisposition);
+        raw.push_str(header.name.as_str());
+        raw.push_str(": ");
+        raw.push_str(&charset::normalize_header(value, parameters));
+        raw.push_str("\r\n");
+    }
+    raw.push_str("\r\n");
+    read(&parse_headers(raw.as_bytes())?)
+}
+
+/// The message's text: its first text part, with a mislabelled charset read again and
+/// `format=flowed` unwrapped; or the text mail-parser makes of its HTML.
+fn body_text(message: &mail_parser::Message<'_>) -> String {
+    let Some(text) = message.body_text(0) else { return String::new() };
+    let part = message.text_body.first().and_then(|id| message.parts.get(*id as usize));
+    let Some(part) = part.filter(|p| p.is_text() && !p.is_text_html()) else { return text.into_owned() };
+    let text = repaired_text(message, part, &text);
+    let content_type = part.content_type();
+    let attribute = |name: &str| content_type.and_then(|ct| ct.attribute(name)).map(str::to_ascii_lowercase);
+    if attribute("format").as_deref() == Some("flowed") {
+        charset::unflow(&text, attribute("delsp").as_deref() == Some("yes"))
+    } else {
+        text
+    }
+}
+
+/// `decoded`, the text mail-parser made of `part`; where it could not decode the part's bytes
+/// (U+FFFD), the bytes are decoded again from the raw part ([`charset::decode_bytes`]).
+fn repaired_text(message: &mail_parser::Message<'_>, part: &MessagePart<'_>, decoded: &str) -> String {
+    if !decoded.contains(REPLACEMENT) {
+        return decoded.to_owned();
+    }
+    let Some(raw) = message.raw_message.get(part.offset_body as usize..part.offset_end as usize) else {
+        return decoded.to_owned();
+    };
+    let encoding = match part.encoding {
+        mail_parser::Encoding::Base64 => "base64",
+        mail_parser::Encoding::QuotedPrintable => "quoted-printable",
+        _ => "8bit",
+    };
+    let bytes = crate::transfer_decoding::decode_all(encoding, raw);
+    let label = part.content_type().and_then(|ct| ct.attribute("charset"));
+    let repaired = charset::decode_bytes(&bytes, label);
+    // Only a better reading replaces mail-parser's.
+    if repaired.matches(REPLACEMENT).count() < decoded.matches(REPLACEMENT).count() {
+        repaired
+    } else {
+        decoded.to_owned()
+    }
 }
 
 fn convert_address(addr: &mail_parser::Addr<'_>) -> Option<Address> {
@@ -331,6 +433,62 @@ the plan\r\n--f--\r\n";
     fn plain_text_mail_has_no_html() {
         let view = view("INBOX", 1, Flags::default(), b"Subject: x\r\n\r\n<b>not html</b>\r\n").unwrap();
         assert_eq!(view.html, None);
+    }
+
+    #[test]
+    fn japanese_mail_in_the_wild_reads_right() {
+        use base64::Engine;
+        let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+        let subject = "打ち合わせの件".as_bytes();
+        let name = "山田太郎".as_bytes();
+        // Encoded-words split inside a character, a sender labelled iso-2022-jp that is UTF-8,
+        // a UTF-8 body labelled iso-2022-jp, an RFC 2231 name split inside a character, and a
+        // file name with a right-to-left override and a path.
+        let raw = format!(
+            "From: =?UTF-8?B?{}?= =?UTF-8?B?{}?= <yamada@example.jp>\r\n\
+To: =?iso-2022-jp?B?{}?= <sato@example.jp>\r\n\
+Subject: =?UTF-8?B?{}?=\r\n =?UTF-8?B?{}?=\r\n\
+MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=m\r\n\r\n\
+--m\r\nContent-Type: text/plain; charset=iso-2022-jp\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\
+お世話になっております。\r\n\
+--m\r\nContent-Type: application/pdf\r\n\
+Content-Disposition: attachment; filename*0*=UTF-8''%E8%AB; filename*1*=%8B%E6%B1%82%E6%9B%B8.pdf\r\n\
+Content-Transfer-Encoding: base64\r\n\r\nJVBERi0=\r\n\
+--m\r\nContent-Type: application/octet-stream\r\n\
+Content-Disposition: attachment; filename=\"../../invoice{rlo}fdp.exe\"\r\n\
+Content-Transfer-Encoding: base64\r\n\r\nTVo=\r\n--m--\r\n",
+            b64(&name[..4]),
+            b64(&name[4..]),
+            b64("佐藤".as_bytes()),
+            b64(&subject[..5]),
+            b64(&subject[5..]),
+            rlo = '\u{202E}',
+        );
+        let view = view("INBOX", 1, Flags::default(), raw.as_bytes()).unwrap();
+        assert_eq!(view.subject, "打ち合わせの件");
+        assert_eq!(view.from[0].name.as_deref(), Some("山田太郎"));
+        assert_eq!(view.from[0].email, "yamada@example.jp");
+        assert_eq!(view.to[0].name.as_deref(), Some("佐藤"));
+        assert_eq!(view.text.trim(), "お世話になっております。");
+        let names: Vec<_> = view.attachments.iter().map(|a| a.filename.clone().unwrap()).collect();
+        assert_eq!(names, ["請求書.pdf", "invoice[U+202E]fdp.exe"]);
+        let row = summary(1, raw.as_bytes(), Flags::default(), 0, None);
+        assert_eq!(row.subject, "打ち合わせの件");
+        assert_eq!(row.from.unwrap().name.as_deref(), Some("山田太郎"));
+    }
+
+    #[test]
+    fn flowed_text_is_shown_unwrapped() {
+        let raw = b"Subject: f\r\nContent-Type: text/plain; charset=utf-8; format=flowed; delsp=yes\r\n\r\n\
+A long line that was \r\nwrapped by the sender.\r\n\r\n>> quoted and \r\n>> wrapped\r\n";
+        let view = view("INBOX", 1, Flags::default(), raw).unwrap();
+        assert_eq!(view.text, "A long line that waswrapped by the sender.\n\n>> quoted andwrapped\n");
+        let raw = b"Subject: f\r\nContent-Type: text/plain; format=flowed\r\n\r\nsoft \r\nbreak\r\n";
+        assert_eq!(view_of_raw(raw).text, "soft break\n");
+    }
+
+    fn view_of_raw(raw: &[u8]) -> MessageView {
+        view("INBOX", 1, Flags::default(), raw).unwrap()
     }
 
     #[test]

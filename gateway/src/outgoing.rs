@@ -18,7 +18,8 @@ use yubin_protocol::{
 };
 
 use crate::compose::{checked_message_id, compose, Composed, Purpose, ResolvedAttachment};
-use crate::session::{logged_in, with_imap, AccountSession};
+use crate::lock;
+use crate::session::{logged_in, with_imap, Account, AccountSession};
 use crate::upstream::imap::ImapConnection;
 
 pub async fn compose_info(state: &AccountSession) -> Result<Response, ApiError> {
@@ -88,7 +89,7 @@ pub async fn send(state: &AccountSession, message: OutgoingMessage) -> Result<Re
     }
     submitted?;
     info!(message_id = %composed.message_id, "sent");
-    remember_sent(&composed.message_id);
+    remember_sent(&account, &composed.message_id);
     state.discard_uploads(&message);
 
     // The message is out. What follows files it; a failure here is logged, never reported as
@@ -181,26 +182,35 @@ async fn settle_intent(
     .await
 }
 
-/// Message-IDs this gateway process sent in the last day: the at-most-once check for accounts
-/// without a Sent folder on the server (POP3), and a fast path for the others. Bounded; a
-/// restart forgets it, which is why IMAP accounts also look in Sent.
-static RECENTLY_SENT: LazyLock<Mutex<HashMap<String, Instant>>> = LazyLock::new(Default::default);
+/// Message-IDs this gateway process sent in the last day, per account: the at-most-once check
+/// for accounts without a Sent folder on the server (POP3), and a fast path for the others.
+/// Keyed by account as well as Message-ID: one account's send must never stop another's, nor
+/// tell it anything. Bounded; a restart forgets it, which is why IMAP accounts also look in
+/// Sent.
+static RECENTLY_SENT: LazyLock<Mutex<HashMap<SentKey, Instant>>> = LazyLock::new(Default::default);
+
+/// (server id, login name, Message-ID).
+type SentKey = (String, String, String);
+
+fn sent_key(account: &Account, message_id: &str) -> SentKey {
+    (account.server.config.id.clone(), account.username.to_lowercase(), message_id.to_owned())
+}
 const REMEMBER_SENT: Duration = Duration::from_secs(24 * 3600);
 const MAX_REMEMBERED: usize = 100_000;
 
-fn remember_sent(message_id: &str) {
-    let mut sent = RECENTLY_SENT.lock().expect("sent ids lock");
+fn remember_sent(account: &Account, message_id: &str) {
+    let mut sent = lock(&RECENTLY_SENT);
     if sent.len() >= MAX_REMEMBERED {
         sent.retain(|_, at| at.elapsed() < REMEMBER_SENT);
     }
     if sent.len() < MAX_REMEMBERED {
-        sent.insert(message_id.to_owned(), Instant::now());
+        sent.insert(sent_key(account, message_id), Instant::now());
     }
 }
 
 async fn earlier_attempt(state: &AccountSession, sent_folder: Option<&str>, id: &str) -> Result<Attempt, ApiError> {
-    let remembered =
-        RECENTLY_SENT.lock().expect("sent ids lock").get(id).is_some_and(|at| at.elapsed() < REMEMBER_SENT);
+    let account = logged_in(state).await?;
+    let remembered = lock(&RECENTLY_SENT).get(&sent_key(&account, id)).is_some_and(|at| at.elapsed() < REMEMBER_SENT);
     if remembered {
         return Ok(Attempt::Sent);
     }

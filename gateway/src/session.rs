@@ -5,13 +5,13 @@
 //! for as long as the socket is open, and nowhere else.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{Message, WebSocket};
-use futures::{SinkExt, StreamExt};
+use futures::{FutureExt, SinkExt, StreamExt};
 use lettre::message::Mailbox;
 use tokio::sync::{mpsc, Mutex, RwLock};
 use tracing::{debug, error, info, warn, Instrument};
@@ -22,10 +22,12 @@ use yubin_protocol::{
 };
 
 use crate::compose::parse_mailbox;
-use crate::downloads::Ticket;
+use crate::downloads::{Ticket, TicketOwner};
 use crate::gateway::{Gateway, ServerRuntime};
-use crate::limits::SessionSlot;
+use crate::limits::{Outcome, SessionSlot, UnsignedSlot};
+use crate::lock;
 use crate::metrics::METRICS;
+use crate::server::ReadBudget;
 use crate::uploads::Uploads;
 use crate::upstream::imap::{section_numbers, ImapConnection};
 use crate::upstream::pop3::Pop3Connection;
@@ -64,24 +66,36 @@ pub(crate) struct AccountSession {
     watchers: std::sync::Mutex<Watchers>,
     /// Where pushed events go: the same writer as replies.
     events: mpsc::Sender<ServerFrame>,
+    /// The tab's session id.
+    session: u64,
 }
 
 /// The accounts of one tab, by the id the browser gave each.
 struct Accounts {
+    /// The session's id, for its download tickets and logs.
+    session: u64,
     by_id: std::sync::Mutex<HashMap<AccountId, Arc<AccountSession>>>,
     uploads: Arc<std::sync::Mutex<Uploads>>,
     events: mpsc::Sender<ServerFrame>,
     max: usize,
+    /// One sign-in (or account test) at a time per socket: guesses cannot be sent in bulk.
+    signing_in: Mutex<()>,
+    /// What holds the session to the limits of one that has not signed in: its place among
+    /// the client's unsigned sessions, and the budget its socket reads draw on. Released at
+    /// the first sign-in.
+    unsigned: std::sync::Mutex<Option<UnsignedSlot>>,
+    budget: ReadBudget,
+    ever_signed_in: std::sync::atomic::AtomicBool,
 }
 
 impl Accounts {
     fn get(&self, id: AccountId) -> Option<Arc<AccountSession>> {
-        self.by_id.lock().expect("accounts lock").get(&id).cloned()
+        lock(&self.by_id).get(&id).cloned()
     }
 
     /// The account `id`, added if new and the tab has room for it.
     fn get_or_add(&self, id: AccountId) -> Result<Arc<AccountSession>, ApiError> {
-        let mut by_id = self.by_id.lock().expect("accounts lock");
+        let mut by_id = lock(&self.by_id);
         if let Some(session) = by_id.get(&id) {
             return Ok(session.clone());
         }
@@ -99,13 +113,14 @@ impl Accounts {
             pop3: Arc::default(),
             watchers: std::sync::Mutex::default(),
             events: self.events.clone(),
+            session: self.session,
         });
         by_id.insert(id, session.clone());
         Ok(session)
     }
 
     async fn any_signed_in(&self) -> bool {
-        let all: Vec<_> = self.by_id.lock().expect("accounts lock").values().cloned().collect();
+        let all: Vec<_> = lock(&self.by_id).values().cloned().collect();
         for session in all {
             if session.account.read().await.is_some() {
                 return true;
@@ -114,16 +129,24 @@ impl Accounts {
         false
     }
 
+    /// The first sign-in lifts the limits of an anonymous session.
+    fn signed_in(&self) {
+        if !self.ever_signed_in.swap(true, Ordering::AcqRel) {
+            self.budget.lift();
+            lock(&self.unsigned).take();
+        }
+    }
+
     /// Signs account `id` out, if present.
     async fn remove(&self, id: AccountId) {
-        let removed = self.by_id.lock().expect("accounts lock").remove(&id);
+        let removed = lock(&self.by_id).remove(&id);
         if let Some(session) = removed {
             session.close().await;
         }
     }
 
     async fn remove_all(&self) {
-        let all: Vec<_> = self.by_id.lock().expect("accounts lock").drain().map(|(_, s)| s).collect();
+        let all: Vec<_> = lock(&self.by_id).drain().map(|(_, s)| s).collect();
         for session in all {
             session.close().await;
         }
@@ -170,7 +193,7 @@ impl AccountSession {
     /// size in the listing the browser just got. The inbox is watched as well while it is not
     /// the folder on screen.
     fn watch(&self, account: &Arc<Account>, folder: &str, known_total: u32) {
-        let mut watchers = self.watchers.lock().expect("watchers lock");
+        let mut watchers = lock(&self.watchers);
         if !watchers.screen.as_ref().is_some_and(|w| w.is_watching(folder)) {
             watchers.screen = Some(self.start_watcher(account, folder, Some(known_total)));
         }
@@ -184,7 +207,7 @@ impl AccountSession {
     /// Watches the inbox from sign-in on, so that an account not on screen still reports new
     /// mail (its count, the title, a notification). Listing a folder takes over from here.
     fn watch_inbox(&self, account: &Arc<Account>) {
-        let mut watchers = self.watchers.lock().expect("watchers lock");
+        let mut watchers = lock(&self.watchers);
         let watched = watchers.screen.as_ref().is_some_and(|w| w.is_watching("INBOX"))
             || watchers.inbox.as_ref().is_some_and(|w| w.is_watching("INBOX"));
         if !watched {
@@ -217,21 +240,21 @@ impl AccountSession {
     }
 
     fn stop_watching(&self) {
-        *self.watchers.lock().expect("watchers lock") = Watchers::default();
+        *lock(&self.watchers) = Watchers::default();
     }
 
     pub fn upload_limit(&self) -> u64 {
-        self.uploads.lock().expect("uploads lock").limit()
+        lock(&self.uploads).limit()
     }
 
     /// A copy of an upload's bytes, for building a message.
     pub fn upload(&self, id: &str) -> Result<Vec<u8>, ApiError> {
-        self.uploads.lock().expect("uploads lock").get(id).map(<[u8]>::to_vec)
+        lock(&self.uploads).get(id).map(<[u8]>::to_vec)
     }
 
     /// Frees the uploads `message` was built from, once it is sent.
     pub fn discard_uploads(&self, message: &OutgoingMessage) {
-        let mut uploads = self.uploads.lock().expect("uploads lock");
+        let mut uploads = lock(&self.uploads);
         for attachment in &message.attachments {
             if let AttachmentSource::Upload { upload } = &attachment.source {
                 uploads.discard(upload);
@@ -240,13 +263,27 @@ impl AccountSession {
     }
 }
 
-/// Serves one browser tab; `_slot` holds its place among the gateway's open sessions.
-pub async fn run(socket: WebSocket, gateway: Arc<Gateway>, peer: SocketAddr, _slot: SessionSlot) {
+/// What a session holds from the moment its socket is accepted: its place among the
+/// gateway's sessions, its place among its client's sessions that have not signed in, and the
+/// read budget of its connection.
+pub struct Places {
+    pub session: SessionSlot,
+    pub unsigned: UnsignedSlot,
+    pub budget: ReadBudget,
+}
+
+/// Serves one browser tab.
+pub async fn run(socket: WebSocket, gateway: Arc<Gateway>, client: IpAddr, places: Places) {
     let id = NEXT_SESSION.fetch_add(1, Ordering::Relaxed);
-    let span = tracing::info_span!("session", id, %peer);
+    let span = tracing::info_span!("session", id, %client);
     METRICS.sessions_open.fetch_add(1, Ordering::Relaxed);
     METRICS.sessions_total.fetch_add(1, Ordering::Relaxed);
-    serve(socket, gateway, peer.ip()).instrument(span).await;
+    let Places { session: _slot, unsigned, budget } = places;
+    // Until an account signs in, the socket may send only a little in all: a hostile client
+    // cannot make the gateway buffer a big frame, or many.
+    budget.limit(gateway.config.limits.max_bytes_before_signin);
+    serve(socket, gateway.clone(), client, id, unsigned, budget).instrument(span).await;
+    gateway.downloads.revoke(id, None);
     METRICS.sessions_open.fetch_sub(1, Ordering::Relaxed);
 }
 
@@ -257,16 +294,41 @@ pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 /// The WebSocket close code a stopping gateway sends: "Service Restart", reconnect.
 const SERVICE_RESTART: u16 = 1012;
 
-async fn serve(socket: WebSocket, gateway: Arc<Gateway>, peer: IpAddr) {
+/// The close code for a socket on which nobody signed in in time. The app reconnects quietly.
+pub const SIGN_IN_TIMEOUT: u16 = 4001;
+
+/// Why the read loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    /// The browser left, or its socket failed: requests under way are cancelled.
+    Gone,
+    /// Nobody signed in in time.
+    SignInTimeout,
+    /// The gateway stops: requests under way finish and are answered first.
+    Restarting,
+}
+
+async fn serve(
+    socket: WebSocket,
+    gateway: Arc<Gateway>,
+    peer: IpAddr,
+    session: u64,
+    unsigned: UnsignedSlot,
+    budget: ReadBudget,
+) {
     info!("connected");
     let (mut sink, mut stream) = socket.split();
     let (replies, mut outbox) = mpsc::channel::<ServerFrame>(64);
 
     // Told to finish when the session ends: senders of `replies` live on in request tasks and
     // in the session state, so the channel alone would keep the writer waiting forever.
-    let (finish, mut finished) = tokio::sync::oneshot::channel::<bool>();
+    let (finish, mut finished) = tokio::sync::oneshot::channel::<Ending>();
+    // Set when the writer finds the socket gone, so a reader waiting for a free request place
+    // does not wait for requests whose answers nobody will read.
+    let writer_gone = Arc::new(tokio::sync::Notify::new());
     let ping_every = Duration::from_secs(gateway.config.limits.ping_interval_secs.max(1));
-    let writer = tokio::spawn(
+    let writer = tokio::spawn({
+        let writer_gone = writer_gone.clone();
         async move {
             // Pings make a live browser answer (its Pong counts as activity) and find dead ones.
             let mut pings = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
@@ -279,14 +341,16 @@ async fn serve(socket: WebSocket, gateway: Arc<Gateway>, peer: IpAddr) {
                         }
                         continue;
                     }
-                    restart = &mut finished => {
-                        // A stopping gateway says so, and the browser reconnects elsewhere.
-                        if restart.unwrap_or(false) {
-                            let close = axum::extract::ws::CloseFrame {
-                                code: SERVICE_RESTART,
-                                reason: "gateway restarting: reconnect".into(),
-                            };
-                            let _ = sink.send(Message::Close(Some(close))).await;
+                    ending = &mut finished => {
+                        let close = match ending.unwrap_or(Ending::Gone) {
+                            // A stopping gateway says so, and the browser reconnects elsewhere.
+                            Ending::Restarting => Some((SERVICE_RESTART, "gateway restarting: reconnect")),
+                            Ending::SignInTimeout => Some((SIGN_IN_TIMEOUT, "no sign-in: reconnect when needed")),
+                            Ending::Gone => None,
+                        };
+                        if let Some((code, reason)) = close {
+                            let frame = axum::extract::ws::CloseFrame { code, reason: reason.into() };
+                            let _ = sink.send(Message::Close(Some(frame))).await;
                         }
                         None
                     }
@@ -304,10 +368,11 @@ async fn serve(socket: WebSocket, gateway: Arc<Gateway>, peer: IpAddr) {
                     break;
                 }
             }
+            writer_gone.notify_one();
             let _ = sink.close().await;
         }
-        .in_current_span(),
-    );
+        .in_current_span()
+    });
 
     let welcome = ServerFrame::Welcome(Welcome {
         protocol: PROTOCOL_VERSION,
@@ -316,45 +381,60 @@ async fn serve(socket: WebSocket, gateway: Arc<Gateway>, peer: IpAddr) {
     });
     let _ = replies.send(welcome).await;
 
+    let limits = &gateway.config.limits;
     let accounts = Arc::new(Accounts {
+        session,
         by_id: std::sync::Mutex::default(),
-        uploads: Arc::new(std::sync::Mutex::new(Uploads::new(gateway.config.limits.max_upload_bytes))),
+        uploads: Arc::new(std::sync::Mutex::new(Uploads::new(limits.max_upload_bytes))),
         events: replies.clone(),
-        max: gateway.config.limits.max_accounts,
+        max: limits.max_accounts,
+        signing_in: Mutex::default(),
+        unsigned: std::sync::Mutex::new(Some(unsigned)),
+        budget,
+        ever_signed_in: Default::default(),
     });
     let mut stopping = gateway.stopping.subscribe();
-    let limits = &gateway.config.limits;
     let login_deadline = tokio::time::Instant::now() + Duration::from_secs(limits.login_timeout_secs);
     let silence_limit = ping_every * 3;
-    // Requests under way, so that a stopping gateway can let them finish and answer.
-    let in_flight = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let mut restarting = false;
-    loop {
+    // Requests under way: at most `max_requests_in_flight`; when all places are taken the
+    // socket is not read (backpressure), so a flood waits in the client's own buffers.
+    let places = Arc::new(tokio::sync::Semaphore::new(limits.max_requests_in_flight.max(1)));
+    let mut requests = tokio::task::JoinSet::new();
+    let ending = loop {
+        while requests.try_join_next().is_some() {}
+        let place = tokio::select! {
+            place = places.clone().acquire_owned() => place.expect("never closed"),
+            () = writer_gone.notified() => break Ending::Gone,
+            _ = stopping.wait_for(|stop| *stop) => break Ending::Restarting,
+        };
         let message = tokio::select! {
             message = tokio::time::timeout(silence_limit, stream.next()) => match message {
                 Ok(message) => message,
                 Err(_) => {
                     info!("no sign of the browser for {silence_limit:?}: closing");
-                    break;
+                    break Ending::Gone;
                 }
             },
             _ = tokio::time::sleep_until(login_deadline), if !accounts.any_signed_in().await => {
-                info!("not signed in within {:?}: closing", limits.login_timeout_secs);
-                break;
+                info!("not signed in within {} s: closing", limits.login_timeout_secs);
+                break Ending::SignInTimeout;
             }
             _ = stopping.wait_for(|stop| *stop) => {
                 info!("gateway stopping: closing the session so the browser reconnects");
-                restarting = true;
-                break;
+                break Ending::Restarting;
             }
         };
-        let Some(message) = message else { break };
+        let Some(message) = message else { break Ending::Gone };
         let text = match message {
             Ok(Message::Text(text)) => {
                 METRICS.websocket_bytes_in.fetch_add(text.len() as u64, Ordering::Relaxed);
                 text
             }
-            Ok(Message::Close(_)) | Err(_) => break,
+            Ok(Message::Close(_)) => break Ending::Gone,
+            Err(e) => {
+                debug!("socket failed: {e}");
+                break Ending::Gone;
+            }
             Ok(_) => continue,
         };
         let frame: ClientFrame = match serde_json::from_str(&text) {
@@ -365,45 +445,55 @@ async fn serve(socket: WebSocket, gateway: Arc<Gateway>, peer: IpAddr) {
                 continue;
             }
         };
-        let (gateway, accounts, replies, in_flight) =
-            (gateway.clone(), accounts.clone(), replies.clone(), in_flight.clone());
-        in_flight.fetch_add(1, Ordering::AcqRel);
-        let id = frame.id;
-        let work = tokio::spawn(
-            async move { route(&gateway, &accounts, peer, frame.account, frame.request).await }.in_current_span(),
-        );
-        tokio::spawn(
+        let (gateway, accounts, replies) = (gateway.clone(), accounts.clone(), replies.clone());
+        requests.spawn(
             async move {
+                let id = frame.id;
+                let work = route(&gateway, &accounts, peer, frame.account, frame.request);
                 // A bug that panics costs this request, answered as such; never the session.
-                let result = work.await.unwrap_or_else(|e| {
-                    error!(id, "request handler failed: {e}");
+                let result = std::panic::AssertUnwindSafe(work).catch_unwind().await.unwrap_or_else(|_| {
+                    error!(id, "request handler failed");
                     Err(ApiError::new(ErrorKind::Internal, "the gateway failed on this request"))
                 });
                 METRICS.requests_total.fetch_add(1, Ordering::Relaxed);
                 if let Err(e) = &result {
                     METRICS.error(e.kind);
-                    debug!(id, kind = ?e.kind, "request failed: {}", e.message);
+                    log_failure(id, e);
                 }
                 let _ = replies.send(ServerFrame::Reply { id, result }).await;
-                in_flight.fetch_sub(1, Ordering::AcqRel);
+                drop(place);
             }
             .in_current_span(),
         );
-    }
+    };
 
-    if restarting {
+    if ending == Ending::Restarting {
         // Draining: what was asked is finished and answered (a message being sent goes out and
         // its receipt reaches the browser) before the session closes.
-        let deadline = tokio::time::Instant::now() + DRAIN_TIMEOUT;
-        while in_flight.load(Ordering::Acquire) > 0 && tokio::time::Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let _ = tokio::time::timeout(DRAIN_TIMEOUT, async { while requests.join_next().await.is_some() {} }).await;
     }
+    // Whatever is still running has nobody to answer: stop it, and free what it holds.
+    requests.abort_all();
+    while requests.join_next().await.is_some() {}
     drop(replies);
-    let _ = finish.send(restarting);
+    let _ = finish.send(ending);
     let _ = writer.await;
     accounts.remove_all().await;
     info!("disconnected");
+}
+
+/// A failed request, logged where an operator sees it: the server's refusals and lost
+/// connections at INFO, the gateway's own faults at WARN, the client's mistakes at DEBUG.
+fn log_failure(id: u32, error: &ApiError) {
+    match error.kind {
+        ErrorKind::Internal | ErrorKind::Protocol | ErrorKind::Tls => {
+            warn!(id, kind = ?error.kind, "request failed: {}", error.message)
+        }
+        ErrorKind::BadRequest | ErrorKind::NotLoggedIn => {
+            debug!(id, kind = ?error.kind, "request failed: {}", error.message)
+        }
+        _ => info!(id, kind = ?error.kind, "request failed: {}", error.message),
+    }
 }
 
 /// Hands a request to the account it names; signing in and out add and remove accounts.
@@ -417,12 +507,24 @@ async fn route(
     match request {
         Request::Login { server, username, password } => {
             let session = accounts.get_or_add(account)?;
-            throttled(gateway, peer, login(gateway, &session, &server, &username, password)).await
+            let _one_at_a_time = accounts.signing_in.lock().await;
+            let attempt = gateway.login_throttle.begin(peer, &throttle_key(gateway, &server, &username))?;
+            let result = login(gateway, &session, &server, &username, password).await;
+            attempt.finish(outcome(&result));
+            if result.is_ok() {
+                accounts.signed_in();
+            }
+            result
         }
         Request::TestAccount { server, username, password } => {
-            throttled(gateway, peer, test_account(gateway, &server, &username, password)).await
+            let _one_at_a_time = accounts.signing_in.lock().await;
+            let attempt = gateway.login_throttle.begin(peer, &throttle_key(gateway, &server, &username))?;
+            let result = test_account(gateway, &server, &username, password).await;
+            attempt.finish(outcome(&result));
+            result
         }
         Request::Logout => {
+            gateway.downloads.revoke(accounts.session, Some(account));
             accounts.remove(account).await;
             Ok(Response::Done)
         }
@@ -433,25 +535,33 @@ async fn route(
     }
 }
 
-/// Runs a sign-in attempt under the per-address throttle: wrong passwords slow the next try.
-async fn throttled(
-    gateway: &Gateway,
-    peer: IpAddr,
-    attempt: impl std::future::Future<Output = Result<Response, ApiError>>,
-) -> Result<Response, ApiError> {
-    gateway.login_throttle.check(peer)?;
-    let result = attempt.await;
-    match &result {
+/// The account a sign-in is for, as the throttle counts it: the server and the login name.
+fn throttle_key(gateway: &Gateway, server_id: &str, typed_username: &str) -> String {
+    let login = gateway
+        .config
+        .server(server_id)
+        .map_or_else(|| typed_username.to_owned(), |s| s.login_name(typed_username.trim()));
+    format!("{server_id}:{login}")
+}
+
+/// What a sign-in's result tells the throttle: only a refused password is a guess; an
+/// unreachable server is not.
+fn outcome(result: &Result<Response, ApiError>) -> Outcome {
+    match result {
         Ok(Response::AccountTest(test)) => {
-            let wrong =
-                [&test.incoming, &test.outgoing].iter().any(|r| matches!(r, Err(e) if e.kind == ErrorKind::AuthFailed));
-            gateway.login_throttle.record(peer, !wrong);
+            let tried = [&test.incoming, &test.outgoing];
+            if tried.iter().any(|r| matches!(r, Err(e) if e.kind == ErrorKind::AuthFailed)) {
+                Outcome::WrongPassword
+            } else if tried.iter().any(|r| r.is_ok()) {
+                Outcome::Succeeded
+            } else {
+                Outcome::NotTried
+            }
         }
-        Ok(_) => gateway.login_throttle.record(peer, true),
-        Err(e) if e.kind == ErrorKind::AuthFailed => gateway.login_throttle.record(peer, false),
-        Err(_) => {} // an unreachable server is not a wrong guess
+        Ok(_) => Outcome::Succeeded,
+        Err(e) if e.kind == ErrorKind::AuthFailed => Outcome::WrongPassword,
+        Err(_) => Outcome::NotTried,
     }
-    result
 }
 
 async fn handle(gateway: &Gateway, state: &AccountSession, request: Request) -> Result<Response, ApiError> {
@@ -561,7 +671,8 @@ async fn handle(gateway: &Gateway, state: &AccountSession, request: Request) -> 
         Request::PrepareDownload { folder, uid, section, filename } => {
             let account = logged_in(state).await?;
             section_numbers(&section)?;
-            let url = gateway.downloads.issue(Ticket {
+            let owner = TicketOwner { session: state.session, account: state.id };
+            let ticket = Ticket {
                 server: account.server.clone(),
                 username: account.username.clone(),
                 password: account.password.clone(),
@@ -569,16 +680,18 @@ async fn handle(gateway: &Gateway, state: &AccountSession, request: Request) -> 
                 uid,
                 section,
                 filename,
-            });
+                owner,
+            };
+            let url = gateway.downloads.issue(ticket, gateway.config.limits.max_downloads_per_session)?;
             Ok(Response::Download { url })
         }
         Request::Upload { upload, offset, total, data } => {
             logged_in(state).await?;
-            state.uploads.lock().expect("uploads lock").append(&upload, offset, total, &data)?;
+            lock(&state.uploads).append(&upload, offset, total, &data)?;
             Ok(Response::Done)
         }
         Request::DiscardUpload { upload } => {
-            state.uploads.lock().expect("uploads lock").discard(&upload);
+            lock(&state.uploads).discard(&upload);
             Ok(Response::Done)
         }
         Request::ComposeInfo => outgoing::compose_info(state).await,

@@ -36,8 +36,11 @@ impl Uploads {
         if id.is_empty() || id.len() > MAX_ID_LEN {
             return Err(ApiError::new(ErrorKind::BadRequest, "bad upload id"));
         }
-        let held: u64 = self.files.iter().filter(|(k, _)| k.as_str() != id).map(|(_, u)| u.total).sum();
-        if held + total > self.limit {
+        // Sizes are the client's word: checked arithmetic, since a declared total near 2^64
+        // must be refused, not wrap around (or panic) into looking small.
+        let held =
+            self.files.iter().filter(|(k, _)| k.as_str() != id).try_fold(0u64, |sum, (_, u)| sum.checked_add(u.total));
+        if held.and_then(|held| held.checked_add(total)).is_none_or(|all| all > self.limit) {
             return Err(ApiError::new(
                 ErrorKind::BadRequest,
                 format!("attachments may not exceed {} in all", human_size(self.limit)),
@@ -47,17 +50,19 @@ impl Uploads {
             .decode(data)
             .map_err(|_| ApiError::new(ErrorKind::BadRequest, "upload chunk is not base64"))?;
         if offset == 0 {
-            self.files.insert(id.to_owned(), Upload { total, bytes: Vec::with_capacity(total as usize) });
+            // Room for what arrived, not for what is announced: a claim costs nothing to make.
+            self.files.insert(id.to_owned(), Upload { total, bytes: Vec::with_capacity(chunk.len()) });
         }
         let upload = self
             .files
             .get_mut(id)
             .ok_or_else(|| ApiError::new(ErrorKind::BadRequest, format!("unknown upload {id}")))?;
         let have = upload.bytes.len() as u64;
-        if offset + chunk.len() as u64 <= have {
+        let end = offset.checked_add(chunk.len() as u64);
+        if end.is_some_and(|end| end <= have) {
             return Ok(()); // a repeat of a chunk already stored
         }
-        if offset != have || upload.total != total || have + chunk.len() as u64 > total {
+        if offset != have || upload.total != total || end.is_none_or(|end| end > total) {
             return Err(ApiError::new(
                 ErrorKind::BadRequest,
                 format!("upload {id}: chunk at {offset} does not follow byte {have} of {total}"),
@@ -124,5 +129,18 @@ mod tests {
         assert!(uploads.append("c", 0, 1, "not base64!").is_err());
         uploads.discard("a");
         assert!(uploads.get("a").unwrap_err().message.contains("not on the gateway"));
+    }
+
+    #[test]
+    fn sizes_near_the_integer_limit_are_refused_not_wrapped() {
+        let mut uploads = Uploads::new(100);
+        uploads.append("a", 0, 10, &b64(b"0123456789")).unwrap();
+        for total in [u64::MAX, u64::MAX - 5, u64::MAX - 10] {
+            assert!(uploads.append("b", 0, total, &b64(b"x")).is_err(), "{total}");
+        }
+        uploads.append("c", 0, 4, &b64(b"ab")).unwrap();
+        assert!(uploads.append("c", u64::MAX - 1, 4, &b64(b"cd")).is_err());
+        uploads.append("c", 2, 4, &b64(b"cd")).unwrap();
+        assert_eq!(uploads.get("c").unwrap(), b"abcd");
     }
 }
