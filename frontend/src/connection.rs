@@ -26,8 +26,15 @@ pub enum ConnectionEvent {
     Welcome(Welcome),
     /// News the gateway pushed.
     Pushed(Event),
-    Closed,
+    /// The socket closed; `quiet` when the gateway closed it because nobody signed in in
+    /// time — nothing was lost, and there is nothing to tell the user.
+    Closed {
+        quiet: bool,
+    },
 }
+
+/// The close code a gateway sends a socket on which nobody signed in in time.
+const SIGN_IN_TIMEOUT: u16 = 4001;
 
 type Pending = HashMap<RequestId, oneshot::Sender<Result<Response, ApiError>>>;
 
@@ -86,14 +93,14 @@ impl Connection {
         };
         let on_close = {
             let inner = Rc::downgrade(&inner);
-            Closure::<dyn FnMut(CloseEvent)>::new(move |_: CloseEvent| {
+            Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
                 // Dropping the senders fails every pending request.
                 if let Some(inner) = inner.upgrade() {
                     if let Some(inner) = inner.borrow_mut().as_mut() {
                         inner.pending.clear();
                     }
                 }
-                on_event.emit(ConnectionEvent::Closed);
+                on_event.emit(ConnectionEvent::Closed { quiet: event.code() == SIGN_IN_TIMEOUT });
             })
         };
         socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

@@ -83,6 +83,14 @@ const CATALOG: &[(&str, &str)] = &[
     ("Unexpected reply from the gateway.", "ゲートウェイから予期しない応答がありました。"),
     ("Unexpected local reply.", "予期しない応答がありました。"),
     ("Delete every message in this folder for good?", "このフォルダのメッセージをすべて完全に削除しますか？"),
+    (
+        "Settings could not be saved on the server of {account} ({error}). They are kept in this browser.",
+        "{account} のサーバーに設定を保存できませんでした（{error}）。設定はこのブラウザーに保存されています。",
+    ),
+    (
+        "This account has no Trash folder. Delete for good? This cannot be undone.",
+        "このアカウントにはゴミ箱フォルダがありません。完全に削除しますか？元に戻せません。",
+    ),
     ("Delete this folder and every message in it?", "このフォルダと中のメッセージをすべて削除しますか？"),
     ("This message had already been sent; it was not sent again.", "このメッセージは送信済みでした。再送信はしていません。"),
     (

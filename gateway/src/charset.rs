@@ -398,9 +398,8 @@ pub fn unflow(text: &str, delete_space: bool) -> String {
         emit(&mut out, depth, &joined);
     }
     // `split` sees one more (empty) line after a final line break.
-    if ends_with_newline && out.ends_with("\n\n") {
-        out.pop();
-    } else if !ends_with_newline && out.ends_with('\n') {
+    let extra_line_break = if ends_with_newline { out.ends_with("\n\n") } else { out.ends_with('\n') };
+    if extra_line_break {
         out.pop();
     }
     out

@@ -7,31 +7,14 @@
 //!   format characters and control characters hide parts of a name. They are replaced with a
 //!   visible `[U+202E]`, so the name reads as what it is.
 
-/// Characters that change how text around them is ordered or shown without being seen.
-pub fn is_hidden_control(c: char) -> bool {
-    matches!(c,
-        '\u{200B}'..='\u{200F}'   // zero-width space/joiners, LRM, RLM
-        | '\u{202A}'..='\u{202E}' // LRE, RLE, PDF, LRO, RLO
-        | '\u{2060}'..='\u{2069}' // word joiner … LRI, RLI, FSI, PDI
-        | '\u{061C}'              // Arabic letter mark
-        | '\u{FEFF}'              // zero-width no-break space
-    ) || c.is_control()
-}
+use yubin_protocol::text::visible_controls;
 
 /// `name` made safe to show and to save: its last path component, hidden controls shown as
 /// `[U+XXXX]`, at most [`crate::downloads::MAX_FILENAME`] bytes. A name with nothing left
 /// becomes `attachment`.
 pub fn safe_name(name: &str) -> String {
     let last = name.rsplit(['/', '\\']).find(|part| !part.trim().is_empty()).unwrap_or("");
-    let mut out = String::with_capacity(last.len());
-    for c in last.trim().chars() {
-        if is_hidden_control(c) {
-            out.push_str(&format!("[U+{:04X}]", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    let out = shorten(&out, crate::downloads::MAX_FILENAME);
+    let out = shorten(&visible_controls(last.trim()), crate::downloads::MAX_FILENAME);
     if out.is_empty() || out.chars().all(|c| c == '.') {
         "attachment".to_owned()
     } else {

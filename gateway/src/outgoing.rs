@@ -313,8 +313,7 @@ async fn drafts_folder(state: &AccountSession) -> Result<String, ApiError> {
             if let Some(folder) = imap.special_folder(FolderRole::Drafts).await? {
                 return Ok(folder);
             }
-            imap.create_folder("Drafts").await?;
-            Ok("Drafts".to_owned())
+            imap.create_folder("Drafts").await
         })
     })
     .await

@@ -161,18 +161,31 @@ struct Watchers {
 
 struct Watcher {
     folder: String,
-    task: tokio::task::JoinHandle<()>,
+    task: Option<tokio::task::JoinHandle<()>>,
+    /// Tells the watch to leave IDLE and log out.
+    stop: tokio::sync::watch::Sender<bool>,
 }
+
+/// How long a stopped watcher may take to log out before its task is ended anyway.
+const WATCHER_LOGOUT: Duration = Duration::from_secs(5);
 
 impl Watcher {
     fn is_watching(&self, folder: &str) -> bool {
-        self.folder == folder && !self.task.is_finished()
+        self.folder == folder && self.task.as_ref().is_some_and(|t| !t.is_finished())
     }
 }
 
 impl Drop for Watcher {
     fn drop(&mut self) {
-        self.task.abort();
+        self.stop.send_replace(true);
+        if let Some(task) = self.task.take() {
+            if !task.is_finished() {
+                tokio::spawn(async move {
+                    tokio::time::sleep(WATCHER_LOGOUT).await;
+                    task.abort();
+                });
+            }
+        }
     }
 }
 
@@ -217,6 +230,7 @@ impl AccountSession {
 
     fn start_watcher(&self, account: &Arc<Account>, folder: &str, known_total: Option<u32>) -> Watcher {
         let (account, events, name, id) = (account.clone(), self.events.clone(), folder.to_owned(), self.id);
+        let (stop, stopped) = tokio::sync::watch::channel(false);
         let task = tokio::spawn(
             async move {
                 let notify = || {
@@ -231,12 +245,13 @@ impl AccountSession {
                     &name,
                     known_total,
                     notify,
+                    stopped,
                 )
                 .await;
             }
             .in_current_span(),
         );
-        Watcher { folder: folder.to_owned(), task }
+        Watcher { folder: folder.to_owned(), task: Some(task), stop }
     }
 
     fn stop_watching(&self) {
@@ -619,7 +634,7 @@ async fn handle(gateway: &Gateway, state: &AccountSession, request: Request) -> 
         .map(|(raw, truncated)| Response::Source { text: String::from_utf8_lossy(&raw).into_owned(), truncated }),
         Request::CreateFolder { name } => with_imap(state, |imap| {
             let name = name.clone();
-            Box::pin(async move { imap.create_folder(&name).await })
+            Box::pin(async move { imap.create_folder(&name).await.map(drop) })
         })
         .await
         .map(|()| Response::Done),

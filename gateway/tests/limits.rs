@@ -104,3 +104,215 @@ async fn the_gateway_serves_https_with_its_own_certificate() {
     .unwrap();
     assert!(!status, "plain HTTP must not be served on the TLS port");
 }
+
+// ---- What an anonymous client can make the gateway hold (issue: hardening) --------------------
+
+#[tokio::test]
+async fn an_anonymous_socket_cannot_send_a_big_frame_but_a_signed_in_one_can() {
+    let gw = TestGateway::start(config(|_| {})).await;
+    // 1 MiB is under the frame limit (4 MiB) but far over what may come before a sign-in.
+    let mut anonymous = WsClient::connect(&gw).await;
+    anonymous.send_raw("x".repeat(1 << 20)).await;
+    assert!(anonymous.closed_within(Duration::from_secs(5)).await, "closed, not buffered");
+
+    let mut signed_in = WsClient::connect(&gw).await;
+    signed_in.login("tina", "tina-pass").await.expect("login");
+    signed_in.send_raw(format!(r#"{{"id":9,"request":{{"x":"{}"}}}}"#, "y".repeat(1 << 20))).await;
+    signed_in.request(Request::ListFolders).await.expect("still served after a big (ignored) frame");
+    // Over the frame limit, even signed in: the session ends.
+    signed_in.send_raw("z".repeat(5 << 20)).await;
+    assert!(signed_in.closed_within(Duration::from_secs(5)).await);
+}
+
+#[tokio::test]
+async fn requests_in_flight_are_bounded_and_cancelled_when_the_socket_closes() {
+    let stack = MailStack::ensure();
+    let gw = TestGateway::start(config(|c| c.limits.max_requests_in_flight = 4)).await;
+    let mut client = WsClient::connect(&gw).await;
+    client.login("uma", "uma-pass").await.expect("login");
+    // A flood: the gateway reads the socket only as places free up.
+    let flood = tokio::time::timeout(Duration::from_secs(5), async {
+        for _ in 0..5_000 {
+            client.send_request(0, Request::ListFolders).await;
+        }
+    })
+    .await;
+    // Whether or not the flood got out (the socket's buffers fill up), leaving ends it all.
+    let _ = flood;
+    client.close().await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while stack.connections("uma") > 0 {
+        assert!(std::time::Instant::now() < deadline, "IMAP connections still open after the socket closed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn unsigned_sessions_are_capped_per_client_address() {
+    let gw = TestGateway::start(config(|c| c.limits.max_unsigned_per_client = 2)).await;
+    let mut first = WsClient::connect(&gw).await;
+    let _second = WsClient::connect(&gw).await;
+    let refused = WsClient::connect_with_origin(&gw, Some(&gw.url())).await;
+    let err = refused.err().expect("a third unsigned session is refused").to_string();
+    assert!(err.contains("429"), "{err}");
+    // A session that signs in gives its place back.
+    first.login("victor", "victor-pass").await.expect("login");
+    WsClient::connect_with_origin(&gw, Some(&gw.url())).await.expect("a place again");
+}
+
+#[tokio::test]
+async fn dns_rebinding_is_refused_and_configured_origins_are_exact() {
+    let gw = TestGateway::start(config(|_| {})).await;
+    let port = gw.addr.port();
+    let rebound = format!("evil.example:{port}");
+    let origin = format!("http://{rebound}");
+    let err = WsClient::connect_with_headers(&gw, &[("host", &rebound), ("origin", &origin)]).await.err();
+    assert!(err.expect("refused").to_string().contains("403"));
+    let localhost = format!("localhost:{port}");
+    let origin = format!("http://{localhost}");
+    WsClient::connect_with_headers(&gw, &[("host", &localhost), ("origin", &origin)]).await.expect("localhost");
+    let origin = format!("https://127.0.0.1:{port}");
+    let err = WsClient::connect_with_headers(&gw, &[("origin", &origin)]).await.err();
+    assert!(err.expect("another scheme is another origin").to_string().contains("403"));
+
+    let gw = TestGateway::start(config(|c| c.allowed_origins = vec!["https://mail.example.org".into()])).await;
+    WsClient::connect_with_headers(&gw, &[("host", "backend:8080"), ("origin", "https://mail.example.org")])
+        .await
+        .expect("the configured origin");
+    let err = WsClient::connect_with_headers(&gw, &[("origin", "http://mail.example.org")]).await.err();
+    assert!(err.expect("scheme").to_string().contains("403"));
+}
+
+#[tokio::test]
+async fn half_sent_requests_and_idle_connections_are_closed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let gw = TestGateway::start(config(|_| {})).await;
+    let started = std::time::Instant::now();
+    let mut half = tokio::net::TcpStream::connect(gw.addr).await.unwrap();
+    half.write_all(b"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n").await.unwrap();
+    let mut idle = tokio::net::TcpStream::connect(gw.addr).await.unwrap();
+    let mut buf = Vec::new();
+    for stream in [&mut half, &mut idle] {
+        let closed = tokio::time::timeout(Duration::from_secs(25), stream.read_to_end(&mut buf)).await;
+        assert!(closed.is_ok(), "the gateway closes a connection that never finishes its request");
+    }
+    assert!(started.elapsed() >= Duration::from_secs(5), "not before the header timeout");
+    // The gateway still answers.
+    let (status, _, _) = yubin_test_support::http_get(gw.addr, "/healthz").await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn signing_in_to_ones_own_account_does_not_reset_guesses_at_another() {
+    let gw = TestGateway::start(config(|c| c.limits.free_failed_logins = 2)).await;
+    let mut client = WsClient::connect(&gw).await;
+    for _ in 0..2 {
+        assert_eq!(client.login("wendy", "guess").await.unwrap_err().kind, ErrorKind::AuthFailed);
+    }
+    client.login("xander", "xander-pass").await.expect("own account");
+    let mut again = WsClient::connect(&gw).await;
+    let err = again.login("wendy", "wendy-pass").await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Refused, "the guesses at wendy still count: {err:?}");
+}
+
+#[tokio::test]
+async fn wrong_passwords_sent_at_once_do_not_all_reach_the_server() {
+    let gw = TestGateway::start(config(|c| {
+        c.limits.free_failed_logins = 3;
+        c.limits.max_unsigned_per_client = 32;
+    }))
+    .await;
+    let mut clients = Vec::new();
+    for _ in 0..12 {
+        clients.push(WsClient::connect(&gw).await);
+    }
+    let mut pending = Vec::new();
+    for client in &mut clients {
+        // Two on each socket as well: one sign-in at a time per socket.
+        for _ in 0..2 {
+            let login = Request::Login { server: "demo".into(), username: "ike".into(), password: "guess".into() };
+            pending.push(client.send_request(0, login).await);
+        }
+    }
+    let mut reached = 0;
+    for (n, client) in clients.iter_mut().enumerate() {
+        for id in &pending[n * 2..n * 2 + 2] {
+            match client.reply_to(*id).await.unwrap_err().kind {
+                ErrorKind::AuthFailed => reached += 1,
+                ErrorKind::Refused => {}
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+    assert!((1..=3).contains(&reached), "{reached} of 24 guesses reached the server");
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_clients_are_told_apart_by_forwarded_address() {
+    let gw = TestGateway::start(config(|c| {
+        c.limits.free_failed_logins = 1;
+        c.trusted_proxies = vec!["127.0.0.1".into()];
+    }))
+    .await;
+    let origin = gw.url();
+    let via = |client: &'static str| [("origin", origin.clone()), ("x-forwarded-for", client.to_owned())];
+    let connect = |headers: [(&'static str, String); 2]| {
+        let gw = &gw;
+        async move {
+            let headers: Vec<(&'static str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            WsClient::connect_with_headers(gw, &headers).await.expect("connect")
+        }
+    };
+    let mut first = connect(via("198.51.100.1")).await;
+    assert_eq!(first.login("zoe", "guess").await.unwrap_err().kind, ErrorKind::AuthFailed);
+    let mut second = connect(via("198.51.100.2")).await;
+    assert_eq!(second.login("zoe", "guess").await.unwrap_err().kind, ErrorKind::AuthFailed, "another client");
+    let mut first_again = connect(via("198.51.100.1")).await;
+    assert_eq!(first_again.login("zoe", "zoe-pass").await.unwrap_err().kind, ErrorKind::Refused);
+}
+
+#[tokio::test]
+async fn download_tickets_are_capped_and_revoked_with_their_session() {
+    let gw = TestGateway::start(config(|c| c.limits.max_downloads_per_session = 2)).await;
+    let mut client = WsClient::connect(&gw).await;
+    client.login("abe", "abe-pass").await.expect("login");
+    let prepare =
+        |filename: String| Request::PrepareDownload { folder: "INBOX".into(), uid: 1, section: "2".into(), filename };
+    let mut urls = Vec::new();
+    for name in ["a.pdf".to_owned(), "b".repeat(3 << 20)] {
+        match client.request(prepare(name)).await.expect("a ticket") {
+            yubin_protocol::Response::Download { url } => urls.push(url),
+            other => panic!("{other:?}"),
+        }
+    }
+    let err = client.request(prepare("c.pdf".into())).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Refused, "a third waiting ticket: {err:?}");
+    client.request(Request::Logout).await.expect("logout");
+    let (status, _, _) = yubin_test_support::http_get(gw.addr, &urls[0]).await;
+    assert_eq!(status, 404, "signing out revokes the account's tickets");
+
+    let mut other = WsClient::connect(&gw).await;
+    other.login("abe", "abe-pass").await.expect("login");
+    let yubin_protocol::Response::Download { url } = other.request(prepare("d.pdf".into())).await.unwrap() else {
+        panic!()
+    };
+    other.close().await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (status, _, _) = yubin_test_support::http_get(gw.addr, &url).await;
+    assert_eq!(status, 404, "closing the tab revokes its tickets");
+}
+
+#[tokio::test]
+async fn an_absurd_upload_size_is_refused_and_uploads_keep_working() {
+    let gw = TestGateway::start(config(|_| {})).await;
+    let mut client = WsClient::connect(&gw).await;
+    client.login("jo", "jo-pass").await.expect("login");
+    let upload =
+        |id: &str, offset, total, data: &str| Request::Upload { upload: id.into(), offset, total, data: data.into() };
+    client.request(upload("a", 0, 3, "YWJj")).await.expect("a small upload");
+    let err = client.request(upload("b", 0, u64::MAX, "eA==")).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::BadRequest);
+    let err = client.request(upload("a", u64::MAX - 1, 3, "eA==")).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::BadRequest);
+    client.request(upload("c", 0, 2, "eHk=")).await.expect("uploads still work after the refusals");
+}

@@ -146,6 +146,14 @@ async fn a_pop3_account_gets_its_sent_copy_to_keep_and_no_server_folders() {
     let copy = receipt.local_copy.expect("a copy for the browser's Sent");
     assert_eq!(copy.summary.subject, subject);
     assert!(copy.key.starts_with("sent:<"));
-    let Response::Sent(again) = noah.request(Request::Send { message }).await.expect("retry") else { panic!() };
+    let Response::Sent(again) = noah.request(Request::Send { message: message.clone() }).await.expect("retry") else {
+        panic!()
+    };
     assert!(again.already_sent, "a retry is not sent twice, even without a Sent folder");
+
+    // Another account sending with the same Message-ID is neither stopped nor told anything.
+    let (_gw, mut mia) = pop3_client("mia", Transport::Starttls).await;
+    let theirs = OutgoingMessage { to: vec!["mia@example.test".into()], ..message };
+    let Response::Sent(receipt) = mia.request(Request::Send { message: theirs }).await.expect("send") else { panic!() };
+    assert!(!receipt.already_sent, "one account's sends say nothing about another's");
 }

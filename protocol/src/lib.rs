@@ -42,6 +42,8 @@
 //! roaming settings ([`Request::GetSettings`], [`Request::SaveSettings`]). **4** incremental
 //! resync: [`Request::SyncMessages`] answered with [`Response::Changes`]; [`MessagePage::modseq`].
 
+pub mod text;
+
 use serde::{Deserialize, Serialize};
 
 /// The version of this protocol; see the crate docs for when it changes.

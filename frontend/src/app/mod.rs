@@ -89,6 +89,8 @@ pub enum Msg {
     TrustSender(String),
     /// What an account's server keeps of the settings: whether it can, and the document.
     RoamingSettings(AccountId, Result<(bool, Option<String>), ApiError>),
+    /// The server would not keep the settings (a METADATA refusal, a lost connection).
+    SettingsNotSaved(AccountId, ApiError),
     Folders(AccountId, Result<Vec<Folder>, ApiError>),
     SelectFolder(String),
     /// A block of an account's list arrived (or failed) for the window starting at this offset.
@@ -320,9 +322,9 @@ impl Component for App {
                 self.refresh_folders_of(ctx, account);
                 return false;
             }
-            Msg::Connection(ConnectionEvent::Closed) => {
+            Msg::Connection(ConnectionEvent::Closed { quiet }) => {
                 self.connection = None;
-                if !self.offline {
+                if !self.offline && !quiet {
                     // Once per outage: later failed attempts must not hide newer news (the outbox).
                     self.offline = true;
                     self.notice = Some(Notice::info(tr(self.lang, "Connection to the gateway lost. Reconnecting…")));
@@ -414,6 +416,14 @@ impl Component for App {
             }
             // Settings that do not roam still work here; nothing to tell the user.
             Msg::RoamingSettings(_, Err(_)) => return false,
+            Msg::SettingsNotSaved(id, error) => {
+                let account = self.account_by_id(id).map(|a| a.session.email.clone()).unwrap_or_default();
+                self.notice = Some(Notice::info(trf(
+                    self.lang,
+                    "Settings could not be saved on the server of {account} ({error}). They are kept in this browser.",
+                    &[("account", &account), ("error", &error.message)],
+                )));
+            }
             Msg::Folders(id, Ok(folders)) => return self.folders_arrived(ctx, id, folders),
             // While offline the reconnect notice says it all.
             Msg::Folders(_, Err(_)) if self.offline => {}
@@ -563,8 +573,20 @@ impl Component for App {
             }
             Msg::Act(uids, Action::MoveTo(to)) => self.remove(ctx, uids, Some(to)),
             Msg::Act(uids, Action::Delete) => {
-                // Delete moves to Trash; in Trash (or without one) it deletes for good.
+                // Delete moves to Trash; in Trash it deletes for good. An account without a Trash
+                // (a server without SPECIAL-USE and no folder of a known name) asks first: a
+                // message must never vanish for good by surprise.
+                let in_trash = self.current_role() == Some(FolderRole::Trash);
                 let trash = self.folder_with_role(FolderRole::Trash).filter(|t| *t != self.folder);
+                if trash.is_none()
+                    && !in_trash
+                    && !confirm(tr(
+                        self.lang,
+                        "This account has no Trash folder. Delete for good? This cannot be undone.",
+                    ))
+                {
+                    return false;
+                }
                 self.remove(ctx, uids, trash);
             }
             Msg::Changed(result) => return Component::update(self, ctx, Msg::ChangedIn(self.active, result)),

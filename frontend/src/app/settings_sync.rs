@@ -41,8 +41,11 @@ impl App {
 
     pub(super) fn push_settings(&self, ctx: &Context<Self>, id: AccountId) {
         let request = Request::SaveSettings { settings: self.settings.to_json() };
-        // A failure here leaves the settings in this browser; the next change tries again.
-        self.call_for(ctx, id, request, done, |_| Msg::Noop);
+        // A failure leaves the settings in this browser, and says so; the next change tries again.
+        self.call_for(ctx, id, request, done, move |result| match result {
+            Ok(()) => Msg::Noop,
+            Err(e) => Msg::SettingsNotSaved(id, e),
+        });
     }
 
     /// Takes settings changed in another browser.

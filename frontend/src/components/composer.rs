@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::time::Duration;
+use yubin_protocol::text::visible_controls;
 
 use web_sys::{Blob, HtmlInputElement};
 use yew::platform::spawn_local;
@@ -231,7 +232,10 @@ impl Component for Composer {
                 self.status = trf(self.lang, "Draft kept in this browser (server: {error})", &[("error", &e.message)]);
             }
             Msg::Info(Ok(info)) => self.info = Some(info),
-            Msg::Info(Err(_)) => {}
+            // Without it no draft goes to the server: say so rather than go quiet.
+            Msg::Info(Err(e)) => {
+                self.status = trf(self.lang, "Draft kept in this browser (server: {error})", &[("error", &e.message)]);
+            }
             Msg::Send => self.send(ctx),
             Msg::SendResult(Ok(receipt)) => {
                 let id = self.draft.message_id.clone();
@@ -437,7 +441,7 @@ impl Composer {
         };
         html! {
             <li class="attachment-row">
-                <span class="name">{ "📎 " }{ &a.filename }</span>
+                <span class="name">{ "📎 " }<bdi>{ visible_controls(&a.filename) }</bdi></span>
                 <span class="meta">{ format!(" {}", format::size(a.size as u32)) }</span>
                 { progress }
                 <button type="button" class="link" aria-label={trf(lang, "Remove {name}", &[("name", &a.filename)])} onclick={remove}>{ tr(lang, "Remove") }</button>

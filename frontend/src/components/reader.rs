@@ -1,6 +1,7 @@
 //! The open message.
 
 use yew::prelude::*;
+use yubin_protocol::text::visible_controls;
 use yubin_protocol::{ApiError, Folder, MessageView, Uid};
 
 use crate::components::actions::{Action, Actions};
@@ -140,13 +141,15 @@ pub fn Reader(props: &ReaderProps) -> Html {
                 if !m.attachments.is_empty() {
                     <ul class="attachments" aria-label={tr(lang, "Attachments")}>
                         { for m.attachments.iter().map(|a| {
-                            let name = a.filename.clone().unwrap_or_else(|| format!("attachment-{}", a.part + 1));
+                            let name = a.filename.as_deref().map(visible_controls)
+                                .unwrap_or_else(|| format!("attachment-{}", a.part + 1));
                             let request = (a.section.clone(), name.clone());
                             let onclick = props.on_download.reform(move |_: MouseEvent| request.clone());
                             html! {
                                 <li>
                                     <button class="attachment" onclick={onclick} title={tr(lang, "Download")}>
-                                        { "📎 " }{ name }
+                                        // Isolated: no character of the name reorders what is beside it.
+                                        { "📎 " }<bdi class="name">{ name }</bdi>
                                         <span class="meta">{ format!(" {} · {}", a.content_type, format::size(a.size)) }</span>
                                     </button>
                                 </li>

@@ -18,7 +18,9 @@ const SETTLE: Duration = Duration::from_millis(250);
 const RETRY_FIRST: Duration = Duration::from_secs(2);
 const RETRY_MAX: Duration = Duration::from_secs(120);
 
-/// Watches `folder` until the task is aborted, calling `changed` after each burst of changes.
+/// Watches `folder` until `stop` turns true (it then leaves IDLE and logs out, so the server
+/// sees a proper LOGOUT, not a dropped connection), calling `changed` after each burst of
+/// changes.
 /// `known_total` is the folder's size as the browser last saw it: mail that arrived before the
 /// watch began is reported too. `None` when the browser has not listed the folder (the inbox
 /// watched for its unread count while another folder is open): nothing to compare with. Reconnects when the connection drops; gives up only if the
@@ -30,6 +32,7 @@ pub async fn watch(
     folder: &str,
     known_total: Option<u32>,
     changed: impl Fn(),
+    mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     let mut retry = RETRY_FIRST;
     let mut reconnecting = false;
@@ -39,18 +42,35 @@ pub async fn watch(
             (false, Some(total)) => StartCheck::Against(total),
             (false, None) => StartCheck::Never,
         };
-        match watch_once(upstream, username, password, folder, &changed, &mut retry, start).await {
-            Err(e) if e.kind == ErrorKind::AuthFailed => {
-                warn!(folder, "IDLE stopped: {}", e.message);
-                return;
-            }
-            Err(e) => debug!(folder, "IDLE connection ended: {}; retrying in {retry:?}", e.message),
-            Ok(()) => {}
+        let mut stop_connecting = stop.clone();
+        let watched = watch_once(upstream, username, password, folder, &changed, &mut retry, start, &mut stop);
+        let stopped = tokio::select! {
+            result = watched => match result {
+                Err(e) if e.kind == ErrorKind::AuthFailed => {
+                    warn!(folder, "IDLE stopped: {}", e.message);
+                    return;
+                }
+                Err(e) => {
+                    debug!(folder, "IDLE connection ended: {}; retrying in {retry:?}", e.message);
+                    false
+                }
+                Ok(stopped) => stopped,
+            },
+            // Stopped while connecting: nothing to log out of yet.
+            () = stopped(&mut stop_connecting) => true,
+        };
+        if stopped || *stop.borrow() {
+            return;
         }
         tokio::time::sleep(retry).await;
         retry = (retry * 2).min(RETRY_MAX);
         reconnecting = true;
     }
+}
+
+/// Returns once `stop` is true (or its sender is gone).
+async fn stopped(stop: &mut tokio::sync::watch::Receiver<bool>) {
+    let _ = stop.wait_for(|stop| *stop).await;
 }
 
 /// Whether to report a change as soon as a watch (re)connects.
@@ -64,6 +84,8 @@ enum StartCheck {
     Never,
 }
 
+/// One connection's watch; `Ok(true)` when stopped (after DONE and LOGOUT).
+#[allow(clippy::too_many_arguments)]
 async fn watch_once(
     upstream: &Upstream,
     username: &str,
@@ -72,7 +94,8 @@ async fn watch_once(
     changed: &impl Fn(),
     retry: &mut Duration,
     start: StartCheck,
-) -> Result<(), ApiError> {
+    stop: &mut tokio::sync::watch::Receiver<bool>,
+) -> Result<bool, ApiError> {
     let connection = ImapConnection::login(upstream, username, password).await?;
     let (mut session, total) = connection.into_session_on(folder).await?;
     *retry = RETRY_FIRST;
@@ -88,10 +111,27 @@ async fn watch_once(
         let mut idle = session.idle();
         idle.init().await.map_err(imap_error)?;
         let mut news = false;
-        let (wait, _stop) = idle.wait_with_timeout(IDLE_RENEW);
-        match wait.await.map_err(imap_error)? {
-            IdleResponse::NewData(_) => news = true,
+        let mut stopping = false;
+        let response = {
+            let (wait, interrupt) = idle.wait_with_timeout(IDLE_RENEW);
+            tokio::pin!(wait);
+            tokio::select! {
+                response = &mut wait => response,
+                () = stopped(stop) => {
+                    stopping = true;
+                    drop(interrupt);
+                    (&mut wait).await
+                }
+            }
+        };
+        match response.map_err(imap_error)? {
+            IdleResponse::NewData(_) => news = !stopping,
             IdleResponse::Timeout | IdleResponse::ManualInterrupt => {}
+        }
+        if stopping {
+            let mut session = idle.done().await.map_err(imap_error)?;
+            let _ = tokio::time::timeout(Duration::from_secs(5), session.logout()).await;
+            return Ok(true);
         }
         if news {
             // Swallow the rest of the burst before reporting.

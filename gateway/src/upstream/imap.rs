@@ -15,8 +15,8 @@ use yubin_protocol::{
     SortKey, SortOrder, ThreadInfo, Uid,
 };
 
-use super::imap_search;
 use super::net::{BoxedStream, Upstream};
+use super::{folder_roles, imap_search};
 use crate::config::Security;
 use crate::{mime, threading};
 
@@ -125,7 +125,7 @@ impl ImapConnection {
             read_greeting(&mut client, upstream).await?;
         }
         let mut session = client.login(username, password).await.map_err(|(e, _)| match e {
-            async_imap::error::Error::No(text) => ApiError::new(ErrorKind::AuthFailed, text),
+            async_imap::error::Error::No(text) => ApiError::new(ErrorKind::AuthFailed, server_words(&text)),
             other => imap_error(other),
         })?;
         let caps = session.capabilities().await.map_err(imap_error)?;
@@ -173,6 +173,7 @@ impl ImapConnection {
         } else {
             self.list_then_status().await?
         };
+        folder_roles::assign_by_name(&mut folders);
         // INBOX first, then the other special folders in a familiar order, then the rest by name.
         folders.sort_by_key(|f| (f.role.map_or(u8::MAX, role_rank), f.name.to_lowercase()));
         Ok(folders)
@@ -496,19 +497,33 @@ impl ImapConnection {
         self.store(uids, &format!("{sign}FLAGS.SILENT ({keyword})")).await
     }
 
-    /// The folder the server marks with `role` (RFC 6154 SPECIAL-USE), if any.
+    /// The folder with `role`: the one the server marks (RFC 6154 SPECIAL-USE), else one of a
+    /// well-known name ([`folder_roles`]).
     pub async fn special_folder(&mut self, role: FolderRole) -> Result<Option<String>, ApiError> {
         Ok(self.special_folders().await?.remove(&role))
     }
 
     /// Every folder with a role (the first listed, where two claim one), from one LIST.
     pub async fn special_folders(&mut self) -> Result<HashMap<FolderRole, String>, ApiError> {
-        let mut folders = HashMap::new();
-        for name in self.list_all().await? {
-            if let Some(role) = folder_role(name.name(), name.attributes()) {
-                folders.entry(role).or_insert_with(|| name.name().to_owned());
+        let folders = self.tree().await?;
+        let mut roles = HashMap::new();
+        for folder in folders {
+            if let Some(role) = folder.role {
+                roles.entry(role).or_insert(folder.id);
             }
         }
+        Ok(roles)
+    }
+
+    /// The folder tree without counts, roles assigned.
+    async fn tree(&mut self) -> Result<Vec<Folder>, ApiError> {
+        let mut folders: Vec<Folder> = self
+            .list_all()
+            .await?
+            .iter()
+            .map(|name| folder_entry(name.name(), name.delimiter(), name.attributes(), false))
+            .collect();
+        folder_roles::assign_by_name(&mut folders);
         Ok(folders)
     }
 
@@ -719,11 +734,35 @@ impl ImapConnection {
         Ok((body, truncated))
     }
 
-    /// Creates and subscribes to a folder given by its display path.
-    pub async fn create_folder(&mut self, name: &str) -> Result<(), ApiError> {
-        let id = folder_id(name)?;
-        self.session.create(&id).await.map_err(imap_error)?;
-        self.session.subscribe(&id).await.map_err(imap_error)
+    /// Creates and subscribes to a folder given by its display path, under the personal
+    /// namespace's prefix (`INBOX.` on Courier) unless the path has it already. Returns the
+    /// folder's server name.
+    pub async fn create_folder(&mut self, name: &str) -> Result<String, ApiError> {
+        let folders = self.tree().await?;
+        let prefix = utf7_imap::decode_utf7_imap(folder_roles::personal_prefix(&folders));
+        let name = name.trim();
+        let id = if prefix.is_empty() || name.starts_with(&prefix) || name.eq_ignore_ascii_case("INBOX") {
+            folder_id(name)?
+        } else {
+            folder_id(&format!("{prefix}{name}"))?
+        };
+        let id = match self.session.create(&id).await.map_err(imap_error) {
+            Ok(()) => id,
+            // A server whose every folder lives under the inbox, showing none yet (a fresh
+            // Courier account): "Invalid mailbox name" at the top level. Try under the inbox.
+            Err(e) if e.kind == ErrorKind::Refused && prefix.is_empty() => {
+                let inbox = folders.iter().find(|f| f.id.eq_ignore_ascii_case("INBOX"));
+                let Some(delimiter) = inbox.and_then(|f| f.delimiter.clone()).filter(|d| !d.is_empty()) else {
+                    return Err(e);
+                };
+                let nested = folder_id(&format!("INBOX{delimiter}{name}"))?;
+                self.session.create(&nested).await.map_err(|_| e)?;
+                nested
+            }
+            Err(e) => return Err(e),
+        };
+        self.session.subscribe(&id).await.map_err(imap_error)?;
+        Ok(id)
     }
 
     pub async fn rename_folder(&mut self, folder: &str, to: &str) -> Result<(), ApiError> {
@@ -873,7 +912,8 @@ fn folder_entry(id: &str, delimiter: Option<&str>, attributes: &[NameAttribute<'
     Folder {
         total: None,
         unread: None,
-        subscribed: subscribed || role == Some(FolderRole::Inbox),
+        // A folder with a role is shown whether subscribed or not (Cyrus creates them unsubscribed).
+        subscribed: subscribed || role.is_some(),
         name: utf7_imap::decode_utf7_imap(id.to_owned()),
         delimiter: delimiter.map(str::to_owned),
         selectable: !attributes.contains(&NameAttribute::NoSelect),
@@ -992,8 +1032,10 @@ fn role_rank(role: FolderRole) -> u8 {
 pub(crate) fn imap_error(e: async_imap::error::Error) -> ApiError {
     use async_imap::error::Error;
     match e {
-        Error::No(text) => ApiError::new(ErrorKind::Refused, text),
-        Error::Bad(text) => ApiError::new(ErrorKind::Protocol, format!("server rejected the command: {text}")),
+        Error::No(text) => ApiError::new(ErrorKind::Refused, server_words(&text)),
+        Error::Bad(text) => {
+            ApiError::new(ErrorKind::Protocol, format!("server rejected the command: {}", server_words(&text)))
+        }
         Error::Io(e) => ApiError::new(ErrorKind::ConnectionLost, format!("connection to the IMAP server failed: {e}")),
         Error::ConnectionLost => ApiError::new(ErrorKind::ConnectionLost, "the IMAP server closed the connection"),
         Error::Validate(e) => ApiError::new(ErrorKind::BadRequest, e.to_string()),
@@ -1001,10 +1043,78 @@ pub(crate) fn imap_error(e: async_imap::error::Error) -> ApiError {
     }
 }
 
+/// The server's own words from an async-imap NO/BAD error, which holds them in Rust debug
+/// format (`code: None, info: Some("Login failed.")`, or a whole debugged response): the
+/// `info`/`information` text, unescaped; else the response code's name; else the text as is.
+pub(crate) fn server_words(text: &str) -> String {
+    for key in ["info: Some(\"", "information: Some(\""] {
+        if let Some(start) = text.find(key) {
+            if let Some(words) = debug_string(&text[start + key.len()..]) {
+                return words;
+            }
+        }
+    }
+    // `code: Some(Other("OVERQUOTA", None))`, `code: Some(Alert)`
+    if let Some(code) = text.strip_prefix("code: Some(").and_then(|rest| rest.split([',', ')']).next()) {
+        let code = code.trim_start_matches("Other(").trim_matches('"');
+        if !code.is_empty() {
+            return format!("[{}]", code.to_ascii_uppercase());
+        }
+    }
+    text.to_owned()
+}
+
+/// The string a Rust debug-formatted literal starts at `rest` (after its opening quote).
+fn debug_string(rest: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut chars = rest.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return Some(out),
+            '\\' => match chars.next()? {
+                'n' => out.push('\n'),
+                'r' => out.push('\r'),
+                't' => out.push('\t'),
+                '0' => out.push('\0'),
+                'u' => {
+                    let hex: String = chars.by_ref().skip(1).take_while(|c| *c != '}').collect();
+                    out.push(u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32)?);
+                }
+                other => out.push(other),
+            },
+            c => out.push(c),
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::upstream::fake_server;
+
+    #[test]
+    fn the_servers_words_not_rust_debug_output() {
+        assert_eq!(server_words(r#"code: None, info: Some("Login failed.")"#), "Login failed.");
+        assert_eq!(
+            server_words(
+                r#"code: Some(Other("AUTHENTICATIONFAILED", None)), info: Some("Authentication \"failed\".")"#
+            ),
+            "Authentication \"failed\"."
+        );
+        assert_eq!(server_words(r#"code: Some(Other("OVERQUOTA", None)), info: None"#), "[OVERQUOTA]");
+        assert_eq!(
+            server_words(r#"code: None, info: Some("メールボックスがありません\u{1f4ec}")"#),
+            "メールボックスがありません📬"
+        );
+        assert_eq!(
+            server_words(
+                r#"outcome: Done { tag: RequestId("A3"), status: No, code: None, information: Some("Mailbox doesn't exist: x") }"#
+            ),
+            "Mailbox doesn't exist: x"
+        );
+        assert_eq!(server_words("plain words"), "plain words");
+    }
 
     #[tokio::test]
     async fn a_server_refusing_starttls_gets_no_password() {

@@ -1,6 +1,7 @@
 //! Clients for the user's mail servers. Everything that speaks a mail protocol lives here.
 
 pub mod counted;
+pub mod folder_roles;
 pub mod idle;
 pub mod imap;
 pub mod imap_search;

@@ -138,15 +138,13 @@ impl SmtpUpstream {
             }
             Security::Plain => Box::new(tcp),
         };
+        // lettre parses its EHLO reply but keeps no SIZE from it, and a second EHLO on the same
+        // connection is refused by some servers (OpenSMTPD: "503 5.5.1 Already identified"): the
+        // stream keeps a transcript of what lettre reads while it greets, and SIZE comes from it.
+        let (stream, transcript) = Transcribed::new(stream);
         let timeout = tokio::time::timeout(SMTP_TIMEOUT, async {
-            let mut connection = AsyncSmtpConnection::connect_with_transport(stream, &hello).await?;
-            // EHLO once more by hand: lettre parses the reply but keeps no SIZE from it.
-            let ehlo = connection.command(lettre::transport::smtp::commands::Ehlo::new(hello.clone())).await?;
-            let max_size = ehlo.message().find_map(|line| {
-                let value = line.strip_prefix("SIZE")?.trim();
-                value.parse::<u64>().ok().filter(|size| *size > 0)
-            });
-            Ok::<_, lettre::transport::smtp::Error>((connection, max_size))
+            let connection = AsyncSmtpConnection::connect_with_transport(Box::new(stream), &hello).await?;
+            Ok::<_, lettre::transport::smtp::Error>((connection, max_size(&transcript.finish())))
         });
         let (mut connection, max_size) = timeout
             .await
@@ -217,6 +215,89 @@ fn lost(label: &str, e: std::io::Error) -> ApiError {
     ApiError::new(ErrorKind::ConnectionLost, format!("{label}: {e}"))
 }
 
+/// The `SIZE` an EHLO reply announces (`250-SIZE 10240000`); none for 0 (no fixed limit).
+fn max_size(transcript: &[u8]) -> Option<u64> {
+    String::from_utf8_lossy(transcript).lines().find_map(|line| {
+        let keyword = line.get(4..)?;
+        let (name, value) = keyword.split_once(' ').unwrap_or((keyword, ""));
+        (line.starts_with("250") && name.eq_ignore_ascii_case("SIZE"))
+            .then(|| value.trim().parse::<u64>().ok().filter(|size| *size > 0))
+            .flatten()
+    })
+}
+
+/// A stream that keeps a copy of what is read from it until [`Transcript::finish`].
+#[derive(Debug)]
+struct Transcribed {
+    inner: Box<dyn AsyncTokioStream>,
+    transcript: Transcript,
+}
+
+/// What a [`Transcribed`] stream read so far (at most 64 KiB: a greeting and an EHLO reply).
+#[derive(Debug, Clone, Default)]
+struct Transcript(std::sync::Arc<std::sync::Mutex<Option<Vec<u8>>>>);
+
+impl Transcript {
+    /// The bytes read so far; nothing more is kept from now on.
+    fn finish(&self) -> Vec<u8> {
+        crate::lock(&self.0).take().unwrap_or_default()
+    }
+}
+
+impl Transcribed {
+    fn new(inner: Box<dyn AsyncTokioStream>) -> (Self, Transcript) {
+        let transcript = Transcript(std::sync::Arc::new(std::sync::Mutex::new(Some(Vec::new()))));
+        (Self { inner, transcript: transcript.clone() }, transcript)
+    }
+}
+
+impl tokio::io::AsyncRead for Transcribed {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let poll = std::pin::Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Some(kept) = crate::lock(&self.transcript.0).as_mut() {
+            if kept.len() < 64 << 10 {
+                kept.extend_from_slice(&buf.filled()[before..]);
+            }
+        }
+        poll
+    }
+}
+
+impl tokio::io::AsyncWrite for Transcribed {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        data: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.inner).poll_write(cx, data)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+impl AsyncTokioStream for Transcribed {
+    fn peer_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.inner.peer_addr()
+    }
+}
+
 /// lettre takes over a TLS stream through its own stream trait.
 impl AsyncTokioStream for Replay<TlsStream<CountedTcp>> {
     fn peer_addr(&self) -> std::io::Result<std::net::SocketAddr> {
@@ -262,6 +343,16 @@ mod tests {
     async fn fake_server(script: &'static [&'static str]) -> (SmtpUpstream, tokio::task::JoinHandle<String>) {
         let (upstream, task) = crate::upstream::fake_server::start(script).await;
         (SmtpUpstream::new(upstream), task)
+    }
+
+    #[test]
+    fn size_comes_from_the_one_ehlo_reply() {
+        let transcript =
+            b"220 mail ESMTP\r\n250-mail.example\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250 AUTH PLAIN\r\n";
+        assert_eq!(max_size(transcript), Some(10_240_000));
+        assert_eq!(max_size(b"220 x\r\n250-x\r\n250 size 0\r\n"), None, "0: no fixed limit");
+        assert_eq!(max_size(b"220 x\r\n250-x\r\n250 SIZE\r\n"), None);
+        assert_eq!(max_size(b"220 SIZE 5\r\n250 x\r\n"), None, "only an EHLO keyword counts");
     }
 
     #[tokio::test]

@@ -33,7 +33,11 @@ impl GatewayProcess {
     async fn start(stack: &MailStack, port: u16, dir: &Path) -> Self {
         let config = stack
             .gateway_config_text(&repo_root().join("dist"), Transport::Starttls)
-            .replace("listen = \"127.0.0.1:0\"", &format!("listen = \"127.0.0.1:{port}\""));
+            // nginx is the trusted proxy the shipped configuration documents.
+            .replace(
+                "listen = \"127.0.0.1:0\"",
+                &format!("listen = \"127.0.0.1:{port}\"\ntrusted_proxies = [\"127.0.0.1\"]"),
+            );
         let path = dir.join(format!("gateway-{port}.toml"));
         std::fs::write(&path, config).unwrap();
         let binary = repo_root().join("target/debug/yubin-gateway");

@@ -91,6 +91,25 @@ impl MailStack {
         self.doveadm(&["kick", &self.address(user)]);
     }
 
+    /// How many IMAP and POP3 connections `user` has open at Dovecot now.
+    pub fn connections(&self, user: &str) -> usize {
+        // "user@domain   3 imap  (pids) (ips)": the second column counts them.
+        let address = self.address(user);
+        self.doveadm(&["who", "-1", &address])
+            .lines()
+            .filter(|line| line.split_whitespace().next() == Some(address.as_str()))
+            .count()
+    }
+
+    /// Creates (and subscribes to) `mailbox` for `user` unless it exists, as another client would.
+    pub fn create_mailbox(&self, user: &str, mailbox: &str) {
+        let address = self.address(user);
+        let list = self.doveadm(&["mailbox", "list", "-u", &address]);
+        if !list.lines().any(|line| line == mailbox) {
+            self.doveadm(&["mailbox", "create", "-s", "-u", &address, mailbox]);
+        }
+    }
+
     /// Removes a message of `user`'s INBOX for good, as another mail client would.
     pub fn expunge(&self, user: &str, uid: u32) {
         self.doveadm(&["expunge", "-u", &self.address(user), "mailbox", "INBOX", "uid", &uid.to_string()]);
@@ -294,6 +313,19 @@ impl WsClient {
         Self::handshake(request).await
     }
 
+    /// Connects to `gateway` with these request headers (`Origin`, `Host`, `X-Forwarded-For`…)
+    /// in place of a browser's.
+    pub async fn connect_with_headers(
+        gateway: &TestGateway,
+        headers: &[(&'static str, &str)],
+    ) -> Result<Self, tokio_tungstenite::tungstenite::Error> {
+        let mut request = format!("ws://{}/ws", gateway.addr).into_client_request()?;
+        for (name, value) in headers {
+            request.headers_mut().insert(*name, value.parse().unwrap());
+        }
+        Self::handshake(request).await
+    }
+
     async fn handshake(
         request: tokio_tungstenite::tungstenite::handshake::client::Request,
     ) -> Result<Self, tokio_tungstenite::tungstenite::Error> {
@@ -349,6 +381,11 @@ impl WsClient {
         .await
         .ok()
         .flatten()
+    }
+
+    /// Closes the socket from this side.
+    pub async fn close(mut self) {
+        let _ = self.ws.close(None).await;
     }
 
     /// Sends a text frame as is (for tests of what the gateway does with bad input).
