@@ -316,3 +316,57 @@ async fn an_absurd_upload_size_is_refused_and_uploads_keep_working() {
     assert_eq!(err.kind, ErrorKind::BadRequest);
     client.request(upload("c", 0, 2, "eHk=")).await.expect("uploads still work after the refusals");
 }
+
+#[tokio::test]
+async fn running_out_of_descriptors_passes_and_health_is_answered_again() {
+    use tokio::io::AsyncWriteExt;
+    // The gateway as its own process, with a hard limit of 64 open files: raising the soft
+    // limit cannot help, so the accept loop meets EMFILE.
+    let stack = MailStack::ensure();
+    let dir = std::env::temp_dir().join(format!("yubin-emfile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = yubin_test_support::free_port();
+    let config = stack
+        .gateway_config_text(std::path::Path::new("/nonexistent"), yubin_test_support::Transport::Starttls)
+        .replace("listen = \"127.0.0.1:0\"", &format!("listen = \"127.0.0.1:{port}\""));
+    std::fs::write(dir.join("gateway.toml"), config).unwrap();
+    let binary = env!("CARGO_BIN_EXE_yubin-gateway");
+    let mut gateway = tokio::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!("ulimit -n 64 && exec {binary} --config {}", dir.join("gateway.toml").display()))
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while tokio::net::TcpStream::connect(addr).await.is_err() {
+        assert!(std::time::Instant::now() < deadline, "the gateway did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Far more half-sent requests than it has descriptors.
+    let mut held = Vec::new();
+    for _ in 0..150 {
+        if let Ok(Ok(mut stream)) =
+            tokio::time::timeout(Duration::from_millis(200), tokio::net::TcpStream::connect(addr)).await
+        {
+            let _ = stream.write_all(b"GET / HTTP/1.1\r\n").await;
+            held.push(stream);
+        }
+    }
+    // The header timeout frees them; the accept loop has backed off, not died.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let answered = tokio::time::timeout(Duration::from_secs(2), yubin_test_support::http_get(addr, "/healthz")).await;
+        if matches!(answered, Ok((200, _, _))) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "/healthz unanswered after the descriptors freed up");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    drop(held);
+    let _ = gateway.kill().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
