@@ -359,7 +359,8 @@ async fn running_out_of_descriptors_passes_and_health_is_answered_again() {
     // The header timeout frees them; the accept loop has backed off, not died.
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     loop {
-        let answered = tokio::time::timeout(Duration::from_secs(2), yubin_test_support::http_get(addr, "/healthz")).await;
+        let answered =
+            tokio::time::timeout(Duration::from_secs(2), yubin_test_support::http_get(addr, "/healthz")).await;
         if matches!(answered, Ok((200, _, _))) {
             break;
         }

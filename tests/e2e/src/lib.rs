@@ -95,8 +95,20 @@ impl Browser {
         element.send_keys(text).await.expect("type");
     }
 
+    /// Clicks `css`. A click that lands on another element because the layout moved under it
+    /// (a notice appearing above, a list re-rendering) is tried again until the page settles,
+    /// as a person would click again; any other failure fails the test.
     pub async fn click(&self, css: &str) {
-        self.find(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+        let deadline = Instant::now() + UI_TIMEOUT;
+        loop {
+            match self.find(css).await.click().await {
+                Ok(()) => return,
+                Err(e) if Instant::now() < deadline && is_moved_or_covered(&e) => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("click {css}: {e}"),
+            }
+        }
     }
 
     /// Waits until some element matching `css` has text containing `needle`; returns it.
@@ -157,4 +169,12 @@ pub async fn counting_server() -> (u16, std::sync::Arc<std::sync::atomic::Atomic
         }
     });
     (port, hits)
+}
+
+/// Whether a click failed only because the page moved: another element was at the click point
+/// or the element was re-rendered between finding and clicking it.
+fn is_moved_or_covered(error: &fantoccini::error::CmdError) -> bool {
+    use fantoccini::error::{CmdError, ErrorStatus};
+    matches!(error, CmdError::Standard(e)
+        if matches!(e.error, ErrorStatus::ElementClickIntercepted | ErrorStatus::StaleElementReference))
 }
