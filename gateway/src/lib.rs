@@ -4,6 +4,38 @@
 //! [`yubin_protocol`] over one WebSocket per tab, translating requests into IMAP and SMTP
 //! towards servers the operator allow-listed in the [`config`].
 
+/// The body of an `AsyncWrite` impl for a wrapper whose writes go straight to its `inner`
+/// stream. The socket wrappers (metering, counting, transcribing, replaying) watch reads or
+/// count writes; flushing and shutting down are always the inner stream's. `forward_writes!()`
+/// forwards flush and shutdown; `forward_writes!(all)` forwards writes too.
+macro_rules! forward_writes {
+    (all) => {
+        fn poll_write(
+            mut self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+            data: &[u8],
+        ) -> std::task::Poll<std::io::Result<usize>> {
+            std::pin::Pin::new(&mut self.inner).poll_write(cx, data)
+        }
+        forward_writes!();
+    };
+    () => {
+        fn poll_flush(
+            mut self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
+            std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+        }
+
+        fn poll_shutdown(
+            mut self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
+            std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+        }
+    };
+}
+
 pub mod charset;
 pub mod client_address;
 pub mod compose;

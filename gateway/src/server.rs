@@ -137,13 +137,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Metered<S> {
         poll
     }
 
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
+    forward_writes!();
 
     fn poll_write_vectored(
         mut self: Pin<&mut Self>,
