@@ -95,7 +95,8 @@ async fn attachments_arrive_intact_sent_is_filed_once_and_a_retry_sends_nothing(
     let (gw, mut jack) = logged_in("jack").await;
     let binary = pseudo_random(300_000);
     upload(&mut jack, "u1", &binary).await;
-    upload(&mut jack, "u2", "テキスト\r\n".as_bytes()).await;
+    // Bare LF line ends: a text file must arrive as it was, not with CRLF added on the way.
+    upload(&mut jack, "u2", "テキスト\n二行目\n".as_bytes()).await;
     let id = message_id();
     let subject = unique_subject("報告書 attached");
     let message = OutgoingMessage {
@@ -116,7 +117,7 @@ async fn attachments_arrive_intact_sent_is_filed_once_and_a_retry_sends_nothing(
                 source: AttachmentSource::Upload { upload: "u2".into() },
                 filename: "memo.txt".into(),
                 content_type: "text/plain; charset=utf-8".into(),
-                size: 14,
+                size: 23,
             },
         ],
         ..Default::default()
@@ -153,7 +154,7 @@ async fn attachments_arrive_intact_sent_is_filed_once_and_a_retry_sends_nothing(
     let bytes = download(&gw_kate, &mut kate, "INBOX", got[0], &view.attachments[0].section).await;
     assert!(bytes == binary, "binary attachment must arrive byte-identical ({} bytes)", bytes.len());
     let text = download(&gw_kate, &mut kate, "INBOX", got[0], &view.attachments[1].section).await;
-    assert_eq!(text, "テキスト\r\n".as_bytes());
+    assert_eq!(text, "テキスト\n二行目\n".as_bytes(), "the text file arrives byte for byte");
     drop(gw);
 }
 
