@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # setup.sh — install everything Yubin needs to build, run and test, idempotently.
 #
-# Debian packages: the mail stack (Dovecot, Postfix), Chromium + ChromeDriver, and — when the
+# Debian packages: the mail stack (Dovecot, Postfix; Cyrus and OpenSMTPD unpacked), Chromium + ChromeDriver, and — when the
 # active Rust toolchain has no wasm32 std — Debian's rustc-web with its std sources, so std is
 # rebuilt for wasm32 (build-std). Tools under $YUBIN_TOOLS (default ~/.local/share/yubin-tools):
 # trunk (pinned), wasm-bindgen-cli (= Cargo.lock's wasm-bindgen), wasm-opt (npm binaryen, pinned).
@@ -48,6 +48,37 @@ apt_install ca-certificates openssl python3 pkg-config libssl-dev iproute2 \
 command -v npm >/dev/null || apt_install nodejs npm
 
 command -v cargo >/dev/null || die "no cargo on PATH (this machine kind ships rustup's)"
+
+# ---- A second server family for the interoperability tests: Cyrus IMAP/POP3 + OpenSMTPD ----------
+# Their packages conflict with the installed Dovecot and Postfix, so they are unpacked (never
+# installed) under $TOOLS/servers and run from a private dir by tests/mailstack/others.sh. Only
+# the libraries they link are installed. OpenSMTPD comes from bookworm-backports (7.4): Debian
+# 12's 6.8 cannot do TLS with OpenSSL 3. apt reads backports through a private list dir, so the
+# system's sources are left as they are.
+apt_install libical3 libpcre3 libxapian30 libsasl2-modules sasl2-bin libevent-2.1-7 libdb5.3
+unpack_debs() {  # unpack_debs DIR SUITE PACKAGE... (SUITE "" = the system's sources)
+  local dir=$1 suite=$2; shift 2
+  [ -f "$dir/.unpacked" ] && [ "$(cat "$dir/.unpacked")" = "$*" ] && return 0
+  log "unpacking $* ${suite:+from $suite} into $dir"
+  local work; work=$(mktemp -d); chmod 0755 "$work"
+  local apt_opts=()
+  if [ -n "$suite" ]; then
+    mkdir -p "$work/lists/partial" "$work/cache"
+    echo "deb http://deb.debian.org/debian $suite main" > "$work/sources.list"
+    apt_opts=(-o "Dir::Etc::SourceList=$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
+      -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache" -o APT::Get::List-Cleanup=0)
+    apt-get "${apt_opts[@]}" update -qq >/dev/null
+  fi
+  local pkgs=() p; for p in "$@"; do pkgs+=("$p${suite:+/$suite}"); done
+  download() { (cd "$work" && apt-get "${apt_opts[@]}" download "${pkgs[@]}" >/dev/null 2>&1); }
+  # The system's package lists may be old or absent on a fresh machine: refresh them once.
+  download || { [ -n "$suite" ] || $SUDO apt-get update -qq; download; } || die "apt-get download $*"
+  rm -rf "$dir"; mkdir -p "$dir"
+  for p in "$work"/*.deb; do dpkg-deb -x "$p" "$dir"; done
+  echo "$*" > "$dir/.unpacked"; rm -rf "$work"
+}
+unpack_debs "$TOOLS/servers/cyrus" "" cyrus-common cyrus-imapd cyrus-pop3d
+unpack_debs "$TOOLS/servers/opensmtpd" bookworm-backports opensmtpd
 
 # ---- wasm32 std: rustup's if installed, else Debian's rustc-web + build-std ------------------------
 rustup_has_wasm_std() {

@@ -25,11 +25,12 @@
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$SCRIPT_DIR/lib.sh"
 # Keep it short: Dovecot's unix socket paths must stay under 108 bytes.
 D=${MAILSTACK_DIR:-/tmp/yubin-mailstack}
 DOMAIN=${MAILSTACK_DOMAIN:-example.test}
 # "localpart:password ..." (plain-text passwords; test users only)
-USERS=${MAILSTACK_USERS:-"alice:alice-pass bob:bob-pass carol:carol-pass dave:dave-pass erin:erin-pass frank:frank-pass grace:grace-pass henry:henry-pass ivy:ivy-pass jack:jack-pass kate:kate-pass leo:leo-pass mia:mia-pass noah:noah-pass olivia:olivia-pass paul:paul-pass quinn:quinn-pass rita:rita-pass sam:sam-pass tina:tina-pass uma:uma-pass victor:victor-pass wendy:wendy-pass xander:xander-pass yara:yara-pass zoe:zoe-pass abe:abe-pass bea:bea-pass cal:cal-pass dora:dora-pass ezra:ezra-pass gus:gus-pass fay:fay-pass hana:hana-pass ike:ike-pass jo:jo-pass mai:mai-pass"}
+USERS=${MAILSTACK_USERS:-"alice:alice-pass bob:bob-pass carol:carol-pass dave:dave-pass erin:erin-pass frank:frank-pass grace:grace-pass henry:henry-pass ivy:ivy-pass jack:jack-pass kate:kate-pass leo:leo-pass mia:mia-pass noah:noah-pass olivia:olivia-pass paul:paul-pass quinn:quinn-pass rita:rita-pass sam:sam-pass tina:tina-pass uma:uma-pass victor:victor-pass wendy:wendy-pass xander:xander-pass yara:yara-pass zoe:zoe-pass abe:abe-pass bea:bea-pass cal:cal-pass dora:dora-pass ezra:ezra-pass gus:gus-pass fay:fay-pass hana:hana-pass ike:ike-pass jo:jo-pass mai:mai-pass kit:kit-pass"}
 # Users whose IMAP server offers nothing beyond RFC 3501 (no CONDSTORE, QRESYNC, LIST-STATUS,
 # SORT, MOVE, UIDPLUS …): Dovecot's imap_capability, set per user from the passdb. For testing
 # the client's fallbacks against a real server.
@@ -479,25 +480,6 @@ instance_pids() {
           for (p in keep) print p }'
 }
 
-# "is something listening on 127.0.0.1:PORT" - via ss(8) when available (no connection, no log noise),
-# otherwise a bash /dev/tcp connect
-# Run a command that daemonizes with stdin/stdout/stderr detached and every other inherited fd
-# closed. Without this the Dovecot master (and its log child) keep the caller's stderr open, so
-# "mailstack.sh start | tee" or a CI step capturing output never sees EOF and hangs.
-detached_exec() {   # replaces the current (sub)shell
-  local logf=$1 fd; shift
-  for fd in /proc/$BASHPID/fd/*; do
-    fd=${fd##*/}
-    [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
-  done
-  exec "$@" </dev/null >>"$logf" 2>&1
-}
-detached() { ( detached_exec "$@" ); }
-
-port_open() {
-  if command -v ss >/dev/null; then ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
-  else (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; fi
-}
 wait_ports() {
   local deadline=$(( $(date +%s) + ${1:-30} )) port
   for port in $ALL_PORTS; do
@@ -698,11 +680,12 @@ cmd_clean() {
 
 case ${1:-} in
   start) cmd_start ;;
-  stop) if [ -s "$RUN/roundcube.pid" ]; then cmd_roundcube stop; fi; cmd_stop ;;
+  # The second server family (others.sh) leans on this stack's TLS and Postfix: it goes with it.
+  stop) if [ -s "$RUN/roundcube.pid" ]; then cmd_roundcube stop; fi; bash "$SCRIPT_DIR/others.sh" stop; cmd_stop ;;
   status) cmd_status ;;
   restart) cmd_stop; cmd_start ;;
   seed) shift; cmd_seed "$@" ;;
-  clean) if [ -s "$RUN/roundcube.pid" ]; then cmd_roundcube stop; fi; cmd_clean ;;
+  clean) if [ -s "$RUN/roundcube.pid" ]; then cmd_roundcube stop; fi; bash "$SCRIPT_DIR/others.sh" clean; cmd_clean ;;
   roundcube) shift; cmd_roundcube "$@" ;;
   doveadm) shift; exec doveadm -c "$DCONF" "$@" ;;
   postfix) shift; exec postfix -c "$PCONF" "$@" ;;

@@ -617,13 +617,34 @@ impl ImapConnection {
                 .await
                 .map_err(imap_error)?;
         } else {
-            // Without UIDPLUS, EXPUNGE would also remove other messages marked \Deleted
-            // elsewhere; refuse rather than lose mail the user did not choose.
-            return Err(ApiError::new(
-                ErrorKind::Refused,
-                "this server lacks UIDPLUS; the messages are marked deleted but not removed",
-            ));
+            // Without UIDPLUS, EXPUNGE removes every message marked \Deleted, also those
+            // another client marked and did not mean to remove yet. Shield them: unmark them
+            // for the moment of the EXPUNGE, then mark them again (what careful clients do).
+            let ours: std::collections::HashSet<Uid> = uids.iter().copied().collect();
+            let mut others: Vec<Uid> = self
+                .session
+                .uid_search("DELETED")
+                .await
+                .map_err(imap_error)?
+                .into_iter()
+                .filter(|u| !ours.contains(u))
+                .collect();
+            others.sort_unstable();
+            if !others.is_empty() {
+                self.store(&others, "-FLAGS.SILENT (\\Deleted)").await?;
+            }
+            let expunged = self.expunge_all().await;
+            if !others.is_empty() {
+                self.store(&others, "+FLAGS.SILENT (\\Deleted)").await?;
+            }
+            expunged?;
         }
+        Ok(())
+    }
+
+    /// Plain EXPUNGE of the selected folder (servers without UIDPLUS).
+    async fn expunge_all(&mut self) -> Result<(), ApiError> {
+        let _: Vec<u32> = self.session.expunge().await.map_err(imap_error)?.try_collect().await.map_err(imap_error)?;
         Ok(())
     }
 
@@ -739,13 +760,8 @@ impl ImapConnection {
     /// folder's server name.
     pub async fn create_folder(&mut self, name: &str) -> Result<String, ApiError> {
         let folders = self.tree().await?;
-        let prefix = utf7_imap::decode_utf7_imap(folder_roles::personal_prefix(&folders));
-        let name = name.trim();
-        let id = if prefix.is_empty() || name.starts_with(&prefix) || name.eq_ignore_ascii_case("INBOX") {
-            folder_id(name)?
-        } else {
-            folder_id(&format!("{prefix}{name}"))?
-        };
+        let prefix = folder_roles::personal_prefix(&folders);
+        let id = folder_id(&path_on_server(name, &folders))?;
         let id = match self.session.create(&id).await.map_err(imap_error) {
             Ok(()) => id,
             // A server whose every folder lives under the inbox, showing none yet (a fresh
@@ -755,7 +771,7 @@ impl ImapConnection {
                 let Some(delimiter) = inbox.and_then(|f| f.delimiter.clone()).filter(|d| !d.is_empty()) else {
                     return Err(e);
                 };
-                let nested = folder_id(&format!("INBOX{delimiter}{name}"))?;
+                let nested = folder_id(&format!("INBOX{delimiter}{}", path_on_server(name, &folders)))?;
                 self.session.create(&nested).await.map_err(|_| e)?;
                 nested
             }
@@ -766,7 +782,8 @@ impl ImapConnection {
     }
 
     pub async fn rename_folder(&mut self, folder: &str, to: &str) -> Result<(), ApiError> {
-        let to = folder_id(to)?;
+        let folders = self.tree().await?;
+        let to = folder_id(&path_on_server(to, &folders))?;
         self.leave(folder).await?;
         self.session.rename(folder, &to).await.map_err(imap_error)?;
         // Subscriptions follow the name on some servers and not on others; make sure.
@@ -923,6 +940,28 @@ fn folder_entry(id: &str, delimiter: Option<&str>, attributes: &[NameAttribute<'
 }
 
 /// The server's name (modified UTF-7, RFC 3501 5.1.3) for a folder path as the user typed it.
+/// The server's path for a folder path the user typed ("Parent/Name"): `/` stands for the
+/// server's hierarchy delimiter, and a path outside the personal namespace goes under its prefix
+/// (`INBOX.` on Courier-style servers, which refuse top-level names).
+fn path_on_server(typed: &str, folders: &[Folder]) -> String {
+    let typed = typed.trim();
+    let delimiter = folders
+        .iter()
+        .find(|f| f.id.eq_ignore_ascii_case("INBOX"))
+        .or(folders.first())
+        .and_then(|f| f.delimiter.as_deref())
+        .filter(|d| !d.is_empty())
+        .unwrap_or("/");
+    let path = typed.split('/').filter(|part| !part.is_empty()).collect::<Vec<_>>().join(delimiter);
+    let prefix = utf7_imap::decode_utf7_imap(folder_roles::personal_prefix(folders));
+    let inside = |p: &str| p.len() >= prefix.len() && p[..prefix.len()].eq_ignore_ascii_case(&prefix);
+    if prefix.is_empty() || inside(&path) || path.eq_ignore_ascii_case("INBOX") {
+        path
+    } else {
+        format!("{prefix}{path}")
+    }
+}
+
 fn folder_id(name: &str) -> Result<String, ApiError> {
     let name = name.trim();
     if name.is_empty() || name.contains(['\r', '\n', '\0', '*', '%']) {
@@ -1092,6 +1131,28 @@ fn debug_string(rest: &str) -> Option<String> {
 mod tests {
     use super::*;
     use crate::upstream::fake_server;
+
+    #[test]
+    fn typed_paths_use_the_servers_delimiter_and_prefix() {
+        let folder = |id: &str, delimiter: &str| Folder {
+            id: id.into(),
+            name: id.into(),
+            delimiter: Some(delimiter.into()),
+            role: None,
+            subscribed: true,
+            selectable: true,
+            total: None,
+            unread: None,
+        };
+        let courier = [folder("INBOX", "."), folder("INBOX.Sent", ".")];
+        assert_eq!(path_on_server("Projects/2026", &courier), "INBOX.Projects.2026");
+        assert_eq!(path_on_server("INBOX.Projects", &courier), "INBOX.Projects");
+        assert_eq!(path_on_server("inbox.Projects", &courier), "inbox.Projects");
+        let dovecot = [folder("INBOX", "/"), folder("Sent", "/")];
+        assert_eq!(path_on_server(" Projects//2026/ ", &dovecot), "Projects/2026");
+        let dotted = [folder("INBOX", "."), folder("Sent", ".")];
+        assert_eq!(path_on_server("a/b", &dotted), "a.b");
+    }
 
     #[test]
     fn the_servers_words_not_rust_debug_output() {

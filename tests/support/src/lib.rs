@@ -47,14 +47,8 @@ impl MailStack {
         STACK.get_or_init(|| {
             let script = repo_root().join("tests/mailstack/mailstack.sh");
             run(Command::new("bash").arg(&script).arg("start"));
-            let env = run(Command::new("bash").arg(&script).arg("env"));
-            let get = |key: &str| -> String {
-                env.lines()
-                    .find_map(|l| l.strip_prefix(&format!("{key}=")))
-                    .unwrap_or_else(|| panic!("mailstack.sh env: no {key}"))
-                    .to_owned()
-            };
-            let port = |key: &str| -> u16 { get(key).rsplit(':').next().unwrap().parse().unwrap() };
+            let env = StackEnv::of(&script);
+            let (get, port) = (|key: &str| env.get(key), |key: &str| env.port(key));
             MailStack {
                 domain: get("MAILSTACK_DOMAIN"),
                 ca_file: PathBuf::from(get("MAILSTACK_CA")),
@@ -141,17 +135,7 @@ impl MailStack {
     /// Delivers raw RFC 5322 bytes to `user` through Postfix's inbound (port-25 style) service,
     /// the way mail from the outside world arrives.
     pub async fn deliver(&self, user: &str, raw: &[u8]) {
-        use lettre::address::Envelope;
-        use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-        let envelope =
-            Envelope::new(Some("sender@example.org".parse().unwrap()), vec![self.address(user).parse().unwrap()])
-                .unwrap();
-        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
-            .port(self.smtp)
-            .build()
-            .send_raw(&envelope, raw)
-            .await
-            .expect("inbound SMTP delivery");
+        smtp_deliver(self.smtp, &self.address(user), raw).await;
     }
 
     /// A gateway config with one server, `demo`: IMAP over STARTTLS and submission over
@@ -196,6 +180,106 @@ impl MailStack {
         );
         text
     }
+}
+
+/// The KEY=VALUE lines a stack script prints with `env`.
+struct StackEnv(String);
+
+impl StackEnv {
+    fn of(script: &Path) -> Self {
+        Self(run(Command::new("bash").arg(script).arg("env")))
+    }
+
+    fn get(&self, key: &str) -> String {
+        self.0
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{key}=")))
+            .unwrap_or_else(|| panic!("{key} missing from the stack's env"))
+            .to_owned()
+    }
+
+    /// The port of a `host:port` value.
+    fn port(&self, key: &str) -> u16 {
+        self.get(key).rsplit(':').next().and_then(|p| p.parse().ok()).expect("host:port")
+    }
+}
+
+/// The second server family (Cyrus IMAP/POP3 3.6 and OpenSMTPD 7.4, `others.sh`), for the
+/// tests that run the same cases against every kind of server.
+#[derive(Debug, Clone)]
+pub struct OtherStack {
+    pub domain: String,
+    pub ca_file: PathBuf,
+    pub imap: u16,
+    pub pop3: u16,
+    pub smtp: u16,
+    pub submission: u16,
+}
+
+impl OtherStack {
+    /// Starts Cyrus and OpenSMTPD (and the main stack they lean on) once per process.
+    pub fn ensure() -> &'static OtherStack {
+        static STACK: OnceLock<OtherStack> = OnceLock::new();
+        STACK.get_or_init(|| {
+            MailStack::ensure();
+            let script = repo_root().join("tests/mailstack/others.sh");
+            run(Command::new("bash").arg(&script).arg("start"));
+            let env = StackEnv::of(&script);
+            OtherStack {
+                domain: env.get("OTHERSTACK_DOMAIN"),
+                ca_file: PathBuf::from(env.get("OTHERSTACK_CA")),
+                imap: env.port("OTHERSTACK_IMAP"),
+                pop3: env.port("OTHERSTACK_POP3"),
+                smtp: env.port("OTHERSTACK_SMTP"),
+                submission: env.port("OTHERSTACK_SUBMISSION"),
+            }
+        })
+    }
+
+    /// Gateway `[[server]]` entries: `cyrus` (IMAP) and `cyrus-pop3` (POP3), both sending
+    /// through OpenSMTPD's submission port, all over verified STARTTLS.
+    pub fn gateway_servers_text(&self) -> String {
+        format!(
+            r#"
+            [[server]]
+            id = "cyrus"
+            name = "Cyrus + OpenSMTPD"
+            domain = "{domain}"
+            imap = {{ host = "127.0.0.1", port = {imap}, security = "starttls", ca_file = {ca:?} }}
+            smtp = {{ host = "127.0.0.1", port = {smtp}, security = "starttls", ca_file = {ca:?} }}
+
+            [[server]]
+            id = "cyrus-pop3"
+            name = "Cyrus POP3 + OpenSMTPD"
+            domain = "{domain}"
+            pop3 = {{ host = "127.0.0.1", port = {pop3}, security = "starttls", ca_file = {ca:?} }}
+            smtp = {{ host = "127.0.0.1", port = {smtp}, security = "starttls", ca_file = {ca:?} }}
+            "#,
+            domain = self.domain,
+            ca = self.ca_file,
+            imap = self.imap,
+            pop3 = self.pop3,
+            smtp = self.submission,
+        )
+    }
+
+    /// Delivers raw RFC 5322 bytes to `user` through OpenSMTPD's inbound service.
+    pub async fn deliver(&self, user: &str, raw: &[u8]) {
+        smtp_deliver(self.smtp, &format!("{user}@{}", self.domain), raw).await;
+    }
+}
+
+/// Hands `raw` to the SMTP server on 127.0.0.1:`port` for `to`, as mail from outside arrives.
+async fn smtp_deliver(port: u16, to: &str, raw: &[u8]) {
+    use lettre::address::Envelope;
+    use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+    let envelope = Envelope::new(Some("sender@example.org".parse().unwrap()), vec![to.parse().unwrap()]).unwrap();
+    AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+        .port(port)
+        .build()
+        .send_raw(&envelope, raw)
+        .await
+        .expect("inbound SMTP delivery");
 }
 
 /// How the test gateway reaches the stack's IMAP and submission services.
