@@ -8,6 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use yubin_protocol::{FolderRole, RoleChoice};
+
 use crate::i18n::Lang;
 use crate::identity::Identity;
 use crate::prefs;
@@ -30,6 +32,10 @@ pub struct Settings {
     /// Sender addresses (lower case) whose mail may load remote content without asking.
     #[serde(default)]
     pub remote_senders: BTreeSet<String>,
+    /// Folders the user chose for roles, per account address (lower case): for servers that
+    /// mark none, or the wrong one. Roles not here are the server's or found by name.
+    #[serde(default)]
+    pub folder_roles: BTreeMap<String, BTreeMap<FolderRole, String>>,
 }
 
 impl Settings {
@@ -64,6 +70,26 @@ impl Settings {
         self.identities.insert(email.to_lowercase(), identity);
     }
 
+    /// The folders `email`'s user chose for roles.
+    pub fn role_choices(&self, email: &str) -> Vec<RoleChoice> {
+        self.folder_roles
+            .get(&email.to_lowercase())
+            .map(|roles| {
+                roles.iter().map(|(role, folder)| RoleChoice { role: *role, folder: folder.clone() }).collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Chooses `folder` for `role` on `email`'s account; `None` leaves it to the server again.
+    pub fn choose_folder(&mut self, email: &str, role: FolderRole, folder: Option<String>) {
+        let roles = self.folder_roles.entry(email.to_lowercase()).or_default();
+        match folder {
+            Some(folder) => roles.insert(role, folder),
+            None => roles.remove(&role),
+        };
+        self.folder_roles.retain(|_, roles| !roles.is_empty());
+    }
+
     pub fn loads_remote_content(&self, sender: &str) -> bool {
         self.remote_senders.contains(&sender.to_lowercase())
     }
@@ -84,6 +110,20 @@ mod tests {
         // Fields added later default when an older app wrote the document.
         let sparse = mine.newer_from(r#"{"updated": 500}"#).unwrap();
         assert!(sparse.identities.is_empty() && sparse.lang.is_none());
+    }
+
+    #[test]
+    fn folder_choices_per_account_roam_and_can_be_undone() {
+        let mut settings = Settings::default();
+        settings.choose_folder("Olga@Example.test", FolderRole::Sent, Some("INBOX.Gesendet".into()));
+        let json = Settings { updated: 1.0, ..settings.clone() }.to_json();
+        let back = Settings::default().newer_from(&json).unwrap();
+        assert_eq!(
+            back.role_choices("olga@example.test"),
+            [RoleChoice { role: FolderRole::Sent, folder: "INBOX.Gesendet".into() }]
+        );
+        settings.choose_folder("olga@example.test", FolderRole::Sent, None);
+        assert!(settings.role_choices("olga@example.test").is_empty() && settings.folder_roles.is_empty());
     }
 
     #[test]

@@ -17,8 +17,8 @@ use tokio::sync::{mpsc, Mutex, RwLock};
 use tracing::{debug, error, info, warn, Instrument};
 use yubin_protocol::{
     AccountId, AccountTest, ApiError, AttachmentSource, ClientFrame, ErrorKind, Event, IncomingProtocol,
-    OutgoingMessage, Request, Response, Secret, ServerFrame, Session as SessionInfo, Welcome, MAX_SYNC_UIDS,
-    PROTOCOL_VERSION,
+    OutgoingMessage, Request, Response, RoleChoice, Secret, ServerFrame, Session as SessionInfo, Welcome,
+    MAX_ROLE_CHOICES, MAX_SYNC_UIDS, PROTOCOL_VERSION,
 };
 
 use crate::compose::parse_mailbox;
@@ -59,6 +59,9 @@ pub(crate) struct AccountSession {
     uploads: Arc<std::sync::Mutex<Uploads>>,
     /// The IMAP connection, if open. `None` after a drop: the next request reconnects.
     imap: Mutex<Option<ImapConnection>>,
+    /// The user's choice of folders for roles ([`Request::SetFolderRoles`]), given to the IMAP
+    /// connection before each use, so a reconnect keeps them.
+    chosen_roles: std::sync::Mutex<Vec<RoleChoice>>,
     /// A POP3 account's fetching session, held between the batches of a sync.
     pub(crate) pop3: Arc<Mutex<Option<fetching::HeldSession>>>,
     /// IDLE watchers: the folder on screen, and the inbox while another folder is on screen
@@ -110,6 +113,7 @@ impl Accounts {
             account: RwLock::default(),
             uploads: self.uploads.clone(),
             imap: Mutex::default(),
+            chosen_roles: Default::default(),
             pop3: Arc::default(),
             watchers: std::sync::Mutex::default(),
             events: self.events.clone(),
@@ -550,6 +554,15 @@ async fn route(
     }
 }
 
+/// Role choices are few and name folders: bounded, so a client cannot make a session hold much.
+fn check_role_choices(choices: &[RoleChoice]) -> Result<(), ApiError> {
+    let usable = |c: &RoleChoice| c.folder.len() <= 1024 && !c.folder.contains(['\r', '\n', '\0']);
+    if choices.len() > MAX_ROLE_CHOICES || !choices.iter().all(usable) {
+        return Err(ApiError::new(ErrorKind::BadRequest, "too many or unusable folder role choices"));
+    }
+    Ok(())
+}
+
 /// The account a sign-in is for, as the throttle counts it: the server and the login name.
 fn throttle_key(gateway: &Gateway, server_id: &str, typed_username: &str) -> String {
     let login = gateway
@@ -585,6 +598,11 @@ async fn handle(gateway: &Gateway, state: &AccountSession, request: Request) -> 
             unreachable!("routed before an account is chosen")
         }
         Request::ListFolders => with_imap(state, |imap| Box::pin(imap.list_folders())).await.map(Response::Folders),
+        Request::SetFolderRoles { choices } => {
+            check_role_choices(&choices)?;
+            *lock(&state.chosen_roles) = choices;
+            Ok(Response::Done)
+        }
         Request::ListMessages { folder, offset, limit, sort } => {
             let limit = limit.clamp(1, MAX_PAGE);
             let page = with_imap(state, |imap| {
@@ -855,6 +873,7 @@ where
             );
         }
         let imap = slot.as_mut().expect("connected above");
+        imap.choose_roles(&lock(&state.chosen_roles));
         match op(imap).await {
             Err(e) if e.kind == ErrorKind::ConnectionLost && attempt == 0 => {
                 warn!("IMAP connection lost, reconnecting: {}", e.message);

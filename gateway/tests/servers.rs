@@ -12,7 +12,7 @@
 use std::time::{Duration, Instant};
 
 use yubin_gateway::config::Config;
-use yubin_protocol::{ErrorKind, Event, Folder, FolderRole, OutgoingMessage, Request, Response, SortOrder};
+use yubin_protocol::{ErrorKind, Event, Folder, FolderRole, OutgoingMessage, Request, Response, RoleChoice, SortOrder};
 use yubin_test_support::{unique_subject, MailStack, OtherStack, TestGateway, Transport, WsClient};
 
 /// One kind of server, as this suite meets it.
@@ -309,4 +309,30 @@ async fn cyrus_pop3_with_opensmtpd() {
         assert!(Instant::now() < deadline, "the message never reached cyd's POP3 box");
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
+}
+
+/// A folder the user chose for a role takes it from the server's or the name's choice, for
+/// the folder list, drafts and Sent copies alike, and keeps it when the connection drops
+/// (oona: an old-style server like olga's).
+#[tokio::test]
+async fn a_folder_the_user_chose_takes_the_role() {
+    let stack = MailStack::ensure();
+    let chosen = format!("INBOX.{}", unique_subject("Gesendet").replace(' ', "-"));
+    stack.create_mailbox("oona", &chosen);
+    stack.create_mailbox("oona", "INBOX.Sent Items");
+    let gw = TestGateway::start(gateway_config()).await;
+    let mut client = WsClient::connect(&gw).await;
+    client.login("oona", "oona-pass").await.expect("sign-in");
+    let choices = vec![RoleChoice { role: FolderRole::Sent, folder: chosen.clone() }];
+    client.request(Request::SetFolderRoles { choices }).await.expect("choose");
+    stack.kick("oona"); // a reconnect keeps the choice
+    let tree = folders(&mut client).await;
+    let sent: Vec<&str> = tree.iter().filter(|f| f.role == Some(FolderRole::Sent)).map(|f| f.id.as_str()).collect();
+    assert_eq!(sent, [chosen.as_str()]);
+    let Response::ComposeInfo(info) = client.request(Request::ComposeInfo).await.expect("info") else { panic!() };
+    assert_eq!(info.sent.as_deref(), Some(chosen.as_str()));
+
+    let too_many = vec![RoleChoice { role: FolderRole::Sent, folder: "x".into() }; 9];
+    let refused = client.request(Request::SetFolderRoles { choices: too_many }).await.expect_err("bounded");
+    assert_eq!(refused.kind, ErrorKind::BadRequest);
 }

@@ -201,9 +201,25 @@ pub enum Request {
     /// account's IMAP server. Answered with [`Response::Done`], or [`ErrorKind::Refused`]
     /// when the server has no METADATA.
     SaveSettings { settings: String },
+    /// The user's own choice of folder for some roles, for servers that mark none or the wrong
+    /// one; roles not chosen come from the server (SPECIAL-USE) or well-known names. Holds for
+    /// this sign-in only: the browser keeps the choices with its settings and sends them after
+    /// each sign-in. At most [`MAX_ROLE_CHOICES`]. Answered with [`Response::Done`].
+    SetFolderRoles { choices: Vec<RoleChoice> },
     /// Close this account's upstream connections and forget its credentials. Answered with
     /// [`Response::Done`].
     Logout,
+}
+
+/// The most role choices [`Request::SetFolderRoles`] takes: one per role.
+pub const MAX_ROLE_CHOICES: usize = 8;
+
+/// "This folder is for that": e.g. Sent copies go to `INBOX.Gesendet`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleChoice {
+    pub role: FolderRole,
+    /// The folder's id ([`Folder::id`]).
+    pub folder: String,
 }
 
 /// How the message list is ordered.
@@ -439,7 +455,7 @@ pub struct Folder {
 }
 
 /// What a folder is for (RFC 6154 SPECIAL-USE, and INBOX).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FolderRole {
     Inbox,

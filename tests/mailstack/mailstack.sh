@@ -38,7 +38,7 @@ BASIC_USERS=${MAILSTACK_BASIC_USERS-"otto:otto-pass"}
 # Users whose server looks like the older ones people still run (Courier, old Cyrus and Dovecot
 # setups): no SPECIAL-USE, every folder under "INBOX." with "." as delimiter, nothing beyond
 # RFC 3501 (no MOVE, no METADATA). Their folders have names, not special-use attributes.
-OLD_USERS=${MAILSTACK_OLD_USERS-"olga:olga-pass"}
+OLD_USERS=${MAILSTACK_OLD_USERS-"olga:olga-pass ole:ole-pass oona:oona-pass"}
 MAIL_OS_USER=${MAILSTACK_MAIL_USER:-mail}          # existing unprivileged OS user that owns the mailboxes
 # Dovecot brute-force protection: 1 = production defaults (auth_failure_delay 2 s plus the anvil per-IP
 # penalty; measured 2, 6, 10, 17 s for consecutive failures and 15 s even for the next *correct* login),

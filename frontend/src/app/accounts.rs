@@ -194,6 +194,13 @@ impl App {
                 spawn_local(async move { link.send_message(Msg::LocalReady(id, LocalMailbox::open(&email).await)) });
             }
         }
+        if !self
+            .settings
+            .role_choices(&self.account_by_id(id).map(|a| a.session.email.clone()).unwrap_or_default())
+            .is_empty()
+        {
+            self.send_folder_roles(ctx, id);
+        }
         self.flush_outbox(ctx);
         if first {
             // Whatever was being written when the tab closed comes back.

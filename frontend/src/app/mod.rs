@@ -28,7 +28,8 @@ use yubin_protocol::{
 use crate::accounts::{Account, Unified};
 use crate::components::actions::{Action, BulkActions};
 use crate::components::composer::{ComposeOutcome, Composer};
-use crate::components::folder_list::{FolderList, FolderOp};
+use crate::components::folder_list::{role_name, FolderList, FolderOp};
+use crate::components::folder_roles_form::FolderRolesForm;
 use crate::components::identity_form::IdentityForm;
 use crate::components::login::{Login, LoginForm};
 use crate::components::message_list::MessageList;
@@ -85,6 +86,14 @@ pub enum Msg {
     UnifiedRows(AccountId, Result<MessagePage, ApiError>),
     EditIdentity(bool),
     SaveIdentity(Identity),
+    /// The special-folders form opens or closes.
+    EditFolderRoles(bool),
+    /// The user chose a folder for a role on the account on screen (`None`: automatic).
+    ChooseRole(FolderRole, Option<String>),
+    /// The user asked for a folder for a role that has none.
+    CreateRoleFolder(FolderRole),
+    /// The gateway took account `id`'s role choices: list its folders with them.
+    RolesChosen(AccountId, Result<(), ApiError>),
     /// Load remote content in this sender's mail from now on.
     TrustSender(String),
     /// What an account's server keeps of the settings: whether it can, and the document.
@@ -190,6 +199,8 @@ pub struct App {
     account_test: Option<AccountTest>,
     /// The identity form of the account on screen is open.
     editing_identity: bool,
+    /// The special-folders form of the account on screen is open.
+    editing_roles: bool,
     /// Kept in the browser and, where the server can, on the IMAP servers.
     settings: Settings,
     /// Every account's inbox in one list, when that is on screen.
@@ -257,6 +268,7 @@ impl Component for App {
             login_error: None,
             account_test: None,
             editing_identity: false,
+            editing_roles: false,
             unified: None,
             settings: Settings::load(),
             folder: "INBOX".into(),
@@ -407,6 +419,18 @@ impl Component for App {
                 self.settings.set_identity(&email, identity);
                 self.settings_changed(ctx);
             }
+            Msg::EditFolderRoles(open) => self.editing_roles = open,
+            Msg::ChooseRole(role, folder) => {
+                let Some(email) = self.account().map(|a| a.session.email.clone()) else { return false };
+                self.settings.choose_folder(&email, role, folder);
+                self.settings_changed(ctx);
+                self.send_folder_roles(ctx, self.active);
+            }
+            Msg::CreateRoleFolder(role) => {
+                return self.manage_folder(ctx, FolderOp::Create(role_name(role).to_owned()));
+            }
+            Msg::RolesChosen(id, Ok(())) => self.refresh_folders_of(ctx, id),
+            Msg::RolesChosen(_, Err(e)) => self.notice = Some(Notice::from_error(&e)),
             Msg::TrustSender(sender) => {
                 self.settings.remote_senders.insert(sender.to_lowercase());
                 self.settings_changed(ctx);
@@ -842,7 +866,8 @@ impl App {
                     <FolderList folders={folders.clone()}
                         current={if unified.is_some() { String::new() } else { self.folder.clone() }}
                         on_select={link.callback(Msg::SelectFolder)} on_manage={link.callback(Msg::ManageFolder)}
-                        on_drop={link.callback(|(folder, uid)| Msg::DropOn(folder, uid))} />
+                        on_drop={link.callback(|(folder, uid)| Msg::DropOn(folder, uid))}
+                        on_roles={(account.session.incoming == IncomingProtocol::Imap).then(|| link.callback(|_| Msg::EditFolderRoles(true)))} />
                     if account.local.is_some() {
                         <Pop3Panel status={account.sync_status.clone()} syncing={account.syncing} settings={account.pop3_settings}
                             on_check={{ let id = account.id; link.callback(move |_| Msg::CheckNow(id)) }}
@@ -920,6 +945,13 @@ impl App {
                 if self.editing_identity {
                     <IdentityForm email={account.session.email.clone()} identity={self.settings.identity(&account.session.email)}
                         on_save={link.callback(Msg::SaveIdentity)} on_close={link.callback(|_| Msg::EditIdentity(false))} />
+                }
+                if self.editing_roles {
+                    <FolderRolesForm folders={folders.clone()}
+                        chosen={self.settings.role_choices(&account.session.email).into_iter().map(|c| (c.role, c.folder)).collect::<Vec<_>>()}
+                        on_choose={link.callback(|(role, folder)| Msg::ChooseRole(role, folder))}
+                        on_create={link.callback(Msg::CreateRoleFolder)}
+                        on_close={link.callback(|_| Msg::EditFolderRoles(false))} />
                 }
             </div>
         }

@@ -48,6 +48,17 @@ impl App {
         });
     }
 
+    /// Tells the gateway which folders the user chose for roles on account `id` (after each
+    /// sign-in: the gateway keeps nothing), then lists the folders again with them.
+    pub(super) fn send_folder_roles(&self, ctx: &Context<Self>, id: AccountId) {
+        let Some(account) = self.account_by_id(id) else { return };
+        if account.session.incoming != IncomingProtocol::Imap {
+            return;
+        }
+        let choices = self.settings.role_choices(&account.session.email);
+        self.call_for(ctx, id, Request::SetFolderRoles { choices }, done, move |result| Msg::RolesChosen(id, result));
+    }
+
     /// Takes settings changed in another browser.
     pub(super) fn apply_settings(&mut self, settings: Settings) {
         if let Some(lang) = settings.lang.filter(|l| *l != self.lang) {
@@ -75,8 +86,15 @@ impl App {
         match stored.as_deref().and_then(|json| self.settings.newer_from(json)) {
             // Changed in another browser since: take them.
             Some(newer) => {
+                let roles_changed = newer.folder_roles != self.settings.folder_roles;
                 newer.save();
                 self.apply_settings(newer);
+                if roles_changed {
+                    let ids: Vec<AccountId> = self.accounts.iter().map(|a| a.id).collect();
+                    for id in ids {
+                        self.send_folder_roles(ctx, id);
+                    }
+                }
             }
             // Changed here since (or never stored there): bring the server up to date.
             None if roaming && self.settings.updated > 0.0 && stored.is_none_or(|s| s != self.settings.to_json()) => {

@@ -27,6 +27,9 @@ pub struct FolderListProps {
     /// A message (by UID) was dropped on a folder (by id).
     #[prop_or_default]
     pub on_drop: Callback<(String, Uid)>,
+    /// Opens the choice of special folders (IMAP accounts).
+    #[prop_or_default]
+    pub on_roles: Option<Callback<()>>,
 }
 
 /// Which inline form is open.
@@ -129,10 +132,13 @@ pub fn FolderList(props: &FolderListProps) -> Html {
                             { if folder.subscribed { tr(lang, "Hide") } else { tr(lang, "Show") } }
                         </button>
                     }
+                    if let Some(on_roles) = &props.on_roles {
+                        <button id="folder-roles-button" onclick={on_roles.reform(|_: MouseEvent| ())}>{ tr(lang, "Special folders…") }</button>
+                    }
                     <label class="show-all">
                         <input type="checkbox" checked={*show_all}
                             onchange={{ let show_all = show_all.clone(); Callback::from(move |_: Event| show_all.set(!*show_all)) }} />
-                        { " All folders" }
+                        { " " }{ tr(lang, "All folders") }
                     </label>
                 }
             </div>
@@ -154,7 +160,7 @@ fn role_icon(role: Option<FolderRole>) -> &'static str {
 }
 
 /// The English name of a special folder, for [`tr`].
-fn role_name(role: FolderRole) -> &'static str {
+pub fn role_name(role: FolderRole) -> &'static str {
     match role {
         FolderRole::Inbox => "Inbox",
         FolderRole::Drafts => "Drafts",

@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod composer;
 pub mod folder_list;
+pub mod folder_roles_form;
 pub mod html_body;
 pub mod identity_form;
 pub mod login;

@@ -7,7 +7,7 @@
 //! `INBOX.` on Courier) with a name other mail clients give that role, in the languages our
 //! users write.
 
-use yubin_protocol::{Folder, FolderRole};
+use yubin_protocol::{Folder, FolderRole, RoleChoice};
 
 /// Well-known names by role, compared without case. The first folder found (in the server's
 /// order) of the first name that matches wins.
@@ -104,6 +104,20 @@ pub fn personal_prefix(folders: &[Folder]) -> String {
     }
 }
 
+/// Gives each folder its role: the user's choice first, then what the server marks, then a
+/// well-known name ([`assign_by_name`]).
+pub fn assign(folders: &mut [Folder], chosen: &[RoleChoice]) {
+    for choice in chosen {
+        // A choice of a folder that is gone (renamed, deleted elsewhere) is ignored.
+        let Some(index) = folders.iter().position(|f| f.id == choice.folder && f.selectable) else { continue };
+        for folder in folders.iter_mut().filter(|f| f.role == Some(choice.role)) {
+            folder.role = None;
+        }
+        folders[index].role = Some(choice.role);
+    }
+    assign_by_name(folders);
+}
+
 /// Gives each role no folder claims to a top-level folder with a well-known name for it.
 pub fn assign_by_name(folders: &mut [Folder]) {
     let prefix = personal_prefix(folders);
@@ -139,6 +153,26 @@ fn top_level_name<'f>(folder: &'f Folder, prefix: &str) -> Option<&'f str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_users_choice_wins_and_a_gone_folder_is_ignored() {
+        let mut folders = vec![
+            folder("INBOX", ".", Some(FolderRole::Inbox)),
+            folder("INBOX.Sent", ".", Some(FolderRole::Sent)),
+            folder("INBOX.Gesendet", ".", None),
+            folder("INBOX.Trash", ".", None),
+        ];
+        let chosen = [
+            RoleChoice { role: FolderRole::Sent, folder: "INBOX.Gesendet".into() },
+            RoleChoice { role: FolderRole::Archive, folder: "INBOX.Gone".into() },
+        ];
+        assign(&mut folders, &chosen);
+        let role_of = |id: &str| folders.iter().find(|f| f.id == id).and_then(|f| f.role);
+        assert_eq!(role_of("INBOX.Gesendet"), Some(FolderRole::Sent));
+        assert_eq!(role_of("INBOX.Sent"), None, "one folder per role");
+        assert_eq!(role_of("INBOX.Trash"), Some(FolderRole::Trash), "the others still by name");
+        assert!(folders.iter().all(|f| f.role != Some(FolderRole::Archive)));
+    }
 
     fn folder(id: &str, delimiter: &str, role: Option<FolderRole>) -> Folder {
         Folder {

@@ -11,8 +11,8 @@ use std::collections::HashMap;
 
 use futures::TryStreamExt;
 use yubin_protocol::{
-    ApiError, ErrorKind, FlagName, Flags, Folder, FolderRole, MessagePage, MessageSummary, MessageView, SearchQuery,
-    SortKey, SortOrder, ThreadInfo, Uid,
+    ApiError, ErrorKind, FlagName, Flags, Folder, FolderRole, MessagePage, MessageSummary, MessageView, RoleChoice,
+    SearchQuery, SortKey, SortOrder, ThreadInfo, Uid,
 };
 
 use super::net::{BoxedStream, Upstream};
@@ -37,6 +37,8 @@ pub struct ImapConnection {
     sorted: Option<SortedFolder>,
     /// The last threading of a folder, reused the same way.
     threaded: Option<ThreadedFolder>,
+    /// The user's own choice of folder for some roles (see [`Self::choose_roles`]).
+    chosen_roles: Vec<RoleChoice>,
 }
 
 /// What async-imap queues of untagged updates (its channel is bounded): a queue this full may
@@ -147,7 +149,15 @@ impl ImapConnection {
         } else if capabilities.condstore {
             session.run_command_and_check_ok("ENABLE CONDSTORE").await.map_err(imap_error)?;
         }
-        Ok(Self { session, selected: None, known: None, capabilities, sorted: None, threaded: None })
+        Ok(Self {
+            session,
+            selected: None,
+            known: None,
+            capabilities,
+            sorted: None,
+            threaded: None,
+            chosen_roles: Vec::new(),
+        })
     }
 
     /// Whether the server keeps server annotations (METADATA), for roaming settings.
@@ -173,7 +183,7 @@ impl ImapConnection {
         } else {
             self.list_then_status().await?
         };
-        folder_roles::assign_by_name(&mut folders);
+        folder_roles::assign(&mut folders, &self.chosen_roles);
         // INBOX first, then the other special folders in a familiar order, then the rest by name.
         folders.sort_by_key(|f| (f.role.map_or(u8::MAX, role_rank), f.name.to_lowercase()));
         Ok(folders)
@@ -497,7 +507,14 @@ impl ImapConnection {
         self.store(uids, &format!("{sign}FLAGS.SILENT ({keyword})")).await
     }
 
-    /// The folder with `role`: the one the server marks (RFC 6154 SPECIAL-USE), else one of a
+    /// Folders the user chose for roles, ahead of what the server marks and of names.
+    pub fn choose_roles(&mut self, chosen: &[RoleChoice]) {
+        if self.chosen_roles != chosen {
+            self.chosen_roles = chosen.to_vec();
+        }
+    }
+
+    /// The folder with `role`: the user's choice, else the one the server marks (RFC 6154 SPECIAL-USE), else one of a
     /// well-known name ([`folder_roles`]).
     pub async fn special_folder(&mut self, role: FolderRole) -> Result<Option<String>, ApiError> {
         Ok(self.special_folders().await?.remove(&role))
@@ -523,7 +540,7 @@ impl ImapConnection {
             .iter()
             .map(|name| folder_entry(name.name(), name.delimiter(), name.attributes(), false))
             .collect();
-        folder_roles::assign_by_name(&mut folders);
+        folder_roles::assign(&mut folders, &self.chosen_roles);
         Ok(folders)
     }
 

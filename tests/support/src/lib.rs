@@ -104,6 +104,16 @@ impl MailStack {
         }
     }
 
+    /// Deletes `mailbox` of `user` with its messages, if it exists, as another client would.
+    pub fn delete_mailbox(&self, user: &str, mailbox: &str) {
+        let address = self.address(user);
+        let list = self.doveadm(&["mailbox", "list", "-u", &address]);
+        if list.lines().any(|line| line == mailbox) {
+            self.doveadm(&["expunge", "-u", &address, "mailbox", mailbox, "all"]);
+            self.doveadm(&["mailbox", "delete", "-u", &address, mailbox]);
+        }
+    }
+
     /// Removes a message of `user`'s INBOX for good, as another mail client would.
     pub fn expunge(&self, user: &str, uid: u32) {
         self.doveadm(&["expunge", "-u", &self.address(user), "mailbox", "INBOX", "uid", &uid.to_string()]);
