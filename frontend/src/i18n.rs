@@ -76,6 +76,14 @@ const CATALOG: &[(&str, &str)] = &[
     ("Dismiss", "閉じる"),
     ("Language", "言語"),
     ("Message sent.", "送信しました。"),
+    (
+        "Message sent, but no copy was kept: this account has no Sent folder. Choose one under Special folders.",
+        "送信しましたが、控えは保存されていません。このアカウントには送信済みフォルダがありません。「特別なフォルダ」で選んでください。",
+    ),
+    (
+        "Message sent, but its copy could not be filed in {folder}: {reason}",
+        "送信しましたが、控えを {folder} に保存できませんでした: {reason}",
+    ),
     ("Connection to the gateway lost. Reconnecting…", "ゲートウェイとの接続が切れました。再接続しています…"),
     ("Not connected to the gateway.", "ゲートウェイに接続されていません。"),
     ("This browser could not open a WebSocket to the gateway.", "このブラウザはゲートウェイへの WebSocket を開けませんでした。"),

@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use tracing::{info, warn};
 use yubin_protocol::{
-    ApiError, AttachmentSource, ComposeInfo, ErrorKind, FlagName, FolderRole, IncomingProtocol, OutgoingMessage,
-    Response, SentReceipt, Uid,
+    ApiError, AttachmentSource, ComposeInfo, ErrorKind, FlagName, FolderRole, IncomingProtocol, NotFiled,
+    OutgoingMessage, Response, SentReceipt, Uid,
 };
 
 use crate::compose::{checked_message_id, compose, Composed, Purpose, ResolvedAttachment};
@@ -64,6 +64,7 @@ pub async fn send(state: &AccountSession, message: OutgoingMessage) -> Result<Re
                 already_sent: true,
                 uncertain,
                 saved_in: sent_folder,
+                not_filed: None,
                 local_copy: None,
             }));
         }
@@ -103,20 +104,25 @@ pub async fn send(state: &AccountSession, message: OutgoingMessage) -> Result<Re
             already_sent: false,
             uncertain: false,
             saved_in: None,
+            not_filed: None,
             local_copy,
         }));
     }
     // Filed before sending; filed again only if that copy was not found when settling.
     let mut saved_in = None;
+    let mut not_filed = None;
     if let Some(folder) = intent_folder {
         if !filed {
             if let Err(e) = file_once(state, &folder, &composed, "(\\Seen)").await {
                 warn!("sent, but filing in {folder} failed: {}", e.message);
+                not_filed = Some(NotFiled::Failed { folder: folder.clone(), reason: e.message });
             } else {
                 filed = true;
             }
         }
         saved_in = filed.then_some(folder);
+    } else if !account.server.config.smtp_saves_sent {
+        not_filed = Some(NotFiled::NoSentFolder);
     }
     if let Some(original) = &message.replying_to {
         let result = with_imap(state, |imap| {
@@ -137,6 +143,7 @@ pub async fn send(state: &AccountSession, message: OutgoingMessage) -> Result<Re
         already_sent: false,
         uncertain: false,
         saved_in,
+        not_filed,
         local_copy: None,
     }))
 }

@@ -12,7 +12,9 @@
 use std::time::{Duration, Instant};
 
 use yubin_gateway::config::Config;
-use yubin_protocol::{ErrorKind, Event, Folder, FolderRole, OutgoingMessage, Request, Response, RoleChoice, SortOrder};
+use yubin_protocol::{
+    ErrorKind, Event, Folder, FolderRole, NotFiled, OutgoingMessage, Request, Response, RoleChoice, SortOrder,
+};
 use yubin_test_support::{unique_subject, MailStack, OtherStack, TestGateway, Transport, WsClient};
 
 /// One kind of server, as this suite meets it.
@@ -335,4 +337,63 @@ async fn a_folder_the_user_chose_takes_the_role() {
     let too_many = vec![RoleChoice { role: FolderRole::Sent, folder: "x".into() }; 9];
     let refused = client.request(Request::SetFolderRoles { choices: too_many }).await.expect_err("bounded");
     assert_eq!(refused.kind, ErrorKind::BadRequest);
+}
+
+/// Every IMAP connection the gateway opens ends with LOGOUT — the one for requests and the
+/// IDLE watchers alike — whether the user signs out or just closes the tab; never a dropped
+/// connection (Courier and Cyrus log those as errors). lou is this test's alone.
+#[tokio::test]
+async fn every_imap_session_ends_with_logout() {
+    let stack = MailStack::ensure();
+    stack.create_mailbox("lou", "Archive");
+    let gw = TestGateway::start(gateway_config()).await;
+    for sign_out in [true, false] {
+        let mut client = WsClient::connect(&gw).await;
+        client.login("lou", "lou-pass").await.expect("sign-in");
+        // The inbox watched, then another folder on screen: two watchers and the requests' own.
+        subjects(&mut client, "INBOX").await;
+        subjects(&mut client, "Archive").await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        if sign_out {
+            client.request(Request::Logout).await.expect("sign out");
+        }
+        client.close().await;
+    }
+    // Each sign-in opened three connections or more (watchers sign in on their own, a moment
+    // later); each must end with "Logged out".
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let log = stack.dovecot_log_of("lou");
+        let logins = log.iter().filter(|l| l.contains("imap-login: Info: Login:")).count();
+        let ended: Vec<&String> = log.iter().filter(|l| l.contains("Disconnected")).collect();
+        let dropped: Vec<&&String> = ended.iter().filter(|l| !l.contains("Logged out")).collect();
+        assert!(dropped.is_empty(), "sessions that ended without LOGOUT: {dropped:#?}");
+        if logins >= 6 && ended.len() == logins {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{logins} sign-ins, {} ended after 15 s", ended.len());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// A message sent from an account with no Sent folder goes out, and the receipt says that no
+/// copy was kept — the app tells the user instead of "Message sent." alone. opal (old-style, no
+/// folders) is this test's alone.
+#[tokio::test]
+async fn sent_without_a_sent_folder_says_no_copy_was_kept() {
+    let gw = TestGateway::start(gateway_config()).await;
+    let mut client = WsClient::connect(&gw).await;
+    client.login("opal", "opal-pass").await.expect("sign-in");
+    let subject = unique_subject("no sent folder");
+    let message = OutgoingMessage {
+        message_id: Some(format!("<{}@example.test>", subject.replace(' ', "-"))),
+        to: vec!["opal@example.test".into()],
+        subject: subject.clone(),
+        text: "hello".into(),
+        ..Default::default()
+    };
+    let Response::Sent(receipt) = client.request(Request::Send { message }).await.expect("send") else { panic!() };
+    assert_eq!((receipt.saved_in, receipt.not_filed), (None, Some(NotFiled::NoSentFolder)));
+    wait_for(&mut client, "INBOX", &subject).await;
 }

@@ -783,10 +783,24 @@ pub struct SentReceipt {
     /// The folder the copy was filed in, if any.
     #[serde(default)]
     pub saved_in: Option<String>,
+    /// Why an IMAP account's message went out with no copy filed, so the user is told rather
+    /// than believing it is in Sent. `None` when filed, or when the server files it itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_filed: Option<NotFiled>,
     /// For POP3 accounts, which have no Sent folder on the server: the copy for the browser
     /// to keep.
     #[serde(default)]
     pub local_copy: Option<Box<LocalMessage>>,
+}
+
+/// Why a sent message has no copy in Sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotFiled {
+    /// The account has no Sent folder: none marked, none of a known name, none chosen.
+    NoSentFolder,
+    /// Filing in `folder` failed; `reason` is the server's words.
+    Failed { folder: String, reason: String },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

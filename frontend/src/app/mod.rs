@@ -21,8 +21,8 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 use yubin_protocol::{
     AccountId, AccountTest, ApiError, ErrorKind, Event, FlagName, Folder, FolderChanges, FolderRole, IncomingProtocol,
-    LocalMessage, MessagePage, MessageView, Request, Response, SearchQuery, Secret, SentReceipt, Session, SortOrder,
-    Uid, Verdict, Welcome, PROTOCOL_VERSION,
+    LocalMessage, MessagePage, MessageView, NotFiled, Request, Response, SearchQuery, Secret, SentReceipt, Session,
+    SortOrder, Uid, Verdict, Welcome, PROTOCOL_VERSION,
 };
 
 use crate::accounts::{Account, Unified};

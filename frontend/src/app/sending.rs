@@ -72,6 +72,17 @@ impl App {
             ComposeOutcome::Sent(receipt) if receipt.already_sent => {
                 Some(Notice::info(tr(self.lang, "This message had already been sent; it was not sent again.")))
             }
+            ComposeOutcome::Sent(SentReceipt { not_filed: Some(NotFiled::NoSentFolder), .. }) => Some(Notice::error(tr(
+                self.lang,
+                "Message sent, but no copy was kept: this account has no Sent folder. Choose one under Special folders.",
+            ))),
+            ComposeOutcome::Sent(SentReceipt { not_filed: Some(NotFiled::Failed { folder, reason }), .. }) => {
+                Some(Notice::error(trf(
+                    self.lang,
+                    "Message sent, but its copy could not be filed in {folder}: {reason}",
+                    &[("folder", &folder), ("reason", &reason)],
+                )))
+            }
             ComposeOutcome::Sent(_) => Some(Notice::info(tr(self.lang, "Message sent."))),
             ComposeOutcome::Queued => Some(Notice::info(tr(
                 self.lang,

@@ -42,27 +42,27 @@ pub async fn watch(
             (false, Some(total)) => StartCheck::Against(total),
             (false, None) => StartCheck::Never,
         };
-        let mut stop_connecting = stop.clone();
-        let watched = watch_once(upstream, username, password, folder, &changed, &mut retry, start, &mut stop);
-        let stopped = tokio::select! {
-            result = watched => match result {
-                Err(e) if e.kind == ErrorKind::AuthFailed => {
-                    warn!(folder, "IDLE stopped: {}", e.message);
-                    return;
-                }
-                Err(e) => {
-                    debug!(folder, "IDLE connection ended: {}; retrying in {retry:?}", e.message);
-                    false
-                }
-                Ok(stopped) => stopped,
-            },
-            // Stopped while connecting: nothing to log out of yet.
-            () = stopped(&mut stop_connecting) => true,
+        // Not raced against `stop`: a watch stopped mid-way would drop its connection without
+        // LOGOUT. It checks `stop` itself once signed in, and while idling.
+        let done = match watch_once(upstream, username, password, folder, &changed, &mut retry, start, &mut stop).await
+        {
+            Err(e) if e.kind == ErrorKind::AuthFailed => {
+                warn!(folder, "IDLE stopped: {}", e.message);
+                return;
+            }
+            Err(e) => {
+                debug!(folder, "IDLE connection ended: {}; retrying in {retry:?}", e.message);
+                false
+            }
+            Ok(stopped) => stopped,
         };
-        if stopped || *stop.borrow() {
+        if done || *stop.borrow() {
             return;
         }
-        tokio::time::sleep(retry).await;
+        tokio::select! {
+            () = tokio::time::sleep(retry) => {}
+            () = stopped(&mut stop) => return, // no connection open while waiting
+        }
         retry = (retry * 2).min(RETRY_MAX);
         reconnecting = true;
     }
@@ -99,6 +99,11 @@ async fn watch_once(
     let connection = ImapConnection::login(upstream, username, password).await?;
     let (mut session, total) = connection.into_session_on(folder).await?;
     *retry = RETRY_FIRST;
+    if *stop.borrow() {
+        // Stopped while signing in: leave as a client should.
+        let _ = tokio::time::timeout(Duration::from_secs(5), session.logout()).await;
+        return Ok(true);
+    }
     let news = match start {
         StartCheck::Always => true,
         StartCheck::Against(known) => known != total,

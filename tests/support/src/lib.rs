@@ -29,6 +29,8 @@ pub fn repo_root() -> PathBuf {
 #[derive(Debug, Clone)]
 pub struct MailStack {
     pub script: PathBuf,
+    /// Where the stack keeps its state and logs.
+    pub dir: PathBuf,
     pub domain: String,
     pub ca_file: PathBuf,
     pub imap: u16,
@@ -50,6 +52,7 @@ impl MailStack {
             let env = StackEnv::of(&script);
             let (get, port) = (|key: &str| env.get(key), |key: &str| env.port(key));
             MailStack {
+                dir: PathBuf::from(get("MAILSTACK_DIR")),
                 domain: get("MAILSTACK_DOMAIN"),
                 ca_file: PathBuf::from(get("MAILSTACK_CA")),
                 imap: port("MAILSTACK_IMAP"),
@@ -102,6 +105,13 @@ impl MailStack {
         if !list.lines().any(|line| line == mailbox) {
             self.doveadm(&["mailbox", "create", "-s", "-u", &address, mailbox]);
         }
+    }
+
+    /// The lines Dovecot logged about `user`'s sessions so far.
+    pub fn dovecot_log_of(&self, user: &str) -> Vec<String> {
+        let log = std::fs::read_to_string(self.dir.join("logs/dovecot.log")).unwrap_or_default();
+        let (session, login) = (format!("({})", self.address(user)), format!("<{}>", self.address(user)));
+        log.lines().filter(|line| line.contains(&session) || line.contains(&login)).map(str::to_owned).collect()
     }
 
     /// Deletes `mailbox` of `user` with its messages, if it exists, as another client would.
