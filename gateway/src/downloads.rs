@@ -9,9 +9,8 @@
 //! `Content-Disposition: attachment`, `nosniff` and a sandboxing CSP, so no attachment can be
 //! rendered as a page of the gateway's origin.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
@@ -20,91 +19,14 @@ use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use tokio::sync::mpsc;
 use tracing::warn;
-use yubin_protocol::{AccountId, ApiError, ErrorKind, Secret, Uid};
+use yubin_protocol::Uid;
 
-use crate::gateway::{Gateway, ServerRuntime};
-use crate::lock;
+use crate::gateway::Gateway;
 use crate::transfer_decoding::StreamDecoder;
 use crate::upstream::imap::ImapConnection;
 
-const TICKET_LIFETIME: Duration = Duration::from_secs(60);
-/// Most tickets the whole gateway holds (each holds a password for a minute).
-const MAX_TICKETS: usize = 20_000;
-/// Longest file name a ticket keeps, in bytes; longer ones are cut (at a character boundary).
-pub const MAX_FILENAME: usize = 255;
 /// Bytes fetched per IMAP round trip: large enough to be fast, small enough to stay light.
 const SLICE: u32 = 256 * 1024;
-
-/// What a download needs: which part, and the credentials to fetch it with.
-pub struct Ticket {
-    pub server: Arc<ServerRuntime>,
-    pub username: String,
-    pub password: Secret,
-    pub folder: String,
-    pub uid: Uid,
-    pub section: String,
-    pub filename: String,
-    /// The session and account it was issued to.
-    pub owner: TicketOwner,
-}
-
-/// Which session's account a ticket belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TicketOwner {
-    pub session: u64,
-    pub account: AccountId,
-}
-
-#[derive(Default)]
-pub struct Downloads {
-    tickets: Mutex<HashMap<String, (Ticket, Instant)>>,
-}
-
-impl Downloads {
-    /// Files `ticket` and returns the path that redeems it, unless its session holds
-    /// `per_session` unused tickets already or the gateway is full.
-    pub fn issue(&self, mut ticket: Ticket, per_session: usize) -> Result<String, ApiError> {
-        ticket.filename = crate::filenames::safe_name(&ticket.filename);
-        let token = uuid::Uuid::new_v4().simple().to_string();
-        let mut tickets = lock(&self.tickets);
-        let now = Instant::now();
-        tickets.retain(|_, (_, expires)| *expires > now);
-        let session = ticket.owner.session;
-        if tickets.values().filter(|(t, _)| t.owner.session == session).count() >= per_session {
-            return Err(ApiError::new(
-                ErrorKind::Refused,
-                "Too many downloads waiting to start; try again in a minute.",
-            ));
-        }
-        if tickets.len() >= MAX_TICKETS {
-            return Err(ApiError::new(ErrorKind::Refused, "The gateway is busy; try the download again shortly."));
-        }
-        tickets.insert(token.clone(), (ticket, now + TICKET_LIFETIME));
-        Ok(format!("/download/{token}"))
-    }
-
-    fn redeem(&self, token: &str) -> Option<Ticket> {
-        let (ticket, expires) = lock(&self.tickets).remove(token)?;
-        (expires > Instant::now()).then_some(ticket)
-    }
-
-    /// Revokes the tickets of `session` (of its account `account` only, if given).
-    pub fn revoke(&self, session: u64, account: Option<AccountId>) {
-        lock(&self.tickets)
-            .retain(|_, (t, _)| t.owner.session != session || account.is_some_and(|a| a != t.owner.account));
-    }
-
-    /// Drops expired tickets (and the passwords in them).
-    pub fn sweep(&self) {
-        let now = Instant::now();
-        lock(&self.tickets).retain(|_, (_, expires)| *expires > now);
-    }
-
-    /// Tickets held now.
-    pub fn held(&self) -> usize {
-        lock(&self.tickets).len()
-    }
-}
 
 /// Sweeps `gateway`'s expired tickets every few seconds until the gateway is gone.
 pub fn sweep_periodically(gateway: std::sync::Weak<Gateway>) {

@@ -30,7 +30,7 @@ pub fn report(message: &mail_parser::Message<'_>) -> Option<DeliveryReport> {
                 // The part may end without the blank line that closes a header block.
                 let mut headers = part.contents().to_vec();
                 headers.extend_from_slice(b"\r\n\r\n");
-                crate::mime::parse_headers(&headers)
+                crate::parser::parse_headers(&headers)
                     .map(|headers| (headers.message_id().map(str::to_owned), headers.subject().map(str::to_owned)))
             }
             _ => None,

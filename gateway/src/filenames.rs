@@ -9,12 +9,15 @@
 
 use yubin_protocol::text::visible_controls;
 
+/// Longest file name kept, in bytes; longer ones are cut (at a character boundary).
+pub const MAX_FILENAME: usize = 255;
+
 /// `name` made safe to show and to save: its last path component, hidden controls shown as
-/// `[U+XXXX]`, at most [`crate::downloads::MAX_FILENAME`] bytes. A name with nothing left
+/// `[U+XXXX]`, at most [`MAX_FILENAME`] bytes. A name with nothing left
 /// becomes `attachment`.
 pub fn safe_name(name: &str) -> String {
     let last = name.rsplit(['/', '\\']).find(|part| !part.trim().is_empty()).unwrap_or("");
-    let out = shorten(&visible_controls(last.trim()), crate::downloads::MAX_FILENAME);
+    let out = shorten(&visible_controls(last.trim()), MAX_FILENAME);
     if out.is_empty() || out.chars().all(|c| c == '.') {
         "attachment".to_owned()
     } else {

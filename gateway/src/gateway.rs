@@ -4,13 +4,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::client_address::TrustedProxies;
-use crate::config::{Config, ConfigError, ServerConfig};
-use crate::downloads::Downloads;
-use crate::http::SecurityHeaders;
+use crate::config::{Config, ConfigError};
 use crate::limits::{LoginThrottle, SessionCounter, UnsignedSessions};
+use crate::mail_servers::{self, ServerRuntime};
 use crate::origin::OriginPolicy;
-use crate::upstream::net::Upstream;
-use crate::upstream::smtp::SmtpUpstream;
+use crate::security_headers::SecurityHeaders;
+use crate::tickets::Downloads;
 
 pub struct Gateway {
     pub config: Config,
@@ -32,25 +31,10 @@ pub struct Gateway {
     pub proxies: TrustedProxies,
 }
 
-/// One configured mail server, prepared for connecting.
-pub struct ServerRuntime {
-    pub config: ServerConfig,
-    pub incoming: Upstream,
-    pub smtp: SmtpUpstream,
-}
-
 impl Gateway {
     pub fn new(config: Config) -> Result<Self, ConfigError> {
         config.validate()?;
-        let mut servers = HashMap::new();
-        for server in &config.servers {
-            let runtime = ServerRuntime {
-                incoming: Upstream::new(server.incoming().1, incoming_label(server.incoming().0))?,
-                smtp: SmtpUpstream::new(Upstream::new(&server.smtp, "smtp")?),
-                config: server.clone(),
-            };
-            servers.insert(server.id.clone(), Arc::new(runtime));
-        }
+        let servers = mail_servers::prepare(&config)?;
         let headers = SecurityHeaders::for_static_dir(&config.static_dir);
         let login_throttle =
             LoginThrottle::new(config.limits.free_failed_logins, config.limits.free_failed_logins_per_client);
@@ -66,13 +50,5 @@ impl Gateway {
             stopping: tokio::sync::watch::Sender::new(false),
             sessions: SessionCounter::default(),
         })
-    }
-}
-
-/// The incoming protocol's name, as the metrics label it.
-fn incoming_label(protocol: yubin_protocol::IncomingProtocol) -> &'static str {
-    match protocol {
-        yubin_protocol::IncomingProtocol::Imap => "imap",
-        yubin_protocol::IncomingProtocol::Pop3 => "pop3",
     }
 }

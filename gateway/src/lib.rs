@@ -36,25 +36,29 @@ macro_rules! forward_writes {
     };
 }
 
+pub(crate) mod account;
 pub mod charset;
 pub mod client_address;
 pub mod compose;
 pub mod config;
 pub mod downloads;
 pub mod dsn;
-mod fetching;
 pub mod filenames;
 pub mod gateway;
+pub(crate) mod handlers;
 pub mod html;
 pub mod http;
 pub mod limits;
+pub mod mail_servers;
 pub mod metrics;
 pub mod mime;
 pub mod origin;
-mod outgoing;
+pub mod parser;
+pub mod security_headers;
 pub mod server;
 pub mod session;
 pub mod threading;
+pub mod tickets;
 pub mod tls_config;
 pub mod transfer_decoding;
 pub mod trust;

@@ -7,27 +7,14 @@
 
 use std::collections::HashMap;
 
-use mail_parser::{HeaderName, HeaderValue, MessageParser, MessagePart, MimeHeaders, PartType};
+use mail_parser::{HeaderName, HeaderValue, MessagePart, MimeHeaders, PartType};
 
 use crate::charset::{self, REPLACEMENT};
+pub use crate::parser::{parse, parse_headers};
 use crate::{filenames, html, trust};
 use yubin_protocol::{
     Address, ApiError, AttachmentInfo, ErrorKind, Flags, ForwardedMessage, MessageSummary, MessageView, Timestamp, Uid,
 };
-
-/// Parses a whole message. mail-parser has assertions that fire on some malformed input in
-/// debug builds, and a parser bug must cost one message, not the request (or the session):
-/// a panic inside is caught and reported as an unparsable message.
-pub fn parse(raw: &[u8]) -> Option<mail_parser::Message<'_>> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| MessageParser::default().parse(raw))).ok().flatten()
-}
-
-/// Parses a header block only; see [`parse`].
-pub fn parse_headers(raw: &[u8]) -> Option<mail_parser::Message<'_>> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| MessageParser::default().parse_headers(raw)))
-        .ok()
-        .flatten()
-}
 
 /// A message-list row from the header block fetched for it.
 pub fn summary(uid: Uid, headers: &[u8], flags: Flags, size: u32, arrival: Option<Timestamp>) -> MessageSummary {

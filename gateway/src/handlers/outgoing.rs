@@ -17,9 +17,9 @@ use yubin_protocol::{
     OutgoingMessage, Response, SentReceipt, Uid,
 };
 
+use crate::account::{logged_in, with_imap, Account, AccountSession};
 use crate::compose::{checked_message_id, compose, Composed, Purpose, ResolvedAttachment};
 use crate::lock;
-use crate::session::{logged_in, with_imap, Account, AccountSession};
 use crate::upstream::imap::ImapConnection;
 
 pub async fn compose_info(state: &AccountSession) -> Result<Response, ApiError> {

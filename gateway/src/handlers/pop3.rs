@@ -11,28 +11,14 @@ use std::time::{Duration, Instant};
 
 use yubin_protocol::{ApiError, Flags, LocalMessage, Pop3Entry, Response};
 
+use crate::account::{logged_in, Account, AccountSession, HeldSession};
 use crate::mime;
-use crate::session::{logged_in, Account, AccountSession};
 use crate::upstream::pop3::{Listed, Pop3Connection};
 
 /// Most messages fetched in one request, so replies stay a reasonable size and progress shows.
 pub const MAX_FETCH: usize = 100;
 /// How long a fetching session stays open waiting for the next batch.
 const HOLD: Duration = Duration::from_secs(5);
-
-/// A POP3 session kept between the fetch requests of one sync, with its listing.
-pub struct HeldSession {
-    connection: Pop3Connection,
-    listing: Vec<Listed>,
-    last_used: Instant,
-}
-
-impl HeldSession {
-    /// Ends the session politely; nothing was deleted in it, so nothing depends on the QUIT.
-    pub async fn close(self) {
-        let _ = self.connection.quit().await;
-    }
-}
 
 async fn connect(account: &Account) -> Result<Pop3Connection, ApiError> {
     Pop3Connection::login(&account.server.incoming, &account.username, account.password.expose()).await

@@ -1,0 +1,175 @@
+//! Folders and messages of an IMAP account: list, read, flag, move, search, manage folders.
+//! Each request is one function over the account's IMAP connection ([`with_imap`]), which
+//! reconnects once if the connection drops, so each closure may run twice: it clones what it
+//! takes.
+
+use yubin_protocol::{
+    ApiError, ErrorKind, FlagName, Folder, FolderChanges, MessagePage, MessageView, RoleChoice, SearchQuery, SortOrder,
+    SyncPoint, Uid, MAX_ROLE_CHOICES, MAX_SYNC_UIDS,
+};
+
+use crate::account::{logged_in, with_imap, AccountSession};
+use crate::lock;
+
+/// Most messages a tab may list at once; bigger windows are clamped.
+const MAX_PAGE: u32 = 500;
+
+pub async fn list_folders(state: &AccountSession) -> Result<Vec<Folder>, ApiError> {
+    with_imap(state, |imap| Box::pin(imap.list_folders())).await
+}
+
+/// Role choices are few and name folders: bounded, so a client cannot make a session hold much.
+pub fn set_folder_roles(state: &AccountSession, choices: Vec<RoleChoice>) -> Result<(), ApiError> {
+    let usable = |c: &RoleChoice| c.folder.len() <= 1024 && !c.folder.contains(['\r', '\n', '\0']);
+    if choices.len() > MAX_ROLE_CHOICES || !choices.iter().all(usable) {
+        return Err(ApiError::new(ErrorKind::BadRequest, "too many or unusable folder role choices"));
+    }
+    *lock(&state.chosen_roles) = choices;
+    Ok(())
+}
+
+/// A window of the folder's messages; the folder becomes the one watched for news.
+pub async fn list_messages(
+    state: &AccountSession,
+    folder: String,
+    offset: u32,
+    limit: u32,
+    sort: SortOrder,
+) -> Result<MessagePage, ApiError> {
+    let limit = limit.clamp(1, MAX_PAGE);
+    let page = with_imap(state, |imap| {
+        let folder = folder.clone();
+        Box::pin(async move { imap.list_messages(&folder, offset, limit, sort).await })
+    })
+    .await?;
+    // The folder on screen is the one to push news about.
+    state.watch(&logged_in(state).await?, &folder, page.total);
+    Ok(page)
+}
+
+pub async fn sync_messages(
+    state: &AccountSession,
+    folder: String,
+    since: SyncPoint,
+) -> Result<FolderChanges, ApiError> {
+    if since.uids.len() > MAX_SYNC_UIDS {
+        return Err(ApiError::new(ErrorKind::BadRequest, "too many rows to sync; list the folder again"));
+    }
+    let changes = with_imap(state, |imap| {
+        let (folder, since) = (folder.clone(), since.clone());
+        Box::pin(async move { imap.sync_messages(&folder, &since).await })
+    })
+    .await?;
+    state.watch(&logged_in(state).await?, &folder, changes.total);
+    Ok(changes)
+}
+
+pub async fn get_message(state: &AccountSession, folder: String, uid: Uid) -> Result<MessageView, ApiError> {
+    with_imap(state, |imap| {
+        let folder = folder.clone();
+        Box::pin(async move { imap.get_message(&folder, uid).await })
+    })
+    .await
+}
+
+pub async fn set_flag(
+    state: &AccountSession,
+    folder: String,
+    uids: Vec<Uid>,
+    flag: FlagName,
+    value: bool,
+) -> Result<(), ApiError> {
+    with_imap(state, |imap| {
+        let (folder, uids) = (folder.clone(), uids.clone());
+        Box::pin(async move { imap.set_flag(&folder, &uids, flag, value).await })
+    })
+    .await
+}
+
+pub async fn move_messages(state: &AccountSession, folder: String, uids: Vec<Uid>, to: String) -> Result<(), ApiError> {
+    with_imap(state, |imap| {
+        let (folder, uids, to) = (folder.clone(), uids.clone(), to.clone());
+        Box::pin(async move { imap.move_messages(&folder, &uids, &to).await })
+    })
+    .await
+}
+
+/// The raw message, decoded as UTF-8 where it can be, cut at [`crate::mime::MAX_SOURCE`].
+pub async fn get_source(state: &AccountSession, folder: String, uid: Uid) -> Result<(String, bool), ApiError> {
+    let (raw, truncated) = with_imap(state, |imap| {
+        let folder = folder.clone();
+        Box::pin(async move { imap.get_source(&folder, uid, crate::mime::MAX_SOURCE).await })
+    })
+    .await?;
+    Ok((String::from_utf8_lossy(&raw).into_owned(), truncated))
+}
+
+pub async fn create_folder(state: &AccountSession, name: String) -> Result<(), ApiError> {
+    with_imap(state, |imap| {
+        let name = name.clone();
+        Box::pin(async move { imap.create_folder(&name).await.map(drop) })
+    })
+    .await
+}
+
+pub async fn rename_folder(state: &AccountSession, folder: String, to: String) -> Result<(), ApiError> {
+    with_imap(state, |imap| {
+        let (folder, to) = (folder.clone(), to.clone());
+        Box::pin(async move { imap.rename_folder(&folder, &to).await })
+    })
+    .await
+}
+
+pub async fn delete_folder(state: &AccountSession, folder: String) -> Result<(), ApiError> {
+    with_imap(state, |imap| {
+        let folder = folder.clone();
+        Box::pin(async move { imap.delete_folder(&folder).await })
+    })
+    .await
+}
+
+pub async fn subscribe(state: &AccountSession, folder: String, subscribed: bool) -> Result<(), ApiError> {
+    with_imap(state, |imap| {
+        let folder = folder.clone();
+        Box::pin(async move { imap.subscribe(&folder, subscribed).await })
+    })
+    .await
+}
+
+pub async fn mark_folder_read(state: &AccountSession, folder: String) -> Result<(), ApiError> {
+    with_imap(state, |imap| {
+        let folder = folder.clone();
+        Box::pin(async move { imap.mark_folder_read(&folder).await })
+    })
+    .await
+}
+
+pub async fn empty_folder(state: &AccountSession, folder: String) -> Result<(), ApiError> {
+    with_imap(state, |imap| {
+        let folder = folder.clone();
+        Box::pin(async move { imap.empty_folder(&folder).await })
+    })
+    .await
+}
+
+pub async fn expunge(state: &AccountSession, folder: String, uids: Vec<Uid>) -> Result<(), ApiError> {
+    with_imap(state, |imap| {
+        let (folder, uids) = (folder.clone(), uids.clone());
+        Box::pin(async move { imap.expunge(&folder, &uids).await })
+    })
+    .await
+}
+
+pub async fn search(
+    state: &AccountSession,
+    folder: String,
+    query: SearchQuery,
+    limit: u32,
+) -> Result<MessagePage, ApiError> {
+    let limit = limit.clamp(1, MAX_PAGE);
+    with_imap(state, |imap| {
+        let (folder, query) = (folder.clone(), query.clone());
+        Box::pin(async move { imap.search(&folder, &query, limit).await })
+    })
+    .await
+}

@@ -1,0 +1,120 @@
+//! The gateway's modules import only downwards, in the order ARCHITECTURE.md draws: no import
+//! loop, no module reaching one above it. A new module takes its place in [`ORDER`] (and in
+//! ARCHITECTURE.md) or this test fails.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Top to bottom. A module may import those after it, never those before it.
+const ORDER: &[&str] = &[
+    // Serving: routes, a tab's socket, an attachment stream.
+    "http",
+    "session",
+    "downloads",
+    // What requests do, and the signed-in account they work on.
+    "handlers",
+    "account",
+    // Shared state and what it is made of.
+    "gateway",
+    "tickets",
+    "mail_servers",
+    "security_headers",
+    "server",
+    "limits",
+    "tls_config",
+    // Talking to mail servers, and reading and writing mail.
+    "upstream",
+    "mime",
+    "dsn",
+    "parser",
+    "compose",
+    "threading",
+    "charset",
+    "html",
+    "trust",
+    "filenames",
+    "transfer_decoding",
+    "uploads",
+    // Configuration and plumbing.
+    "config",
+    "origin",
+    "client_address",
+    "metrics",
+];
+
+/// Items of the crate root (`lib.rs`) everything may use.
+const ROOT_ITEMS: &[&str] = &["lock", "Config", "Gateway"];
+
+#[test]
+fn modules_import_only_downwards() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut wrong = Vec::new();
+    for file in rust_files(&src) {
+        let relative = file.strip_prefix(&src).unwrap();
+        let module = top_module(relative);
+        if module == "lib" || module == "main" {
+            continue;
+        }
+        let Some(rank) = ORDER.iter().position(|m| *m == module) else {
+            wrong.push(format!("{}: module {module} is not in ORDER", relative.display()));
+            continue;
+        };
+        let text = std::fs::read_to_string(&file).unwrap();
+        for used in crate_imports(&text) {
+            if used == module || ROOT_ITEMS.contains(&used.as_str()) {
+                continue;
+            }
+            match ORDER.iter().position(|m| *m == used) {
+                Some(used_rank) if used_rank > rank => {}
+                Some(_) => wrong.push(format!("{}: {module} imports {used}, which is above it", relative.display())),
+                None => wrong.push(format!("{}: imports {used}, which is not in ORDER", relative.display())),
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// `handlers/mailbox.rs` → `handlers`; `mime.rs` → `mime`.
+fn top_module(relative: &Path) -> String {
+    let first = relative.components().next().unwrap().as_os_str().to_string_lossy().into_owned();
+    first.trim_end_matches(".rs").to_owned()
+}
+
+/// The crate's top-level modules (and root items) named through `crate::` in code, leaving out
+/// comments and the unit tests.
+fn crate_imports(text: &str) -> BTreeSet<String> {
+    let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+    let mut used = BTreeSet::new();
+    for line in code.lines().filter(|l| !l.trim_start().starts_with("//")) {
+        let mut rest = line;
+        while let Some(at) = rest.find("crate::") {
+            rest = &rest[at + "crate::".len()..];
+            if let Some(group) = rest.strip_prefix('{') {
+                let inner = group.split('}').next().unwrap_or_default();
+                for item in inner.split(',') {
+                    let name = item.trim().split("::").next().unwrap_or_default();
+                    if !name.is_empty() {
+                        used.insert(name.to_owned());
+                    }
+                }
+            } else {
+                let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                used.insert(name);
+            }
+        }
+    }
+    used
+}
