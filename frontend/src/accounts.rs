@@ -8,9 +8,9 @@ use std::rc::Rc;
 
 use yubin_protocol::{AccountId, Folder, FolderRole, MessageSummary, Session, Uid};
 
-use crate::components::login::LoginForm;
 use crate::local_mailbox::LocalMailbox;
 use crate::pop3_sync::Pop3Settings;
+use crate::sign_in::LoginForm;
 
 /// One signed-in account and what the app knows of it.
 pub struct Account {

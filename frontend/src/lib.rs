@@ -21,6 +21,7 @@ pub mod prefs;
 pub mod remember;
 pub mod settings;
 pub mod shortcuts;
+pub mod sign_in;
 pub mod theme;
 pub mod upload;
 

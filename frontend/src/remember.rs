@@ -12,7 +12,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AesGcmParams, AesKeyGenParams, CryptoKey, SubtleCrypto};
 
-use crate::components::login::LoginForm;
+use crate::sign_in::LoginForm;
 
 const DATABASE: &str = "yubin-remembered";
 const KEYS: &str = "keys";

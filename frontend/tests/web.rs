@@ -92,6 +92,7 @@ async fn login_lists_servers_and_shows_the_refusal() {
         busy: false,
         error: Some(ApiError::new(ErrorKind::AuthFailed, "[AUTHENTICATIONFAILED] Authentication failed.")),
         on_submit: Callback::noop(),
+        can_remember: true,
         offline_accounts: vec![],
         on_offline: Callback::noop(),
         on_test: Callback::noop(),

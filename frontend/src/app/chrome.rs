@@ -67,6 +67,7 @@ impl App {
                 busy={self.login_busy}
                 error={self.login_error.clone()}
                 on_submit={link.callback(Msg::Login)}
+                can_remember={remember::available()}
                 on_test={link.callback(Msg::TestAccount)}
                 test={self.account_test.clone()}
                 offline_accounts={if adding { Vec::new() } else { offline_accounts::all() }}

@@ -2,18 +2,10 @@
 //! account and as a dialog to add another. "Test connection" tries both servers first.
 
 use crate::i18n::{tr, Lang};
+use crate::sign_in::LoginForm;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 use yubin_protocol::{AccountTest, ApiError, IncomingProtocol, ServerInfo};
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct LoginForm {
-    pub server: String,
-    pub username: String,
-    pub password: String,
-    /// Keep the sign-in in this browser, encrypted (see [`crate::remember`]).
-    pub remember: bool,
-}
 
 #[derive(Properties, PartialEq)]
 pub struct LoginProps {
@@ -22,6 +14,9 @@ pub struct LoginProps {
     pub busy: bool,
     pub error: Option<ApiError>,
     pub on_submit: Callback<LoginForm>,
+    /// Whether this browser can keep a sign-in ("Remember me"; see [`crate::remember`]).
+    #[prop_or_default]
+    pub can_remember: bool,
     /// POP3 accounts whose mail this browser keeps: readable without signing in (offline).
     #[prop_or_default]
     pub offline_accounts: Vec<String>,
@@ -97,7 +92,7 @@ pub fn Login(props: &LoginProps) -> Html {
                     placeholder={placeholder} autofocus=true />
                 <label for="password">{ tr(lang, "Password") }</label>
                 <input id="password" ref={password} type="password" autocomplete="current-password" required=true />
-                if crate::remember::available() {
+                if props.can_remember {
                     <label class="remember">
                         <input id="remember" ref={remember} type="checkbox" />
                         { tr(lang, "Remember me on this browser") }
