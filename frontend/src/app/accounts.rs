@@ -271,3 +271,122 @@ impl App {
         true
     }
 }
+
+impl App {
+    /// Connecting, signing in and out, and switching accounts.
+    pub(super) fn on_account(&mut self, ctx: &Context<Self>, msg: Msg) -> Handled {
+        match msg {
+            Msg::Connection(ConnectionEvent::Welcome(welcome)) => {
+                if welcome.protocol != PROTOCOL_VERSION {
+                    self.notice = Some(Notice::error(tr(
+                        self.lang,
+                        "The gateway was updated. Reload the page to get the matching app.",
+                    )));
+                }
+                self.welcome = Some(welcome);
+                self.offline = false;
+                // Back after a drop (a gateway restart): every account signs in again silently.
+                let again: Vec<_> = self.accounts.iter().filter_map(|a| Some((a.id, a.credentials.clone()?))).collect();
+                for (id, form) in again {
+                    self.login(ctx, id, form);
+                }
+                self.sign_in_remembered(ctx);
+            }
+            Msg::Connection(ConnectionEvent::Pushed(Event::FolderChanged { account, folder })) => {
+                let Some(changed) = self.account_by_id(account) else { return Handled::Done(false) };
+                let inbox = changed.inbox_id() == folder;
+                if self.unified.is_some() {
+                    if inbox {
+                        self.load_unified_part(ctx, account);
+                    }
+                } else if account == self.active && folder == self.folder && self.search.is_none() {
+                    // New, removed or changed mail in the folder on screen: show it as it is now.
+                    self.refresh_list(ctx);
+                }
+                // Elsewhere (the inbox, watched too): its counts, the title, a notification.
+                self.refresh_folders_of(ctx, account);
+                return Handled::Done(false);
+            }
+            Msg::Connection(ConnectionEvent::Closed { quiet }) => {
+                self.connection = None;
+                if !self.offline && !quiet {
+                    // Once per outage: later failed attempts must not hide newer news (the outbox).
+                    self.offline = true;
+                    self.notice = Some(Notice::info(tr(self.lang, "Connection to the gateway lost. Reconnecting…")));
+                }
+                let link = ctx.link().clone();
+                spawn_local(async move {
+                    yew::platform::time::sleep(RECONNECT_DELAY).await;
+                    link.send_message(Msg::Reconnect);
+                });
+            }
+            Msg::Reconnect => self.connect(ctx),
+            Msg::Login(form) => {
+                self.login_error = None;
+                self.account_test = None;
+                let id = self.next_account;
+                self.next_account += 1;
+                self.login(ctx, id, form);
+            }
+            Msg::LoggedIn(id, Ok(session)) => return Handled::Done(self.signed_in(ctx, id, session)),
+            Msg::LoggedIn(id, Err(e)) => {
+                if self.account_by_id(id).is_some() {
+                    // The silent sign-in after a drop failed (a changed password?): say so.
+                    self.notice = Some(Notice::from_error(&e));
+                } else if let Some(form) = self.take_pending(id) {
+                    if form.remember && e.kind == ErrorKind::AuthFailed {
+                        // A remembered password that no longer works is forgotten.
+                        spawn_local(async move { remember::forget(&form.server, &form.username).await });
+                    }
+                    self.login_error = Some(e);
+                }
+            }
+            Msg::Remembered(forms) => {
+                self.remembered = Some(forms);
+                self.sign_in_remembered(ctx);
+            }
+            Msg::TestAccount(form) => return Handled::Done(self.test_account(ctx, form)),
+            Msg::Tested(Ok(test)) => self.account_test = Some(test),
+            Msg::Tested(Err(e)) => self.login_error = Some(e),
+            Msg::AddAccount => {
+                self.adding_account = true;
+                self.login_error = None;
+                self.account_test = None;
+            }
+            Msg::CancelAddAccount => {
+                self.adding_account = false;
+                self.pending_logins.clear();
+                self.login_busy = false;
+            }
+            Msg::SwitchAccount(id) => self.show_account(ctx, id),
+            Msg::OpenUnified => {
+                self.unified = Some(Unified::default());
+                self.search = None;
+                self.clear_list();
+                self.conversation = None;
+                self.list_loading = true;
+                let ids: Vec<_> = self.accounts.iter().map(|a| a.id).collect();
+                for id in ids {
+                    self.load_unified_part(ctx, id);
+                }
+            }
+            Msg::UnifiedRows(id, result) => {
+                let tag = self.account_by_id(id).map(Account::tag).unwrap_or_default();
+                let Some(unified) = &mut self.unified else { return Handled::Done(false) };
+                self.list_loading = false;
+                match result {
+                    Ok(page) => {
+                        let rows = unified.update(id, tag, page.messages);
+                        let mut window = MessageWindow::new(UNIFIED);
+                        window.is_search = true; // complete, nothing more to load
+                        window.insert(0, rows.len() as u32, rows);
+                        self.list = Some(Rc::new(window));
+                    }
+                    Err(e) => self.notice = Some(Notice::from_error(&e)),
+                }
+            }
+            other => return Handled::NotMine(other),
+        }
+        Handled::Done(true)
+    }
+}

@@ -286,3 +286,105 @@ impl App {
         false
     }
 }
+
+impl App {
+    /// The folder list and the message list: listing, sorting, selecting, opening.
+    pub(super) fn on_list(&mut self, ctx: &Context<Self>, msg: Msg) -> Handled {
+        match msg {
+            Msg::Folders(id, Ok(folders)) => return Handled::Done(self.folders_arrived(ctx, id, folders)),
+            // While offline the reconnect notice says it all.
+            Msg::Folders(_, Err(_)) if self.offline => {}
+            Msg::Folders(_, Err(e)) => self.notice = Some(Notice::from_error(&e)),
+            Msg::SelectFolder(folder) => {
+                self.unified = None;
+                self.folder = folder;
+                self.search = None;
+                self.clear_list();
+                self.load_list(ctx);
+            }
+            Msg::Block(id, offset, Ok(page)) => return Handled::Done(self.block_arrived(id, offset, page)),
+            // A failed resync is no worse than a failed listing: list again, which reports.
+            Msg::Resynced(id, result) => return Handled::Done(self.resynced(ctx, id, result)),
+            Msg::CachedTop(id, folder, page) => return Handled::Done(self.cached_top_arrived(ctx, id, folder, page)),
+            Msg::Block(_, offset, Err(e)) => {
+                self.list_loading = false;
+                if let Some(list) = &mut self.list {
+                    Rc::make_mut(list).release(offset);
+                }
+                self.notice = Some(Notice::from_error(&e));
+            }
+            Msg::Sort(order) => {
+                self.unified = None;
+                self.sort = order;
+                self.clear_list();
+                self.load_list(ctx);
+            }
+            Msg::Visible(range) => {
+                let Some(list) = &mut self.list else { return Handled::Done(false) };
+                if list.is_search {
+                    return Handled::Done(false);
+                }
+                for offset in Rc::make_mut(list).claim_missing(range) {
+                    self.load_block(ctx, offset);
+                }
+            }
+            Msg::OpenRow(key) => {
+                // In the unified inbox a row stands for a message of one of the accounts.
+                let Some(unified) = &self.unified else {
+                    return Handled::Done(Component::update(self, ctx, Msg::Open(key)));
+                };
+                let Some((id, uid)) = unified.resolve(key) else { return Handled::Done(false) };
+                if id != self.active {
+                    self.active = id;
+                    self.selection = Rc::default();
+                }
+                self.folder = self.account_by_id(id).map(Account::inbox_id).unwrap_or_default();
+                return Handled::Done(Component::update(self, ctx, Msg::Open(uid)));
+            }
+            Msg::Open(uid) => return Handled::Done(self.open_message(ctx, uid)),
+            Msg::Opened(uid, result) => return Handled::Done(self.message_opened(ctx, uid, result)),
+            Msg::Act(uids, _) if uids.is_empty() => return Handled::Done(false),
+            Msg::Act(uids, Action::SetFlag(flag, value)) => {
+                let previous: Vec<(Uid, bool)> =
+                    uids.iter().map(|uid| (*uid, self.apply_flag(*uid, flag, value))).collect();
+                let request = Request::SetFlag { folder: self.folder.clone(), uids, flag, value };
+                self.call(ctx, request, done, move |result| match result {
+                    Ok(()) => Msg::Changed(Ok(())),
+                    Err(e) => Msg::FlagFailed(previous, flag, e),
+                });
+            }
+            Msg::FlagFailed(previous, flag, e) => {
+                for (uid, value) in previous {
+                    self.apply_flag(uid, flag, value);
+                }
+                self.notice = Some(Notice::from_error(&e));
+            }
+            // Bulk actions stay within one account: none in the unified inbox.
+            Msg::ToggleSelected(_) if self.unified.is_some() => return Handled::Done(false),
+            Msg::ToggleSelected(uid) => {
+                let selection = Rc::make_mut(&mut self.selection);
+                if !selection.remove(&uid) {
+                    selection.insert(uid);
+                }
+            }
+            Msg::ClearSelection => self.selection = Rc::default(),
+            Msg::Act(uids, Action::ViewSource) => {
+                let uid = uids[0];
+                let request = Request::GetSource { folder: self.folder.clone(), uid };
+                self.call(
+                    ctx,
+                    request,
+                    |r| match r {
+                        Response::Source { text, truncated } => {
+                            Some(if truncated { text + "\n[… cut at 2 MB]" } else { text })
+                        }
+                        _ => None,
+                    },
+                    Msg::Source,
+                );
+            }
+            other => return Handled::NotMine(other),
+        }
+        Handled::Done(true)
+    }
+}

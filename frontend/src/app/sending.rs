@@ -125,3 +125,58 @@ impl App {
         true
     }
 }
+
+impl App {
+    /// Downloads, and starting to write.
+    pub(super) fn on_compose(&mut self, ctx: &Context<Self>, msg: Msg) -> Handled {
+        match msg {
+            Msg::Download(section, filename) => {
+                let Some(uid) = self.reader.uid() else { return Handled::Done(false) };
+                let request =
+                    Request::PrepareDownload { folder: self.folder.clone(), uid, section, filename: filename.clone() };
+                self.call(
+                    ctx,
+                    request,
+                    |r| match r {
+                        Response::Download { url } => Some(url),
+                        _ => None,
+                    },
+                    move |result| Msg::DownloadReady(result.map(|url| (url, filename))),
+                );
+                return Handled::Done(false);
+            }
+            Msg::DownloadReady(Ok((url, filename))) => {
+                save_as(&url, &filename);
+                return Handled::Done(false);
+            }
+            Msg::DownloadReady(Err(e)) => self.notice = Some(Notice::from_error(&e)),
+            Msg::Compose => {
+                let Some(account) = self.account() else { return Handled::Done(false) };
+                let mut draft = Draft::new(self.new_message_id());
+                let identity = self.settings.identity(&account.session.email);
+                draft.from = identity.from_header(&account.session.email);
+                draft.sign(&identity);
+                self.composer = Some((self.active, Rc::new(Stored { draft, files: Vec::new() })));
+            }
+            Msg::ComposeFrom(stored) => {
+                let account = self.account_for_sender(&stored.draft.from);
+                self.composer = Some((account, stored));
+            }
+            Msg::LocalDrafts(drafts) => {
+                let count = drafts.len();
+                if let (None, Some(newest)) = (&self.composer, drafts.into_iter().next()) {
+                    self.composer = Some((self.account_for_sender(&newest.draft.from), Rc::new(newest)));
+                    if count > 1 {
+                        self.notice = Some(Notice::info(trf(
+                            self.lang,
+                            "{n} more unsent drafts are in Drafts.",
+                            &[("n", &(count - 1))],
+                        )));
+                    }
+                }
+            }
+            other => return Handled::NotMine(other),
+        }
+        Handled::Done(true)
+    }
+}

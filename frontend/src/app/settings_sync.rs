@@ -105,3 +105,49 @@ impl App {
         true
     }
 }
+
+impl App {
+    /// Identities, special folders, trusted senders and settings that roam.
+    pub(super) fn on_settings(&mut self, ctx: &Context<Self>, msg: Msg) -> Handled {
+        match msg {
+            Msg::EditIdentity(open) => self.editing_identity = open,
+            Msg::SaveIdentity(identity) => {
+                self.editing_identity = false;
+                let Some(email) = self.account().map(|a| a.session.email.clone()) else { return Handled::Done(false) };
+                self.settings.set_identity(&email, identity);
+                self.settings_changed(ctx);
+            }
+            Msg::EditFolderRoles(open) => self.editing_roles = open,
+            Msg::ChooseRole(role, folder) => {
+                let Some(email) = self.account().map(|a| a.session.email.clone()) else { return Handled::Done(false) };
+                self.settings.choose_folder(&email, role, folder);
+                self.settings_changed(ctx);
+                self.send_folder_roles(ctx, self.active);
+            }
+            Msg::CreateRoleFolder(role) => {
+                return Handled::Done(self.manage_folder(ctx, FolderOp::Create(role_name(role).to_owned())));
+            }
+            Msg::RolesChosen(id, Ok(())) => self.refresh_folders_of(ctx, id),
+            Msg::RolesChosen(_, Err(e)) => self.notice = Some(Notice::from_error(&e)),
+            Msg::TrustSender(sender) => {
+                self.settings.remote_senders.insert(sender.to_lowercase());
+                self.settings_changed(ctx);
+            }
+            Msg::RoamingSettings(id, Ok((roaming, stored))) => {
+                return Handled::Done(self.roaming_settings_arrived(ctx, id, roaming, stored))
+            }
+            // Settings that do not roam still work here; nothing to tell the user.
+            Msg::RoamingSettings(_, Err(_)) => return Handled::Done(false),
+            Msg::SettingsNotSaved(id, error) => {
+                let account = self.account_by_id(id).map(|a| a.session.email.clone()).unwrap_or_default();
+                self.notice = Some(Notice::info(trf(
+                    self.lang,
+                    "Settings could not be saved on the server of {account} ({error}). They are kept in this browser.",
+                    &[("account", &account), ("error", &error.message)],
+                )));
+            }
+            other => return Handled::NotMine(other),
+        }
+        Handled::Done(true)
+    }
+}
