@@ -236,6 +236,19 @@ pub(crate) async fn logged_in(state: &AccountSession) -> Result<Arc<Account>, Ap
     state.account.read().await.clone().ok_or_else(|| ApiError::new(ErrorKind::NotLoggedIn, "log in first"))
 }
 
+/// [`with_imap`] for a call on the connection: `on_imap!(state, |imap| (folder, uids) =>
+/// imap.expunge(&folder, &uids))`. The closure may run twice (after a reconnect), so each run
+/// gets its own clones of the values named in parentheses.
+macro_rules! on_imap {
+    ($state:expr, |$imap:ident| ($($owned:ident),*) => $call:expr) => {
+        crate::account::with_imap($state, |$imap| {
+            $(let $owned = $owned.clone();)*
+            Box::pin(async move { $call.await })
+        })
+    };
+}
+pub(crate) use on_imap;
+
 pub(crate) type ImapFuture<'a, T> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, ApiError>> + Send + 'a>>;
 

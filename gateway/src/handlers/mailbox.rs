@@ -1,14 +1,13 @@
 //! Folders and messages of an IMAP account: list, read, flag, move, search, manage folders.
-//! Each request is one function over the account's IMAP connection ([`with_imap`]), which
-//! reconnects once if the connection drops, so each closure may run twice: it clones what it
-//! takes.
+//! Each request is one function over the account's IMAP connection ([`with_imap`], or
+//! [`on_imap`] for a single call), which reconnects once if the connection drops.
 
 use yubin_protocol::{
     ApiError, ErrorKind, FlagName, Folder, FolderChanges, MessagePage, MessageView, RoleChoice, SearchQuery, SortOrder,
     SyncPoint, Uid, MAX_ROLE_CHOICES, MAX_SYNC_UIDS,
 };
 
-use crate::account::{logged_in, with_imap, AccountSession};
+use crate::account::{logged_in, on_imap, with_imap, AccountSession};
 use crate::lock;
 
 /// Most messages a tab may list at once; bigger windows are clamped.
@@ -37,11 +36,7 @@ pub async fn list_messages(
     sort: SortOrder,
 ) -> Result<MessagePage, ApiError> {
     let limit = limit.clamp(1, MAX_PAGE);
-    let page = with_imap(state, |imap| {
-        let folder = folder.clone();
-        Box::pin(async move { imap.list_messages(&folder, offset, limit, sort).await })
-    })
-    .await?;
+    let page = on_imap!(state, |imap| (folder) => imap.list_messages(&folder, offset, limit, sort)).await?;
     // The folder on screen is the one to push news about.
     state.watch(&logged_in(state).await?, &folder, page.total);
     Ok(page)
@@ -55,21 +50,13 @@ pub async fn sync_messages(
     if since.uids.len() > MAX_SYNC_UIDS {
         return Err(ApiError::new(ErrorKind::BadRequest, "too many rows to sync; list the folder again"));
     }
-    let changes = with_imap(state, |imap| {
-        let (folder, since) = (folder.clone(), since.clone());
-        Box::pin(async move { imap.sync_messages(&folder, &since).await })
-    })
-    .await?;
+    let changes = on_imap!(state, |imap| (folder, since) => imap.sync_messages(&folder, &since)).await?;
     state.watch(&logged_in(state).await?, &folder, changes.total);
     Ok(changes)
 }
 
 pub async fn get_message(state: &AccountSession, folder: String, uid: Uid) -> Result<MessageView, ApiError> {
-    with_imap(state, |imap| {
-        let folder = folder.clone();
-        Box::pin(async move { imap.get_message(&folder, uid).await })
-    })
-    .await
+    on_imap!(state, |imap| (folder) => imap.get_message(&folder, uid)).await
 }
 
 pub async fn set_flag(
@@ -79,85 +66,46 @@ pub async fn set_flag(
     flag: FlagName,
     value: bool,
 ) -> Result<(), ApiError> {
-    with_imap(state, |imap| {
-        let (folder, uids) = (folder.clone(), uids.clone());
-        Box::pin(async move { imap.set_flag(&folder, &uids, flag, value).await })
-    })
-    .await
+    on_imap!(state, |imap| (folder, uids) => imap.set_flag(&folder, &uids, flag, value)).await
 }
 
 pub async fn move_messages(state: &AccountSession, folder: String, uids: Vec<Uid>, to: String) -> Result<(), ApiError> {
-    with_imap(state, |imap| {
-        let (folder, uids, to) = (folder.clone(), uids.clone(), to.clone());
-        Box::pin(async move { imap.move_messages(&folder, &uids, &to).await })
-    })
-    .await
+    on_imap!(state, |imap| (folder, uids, to) => imap.move_messages(&folder, &uids, &to)).await
 }
 
 /// The raw message, decoded as UTF-8 where it can be, cut at [`crate::mime::MAX_SOURCE`].
 pub async fn get_source(state: &AccountSession, folder: String, uid: Uid) -> Result<(String, bool), ApiError> {
-    let (raw, truncated) = with_imap(state, |imap| {
-        let folder = folder.clone();
-        Box::pin(async move { imap.get_source(&folder, uid, crate::mime::MAX_SOURCE).await })
-    })
-    .await?;
+    let (raw, truncated) =
+        on_imap!(state, |imap| (folder) => imap.get_source(&folder, uid, crate::mime::MAX_SOURCE)).await?;
     Ok((String::from_utf8_lossy(&raw).into_owned(), truncated))
 }
 
 pub async fn create_folder(state: &AccountSession, name: String) -> Result<(), ApiError> {
-    with_imap(state, |imap| {
-        let name = name.clone();
-        Box::pin(async move { imap.create_folder(&name).await.map(drop) })
-    })
-    .await
+    on_imap!(state, |imap| (name) => imap.create_folder(&name)).await.map(drop)
 }
 
 pub async fn rename_folder(state: &AccountSession, folder: String, to: String) -> Result<(), ApiError> {
-    with_imap(state, |imap| {
-        let (folder, to) = (folder.clone(), to.clone());
-        Box::pin(async move { imap.rename_folder(&folder, &to).await })
-    })
-    .await
+    on_imap!(state, |imap| (folder, to) => imap.rename_folder(&folder, &to)).await
 }
 
 pub async fn delete_folder(state: &AccountSession, folder: String) -> Result<(), ApiError> {
-    with_imap(state, |imap| {
-        let folder = folder.clone();
-        Box::pin(async move { imap.delete_folder(&folder).await })
-    })
-    .await
+    on_imap!(state, |imap| (folder) => imap.delete_folder(&folder)).await
 }
 
 pub async fn subscribe(state: &AccountSession, folder: String, subscribed: bool) -> Result<(), ApiError> {
-    with_imap(state, |imap| {
-        let folder = folder.clone();
-        Box::pin(async move { imap.subscribe(&folder, subscribed).await })
-    })
-    .await
+    on_imap!(state, |imap| (folder) => imap.subscribe(&folder, subscribed)).await
 }
 
 pub async fn mark_folder_read(state: &AccountSession, folder: String) -> Result<(), ApiError> {
-    with_imap(state, |imap| {
-        let folder = folder.clone();
-        Box::pin(async move { imap.mark_folder_read(&folder).await })
-    })
-    .await
+    on_imap!(state, |imap| (folder) => imap.mark_folder_read(&folder)).await
 }
 
 pub async fn empty_folder(state: &AccountSession, folder: String) -> Result<(), ApiError> {
-    with_imap(state, |imap| {
-        let folder = folder.clone();
-        Box::pin(async move { imap.empty_folder(&folder).await })
-    })
-    .await
+    on_imap!(state, |imap| (folder) => imap.empty_folder(&folder)).await
 }
 
 pub async fn expunge(state: &AccountSession, folder: String, uids: Vec<Uid>) -> Result<(), ApiError> {
-    with_imap(state, |imap| {
-        let (folder, uids) = (folder.clone(), uids.clone());
-        Box::pin(async move { imap.expunge(&folder, &uids).await })
-    })
-    .await
+    on_imap!(state, |imap| (folder, uids) => imap.expunge(&folder, &uids)).await
 }
 
 pub async fn search(
@@ -167,9 +115,5 @@ pub async fn search(
     limit: u32,
 ) -> Result<MessagePage, ApiError> {
     let limit = limit.clamp(1, MAX_PAGE);
-    with_imap(state, |imap| {
-        let (folder, query) = (folder.clone(), query.clone());
-        Box::pin(async move { imap.search(&folder, &query, limit).await })
-    })
-    .await
+    on_imap!(state, |imap| (folder, query) => imap.search(&folder, &query, limit)).await
 }

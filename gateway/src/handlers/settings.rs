@@ -3,7 +3,7 @@
 
 use yubin_protocol::{ApiError, IncomingProtocol};
 
-use crate::account::{logged_in, with_imap, AccountSession};
+use crate::account::{logged_in, on_imap, with_imap, AccountSession};
 use crate::upstream::imap_settings;
 
 /// Whether the server can keep settings, and what it keeps.
@@ -21,9 +21,5 @@ pub async fn get(state: &AccountSession) -> Result<(bool, Option<String>), ApiEr
 }
 
 pub async fn save(state: &AccountSession, settings: String) -> Result<(), ApiError> {
-    with_imap(state, |imap| {
-        let settings = settings.clone();
-        Box::pin(async move { imap_settings::save(imap, &settings).await })
-    })
-    .await
+    on_imap!(state, |imap| (settings) => imap_settings::save(imap, &settings)).await
 }
