@@ -17,7 +17,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 use yew::Callback;
 use yubin_protocol::{
-    AccountId, ApiError, ClientFrame, ErrorKind, Event, Request, RequestId, Response, ServerFrame, Welcome,
+    calls::Call, AccountId, ApiError, ClientFrame, ErrorKind, Event, Request, RequestId, Response, ServerFrame, Welcome,
 };
 
 /// What the connection tells the app about itself.
@@ -135,6 +135,12 @@ impl Connection {
             receiver
         };
         receiver.await.map_err(|_| lost())?
+    }
+
+    /// Sends `call` and waits for its reply: the reply its type promises, or an error.
+    pub async fn call<C: Call>(&self, call: C) -> Result<C::Reply, ApiError> {
+        let response = self.request(call.into()).await?;
+        C::reply(response).ok_or_else(|| ApiError::new(ErrorKind::Protocol, "unexpected reply from the gateway"))
     }
 
     pub fn close(&self) {

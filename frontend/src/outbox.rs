@@ -2,7 +2,7 @@
 //! when it is back. Each keeps its Message-ID, so one that did go out before the connection
 //! broke is recognized by the gateway (it is in Sent) and not sent twice.
 
-use yubin_protocol::{AccountId, ApiError, ErrorKind, Request, Response, SentReceipt};
+use yubin_protocol::{calls, AccountId, ApiError, ErrorKind, SentReceipt};
 
 use crate::connection::Connection;
 use crate::local_store::{self, Shelf};
@@ -38,8 +38,8 @@ pub async fn flush(
             continue;
         }
         let message = stored.draft.to_outgoing(|key| uploads.iter().find(|(k, _)| k == key).map(|(_, id)| id.clone()));
-        match connection.request(Request::Send { message }).await {
-            Ok(Response::Sent(receipt)) => {
+        match connection.call(calls::Send { message }).await {
+            Ok(receipt) => {
                 let _ = local_store::remove(Shelf::Outbox, &stored.draft.message_id).await;
                 sent.push((account, receipt));
             }
@@ -50,7 +50,6 @@ pub async fn flush(
                 let _ = local_store::remove(Shelf::Outbox, &stored.draft.message_id).await;
                 failures.push(e);
             }
-            Ok(_) => failures.push(ApiError::new(ErrorKind::Protocol, "unexpected reply")),
         }
     }
     (sent, failures)

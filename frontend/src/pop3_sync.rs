@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
-use yubin_protocol::{ApiError, ErrorKind, Request, Response};
+use yubin_protocol::{calls, ApiError};
 
 use crate::connection::Connection;
 use crate::local_mailbox::LocalMailbox;
@@ -73,19 +73,13 @@ pub async fn sync(
     settings: Pop3Settings,
     progress: impl Fn(usize, usize),
 ) -> Result<SyncReport, ApiError> {
-    let listing = match connection.request(Request::Pop3List).await? {
-        Response::Pop3Listing(listing) => listing,
-        _ => return Err(unexpected()),
-    };
+    let listing = connection.call(calls::Pop3List {}).await?;
     let known = mailbox.known_keys();
     let new: Vec<String> = listing.iter().filter(|e| !known.contains(&e.uidl)).map(|e| e.uidl.clone()).collect();
     let mut report = SyncReport::default();
     progress(0, new.len());
     for batch in new.chunks(BATCH) {
-        let messages = match connection.request(Request::Pop3Fetch { uidls: batch.to_vec() }).await? {
-            Response::LocalMessages(messages) => messages,
-            _ => return Err(unexpected()),
-        };
+        let messages = connection.call(calls::Pop3Fetch { uidls: batch.to_vec() }).await?;
         report.downloaded += messages.len();
         mailbox.store(messages, "INBOX").await?;
         progress(report.downloaded, new.len());
@@ -103,14 +97,10 @@ pub async fn sync(
     };
     let doomed: Vec<String> = doomed.into_iter().filter(|k| on_server.contains(k)).collect();
     if !doomed.is_empty() {
-        connection.request(Request::Pop3Delete { uidls: doomed.clone() }).await?;
+        connection.call(calls::Pop3Delete { uidls: doomed.clone() }).await?;
         report.deleted_on_server = doomed.len();
     }
     let remaining: HashSet<String> = on_server.into_iter().filter(|k| !doomed.contains(k)).collect();
     mailbox.forget_deleted(&remaining).await?;
     Ok(report)
-}
-
-fn unexpected() -> ApiError {
-    ApiError::new(ErrorKind::Protocol, "unexpected reply from the gateway")
 }

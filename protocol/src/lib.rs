@@ -42,6 +42,7 @@
 //! roaming settings ([`Request::GetSettings`], [`Request::SaveSettings`]). **4** incremental
 //! resync: [`Request::SyncMessages`] answered with [`Response::Changes`]; [`MessagePage::modseq`].
 
+pub mod calls;
 pub mod text;
 
 use serde::{Deserialize, Serialize};

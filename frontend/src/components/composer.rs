@@ -13,7 +13,7 @@ use yubin_protocol::text::visible_controls;
 use web_sys::{Blob, HtmlInputElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
-use yubin_protocol::{ApiError, ComposeInfo, ErrorKind, Request, Response, SentReceipt, Uid};
+use yubin_protocol::{calls, ApiError, ComposeInfo, ErrorKind, Request, SentReceipt, Uid};
 
 use crate::connection::Connection;
 use crate::drafting::{self, Draft, DraftAttachment};
@@ -457,10 +457,7 @@ impl Composer {
         let Some(connection) = ctx.props().connection.clone() else { return };
         let link = ctx.link().clone();
         spawn_local(async move {
-            let result = connection.request(Request::ComposeInfo).await.and_then(|r| match r {
-                Response::ComposeInfo(info) => Ok(info),
-                _ => Err(ApiError::new(ErrorKind::Protocol, "unexpected reply")),
-            });
+            let result = connection.call(calls::ComposeInfo {}).await;
             link.send_message(Msg::Info(result));
         });
     }
@@ -534,10 +531,7 @@ impl Composer {
         let message = self.draft.to_outgoing(|key| self.uploads.get(key).map(|s| s.id.clone()));
         let link = ctx.link().clone();
         spawn_local(async move {
-            let result = connection.request(Request::SaveDraft { message }).await.and_then(|r| match r {
-                Response::DraftSaved { folder, uid } => Ok((folder, uid)),
-                _ => Err(ApiError::new(ErrorKind::Protocol, "unexpected reply")),
-            });
+            let result = connection.call(calls::SaveDraft { message }).await;
             link.send_message(Msg::SavedServer(result));
         });
     }
@@ -561,10 +555,7 @@ impl Composer {
         let message = self.draft.to_outgoing(|key| self.uploads.get(key).map(|s| s.id.clone()));
         let link = ctx.link().clone();
         spawn_local(async move {
-            let result = connection.request(Request::Send { message }).await.and_then(|r| match r {
-                Response::Sent(receipt) => Ok(receipt),
-                _ => Err(ApiError::new(ErrorKind::Protocol, "unexpected reply")),
-            });
+            let result = connection.call(calls::Send { message }).await;
             link.send_message(Msg::SendResult(result));
         });
     }
