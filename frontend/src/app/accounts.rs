@@ -30,17 +30,8 @@ impl App {
             self.login_busy = true;
             self.pending_logins.push((id, form.clone()));
         }
-        let request = Request::Login { server: form.server, username: form.username, password: Secret(form.password) };
-        self.call_for(
-            ctx,
-            id,
-            request,
-            |r| match r {
-                Response::LoggedIn(s) => Some(s),
-                _ => None,
-            },
-            move |result| Msg::LoggedIn(id, result),
-        );
+        let request = call::Login { server: form.server, username: form.username, password: Secret(form.password) };
+        self.call_for(ctx, id, request, move |result| Msg::LoggedIn(id, result));
     }
 
     /// The form of the sign-in `id`, no longer under way.
@@ -134,16 +125,7 @@ impl App {
         if !account_ready(self.account_by_id(id)) {
             return;
         }
-        self.call_for(
-            ctx,
-            id,
-            Request::ListFolders,
-            |r| match r {
-                Response::Folders(f) => Some(f),
-                _ => None,
-            },
-            move |result| Msg::Folders(id, result),
-        );
+        self.call_for(ctx, id, call::ListFolders {}, move |result| Msg::Folders(id, result));
     }
 
     /// An account signed in: the first time, or again after the connection dropped.
@@ -257,17 +239,8 @@ impl App {
         self.account_test = None;
         self.login_error = None;
         let request =
-            Request::TestAccount { server: form.server, username: form.username, password: Secret(form.password) };
-        self.call_for(
-            ctx,
-            0,
-            request,
-            |r| match r {
-                Response::AccountTest(t) => Some(t),
-                _ => None,
-            },
-            Msg::Tested,
-        );
+            call::TestAccount { server: form.server, username: form.username, password: Secret(form.password) };
+        self.call_for(ctx, 0, request, Msg::Tested);
         true
     }
 }

@@ -19,8 +19,8 @@ impl App {
                     None => vec![(self.active, self.folder.clone())],
                 };
                 for (id, folder) in targets {
-                    let request = Request::MarkFolderRead { folder };
-                    self.call_for(ctx, id, request, done, move |result| Msg::ChangedIn(id, result));
+                    let request = call::MarkFolderRead { folder };
+                    self.call_for(ctx, id, request, move |result| Msg::ChangedIn(id, result));
                 }
             }
             Msg::EmptyFolder => {
@@ -28,8 +28,8 @@ impl App {
                     return Handled::Done(false);
                 }
                 self.clear_list();
-                let request = Request::EmptyFolder { folder: self.folder.clone() };
-                self.call(ctx, request, done, Msg::Emptied);
+                let request = call::EmptyFolder { folder: self.folder.clone() };
+                self.call(ctx, request, Msg::Emptied);
             }
             Msg::Emptied(result) => {
                 if let Err(e) = result {

@@ -24,48 +24,28 @@ pub(super) fn is_mailbox_request(request: &Request) -> bool {
     )
 }
 
-/// Reply extractors for [`App::call`].
-pub(super) fn done(response: Response) -> Option<()> {
-    matches!(response, Response::Done).then_some(())
-}
-
-pub(super) fn messages(response: Response) -> Option<MessagePage> {
-    match response {
-        Response::Messages(page) => Some(page),
-        _ => None,
-    }
-}
-
-pub(super) fn changes(response: Response) -> Option<FolderChanges> {
-    match response {
-        Response::Changes(changes) => Some(changes),
-        _ => None,
-    }
-}
-
 impl App {
-    /// Sends `request` for the account on screen; see [`App::call_for`].
-    pub(super) fn call<T: 'static>(
+    /// Sends `call` for the account on screen; see [`App::call_for`].
+    pub(super) fn call<C: Call + 'static>(
         &self,
         ctx: &Context<Self>,
-        request: Request,
-        expect: fn(Response) -> Option<T>,
-        to_msg: impl FnOnce(Result<T, ApiError>) -> Msg + 'static,
+        call: C,
+        to_msg: impl FnOnce(Result<C::Reply, ApiError>) -> Msg + 'static,
     ) {
-        self.call_for(ctx, self.active, request, expect, to_msg);
+        self.call_for(ctx, self.active, call, to_msg);
     }
 
-    /// Sends `request` for account `id`; `expect` picks the reply variant it should produce,
-    /// `to_msg` wraps the outcome for `update`.
-    pub(super) fn call_for<T: 'static>(
+    /// Sends `call` for account `id`; `to_msg` wraps its reply (or the error) for `update`.
+    pub(super) fn call_for<C: Call + 'static>(
         &self,
         ctx: &Context<Self>,
         id: AccountId,
-        request: Request,
-        expect: fn(Response) -> Option<T>,
-        to_msg: impl FnOnce(Result<T, ApiError>) -> Msg + 'static,
+        call: C,
+        to_msg: impl FnOnce(Result<C::Reply, ApiError>) -> Msg + 'static,
     ) {
         let (link, lang) = (ctx.link().clone(), self.lang);
+        let request: Request = call.into();
+        let expect = C::reply;
         // A POP3 account's folders live in the browser, and answer even with the gateway away.
         let local = self.account_by_id(id).and_then(|a| a.local.clone());
         if let Some(local) = local.filter(|_| is_mailbox_request(&request)) {

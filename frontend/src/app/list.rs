@@ -20,8 +20,8 @@ impl App {
     pub(super) fn load_unified_part(&self, ctx: &Context<Self>, id: AccountId) {
         let Some(account) = self.account_by_id(id).filter(|a| account_ready(Some(a))) else { return };
         let request =
-            Request::ListMessages { folder: account.inbox_id(), offset: 0, limit: BLOCK, sort: SortOrder::default() };
-        self.call_for(ctx, id, request, messages, move |result| Msg::UnifiedRows(id, result));
+            call::ListMessages { folder: account.inbox_id(), offset: 0, limit: BLOCK, sort: SortOrder::default() };
+        self.call_for(ctx, id, request, move |result| Msg::UnifiedRows(id, result));
     }
 
     /// Empties the list, the selection and the reader, for a list about to be loaded anew.
@@ -49,9 +49,9 @@ impl App {
                     Some(id) => SearchQuery { message_id: Some(id.to_owned()), ..SearchQuery::default() },
                     None => SearchQuery { text: Some(text), ..SearchQuery::default() },
                 };
-                let request = Request::Search { folder: self.folder.clone(), query, limit: SEARCH_LIMIT };
+                let request = call::Search { folder: self.folder.clone(), query, limit: SEARCH_LIMIT };
                 let id = self.active;
-                self.call(ctx, request, messages, move |result| Msg::Block(id, 0, result));
+                self.call(ctx, request, move |result| Msg::Block(id, 0, result));
             }
             None if self.list.is_none() && self.cacheable() => {
                 // Rows from the last visit at once, then only what changed since.
@@ -130,9 +130,9 @@ impl App {
         let since = self.list.as_ref().filter(|_| self.cacheable()).and_then(|list| list.sync_point());
         match since {
             Some(since) => {
-                let request = Request::SyncMessages { folder: self.folder.clone(), since };
+                let request = call::SyncMessages { folder: self.folder.clone(), since };
                 let id = self.active;
-                self.call(ctx, request, changes, move |result| Msg::Resynced(id, result));
+                self.call(ctx, request, move |result| Msg::Resynced(id, result));
             }
             None => self.load_list(ctx),
         }
@@ -140,9 +140,9 @@ impl App {
 
     pub(super) fn load_block(&mut self, ctx: &Context<Self>, offset: u32) {
         self.list_loading = self.list.is_none();
-        let request = Request::ListMessages { folder: self.folder.clone(), offset, limit: BLOCK, sort: self.sort };
+        let request = call::ListMessages { folder: self.folder.clone(), offset, limit: BLOCK, sort: self.sort };
         let id = self.active;
-        self.call(ctx, request, messages, move |result| Msg::Block(id, offset, result));
+        self.call(ctx, request, move |result| Msg::Block(id, offset, result));
     }
 
     pub(super) fn current_role(&self) -> Option<FolderRole> {
@@ -183,11 +183,10 @@ impl App {
             selection.remove(uid);
         });
         let folder = self.folder.clone();
-        let request = match to {
-            Some(to) => Request::Move { folder, uids, to },
-            None => Request::Expunge { folder, uids },
-        };
-        self.call(ctx, request, done, Msg::Changed);
+        match to {
+            Some(to) => self.call(ctx, call::Move { folder, uids, to }, Msg::Changed),
+            None => self.call(ctx, call::Expunge { folder, uids }, Msg::Changed),
+        }
     }
 
     /// An account's folders arrived.
@@ -271,18 +270,22 @@ impl App {
 
     /// Creates, renames, deletes or (un)subscribes a folder.
     pub(super) fn manage_folder(&mut self, ctx: &Context<Self>, op: FolderOp) -> bool {
-        let (request, open) = match op {
-            FolderOp::Create(name) => (Request::CreateFolder { name: name.clone() }, Some(name)),
-            FolderOp::Rename { folder, to } => (Request::RenameFolder { folder, to: to.clone() }, Some(to)),
+        let managed = |open: Option<String>| move |result| Msg::FolderManaged(result, open);
+        match op {
+            FolderOp::Create(name) => self.call(ctx, call::CreateFolder { name: name.clone() }, managed(Some(name))),
+            FolderOp::Rename { folder, to } => {
+                self.call(ctx, call::RenameFolder { folder, to: to.clone() }, managed(Some(to)))
+            }
             FolderOp::Delete(folder) => {
                 if !confirm(tr(self.lang, "Delete this folder and every message in it?")) {
                     return false;
                 }
-                (Request::DeleteFolder { folder }, None)
+                self.call(ctx, call::DeleteFolder { folder }, managed(None))
             }
-            FolderOp::Subscribe { folder, subscribed } => (Request::Subscribe { folder, subscribed }, None),
-        };
-        self.call(ctx, request, done, move |result| Msg::FolderManaged(result, open));
+            FolderOp::Subscribe { folder, subscribed } => {
+                self.call(ctx, call::Subscribe { folder, subscribed }, managed(None))
+            }
+        }
         false
     }
 }
@@ -347,8 +350,8 @@ impl App {
             Msg::Act(uids, Action::SetFlag(flag, value)) => {
                 let previous: Vec<(Uid, bool)> =
                     uids.iter().map(|uid| (*uid, self.apply_flag(*uid, flag, value))).collect();
-                let request = Request::SetFlag { folder: self.folder.clone(), uids, flag, value };
-                self.call(ctx, request, done, move |result| match result {
+                let request = call::SetFlag { folder: self.folder.clone(), uids, flag, value };
+                self.call(ctx, request, move |result| match result {
                     Ok(()) => Msg::Changed(Ok(())),
                     Err(e) => Msg::FlagFailed(previous, flag, e),
                 });
@@ -370,18 +373,12 @@ impl App {
             Msg::ClearSelection => self.selection = Rc::default(),
             Msg::Act(uids, Action::ViewSource) => {
                 let uid = uids[0];
-                let request = Request::GetSource { folder: self.folder.clone(), uid };
-                self.call(
-                    ctx,
-                    request,
-                    |r| match r {
-                        Response::Source { text, truncated } => {
-                            Some(if truncated { text + "\n[… cut at 2 MB]" } else { text })
-                        }
-                        _ => None,
-                    },
-                    Msg::Source,
-                );
+                let request = call::GetSource { folder: self.folder.clone(), uid };
+                self.call(ctx, request, |result| {
+                    Msg::Source(
+                        result.map(|(text, truncated)| if truncated { text + "\n[… cut at 2 MB]" } else { text }),
+                    )
+                });
             }
             other => return Handled::NotMine(other),
         }

@@ -22,8 +22,8 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 use yubin_protocol::{
     AccountId, AccountTest, ApiError, ErrorKind, Event, FlagName, Folder, FolderChanges, FolderRole, IncomingProtocol,
-    LocalMessage, MessagePage, MessageView, NotFiled, Request, Response, SearchQuery, Secret, SentReceipt, Session,
-    SortOrder, Uid, Verdict, Welcome, PROTOCOL_VERSION,
+    LocalMessage, MessagePage, MessageView, NotFiled, Request, SearchQuery, Secret, SentReceipt, Session, SortOrder,
+    Uid, Verdict, Welcome, PROTOCOL_VERSION,
 };
 
 use crate::accounts::{Account, Unified};
@@ -52,7 +52,7 @@ use crate::theme::Theme;
 use crate::{contacts, format, list_cache, notifications, offline_accounts, outbox, remember, upload};
 use accounts::{account_ready, sends_as};
 use browser::{check_storage, confirm, register_service_worker, save_as, set_document_language};
-use calls::{changes, done, messages};
+use yubin_protocol::calls::{self as call, Call};
 
 /// Most search results listed.
 const SEARCH_LIMIT: u32 = 200;

@@ -14,15 +14,7 @@ impl App {
         }
         self.reader = ReaderState::Loading(uid);
         let folder = self.folder.clone();
-        self.call(
-            ctx,
-            Request::GetMessage { folder, uid },
-            |r| match r {
-                Response::Message(m) => Some(m),
-                _ => None,
-            },
-            move |result| Msg::Opened(uid, result),
-        );
+        self.call(ctx, call::GetMessage { folder, uid }, move |result| Msg::Opened(uid, result.map(Box::new)));
         true
     }
 

@@ -133,16 +133,8 @@ impl App {
             Msg::Download(section, filename) => {
                 let Some(uid) = self.reader.uid() else { return Handled::Done(false) };
                 let request =
-                    Request::PrepareDownload { folder: self.folder.clone(), uid, section, filename: filename.clone() };
-                self.call(
-                    ctx,
-                    request,
-                    |r| match r {
-                        Response::Download { url } => Some(url),
-                        _ => None,
-                    },
-                    move |result| Msg::DownloadReady(result.map(|url| (url, filename))),
-                );
+                    call::PrepareDownload { folder: self.folder.clone(), uid, section, filename: filename.clone() };
+                self.call(ctx, request, move |result| Msg::DownloadReady(result.map(|url| (url, filename))));
                 return Handled::Done(false);
             }
             Msg::DownloadReady(Ok((url, filename))) => {

@@ -18,16 +18,7 @@ impl App {
 
     /// Asks account `id`'s server for the settings it keeps.
     pub(super) fn fetch_settings(&self, ctx: &Context<Self>, id: AccountId) {
-        self.call_for(
-            ctx,
-            id,
-            Request::GetSettings,
-            |r| match r {
-                Response::Settings { roaming, settings } => Some((roaming, settings)),
-                _ => None,
-            },
-            move |result| Msg::RoamingSettings(id, result),
-        );
+        self.call_for(ctx, id, call::GetSettings {}, move |result| Msg::RoamingSettings(id, result));
     }
 
     /// Keeps changed settings here and on every server that can keep them.
@@ -40,9 +31,9 @@ impl App {
     }
 
     pub(super) fn push_settings(&self, ctx: &Context<Self>, id: AccountId) {
-        let request = Request::SaveSettings { settings: self.settings.to_json() };
+        let request = call::SaveSettings { settings: self.settings.to_json() };
         // A failure leaves the settings in this browser, and says so; the next change tries again.
-        self.call_for(ctx, id, request, done, move |result| match result {
+        self.call_for(ctx, id, request, move |result| match result {
             Ok(()) => Msg::Noop,
             Err(e) => Msg::SettingsNotSaved(id, e),
         });
@@ -56,7 +47,7 @@ impl App {
             return;
         }
         let choices = self.settings.role_choices(&account.session.email);
-        self.call_for(ctx, id, Request::SetFolderRoles { choices }, done, move |result| Msg::RolesChosen(id, result));
+        self.call_for(ctx, id, call::SetFolderRoles { choices }, move |result| Msg::RolesChosen(id, result));
     }
 
     /// Takes settings changed in another browser.
