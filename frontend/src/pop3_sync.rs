@@ -86,16 +86,12 @@ pub async fn sync(
     }
 
     let on_server: HashSet<String> = listing.into_iter().map(|e| e.uidl).collect();
-    let doomed: Vec<String> = match settings.keep {
-        KeepOnServer::Always => Vec::new(),
-        KeepOnServer::Days(days) => {
-            let mut doomed = mailbox.downloaded_before(js_sys::Date::now() - f64::from(days) * DAY_MS);
-            doomed.extend(mailbox.deleted_here());
-            doomed
-        }
-        KeepOnServer::UntilDeletedHere => mailbox.deleted_here(),
-    };
-    let doomed: Vec<String> = doomed.into_iter().filter(|k| on_server.contains(k)).collect();
+    let doomed = to_delete(
+        settings.keep,
+        &on_server,
+        |days| mailbox.downloaded_before(js_sys::Date::now() - f64::from(days) * DAY_MS),
+        mailbox.deleted_here(),
+    );
     if !doomed.is_empty() {
         connection.call(calls::Pop3Delete { uidls: doomed.clone() }).await?;
         report.deleted_on_server = doomed.len();
@@ -103,4 +99,52 @@ pub async fn sync(
     let remaining: HashSet<String> = on_server.into_iter().filter(|k| !doomed.contains(k)).collect();
     mailbox.forget_deleted(&remaining).await?;
     Ok(report)
+}
+
+/// Which messages the server may delete now, by the account's setting: only messages the
+/// browser has stored (`stored_days_ago(days)`: those downloaded at least that long ago;
+/// `deleted_here`: those the user deleted here), and only ones the server still has. Never
+/// anything while the setting is "always keep".
+pub fn to_delete(
+    keep: KeepOnServer,
+    on_server: &HashSet<String>,
+    stored_days_ago: impl FnOnce(u32) -> Vec<String>,
+    deleted_here: Vec<String>,
+) -> Vec<String> {
+    let candidates = match keep {
+        KeepOnServer::Always => Vec::new(),
+        KeepOnServer::Days(days) => {
+            let mut old = stored_days_ago(days);
+            old.extend(deleted_here);
+            old
+        }
+        KeepOnServer::UntilDeletedHere => deleted_here,
+    };
+    let mut seen = HashSet::new();
+    candidates.into_iter().filter(|k| on_server.contains(k) && seen.insert(k.clone())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(list: &[&str]) -> Vec<String> {
+        list.iter().map(|k| (*k).to_owned()).collect()
+    }
+
+    #[test]
+    fn the_server_deletes_only_what_the_setting_allows_and_it_still_has() {
+        let on_server: HashSet<String> = keys(&["a", "b", "c"]).into_iter().collect();
+        let old = |days: u32| {
+            assert_eq!(days, 14);
+            keys(&["a", "gone"])
+        };
+        assert!(to_delete(KeepOnServer::Always, &on_server, |_| keys(&["a"]), keys(&["b"])).is_empty());
+        assert_eq!(to_delete(KeepOnServer::Days(14), &on_server, old, keys(&["b", "a"])), keys(&["a", "b"]));
+        assert_eq!(
+            to_delete(KeepOnServer::UntilDeletedHere, &on_server, |_| keys(&["a"]), keys(&["c", "gone"])),
+            keys(&["c"]),
+            "downloaded long ago is no reason under 'until deleted here'; what the server lost is not asked for"
+        );
+    }
 }

@@ -227,13 +227,19 @@ async fn earlier_attempt(state: &AccountSession, sent_folder: Option<&str>, id: 
         Box::pin(async move { imap.copies_with_keyword(&folder, &id, SENDING).await })
     })
     .await?;
-    Ok(if copies.is_empty() {
+    Ok(attempt_from(&copies))
+}
+
+/// What the copies of a Message-ID in Sent say of an earlier attempt: none, sent (an unmarked
+/// copy: the server accepted it), or cut off (only copies still marked as being sent).
+fn attempt_from(copies: &[(Uid, bool)]) -> Attempt {
+    if copies.is_empty() {
         Attempt::None
     } else if copies.iter().all(|(_, marked)| *marked) {
         Attempt::CutOff
     } else {
         Attempt::Sent
-    })
+    }
 }
 
 /// Stores the draft in Drafts (created if the account has none), then removes the versions
@@ -358,4 +364,17 @@ async fn fetch_part(
         Box::pin(async move { imap.fetch_part(&folder, uid, &section, limit).await })
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_earlier_attempt_is_read_from_the_copies_in_sent() {
+        assert_eq!(attempt_from(&[]), Attempt::None, "never sent: send");
+        assert_eq!(attempt_from(&[(7, false)]), Attempt::Sent, "accepted: never again");
+        assert_eq!(attempt_from(&[(7, true)]), Attempt::CutOff, "cut off mid-way: not again, and said so");
+        assert_eq!(attempt_from(&[(7, true), (8, false)]), Attempt::Sent, "one accepted copy is enough");
+    }
 }
