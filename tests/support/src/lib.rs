@@ -176,29 +176,8 @@ impl MailStack {
             Transport::Starttls => ("starttls", self.imap, self.pop3, self.submission),
             Transport::ImplicitTls => ("tls", self.imaps, self.pop3s, self.submissions),
         };
-        let text = format!(
-            r#"
-            listen = "127.0.0.1:0"
-            static_dir = {static_dir:?}
-
-            [[server]]
-            id = "demo"
-            name = "Demo mail"
-            domain = "{domain}"
-            imap = {{ host = "127.0.0.1", port = {imap}, security = "{security}", ca_file = {ca:?} }}
-            smtp = {{ host = "127.0.0.1", port = {smtp}, security = "{security}", ca_file = {ca:?} }}
-
-            [[server]]
-            id = "demo-pop3"
-            name = "Demo mail (POP3)"
-            domain = "{domain}"
-            pop3 = {{ host = "127.0.0.1", port = {pop3}, security = "{security}", ca_file = {ca:?} }}
-            smtp = {{ host = "127.0.0.1", port = {smtp}, security = "{security}", ca_file = {ca:?} }}
-            "#,
-            domain = self.domain,
-            ca = self.ca_file,
-        );
-        text
+        let servers = server_pair_toml("demo", "Demo mail", &self.domain, &self.ca_file, security, (imap, pop3, smtp));
+        format!("listen = \"127.0.0.1:0\"\nstatic_dir = {static_dir:?}\n{servers}")
     }
 }
 
@@ -259,34 +238,30 @@ impl OtherStack {
     /// Gateway `[[server]]` entries: `cyrus` (IMAP) and `cyrus-pop3` (POP3), both sending
     /// through OpenSMTPD's submission port, all over verified STARTTLS.
     pub fn gateway_servers_text(&self) -> String {
-        format!(
-            r#"
-            [[server]]
-            id = "cyrus"
-            name = "Cyrus + OpenSMTPD"
-            domain = "{domain}"
-            imap = {{ host = "127.0.0.1", port = {imap}, security = "starttls", ca_file = {ca:?} }}
-            smtp = {{ host = "127.0.0.1", port = {smtp}, security = "starttls", ca_file = {ca:?} }}
-
-            [[server]]
-            id = "cyrus-pop3"
-            name = "Cyrus POP3 + OpenSMTPD"
-            domain = "{domain}"
-            pop3 = {{ host = "127.0.0.1", port = {pop3}, security = "starttls", ca_file = {ca:?} }}
-            smtp = {{ host = "127.0.0.1", port = {smtp}, security = "starttls", ca_file = {ca:?} }}
-            "#,
-            domain = self.domain,
-            ca = self.ca_file,
-            imap = self.imap,
-            pop3 = self.pop3,
-            smtp = self.submission,
-        )
+        let ports = (self.imap, self.pop3, self.submission);
+        server_pair_toml("cyrus", "Cyrus + OpenSMTPD", &self.domain, &self.ca_file, "starttls", ports)
     }
 
     /// Delivers raw RFC 5322 bytes to `user` through OpenSMTPD's inbound service.
     pub async fn deliver(&self, user: &str, raw: &[u8]) {
         smtp_deliver(self.smtp, &format!("{user}@{}", self.domain), raw).await;
     }
+}
+
+/// Two `[[server]]` entries for one mail host: `id` reading by IMAP and `id-pop3` by POP3,
+/// both sending through the same submission port, all TLS verified against `ca`.
+fn server_pair_toml(id: &str, name: &str, domain: &str, ca: &Path, security: &str, ports: (u16, u16, u16)) -> String {
+    let (imap, pop3, smtp) = ports;
+    let endpoint =
+        |port: u16| format!(r#"{{ host = "127.0.0.1", port = {port}, security = "{security}", ca_file = {ca:?} }}"#);
+    format!(
+        "[[server]]\nid = \"{id}\"\nname = \"{name}\"\ndomain = \"{domain}\"\nimap = {}\nsmtp = {}\n\n\
+         [[server]]\nid = \"{id}-pop3\"\nname = \"{name} (POP3)\"\ndomain = \"{domain}\"\npop3 = {}\nsmtp = {}\n",
+        endpoint(imap),
+        endpoint(smtp),
+        endpoint(pop3),
+        endpoint(smtp),
+    )
 }
 
 /// Hands `raw` to the SMTP server on 127.0.0.1:`port` for `to`, as mail from outside arrives.
