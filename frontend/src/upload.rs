@@ -4,7 +4,7 @@
 use base64::Engine;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::Blob;
-use yubin_protocol::{ApiError, ErrorKind, Request};
+use yubin_protocol::{calls, ApiError, ErrorKind};
 
 use crate::connection::Connection;
 
@@ -31,7 +31,7 @@ pub async fn upload_blob(
         let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
         let data = base64::engine::general_purpose::STANDARD.encode(bytes);
         connection
-            .request(Request::Upload { upload: upload.to_owned(), offset: offset as u64, total: total as u64, data })
+            .call(calls::Upload { upload: upload.to_owned(), offset: offset as u64, total: total as u64, data })
             .await?;
         progress(end as u64);
         offset = end;

@@ -209,7 +209,7 @@ impl App {
         if let Some(connection) = &self.connection {
             let connection = connection.for_account(id);
             spawn_local(async move {
-                let _ = connection.request(Request::Logout).await;
+                let _ = connection.call(call::Logout {}).await;
             });
         }
         self.accounts.retain(|a| a.id != id);

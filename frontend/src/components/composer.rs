@@ -13,7 +13,7 @@ use yubin_protocol::text::visible_controls;
 use web_sys::{Blob, HtmlInputElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
-use yubin_protocol::{calls, ApiError, ComposeInfo, ErrorKind, Request, SentReceipt, Uid};
+use yubin_protocol::{calls, ApiError, ComposeInfo, ErrorKind, SentReceipt, Uid};
 
 use crate::connection::Connection;
 use crate::drafting::{self, Draft, DraftAttachment};
@@ -168,22 +168,7 @@ impl Component for Composer {
                 self.changed_draft(ctx);
             }
             Msg::ShowCopies => self.show_copies = true,
-            Msg::AddFiles(files) => {
-                for file in files {
-                    let key = unique_id();
-                    let content_type = Some(file.type_()).filter(|t| !t.is_empty());
-                    self.draft.attachments.push(DraftAttachment {
-                        key: key.clone(),
-                        filename: file.name(),
-                        content_type: content_type.unwrap_or_else(|| "application/octet-stream".into()),
-                        size: file.size() as u64,
-                        on_server: None,
-                    });
-                    self.files.push((key, file.into()));
-                }
-                self.upload_missing(ctx);
-                self.changed_draft(ctx);
-            }
+            Msg::AddFiles(files) => self.add_files(ctx, files),
             Msg::Progress(key, epoch, done) => {
                 if let Some(state) = self.uploads.get_mut(&key).filter(|s| s.epoch == epoch) {
                     state.done = done;
@@ -198,16 +183,7 @@ impl Component for Composer {
                 }
                 self.schedule_server_save(ctx);
             }
-            Msg::Remove(key) => {
-                self.draft.attachments.retain(|a| a.key != key);
-                self.files.retain(|(k, _)| *k != key);
-                if let (Some(state), Some(connection)) = (self.uploads.remove(&key), ctx.props().connection.clone()) {
-                    spawn_local(async move {
-                        let _ = connection.request(Request::DiscardUpload { upload: state.id }).await;
-                    });
-                }
-                self.changed_draft(ctx);
-            }
+            Msg::Remove(key) => self.remove_attachment(ctx, &key),
             Msg::SaveLocal(generation) => {
                 if generation == self.generation {
                     self.save_locally();
@@ -449,6 +425,36 @@ impl Composer {
         }
     }
 
+    /// Files the user picked: attached at once, uploaded in the background.
+    fn add_files(&mut self, ctx: &Context<Self>, files: Vec<web_sys::File>) {
+        for file in files {
+            let key = unique_id();
+            let content_type = Some(file.type_()).filter(|t| !t.is_empty());
+            self.draft.attachments.push(DraftAttachment {
+                key: key.clone(),
+                filename: file.name(),
+                content_type: content_type.unwrap_or_else(|| "application/octet-stream".into()),
+                size: file.size() as u64,
+                on_server: None,
+            });
+            self.files.push((key, file.into()));
+        }
+        self.upload_missing(ctx);
+        self.changed_draft(ctx);
+    }
+
+    /// An attachment taken off: its upload, if any, is freed on the gateway.
+    fn remove_attachment(&mut self, ctx: &Context<Self>, key: &str) {
+        self.draft.attachments.retain(|a| a.key != key);
+        self.files.retain(|(k, _)| k != key);
+        if let (Some(state), Some(connection)) = (self.uploads.remove(key), ctx.props().connection.clone()) {
+            spawn_local(async move {
+                let _ = connection.call(calls::DiscardUpload { upload: state.id }).await;
+            });
+        }
+        self.changed_draft(ctx);
+    }
+
     fn uploaded(&self, key: &str) -> bool {
         self.uploads.get(key).is_some_and(|s| s.finished)
     }
@@ -582,9 +588,9 @@ impl Composer {
             let _ = local_store::remove(Shelf::Drafts, &id).await;
             if let Some(connection) = connection {
                 for upload in uploads {
-                    let _ = connection.request(Request::DiscardUpload { upload }).await;
+                    let _ = connection.call(calls::DiscardUpload { upload }).await;
                 }
-                let _ = connection.request(Request::DeleteDraft { message_id: id }).await;
+                let _ = connection.call(calls::DeleteDraft { message_id: id }).await;
             }
         });
     }
