@@ -3,6 +3,7 @@
 //! Handlers take the signed-in account ([`crate::account`]) and the shared state
 //! ([`Gateway`]); they never reach the socket ([`crate::session`]), which sits above them.
 
+pub mod at_most_once;
 pub mod mailbox;
 pub mod outgoing;
 pub mod pop3;

@@ -1,11 +1,8 @@
 //! Sending and drafts: the steps around one outgoing message.
 //!
-//! Sending is at most once per Message-ID. The browser picks the id when the user starts
-//! writing and keeps it through retries and the outbox; before sending, the gateway looks for
-//! that id in Sent, and if a copy is there the earlier attempt went through (only its reply was
-//! lost) and nothing is sent again. The copy is filed right after the server accepted the
-//! message, so the window in which a crash can still cause a second send is the few
-//! milliseconds between the server's `250` and the APPEND.
+//! Sending is at most once per Message-ID ([`super::at_most_once`], whose rules this module
+//! runs over the real account: Sent over IMAP, the submission server over SMTP). Drafts are
+//! replaced, never lost: the new copy is stored before the old one goes.
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
@@ -17,7 +14,8 @@ use yubin_protocol::{
     OutgoingMessage, Response, SentReceipt, Uid,
 };
 
-use crate::account::{logged_in, with_imap, Account, AccountSession};
+use super::at_most_once::{earlier_attempt, submit_once, Attempt, SendingAccount, SENDING};
+use crate::account::{logged_in, on_imap, with_imap, Account, AccountSession};
 use crate::compose::{checked_message_id, compose, Composed, Purpose, ResolvedAttachment};
 use crate::lock;
 use crate::upstream::imap::ImapConnection;
@@ -41,21 +39,17 @@ pub async fn compose_info(state: &AccountSession) -> Result<Response, ApiError> 
     Ok(Response::ComposeInfo(ComposeInfo { max_message_size, max_upload_size: state.upload_limit(), drafts, sent }))
 }
 
-/// Marks the Sent copy filed *before* the SMTP transaction, cleared once the server accepted
-/// the message. A copy still marked means a gateway stopped in between: the message may or may
-/// not have gone out, and it is not sent again.
-const SENDING: &str = "$YubinSending";
-
 pub async fn send(state: &AccountSession, message: OutgoingMessage) -> Result<Response, ApiError> {
     let account = logged_in(state).await?;
     let imap = account.protocol == IncomingProtocol::Imap;
     let sent_folder =
         if imap { with_imap(state, |imap| Box::pin(imap.special_folder(FolderRole::Sent))).await? } else { None };
+    let sender = Sender { state, account: &account };
     // The gateway files the copy itself (not the server), so it can be the record of intent.
     let intent_folder = sent_folder.clone().filter(|_| !account.server.config.smtp_saves_sent);
     if let Some(id) = &message.message_id {
         let id = checked_message_id("Message-ID", id)?;
-        let earlier = earlier_attempt(state, sent_folder.as_deref(), &id).await?;
+        let earlier = earlier_attempt(&sender, sent_folder.as_deref(), &id).await?;
         if earlier != Attempt::None {
             let uncertain = earlier == Attempt::CutOff;
             info!(message_id = %id, uncertain, "sent before: not sending again");
@@ -71,26 +65,8 @@ pub async fn send(state: &AccountSession, message: OutgoingMessage) -> Result<Re
     }
     let composed = Arc::new(build(state, &message, Purpose::Send).await?);
     // At most once across gateways and crashes: the marked copy goes to Sent first.
-    if let Some(folder) = &intent_folder {
-        file_once(state, folder, &composed, "(\\Seen $YubinSending)").await?;
-    }
-    let submitted = account
-        .server
-        .smtp
-        .submit(&account.username, account.password.expose(), &composed.envelope, &composed.wire)
-        .await;
-    // Refused: the copy goes, so that the corrected message can be sent. Accepted: it becomes
-    // an ordinary Sent copy.
-    let mut filed = false;
-    if let Some(folder) = &intent_folder {
-        match settle_intent(state, folder, &composed.message_id, submitted.is_ok()).await {
-            Ok(found) => filed = found,
-            Err(e) => warn!("the Sent copy's sending mark could not be settled: {}", e.message),
-        }
-    }
-    submitted?;
+    let mut filed = submit_once(&sender, intent_folder.as_deref(), &composed).await?;
     info!(message_id = %composed.message_id, "sent");
-    remember_sent(&account, &composed.message_id);
     state.discard_uploads(&message);
 
     // The message is out. What follows files it; a failure here is logged, never reported as
@@ -148,47 +124,6 @@ pub async fn send(state: &AccountSession, message: OutgoingMessage) -> Result<Re
     }))
 }
 
-/// What an earlier attempt to send a Message-ID left behind.
-#[derive(Debug, PartialEq, Eq)]
-enum Attempt {
-    None,
-    /// Sent: this process remembers it, or an unmarked copy is in Sent.
-    Sent,
-    /// Only a copy still marked as being sent: the attempt was cut off mid-way.
-    CutOff,
-}
-
-/// Clears the sending mark of the copy in `folder` once the server accepted the message, or
-/// removes the copy when it refused it. Returns whether a marked copy was there.
-async fn settle_intent(
-    state: &AccountSession,
-    folder: &str,
-    message_id: &str,
-    accepted: bool,
-) -> Result<bool, ApiError> {
-    with_imap(state, |imap| {
-        let (folder, message_id) = (folder.to_owned(), message_id.to_owned());
-        Box::pin(async move {
-            let marked: Vec<Uid> = imap
-                .copies_with_keyword(&folder, &message_id, SENDING)
-                .await?
-                .into_iter()
-                .filter_map(|(uid, marked)| marked.then_some(uid))
-                .collect();
-            if marked.is_empty() {
-                return Ok(false);
-            }
-            if accepted {
-                imap.set_keyword(&folder, &marked, SENDING, false).await?;
-            } else {
-                imap.expunge(&folder, &marked).await?;
-            }
-            Ok(true)
-        })
-    })
-    .await
-}
-
 /// Message-IDs this gateway process sent in the last day, per account: the at-most-once check
 /// for accounts without a Sent folder on the server (POP3), and a fast path for the others.
 /// Keyed by account as well as Message-ID: one account's send must never stop another's, nor
@@ -215,30 +150,61 @@ fn remember_sent(account: &Account, message_id: &str) {
     }
 }
 
-async fn earlier_attempt(state: &AccountSession, sent_folder: Option<&str>, id: &str) -> Result<Attempt, ApiError> {
-    let account = logged_in(state).await?;
-    let remembered = lock(&RECENTLY_SENT).get(&sent_key(&account, id)).is_some_and(|at| at.elapsed() < REMEMBER_SENT);
-    if remembered {
-        return Ok(Attempt::Sent);
-    }
-    let Some(folder) = sent_folder else { return Ok(Attempt::None) };
-    let copies = with_imap(state, |imap| {
-        let (folder, id) = (folder.to_owned(), id.to_owned());
-        Box::pin(async move { imap.copies_with_keyword(&folder, &id, SENDING).await })
-    })
-    .await?;
-    Ok(attempt_from(&copies))
+/// The real account as [`SendingAccount`]: Sent over its IMAP connection, SMTP to submit.
+struct Sender<'a> {
+    state: &'a AccountSession,
+    account: &'a Account,
 }
 
-/// What the copies of a Message-ID in Sent say of an earlier attempt: none, sent (an unmarked
-/// copy: the server accepted it), or cut off (only copies still marked as being sent).
-fn attempt_from(copies: &[(Uid, bool)]) -> Attempt {
-    if copies.is_empty() {
-        Attempt::None
-    } else if copies.iter().all(|(_, marked)| *marked) {
-        Attempt::CutOff
-    } else {
-        Attempt::Sent
+impl SendingAccount for Sender<'_> {
+    fn sent_lately(&self, message_id: &str) -> bool {
+        lock(&RECENTLY_SENT).get(&sent_key(self.account, message_id)).is_some_and(|at| at.elapsed() < REMEMBER_SENT)
+    }
+
+    fn remember_sent(&self, message_id: &str) {
+        remember_sent(self.account, message_id);
+    }
+
+    async fn copies(&self, folder: &str, message_id: &str) -> Result<Vec<(Uid, bool)>, ApiError> {
+        let (folder, id) = (folder.to_owned(), message_id.to_owned());
+        on_imap!(self.state, |imap| (folder, id) => imap.copies_with_keyword(&folder, &id, SENDING)).await
+    }
+
+    async fn file_once(&self, folder: &str, composed: &Arc<Composed>, flags: &'static str) -> Result<(), ApiError> {
+        file_once(self.state, folder, composed, flags).await
+    }
+
+    async fn submit(&self, composed: &Composed) -> Result<(), ApiError> {
+        let account = self.account;
+        account
+            .server
+            .smtp
+            .submit(&account.username, account.password.expose(), &composed.envelope, &composed.wire)
+            .await
+    }
+
+    async fn settle(&self, folder: &str, message_id: &str, accepted: bool) -> Result<bool, ApiError> {
+        with_imap(self.state, |imap| {
+            let (folder, message_id) = (folder.to_owned(), message_id.to_owned());
+            Box::pin(async move {
+                let marked: Vec<Uid> = imap
+                    .copies_with_keyword(&folder, &message_id, SENDING)
+                    .await?
+                    .into_iter()
+                    .filter_map(|(uid, marked)| marked.then_some(uid))
+                    .collect();
+                if marked.is_empty() {
+                    return Ok(false);
+                }
+                if accepted {
+                    imap.set_keyword(&folder, &marked, SENDING, false).await?;
+                } else {
+                    imap.expunge(&folder, &marked).await?;
+                }
+                Ok(true)
+            })
+        })
+        .await
     }
 }
 
@@ -364,17 +330,4 @@ async fn fetch_part(
         Box::pin(async move { imap.fetch_part(&folder, uid, &section, limit).await })
     })
     .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_earlier_attempt_is_read_from_the_copies_in_sent() {
-        assert_eq!(attempt_from(&[]), Attempt::None, "never sent: send");
-        assert_eq!(attempt_from(&[(7, false)]), Attempt::Sent, "accepted: never again");
-        assert_eq!(attempt_from(&[(7, true)]), Attempt::CutOff, "cut off mid-way: not again, and said so");
-        assert_eq!(attempt_from(&[(7, true), (8, false)]), Attempt::Sent, "one accepted copy is enough");
-    }
 }
