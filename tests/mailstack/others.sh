@@ -27,7 +27,8 @@ SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOOLS=${YUBIN_TOOLS:-$HOME/.local/share/yubin-tools}
 CYRUS_ROOT=$TOOLS/servers/cyrus
 SMTPD_ROOT=$TOOLS/servers/opensmtpd
-D=${OTHERSTACK_DIR:-/tmp/yubin-otherstack}
+# Beside the main stack it leans on, so a demo stack and the tests' never stop each other's.
+D=${OTHERSTACK_DIR:-${MAILSTACK_DIR:-/tmp/yubin-mailstack}-others}
 MAIN=${MAILSTACK_DIR:-/tmp/yubin-mailstack}
 DOMAIN=cyrus.example.test
 USERS=${OTHERSTACK_USERS:-"cora cleo cyd"}          # password: "<user>-pass"

@@ -13,7 +13,7 @@ use crate::i18n::{tr, trf, Lang};
 pub const CHOOSABLE: [FolderRole; 5] =
     [FolderRole::Sent, FolderRole::Drafts, FolderRole::Trash, FolderRole::Junk, FolderRole::Archive];
 
-/// The role's name in element ids and the English folder name a created folder gets.
+/// The role's name in element ids.
 pub fn role_key(role: FolderRole) -> &'static str {
     match role {
         FolderRole::Sent => "sent",

@@ -22,6 +22,8 @@ pub struct Browser {
     pub gateway: TestGateway,
     /// Where this browser saves downloads.
     pub downloads: PathBuf,
+    /// Its own profile directory, removed with it.
+    profile: PathBuf,
     _driver: Child,
 }
 
@@ -73,7 +75,7 @@ impl Browser {
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }
         };
-        Self { client, gateway, downloads, _driver: driver }
+        Self { client, gateway, downloads, profile, _driver: driver }
     }
 
     pub async fn open_app(&self) {
@@ -149,7 +151,14 @@ impl Browser {
     }
 
     pub async fn close(self) {
-        let _ = self.client.close().await;
+        let _ = self.client.clone().close().await;
+    }
+}
+
+impl Drop for Browser {
+    /// The profile goes with the browser (each is ~20 MB; runs must not fill the disk).
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
 
