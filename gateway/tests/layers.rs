@@ -1,6 +1,6 @@
-//! The gateway's modules import only downwards, in the order ARCHITECTURE.md draws: no import
-//! loop, no module reaching one above it. A new module takes its place in [`ORDER`] (and in
-//! ARCHITECTURE.md) or this test fails.
+//! The gateway's and the app's modules import only downwards, in the order ARCHITECTURE.md
+//! draws: no import loop, no module reaching one above it. A new module takes its place in
+//! [`ORDER`] or [`APP_ORDER`] (and in ARCHITECTURE.md) or this test fails.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -45,29 +45,65 @@ const ORDER: &[&str] = &[
 /// Items of the crate root (`lib.rs`) everything may use.
 const ROOT_ITEMS: &[&str] = &["lock", "Config", "Gateway"];
 
+/// The app's modules, top to bottom: the app, its views, then services and models.
+const APP_ORDER: &[&str] = &[
+    "app",
+    "components",
+    "outbox",
+    "remember",
+    "accounts",
+    "pop3_sync",
+    "contacts",
+    "settings",
+    "notifications",
+    "offline_accounts",
+    "theme",
+    "list_cache",
+    "local_store",
+    "upload",
+    "local_mailbox",
+    "connection",
+    "shortcuts",
+    "message_window",
+    "drafting",
+    "i18n",
+    "identity",
+    "sign_in",
+    "format",
+    "prefs",
+];
+
 #[test]
-fn modules_import_only_downwards() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+fn gateway_modules_import_only_downwards() {
+    check(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), ORDER, ROOT_ITEMS);
+}
+
+#[test]
+fn app_modules_import_only_downwards() {
+    check(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../frontend/src"), APP_ORDER, &[]);
+}
+
+fn check(src: &Path, order: &[&str], root_items: &[&str]) {
     let mut wrong = Vec::new();
-    for file in rust_files(&src) {
-        let relative = file.strip_prefix(&src).unwrap();
+    for file in rust_files(src) {
+        let relative = file.strip_prefix(src).unwrap();
         let module = top_module(relative);
         if module == "lib" || module == "main" {
             continue;
         }
-        let Some(rank) = ORDER.iter().position(|m| *m == module) else {
-            wrong.push(format!("{}: module {module} is not in ORDER", relative.display()));
+        let Some(rank) = order.iter().position(|m| *m == module) else {
+            wrong.push(format!("{}: module {module} has no place in the order", relative.display()));
             continue;
         };
         let text = std::fs::read_to_string(&file).unwrap();
         for used in crate_imports(&text) {
-            if used == module || ROOT_ITEMS.contains(&used.as_str()) {
+            if used == module || root_items.contains(&used.as_str()) {
                 continue;
             }
-            match ORDER.iter().position(|m| *m == used) {
+            match order.iter().position(|m| *m == used) {
                 Some(used_rank) if used_rank > rank => {}
                 Some(_) => wrong.push(format!("{}: {module} imports {used}, which is above it", relative.display())),
-                None => wrong.push(format!("{}: imports {used}, which is not in ORDER", relative.display())),
+                None => wrong.push(format!("{}: imports {used}, which has no place in the order", relative.display())),
             }
         }
     }
