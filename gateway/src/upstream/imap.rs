@@ -971,7 +971,8 @@ fn path_on_server(typed: &str, folders: &[Folder]) -> String {
         .unwrap_or("/");
     let path = typed.split('/').filter(|part| !part.is_empty()).collect::<Vec<_>>().join(delimiter);
     let prefix = utf7_imap::decode_utf7_imap(folder_roles::personal_prefix(folders));
-    let inside = |p: &str| p.len() >= prefix.len() && p[..prefix.len()].eq_ignore_ascii_case(&prefix);
+    // `get`: a name whose first bytes end inside a character (non-ASCII) is simply not inside.
+    let inside = |p: &str| p.get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(&prefix));
     if prefix.is_empty() || inside(&path) || path.eq_ignore_ascii_case("INBOX") {
         path
     } else {
@@ -1169,6 +1170,9 @@ mod tests {
         assert_eq!(path_on_server(" Projects//2026/ ", &dovecot), "Projects/2026");
         let dotted = [folder("INBOX", "."), folder("Sent", ".")];
         assert_eq!(path_on_server("a/b", &dotted), "a.b");
+        // Non-ASCII names whose bytes do not end on a character where the prefix does.
+        assert_eq!(path_on_server("abcdeé", &courier), "INBOX.abcdeé");
+        assert_eq!(path_on_server("受信箱/仕事", &courier), "INBOX.受信箱.仕事");
     }
 
     #[test]
