@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 
 use yubin_gateway::config::Config;
 use yubin_protocol::{
-    ErrorKind, Event, Folder, FolderRole, NotFiled, OutgoingMessage, Request, Response, RoleChoice, SortOrder,
+    ErrorKind, Event, Folder, FolderRole, MessageSummary, NotFiled, OutgoingMessage, Request, Response, RoleChoice,
+    SortOrder,
 };
 use yubin_test_support::{unique_subject, MailStack, OtherStack, TestGateway, Transport, WsClient};
 
@@ -97,12 +98,17 @@ async fn folders(client: &mut WsClient) -> Vec<Folder> {
     }
 }
 
-async fn subjects(client: &mut WsClient, folder: &str) -> Vec<String> {
+/// The newest 200 messages of `folder`.
+async fn messages(client: &mut WsClient, folder: &str) -> Vec<MessageSummary> {
     let request = Request::ListMessages { folder: folder.into(), offset: 0, limit: 200, sort: SortOrder::default() };
     match client.request(request).await.expect("list") {
-        Response::Messages(page) => page.messages.into_iter().map(|m| m.subject).collect(),
+        Response::Messages(page) => page.messages,
         other => panic!("{other:?}"),
     }
+}
+
+async fn subjects(client: &mut WsClient, folder: &str) -> Vec<String> {
+    messages(client, folder).await.into_iter().map(|m| m.subject).collect()
 }
 
 /// Waits until `folder` holds a message with `subject` (delivery takes a moment).
@@ -115,9 +121,8 @@ async fn wait_for(client: &mut WsClient, folder: &str, subject: &str) {
 }
 
 async fn uid_of(client: &mut WsClient, folder: &str, subject: &str) -> u32 {
-    let request = Request::ListMessages { folder: folder.into(), offset: 0, limit: 200, sort: SortOrder::default() };
-    let Response::Messages(page) = client.request(request).await.expect("list") else { panic!() };
-    page.messages.iter().find(|m| m.subject == subject).map(|m| m.uid).expect("the message is there")
+    let messages = messages(client, folder).await;
+    messages.iter().find(|m| m.subject == subject).map(|m| m.uid).expect("the message is there")
 }
 
 async fn the_same_cases(kind: &Kind) {

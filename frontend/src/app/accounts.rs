@@ -176,11 +176,9 @@ impl App {
                 spawn_local(async move { link.send_message(Msg::LocalReady(id, LocalMailbox::open(&email).await)) });
             }
         }
-        if !self
-            .settings
-            .role_choices(&self.account_by_id(id).map(|a| a.session.email.clone()).unwrap_or_default())
-            .is_empty()
-        {
+        // A new gateway session knows none of the user's folder choices: give them again.
+        let email = self.account_by_id(id).map(|a| a.session.email.clone()).unwrap_or_default();
+        if !self.settings.role_choices(&email).is_empty() {
             self.send_folder_roles(ctx, id);
         }
         self.flush_outbox(ctx);

@@ -19,6 +19,8 @@ use crate::compose::Composed;
 /// The IMAP keyword on a Sent copy filed before the SMTP transaction, cleared once the server
 /// accepted the message.
 pub const SENDING: &str = "$YubinSending";
+/// The flags of that copy: read, and being sent. (Spelled out: `concat!` takes no constants.)
+const SENDING_FLAGS: &str = "(\\Seen $YubinSending)";
 
 /// What sending needs of an account.
 pub(crate) trait SendingAccount {
@@ -80,7 +82,7 @@ pub(crate) async fn submit_once(
     composed: &Arc<Composed>,
 ) -> Result<bool, ApiError> {
     if let Some(folder) = intent_folder {
-        account.file_once(folder, composed, "(\\Seen $YubinSending)").await?;
+        account.file_once(folder, composed, SENDING_FLAGS).await?;
     }
     let submitted = account.submit(composed).await;
     let mut filed = false;
@@ -222,6 +224,11 @@ mod tests {
         send(&account, None).await.unwrap();
         assert_eq!(send(&account, None).await.unwrap(), Attempt::Sent);
         assert_eq!(account.submitted.lock().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn the_copy_being_sent_bears_the_mark() {
+        assert!(SENDING_FLAGS.contains(SENDING) && SENDING_FLAGS.contains("\\Seen"));
     }
 
     #[test]

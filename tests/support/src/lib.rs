@@ -50,18 +50,17 @@ impl MailStack {
             let script = repo_root().join("tests/mailstack/mailstack.sh");
             run(Command::new("bash").arg(&script).arg("start"));
             let env = StackEnv::of(&script);
-            let (get, port) = (|key: &str| env.get(key), |key: &str| env.port(key));
             MailStack {
-                dir: PathBuf::from(get("MAILSTACK_DIR")),
-                domain: get("MAILSTACK_DOMAIN"),
-                ca_file: PathBuf::from(get("MAILSTACK_CA")),
-                imap: port("MAILSTACK_IMAP"),
-                imaps: port("MAILSTACK_IMAPS"),
-                pop3: port("MAILSTACK_POP3"),
-                pop3s: port("MAILSTACK_POP3S"),
-                smtp: port("MAILSTACK_SMTP"),
-                submission: port("MAILSTACK_SUBMISSION"),
-                submissions: port("MAILSTACK_SUBMISSIONS"),
+                dir: PathBuf::from(env.get("MAILSTACK_DIR")),
+                domain: env.get("MAILSTACK_DOMAIN"),
+                ca_file: PathBuf::from(env.get("MAILSTACK_CA")),
+                imap: env.port("MAILSTACK_IMAP"),
+                imaps: env.port("MAILSTACK_IMAPS"),
+                pop3: env.port("MAILSTACK_POP3"),
+                pop3s: env.port("MAILSTACK_POP3S"),
+                smtp: env.port("MAILSTACK_SMTP"),
+                submission: env.port("MAILSTACK_SUBMISSION"),
+                submissions: env.port("MAILSTACK_SUBMISSIONS"),
                 script,
             }
         })
