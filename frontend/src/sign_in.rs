@@ -1,6 +1,13 @@
-//! A sign-in as the user typed it: what the form gives, what "Remember me" keeps, and what an
-//! account signs in again with after a drop.
+//! Signing in, as a state and a pure reducer: the form as the user typed it, the sign-ins under
+//! way, the remembered ones waiting for the gateway, the error and the server test shown.
+//!
+//! [`SignIn::update`] decides; the app carries out the [`SignInEffect`]s it returns (asking the
+//! gateway, forgetting a remembered password) and reports back with [`SignInMsg`]s.
 
+use yubin_protocol::{AccountId, AccountTest, ApiError, ErrorKind};
+
+/// A sign-in as the user typed it: what the form gives, what "Remember me" keeps, and what an
+/// account signs in again with after a drop.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoginForm {
     pub server: String,
@@ -8,4 +15,222 @@ pub struct LoginForm {
     pub password: String,
     /// Keep the sign-in in this browser, encrypted (see [`crate::remember`]).
     pub remember: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignIn {
+    /// The form is shown over the mailbox, to add an account.
+    pub adding: bool,
+    /// A sign-in is under way.
+    pub busy: bool,
+    pub error: Option<ApiError>,
+    /// What a test of the servers found.
+    pub test: Option<AccountTest>,
+    /// Sign-ins under way: the id each account gets, and its form.
+    pending: Vec<(AccountId, LoginForm)>,
+    /// Sign-ins remembered in this browser, tried once the gateway has said hello.
+    remembered: Option<Vec<LoginForm>>,
+    /// The gateway said hello: sign-ins can go.
+    gateway_ready: bool,
+    next_account: AccountId,
+}
+
+impl Default for SignIn {
+    fn default() -> Self {
+        Self {
+            adding: false,
+            busy: false,
+            error: None,
+            test: None,
+            pending: Vec::new(),
+            remembered: None,
+            gateway_ready: false,
+            next_account: 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SignInMsg {
+    /// The user submitted the form.
+    Submit(LoginForm),
+    /// The sign-ins this browser remembers, decrypted.
+    Remembered(Vec<LoginForm>),
+    /// The gateway said hello.
+    GatewayReady,
+    /// The sign-in `id` (not of an account already signed in) failed.
+    Failed(AccountId, ApiError),
+    /// Try the form's servers without signing in.
+    Test(LoginForm),
+    Tested(Result<AccountTest, ApiError>),
+    /// Show the form that signs in one more account.
+    Add,
+    Cancel,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SignInEffect {
+    /// Ask the gateway to sign this account in (answered by `LoggedIn` or [`SignInMsg::Failed`]).
+    SignIn(AccountId, LoginForm),
+    /// Ask the gateway to test the servers (answered by [`SignInMsg::Tested`]).
+    Test(LoginForm),
+    /// A remembered sign-in whose password no longer works: forget it.
+    Forget(LoginForm),
+}
+
+impl SignIn {
+    /// `signed_in`: whether some account is signed in already (remembered sign-ins then wait).
+    pub fn update(&mut self, msg: SignInMsg, signed_in: bool) -> Vec<SignInEffect> {
+        match msg {
+            SignInMsg::Submit(form) => {
+                self.error = None;
+                self.test = None;
+                vec![self.start(form)]
+            }
+            SignInMsg::Remembered(forms) => {
+                self.remembered = Some(forms);
+                self.remembered_sign_ins(signed_in)
+            }
+            SignInMsg::GatewayReady => {
+                self.gateway_ready = true;
+                self.remembered_sign_ins(signed_in)
+            }
+            SignInMsg::Failed(id, error) => {
+                let Some(form) = self.finished(id) else { return Vec::new() }; // given up on
+                self.error = Some(error.clone());
+                // A remembered password that no longer works is forgotten.
+                (form.remember && error.kind == ErrorKind::AuthFailed)
+                    .then_some(SignInEffect::Forget(form))
+                    .into_iter()
+                    .collect()
+            }
+            SignInMsg::Test(form) => {
+                self.test = None;
+                self.error = None;
+                vec![SignInEffect::Test(form)]
+            }
+            SignInMsg::Tested(Ok(test)) => {
+                self.test = Some(test);
+                Vec::new()
+            }
+            SignInMsg::Tested(Err(error)) => {
+                self.error = Some(error);
+                Vec::new()
+            }
+            SignInMsg::Add => {
+                self.adding = true;
+                self.error = None;
+                self.test = None;
+                Vec::new()
+            }
+            SignInMsg::Cancel => {
+                self.adding = false;
+                self.pending.clear();
+                self.busy = false;
+                Vec::new()
+            }
+        }
+    }
+
+    /// The form of the sign-in `id`, which is no longer under way (`None`: not one of ours, or
+    /// given up on).
+    pub fn finished(&mut self, id: AccountId) -> Option<LoginForm> {
+        let position = self.pending.iter().position(|(pending, _)| *pending == id)?;
+        let (_, form) = self.pending.remove(position);
+        self.busy = !self.pending.is_empty();
+        Some(form)
+    }
+
+    /// Whether other sign-ins are still under way (remembered accounts signing in together).
+    pub fn more_pending(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// An id for an account about to be added (signed in, or opened offline).
+    pub fn new_account_id(&mut self) -> AccountId {
+        let id = self.next_account;
+        self.next_account += 1;
+        id
+    }
+
+    fn start(&mut self, form: LoginForm) -> SignInEffect {
+        let id = self.new_account_id();
+        self.busy = true;
+        self.pending.push((id, form.clone()));
+        SignInEffect::SignIn(id, form)
+    }
+
+    /// Signs in the remembered accounts, once both they and the gateway's hello are here, and
+    /// only into a browser tab with no account yet.
+    fn remembered_sign_ins(&mut self, signed_in: bool) -> Vec<SignInEffect> {
+        if !self.gateway_ready || signed_in {
+            return Vec::new();
+        }
+        let forms = self.remembered.take().unwrap_or_default();
+        forms.into_iter().map(|form| self.start(form)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(user: &str, remember: bool) -> LoginForm {
+        LoginForm { server: "main".into(), username: user.into(), password: "pw".into(), remember }
+    }
+
+    #[test]
+    fn remembered_sign_ins_wait_for_the_gateway_and_go_once() {
+        let mut sign_in = SignIn::default();
+        assert_eq!(sign_in.update(SignInMsg::Remembered(vec![form("a", true), form("b", true)]), false), []);
+        let effects = sign_in.update(SignInMsg::GatewayReady, false);
+        assert_eq!(effects, [SignInEffect::SignIn(1, form("a", true)), SignInEffect::SignIn(2, form("b", true))]);
+        assert!(sign_in.busy);
+        assert_eq!(sign_in.update(SignInMsg::GatewayReady, false), [], "a reconnect does not sign them in twice");
+        assert_eq!(sign_in.finished(1), Some(form("a", true)));
+        assert!(sign_in.more_pending() && sign_in.busy);
+        assert_eq!(sign_in.finished(2), Some(form("b", true)));
+        assert!(!sign_in.busy);
+    }
+
+    #[test]
+    fn remembered_sign_ins_do_not_go_into_a_tab_already_signed_in() {
+        let mut sign_in = SignIn::default();
+        sign_in.update(SignInMsg::GatewayReady, true);
+        assert_eq!(sign_in.update(SignInMsg::Remembered(vec![form("a", true)]), true), []);
+    }
+
+    #[test]
+    fn a_wrong_remembered_password_is_forgotten_and_shown() {
+        let mut sign_in = SignIn::default();
+        let [SignInEffect::SignIn(id, _)] = sign_in.update(SignInMsg::Submit(form("a", true)), false)[..] else {
+            panic!()
+        };
+        let wrong = ApiError::new(ErrorKind::AuthFailed, "no");
+        assert_eq!(
+            sign_in.update(SignInMsg::Failed(id, wrong.clone()), false),
+            [SignInEffect::Forget(form("a", true))]
+        );
+        assert_eq!(sign_in.error, Some(wrong));
+        assert!(!sign_in.busy);
+
+        let [SignInEffect::SignIn(id, _)] = sign_in.update(SignInMsg::Submit(form("a", true)), false)[..] else {
+            panic!()
+        };
+        assert_eq!(sign_in.error, None, "a new try clears the old error");
+        let down = ApiError::new(ErrorKind::Unreachable, "down");
+        assert_eq!(sign_in.update(SignInMsg::Failed(id, down), false), [], "a server down is no reason to forget");
+    }
+
+    #[test]
+    fn a_cancelled_sign_in_is_ignored_when_it_answers() {
+        let mut sign_in = SignIn::default();
+        sign_in.update(SignInMsg::Add, true);
+        sign_in.update(SignInMsg::Submit(form("c", false)), true);
+        sign_in.update(SignInMsg::Cancel, true);
+        assert!(!sign_in.adding && !sign_in.busy);
+        assert_eq!(sign_in.finished(1), None);
+        assert_eq!(sign_in.update(SignInMsg::Failed(1, ApiError::new(ErrorKind::AuthFailed, "no")), true), []);
+        assert_eq!(sign_in.error, None, "nothing shown for a sign-in given up on");
+    }
 }

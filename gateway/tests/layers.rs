@@ -49,6 +49,11 @@ const ROOT_ITEMS: &[&str] = &["lock", "Config", "Gateway"];
 const APP_ORDER: &[&str] = &[
     "app",
     "components",
+    // The app's state by concern, each with a pure reducer.
+    "list_view",
+    "reading",
+    "preferences",
+    "gateway_link",
     "outbox",
     "remember",
     "accounts",

@@ -19,39 +19,71 @@ impl App {
             Ok(connection) => self.connection = Some(connection),
             Err(_) => {
                 self.notice =
-                    Some(Notice::error(tr(self.lang, "This browser could not open a WebSocket to the gateway.")))
+                    Some(Notice::error(tr(self.prefs.lang, "This browser could not open a WebSocket to the gateway.")))
             }
         }
     }
 
-    /// Signs account `id` in: a new one from the form, or a known one again after a drop.
-    pub(super) fn login(&mut self, ctx: &Context<Self>, id: AccountId, form: LoginForm) {
-        if self.account_by_id(id).is_none() {
-            self.login_busy = true;
-            self.pending_logins.push((id, form.clone()));
+    /// Hands `msg` to the link to the gateway and carries out what it asks.
+    fn update_link(&mut self, ctx: &Context<Self>, msg: LinkMsg) -> bool {
+        for effect in self.link.update(msg) {
+            match effect {
+                LinkEffect::Outdated => {
+                    let text = "The gateway was updated. Reload the page to get the matching app.";
+                    self.notice = Some(Notice::error(tr(self.prefs.lang, text)));
+                }
+                LinkEffect::SignInAgain => {
+                    // Back after a drop (a gateway restart): every account signs in again silently,
+                    // and the remembered ones for the first time.
+                    let again: Vec<_> =
+                        self.accounts.iter().filter_map(|a| Some((a.id, a.credentials.clone()?))).collect();
+                    for (id, form) in again {
+                        self.sign_in_call(ctx, id, form);
+                    }
+                    self.update_sign_in(ctx, SignInMsg::GatewayReady);
+                }
+                LinkEffect::AnnounceLost => {
+                    let text = "Connection to the gateway lost. Reconnecting…";
+                    self.notice = Some(Notice::info(tr(self.prefs.lang, text)));
+                }
+                LinkEffect::ReconnectLater => {
+                    let link = ctx.link().clone();
+                    spawn_local(async move {
+                        yew::platform::time::sleep(RECONNECT_DELAY).await;
+                        link.send_message(Msg::Reconnect);
+                    });
+                }
+            }
         }
+        true
+    }
+
+    /// Asks the gateway to sign account `id` in: a new one from the form, or a known one again
+    /// after a drop.
+    pub(super) fn sign_in_call(&self, ctx: &Context<Self>, id: AccountId, form: LoginForm) {
         let request = call::Login { server: form.server, username: form.username, password: Secret(form.password) };
         self.call_for(ctx, id, request, move |result| Msg::LoggedIn(id, result));
     }
 
-    /// The form of the sign-in `id`, no longer under way.
-    pub(super) fn take_pending(&mut self, id: AccountId) -> Option<LoginForm> {
-        let position = self.pending_logins.iter().position(|(pending, _)| *pending == id)?;
-        let (_, form) = self.pending_logins.remove(position);
-        self.login_busy = !self.pending_logins.is_empty();
-        Some(form)
-    }
-
-    /// Signs in the remembered accounts, once both they and the gateway's hello are here.
-    pub(super) fn sign_in_remembered(&mut self, ctx: &Context<Self>) {
-        if self.welcome.is_none() || !self.accounts.is_empty() {
-            return;
+    /// Hands `msg` to the sign-in and carries out what it asks.
+    pub(super) fn update_sign_in(&mut self, ctx: &Context<Self>, msg: SignInMsg) -> bool {
+        for effect in self.sign_in.update(msg, !self.accounts.is_empty()) {
+            match effect {
+                SignInEffect::SignIn(id, form) => self.sign_in_call(ctx, id, form),
+                SignInEffect::Test(form) => {
+                    let request = call::TestAccount {
+                        server: form.server,
+                        username: form.username,
+                        password: Secret(form.password),
+                    };
+                    self.call_for(ctx, 0, request, |result| Msg::SignIn(SignInMsg::Tested(result)));
+                }
+                SignInEffect::Forget(form) => {
+                    spawn_local(async move { remember::forget(&form.server, &form.username).await })
+                }
+            }
         }
-        for form in self.remembered.take().unwrap_or_default() {
-            let id = self.next_account;
-            self.next_account += 1;
-            self.login(ctx, id, form);
-        }
+        true
     }
 
     pub(super) fn account(&self) -> Option<&Account> {
@@ -81,17 +113,14 @@ impl App {
         let Some(account) = self.account_by_id(id) else { return };
         let (inbox, listed) = (account.inbox_id(), !account.folders.is_empty());
         self.active = id;
-        self.unified = None;
         self.editing_identity = false;
-        if listed {
-            Component::update(self, ctx, Msg::SelectFolder(inbox));
+        if listed || account_ready(self.account()) {
+            self.update_list(ctx, ListMsg::SelectFolder(inbox));
         } else {
-            self.folder = inbox;
-            self.search = None;
+            self.list.unified = None;
+            self.list.folder = inbox;
+            self.list.search = None;
             self.clear_list();
-            if account_ready(self.account()) {
-                self.load_list(ctx);
-            }
         }
         self.refresh_folders_of(ctx, id);
     }
@@ -99,8 +128,9 @@ impl App {
     /// Whether the list on screen shows account `id`'s inbox (alone or in the unified inbox).
     pub(super) fn shows_inbox_of(&self, id: AccountId) -> bool {
         let inbox = self.account_by_id(id).map(Account::inbox_id);
-        self.search.is_none()
-            && (self.unified.is_some() || (id == self.active && inbox.as_deref() == Some(self.folder.as_str())))
+        let list = &self.list;
+        list.search.is_none()
+            && (list.unified.is_some() || (id == self.active && inbox.as_deref() == Some(list.folder.as_str())))
     }
 
     /// The inboxes' unread count in the tab title, and a desktop notification when it grew.
@@ -114,8 +144,8 @@ impl App {
             document.set_title(&title);
         }
         if let Some(before) = self.inbox_unread.filter(|before| unread > *before) {
-            if self.notify {
-                notifications::show(&trf(self.lang, "{n} new message(s)", &[("n", &(unread - before))]));
+            if self.prefs.notify {
+                notifications::show(&trf(self.prefs.lang, "{n} new message(s)", &[("n", &(unread - before))]));
             }
         }
         self.inbox_unread = Some(unread);
@@ -133,7 +163,7 @@ impl App {
         if self.notice.as_ref().is_some_and(|n| n.kind == NoticeKind::Info) {
             self.notice = None;
         }
-        self.epoch += 1;
+        self.link.epoch += 1;
         let first = self.accounts.is_empty();
         if let Some(known) = self.account_mut(id) {
             // Signed in again after a drop: catch up.
@@ -142,14 +172,14 @@ impl App {
                 ctx.link().send_message(Msg::CheckNow(id));
             } else {
                 self.refresh_folders_of(ctx, id);
-                if self.unified.is_some() {
+                if self.list.unified.is_some() {
                     self.reload(ctx);
                 } else {
                     self.refresh_list(ctx);
                 }
             }
         } else {
-            let Some(form) = self.take_pending(id) else {
+            let Some(form) = self.sign_in.finished(id) else {
                 return false; // a sign-in the user gave up on
             };
             if form.remember {
@@ -160,7 +190,7 @@ impl App {
                     }
                 });
             }
-            self.adding_account = false;
+            self.sign_in.adding = false;
             let pop3 = session.incoming == IncomingProtocol::Pop3;
             let email = session.email.clone();
             self.accounts.push(Account::new(id, Some(form), session));
@@ -168,7 +198,7 @@ impl App {
                 self.fetch_settings(ctx, id);
             }
             // Remembered accounts signing in together: the first stays on screen.
-            if first || self.pending_logins.is_empty() {
+            if first || !self.sign_in.more_pending() {
                 self.show_account(ctx, id);
             }
             if pop3 {
@@ -214,7 +244,7 @@ impl App {
         if self.composer.as_ref().is_some_and(|(account, _)| *account == id) {
             self.composer = None;
         }
-        if let Some(unified) = &mut self.unified {
+        if let Some(unified) = &mut self.list.unified {
             unified.forget(id);
         }
         self.inbox_unread = None;
@@ -224,21 +254,11 @@ impl App {
                 if let Some(document) = web_sys::window().and_then(|w| w.document()) {
                     document.set_title("Yubin");
                 }
-                self.session_generation += 1;
-                self.unified = None;
+                self.link.generation += 1;
+                self.list.unified = None;
                 self.clear_list();
             }
         }
-        true
-    }
-
-    /// Tries the servers of the account in the sign-in form.
-    pub(super) fn test_account(&mut self, ctx: &Context<Self>, form: LoginForm) -> bool {
-        self.account_test = None;
-        self.login_error = None;
-        let request =
-            call::TestAccount { server: form.server, username: form.username, password: Secret(form.password) };
-        self.call_for(ctx, 0, request, Msg::Tested);
         true
     }
 }
@@ -248,29 +268,16 @@ impl App {
     pub(super) fn on_account(&mut self, ctx: &Context<Self>, msg: Msg) -> Handled {
         match msg {
             Msg::Connection(ConnectionEvent::Welcome(welcome)) => {
-                if welcome.protocol != PROTOCOL_VERSION {
-                    self.notice = Some(Notice::error(tr(
-                        self.lang,
-                        "The gateway was updated. Reload the page to get the matching app.",
-                    )));
-                }
-                self.welcome = Some(welcome);
-                self.offline = false;
-                // Back after a drop (a gateway restart): every account signs in again silently.
-                let again: Vec<_> = self.accounts.iter().filter_map(|a| Some((a.id, a.credentials.clone()?))).collect();
-                for (id, form) in again {
-                    self.login(ctx, id, form);
-                }
-                self.sign_in_remembered(ctx);
+                return Handled::Done(self.update_link(ctx, LinkMsg::Welcome(welcome)))
             }
             Msg::Connection(ConnectionEvent::Pushed(Event::FolderChanged { account, folder })) => {
                 let Some(changed) = self.account_by_id(account) else { return Handled::Done(false) };
                 let inbox = changed.inbox_id() == folder;
-                if self.unified.is_some() {
+                if self.list.unified.is_some() {
                     if inbox {
                         self.load_unified_part(ctx, account);
                     }
-                } else if account == self.active && folder == self.folder && self.search.is_none() {
+                } else if account == self.active && folder == self.list.folder && self.list.search.is_none() {
                     // New, removed or changed mail in the folder on screen: show it as it is now.
                     self.refresh_list(ctx);
                 }
@@ -280,82 +287,20 @@ impl App {
             }
             Msg::Connection(ConnectionEvent::Closed { quiet }) => {
                 self.connection = None;
-                if !self.offline && !quiet {
-                    // Once per outage: later failed attempts must not hide newer news (the outbox).
-                    self.offline = true;
-                    self.notice = Some(Notice::info(tr(self.lang, "Connection to the gateway lost. Reconnecting…")));
-                }
-                let link = ctx.link().clone();
-                spawn_local(async move {
-                    yew::platform::time::sleep(RECONNECT_DELAY).await;
-                    link.send_message(Msg::Reconnect);
-                });
+                return Handled::Done(self.update_link(ctx, LinkMsg::Closed { quiet }));
             }
             Msg::Reconnect => self.connect(ctx),
-            Msg::Login(form) => {
-                self.login_error = None;
-                self.account_test = None;
-                let id = self.next_account;
-                self.next_account += 1;
-                self.login(ctx, id, form);
-            }
+            Msg::SignIn(msg) => return Handled::Done(self.update_sign_in(ctx, msg)),
             Msg::LoggedIn(id, Ok(session)) => return Handled::Done(self.signed_in(ctx, id, session)),
             Msg::LoggedIn(id, Err(e)) => {
                 if self.account_by_id(id).is_some() {
                     // The silent sign-in after a drop failed (a changed password?): say so.
                     self.notice = Some(Notice::from_error(&e));
-                } else if let Some(form) = self.take_pending(id) {
-                    if form.remember && e.kind == ErrorKind::AuthFailed {
-                        // A remembered password that no longer works is forgotten.
-                        spawn_local(async move { remember::forget(&form.server, &form.username).await });
-                    }
-                    self.login_error = Some(e);
+                } else {
+                    return Handled::Done(self.update_sign_in(ctx, SignInMsg::Failed(id, e)));
                 }
-            }
-            Msg::Remembered(forms) => {
-                self.remembered = Some(forms);
-                self.sign_in_remembered(ctx);
-            }
-            Msg::TestAccount(form) => return Handled::Done(self.test_account(ctx, form)),
-            Msg::Tested(Ok(test)) => self.account_test = Some(test),
-            Msg::Tested(Err(e)) => self.login_error = Some(e),
-            Msg::AddAccount => {
-                self.adding_account = true;
-                self.login_error = None;
-                self.account_test = None;
-            }
-            Msg::CancelAddAccount => {
-                self.adding_account = false;
-                self.pending_logins.clear();
-                self.login_busy = false;
             }
             Msg::SwitchAccount(id) => self.show_account(ctx, id),
-            Msg::OpenUnified => {
-                self.unified = Some(Unified::default());
-                self.search = None;
-                self.clear_list();
-                self.conversation = None;
-                self.list_loading = true;
-                let ids: Vec<_> = self.accounts.iter().map(|a| a.id).collect();
-                for id in ids {
-                    self.load_unified_part(ctx, id);
-                }
-            }
-            Msg::UnifiedRows(id, result) => {
-                let tag = self.account_by_id(id).map(Account::tag).unwrap_or_default();
-                let Some(unified) = &mut self.unified else { return Handled::Done(false) };
-                self.list_loading = false;
-                match result {
-                    Ok(page) => {
-                        let rows = unified.update(id, tag, page.messages);
-                        let mut window = MessageWindow::new(UNIFIED);
-                        window.is_search = true; // complete, nothing more to load
-                        window.insert(0, rows.len() as u32, rows);
-                        self.list = Some(Rc::new(window));
-                    }
-                    Err(e) => self.notice = Some(Notice::from_error(&e)),
-                }
-            }
             other => return Handled::NotMine(other),
         }
         Handled::Done(true)

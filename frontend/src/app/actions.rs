@@ -6,17 +6,17 @@ impl App {
     /// What the user does to messages and folders: flags, moves, deletes, search, folder management.
     pub(super) fn on_action(&mut self, ctx: &Context<Self>, msg: Msg) -> Handled {
         match msg {
-            Msg::Source(Ok(text)) => self.source = Some(text),
+            Msg::Source(Ok(text)) => self.reading.source = Some(text),
             Msg::Source(Err(e)) => self.notice = Some(Notice::from_error(&e)),
-            Msg::CloseSource => self.source = None,
+            Msg::CloseSource => self.reading.source = None,
             Msg::MarkAllRead => {
-                if let Some(list) = &mut self.list {
-                    Rc::make_mut(list).rows_mut().for_each(|m| m.flags.seen = true);
+                if let Some(rows) = &mut self.list.rows {
+                    Rc::make_mut(rows).rows_mut().for_each(|m| m.flags.seen = true);
                 }
                 // In the unified inbox: every account's inbox.
-                let targets: Vec<(AccountId, String)> = match &self.unified {
+                let targets: Vec<(AccountId, String)> = match &self.list.unified {
                     Some(_) => self.accounts.iter().map(|a| (a.id, a.inbox_id())).collect(),
-                    None => vec![(self.active, self.folder.clone())],
+                    None => vec![(self.active, self.list.folder.clone())],
                 };
                 for (id, folder) in targets {
                     let request = call::MarkFolderRead { folder };
@@ -24,11 +24,11 @@ impl App {
                 }
             }
             Msg::EmptyFolder => {
-                if !confirm(tr(self.lang, "Delete every message in this folder for good?")) {
+                if !confirm(tr(self.prefs.lang, "Delete every message in this folder for good?")) {
                     return Handled::Done(false);
                 }
                 self.clear_list();
-                let request = call::EmptyFolder { folder: self.folder.clone() };
+                let request = call::EmptyFolder { folder: self.list.folder.clone() };
                 self.call(ctx, request, Msg::Emptied);
             }
             Msg::Emptied(result) => {
@@ -46,7 +46,7 @@ impl App {
                 | Action::ForwardAttached
                 | Action::EditDraft),
             ) => {
-                let ReaderState::Loaded(view) = &self.reader else { return Handled::Done(false) };
+                let Some(view) = self.reading.loaded() else { return Handled::Done(false) };
                 let Some(account) = self.account() else { return Handled::Done(false) };
                 let me = account.session.email.clone();
                 let id = self.new_message_id();
@@ -69,11 +69,11 @@ impl App {
                 // (a server without SPECIAL-USE and no folder of a known name) asks first: a
                 // message must never vanish for good by surprise.
                 let in_trash = self.current_role() == Some(FolderRole::Trash);
-                let trash = self.folder_with_role(FolderRole::Trash).filter(|t| *t != self.folder);
+                let trash = self.folder_with_role(FolderRole::Trash).filter(|t| *t != self.list.folder);
                 if trash.is_none()
                     && !in_trash
                     && !confirm(tr(
-                        self.lang,
+                        self.prefs.lang,
                         "This account has no Trash folder. Delete for good? This cannot be undone.",
                     ))
                 {
@@ -91,25 +91,16 @@ impl App {
                 }
                 self.refresh_folders_of(ctx, id);
             }
-            Msg::Search(text) => {
-                self.unified = None;
-                let text = text.trim().to_owned();
-                self.search = (!text.is_empty()).then_some(text);
-                self.clear_list();
-                self.load_list(ctx);
-            }
             Msg::DropOn(folder, uid) => {
-                if uid == 0 || folder == self.folder || self.unified.is_some() {
+                if uid == 0 || folder == self.list.folder || self.list.unified.is_some() {
                     return Handled::Done(false);
                 }
-                let uids =
-                    if self.selection.contains(&uid) { self.selection.iter().copied().collect() } else { vec![uid] };
-                self.remove(ctx, uids, Some(folder));
+                self.remove(ctx, self.list.acted_on(uid), Some(folder));
             }
             Msg::ManageFolder(op) => return Handled::Done(self.manage_folder(ctx, op)),
             Msg::FolderManaged(result, open) => {
                 match result {
-                    Ok(()) => self.open_when_listed = open,
+                    Ok(()) => self.list.open_when_listed = open,
                     Err(e) => self.notice = Some(Notice::from_error(&e)),
                 }
                 self.refresh_folders_of(ctx, self.active);

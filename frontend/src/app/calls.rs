@@ -43,7 +43,7 @@ impl App {
         call: C,
         to_msg: impl FnOnce(Result<C::Reply, ApiError>) -> Msg + 'static,
     ) {
-        let (link, lang) = (ctx.link().clone(), self.lang);
+        let (link, lang) = (ctx.link().clone(), self.prefs.lang);
         let request: Request = call.into();
         let expect = C::reply;
         // A POP3 account's folders live in the browser, and answer even with the gateway away.

@@ -5,7 +5,7 @@ use super::*;
 impl App {
     /// Checks a POP3 account's server for new mail now.
     pub(super) fn check_pop3_now(&mut self, ctx: &Context<Self>, id: AccountId) -> bool {
-        let lang = self.lang;
+        let lang = self.prefs.lang;
         let connection = self.connection.as_ref().map(|c| c.for_account(id));
         let Some(account) = self.account_mut(id) else { return false };
         let (Some(local), Some(connection), Some(_)) = (account.local.clone(), connection, &account.credentials) else {
@@ -36,7 +36,7 @@ impl App {
         id: AccountId,
         result: Result<SyncReport, ApiError>,
     ) -> bool {
-        let lang = self.lang;
+        let lang = self.prefs.lang;
         let Some(account) = self.account_mut(id) else { return false };
         account.syncing = false;
         if std::mem::take(&mut account.check_again) {

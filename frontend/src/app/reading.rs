@@ -5,15 +5,9 @@ use super::*;
 impl App {
     /// Opens a message in the reader.
     pub(super) fn open_message(&mut self, ctx: &Context<Self>, uid: Uid) -> bool {
-        // Opening a conversation's row, or another message of the open conversation.
-        let row_thread = self.list.as_ref().and_then(|l| l.find(self.row_key(uid))).and_then(|m| m.thread.clone());
-        match row_thread {
-            Some(thread) => self.conversation = Some(Rc::new(*thread)),
-            None if self.conversation.as_ref().is_some_and(|c| c.messages.iter().any(|m| m.uid == uid)) => {}
-            None => self.conversation = None,
-        }
-        self.reader = ReaderState::Loading(uid);
-        let folder = self.folder.clone();
+        let row = self.list.rows.as_ref().and_then(|rows| rows.find(self.row_key(uid)));
+        self.reading.open(uid, row);
+        let folder = self.list.folder.clone();
         self.call(ctx, call::GetMessage { folder, uid }, move |result| Msg::Opened(uid, result.map(Box::new)));
         true
     }
@@ -25,12 +19,12 @@ impl App {
         uid: Uid,
         result: Result<Box<MessageView>, ApiError>,
     ) -> bool {
-        if !matches!(self.reader, ReaderState::Loading(u) if u == uid) {
+        if self.reading.open != ReaderState::Loading(uid) {
             return false; // the user has moved on
         }
         let mut became_read = false;
         let key = self.row_key(uid);
-        if let (Ok(view), Some(list)) = (&result, &mut self.list) {
+        if let (Ok(view), Some(list)) = (&result, &mut self.list.rows) {
             if let Some(row) = Rc::make_mut(list).find_mut(key) {
                 became_read = !row.flags.seen && view.flags.seen;
                 row.flags.seen = view.flags.seen;
@@ -43,10 +37,6 @@ impl App {
             let seen = view.from.iter().chain(&view.to).chain(&view.cc).chain(&view.reply_to);
             self.contacts = Rc::new(contacts::learn(&self.contacts, seen));
         }
-        self.reader = match result {
-            Ok(view) => ReaderState::Loaded(view),
-            Err(e) => ReaderState::Failed(uid, e),
-        };
-        true
+        self.reading.arrived(uid, result)
     }
 }

@@ -21,7 +21,7 @@ impl App {
     /// Files the Sent copy of a POP3 account's message in the browser's Sent folder.
     pub(super) fn keep_local_copy(&self, ctx: &Context<Self>, local: LocalMailbox, copy: Option<Box<LocalMessage>>) {
         let Some(copy) = copy else { return };
-        let lang = self.lang;
+        let lang = self.prefs.lang;
         let link = ctx.link().clone();
         spawn_local(async move {
             if let Err(e) = local.store(vec![*copy], "Sent").await {
@@ -36,7 +36,7 @@ impl App {
 
     /// Checks a POP3 account's server again every few minutes, while it stays signed in.
     pub(super) fn poll(&self, ctx: &Context<Self>, id: AccountId) {
-        let (link, generation) = (ctx.link().clone(), self.session_generation);
+        let (link, generation) = (ctx.link().clone(), self.link.generation);
         let minutes = self.account_by_id(id).map_or(1, |a| a.pop3_settings.interval_minutes.max(1));
         spawn_local(async move {
             yew::platform::time::sleep(std::time::Duration::from_secs(u64::from(minutes) * 60)).await;
@@ -68,24 +68,24 @@ impl App {
             self.refresh_folders_of(ctx, sender); // Sent has one more
         }
         self.notice = match outcome {
-            ComposeOutcome::Sent(receipt) if receipt.uncertain => Some(Notice::error(tr(self.lang, UNCERTAIN))),
+            ComposeOutcome::Sent(receipt) if receipt.uncertain => Some(Notice::error(tr(self.prefs.lang, UNCERTAIN))),
             ComposeOutcome::Sent(receipt) if receipt.already_sent => {
-                Some(Notice::info(tr(self.lang, "This message had already been sent; it was not sent again.")))
+                Some(Notice::info(tr(self.prefs.lang, "This message had already been sent; it was not sent again.")))
             }
             ComposeOutcome::Sent(SentReceipt { not_filed: Some(NotFiled::NoSentFolder), .. }) => Some(Notice::error(tr(
-                self.lang,
+                self.prefs.lang,
                 "Message sent, but no copy was kept: this account has no Sent folder. Choose one under Special folders.",
             ))),
             ComposeOutcome::Sent(SentReceipt { not_filed: Some(NotFiled::Failed { folder, reason }), .. }) => {
                 Some(Notice::error(trf(
-                    self.lang,
+                    self.prefs.lang,
                     "Message sent, but its copy could not be filed in {folder}: {reason}",
                     &[("folder", &folder), ("reason", &reason)],
                 )))
             }
-            ComposeOutcome::Sent(_) => Some(Notice::info(tr(self.lang, "Message sent."))),
+            ComposeOutcome::Sent(_) => Some(Notice::info(tr(self.prefs.lang, "Message sent."))),
             ComposeOutcome::Queued => Some(Notice::info(tr(
-                self.lang,
+                self.prefs.lang,
                 "The gateway is unreachable. The message is in the outbox and goes out when it is back.",
             ))),
             ComposeOutcome::Closed | ComposeOutcome::Discarded => None,
@@ -109,15 +109,16 @@ impl App {
         }
         let sent = receipts.len();
         if receipts.iter().any(|(_, r)| r.uncertain) {
-            self.notice = Some(Notice::error(tr(self.lang, UNCERTAIN)));
+            self.notice = Some(Notice::error(tr(self.prefs.lang, UNCERTAIN)));
         } else if let Some(e) = failures.first() {
             self.notice = Some(Notice::error(trf(
-                self.lang,
+                self.prefs.lang,
                 "A message in the outbox could not be sent: {error}",
                 &[("error", &e.message)],
             )));
         } else if sent > 0 {
-            self.notice = Some(Notice::info(trf(self.lang, "{n} message(s) from the outbox sent.", &[("n", &sent)])));
+            self.notice =
+                Some(Notice::info(trf(self.prefs.lang, "{n} message(s) from the outbox sent.", &[("n", &sent)])));
             for (account, _) in &receipts {
                 self.refresh_folders_of(ctx, *account);
             }
@@ -131,9 +132,13 @@ impl App {
     pub(super) fn on_compose(&mut self, ctx: &Context<Self>, msg: Msg) -> Handled {
         match msg {
             Msg::Download(section, filename) => {
-                let Some(uid) = self.reader.uid() else { return Handled::Done(false) };
-                let request =
-                    call::PrepareDownload { folder: self.folder.clone(), uid, section, filename: filename.clone() };
+                let Some(uid) = self.reading.open.uid() else { return Handled::Done(false) };
+                let request = call::PrepareDownload {
+                    folder: self.list.folder.clone(),
+                    uid,
+                    section,
+                    filename: filename.clone(),
+                };
                 self.call(ctx, request, move |result| Msg::DownloadReady(result.map(|url| (url, filename))));
                 return Handled::Done(false);
             }
@@ -160,7 +165,7 @@ impl App {
                     self.composer = Some((self.account_for_sender(&newest.draft.from), Rc::new(newest)));
                     if count > 1 {
                         self.notice = Some(Notice::info(trf(
-                            self.lang,
+                            self.prefs.lang,
                             "{n} more unsent drafts are in Drafts.",
                             &[("n", &(count - 1))],
                         )));

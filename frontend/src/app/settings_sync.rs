@@ -7,7 +7,7 @@ impl App {
     /// user chose, and nothing suggests the From address is forged (a failed DKIM or DMARC
     /// check, or a warning about the sender).
     pub(super) fn remote_trusted(&self) -> bool {
-        let ReaderState::Loaded(view) = &self.reader else { return false };
+        let Some(view) = self.reading.loaded() else { return false };
         let Some(sender) = view.from.first() else { return false };
         let failed = |v: Option<Verdict>| matches!(v, Some(Verdict::Fail | Verdict::Softfail | Verdict::Permerror));
         self.settings.loads_remote_content(&sender.email)
@@ -51,17 +51,11 @@ impl App {
     }
 
     /// Takes settings changed in another browser.
-    pub(super) fn apply_settings(&mut self, settings: Settings) {
-        if let Some(lang) = settings.lang.filter(|l| *l != self.lang) {
-            self.lang = lang;
-            lang.save();
-            set_document_language(lang);
-        }
-        if let Some(theme) = settings.theme.as_deref().map(Theme::from_value) {
-            self.theme = theme;
-            theme.apply();
-        }
+    pub(super) fn apply_settings(&mut self, ctx: &Context<Self>, settings: Settings) {
+        let theme = settings.theme.as_deref().map(Theme::from_value);
+        let roamed = PreferencesMsg::Roamed { lang: settings.lang, theme };
         self.settings = settings;
+        self.update_preferences(ctx, roamed);
     }
 
     /// What the account's server keeps of the settings arrived: the newer copy wins.
@@ -79,7 +73,7 @@ impl App {
             Some(newer) => {
                 let roles_changed = newer.folder_roles != self.settings.folder_roles;
                 newer.save();
-                self.apply_settings(newer);
+                self.apply_settings(ctx, newer);
                 if roles_changed {
                     let ids: Vec<AccountId> = self.accounts.iter().map(|a| a.id).collect();
                     for id in ids {
@@ -132,7 +126,7 @@ impl App {
             Msg::SettingsNotSaved(id, error) => {
                 let account = self.account_by_id(id).map(|a| a.session.email.clone()).unwrap_or_default();
                 self.notice = Some(Notice::info(trf(
-                    self.lang,
+                    self.prefs.lang,
                     "Settings could not be saved on the server of {account} ({error}). They are kept in this browser.",
                     &[("account", &account), ("error", &error.message)],
                 )));

@@ -2,32 +2,14 @@
 
 use yew::prelude::*;
 use yubin_protocol::text::visible_controls;
-use yubin_protocol::{ApiError, Folder, MessageView, Uid};
+use yubin_protocol::{Folder, Uid};
 
 use crate::components::actions::{Action, Actions};
 use crate::components::html_body::HtmlBody;
 use crate::components::trust::TrustView;
 use crate::format;
 use crate::i18n::{tr, trf, Lang};
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum ReaderState {
-    Empty,
-    Loading(Uid),
-    Loaded(Box<MessageView>),
-    /// Opening this message failed.
-    Failed(Uid, ApiError),
-}
-
-impl ReaderState {
-    pub fn uid(&self) -> Option<Uid> {
-        match self {
-            Self::Loading(uid) => Some(*uid),
-            Self::Loaded(view) => Some(view.uid),
-            Self::Empty | Self::Failed(..) => None,
-        }
-    }
-}
+pub use crate::reading::ReaderState;
 
 #[derive(Properties, PartialEq)]
 pub struct ReaderProps {

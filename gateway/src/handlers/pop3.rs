@@ -48,16 +48,8 @@ pub async fn fetch(state: &AccountSession, uidls: &[String]) -> Result<Response,
             HeldSession { connection, listing, last_used: Instant::now() }
         }
     };
-    let wanted = select(&held.listing, uidls);
-    let mut messages: Vec<LocalMessage> = Vec::with_capacity(wanted.len());
-    for listed in wanted.into_iter().take(MAX_FETCH) {
-        // A broken session is dropped, not put back: the next batch opens a new one.
-        let raw = held.connection.retrieve(listed.number).await?;
-        // A message mail-parser cannot read is still kept, as its source, rather than lost.
-        let message = mime::local_message(&listed.uidl, &raw, Flags::default())
-            .or_else(|_| mime::local_message(&listed.uidl, &unreadable(&raw), Flags::default()))?;
-        messages.push(message);
-    }
+    // A broken session is dropped, not put back: the next batch opens a new one.
+    let messages = retrieve_batch(&mut held.connection, &held.listing, uidls).await?;
     held.last_used = Instant::now();
     *slot = Some(held);
     drop(slot);
@@ -92,13 +84,61 @@ pub async fn delete(state: &AccountSession, uidls: &[String]) -> Result<Response
     if let Some(held) = state.pop3.lock().await.take() {
         held.close().await;
     }
-    let mut pop = connect(&account).await?;
-    for listed in select(&pop.listing().await?, uidls) {
-        pop.delete(listed.number).await?;
-    }
-    // Only QUIT makes the deletions real; an error here means they did not happen.
-    pop.quit().await?;
+    delete_named(connect(&account).await?, uidls).await?;
     Ok(Response::Done)
+}
+
+/// What the POP3 rules need of a maildrop session: the real one is a [`Pop3Connection`]; a
+/// fake one tests the rules.
+pub(crate) trait Maildrop: Sized {
+    async fn listing(&mut self) -> Result<Vec<Listed>, ApiError>;
+    async fn retrieve(&mut self, number: usize) -> Result<Vec<u8>, ApiError>;
+    async fn delete(&mut self, number: usize) -> Result<(), ApiError>;
+    /// Ends the session: only now do its deletions take effect (RFC 1939 UPDATE state).
+    async fn quit(self) -> Result<(), ApiError>;
+}
+
+impl Maildrop for Pop3Connection {
+    async fn listing(&mut self) -> Result<Vec<Listed>, ApiError> {
+        Pop3Connection::listing(self).await
+    }
+    async fn retrieve(&mut self, number: usize) -> Result<Vec<u8>, ApiError> {
+        Pop3Connection::retrieve(self, number).await
+    }
+    async fn delete(&mut self, number: usize) -> Result<(), ApiError> {
+        Pop3Connection::delete(self, number).await
+    }
+    async fn quit(self) -> Result<(), ApiError> {
+        Pop3Connection::quit(self).await
+    }
+}
+
+/// Deletes the messages the browser named (by UIDL) that the server still lists, by their
+/// numbers in this session, and ends the session. An error at QUIT means nothing was deleted:
+/// the browser keeps the UIDLs and asks again.
+pub(crate) async fn delete_named(mut maildrop: impl Maildrop, uidls: &[String]) -> Result<(), ApiError> {
+    for listed in select(&maildrop.listing().await?, uidls) {
+        maildrop.delete(listed.number).await?;
+    }
+    maildrop.quit().await
+}
+
+/// Reads the messages named (at most [`MAX_FETCH`], in server order) for the browser. A
+/// message mail-parser cannot read is still handed over, as its source, rather than lost.
+pub(crate) async fn retrieve_batch(
+    maildrop: &mut impl Maildrop,
+    listing: &[Listed],
+    uidls: &[String],
+) -> Result<Vec<LocalMessage>, ApiError> {
+    let wanted = select(listing, uidls);
+    let mut messages: Vec<LocalMessage> = Vec::with_capacity(wanted.len().min(MAX_FETCH));
+    for listed in wanted.into_iter().take(MAX_FETCH) {
+        let raw = maildrop.retrieve(listed.number).await?;
+        let message = mime::local_message(&listed.uidl, &raw, Flags::default())
+            .or_else(|_| mime::local_message(&listed.uidl, &unreadable(&raw), Flags::default()))?;
+        messages.push(message);
+    }
+    Ok(messages)
 }
 
 /// The listed messages whose UIDL is in `uidls`, in server order.
@@ -112,4 +152,90 @@ fn unreadable(raw: &[u8]) -> Vec<u8> {
     let mut out = b"Subject: (unreadable message)\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n".to_vec();
     out.extend_from_slice(String::from_utf8_lossy(raw).as_bytes());
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use yubin_protocol::ErrorKind;
+
+    use super::*;
+
+    /// A maildrop in memory: messages by UIDL, what was deleted, and whether QUIT went through.
+    #[derive(Default, Clone)]
+    struct FakeMaildrop {
+        messages: Vec<(String, Vec<u8>)>,
+        marked: Rc<RefCell<Vec<usize>>>,
+        committed: Rc<RefCell<Option<Vec<usize>>>>,
+        quit_fails: bool,
+    }
+
+    impl FakeMaildrop {
+        fn with(uidls: &[&str]) -> Self {
+            let messages = uidls
+                .iter()
+                .map(|u| ((*u).to_owned(), format!("Subject: {u}\r\nMessage-ID: <{u}@x>\r\n\r\nbody\r\n").into_bytes()))
+                .collect();
+            Self { messages, ..Self::default() }
+        }
+    }
+
+    impl Maildrop for FakeMaildrop {
+        async fn listing(&mut self) -> Result<Vec<Listed>, ApiError> {
+            let entry = |(i, (uidl, raw)): (usize, &(String, Vec<u8>))| Listed {
+                number: i + 1,
+                uidl: uidl.clone(),
+                size: raw.len() as u64,
+            };
+            Ok(self.messages.iter().enumerate().map(entry).collect())
+        }
+        async fn retrieve(&mut self, number: usize) -> Result<Vec<u8>, ApiError> {
+            Ok(self.messages[number - 1].1.clone())
+        }
+        async fn delete(&mut self, number: usize) -> Result<(), ApiError> {
+            self.marked.borrow_mut().push(number);
+            Ok(())
+        }
+        async fn quit(self) -> Result<(), ApiError> {
+            if self.quit_fails {
+                return Err(ApiError::new(ErrorKind::ConnectionLost, "no answer to QUIT"));
+            }
+            *self.committed.borrow_mut() = Some(self.marked.borrow().clone());
+            Ok(())
+        }
+    }
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|u| (*u).to_owned()).collect()
+    }
+
+    #[tokio::test]
+    async fn only_named_messages_the_server_still_has_are_deleted_and_only_at_quit() {
+        let maildrop = FakeMaildrop::with(&["a", "b", "c"]);
+        let committed = maildrop.committed.clone();
+        delete_named(maildrop, &names(&["c", "a", "gone"])).await.unwrap();
+        assert_eq!(*committed.borrow(), Some(vec![1, 3]), "by this session's numbers, a lost UIDL skipped");
+
+        let maildrop = FakeMaildrop { quit_fails: true, ..FakeMaildrop::with(&["a"]) };
+        let committed = maildrop.committed.clone();
+        let error = delete_named(maildrop, &names(&["a"])).await.unwrap_err();
+        assert_eq!(error.kind, ErrorKind::ConnectionLost, "the browser hears that nothing was deleted");
+        assert_eq!(*committed.borrow(), None);
+    }
+
+    #[tokio::test]
+    async fn a_batch_is_capped_in_server_order_and_unreadable_mail_is_kept() {
+        let uidls: Vec<String> = (0..MAX_FETCH + 20).map(|i| format!("m{i:03}")).collect();
+        let mut maildrop = FakeMaildrop::with(&uidls.iter().map(String::as_str).collect::<Vec<_>>());
+        maildrop.messages[0].1 = vec![0xff, 0x00, 0xfe];
+        let listing = maildrop.listing().await.unwrap();
+        let mut asked = uidls.clone();
+        asked.reverse();
+        let batch = retrieve_batch(&mut maildrop, &listing, &asked).await.unwrap();
+        assert_eq!(batch.len(), MAX_FETCH);
+        assert_eq!(batch[0].key, "m000", "server order, whatever order they were asked in");
+        assert_eq!(batch[1].key, "m001");
+    }
 }
