@@ -31,6 +31,43 @@ fn position(subjects: &[String], wanted: &str) -> usize {
     subjects.iter().position(|s| s.contains(wanted)).unwrap_or_else(|| panic!("{wanted:?} not in {subjects:?}"))
 }
 
+/// Waits until the "Reconnecting" notice is gone: every account signed in again.
+async fn wait_until_reconnected(browser: &Browser) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let mut reconnecting = false;
+        for notice in browser.client.find_all(fantoccini::Locator::Css(".notice")).await.unwrap_or_default() {
+            reconnecting |= notice.text().await.unwrap_or_default().contains("Reconnecting");
+        }
+        if !reconnecting {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "the tab did not reconnect");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Signs `user` in from a fresh browser profile and waits for the composer's From to carry
+/// `name`, which only the roaming settings on the server can have brought.
+async fn assert_identity_roams_to_a_new_browser(user: &str, name: &str) {
+    let elsewhere = Browser::start().await;
+    elsewhere.open_app().await;
+    elsewhere.sign_in(user, &format!("{user}-pass")).await;
+    elsewhere.find(".message-row").await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        elsewhere.click("#compose-button").await;
+        let from = elsewhere.find("#compose-from").await.prop("value").await.unwrap().unwrap_or_default();
+        if from.contains(name) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the identity did not roam: From is {from:?}");
+        elsewhere.click("#discard-button").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    elsewhere.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_imap_and_a_pop3_account_share_a_unified_inbox() {
     let stack = MailStack::ensure();
@@ -99,18 +136,7 @@ async fn an_imap_and_a_pop3_account_share_a_unified_inbox() {
     browser.gateway.start_again().await;
     let after = format!("after restart {tag}");
     // Back: the reconnect notice goes once both accounts are signed in again.
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let mut reconnecting = false;
-        for notice in browser.client.find_all(fantoccini::Locator::Css(".notice")).await.unwrap_or_default() {
-            reconnecting |= notice.text().await.unwrap_or_default().contains("Reconnecting");
-        }
-        if !reconnecting {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "the tab did not reconnect");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_until_reconnected(&browser).await;
     // Signed in again without asking: the unified inbox reloads from both accounts. (Push
     // after the restart is not what this asserts: under a full parallel CI run it was seen
     // late twice, cause not found; push itself is asserted above.)
@@ -140,22 +166,7 @@ async fn an_imap_and_a_pop3_account_share_a_unified_inbox() {
     assert!(row.text().await.unwrap().contains("Wendy Example"), "the recipient sees her name");
 
     // Another browser (a fresh profile) signing in as wendy gets her identity from the server.
-    let elsewhere = Browser::start().await;
-    elsewhere.open_app().await;
-    elsewhere.sign_in("wendy", "wendy-pass").await;
-    elsewhere.find(".message-row").await;
-    let deadline = std::time::Instant::now() + Duration::from_secs(15);
-    loop {
-        elsewhere.click("#compose-button").await;
-        let from = elsewhere.find("#compose-from").await.prop("value").await.unwrap().unwrap_or_default();
-        if from.contains("Wendy Example") {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "the identity did not roam: From is {from:?}");
-        elsewhere.click("#discard-button").await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-    elsewhere.close().await;
+    assert_identity_roams_to_a_new_browser("wendy", "Wendy Example").await;
 
     // Reloading: the remembered account signs in by itself, the other one is gone.
     browser.client.refresh().await.unwrap();
