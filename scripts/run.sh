@@ -19,7 +19,8 @@ if [ -z "$CONFIG" ]; then
   # The demo stack has its own directory and ports, so the test suite can run beside it.
   export MAILSTACK_DIR=/tmp/yubin-demo MAILSTACK_IMAP_PORT=20143 MAILSTACK_IMAPS_PORT=20993 \
     MAILSTACK_POP3_PORT=20110 MAILSTACK_POP3S_PORT=20995 MAILSTACK_LMTP_PORT=20024 \
-    MAILSTACK_SMTP_PORT=20025 MAILSTACK_SUBMISSION_PORT=20587 MAILSTACK_SUBMISSIONS_PORT=20465
+    MAILSTACK_SMTP_PORT=20025 MAILSTACK_SUBMISSION_PORT=20587 MAILSTACK_SUBMISSIONS_PORT=20465 \
+    MAILSTACK_OIDC_PORT=20443 MAILSTACK_OIDC_ADMIN_PORT=20444 MAILSTACK_OIDC_ACCESS_TTL=3600
   STACK="bash $ROOT/tests/mailstack/mailstack.sh"
   $STACK start
   trap '$STACK stop' EXIT
@@ -48,12 +49,24 @@ name = "Demo mail over POP3 (mail kept in your browser)"
 domain = "example.test"
 pop3 = { host = "127.0.0.1", port = $MAILSTACK_POP3_PORT, security = "starttls", ca_file = "$CA" }
 smtp = { host = "127.0.0.1", port = $MAILSTACK_SUBMISSION_PORT, security = "starttls", ca_file = "$CA" }
+
+# The same mailboxes, signed in with the demo's OpenID provider (OAuth 2.0) instead of a password.
+[[server]]
+id = "demo-oauth"
+name = "Demo ID"
+domain = "example.test"
+imap = { host = "127.0.0.1", port = $MAILSTACK_IMAP_PORT, security = "starttls", ca_file = "$CA" }
+smtp = { host = "127.0.0.1", port = $MAILSTACK_SUBMISSION_PORT, security = "starttls", ca_file = "$CA" }
+oauth = { issuer = "https://127.0.0.1:20443", client_id = "yubin", client_secret = "yubin-secret", ca_file = "$CA", button = "Sign in with Demo ID (OAuth)" }
 TOML
   cat <<MSG
 
   Yubin demo: open http://${YUBIN_LISTEN:-127.0.0.1:8080}/ in your browser.
   Sign in as alice / alice-pass (500 messages) or bob / bob-pass; carol, dave and erin also
   exist (password: <name>-pass). Mail sent to any @example.test user arrives in their inbox.
+  "Sign in with Demo ID" goes through the demo's OpenID provider (https://127.0.0.1:20443,
+  certified by the demo's own CA, so the browser warns once): log in as alice@example.test with
+  any password, consent, and come back signed in with OAuth tokens.
   Choose "Demo mail over POP3" to use the same mailboxes as a POP3 account, whose mail is
   downloaded into the browser.
   Ctrl-C stops the gateway and the demo mail stack.

@@ -4,7 +4,8 @@
 # Debian packages: the mail stack (Dovecot, Postfix; Cyrus and OpenSMTPD unpacked), Chromium + ChromeDriver, and — when the
 # active Rust toolchain has no wasm32 std — Debian's rustc-web with its std sources, so std is
 # rebuilt for wasm32 (build-std). Tools under $YUBIN_TOOLS (default ~/.local/share/yubin-tools):
-# trunk (pinned), wasm-bindgen-cli (= Cargo.lock's wasm-bindgen), wasm-opt (npm binaryen, pinned).
+# trunk (pinned), wasm-bindgen-cli (= Cargo.lock's wasm-bindgen), wasm-opt (npm binaryen, pinned),
+# the OpenID provider for OAuth tests (npm oidc-provider, pinned by tests/oidc/package-lock.json).
 # Nothing here downloads a toolchain: only the package registries are used.
 #
 # Writes $YUBIN_TOOLS/wasm-env.sh and the wrapper $YUBIN_TOOLS/bin/with-wasm-env, which sets the
@@ -116,6 +117,17 @@ if ! have "$WASM_OPT_DIR/wasm-opt" "wasm-opt version ${BINARYEN_VERSION%%.*} (ve
   # Debian's binaryen is too old to parse wasm-bindgen's output.
   mkdir -p "$TOOLS/npm"
   npm install -s --no-audit --no-fund --prefix "$TOOLS/npm" "binaryen@$BINARYEN_VERSION" >/dev/null
+fi
+
+# The OpenID provider the tests and the demo sign in with (tests/oidc: npm oidc-provider, pinned by
+# its package-lock.json), run by tests/mailstack/mailstack.sh.
+OIDC_HOME="$TOOLS/oidc"
+if ! cmp -s "$ROOT/tests/oidc/package-lock.json" "$OIDC_HOME/package-lock.json" \
+    || [ ! -d "$OIDC_HOME/node_modules/oidc-provider" ]; then
+  log "npm ci oidc-provider (tests/oidc)"
+  mkdir -p "$OIDC_HOME"
+  cp "$ROOT/tests/oidc/package.json" "$ROOT/tests/oidc/package-lock.json" "$OIDC_HOME/"
+  (cd "$OIDC_HOME" && npm ci -s --no-audit --no-fund >/dev/null)
 fi
 
 # ---- environment for wasm commands only ----------------------------------------------------------

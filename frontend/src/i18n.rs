@@ -85,6 +85,10 @@ const CATALOG: &[(&str, &str)] = &[
         "送信しましたが、控えを {folder} に保存できませんでした: {reason}",
     ),
     ("Connection to the gateway lost. Reconnecting…", "ゲートウェイとの接続が切れました。再接続しています…"),
+    (
+        "Your sign-in has ended at the identity provider. Sign in again to go on.",
+        "ID プロバイダーでのログインが終了しました。続けるにはもう一度ログインしてください。",
+    ),
     ("Not connected to the gateway.", "ゲートウェイに接続されていません。"),
     ("This browser could not open a WebSocket to the gateway.", "このブラウザはゲートウェイへの WebSocket を開けませんでした。"),
     ("The gateway was updated. Reload the page to get the matching app.", "ゲートウェイが更新されました。ページを再読み込みしてください。"),

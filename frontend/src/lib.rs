@@ -16,6 +16,7 @@ pub mod local_mailbox;
 pub mod local_store;
 pub mod message_window;
 pub mod notifications;
+pub mod oauth_return;
 pub mod offline_accounts;
 pub mod outbox;
 pub mod pop3_sync;

@@ -26,7 +26,10 @@ const IV_BYTES: usize = 12;
 struct SignIn {
     server: String,
     username: String,
+    /// The password, or an OAuth account's refresh token.
     password: String,
+    #[serde(default)]
+    oauth: bool,
 }
 
 /// Whether this browser can remember sign-ins: WebCrypto needs a secure context (HTTPS, or
@@ -89,6 +92,7 @@ pub async fn save(form: &LoginForm) -> Result<(), String> {
         server: form.server.clone(),
         username: form.username.clone(),
         password: form.password.clone(),
+        oauth: form.oauth,
     })
     .map_err(|e| e.to_string())?;
     let mut iv = [0u8; IV_BYTES];
@@ -140,6 +144,7 @@ pub async fn all() -> Vec<LoginForm> {
                 username: sign_in.username,
                 password: sign_in.password,
                 remember: true,
+                oauth: sign_in.oauth,
             });
         }
     }

@@ -12,8 +12,21 @@ use yubin_protocol::{AccountId, AccountTest, ApiError, ErrorKind};
 pub struct LoginForm {
     pub server: String,
     pub username: String,
+    /// The password; for an OAuth account, the refresh token.
     pub password: String,
     /// Keep the sign-in in this browser, encrypted (see [`crate::remember`]).
+    pub remember: bool,
+    /// An OAuth account: signs in again with its refresh token, never a password.
+    pub oauth: bool,
+}
+
+/// The browser came back from an identity provider's consent with a sealed grant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OAuthReturn {
+    pub server: String,
+    /// The gateway's sealed record of the consent (from `/oauth/callback`).
+    pub sealed: String,
+    /// "Remember me" was ticked when the user left for the provider.
     pub remember: bool,
 }
 
@@ -30,6 +43,8 @@ pub struct SignIn {
     pending: Vec<(AccountId, LoginForm)>,
     /// Sign-ins remembered in this browser, tried once the gateway has said hello.
     remembered: Option<Vec<LoginForm>>,
+    /// A consent to sign in with once the gateway says hello.
+    oauth_return: Option<OAuthReturn>,
     /// The gateway said hello: sign-ins can go.
     gateway_ready: bool,
     next_account: AccountId,
@@ -44,6 +59,7 @@ impl Default for SignIn {
             test: None,
             pending: Vec::new(),
             remembered: None,
+            oauth_return: None,
             gateway_ready: false,
             next_account: 1,
         }
@@ -58,6 +74,8 @@ pub enum SignInMsg {
     Remembered(Vec<LoginForm>),
     /// The gateway said hello.
     GatewayReady,
+    /// The page was opened on the way back from an identity provider's consent.
+    OAuthReturned(OAuthReturn),
     /// The sign-in `id` (not of an account already signed in) failed.
     Failed(AccountId, ApiError),
     /// Try the form's servers without signing in.
@@ -72,6 +90,8 @@ pub enum SignInMsg {
 pub enum SignInEffect {
     /// Ask the gateway to sign this account in (answered by `LoggedIn` or [`SignInMsg::Failed`]).
     SignIn(AccountId, LoginForm),
+    /// Ask the gateway to sign in with a consent just given (answered like `SignIn`).
+    OAuth(AccountId, OAuthReturn),
     /// Ask the gateway to test the servers (answered by [`SignInMsg::Tested`]).
     Test(LoginForm),
     /// A remembered sign-in whose password no longer works: forget it.
@@ -93,7 +113,13 @@ impl SignIn {
             }
             SignInMsg::GatewayReady => {
                 self.gateway_ready = true;
-                self.remembered_sign_ins(signed_in)
+                let mut effects = self.oauth_sign_in();
+                effects.extend(self.remembered_sign_ins(signed_in));
+                effects
+            }
+            SignInMsg::OAuthReturned(back) => {
+                self.oauth_return = Some(back);
+                self.oauth_sign_in()
             }
             SignInMsg::Failed(id, error) => {
                 let Some(form) = self.finished(id) else { return Vec::new() }; // given up on
@@ -160,6 +186,25 @@ impl SignIn {
         SignInEffect::SignIn(id, form)
     }
 
+    /// Signs in with the consent the page came back with, once the gateway is there.
+    fn oauth_sign_in(&mut self) -> Vec<SignInEffect> {
+        if !self.gateway_ready {
+            return Vec::new();
+        }
+        let Some(back) = self.oauth_return.take() else { return Vec::new() };
+        let id = self.new_account_id();
+        self.busy = true;
+        let form = LoginForm {
+            server: back.server.clone(),
+            username: String::new(),
+            password: String::new(),
+            remember: back.remember,
+            oauth: true,
+        };
+        self.pending.push((id, form));
+        vec![SignInEffect::OAuth(id, back)]
+    }
+
     /// Signs in the remembered accounts, once both they and the gateway's hello are here, and
     /// only into a browser tab with no account yet.
     fn remembered_sign_ins(&mut self, signed_in: bool) -> Vec<SignInEffect> {
@@ -176,7 +221,7 @@ mod tests {
     use super::*;
 
     fn form(user: &str, remember: bool) -> LoginForm {
-        LoginForm { server: "main".into(), username: user.into(), password: "pw".into(), remember }
+        LoginForm { server: "main".into(), username: user.into(), password: "pw".into(), remember, oauth: false }
     }
 
     #[test]
@@ -232,5 +277,17 @@ mod tests {
         assert_eq!(sign_in.finished(1), None);
         assert_eq!(sign_in.update(SignInMsg::Failed(1, ApiError::new(ErrorKind::AuthFailed, "no")), true), []);
         assert_eq!(sign_in.error, None, "nothing shown for a sign-in given up on");
+    }
+
+    #[test]
+    fn a_consent_brought_back_signs_in_once_the_gateway_is_there() {
+        let mut sign_in = SignIn::default();
+        let back = OAuthReturn { server: "google".into(), sealed: "sealed".into(), remember: true };
+        assert_eq!(sign_in.update(SignInMsg::OAuthReturned(back.clone()), false), []);
+        assert_eq!(sign_in.update(SignInMsg::GatewayReady, false), [SignInEffect::OAuth(1, back)]);
+        assert!(sign_in.busy);
+        let form = sign_in.finished(1).expect("under way");
+        assert!(form.oauth && form.remember, "kept like a remembered sign-in once it works");
+        assert_eq!(sign_in.update(SignInMsg::GatewayReady, false), [], "used once");
     }
 }

@@ -87,6 +87,7 @@ async fn login_lists_servers_and_shows_the_refusal() {
             name: "Demo mail".into(),
             incoming: IncomingProtocol::Imap,
             domain: Some("example.test".into()),
+            oauth: None,
         }],
         connected: true,
         busy: false,
@@ -114,6 +115,48 @@ async fn login_lists_servers_and_shows_the_refusal() {
     assert!(report.contains("IMAP: works") && report.contains("SMTP): 535 5.7.8"), "{report}");
     let input = root.query_selector("#username").unwrap().unwrap();
     assert_eq!(input.get_attribute("placeholder").unwrap(), "name or name@example.test");
+}
+
+#[wasm_bindgen_test]
+async fn servers_that_use_an_identity_provider_get_a_button_not_a_password_box() {
+    let root = mount_point();
+    let server = |id: &str, oauth: Option<&str>| ServerInfo {
+        id: id.into(),
+        name: id.into(),
+        incoming: IncomingProtocol::Imap,
+        domain: None,
+        oauth: oauth.map(Into::into),
+    };
+    let props = |servers| LoginProps {
+        servers,
+        connected: true,
+        busy: false,
+        error: None,
+        on_submit: Callback::noop(),
+        can_remember: true,
+        offline_accounts: vec![],
+        on_offline: Callback::noop(),
+        on_test: Callback::noop(),
+        test: None,
+        on_cancel: None,
+    };
+    let both = vec![server("mail", None), server("google", Some("Sign in with Google"))];
+    yew::Renderer::<Login>::with_root_and_props(root.clone(), props(both)).render();
+    settle().await;
+    let button = root.query_selector("#oauth-google").unwrap().expect("a button for the provider");
+    assert_eq!(button.text_content().unwrap(), "Sign in with Google");
+    let options = root.query_selector_all("#server option").unwrap().length();
+    assert_eq!(options, 1, "the password form lists only password servers");
+
+    let only = mount_point();
+    yew::Renderer::<Login>::with_root_and_props(
+        only.clone(),
+        props(vec![server("google", Some("Sign in with Google"))]),
+    )
+    .render();
+    settle().await;
+    assert!(only.query_selector("#oauth-google").unwrap().is_some());
+    assert!(only.query_selector("#password").unwrap().is_none(), "no password box for an OAuth-only gateway");
 }
 
 /// A Japanese message with verdicts, a warning and an attachment.

@@ -11,23 +11,23 @@ use lettre::message::Mailbox;
 use tokio::sync::{mpsc, Mutex, RwLock};
 use tracing::{warn, Instrument};
 use yubin_protocol::{
-    AccountId, ApiError, AttachmentSource, ErrorKind, Event, IncomingProtocol, OutgoingMessage, RoleChoice, Secret,
-    ServerFrame,
+    AccountId, ApiError, AttachmentSource, ErrorKind, Event, IncomingProtocol, OutgoingMessage, RoleChoice, ServerFrame,
 };
 
 use crate::lock;
 use crate::mail_servers::ServerRuntime;
 use crate::uploads::Uploads;
+use crate::upstream::credential::Credential;
 use crate::upstream::idle;
 use crate::upstream::imap::ImapConnection;
 use crate::upstream::pop3::{Listed, Pop3Connection};
 
-/// A logged-in account: where, who, and the password needed again for SMTP and reconnects.
+/// A logged-in account: where, who, and the credential needed again for SMTP and reconnects.
 pub(crate) struct Account {
     pub server: Arc<ServerRuntime>,
     pub protocol: IncomingProtocol,
     pub username: String,
-    pub password: Secret,
+    pub credential: Credential,
     pub from: Mailbox,
     /// The submission server's SIZE, once asked for.
     pub smtp_max_size: tokio::sync::OnceCell<Option<u64>>,
@@ -182,6 +182,11 @@ impl AccountSession {
         }
     }
 
+    /// Where this account's pushed events go (the tab's socket).
+    pub(crate) fn event_sender(&self) -> mpsc::Sender<ServerFrame> {
+        self.events.clone()
+    }
+
     fn start_watcher(&self, account: &Arc<Account>, folder: &str, known_total: Option<u32>) -> Watcher {
         let (account, events, name, id) = (account.clone(), self.events.clone(), folder.to_owned(), self.id);
         let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -195,7 +200,7 @@ impl AccountSession {
                 idle::watch(
                     &account.server.incoming,
                     &account.username,
-                    account.password.expose(),
+                    &account.credential,
                     &name,
                     known_total,
                     notify,
@@ -267,9 +272,8 @@ where
     let mut slot = state.imap.lock().await;
     for attempt in 0..2 {
         if slot.is_none() {
-            *slot = Some(
-                ImapConnection::login(&account.server.incoming, &account.username, account.password.expose()).await?,
-            );
+            let proof = account.credential.proof().await?;
+            *slot = Some(ImapConnection::login(&account.server.incoming, &account.username, &proof).await?);
         }
         let imap = slot.as_mut().expect("connected above");
         imap.choose_roles(&lock(&state.chosen_roles));

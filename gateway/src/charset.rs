@@ -18,6 +18,7 @@
 
 use base64::Engine;
 use encoding_rs::Encoding;
+use yubin_protocol::text::percent_decode_bytes;
 
 /// The replacement character a decoder leaves for bytes it could not read.
 pub const REPLACEMENT: char = '\u{FFFD}';
@@ -283,7 +284,7 @@ fn join_continuations(value: &str) -> String {
                         encoded = text;
                     }
                 }
-                bytes.extend(percent_decode(encoded));
+                bytes.extend(percent_decode_bytes(encoded));
             } else {
                 bytes.extend_from_slice(value.as_bytes());
             }
@@ -327,26 +328,6 @@ fn split_parameters(value: &str) -> Vec<&str> {
     parts.push(&value[start..]);
     parts.retain(|p| !p.trim().is_empty());
     parts
-}
-
-fn percent_decode(text: &str) -> Vec<u8> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && bytes.len() >= i + 3 {
-            if let Some(byte) =
-                std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                out.push(byte);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    out
 }
 
 fn percent_encode(text: &str) -> String {

@@ -17,6 +17,7 @@
 //! smtp = { host = "smtp.example.org", port = 587, security = "starttls" }
 //! # ca_file = "/etc/ssl/private-ca.pem"   # per endpoint; default: the system's roots
 //! # smtp_saves_sent = true                 # the server files sent mail itself
+//! # oauth = { preset = "google", client_id = "…", client_secret = "…" }   # see README
 //!
 //! [tls]                          # optional: serve HTTPS/WSS directly
 //! cert_file = "/etc/yubin/fullchain.pem"
@@ -66,6 +67,11 @@ pub struct Config {
     /// belongs behind a TLS-terminating reverse proxy.
     #[serde(default)]
     pub tls: Option<ServerTls>,
+    /// A file holding the key (32 bytes, or 64 hex digits) that seals OAuth flows and grants.
+    /// Gateways behind one balancer share it, so each completes the others' sign-ins. Without
+    /// it each gateway makes its own at start.
+    #[serde(default)]
+    pub oauth_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -150,6 +156,130 @@ pub struct ServerConfig {
     /// gateway must not add another to Sent.
     #[serde(default)]
     pub smtp_saves_sent: bool,
+    /// Sign in with OAuth 2.0 (an identity provider's consent) instead of a password.
+    #[serde(default)]
+    pub oauth: Option<OAuthConfig>,
+}
+
+/// How a server's accounts sign in with OAuth 2.0: the identity provider (by preset, OpenID
+/// discovery from `issuer`, or explicit endpoints) and this gateway's client registration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OAuthConfig {
+    /// `google` or `microsoft`: their endpoints, scopes and parameters, filled in. Without a
+    /// preset the scopes default to `openid email offline_access`.
+    #[serde(default)]
+    pub preset: Option<OAuthPreset>,
+    /// The OpenID issuer, for discovery (`/.well-known/openid-configuration`).
+    #[serde(default)]
+    pub issuer: Option<String>,
+    #[serde(default)]
+    pub authorization_endpoint: Option<String>,
+    #[serde(default)]
+    pub token_endpoint: Option<String>,
+    #[serde(default)]
+    pub revocation_endpoint: Option<String>,
+    pub client_id: String,
+    /// None for a public client (PKCE alone).
+    #[serde(default)]
+    pub client_secret: Option<String>,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// More parameters for the authorization request (Google: `access_type = "offline"`).
+    #[serde(default)]
+    pub extra_params: std::collections::BTreeMap<String, String>,
+    /// The ID-token claim that is the mail login name (default `email`).
+    #[serde(default)]
+    pub username_claim: Option<String>,
+    /// PEM CA certificates to trust for the provider instead of the system's roots.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// Where the provider sends the browser back; registered with the provider. Default: this
+    /// gateway's own `/oauth/callback` as the browser reached it.
+    #[serde(default)]
+    pub redirect_url: Option<String>,
+    /// The sign-in button's words (default "Sign in with <server name>").
+    #[serde(default)]
+    pub button: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OAuthPreset {
+    Google,
+    Microsoft,
+}
+
+/// What a preset fills in.
+struct Preset {
+    auth: &'static str,
+    token: &'static str,
+    revoke: Option<&'static str>,
+    scopes: &'static [&'static str],
+    params: &'static [(&'static str, &'static str)],
+    claim: &'static str,
+}
+
+impl Preset {
+    fn of(preset: OAuthPreset) -> Self {
+        match preset {
+            // Google: full mail access, and a refresh token only with offline access and a
+            // fresh consent.
+            OAuthPreset::Google => Preset {
+                auth: "https://accounts.google.com/o/oauth2/v2/auth",
+                token: "https://oauth2.googleapis.com/token",
+                revoke: Some("https://oauth2.googleapis.com/revoke"),
+                scopes: &["https://mail.google.com/", "openid", "email"],
+                params: &[("access_type", "offline"), ("prompt", "consent")],
+                claim: "email",
+            },
+            // Microsoft 365 and Outlook.com (the "common" tenant); offline_access gives the
+            // refresh token.
+            OAuthPreset::Microsoft => Preset {
+                auth: "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
+                token: "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+                revoke: None,
+                scopes: &[
+                    "https://outlook.office.com/IMAP.AccessAsUser.All",
+                    "https://outlook.office.com/POP.AccessAsUser.All",
+                    "https://outlook.office.com/SMTP.Send",
+                    "offline_access",
+                    "openid",
+                    "email",
+                ],
+                params: &[],
+                claim: "preferred_username",
+            },
+        }
+    }
+}
+
+impl OAuthConfig {
+    /// The settings with the preset's filled in where the operator gave none.
+    pub fn resolved(&self) -> OAuthConfig {
+        let mut c = self.clone();
+        let Some(preset) = self.preset.map(Preset::of) else {
+            // Any OpenID provider: who the user is (their address), and a refresh token.
+            if c.scopes.is_empty() {
+                c.scopes = ["openid", "email", "offline_access"].map(str::to_owned).to_vec();
+            }
+            return c;
+        };
+        let Preset { auth, token, revoke, scopes, params, claim } = preset;
+        c.authorization_endpoint.get_or_insert_with(|| auth.to_owned());
+        c.token_endpoint.get_or_insert_with(|| token.to_owned());
+        if c.revocation_endpoint.is_none() {
+            c.revocation_endpoint = revoke.map(str::to_owned);
+        }
+        if c.scopes.is_empty() {
+            c.scopes = scopes.iter().map(|s| (*s).to_owned()).collect();
+        }
+        for (name, value) in params {
+            c.extra_params.entry((*name).to_owned()).or_insert_with(|| (*value).to_owned());
+        }
+        c.username_claim.get_or_insert_with(|| claim.to_owned());
+        c
+    }
 }
 
 /// One upstream server address and how to secure the connection to it.
@@ -234,6 +364,15 @@ impl Config {
                     server.id
                 )));
             }
+            if let Some(oauth) = server.oauth.as_ref().map(OAuthConfig::resolved) {
+                let explicit = oauth.authorization_endpoint.is_some() && oauth.token_endpoint.is_some();
+                if oauth.issuer.is_none() && !explicit {
+                    return Err(ConfigError::Invalid(format!(
+                        "server {:?} oauth: give a preset, an issuer, or authorization_endpoint and token_endpoint",
+                        server.id
+                    )));
+                }
+            }
             let (_, incoming) = server.incoming();
             for (role, endpoint) in [("incoming", incoming), ("smtp", &server.smtp)] {
                 if endpoint.security == Security::Plain && !endpoint.allow_plaintext_password {
@@ -261,6 +400,7 @@ impl Config {
                 name: s.name.clone(),
                 incoming: s.incoming().0,
                 domain: s.domain.clone(),
+                oauth: s.oauth.as_ref().map(|o| o.button.clone().unwrap_or_else(|| format!("Sign in with {}", s.name))),
             })
             .collect()
     }
@@ -336,6 +476,25 @@ mod tests {
         let twice = format!("{SAMPLE}\n{}", SAMPLE.replace("name = \"Demo\"", "name = \"Again\""));
         let config: Config = toml::from_str(&twice).unwrap();
         assert!(config.validate().is_err());
+    }
+
+    #[test]
+    fn oauth_presets_fill_in_the_provider_and_an_incomplete_provider_is_refused() {
+        let google = SAMPLE.replace(
+            "smtp = {",
+            "oauth = { preset = \"google\", client_id = \"id\", client_secret = \"s\" }\n        smtp = {",
+        );
+        let config: Config = toml::from_str(&google).unwrap();
+        config.validate().unwrap();
+        let oauth = config.server("demo").unwrap().oauth.as_ref().unwrap().resolved();
+        assert_eq!(oauth.token_endpoint.as_deref(), Some("https://oauth2.googleapis.com/token"));
+        assert!(oauth.scopes.contains(&"https://mail.google.com/".to_owned()));
+        assert_eq!(oauth.extra_params.get("access_type").map(String::as_str), Some("offline"));
+        assert_eq!(config.server_infos()[0].oauth.as_deref(), Some("Sign in with Demo"));
+
+        let bare = SAMPLE.replace("smtp = {", "oauth = { client_id = \"id\" }\n        smtp = {");
+        let config: Config = toml::from_str(&bare).unwrap();
+        assert!(config.validate().unwrap_err().to_string().contains("preset, an issuer"));
     }
 
     #[test]

@@ -48,7 +48,7 @@ pub async fn serve(State(gateway): State<Arc<Gateway>>, Path(token): Path<String
     // Connect and learn the encoding before answering, so failures get a proper status.
     let prepared = async {
         let mut imap =
-            ImapConnection::login(&ticket.server.incoming, &ticket.username, ticket.password.expose()).await?;
+            ImapConnection::login(&ticket.server.incoming, &ticket.username, &ticket.credential.proof().await?).await?;
         let encoding = imap.section_encoding(&ticket.folder, ticket.uid, &ticket.section).await?;
         Ok::<_, yubin_protocol::ApiError>((imap, encoding))
     };

@@ -8,6 +8,7 @@ use crate::config::{Config, ConfigError};
 use crate::limits::{LoginThrottle, SessionCounter, UnsignedSessions};
 use crate::mail_servers::{self, ServerRuntime};
 use crate::origin::OriginPolicy;
+use crate::sealed::Sealer;
 use crate::security_headers::SecurityHeaders;
 use crate::tickets::Downloads;
 
@@ -29,6 +30,8 @@ pub struct Gateway {
     pub origins: OriginPolicy,
     /// Whose word about the client's address is believed.
     pub proxies: TrustedProxies,
+    /// Seals OAuth flow state and grants handed to the browser (see `sealed`).
+    pub sealer: Sealer,
 }
 
 impl Gateway {
@@ -38,6 +41,7 @@ impl Gateway {
         let headers = SecurityHeaders::for_static_dir(&config.static_dir);
         let login_throttle =
             LoginThrottle::new(config.limits.free_failed_logins, config.limits.free_failed_logins_per_client);
+        let key = config.oauth_key_file.as_deref().map(Sealer::read_key).transpose().map_err(ConfigError::Invalid)?;
         Ok(Self {
             login_throttle,
             origins: OriginPolicy::new(&config.allowed_origins, config.tls.is_some()),
@@ -49,6 +53,7 @@ impl Gateway {
             downloads: Downloads::default(),
             stopping: tokio::sync::watch::Sender::new(false),
             sessions: SessionCounter::default(),
+            sealer: Sealer::new(key),
         })
     }
 }

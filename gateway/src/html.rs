@@ -15,6 +15,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use yubin_protocol::text::percent_decode;
+
 /// Sanitized HTML and whether it refers to anything remote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SafeHtml {
@@ -252,27 +254,6 @@ fn safe_declarations(style: &str) -> String {
         .filter(|d| !d.is_empty())
         .collect::<Vec<_>>()
         .join("; ")
-}
-
-/// `%40` → `@`: cid: URLs are URLs (RFC 2392), Content-IDs are not.
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (bytes[i], bytes.get(i + 1).and_then(|b| hex(*b)), bytes.get(i + 2).and_then(|b| hex(*b))) {
-            (b'%', Some(h), Some(l)) => {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

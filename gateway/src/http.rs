@@ -16,6 +16,7 @@ use tracing::warn;
 
 use crate::downloads;
 use crate::gateway::Gateway;
+use crate::oauth_flow;
 use crate::server::Peer;
 use crate::session;
 
@@ -33,6 +34,8 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
         .route("/healthz", get(health))
         .route("/metrics", get(metrics))
         .route("/download/{token}", get(downloads::serve))
+        .route("/oauth/start", get(oauth_flow::start))
+        .route("/oauth/callback", get(oauth_flow::callback))
         .fallback_service(static_files)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,

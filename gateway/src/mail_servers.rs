@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::config::{Config, ConfigError, ServerConfig};
 use crate::upstream::net::Upstream;
+use crate::upstream::oauth::OAuthProvider;
 use crate::upstream::smtp::SmtpUpstream;
 
 /// One configured mail server, prepared for connecting.
@@ -13,6 +14,8 @@ pub struct ServerRuntime {
     pub config: ServerConfig,
     pub incoming: Upstream,
     pub smtp: SmtpUpstream,
+    /// The identity provider, for a server whose accounts sign in with OAuth.
+    pub oauth: Option<Arc<OAuthProvider>>,
 }
 
 /// Every configured server by id, ready to connect to.
@@ -22,6 +25,7 @@ pub fn prepare(config: &Config) -> Result<HashMap<String, Arc<ServerRuntime>>, C
         let runtime = ServerRuntime {
             incoming: Upstream::new(server.incoming().1, incoming_label(server.incoming().0))?,
             smtp: SmtpUpstream::new(Upstream::new(&server.smtp, "smtp")?),
+            oauth: server.oauth.as_ref().map(|oauth| Arc::new(OAuthProvider::new(oauth))),
             config: server.clone(),
         };
         servers.insert(server.id.clone(), Arc::new(runtime));

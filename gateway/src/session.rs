@@ -369,6 +369,18 @@ async fn route(
             }
             result
         }
+        Request::LoginOAuth { server, username, grant } => {
+            let session = accounts.get_or_add(account)?;
+            let _one_at_a_time = accounts.signing_in.lock().await;
+            let who = username.as_deref().unwrap_or("(new OAuth grant)");
+            let attempt = gateway.login_throttle.begin(peer, &sign_in::throttle_key(gateway, &server, who))?;
+            let result = sign_in::login_oauth(gateway, &session, &server, username.as_deref(), grant).await;
+            attempt.finish(sign_in::outcome(&result));
+            if result.is_ok() {
+                accounts.signed_in();
+            }
+            result
+        }
         Request::TestAccount { server, username, password } => {
             let _one_at_a_time = accounts.signing_in.lock().await;
             let attempt = gateway.login_throttle.begin(peer, &sign_in::throttle_key(gateway, &server, &username))?;

@@ -6,10 +6,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use yubin_protocol::{AccountId, ApiError, ErrorKind, Secret, Uid};
+use yubin_protocol::{AccountId, ApiError, ErrorKind, Uid};
 
 use crate::lock;
 use crate::mail_servers::ServerRuntime;
+use crate::upstream::credential::Credential;
 
 const TICKET_LIFETIME: Duration = Duration::from_secs(60);
 /// Most tickets the whole gateway holds (each holds a password for a minute).
@@ -19,7 +20,7 @@ const MAX_TICKETS: usize = 20_000;
 pub struct Ticket {
     pub server: Arc<ServerRuntime>,
     pub username: String,
-    pub password: Secret,
+    pub credential: Credential,
     pub folder: String,
     pub uid: Uid,
     pub section: String,

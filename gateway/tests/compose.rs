@@ -334,7 +334,11 @@ async fn wrong_smtp_password_shows_535() {
     let stack = MailStack::ensure();
     let config = stack.gateway_config(std::path::Path::new("/nonexistent"));
     let smtp = SmtpUpstream::new(Upstream::new(&config.servers[0].smtp, "smtp").unwrap());
-    let err = smtp.features("jack@example.test", "wrong").await.err().expect("refused");
+    let err = smtp
+        .features("jack@example.test", &yubin_gateway::upstream::sasl::Proof::Password("wrong".into()))
+        .await
+        .err()
+        .expect("refused");
     assert_eq!(err.kind, ErrorKind::AuthFailed);
     assert!(err.message.starts_with("535 5.7.8"), "{err:?}");
 }
@@ -397,7 +401,13 @@ async fn a_send_cut_off_midway_is_not_repeated_and_reported_uncertain() {
     );
     // What the dead gateway left: the copy, still marked as being sent.
     let upstream = Upstream::new(config.servers[0].incoming().1, "imap").unwrap();
-    let mut imap = ImapConnection::login(&upstream, "jack@example.test", "jack-pass").await.unwrap();
+    let mut imap = ImapConnection::login(
+        &upstream,
+        "jack@example.test",
+        &yubin_gateway::upstream::sasl::Proof::Password("jack-pass".into()),
+    )
+    .await
+    .unwrap();
     imap.append("Sent", "(\\Seen $YubinSending)", copy.as_bytes()).await.unwrap();
     imap.logout().await;
 
@@ -439,7 +449,13 @@ async fn a_sent_copy_carries_no_sending_mark() {
     let Response::Sent(receipt) = jack.request(Request::Send { message }).await.expect("sent") else { panic!() };
     assert!(!receipt.already_sent && !receipt.uncertain);
     let upstream = Upstream::new(config.servers[0].incoming().1, "imap").unwrap();
-    let mut imap = ImapConnection::login(&upstream, "jack@example.test", "jack-pass").await.unwrap();
+    let mut imap = ImapConnection::login(
+        &upstream,
+        "jack@example.test",
+        &yubin_gateway::upstream::sasl::Proof::Password("jack-pass".into()),
+    )
+    .await
+    .unwrap();
     let copies = imap.copies_with_keyword("Sent", &id, "$YubinSending").await.unwrap();
     assert_eq!(copies.len(), 1, "one copy in Sent");
     assert!(!copies[0].1, "its sending mark is cleared");

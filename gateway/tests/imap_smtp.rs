@@ -46,8 +46,18 @@ async fn welcome_lists_allowed_servers_without_hosts() {
     let gw = gateway().await;
     let client = WsClient::connect(&gw).await;
     assert_eq!(client.welcome.protocol, PROTOCOL_VERSION);
-    assert_eq!(client.welcome.servers.len(), 2);
-    assert_eq!(client.welcome.servers[0].id, "demo");
+    let servers: Vec<(&str, Option<&str>)> =
+        client.welcome.servers.iter().map(|s| (s.id.as_str(), s.oauth.as_deref())).collect();
+    assert_eq!(
+        servers,
+        [
+            ("demo", None),
+            ("demo-pop3", None),
+            ("oidc", Some("Sign in with Example ID")),
+            ("oidc-pop3", Some("Sign in with Example ID"))
+        ],
+        "password servers, and those that sign in at an identity provider with their button's words"
+    );
 }
 
 #[tokio::test]

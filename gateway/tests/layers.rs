@@ -11,6 +11,7 @@ const ORDER: &[&str] = &[
     "http",
     "session",
     "downloads",
+    "oauth_flow",
     // What requests do, and the signed-in account they work on.
     "handlers",
     "account",
@@ -19,6 +20,7 @@ const ORDER: &[&str] = &[
     "tickets",
     "mail_servers",
     "security_headers",
+    "sealed",
     "server",
     "limits",
     "tls_config",
@@ -56,6 +58,7 @@ const APP_ORDER: &[&str] = &[
     "gateway_link",
     "outbox",
     "remember",
+    "oauth_return",
     "accounts",
     "pop3_sync",
     "contacts",

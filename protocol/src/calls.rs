@@ -6,8 +6,8 @@
 //! `connection.call(calls::ListFolders {})` answers `Result<Vec<Folder>, ApiError>`.
 
 use crate::{
-    AccountTest, FlagName, Folder, FolderChanges, LocalMessage, MessagePage, MessageView, OutgoingMessage, Pop3Entry,
-    Request, Response, RoleChoice, SearchQuery, Secret, SentReceipt, Session, SortOrder, SyncPoint, Uid,
+    AccountTest, FlagName, Folder, FolderChanges, LocalMessage, MessagePage, MessageView, OAuthGrant, OutgoingMessage,
+    Pop3Entry, Request, Response, RoleChoice, SearchQuery, Secret, SentReceipt, Session, SortOrder, SyncPoint, Uid,
 };
 
 /// A request and the one shape of reply it gets.
@@ -49,6 +49,8 @@ macro_rules! calls {
 calls! {
     /// Signs an account in.
     Login { server: String, username: String, password: Secret } -> Session { Response::LoggedIn(s) => s }
+    /// Signs in with an OAuth grant.
+    LoginOAuth { server: String, username: Option<String>, grant: OAuthGrant } -> Session { Response::LoggedIn(s) => s }
     /// Tries an account's servers without signing in.
     TestAccount { server: String, username: String, password: Secret } -> AccountTest {
         Response::AccountTest(t) => t

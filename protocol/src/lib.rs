@@ -48,7 +48,7 @@ pub mod text;
 use serde::{Deserialize, Serialize};
 
 /// The version of this protocol; see the crate docs for when it changes.
-pub const PROTOCOL_VERSION: u32 = 4;
+pub const PROTOCOL_VERSION: u32 = 5;
 
 /// Chosen by the browser; echoed in the matching [`ServerFrame::Reply`].
 pub type RequestId = u32;
@@ -105,6 +105,16 @@ pub enum Request {
     /// Log in to the incoming server of `server` (an id from [`Welcome::servers`]).
     /// Answered with [`Response::LoggedIn`].
     Login { server: String, username: String, password: Secret },
+    /// Sign in to a server that uses OAuth 2.0 with a grant: fresh from the provider's consent
+    /// (sealed by the gateway at `/oauth/callback`), or a refresh token kept by the browser
+    /// (then `username` is the account's, as its [`Session`] said). Answered with
+    /// [`Response::LoggedIn`], whose session carries the refresh token to keep.
+    LoginOAuth {
+        server: String,
+        #[serde(default)]
+        username: Option<String>,
+        grant: OAuthGrant,
+    },
     /// Tries the account's incoming and outgoing servers without signing in, so a user adding
     /// an account sees what works and what does not. Answered with [`Response::AccountTest`].
     TestAccount { server: String, username: String, password: Secret },
@@ -311,6 +321,9 @@ pub enum Event {
         account: AccountId,
         folder: String,
     },
+    /// The identity provider replaced an OAuth account's refresh token (rotation): the one the
+    /// browser keeps must be this one from now on.
+    TokenRenewed { account: AccountId, refresh_token: Secret },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -332,6 +345,10 @@ pub struct ServerInfo {
     /// Appended to a user name without `@`, e.g. "example.test"; lets users type just "alice".
     #[serde(default)]
     pub domain: Option<String>,
+    /// Set when this server's accounts sign in with OAuth 2.0: the sign-in button's words. The
+    /// browser then opens `/oauth/start?server=<id>` instead of asking for a password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -378,6 +395,16 @@ pub enum Response {
     Done,
 }
 
+/// What an OAuth sign-in presents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OAuthGrant {
+    /// The gateway's sealed record of a consent just given (from `/oauth/callback`).
+    Sealed(String),
+    /// A refresh token this browser kept.
+    Refresh(Secret),
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {
     /// The login name as the server accepted it (with the domain added where configured).
@@ -388,6 +415,10 @@ pub struct Session {
     /// [`LocalMessage`]) and answers folder requests from its own store.
     #[serde(default = "imap")]
     pub incoming: IncomingProtocol,
+    /// After an OAuth sign-in: the refresh token for signing in again (after a reconnect or a
+    /// gateway restart), to be kept by the browser like a remembered password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<Secret>,
 }
 
 fn imap() -> IncomingProtocol {

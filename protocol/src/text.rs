@@ -1,4 +1,5 @@
-//! Text from mail that the gateway and the app both show: file names, above all.
+//! Text from mail that the gateway and the app both show: file names, above all; and the
+//! percent-decoding both need (cid: URLs in mail, the server id in the app's URL).
 
 /// Characters that change how the text around them is ordered or shown without being seen:
 /// bidirectional controls (`invoice\u{202E}txt.exe` reads as "invoiceexe.txt"), zero-width
@@ -26,6 +27,33 @@ pub fn visible_controls(text: &str) -> String {
     out
 }
 
+/// `%40` → `@`; a `%` not followed by two hex digits stays as it is; bytes that are not UTF-8
+/// become U+FFFD.
+pub fn percent_decode(text: &str) -> String {
+    String::from_utf8_lossy(&percent_decode_bytes(text)).into_owned()
+}
+
+/// The bytes `%XX` escapes stand for (RFC 2231 values are in a charset of their own).
+pub fn percent_decode_bytes(text: &str) -> Vec<u8> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).and_then(|b| hex(*b)), bytes.get(i + 2).and_then(|b| hex(*b))) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -35,5 +63,12 @@ mod tests {
         assert_eq!(visible_controls("invoice\u{202E}txt.exe"), "invoice[U+202E]txt.exe");
         assert_eq!(visible_controls("a\u{2066}b\u{2069}\u{200F}\t"), "a[U+2066]b[U+2069][U+200F][U+0009]");
         assert_eq!(visible_controls("報告書.pdf"), "報告書.pdf");
+    }
+
+    #[test]
+    fn percent_escapes_are_decoded_and_stray_percents_kept() {
+        assert_eq!(super::percent_decode("a%40b%2Ec"), "a@b.c");
+        assert_eq!(super::percent_decode("100%"), "100%");
+        assert_eq!(super::percent_decode("%zz%e6%97%a5"), "%zz日");
     }
 }

@@ -76,6 +76,15 @@ SMTP_PORT=${MAILSTACK_SMTP_PORT:-10025}
 SUBMISSION_PORT=${MAILSTACK_SUBMISSION_PORT:-10587}
 SUBMISSIONS_PORT=${MAILSTACK_SUBMISSIONS_PORT:-10465}
 WEBMAIL_PORT=${MAILSTACK_WEBMAIL_PORT:-18080}
+# The OpenID provider (tests/oidc/provider.mjs, npm oidc-provider installed by scripts/setup.sh):
+# HTTPS for browsers, the gateway and Dovecot; a plain-HTTP admin port where tests mint tokens.
+OIDC_PORT=${MAILSTACK_OIDC_PORT:-10443}
+OIDC_ADMIN_PORT=${MAILSTACK_OIDC_ADMIN_PORT:-10444}
+# Short-lived access tokens, so that tests see them expire while a tab is open.
+OIDC_ACCESS_TTL=${MAILSTACK_OIDC_ACCESS_TTL:-60}
+OIDC_CLIENT_SECRET=yubin-secret
+OIDC_DOVECOT_SECRET=dovecot-secret
+OIDC_HOME=${YUBIN_TOOLS:-$HOME/.local/share/yubin-tools}/oidc
 ALL_PORTS="$IMAP_PORT $IMAPS_PORT $POP3_PORT $POP3S_PORT $LMTP_PORT $SMTP_PORT $SUBMISSION_PORT $SUBMISSIONS_PORT"
 
 ETC=$D/etc
@@ -180,13 +189,22 @@ ssl_key = <$TLS/key.pem
 ssl_dh = </usr/share/dovecot/dh.pem
 ssl_min_protocol = TLSv1.2
 
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
 disable_plaintext_auth = yes
 auth_failure_delay = $delay
 auth_cache_size = 0
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%Lu $ETC/dovecot/users
+  # "none": the lookups LMTP makes for a recipient, with no mechanism, use this passdb too.
+  mechanisms = plain login none
+}
+# Bearer tokens (XOAUTH2, OAUTHBEARER) are checked at the OpenID provider's introspection
+# endpoint: active, and issued for this very user.
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = $ETC/dovecot/oauth2.conf.ext
 }
 userdb {
   # static userdb + passwd-file passdb: for LMTP (userdb-only lookup) Dovecot verifies
@@ -297,6 +315,48 @@ service auth {
 }
 EOF
   chmod 0644 "$DCONF"
+  cat > "$ETC/dovecot/oauth2.conf.ext" <<EOF
+introspection_mode = post
+introspection_url = https://dovecot:$OIDC_DOVECOT_SECRET@127.0.0.1:$OIDC_PORT/token/introspection
+force_introspection = yes
+username_attribute = sub
+active_attribute = active
+active_value = true
+tls_ca_cert_file = $TLS/ca.pem
+EOF
+  chown root:dovecot "$ETC/dovecot/oauth2.conf.ext"; chmod 0640 "$ETC/dovecot/oauth2.conf.ext"
+}
+
+oidc_pid() { local p; p=$(cat "$RUN/oidc.pid" 2>/dev/null) && kill -0 "$p" 2>/dev/null && echo "$p"; }
+
+# The OpenID provider runs from its install dir (Node resolves oidc-provider from the script's
+# own directory). Without it (setup.sh not run) the stack still serves password sign-ins.
+start_oidc() {
+  if [ ! -d "$OIDC_HOME/node_modules/oidc-provider" ]; then
+    log "no OpenID provider in $OIDC_HOME (scripts/setup.sh installs it): OAuth sign-ins will fail"
+    return 0
+  fi
+  cp "$SCRIPT_DIR/../oidc/provider.mjs" "$OIDC_HOME/provider.mjs"
+  log "starting the OpenID provider"
+  ( cd "$OIDC_HOME" && OIDC_PORT=$OIDC_PORT ADMIN_PORT=$OIDC_ADMIN_PORT OIDC_ACCESS_TTL=$OIDC_ACCESS_TTL \
+      OIDC_CERT=$TLS/cert.pem OIDC_KEY=$TLS/key.pem OIDC_CLIENT_SECRET=$OIDC_CLIENT_SECRET \
+      OIDC_DOVECOT_SECRET=$OIDC_DOVECOT_SECRET detached_exec "$LOGS/oidc.log" node provider.mjs ) &
+  echo $! > "$RUN/oidc.pid"
+  local deadline=$(( $(date +%s) + 20 ))
+  until port_open "$OIDC_PORT" && port_open "$OIDC_ADMIN_PORT"; do
+    [ "$(date +%s)" -lt "$deadline" ] || die "the OpenID provider did not start (see $LOGS/oidc.log)"
+    sleep 0.05
+  done
+}
+
+stop_oidc() {
+  local p
+  if p=$(oidc_pid); then
+    log "stopping the OpenID provider ($p)"
+    kill -TERM "$p" 2>/dev/null || true
+    while kill -0 "$p" 2>/dev/null; do sleep 0.05; done
+  fi
+  rm -f "$RUN/oidc.pid"
 }
 
 write_postfix_conf() {
@@ -509,7 +569,10 @@ cmd_start() {
   need_root; check_bins
   # Test binaries may start the stack concurrently; one start at a time per directory.
   exec 9>"${D%/}.lock"; flock 9
-  if dovecot_pid >/dev/null && postfix_pid >/dev/null; then log "already running"; return 0; fi
+  if dovecot_pid >/dev/null && postfix_pid >/dev/null; then
+    oidc_pid >/dev/null || start_oidc
+    log "already running"; return 0
+  fi
   if dovecot_pid >/dev/null || postfix_pid >/dev/null; then log "partially running - stopping first"; cmd_stop; fi
   check_ports_free
   local t0; t0=$(date +%s.%N)
@@ -527,12 +590,14 @@ cmd_start() {
   # (postfix start itself runs "postfix-script check-fatal" first and "check-warn" in the background)
   detached "$LOGS/postfix-start.log" postfix -c "$PCONF" start || { cat "$LOGS/postfix-start.log" >&2; die "postfix start failed"; }
   wait_ports 30
+  stop_oidc; start_oidc
   log "ready in $(python3 -c "import sys;print(round(float(sys.argv[2])-float(sys.argv[1]),3))" "$t0" "$(date +%s.%N)")s" \
       "- IMAP $IMAP_PORT(STARTTLS)/$IMAPS_PORT(TLS) POP3 $POP3_PORT/$POP3S_PORT LMTP $LMTP_PORT SMTP $SMTP_PORT submission $SUBMISSION_PORT submissions $SUBMISSIONS_PORT"
 }
 
 cmd_stop() {
   need_root
+  stop_oidc
   local pids p deadline
   pids=$(instance_pids | tr '\n' ' ')
   # SIGTERM to both masters at once. For Postfix this is exactly what "postfix stop" does
@@ -695,6 +760,9 @@ case ${1:-} in
 MAILSTACK_DIR=$D
 MAILSTACK_DOMAIN=$DOMAIN
 MAILSTACK_CA=$TLS/ca.pem
+MAILSTACK_OIDC_ISSUER=https://127.0.0.1:$OIDC_PORT
+MAILSTACK_OIDC_ADMIN=127.0.0.1:$OIDC_ADMIN_PORT
+MAILSTACK_OIDC_CLIENT_SECRET=$OIDC_CLIENT_SECRET
 MAILSTACK_IMAP=127.0.0.1:$IMAP_PORT
 MAILSTACK_IMAPS=127.0.0.1:$IMAPS_PORT
 MAILSTACK_POP3=127.0.0.1:$POP3_PORT

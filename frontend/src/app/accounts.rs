@@ -61,8 +61,33 @@ impl App {
     /// Asks the gateway to sign account `id` in: a new one from the form, or a known one again
     /// after a drop.
     pub(super) fn sign_in_call(&self, ctx: &Context<Self>, id: AccountId, form: LoginForm) {
-        let request = call::Login { server: form.server, username: form.username, password: Secret(form.password) };
-        self.call_for(ctx, id, request, move |result| Msg::LoggedIn(id, result));
+        let to_msg = move |result| Msg::LoggedIn(id, result);
+        if form.oauth {
+            // An OAuth account signs in again with its refresh token.
+            let grant = OAuthGrant::Refresh(Secret(form.password));
+            let request = call::LoginOAuth { server: form.server, username: Some(form.username), grant };
+            self.call_for(ctx, id, request, to_msg);
+        } else {
+            let request = call::Login { server: form.server, username: form.username, password: Secret(form.password) };
+            self.call_for(ctx, id, request, to_msg);
+        }
+    }
+
+    /// An OAuth account's refresh token changed (a sign-in, or the provider's rotation): the
+    /// account signs in again with the new one, and a remembered account keeps it.
+    pub(super) fn keep_refresh_token(&mut self, id: AccountId, refresh_token: Secret) {
+        let Some(form) = self.account_mut(id).and_then(|a| a.credentials.as_mut()).filter(|f| f.oauth) else {
+            return;
+        };
+        form.password = refresh_token.0;
+        if form.remember {
+            let form = form.clone();
+            spawn_local(async move {
+                if let Err(e) = remember::save(&form).await {
+                    web_sys::console::warn_1(&format!("new sign-in not remembered: {e}").into());
+                }
+            });
+        }
     }
 
     /// Hands `msg` to the sign-in and carries out what it asks.
@@ -70,6 +95,14 @@ impl App {
         for effect in self.sign_in.update(msg, !self.accounts.is_empty()) {
             match effect {
                 SignInEffect::SignIn(id, form) => self.sign_in_call(ctx, id, form),
+                SignInEffect::OAuth(id, back) => {
+                    let request = call::LoginOAuth {
+                        server: back.server,
+                        username: None,
+                        grant: OAuthGrant::Sealed(back.sealed),
+                    };
+                    self.call_for(ctx, id, request, move |result| Msg::LoggedIn(id, result));
+                }
                 SignInEffect::Test(form) => {
                     let request = call::TestAccount {
                         server: form.server,
@@ -167,7 +200,12 @@ impl App {
         let first = self.accounts.is_empty();
         if let Some(known) = self.account_mut(id) {
             // Signed in again after a drop: catch up.
+            let renewed = session.refresh_token.clone();
             known.session = session;
+            if let Some(token) = renewed {
+                self.keep_refresh_token(id, token);
+            }
+            let Some(known) = self.account_mut(id) else { return false };
             if known.local.is_some() {
                 ctx.link().send_message(Msg::CheckNow(id));
             } else {
@@ -179,9 +217,14 @@ impl App {
                 }
             }
         } else {
-            let Some(form) = self.sign_in.finished(id) else {
+            let Some(mut form) = self.sign_in.finished(id) else {
                 return false; // a sign-in the user gave up on
             };
+            if form.oauth {
+                // Signed in again later as the account the provider named, with its token.
+                form.username = session.email.clone();
+                form.password = session.refresh_token.clone().map(|t| t.0).unwrap_or_default();
+            }
             if form.remember {
                 let form = form.clone();
                 spawn_local(async move {
@@ -226,12 +269,16 @@ impl App {
 
     /// Signs the account on screen out, and forgets it in this browser.
     pub(super) fn sign_out(&mut self, ctx: &Context<Self>) -> bool {
-        let id = self.active;
+        self.sign_out_account(ctx, self.active)
+    }
+
+    /// Signs account `id` out, and forgets it in this browser.
+    fn sign_out_account(&mut self, ctx: &Context<Self>, id: AccountId) -> bool {
         // Signing out means "forget me" too.
-        if let Some(form) = self.account().and_then(|a| a.credentials.clone()) {
+        if let Some(form) = self.account_by_id(id).and_then(|a| a.credentials.clone()) {
             spawn_local(async move { remember::forget(&form.server, &form.username).await });
         }
-        if let Some(email) = self.account().map(|a| a.session.email.clone()) {
+        if let Some(email) = self.account_by_id(id).map(|a| a.session.email.clone()) {
             spawn_local(async move { list_cache::forget(&email).await });
         }
         if let Some(connection) = &self.connection {
@@ -249,6 +296,7 @@ impl App {
         }
         self.inbox_unread = None;
         match self.accounts.first().map(|a| a.id) {
+            Some(_) if id != self.active => {} // another account went; the one on screen stays
             Some(next) => self.show_account(ctx, next),
             None => {
                 if let Some(document) = web_sys::window().and_then(|w| w.document()) {
@@ -269,6 +317,10 @@ impl App {
         match msg {
             Msg::Connection(ConnectionEvent::Welcome(welcome)) => {
                 return Handled::Done(self.update_link(ctx, LinkMsg::Welcome(welcome)))
+            }
+            Msg::Connection(ConnectionEvent::Pushed(Event::TokenRenewed { account, refresh_token })) => {
+                self.keep_refresh_token(account, refresh_token);
+                return Handled::Done(false);
             }
             Msg::Connection(ConnectionEvent::Pushed(Event::FolderChanged { account, folder })) => {
                 let Some(changed) = self.account_by_id(account) else { return Handled::Done(false) };
@@ -293,9 +345,18 @@ impl App {
             Msg::SignIn(msg) => return Handled::Done(self.update_sign_in(ctx, msg)),
             Msg::LoggedIn(id, Ok(session)) => return Handled::Done(self.signed_in(ctx, id, session)),
             Msg::LoggedIn(id, Err(e)) => {
-                if self.account_by_id(id).is_some() {
-                    // The silent sign-in after a drop failed (a changed password?): say so.
-                    self.notice = Some(Notice::from_error(&e));
+                if let Some(known) = self.account_by_id(id) {
+                    let oauth = known.credentials.as_ref().is_some_and(|f| f.oauth);
+                    if oauth && e.kind == ErrorKind::AuthFailed {
+                        // The grant expired or was withdrawn at the provider: only its consent
+                        // helps, so the account goes and its "Sign in with …" button is shown.
+                        self.sign_out_account(ctx, id);
+                        let text = "Your sign-in has ended at the identity provider. Sign in again to go on.";
+                        self.notice = Some(Notice::error(tr(self.prefs.lang, text)));
+                    } else {
+                        // The silent sign-in after a drop failed (a changed password?): say so.
+                        self.notice = Some(Notice::from_error(&e));
+                    }
                 } else {
                     return Handled::Done(self.update_sign_in(ctx, SignInMsg::Failed(id, e)));
                 }

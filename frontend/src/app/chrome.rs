@@ -97,8 +97,12 @@ impl App {
             Msg::Shortcut(shortcut) => return Handled::Done(self.shortcut(ctx, shortcut)),
             Msg::OpenOffline(email) => {
                 let id = self.sign_in.new_account_id();
-                let session =
-                    Session { username: email.clone(), email: email.clone(), incoming: IncomingProtocol::Pop3 };
+                let session = Session {
+                    username: email.clone(),
+                    email: email.clone(),
+                    incoming: IncomingProtocol::Pop3,
+                    refresh_token: None,
+                };
                 self.accounts.push(Account::new(id, None, session));
                 self.active = id;
                 self.notice = Some(Notice::info(tr(

@@ -27,7 +27,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 use yubin_protocol::{
     AccountId, ApiError, ErrorKind, Event, FlagName, Folder, FolderRole, IncomingProtocol, LocalMessage, MessageView,
-    NotFiled, Request, Secret, SentReceipt, Session, SortOrder, Uid, Verdict,
+    NotFiled, OAuthGrant, Request, Secret, SentReceipt, Session, SortOrder, Uid, Verdict,
 };
 
 use crate::accounts::{Account, Unified};
@@ -57,7 +57,7 @@ use crate::settings::Settings;
 use crate::shortcuts::{self, Shortcut};
 use crate::sign_in::{LoginForm, SignIn, SignInEffect, SignInMsg};
 use crate::theme::Theme;
-use crate::{contacts, format, list_cache, notifications, offline_accounts, outbox, remember, upload};
+use crate::{contacts, format, list_cache, notifications, oauth_return, offline_accounts, outbox, remember, upload};
 use accounts::{account_ready, sends_as};
 use browser::{check_storage, confirm, register_service_worker, save_as, set_document_language};
 use yubin_protocol::calls::{self as call, Call};
@@ -232,6 +232,10 @@ impl Component for App {
         app.connect(ctx);
         let link = ctx.link().clone();
         spawn_local(async move { link.send_message(Msg::SignIn(SignInMsg::Remembered(remember::all().await))) });
+        // Back from an identity provider's consent: sign in with it once the gateway is there.
+        if let Some(back) = oauth_return::take() {
+            ctx.link().send_message(Msg::SignIn(SignInMsg::OAuthReturned(back)));
+        }
         app
     }
 

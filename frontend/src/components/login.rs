@@ -49,6 +49,7 @@ pub fn Login(props: &LoginProps) -> Html {
                 username: value(&username),
                 password: value(&password),
                 remember: remember.cast::<HtmlInputElement>().is_some_and(|i| i.checked()),
+                oauth: false,
             }
         }
     };
@@ -64,8 +65,26 @@ pub fn Login(props: &LoginProps) -> Html {
         Callback::from(move |_: MouseEvent| on_test.emit(read_form()))
     };
     let adding = props.on_cancel.is_some();
+    // Servers that sign in with an identity provider get a button each; the others share the
+    // password form.
+    let (oauth_servers, password_servers): (Vec<&ServerInfo>, Vec<&ServerInfo>) =
+        props.servers.iter().partition(|s| s.oauth.is_some());
+    let oauth_buttons = oauth_servers.into_iter().map(|server| {
+        let (id, remember) = (server.id.clone(), remember.clone());
+        let onclick = Callback::from(move |_: MouseEvent| {
+            let remember = remember.cast::<HtmlInputElement>().is_some_and(|i| i.checked());
+            crate::oauth_return::start(&id, remember);
+        });
+        html! {
+            <button type="button" class="oauth-button" id={format!("oauth-{}", server.id)} onclick={onclick}
+                disabled={!props.connected}>
+                { server.oauth.clone().unwrap_or_default() }
+            </button>
+        }
+    });
+    let with_password = !password_servers.is_empty() || props.servers.is_empty();
 
-    let domain_hint = props.servers.first().and_then(|s| s.domain.clone());
+    let domain_hint = props.servers.iter().find(|s| s.oauth.is_none()).and_then(|s| s.domain.clone());
     let placeholder = domain_hint.map_or_else(|| "you@example.org".to_owned(), |d| format!("name or name@{d}"));
     html! {
         <div class={if adding { "composer-backdrop" } else { "login-page" }}>
@@ -79,11 +98,13 @@ pub fn Login(props: &LoginProps) -> Html {
                     <h1 id="login-title">{ "Yubin" }</h1>
                     <p class="tagline">{ tr(lang, "Sign in to your mail") }</p>
                 }
+                <div class="oauth-buttons">{ for oauth_buttons }</div>
+                if with_password {
                 <label for="server">{ tr(lang, "Mail server") }</label>
-                <select id="server" ref={server} disabled={props.servers.len() < 2}>
+                <select id="server" ref={server} disabled={password_servers.len() < 2}>
                     // The first server is the default, stated rather than left to the browser: the
                     // options arrive after the first render, with the gateway's hello.
-                    { for props.servers.iter().enumerate().map(|(i, s)| html! {
+                    { for password_servers.iter().enumerate().map(|(i, s)| html! {
                         <option value={s.id.clone()} selected={i == 0}>{ &s.name }</option>
                     }) }
                 </select>
@@ -92,6 +113,7 @@ pub fn Login(props: &LoginProps) -> Html {
                     placeholder={placeholder} autofocus=true />
                 <label for="password">{ tr(lang, "Password") }</label>
                 <input id="password" ref={password} type="password" autocomplete="current-password" required=true />
+                }
                 if props.can_remember {
                     <label class="remember">
                         <input id="remember" ref={remember} type="checkbox" />
@@ -104,6 +126,7 @@ pub fn Login(props: &LoginProps) -> Html {
                 if let Some(test) = &props.test {
                     { test_report(lang, test) }
                 }
+                if with_password {
                 <div class="form-buttons">
                     <button id="login-button" type="submit" class="primary" disabled={props.busy || !props.connected}>
                         { if props.busy { tr(lang, "Signing in…") } else if props.connected { tr(lang, "Sign in") } else { tr(lang, "Connecting…") } }
@@ -112,6 +135,7 @@ pub fn Login(props: &LoginProps) -> Html {
                         { tr(lang, "Test connection") }
                     </button>
                 </div>
+                }
                 if !props.offline_accounts.is_empty() {
                     <div class="offline-accounts">
                         <p class="meta">{ tr(lang, "Mail kept in this browser, readable without signing in:") }</p>

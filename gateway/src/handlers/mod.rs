@@ -23,7 +23,7 @@ pub async fn handle(gateway: &Gateway, state: &AccountSession, request: Request)
     use Response::Done;
     let done = |()| Done;
     match request {
-        Request::Login { .. } | Request::TestAccount { .. } | Request::Logout => {
+        Request::Login { .. } | Request::LoginOAuth { .. } | Request::TestAccount { .. } | Request::Logout => {
             unreachable!("routed before an account is chosen")
         }
         Request::ListFolders => mailbox::list_folders(state).await.map(Response::Folders),

@@ -26,7 +26,7 @@ pub async fn compose_info(state: &AccountSession) -> Result<Response, ApiError> 
     let max_message_size = *account
         .smtp_max_size
         .get_or_try_init(|| async {
-            let features = account.server.smtp.features(&account.username, account.password.expose()).await?;
+            let features = account.server.smtp.features(&account.username, &account.credential.proof().await?).await?;
             Ok::<_, ApiError>(features.max_size)
         })
         .await?;
@@ -179,7 +179,7 @@ impl SendingAccount for Sender<'_> {
         account
             .server
             .smtp
-            .submit(&account.username, account.password.expose(), &composed.envelope, &composed.wire)
+            .submit(&account.username, &account.credential.proof().await?, &composed.envelope, &composed.wire)
             .await
     }
 

@@ -21,7 +21,7 @@ pub const MAX_FETCH: usize = 100;
 const HOLD: Duration = Duration::from_secs(5);
 
 async fn connect(account: &Account) -> Result<Pop3Connection, ApiError> {
-    Pop3Connection::login(&account.server.incoming, &account.username, account.password.expose()).await
+    Pop3Connection::login(&account.server.incoming, &account.username, &account.credential.proof().await?).await
 }
 
 pub async fn list(state: &AccountSession) -> Result<Response, ApiError> {

@@ -5,15 +5,22 @@ use std::sync::Arc;
 
 use lettre::message::Mailbox;
 use tracing::info;
-use yubin_protocol::{AccountTest, ApiError, ErrorKind, IncomingProtocol, Response, Secret, Session as SessionInfo};
+use yubin_protocol::{
+    AccountTest, ApiError, ErrorKind, Event, IncomingProtocol, OAuthGrant, Response, Secret, ServerFrame,
+    Session as SessionInfo,
+};
 
 use crate::account::{Account, AccountSession};
 use crate::compose::parse_mailbox;
 use crate::gateway::Gateway;
 use crate::limits::Outcome;
 use crate::mail_servers::ServerRuntime;
+use crate::sealed::{SealedGrant, GRANT};
+use crate::upstream::credential::{Credential, OnRenewed, TokenKeeper};
 use crate::upstream::imap::ImapConnection;
+use crate::upstream::oauth::Grant;
 use crate::upstream::pop3::Pop3Connection;
+use crate::upstream::sasl::Proof;
 
 /// The account a sign-in is for, as the throttle counts it: the server and the login name.
 pub fn throttle_key(gateway: &Gateway, server_id: &str, typed_username: &str) -> String {
@@ -75,18 +82,19 @@ pub async fn test_account(
     password: Secret,
 ) -> Result<Response, ApiError> {
     let (server, protocol, username) = resolve(gateway, server_id, typed_username)?;
+    let proof = Proof::Password(password);
     let incoming = async {
         match protocol {
             IncomingProtocol::Imap => {
-                ImapConnection::login(&server.incoming, &username, password.expose()).await?.logout().await;
+                ImapConnection::login(&server.incoming, &username, &proof).await?.logout().await;
             }
             IncomingProtocol::Pop3 => {
-                Pop3Connection::login(&server.incoming, &username, password.expose()).await?.quit().await?;
+                Pop3Connection::login(&server.incoming, &username, &proof).await?.quit().await?;
             }
         }
         Ok(())
     };
-    let outgoing = async { server.smtp.features(&username, password.expose()).await.map(|_| ()) };
+    let outgoing = async { server.smtp.features(&username, &proof).await.map(|_| ()) };
     let (incoming, outgoing) = tokio::join!(incoming, outgoing);
     info!(server = server_id, incoming = incoming.is_ok(), outgoing = outgoing.is_ok(), "account tested");
     Ok(Response::AccountTest(AccountTest { incoming_protocol: protocol, incoming, outgoing }))
@@ -99,21 +107,91 @@ pub async fn login(
     typed_username: &str,
     password: Secret,
 ) -> Result<Response, ApiError> {
-    let (server, protocol, username) = resolve(gateway, server_id, typed_username)?;
-    // IMAP keeps its connection for the session; POP3 only proves the password here, since
+    let (server, _, username) = resolve(gateway, server_id, typed_username)?;
+    if server.oauth.is_some() {
+        return Err(ApiError::new(ErrorKind::BadRequest, "this server signs in with OAuth, not a password"));
+    }
+    begin(state, server, username, Credential::Password(password)).await
+}
+
+/// Signs in to a server that uses OAuth, with a grant fresh from the provider (sealed by
+/// `/oauth/callback`) or the browser's refresh token. The reply carries the refresh token
+/// for the browser to keep; later rotations reach it as [`Event::TokenRenewed`].
+pub async fn login_oauth(
+    gateway: &Gateway,
+    state: &AccountSession,
+    server_id: &str,
+    username: Option<&str>,
+    grant: OAuthGrant,
+) -> Result<Response, ApiError> {
+    let server = server(gateway, server_id)?;
+    let provider = server
+        .oauth
+        .clone()
+        .ok_or_else(|| ApiError::new(ErrorKind::BadRequest, format!("server {server_id:?} does not use OAuth")))?;
+    let (grant, known_username) = match grant {
+        OAuthGrant::Sealed(sealed) => {
+            let opened: SealedGrant = gateway.sealer.open(GRANT, &sealed).ok_or_else(|| {
+                ApiError::new(ErrorKind::AuthFailed, "this sign-in has expired; please sign in again")
+            })?;
+            if opened.server != server_id {
+                return Err(ApiError::new(ErrorKind::BadRequest, "this sign-in is for another server"));
+            }
+            let grant = Grant {
+                access_token: opened.access_token,
+                expires_in: opened.expires_in_secs.map(std::time::Duration::from_secs),
+                refresh_token: opened.refresh_token,
+                username: opened.username,
+            };
+            (grant, None)
+        }
+        OAuthGrant::Refresh(token) => (provider.refresh(&token).await?, username.map(str::to_owned)),
+    };
+    let typed = grant.username.clone().or(known_username).ok_or_else(|| {
+        ApiError::new(ErrorKind::AuthFailed, "the identity provider did not say which mail account this is")
+    })?;
+    let username = server.config.login_name(typed.trim());
+    let events = state.event_sender();
+    let id = state.id;
+    let on_renewed: OnRenewed = Box::new(move |refresh_token| {
+        let _ = events.try_send(ServerFrame::Event(Event::TokenRenewed { account: id, refresh_token }));
+    });
+    let keeper = Arc::new(TokenKeeper::new(provider, &grant, on_renewed));
+    let mut reply = begin(state, server, username, Credential::OAuth(keeper.clone())).await?;
+    if let Response::LoggedIn(session) = &mut reply {
+        session.refresh_token = keeper.refresh_token().await;
+    }
+    Ok(reply)
+}
+
+/// Proves the credential to the incoming server and makes the account the session's.
+async fn begin(
+    state: &AccountSession,
+    server: Arc<ServerRuntime>,
+    username: String,
+    credential: Credential,
+) -> Result<Response, ApiError> {
+    let protocol = server.config.incoming().0;
+    let proof = credential.proof().await?;
+    // IMAP keeps its connection for the session; POP3 only proves the credential here, since
     // each POP3 use is a short session of its own.
     let imap = match protocol {
-        IncomingProtocol::Imap => Some(ImapConnection::login(&server.incoming, &username, password.expose()).await?),
+        IncomingProtocol::Imap => Some(ImapConnection::login(&server.incoming, &username, &proof).await?),
         IncomingProtocol::Pop3 => {
-            Pop3Connection::login(&server.incoming, &username, password.expose()).await?.quit().await?;
+            Pop3Connection::login(&server.incoming, &username, &proof).await?.quit().await?;
             None
         }
     };
-    info!(server = server_id, ?protocol, account = state.id, "logged in");
+    info!(server = %server.config.id, ?protocol, account = state.id, "logged in");
     let from = parse_mailbox("From", &username)
         .unwrap_or_else(|_| Mailbox::new(None, "invalid@invalid".parse().expect("valid")));
-    let info = SessionInfo { username: username.clone(), email: from.email.to_string(), incoming: protocol };
-    let account = Arc::new(Account { server, protocol, username, password, from, smtp_max_size: Default::default() });
+    let info = SessionInfo {
+        username: username.clone(),
+        email: from.email.to_string(),
+        incoming: protocol,
+        refresh_token: None,
+    };
+    let account = Arc::new(Account { server, protocol, username, credential, from, smtp_max_size: Default::default() });
     state.begin(account, imap).await;
     Ok(Response::LoggedIn(info))
 }

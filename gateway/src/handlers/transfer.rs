@@ -24,7 +24,7 @@ pub async fn prepare_download(
     let ticket = Ticket {
         server: account.server.clone(),
         username: account.username.clone(),
-        password: account.password.clone(),
+        credential: account.credential.clone(),
         folder,
         uid,
         section,

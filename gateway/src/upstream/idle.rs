@@ -7,6 +7,7 @@ use async_imap::extensions::idle::IdleResponse;
 use tracing::{debug, warn};
 use yubin_protocol::{ApiError, ErrorKind};
 
+use super::credential::Credential;
 use super::imap::{imap_error, ImapConnection};
 use super::net::Upstream;
 
@@ -28,7 +29,7 @@ const RETRY_MAX: Duration = Duration::from_secs(120);
 pub async fn watch(
     upstream: &Upstream,
     username: &str,
-    password: &str,
+    credential: &Credential,
     folder: &str,
     known_total: Option<u32>,
     changed: impl Fn(),
@@ -44,18 +45,18 @@ pub async fn watch(
         };
         // Not raced against `stop`: a watch stopped mid-way would drop its connection without
         // LOGOUT. It checks `stop` itself once signed in, and while idling.
-        let done = match watch_once(upstream, username, password, folder, &changed, &mut retry, start, &mut stop).await
-        {
-            Err(e) if e.kind == ErrorKind::AuthFailed => {
-                warn!(folder, "IDLE stopped: {}", e.message);
-                return;
-            }
-            Err(e) => {
-                debug!(folder, "IDLE connection ended: {}; retrying in {retry:?}", e.message);
-                false
-            }
-            Ok(stopped) => stopped,
-        };
+        let done =
+            match watch_once(upstream, username, credential, folder, &changed, &mut retry, start, &mut stop).await {
+                Err(e) if e.kind == ErrorKind::AuthFailed => {
+                    warn!(folder, "IDLE stopped: {}", e.message);
+                    return;
+                }
+                Err(e) => {
+                    debug!(folder, "IDLE connection ended: {}; retrying in {retry:?}", e.message);
+                    false
+                }
+                Ok(stopped) => stopped,
+            };
         if done || *stop.borrow() {
             return;
         }
@@ -89,14 +90,14 @@ enum StartCheck {
 async fn watch_once(
     upstream: &Upstream,
     username: &str,
-    password: &str,
+    credential: &Credential,
     folder: &str,
     changed: &impl Fn(),
     retry: &mut Duration,
     start: StartCheck,
     stop: &mut tokio::sync::watch::Receiver<bool>,
 ) -> Result<bool, ApiError> {
-    let connection = ImapConnection::login(upstream, username, password).await?;
+    let connection = ImapConnection::login(upstream, username, &credential.proof().await?).await?;
     let (mut session, total) = connection.into_session_on(folder).await?;
     *retry = RETRY_FIRST;
     if *stop.borrow() {

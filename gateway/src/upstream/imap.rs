@@ -16,6 +16,7 @@ use yubin_protocol::{
 };
 
 use super::net::{BoxedStream, Upstream};
+use super::sasl::{bearer_error, BearerMechanism, Proof};
 use super::{folder_roles, imap_search};
 use crate::config::Security;
 use crate::{mime, threading};
@@ -105,7 +106,7 @@ impl ImapConnection {
     /// does not offer STARTTLS the login is refused. Whatever the server sent before the
     /// handshake is dropped with the plain-text client, so it cannot be mistaken for a reply
     /// inside TLS (STARTTLS response injection).
-    pub async fn login(upstream: &Upstream, username: &str, password: &str) -> Result<Self, ApiError> {
+    pub async fn login(upstream: &Upstream, username: &str, proof: &Proof) -> Result<Self, ApiError> {
         let tcp = upstream.connect_tcp().await?;
         let stream: BoxedStream = match upstream.endpoint.security {
             Security::Tls => Box::new(upstream.handshake(tcp).await?),
@@ -126,10 +127,13 @@ impl ImapConnection {
         if upstream.endpoint.security != Security::Starttls {
             read_greeting(&mut client, upstream).await?;
         }
-        let mut session = client.login(username, password).await.map_err(|(e, _)| match e {
-            async_imap::error::Error::No(text) => ApiError::new(ErrorKind::AuthFailed, server_words(&text)),
-            other => imap_error(other),
-        })?;
+        let mut session = match proof {
+            Proof::Password(password) => client.login(username, password.expose()).await.map_err(|(e, _)| match e {
+                async_imap::error::Error::No(text) => ApiError::new(ErrorKind::AuthFailed, server_words(&text)),
+                other => imap_error(other),
+            })?,
+            Proof::Bearer(token) => bearer_login(client, upstream, username, token.expose()).await?,
+        };
         let caps = session.capabilities().await.map_err(imap_error)?;
         let capabilities = ServerCapabilities {
             move_command: caps.has_str("MOVE"),
@@ -1018,6 +1022,75 @@ pub(super) fn uid_set(uids: &[Uid]) -> Result<String, ApiError> {
     Ok(ranges.join(","))
 }
 
+/// Signs in with an OAuth access token: OAUTHBEARER where the server offers it, else XOAUTH2.
+/// A refusal is told in words from the server's RFC 7628 error challenge.
+async fn bearer_login<T>(
+    mut client: Client<T>,
+    upstream: &Upstream,
+    username: &str,
+    token: &str,
+) -> Result<Session<T>, ApiError>
+where
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + std::fmt::Debug + Send,
+{
+    let offered = offered_mechanisms(&mut client).await?;
+    let mechanism = BearerMechanism::choose(&offered).ok_or_else(|| {
+        ApiError::new(ErrorKind::AuthFailed, format!("{} does not offer OAuth sign-in", upstream.label()))
+    })?;
+    let endpoint = &upstream.endpoint;
+    let initial = mechanism.initial_response(username, token, &endpoint.host, endpoint.port);
+    let mut exchange = BearerExchange { mechanism, initial: Some(initial), refusal: None };
+    match client.authenticate(mechanism.name(), &mut exchange).await {
+        Ok(session) => Ok(session),
+        Err((async_imap::error::Error::No(text), _)) => {
+            let words = exchange.refusal.unwrap_or_else(|| server_words(&text));
+            Err(ApiError::new(ErrorKind::AuthFailed, format!("{}: {words}", upstream.label())))
+        }
+        Err((other, _)) => Err(imap_error(other)),
+    }
+}
+
+/// The SASL mechanisms a server offers before sign-in (`AUTH=` capabilities).
+async fn offered_mechanisms<T>(client: &mut Client<T>) -> Result<Vec<String>, ApiError>
+where
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + std::fmt::Debug + Send,
+{
+    let (sender, receiver) = async_channel::bounded(16);
+    client.run_command_and_check_ok("CAPABILITY", Some(sender)).await.map_err(imap_error)?;
+    let mut offered = Vec::new();
+    while let Ok(async_imap::types::UnsolicitedResponse::Other(data)) = receiver.try_recv() {
+        if let imap_proto::Response::Capabilities(capabilities) = data.parsed() {
+            offered.extend(capabilities.iter().filter_map(|c| match c {
+                imap_proto::Capability::Auth(name) => Some(name.to_string()),
+                _ => None,
+            }));
+        }
+    }
+    Ok(offered)
+}
+
+/// One bearer-token SASL exchange: the initial response, then (only on failure) the server's
+/// error challenge, kept to tell the user why.
+struct BearerExchange {
+    mechanism: BearerMechanism,
+    initial: Option<String>,
+    refusal: Option<String>,
+}
+
+impl async_imap::Authenticator for &mut BearerExchange {
+    type Response = String;
+
+    fn process(&mut self, challenge: &[u8]) -> String {
+        match self.initial.take() {
+            Some(initial) => initial,
+            None => {
+                self.refusal = bearer_error(challenge);
+                self.mechanism.after_error().to_owned()
+            }
+        }
+    }
+}
+
 async fn read_greeting<T>(client: &mut Client<T>, upstream: &Upstream) -> Result<(), ApiError>
 where
     T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + std::fmt::Debug + Send,
@@ -1202,7 +1275,10 @@ mod tests {
     async fn a_server_refusing_starttls_gets_no_password() {
         let (upstream, server) =
             fake_server::start(&["* OK fake IMAP\r\n", "a1 BAD STARTTLS not supported here\r\n"]).await;
-        let err = ImapConnection::login(&upstream, "alice", "secret-password").await.err().expect("refused");
+        let err = ImapConnection::login(&upstream, "alice", &Proof::Password("secret-password".into()))
+            .await
+            .err()
+            .expect("refused");
         assert_eq!(err.kind, ErrorKind::Tls);
         assert!(err.message.contains("not sending the password in clear"), "{err:?}");
         let heard = server.await.unwrap();
@@ -1215,7 +1291,10 @@ mod tests {
         // plain-text client, and the handshake with this non-TLS server fails.
         let (upstream, server) =
             fake_server::start(&["* OK fake IMAP\r\n", "a1 OK begin TLS\r\na2 OK LOGIN completed\r\n"]).await;
-        let err = ImapConnection::login(&upstream, "alice", "secret-password").await.err().expect("refused");
+        let err = ImapConnection::login(&upstream, "alice", &Proof::Password("secret-password".into()))
+            .await
+            .err()
+            .expect("refused");
         assert!(matches!(err.kind, ErrorKind::Tls | ErrorKind::ConnectionLost | ErrorKind::Unreachable), "{err:?}");
         let heard = server.await.unwrap();
         assert!(!heard.contains("secret"), "the client said: {heard}");

@@ -1,14 +1,18 @@
 //! Clients for the user's mail servers. Everything that speaks a mail protocol lives here.
 
 pub mod counted;
+pub mod credential;
 pub mod folder_roles;
+pub mod https;
 pub mod idle;
 pub mod imap;
 pub mod imap_search;
 pub mod imap_settings;
 pub mod imap_sync;
 pub mod net;
+pub mod oauth;
 pub mod pop3;
+pub mod sasl;
 pub mod smtp;
 
 /// A scripted server for the cases a real one will not produce (STARTTLS downgrades and

@@ -19,6 +19,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use yubin_protocol::{ApiError, ErrorKind};
 
 use super::net::{BoxedStream, Upstream};
+use super::sasl::{bearer_error, encoded, BearerMechanism, Proof};
 use crate::config::Security;
 
 /// Longest line accepted.
@@ -41,7 +42,7 @@ pub struct Pop3Connection {
 }
 
 impl Pop3Connection {
-    pub async fn login(upstream: &Upstream, username: &str, password: &str) -> Result<Self, ApiError> {
+    pub async fn login(upstream: &Upstream, username: &str, proof: &Proof) -> Result<Self, ApiError> {
         let label = upstream.label();
         let tcp = upstream.connect_tcp().await?;
         let (stream, greeting): (BoxedStream, Option<String>) = match upstream.endpoint.security {
@@ -59,7 +60,12 @@ impl Pop3Connection {
                 Some(greeting) => greeting,
                 None => connection.status().await?,
             };
-            connection.authenticate(&greeting, upstream.endpoint.security, username, password).await
+            match proof {
+                Proof::Password(password) => {
+                    connection.authenticate(&greeting, upstream.endpoint.security, username, password.expose()).await
+                }
+                Proof::Bearer(token) => connection.bearer(upstream, username, token.expose()).await,
+            }
         };
         tokio::time::timeout(TIMEOUT, login)
             .await
@@ -79,12 +85,7 @@ impl Pop3Connection {
             ErrorKind::Refused => ApiError::new(ErrorKind::AuthFailed, e.message),
             _ => e,
         };
-        let sasl_plain = capabilities.iter().any(|c| {
-            let mut words = c.split_ascii_whitespace();
-            words.next().is_some_and(|w| w.eq_ignore_ascii_case("SASL"))
-                && words.any(|w| w.eq_ignore_ascii_case("PLAIN"))
-        });
-        if sasl_plain {
+        if sasl_mechanisms(&capabilities).iter().any(|m| m.eq_ignore_ascii_case("PLAIN")) {
             let token = base64::engine::general_purpose::STANDARD.encode(format!("\0{username}\0{password}"));
             return self.command(&format!("AUTH PLAIN {token}")).await.map(drop).map_err(refused);
         }
@@ -99,6 +100,33 @@ impl Pop3Connection {
         }
         self.command(&format!("USER {username}")).await.map_err(refused)?;
         self.command(&format!("PASS {password}")).await.map(drop).map_err(refused)
+    }
+
+    /// Signs in with an OAuth access token (RFC 5034 AUTH with an initial response):
+    /// OAUTHBEARER where offered, else XOAUTH2. A refusal comes as a challenge carrying the
+    /// reason (RFC 7628), which the user is told in words.
+    async fn bearer(&mut self, upstream: &Upstream, username: &str, token: &str) -> Result<(), ApiError> {
+        let offered = sasl_mechanisms(&self.capabilities().await);
+        let mechanism = BearerMechanism::choose(&offered).ok_or_else(|| {
+            ApiError::new(ErrorKind::AuthFailed, format!("{} does not offer OAuth sign-in", self.label))
+        })?;
+        let endpoint = &upstream.endpoint;
+        let initial = encoded(&mechanism.initial_response(username, token, &endpoint.host, endpoint.port));
+        self.send(&format!("AUTH {} {initial}", mechanism.name())).await?;
+        let line = read_line(&mut self.stream, &self.label).await?;
+        if let Some(challenge) = line.strip_prefix('+').filter(|rest| !rest.starts_with("OK")) {
+            let refusal = bearer_error(challenge.trim().as_bytes()).unwrap_or_else(|| "the token was refused".into());
+            self.send(&encoded(mechanism.after_error())).await?;
+            let _ = self.status().await; // the -ERR that ends the exchange
+            return Err(ApiError::new(ErrorKind::AuthFailed, format!("{}: {refusal}", self.label)));
+        }
+        match line.strip_prefix("+OK") {
+            Some(_) => Ok(()),
+            None => {
+                let text = line.strip_prefix("-ERR").unwrap_or(&line).trim();
+                Err(ApiError::new(ErrorKind::AuthFailed, format!("{}: {text}", self.label)))
+            }
+        }
     }
 
     /// CAPA (RFC 2449); none when the server does not know the command.
@@ -163,13 +191,18 @@ impl Pop3Connection {
     /// server's `-ERR` words as a refusal. Commands come from this module only, and none
     /// carries a CR or LF (user names and passwords are checked).
     async fn command(&mut self, line: &str) -> Result<String, ApiError> {
+        self.send(line).await?;
+        self.status().await
+    }
+
+    /// Sends one line (a command, or a SASL response).
+    async fn send(&mut self, line: &str) -> Result<(), ApiError> {
         if line.contains(['\r', '\n']) {
             return Err(ApiError::new(ErrorKind::BadRequest, "line breaks are not allowed in POP3 commands"));
         }
         let label = self.label.clone();
         self.stream.get_mut().write_all(format!("{line}\r\n").as_bytes()).await.map_err(|e| lost(&label, e))?;
-        self.stream.get_mut().flush().await.map_err(|e| lost(&label, e))?;
-        self.status().await
+        self.stream.get_mut().flush().await.map_err(|e| lost(&label, e))
     }
 
     async fn status(&mut self) -> Result<String, ApiError> {
@@ -254,6 +287,15 @@ async fn expect_ok<S: tokio::io::AsyncRead + Unpin>(reader: &mut BufReader<S>, l
     }
 }
 
+/// The SASL mechanisms the CAPA lines offer.
+fn sasl_mechanisms(capabilities: &[String]) -> Vec<String> {
+    let sasl = capabilities.iter().find_map(|c| {
+        let mut words = c.split_ascii_whitespace();
+        words.next().filter(|w| w.eq_ignore_ascii_case("SASL")).map(|_| words.map(str::to_owned).collect())
+    });
+    sasl.unwrap_or_default()
+}
+
 async fn read_line<S: tokio::io::AsyncRead + Unpin>(
     reader: &mut BufReader<S>,
     label: &str,
@@ -278,7 +320,10 @@ mod tests {
     #[tokio::test]
     async fn no_stls_offered_means_no_password_sent() {
         let (upstream, server) = fake_server::start(&["+OK fake\r\n", "+OK\r\nUSER\r\nUIDL\r\n.\r\n"]).await;
-        let err = Pop3Connection::login(&upstream, "alice", "secret-password").await.err().expect("refused");
+        let err = Pop3Connection::login(&upstream, "alice", &Proof::Password("secret-password".into()))
+            .await
+            .err()
+            .expect("refused");
         assert_eq!(err.kind, ErrorKind::Tls);
         assert!(err.message.contains("does not offer STLS"), "{err:?}");
         let heard = server.await.unwrap();
@@ -289,7 +334,10 @@ mod tests {
     async fn replies_injected_before_the_handshake_are_refused() {
         let (upstream, _server) =
             fake_server::start(&["+OK fake\r\n", "+OK\r\nSTLS\r\n.\r\n", "+OK begin TLS\r\n+OK injected\r\n"]).await;
-        let err = Pop3Connection::login(&upstream, "alice", "secret-password").await.err().expect("refused");
+        let err = Pop3Connection::login(&upstream, "alice", &Proof::Password("secret-password".into()))
+            .await
+            .err()
+            .expect("refused");
         assert_eq!(err.kind, ErrorKind::Tls);
         assert!(err.message.contains("before the TLS handshake"), "{err:?}");
     }

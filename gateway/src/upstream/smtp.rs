@@ -23,6 +23,7 @@ use tokio_rustls::client::TlsStream;
 use yubin_protocol::{ApiError, ErrorKind};
 
 use super::net::{Replay, Upstream};
+use super::sasl::Proof;
 use crate::config::Security;
 
 /// Long enough for a large message on a slow link, short enough that a dead server is reported.
@@ -48,8 +49,8 @@ impl SmtpUpstream {
     }
 
     /// Logs in and reports the server's limits; a quick way to check the account works.
-    pub async fn features(&self, username: &str, password: &str) -> Result<SmtpFeatures, ApiError> {
-        let (mut connection, features) = self.connect(username, password).await?;
+    pub async fn features(&self, username: &str, proof: &Proof) -> Result<SmtpFeatures, ApiError> {
+        let (mut connection, features) = self.connect(username, proof).await?;
         let _ = connection.quit().await;
         Ok(features)
     }
@@ -62,11 +63,11 @@ impl SmtpUpstream {
     pub async fn submit(
         &self,
         username: &str,
-        password: &str,
+        proof: &Proof,
         envelope: &Envelope,
         message: &[u8],
     ) -> Result<(), ApiError> {
-        let (mut connection, features) = self.connect(username, password).await?;
+        let (mut connection, features) = self.connect(username, proof).await?;
         if let Some(max) = features.max_size.filter(|max| message.len() as u64 > *max) {
             let _ = connection.quit().await;
             return Err(ApiError::new(
@@ -125,7 +126,7 @@ impl SmtpUpstream {
     }
 
     /// Connects, secures the connection as configured, and logs in.
-    async fn connect(&self, username: &str, password: &str) -> Result<(AsyncSmtpConnection, SmtpFeatures), ApiError> {
+    async fn connect(&self, username: &str, proof: &Proof) -> Result<(AsyncSmtpConnection, SmtpFeatures), ApiError> {
         let hello = ClientId::default();
         let tcp = self.upstream.connect_tcp().await?;
         let stream: Box<dyn AsyncTokioStream> = match self.upstream.endpoint.security {
@@ -150,13 +151,25 @@ impl SmtpUpstream {
             .await
             .map_err(|_| ApiError::new(ErrorKind::Unreachable, format!("{} did not answer", self.upstream.label())))?
             .map_err(|e| smtp_error(&self.upstream, e))?;
-        let mechanism =
-            connection.server_info().get_auth_mechanism(&[Mechanism::Plain, Mechanism::Login]).ok_or_else(|| {
-                ApiError::new(ErrorKind::Refused, format!("{} offers no password login", self.upstream.label()))
-            })?;
-        let credentials = Credentials::new(username.to_owned(), password.to_owned());
+        // lettre speaks XOAUTH2 but not OAUTHBEARER; every submission server that takes
+        // tokens (Gmail, Microsoft 365, Dovecot-backed Postfix) offers XOAUTH2.
+        let (offered, secret, what): (&[Mechanism], _, _) = match proof {
+            Proof::Password(password) => (&[Mechanism::Plain, Mechanism::Login], password, "password login"),
+            Proof::Bearer(token) => (&[Mechanism::Xoauth2], token, "OAuth sign-in (XOAUTH2)"),
+        };
+        let mechanism = connection
+            .server_info()
+            .get_auth_mechanism(offered)
+            .ok_or_else(|| ApiError::new(ErrorKind::Refused, format!("{} offers no {what}", self.upstream.label())))?;
+        let credentials = Credentials::new(username.to_owned(), secret.expose().to_owned());
         if let Err(e) = connection.auth(&[mechanism], &credentials).await {
             connection.abort().await;
+            // A refused token comes back as a challenge carrying the reason (RFC 7628), which
+            // lettre's XOAUTH2 does not read: it gives up "expecting no challenge". Said in words.
+            if matches!(proof, Proof::Bearer(_)) && e.is_client() {
+                let words = "the sign-in has expired or was revoked";
+                return Err(ApiError::new(ErrorKind::AuthFailed, format!("{}: {words}", self.upstream.label())));
+            }
             return Err(smtp_error(&self.upstream, e));
         }
         Ok((connection, SmtpFeatures { max_size }))
@@ -338,7 +351,7 @@ mod tests {
     #[tokio::test]
     async fn no_starttls_offered_means_no_password_sent() {
         let (smtp, server) = fake_server(&["220 fake ESMTP\r\n", "250-fake\r\n250 AUTH PLAIN LOGIN\r\n"]).await;
-        let err = smtp.features("alice", "secret-password").await.err().expect("refused");
+        let err = smtp.features("alice", &Proof::Password("secret-password".into())).await.err().expect("refused");
         assert_eq!(err.kind, ErrorKind::Tls);
         assert!(err.message.contains("does not offer STARTTLS"), "{err:?}");
         let heard = server.await.unwrap();
@@ -354,7 +367,7 @@ mod tests {
             "220 go ahead\r\n250-injected\r\n250 AUTH PLAIN\r\n",
         ])
         .await;
-        let err = smtp.features("alice", "secret-password").await.err().expect("refused");
+        let err = smtp.features("alice", &Proof::Password("secret-password".into())).await.err().expect("refused");
         assert_eq!(err.kind, ErrorKind::Tls);
         assert!(err.message.contains("before the TLS handshake"), "{err:?}");
         drop(server);
@@ -365,7 +378,7 @@ mod tests {
         let (smtp, server) =
             fake_server(&["220 fake ESMTP\r\n", "250-fake\r\n250 STARTTLS\r\n", "454 4.7.0 TLS not available\r\n"])
                 .await;
-        let err = smtp.features("alice", "secret-password").await.err().expect("refused");
+        let err = smtp.features("alice", &Proof::Password("secret-password".into())).await.err().expect("refused");
         assert!(err.message.contains("454"), "{err:?}");
         let heard = server.await.unwrap();
         assert!(!heard.contains("AUTH"), "the client said: {heard}");

@@ -59,6 +59,9 @@ impl Browser {
                     "--disable-quic", "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync", "--window-size=1280,800",
                     "--lang=en-US", format!("--user-data-dir={}", profile.display()),
+                    // The OpenID provider's pages are served with the mail stack's certificate:
+                    // trusted by its key alone, as a user's browser trusts a real provider.
+                    format!("--ignore-certificate-errors-spki-list={}", stack_key_pin(stack)),
                 ],
                 "prefs": {
                     "download.default_directory": downloads.display().to_string(),
@@ -76,6 +79,11 @@ impl Browser {
             }
         };
         Self { client, gateway, downloads, profile, _driver: driver }
+    }
+
+    /// The address bar's URL.
+    pub async fn url(&self) -> String {
+        self.client.current_url().await.map(|u| u.to_string()).unwrap_or_default()
     }
 
     pub async fn open_app(&self) {
@@ -186,4 +194,19 @@ fn is_moved_or_covered(error: &fantoccini::error::CmdError) -> bool {
     use fantoccini::error::{CmdError, ErrorStatus};
     matches!(error, CmdError::Standard(e)
         if matches!(e.error, ErrorStatus::ElementClickIntercepted | ErrorStatus::StaleElementReference))
+}
+
+/// The SHA-256 pin (base64) of the mail stack's TLS key, as Chromium takes it.
+fn stack_key_pin(stack: &MailStack) -> String {
+    static PIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PIN.get_or_init(|| {
+        let cert = stack.ca_file.with_file_name("cert.pem");
+        let script = format!(
+            "openssl x509 -in {cert:?} -pubkey -noout | openssl pkey -pubin -outform der | \\
+             openssl dgst -sha256 -binary | base64"
+        );
+        let out = std::process::Command::new("bash").arg("-c").arg(script).output().expect("openssl");
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    })
+    .clone()
 }

@@ -40,6 +40,18 @@ pub struct MailStack {
     pub smtp: u16,
     pub submission: u16,
     pub submissions: u16,
+    /// The OpenID provider (tests/oidc): its issuer URL, its token-minting admin address, and
+    /// the gateway's client secret there.
+    pub oidc_issuer: String,
+    pub oidc_admin: String,
+    pub oidc_client_secret: String,
+}
+
+/// Tokens the provider minted for a user (see [`MailStack::mint_tokens`]).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct MintedTokens {
+    pub access_token: String,
+    pub refresh_token: String,
 }
 
 impl MailStack {
@@ -61,6 +73,9 @@ impl MailStack {
                 smtp: env.port("MAILSTACK_SMTP"),
                 submission: env.port("MAILSTACK_SUBMISSION"),
                 submissions: env.port("MAILSTACK_SUBMISSIONS"),
+                oidc_issuer: env.get("MAILSTACK_OIDC_ISSUER"),
+                oidc_admin: env.get("MAILSTACK_OIDC_ADMIN"),
+                oidc_client_secret: env.get("MAILSTACK_OIDC_CLIENT_SECRET"),
                 script,
             }
         })
@@ -176,7 +191,35 @@ impl MailStack {
             Transport::ImplicitTls => ("tls", self.imaps, self.pop3s, self.submissions),
         };
         let servers = server_pair_toml("demo", "Demo mail", &self.domain, &self.ca_file, security, (imap, pop3, smtp));
-        format!("listen = \"127.0.0.1:0\"\nstatic_dir = {static_dir:?}\n{servers}")
+        let oauth = format!(
+            "oauth = {{ issuer = {:?}, client_id = \"yubin\", client_secret = {:?}, ca_file = {:?}, \
+             button = \"Sign in with Example ID\" }}",
+            self.oidc_issuer, self.oidc_client_secret, self.ca_file
+        );
+        let oauth_servers =
+            server_pair_toml("oidc", "Example ID", &self.domain, &self.ca_file, security, (imap, pop3, smtp))
+                .replace("\nsmtp = ", &format!("\n{oauth}\nsmtp = "));
+        format!("listen = \"127.0.0.1:0\"\nstatic_dir = {static_dir:?}\n{servers}\n{oauth_servers}")
+    }
+
+    /// A grant for `user` with an access and a refresh token, minted by the OpenID provider
+    /// through its own models (its test-only admin port), as its consent page would give.
+    pub async fn mint_tokens(&self, user: &str) -> MintedTokens {
+        self.mint_tokens_lasting(user, None).await
+    }
+
+    /// The same, with an access token that lasts `ttl_secs` (default: the provider's).
+    pub async fn mint_tokens_lasting(&self, user: &str, ttl_secs: Option<u64>) -> MintedTokens {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut stream = tokio::net::TcpStream::connect(&self.oidc_admin).await.expect("the provider's admin port");
+        let ttl = ttl_secs.map(|t| format!("&ttl={t}")).unwrap_or_default();
+        let host = &self.oidc_admin;
+        let request = format!("POST /mint?user={user}{ttl} HTTP/1.0\r\nHost: {host}\r\nContent-Length: 0\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply).await.unwrap();
+        let body = reply.split_once("\r\n\r\n").map(|(_, body)| body).unwrap_or_default();
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("minting tokens for {user}: {e}: {reply}"))
     }
 }
 

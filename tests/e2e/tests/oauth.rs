@@ -1,0 +1,68 @@
+//! Signing in with an identity provider in a real browser: the OpenID provider's own login and
+//! consent pages (npm oidc-provider), back to Yubin, reading and sending with tokens (Dovecot
+//! and Postfix check them at the provider), and signing in again by itself after a reload and
+//! a gateway restart with the refresh token the browser keeps.
+
+use std::time::Duration;
+
+use yubin_e2e::Browser;
+use yubin_test_support::{http_get, unique_subject, MailStack};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_in_with_the_provider_read_send_and_stay_signed_in() {
+    let stack = MailStack::ensure();
+    let user = format!("fay@{}", stack.domain);
+    let mut browser = Browser::start().await;
+    browser.open_app().await;
+
+    // The login page offers the provider beside the password form.
+    browser.find("#oauth-oidc:not([disabled])").await;
+    browser.click("#remember").await;
+    browser.click("#oauth-oidc").await;
+
+    // The provider's own pages: sign in, then consent.
+    browser.type_into("input[name=login]", &user).await;
+    browser.type_into("input[name=password]", "any password: the provider's test accounts").await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for_text("button[type=submit]", "Continue").await;
+    browser.click("button[type=submit]").await;
+
+    // Back in Yubin, signed in as the account the provider named; the grant is out of the
+    // address bar.
+    browser.wait_for_text("#identity-button", &user).await;
+    assert!(!browser.url().await.contains("oauth="), "the sealed grant stays out of history");
+
+    // Sending goes through submission with the token; the message arrives.
+    let subject = unique_subject("oauth e2e");
+    browser.click("#compose-button").await;
+    browser.type_into("#compose-to", &user).await;
+    browser.type_into("#compose-subject", &subject).await;
+    browser.click("#send-button").await;
+    browser.wait_for_text(".message-row", &subject).await;
+
+    // A reload signs in again by itself with the remembered refresh token: no provider page.
+    browser.client.refresh().await.unwrap();
+    browser.wait_for_text("#identity-button", &user).await;
+
+    // A gateway restart: the tab reconnects and signs in again with the token, unasked.
+    browser.gateway.stop().await;
+    browser.wait_for_text(".notice", "Reconnecting").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    browser.gateway.start_again().await;
+    let after = unique_subject("oauth after restart");
+    stack.deliver("fay", format!("Subject: {after}\r\nFrom: x@example.org\r\n\r\nhi\r\n").as_bytes()).await;
+    browser.wait_for_text(".message-row", &after).await;
+    assert!(browser.client.find(fantoccini::Locator::Css("#login-form")).await.is_err(), "no sign-in asked for");
+
+    // An answer the gateway did not ask for (no flow cookie, made-up state) is refused in words.
+    let (status, _, body) = http_get(browser.gateway.addr, "/oauth/callback?code=stolen&state=forged").await;
+    assert_eq!(status, 400);
+    assert!(String::from_utf8_lossy(&body).contains("not started here"));
+
+    // Signing out forgets the grant: a reload shows the sign-in page with the provider's button.
+    browser.click("#logout-button").await;
+    browser.client.refresh().await.unwrap();
+    browser.find("#oauth-oidc").await;
+    assert!(browser.client.find(fantoccini::Locator::Css("#identity-button")).await.is_err(), "still remembered");
+    browser.close().await;
+}
