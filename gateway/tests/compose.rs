@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use base64::Engine;
+use yubin_gateway::upstream::imap::ImapConnection;
 use yubin_gateway::upstream::net::Upstream;
 use yubin_gateway::upstream::smtp::SmtpUpstream;
 use yubin_protocol::{
@@ -391,7 +392,6 @@ async fn a_bounce_names_the_recipient_and_the_remote_reply_and_links_to_the_sent
 /// kate is used by the compose tests for receiving only.
 #[tokio::test]
 async fn a_send_cut_off_midway_is_not_repeated_and_reported_uncertain() {
-    use yubin_gateway::upstream::imap::ImapConnection;
     let stack = MailStack::ensure();
     let config = stack.gateway_config(std::path::Path::new("/nonexistent"));
     let id = message_id();
@@ -400,14 +400,7 @@ async fn a_send_cut_off_midway_is_not_repeated_and_reported_uncertain() {
         "From: jack@example.test\r\nTo: kate@example.test\r\nSubject: {subject}\r\nMessage-ID: {id}\r\n\r\nhello\r\n"
     );
     // What the dead gateway left: the copy, still marked as being sent.
-    let upstream = Upstream::new(config.servers[0].incoming().1, "imap").unwrap();
-    let mut imap = ImapConnection::login(
-        &upstream,
-        "jack@example.test",
-        &yubin_gateway::upstream::sasl::Proof::Password("jack-pass".into()),
-    )
-    .await
-    .unwrap();
+    let mut imap = jack_over_imap(&config).await;
     imap.append("Sent", "(\\Seen $YubinSending)", copy.as_bytes()).await.unwrap();
     imap.logout().await;
 
@@ -434,7 +427,6 @@ async fn a_send_cut_off_midway_is_not_repeated_and_reported_uncertain() {
 /// The normal path leaves no mark: the Sent copy is filed before sending and cleared after.
 #[tokio::test]
 async fn a_sent_copy_carries_no_sending_mark() {
-    use yubin_gateway::upstream::imap::ImapConnection;
     let stack = MailStack::ensure();
     let config = stack.gateway_config(std::path::Path::new("/nonexistent"));
     let (_gw, mut jack) = logged_in("jack").await;
@@ -448,15 +440,15 @@ async fn a_sent_copy_carries_no_sending_mark() {
     };
     let Response::Sent(receipt) = jack.request(Request::Send { message }).await.expect("sent") else { panic!() };
     assert!(!receipt.already_sent && !receipt.uncertain);
-    let upstream = Upstream::new(config.servers[0].incoming().1, "imap").unwrap();
-    let mut imap = ImapConnection::login(
-        &upstream,
-        "jack@example.test",
-        &yubin_gateway::upstream::sasl::Proof::Password("jack-pass".into()),
-    )
-    .await
-    .unwrap();
+    let mut imap = jack_over_imap(&config).await;
     let copies = imap.copies_with_keyword("Sent", &id, "$YubinSending").await.unwrap();
     assert_eq!(copies.len(), 1, "one copy in Sent");
     assert!(!copies[0].1, "its sending mark is cleared");
+}
+
+/// jack's own IMAP connection to the stack, beside the gateway's.
+async fn jack_over_imap(config: &yubin_gateway::config::Config) -> ImapConnection {
+    let upstream = Upstream::new(config.servers[0].incoming().1, "imap").unwrap();
+    let password = yubin_gateway::upstream::sasl::Proof::Password("jack-pass".into());
+    ImapConnection::login(&upstream, "jack@example.test", &password).await.unwrap()
 }
