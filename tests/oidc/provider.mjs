@@ -8,7 +8,9 @@
 //
 // A second listener on 127.0.0.1 (ADMIN_PORT, plain HTTP, tests only) mints a grant with an
 // access and a refresh token for a user through the provider's own models, so gateway tests
-// get real tokens without a browser: POST /mint?user=alice@example.test[&ttl=seconds]
+// get real tokens without a browser: POST /mint?user=alice@example.test[&ttl=seconds]; and
+// withdraws every grant a user gave, as they would in their account settings at a provider:
+// POST /revoke?user=alice@example.test
 //
 // Environment: OIDC_PORT, ADMIN_PORT, OIDC_CERT, OIDC_KEY, OIDC_ACCESS_TTL (seconds),
 // OIDC_CLIENT_SECRET, OIDC_DOVECOT_SECRET.
@@ -23,7 +25,79 @@ const issuer = `https://127.0.0.1:${port}`;
 const accessTtl = Number(process.env.OIDC_ACCESS_TTL || 60);
 const scope = 'openid email offline_access';
 
+// The provider's storage: the documented adapter interface over one in-memory map, so that
+// every grant of a user can be found and withdrawn (the built-in memory adapter has no index).
+const store = new Map();
+const grantsOf = new Map(); // accountId -> Set(grantId)
+
+class MemoryAdapter {
+  constructor(model) {
+    this.model = model;
+  }
+
+  key(id) {
+    return `${this.model}:${id}`;
+  }
+
+  async upsert(id, payload, expiresIn) {
+    store.set(this.key(id), { payload, expires: expiresIn ? Date.now() + expiresIn * 1000 : undefined });
+    if (payload.grantId) {
+      const members = store.get(`grant:${payload.grantId}`)?.payload ?? [];
+      store.set(`grant:${payload.grantId}`, { payload: [...members, this.key(id)] });
+    }
+    if (this.model === 'Grant' && payload.accountId) {
+      if (!grantsOf.has(payload.accountId)) grantsOf.set(payload.accountId, new Set());
+      grantsOf.get(payload.accountId).add(id);
+    }
+    if (payload.uid) store.set(`${this.model}:uid:${payload.uid}`, { payload: id });
+    if (payload.userCode) store.set(`${this.model}:userCode:${payload.userCode}`, { payload: id });
+  }
+
+  async find(id) {
+    const entry = store.get(this.key(id));
+    if (!entry) return undefined;
+    if (entry.expires && entry.expires < Date.now()) {
+      store.delete(this.key(id));
+      return undefined;
+    }
+    return entry.payload;
+  }
+
+  async findByUid(uid) {
+    const id = store.get(`${this.model}:uid:${uid}`)?.payload;
+    return id ? this.find(id) : undefined;
+  }
+
+  async findByUserCode(userCode) {
+    const id = store.get(`${this.model}:userCode:${userCode}`)?.payload;
+    return id ? this.find(id) : undefined;
+  }
+
+  async consume(id) {
+    const entry = store.get(this.key(id));
+    if (entry) entry.payload.consumed = Math.floor(Date.now() / 1000);
+  }
+
+  async destroy(id) {
+    store.delete(this.key(id));
+  }
+
+  async revokeByGrantId(grantId) {
+    for (const key of store.get(`grant:${grantId}`)?.payload ?? []) store.delete(key);
+    store.delete(`grant:${grantId}`);
+    store.delete(`Grant:${grantId}`);
+  }
+}
+
+async function revokeAll(user) {
+  const grants = [...(grantsOf.get(user) ?? [])];
+  for (const grantId of grants) await new MemoryAdapter('Grant').revokeByGrantId(grantId);
+  grantsOf.delete(user);
+  return { revoked: grants.length };
+}
+
 const configuration = {
+  adapter: MemoryAdapter,
   clients: [
     {
       // The gateway: a confidential client; a native one so that its loopback redirect URI
@@ -101,6 +175,9 @@ http
       if (req.method === 'POST' && url.pathname === '/mint') {
         const ttl = Number(url.searchParams.get('ttl')) || undefined;
         const body = JSON.stringify(await mint(url.searchParams.get('user'), ttl));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+      } else if (req.method === 'POST' && url.pathname === '/revoke') {
+        const body = JSON.stringify(await revokeAll(url.searchParams.get('user')));
         res.writeHead(200, { 'content-type': 'application/json' }).end(body);
       } else {
         res.writeHead(404).end();

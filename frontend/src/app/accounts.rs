@@ -272,6 +272,18 @@ impl App {
         self.sign_out_account(ctx, self.active)
     }
 
+    /// An OAuth account's grant expired or was withdrawn at the provider: only its consent helps,
+    /// so the account goes (and is forgotten here) and its "Sign in with …" button is shown.
+    fn sign_in_ended(&mut self, ctx: &Context<Self>, id: AccountId) -> bool {
+        if self.account_by_id(id).is_none() {
+            return false; // told already
+        }
+        self.sign_out_account(ctx, id);
+        let text = "Your sign-in has ended at the identity provider. Sign in again to go on.";
+        self.notice = Some(Notice::error(tr(self.prefs.lang, text)));
+        true
+    }
+
     /// Signs account `id` out, and forgets it in this browser.
     fn sign_out_account(&mut self, ctx: &Context<Self>, id: AccountId) -> bool {
         // Signing out means "forget me" too.
@@ -348,11 +360,7 @@ impl App {
                 if let Some(known) = self.account_by_id(id) {
                     let oauth = known.credentials.as_ref().is_some_and(|f| f.oauth);
                     if oauth && e.kind == ErrorKind::AuthFailed {
-                        // The grant expired or was withdrawn at the provider: only its consent
-                        // helps, so the account goes and its "Sign in with …" button is shown.
-                        self.sign_out_account(ctx, id);
-                        let text = "Your sign-in has ended at the identity provider. Sign in again to go on.";
-                        self.notice = Some(Notice::error(tr(self.prefs.lang, text)));
+                        return Handled::Done(self.sign_in_ended(ctx, id));
                     } else {
                         // The silent sign-in after a drop failed (a changed password?): say so.
                         self.notice = Some(Notice::from_error(&e));
@@ -361,6 +369,7 @@ impl App {
                     return Handled::Done(self.update_sign_in(ctx, SignInMsg::Failed(id, e)));
                 }
             }
+            Msg::SignInEnded(id) => return Handled::Done(self.sign_in_ended(ctx, id)),
             Msg::SwitchAccount(id) => self.show_account(ctx, id),
             other => return Handled::NotMine(other),
         }

@@ -66,12 +66,20 @@ impl App {
             return;
         };
         let connection = connection.for_account(id);
+        // An OAuth account whose grant ended (withdrawn at the provider) hears it on whatever
+        // request finds out first.
+        let oauth = self.account_by_id(id).and_then(|a| a.credentials.as_ref()).is_some_and(|f| f.oauth);
         spawn_local(async move {
             let result = connection.request(request).await.and_then(|response| {
                 expect(response)
                     .ok_or_else(|| ApiError::new(ErrorKind::Protocol, tr(lang, "Unexpected reply from the gateway.")))
             });
-            link.send_message(to_msg(result));
+            // (Its own reply is dropped: the account is signed out, and the notice says why.)
+            if oauth && matches!(&result, Err(e) if e.kind == ErrorKind::AuthFailed) {
+                link.send_message(Msg::SignInEnded(id));
+            } else {
+                link.send_message(to_msg(result));
+            }
         });
     }
 }

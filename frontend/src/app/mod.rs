@@ -88,6 +88,8 @@ pub enum Msg {
     /// The sign-in form and sign-ins under way.
     SignIn(SignInMsg),
     LoggedIn(AccountId, Result<Session, ApiError>),
+    /// An OAuth account's grant ended (expired or withdrawn at the provider).
+    SignInEnded(AccountId),
     SwitchAccount(AccountId),
     EditIdentity(bool),
     SaveIdentity(Identity),

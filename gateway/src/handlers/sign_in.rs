@@ -145,7 +145,13 @@ pub async fn login_oauth(
             };
             (grant, None)
         }
-        OAuthGrant::Refresh(token) => (provider.refresh(&token).await?, username.map(str::to_owned)),
+        OAuthGrant::Refresh(token) => {
+            let mut grant = provider.refresh(&token).await?;
+            // A provider that does not rotate (Google) sends no new refresh token: the one
+            // presented stays good, and is kept for the next renewal.
+            grant.refresh_token.get_or_insert(token);
+            (grant, username.map(str::to_owned))
+        }
     };
     let typed = grant.username.clone().or(known_username).ok_or_else(|| {
         ApiError::new(ErrorKind::AuthFailed, "the identity provider did not say which mail account this is")

@@ -1,7 +1,8 @@
 //! Signing in with an identity provider in a real browser: the OpenID provider's own login and
 //! consent pages (npm oidc-provider), back to Yubin, reading and sending with tokens (Dovecot
-//! and Postfix check them at the provider), and signing in again by itself after a reload and
-//! a gateway restart with the refresh token the browser keeps.
+//! and Postfix check them at the provider), signing in again by itself after a reload and a
+//! gateway restart with the refresh token the browser keeps, and a grant withdrawn at the
+//! provider ending the sign-in with the provider's button shown again.
 
 use std::time::Duration;
 
@@ -59,8 +60,14 @@ async fn sign_in_with_the_provider_read_send_and_stay_signed_in() {
     assert_eq!(status, 400);
     assert!(String::from_utf8_lossy(&body).contains("not started here"));
 
-    // Signing out forgets the grant: a reload shows the sign-in page with the provider's button.
-    browser.click("#logout-button").await;
+    // The user withdraws the grant at the provider. The next time the gateway signs in (its
+    // IMAP connection was dropped), the token is refused: the tab says the sign-in ended, shows
+    // the provider's button — never a password box — and forgets the refresh token.
+    stack.revoke_grants(&user).await;
+    stack.kick("fay");
+    browser.wait_for_text(".folder", "Sent").await.click().await.unwrap();
+    browser.wait_for_text(".notice", "sign-in has ended").await;
+    browser.find("#oauth-oidc").await;
     browser.client.refresh().await.unwrap();
     browser.find("#oauth-oidc").await;
     assert!(browser.client.find(fantoccini::Locator::Css("#identity-button")).await.is_err(), "still remembered");

@@ -210,16 +210,28 @@ impl MailStack {
 
     /// The same, with an access token that lasts `ttl_secs` (default: the provider's).
     pub async fn mint_tokens_lasting(&self, user: &str, ttl_secs: Option<u64>) -> MintedTokens {
+        let ttl = ttl_secs.map(|t| format!("&ttl={t}")).unwrap_or_default();
+        let body = self.provider_admin(&format!("/mint?user={user}{ttl}")).await;
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("minting tokens for {user}: {e}: {body}"))
+    }
+
+    /// Withdraws every grant `user` gave at the provider (as in a provider's account settings):
+    /// its access and refresh tokens stop working at once.
+    pub async fn revoke_grants(&self, user: &str) {
+        let body = self.provider_admin(&format!("/revoke?user={user}")).await;
+        assert!(body.contains("revoked"), "revoking {user}'s grants: {body}");
+    }
+
+    /// POSTs to the provider's test-only admin port; the reply's body.
+    async fn provider_admin(&self, path: &str) -> String {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let mut stream = tokio::net::TcpStream::connect(&self.oidc_admin).await.expect("the provider's admin port");
-        let ttl = ttl_secs.map(|t| format!("&ttl={t}")).unwrap_or_default();
         let host = &self.oidc_admin;
-        let request = format!("POST /mint?user={user}{ttl} HTTP/1.0\r\nHost: {host}\r\nContent-Length: 0\r\n\r\n");
+        let request = format!("POST {path} HTTP/1.0\r\nHost: {host}\r\nContent-Length: 0\r\n\r\n");
         stream.write_all(request.as_bytes()).await.unwrap();
         let mut reply = String::new();
         stream.read_to_string(&mut reply).await.unwrap();
-        let body = reply.split_once("\r\n\r\n").map(|(_, body)| body).unwrap_or_default();
-        serde_json::from_str(body).unwrap_or_else(|e| panic!("minting tokens for {user}: {e}: {reply}"))
+        reply.split_once("\r\n\r\n").map(|(_, body)| body.to_owned()).unwrap_or_default()
     }
 }
 
