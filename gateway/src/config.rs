@@ -298,6 +298,18 @@ pub struct Endpoint {
     /// Must be true for `security = "plain"`: passwords then cross the network in clear.
     #[serde(default)]
     pub allow_plaintext_password: bool,
+    /// For OAuth accounts: the SASL mechanism to use, for a server that offers one it does not
+    /// implement well (default: OAUTHBEARER where offered, else XOAUTH2).
+    #[serde(default)]
+    pub oauth_mechanism: Option<BearerMechanism>,
+}
+
+/// A SASL mechanism that carries an OAuth bearer token: OAUTHBEARER (RFC 7628) or XOAUTH2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BearerMechanism {
+    OAuthBearer,
+    XOAuth2,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -221,3 +221,31 @@ async fn a_token_the_provider_no_longer_honours_is_refused_in_words_on_each_prot
     assert_eq!(refused.kind, ErrorKind::AuthFailed, "SMTP: {refused:?}");
     assert!(refused.message.contains("expired or was revoked"), "SMTP: {refused:?}");
 }
+
+#[tokio::test]
+async fn xoauth2_signs_in_to_imap_and_pop3_where_the_operator_chooses_it() {
+    use yubin_gateway::config::BearerMechanism;
+    let stack = MailStack::ensure();
+    let mut config = stack.gateway_config(std::path::Path::new("dist"));
+    // The same servers, told to use XOAUTH2 (as for a server whose OAUTHBEARER misbehaves).
+    for id in ["oidc", "oidc-pop3"] {
+        let mut server = config.server(id).unwrap().clone();
+        server.id = format!("{id}-x");
+        for endpoint in [server.imap.as_mut(), server.pop3.as_mut()].into_iter().flatten() {
+            endpoint.oauth_mechanism = Some(BearerMechanism::XOAuth2);
+        }
+        config.servers.push(server);
+    }
+    let gw = TestGateway::start(config).await;
+    let user = format!("hana@{}", stack.domain);
+    let mut client = WsClient::connect(&gw).await;
+    let tokens = stack.mint_tokens(&user).await;
+    sign_in(&mut client, "oidc-x", &user, &tokens.refresh_token).await.expect("IMAP over XOAUTH2");
+    inbox_subjects(&mut client).await;
+    let mut pop = WsClient::connect(&gw).await;
+    let tokens = stack.mint_tokens(&user).await;
+    sign_in(&mut pop, "oidc-pop3-x", &user, &tokens.refresh_token).await.expect("POP3 over XOAUTH2");
+    let logins: Vec<String> = stack.dovecot_log_of("hana").into_iter().filter(|l| l.contains("Login: ")).collect();
+    assert!(logins.iter().any(|l| l.contains("imap-login") && l.contains("method=XOAUTH2")), "{logins:#?}");
+    assert!(logins.iter().any(|l| l.contains("pop3-login") && l.contains("method=XOAUTH2")), "{logins:#?}");
+}

@@ -31,6 +31,7 @@ pub fn endpoint_of(url: &url::Url, ca_file: Option<&std::path::Path>) -> Result<
         ca_file: ca_file.map(ToOwned::to_owned),
         tls_name: None,
         allow_plaintext_password: false,
+        oauth_mechanism: None,
     })
 }
 

@@ -1034,7 +1034,7 @@ where
     T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + std::fmt::Debug + Send,
 {
     let offered = offered_mechanisms(&mut client).await?;
-    let mechanism = BearerMechanism::choose(&offered).ok_or_else(|| {
+    let mechanism = BearerMechanism::choose(&offered, upstream.endpoint.oauth_mechanism).ok_or_else(|| {
         ApiError::new(ErrorKind::AuthFailed, format!("{} does not offer OAuth sign-in", upstream.label()))
     })?;
     let endpoint = &upstream.endpoint;

@@ -52,6 +52,7 @@ pub(crate) mod fake_server {
             ca_file: None,
             tls_name: Some("mail.example.test".into()),
             allow_plaintext_password: false,
+            oauth_mechanism: None,
         };
         (Upstream::new(&endpoint, "imap").unwrap(), task)
     }

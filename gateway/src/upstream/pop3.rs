@@ -107,7 +107,7 @@ impl Pop3Connection {
     /// reason (RFC 7628), which the user is told in words.
     async fn bearer(&mut self, upstream: &Upstream, username: &str, token: &str) -> Result<(), ApiError> {
         let offered = sasl_mechanisms(&self.capabilities().await);
-        let mechanism = BearerMechanism::choose(&offered).ok_or_else(|| {
+        let mechanism = BearerMechanism::choose(&offered, upstream.endpoint.oauth_mechanism).ok_or_else(|| {
             ApiError::new(ErrorKind::AuthFailed, format!("{} does not offer OAuth sign-in", self.label))
         })?;
         let endpoint = &upstream.endpoint;

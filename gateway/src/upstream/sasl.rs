@@ -14,12 +14,8 @@ pub enum Proof {
     Bearer(Secret),
 }
 
-/// A SASL mechanism that carries a bearer token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BearerMechanism {
-    OAuthBearer,
-    XOAuth2,
-}
+/// A SASL mechanism that carries a bearer token (defined with the config, which may name one).
+pub use crate::config::BearerMechanism;
 
 impl BearerMechanism {
     pub fn name(self) -> &'static str {
@@ -29,11 +25,14 @@ impl BearerMechanism {
         }
     }
 
-    /// What the server offers (its mechanism names, any case), OAUTHBEARER first.
-    pub fn choose(offered: &[String]) -> Option<Self> {
-        [Self::OAuthBearer, Self::XOAuth2]
-            .into_iter()
-            .find(|m| offered.iter().any(|o| o.eq_ignore_ascii_case(m.name())))
+    /// What the server offers (its mechanism names, any case), OAUTHBEARER first — or only
+    /// `required`, when the operator named one.
+    pub fn choose(offered: &[String], required: Option<Self>) -> Option<Self> {
+        let candidates = match required {
+            Some(required) => vec![required],
+            None => vec![Self::OAuthBearer, Self::XOAuth2],
+        };
+        candidates.into_iter().find(|m| offered.iter().any(|o| o.eq_ignore_ascii_case(m.name())))
     }
 
     /// The client's first (and only) message, before base64.
@@ -104,9 +103,11 @@ mod tests {
     fn the_standard_mechanism_is_preferred() {
         let offered = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>();
         let both = offered(&["xoauth2", "OAUTHBEARER"]);
-        assert_eq!(BearerMechanism::choose(&both), Some(BearerMechanism::OAuthBearer));
-        assert_eq!(BearerMechanism::choose(&offered(&["XOAUTH2"])), Some(BearerMechanism::XOAuth2));
-        assert_eq!(BearerMechanism::choose(&offered(&["PLAIN"])), None);
+        assert_eq!(BearerMechanism::choose(&both, None), Some(BearerMechanism::OAuthBearer));
+        assert_eq!(BearerMechanism::choose(&both, Some(BearerMechanism::XOAuth2)), Some(BearerMechanism::XOAuth2));
+        assert_eq!(BearerMechanism::choose(&offered(&["XOAUTH2"]), None), Some(BearerMechanism::XOAuth2));
+        assert_eq!(BearerMechanism::choose(&offered(&["PLAIN"]), None), None);
+        assert_eq!(BearerMechanism::choose(&offered(&["PLAIN"]), Some(BearerMechanism::XOAuth2)), None);
     }
 
     #[test]
