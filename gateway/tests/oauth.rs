@@ -249,3 +249,37 @@ async fn xoauth2_signs_in_to_imap_and_pop3_where_the_operator_chooses_it() {
     assert!(logins.iter().any(|l| l.contains("imap-login") && l.contains("method=XOAUTH2")), "{logins:#?}");
     assert!(logins.iter().any(|l| l.contains("pop3-login") && l.contains("method=XOAUTH2")), "{logins:#?}");
 }
+
+#[tokio::test]
+async fn a_flow_started_at_one_gateway_is_completed_by_another_with_the_same_key() {
+    let stack = MailStack::ensure();
+    let key_file = std::env::temp_dir().join(format!("yubin-flow-key-{}", std::process::id()));
+    std::fs::write(&key_file, "5a".repeat(32)).unwrap();
+    let mut shared = stack.gateway_config(std::path::Path::new("dist"));
+    shared.oauth_key_file = Some(key_file.clone());
+    let (first, second) = (TestGateway::start(shared.clone()).await, TestGateway::start(shared).await);
+    let stranger = gateway(stack).await; // its own key
+
+    let (_, headers, _) = http_get(first.addr, "/oauth/start?server=oidc").await;
+    let header = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let cookie = header("set-cookie").split(';').next().unwrap_or_default().to_owned();
+    let location = url::Url::parse(&header("location")).unwrap();
+    let state = location.query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned()).unwrap();
+
+    // The other gateway opens the flow and takes the answer to the provider (which refuses a
+    // made-up code); one with another key does not know the flow at all.
+    let callback = format!("/oauth/callback?code=made-up&state={state}");
+    let (status, _, body) = yubin_test_support::http_get_with(second.addr, &callback, &[("Cookie", &cookie)]).await;
+    let body = String::from_utf8_lossy(&body);
+    assert_eq!(status, 502, "{body}");
+    assert!(body.contains("identity provider refused"), "{body}");
+    let (status, _, body) = yubin_test_support::http_get_with(stranger.addr, &callback, &[("Cookie", &cookie)]).await;
+    assert_eq!(status, 400);
+    assert!(String::from_utf8_lossy(&body).contains("not started here"));
+    // The right flow with a wrong state is refused before anything is exchanged.
+    let forged = "/oauth/callback?code=made-up&state=forged";
+    let (status, _, body) = yubin_test_support::http_get_with(second.addr, forged, &[("Cookie", &cookie)]).await;
+    assert_eq!(status, 400);
+    assert!(String::from_utf8_lossy(&body).contains("does not belong to your sign-in"));
+    std::fs::remove_file(&key_file).ok();
+}

@@ -1,6 +1,7 @@
 //! Signing in with an identity provider in a real browser: the OpenID provider's own login and
 //! consent pages (npm oidc-provider), back to Yubin, reading and sending with tokens (Dovecot
-//! and Postfix check them at the provider), signing in again by itself after a reload and a
+//! and Postfix check them at the provider), beside a password account in the unified inbox,
+//! sending after the access token ended, signing in again by itself after a reload and a
 //! gateway restart with the refresh token the browser keeps, and a grant withdrawn at the
 //! provider ending the sign-in with the provider's button shown again.
 
@@ -40,6 +41,27 @@ async fn sign_in_with_the_provider_read_send_and_stay_signed_in() {
     browser.type_into("#compose-subject", &subject).await;
     browser.click("#send-button").await;
     browser.wait_for_text(".message-row", &subject).await;
+
+    // A password account beside it: one unified inbox for both.
+    let other = unique_subject("password account");
+    stack.deliver("gus", format!("Subject: {other}\r\nFrom: x@example.org\r\n\r\nhi\r\n").as_bytes()).await;
+    browser.click("#add-account").await;
+    browser.find("#login-form[role=dialog] #oauth-oidc").await;
+    browser.sign_in("gus", "gus-pass").await;
+    browser.click("#unified-inbox").await;
+    browser.wait_for_text(".message-row", &other).await;
+    browser.wait_for_text(".message-row", &subject).await;
+
+    // The access token (60 s) ends while the tab is open; sending, which needs a new
+    // connection, still works: the gateway renewed it with the refresh token.
+    tokio::time::sleep(Duration::from_secs(42)).await;
+    browser.click(&format!(".account-switch[data-account='{user}']")).await;
+    let later = unique_subject("oauth after expiry");
+    browser.click("#compose-button").await;
+    browser.type_into("#compose-to", &user).await;
+    browser.type_into("#compose-subject", &later).await;
+    browser.click("#send-button").await;
+    browser.wait_for_text(".message-row", &later).await;
 
     // A reload signs in again by itself with the remembered refresh token: no provider page.
     browser.client.refresh().await.unwrap();
