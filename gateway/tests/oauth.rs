@@ -283,3 +283,22 @@ async fn a_flow_started_at_one_gateway_is_completed_by_another_with_the_same_key
     assert!(String::from_utf8_lossy(&body).contains("does not belong to your sign-in"));
     std::fs::remove_file(&key_file).ok();
 }
+
+#[tokio::test]
+async fn a_provider_that_does_not_rotate_keeps_its_refresh_token_working() {
+    // As Google does: the refresh reply has no new refresh token; the one presented stays good.
+    let stack = MailStack::ensure();
+    let mut config = stack.gateway_config(std::path::Path::new("dist"));
+    let mut server = config.server("oidc").unwrap().clone();
+    server.id = "oidc-static".into();
+    server.oauth.as_mut().unwrap().client_id = "yubin-static".into();
+    config.servers.push(server);
+    let gw = TestGateway::start(config).await;
+    let user = format!("ike@{}", stack.domain);
+    let tokens = stack.mint_tokens_for_client(&user, "yubin-static").await;
+    for _ in 0..2 {
+        let mut client = WsClient::connect(&gw).await;
+        let session = sign_in(&mut client, "oidc-static", &user, &tokens.refresh_token).await.expect("signed in");
+        assert_eq!(session.refresh_token.as_ref().map(Secret::expose), Some(tokens.refresh_token.as_str()));
+    }
+}

@@ -8,7 +8,8 @@
 //
 // A second listener on 127.0.0.1 (ADMIN_PORT, plain HTTP, tests only) mints a grant with an
 // access and a refresh token for a user through the provider's own models, so gateway tests
-// get real tokens without a browser: POST /mint?user=alice@example.test[&ttl=seconds]; and
+// get real tokens without a browser: POST /mint?user=alice@example.test[&ttl=seconds]
+// [&client=yubin-static]; and
 // withdraws every grant a user gave, as they would in their account settings at a provider:
 // POST /revoke?user=alice@example.test
 //
@@ -111,6 +112,17 @@ const configuration = {
       token_endpoint_auth_method: 'client_secret_basic',
     },
     {
+      // The same, for a provider that keeps one refresh token for good (as Google does): no
+      // rotation for this client.
+      client_id: 'yubin-static',
+      client_secret: process.env.OIDC_CLIENT_SECRET || 'yubin-secret',
+      application_type: 'native',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: ['http://127.0.0.1/oauth/callback'],
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    {
       // Dovecot, which only introspects tokens.
       client_id: 'dovecot',
       client_secret: process.env.OIDC_DOVECOT_SECRET || 'dovecot-secret',
@@ -144,7 +156,7 @@ const configuration = {
   async issueRefreshToken(ctx, client) {
     return client.grantTypeAllowed('refresh_token');
   },
-  rotateRefreshToken: true,
+  rotateRefreshToken: (ctx) => ctx.oidc.client.clientId !== 'yubin-static',
   // The e-mail address in the ID token too: the gateway signs in to the mail servers as it.
   conformIdTokenClaims: false,
   cookies: { keys: ['yubin-test-oidc-cookie-key'] },
@@ -157,8 +169,8 @@ https
   .createServer({ cert: fs.readFileSync(process.env.OIDC_CERT), key: fs.readFileSync(process.env.OIDC_KEY) }, provider.callback())
   .listen(port, '127.0.0.1', () => console.log(`oidc-provider ${issuer}`));
 
-async function mint(user, ttl) {
-  const client = await provider.Client.find('yubin');
+async function mint(user, ttl, clientId = 'yubin') {
+  const client = await provider.Client.find(clientId);
   const grant = new provider.Grant({ accountId: user, clientId: client.clientId });
   grant.addOIDCScope(scope);
   const grantId = await grant.save();
@@ -174,7 +186,8 @@ http
     try {
       if (req.method === 'POST' && url.pathname === '/mint') {
         const ttl = Number(url.searchParams.get('ttl')) || undefined;
-        const body = JSON.stringify(await mint(url.searchParams.get('user'), ttl));
+        const client = url.searchParams.get('client') || undefined;
+        const body = JSON.stringify(await mint(url.searchParams.get('user'), ttl, client));
         res.writeHead(200, { 'content-type': 'application/json' }).end(body);
       } else if (req.method === 'POST' && url.pathname === '/revoke') {
         const body = JSON.stringify(await revokeAll(url.searchParams.get('user')));

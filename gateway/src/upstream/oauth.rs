@@ -217,4 +217,36 @@ mod tests {
         assert_eq!(claim_of(&jwt, "missing"), None);
         assert_eq!(claim_of("not a jwt", "email"), None);
     }
+
+    #[tokio::test]
+    async fn the_presets_ask_for_mail_access_a_refresh_token_and_pkce() {
+        let query =
+            |url: &url::Url| -> std::collections::HashMap<String, String> { url.query_pairs().into_owned().collect() };
+        let preset = |name: &str| -> OAuthConfig {
+            toml::from_str(&format!("preset = \"{name}\"\nclient_id = \"id\"\nclient_secret = \"s\"")).unwrap()
+        };
+        let redirect = "https://mail.example.org/oauth/callback";
+
+        let (challenge, _) = PkceCodeChallenge::new_random_sha256();
+        let google = OAuthProvider::new(&preset("google")).authorization_url(redirect, "st", challenge).await.unwrap();
+        let q = query(&google);
+        assert_eq!(google.host_str(), Some("accounts.google.com"));
+        assert_eq!((q["access_type"].as_str(), q["prompt"].as_str()), ("offline", "consent"));
+        assert!(q["scope"].split(' ').any(|s| s == "https://mail.google.com/"), "{q:?}");
+        assert_eq!((q["code_challenge_method"].as_str(), q["state"].as_str()), ("S256", "st"));
+        assert_eq!(q["redirect_uri"], redirect);
+
+        let (challenge, _) = PkceCodeChallenge::new_random_sha256();
+        let microsoft =
+            OAuthProvider::new(&preset("microsoft")).authorization_url(redirect, "st", challenge).await.unwrap();
+        let q = query(&microsoft);
+        assert_eq!(microsoft.host_str(), Some("login.microsoftonline.com"));
+        for scope in [
+            "offline_access",
+            "https://outlook.office.com/IMAP.AccessAsUser.All",
+            "https://outlook.office.com/SMTP.Send",
+        ] {
+            assert!(q["scope"].split(' ').any(|s| s == scope), "{scope} in {q:?}");
+        }
+    }
 }

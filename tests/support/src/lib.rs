@@ -211,8 +211,17 @@ impl MailStack {
     /// The same, with an access token that lasts `ttl_secs` (default: the provider's).
     pub async fn mint_tokens_lasting(&self, user: &str, ttl_secs: Option<u64>) -> MintedTokens {
         let ttl = ttl_secs.map(|t| format!("&ttl={t}")).unwrap_or_default();
-        let body = self.provider_admin(&format!("/mint?user={user}{ttl}")).await;
-        serde_json::from_str(&body).unwrap_or_else(|e| panic!("minting tokens for {user}: {e}: {body}"))
+        self.mint(&format!("user={user}{ttl}")).await
+    }
+
+    /// Tokens for the provider's client `client` (`yubin-static` never rotates refresh tokens).
+    pub async fn mint_tokens_for_client(&self, user: &str, client: &str) -> MintedTokens {
+        self.mint(&format!("user={user}&client={client}")).await
+    }
+
+    async fn mint(&self, query: &str) -> MintedTokens {
+        let body = self.provider_admin(&format!("/mint?{query}")).await;
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("minting tokens ({query}): {e}: {body}"))
     }
 
     /// Withdraws every grant `user` gave at the provider (as in a provider's account settings):
