@@ -35,10 +35,7 @@ async fn passwords_never_reach_the_logs() {
         .init();
 
     let stack = MailStack::ensure();
-    let key_file = std::env::temp_dir().join(format!("yubin-logs-key-{}", std::process::id()));
-    std::fs::write(&key_file, "17".repeat(32)).unwrap();
-    let mut config = stack.gateway_config(std::path::Path::new("/nonexistent"));
-    config.oauth_key_file = Some(key_file.clone());
+    let (config, _key) = stack.gateway_config_with_key(std::path::Path::new("/nonexistent"), 0x17);
     let gw = TestGateway::start(config).await;
     let mut imap = WsClient::connect(&gw).await;
     imap.login("noah", "noah-pass").await.expect("IMAP login");
@@ -87,7 +84,6 @@ async fn passwords_never_reach_the_logs() {
         })
         .await
         .expect("send with XOAUTH2");
-    std::fs::remove_file(&key_file).ok();
 
     let logs = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
     assert!(logs.contains("logged in"), "the logs were captured: {logs}");

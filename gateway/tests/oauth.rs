@@ -149,10 +149,7 @@ async fn the_flow_starts_at_the_provider_and_refuses_answers_it_did_not_start() 
 async fn an_expired_access_token_is_renewed_and_any_gateway_with_the_key_completes_a_consent() {
     let stack = MailStack::ensure();
     // Two gateways sharing one sealing key: a consent sealed by one is opened by the other.
-    let key_file = std::env::temp_dir().join(format!("yubin-oauth-key-{}", std::process::id()));
-    std::fs::write(&key_file, "42".repeat(32)).unwrap();
-    let mut config = stack.gateway_config(std::path::Path::new("dist"));
-    config.oauth_key_file = Some(key_file.clone());
+    let (config, _key) = stack.gateway_config_with_key(std::path::Path::new("dist"), 0x42);
     let gw = TestGateway::start(config).await;
     let sealer = yubin_gateway::sealed::Sealer::new(Some([0x42; 32]));
 
@@ -188,7 +185,6 @@ async fn an_expired_access_token_is_renewed_and_any_gateway_with_the_key_complet
         }
     };
     assert_ne!(renewed.expose(), tokens.refresh_token);
-    std::fs::remove_file(&key_file).ok();
 }
 
 #[tokio::test]
@@ -253,10 +249,7 @@ async fn xoauth2_signs_in_to_imap_and_pop3_where_the_operator_chooses_it() {
 #[tokio::test]
 async fn a_flow_started_at_one_gateway_is_completed_by_another_with_the_same_key() {
     let stack = MailStack::ensure();
-    let key_file = std::env::temp_dir().join(format!("yubin-flow-key-{}", std::process::id()));
-    std::fs::write(&key_file, "5a".repeat(32)).unwrap();
-    let mut shared = stack.gateway_config(std::path::Path::new("dist"));
-    shared.oauth_key_file = Some(key_file.clone());
+    let (shared, _key) = stack.gateway_config_with_key(std::path::Path::new("dist"), 0x5a);
     let (first, second) = (TestGateway::start(shared.clone()).await, TestGateway::start(shared).await);
     let stranger = gateway(stack).await; // its own key
 
@@ -281,7 +274,6 @@ async fn a_flow_started_at_one_gateway_is_completed_by_another_with_the_same_key
     let (status, _, body) = yubin_test_support::http_get_with(second.addr, forged, &[("Cookie", &cookie)]).await;
     assert_eq!(status, 400);
     assert!(String::from_utf8_lossy(&body).contains("does not belong to your sign-in"));
-    std::fs::remove_file(&key_file).ok();
 }
 
 #[tokio::test]

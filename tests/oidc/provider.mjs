@@ -97,31 +97,25 @@ async function revokeAll(user) {
   return { revoked: grants.length };
 }
 
+// The gateway: a confidential client; a native one so that its loopback redirect URI may come
+// on any port (RFC 8252 §7.3), as test gateways listen on ephemeral ports.
+const gatewayClient = (clientId) => ({
+  client_id: clientId,
+  client_secret: process.env.OIDC_CLIENT_SECRET || 'yubin-secret',
+  application_type: 'native',
+  grant_types: ['authorization_code', 'refresh_token'],
+  response_types: ['code'],
+  redirect_uris: ['http://127.0.0.1/oauth/callback'],
+  token_endpoint_auth_method: 'client_secret_basic',
+});
+
 const configuration = {
   adapter: MemoryAdapter,
   clients: [
-    {
-      // The gateway: a confidential client; a native one so that its loopback redirect URI
-      // may come on any port (RFC 8252 §7.3), as test gateways listen on ephemeral ports.
-      client_id: 'yubin',
-      client_secret: process.env.OIDC_CLIENT_SECRET || 'yubin-secret',
-      application_type: 'native',
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      redirect_uris: ['http://127.0.0.1/oauth/callback'],
-      token_endpoint_auth_method: 'client_secret_basic',
-    },
-    {
-      // The same, for a provider that keeps one refresh token for good (as Google does): no
-      // rotation for this client.
-      client_id: 'yubin-static',
-      client_secret: process.env.OIDC_CLIENT_SECRET || 'yubin-secret',
-      application_type: 'native',
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      redirect_uris: ['http://127.0.0.1/oauth/callback'],
-      token_endpoint_auth_method: 'client_secret_basic',
-    },
+    gatewayClient('yubin'),
+    // The same, for a provider that keeps one refresh token for good (as Google does): no
+    // rotation for this client.
+    gatewayClient('yubin-static'),
     {
       // Dovecot, which only introspects tokens.
       client_id: 'dovecot',

@@ -10,6 +10,15 @@ use std::time::Duration;
 use yubin_e2e::Browser;
 use yubin_test_support::{http_get, unique_subject, MailStack};
 
+/// Writes `subject` to `user` (the account on screen), sends it, and waits for it in the list.
+async fn send_and_see_it_arrive(browser: &Browser, user: &str, subject: &str) {
+    browser.click("#compose-button").await;
+    browser.type_into("#compose-to", user).await;
+    browser.type_into("#compose-subject", subject).await;
+    browser.click("#send-button").await;
+    browser.wait_for_text(".message-row", subject).await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn sign_in_with_the_provider_read_send_and_stay_signed_in() {
     let stack = MailStack::ensure();
@@ -36,11 +45,7 @@ async fn sign_in_with_the_provider_read_send_and_stay_signed_in() {
 
     // Sending goes through submission with the token; the message arrives.
     let subject = unique_subject("oauth e2e");
-    browser.click("#compose-button").await;
-    browser.type_into("#compose-to", &user).await;
-    browser.type_into("#compose-subject", &subject).await;
-    browser.click("#send-button").await;
-    browser.wait_for_text(".message-row", &subject).await;
+    send_and_see_it_arrive(&browser, &user, &subject).await;
 
     // A password account beside it: one unified inbox for both.
     let other = unique_subject("password account");
@@ -56,12 +61,7 @@ async fn sign_in_with_the_provider_read_send_and_stay_signed_in() {
     // connection, still works: the gateway renewed it with the refresh token.
     tokio::time::sleep(Duration::from_secs(42)).await;
     browser.click(&format!(".account-switch[data-account='{user}']")).await;
-    let later = unique_subject("oauth after expiry");
-    browser.click("#compose-button").await;
-    browser.type_into("#compose-to", &user).await;
-    browser.type_into("#compose-subject", &later).await;
-    browser.click("#send-button").await;
-    browser.wait_for_text(".message-row", &later).await;
+    send_and_see_it_arrive(&browser, &user, &unique_subject("oauth after expiry")).await;
 
     // A reload signs in again by itself with the remembered refresh token: no provider page.
     browser.client.refresh().await.unwrap();

@@ -47,6 +47,15 @@ pub struct MailStack {
     pub oidc_client_secret: String,
 }
 
+/// A key file written for a test; removed when dropped.
+pub struct KeyFile(pub PathBuf);
+
+impl Drop for KeyFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
 /// Tokens the provider minted for a user (see [`MailStack::mint_tokens`]).
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct MintedTokens {
@@ -182,6 +191,16 @@ impl MailStack {
         let config: Config = toml::from_str(&self.gateway_config_text(static_dir, transport)).expect("test config");
         config.validate().expect("valid test config");
         config
+    }
+
+    /// [`Self::gateway_config`] with an OAuth sealing key file holding 32 bytes of `byte`, as
+    /// gateways behind one balancer share it; the file goes when the returned guard does.
+    pub fn gateway_config_with_key(&self, static_dir: &Path, byte: u8) -> (Config, KeyFile) {
+        let path = std::env::temp_dir().join(format!("yubin-oauth-key-{}-{byte:02x}", std::process::id()));
+        std::fs::write(&path, [byte; 32]).expect("key file");
+        let mut config = self.gateway_config(static_dir);
+        config.oauth_key_file = Some(path.clone());
+        (config, KeyFile(path))
     }
 
     /// The gateway configuration for this stack as TOML, for a gateway run as its own process.
