@@ -1,22 +1,95 @@
-//! The browser's trip to an identity provider: leaving for the gateway's `/oauth/start` (with
-//! "Remember me" kept in this tab's session storage meanwhile), and coming back to
-//! `/#oauth=<sealed grant>&server=<id>`, which is taken out of the address bar at once so it
-//! is neither bookmarked nor left in history.
+//! The browser's trip to an identity provider: leaving for the gateway's `/oauth/start`, and
+//! coming back to `/#oauth=<sealed grant>&server=<id>`, which is taken out of the address bar
+//! at once so it is neither bookmarked nor left in history.
+//!
+//! The first sign-in leaves in this tab ("Remember me" waits in session storage). Adding an
+//! account leaves in a popup, so the accounts signed in here stay: the app that loads in the
+//! popup on the way back hands the consent to this page (`postMessage`, same origin only) and
+//! closes. A blocked popup falls back to this tab.
 
+use std::cell::Cell;
+
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 use yubin_protocol::text::percent_decode;
 
 use crate::sign_in::OAuthReturn;
 
 const REMEMBER_KEY: &str = "yubin.oauth.remember";
+/// The message a popup hands over: `{ yubinOAuth: <sealed>, server: <id> }`.
+const MESSAGE_GRANT: &str = "yubinOAuth";
 
-/// Leaves for the provider's consent page, for `server`.
-pub fn start(server: &str, remember: bool) {
+thread_local! {
+    /// "Remember me" of the sign-in under way in a popup.
+    static POPUP_REMEMBER: Cell<Option<bool>> = const { Cell::new(None) };
+}
+
+/// Leaves for the provider's consent page, for `server`: in a popup when `keep_page` (accounts
+/// signed in here would be signed out by leaving), else in this tab.
+pub fn start(server: &str, remember: bool, keep_page: bool) {
     let Some(window) = web_sys::window() else { return };
+    let server: String = js_sys::encode_uri_component(server).into();
+    let url = format!("/oauth/start?server={server}");
+    if keep_page {
+        let features = "popup,width=520,height=720";
+        if let Ok(Some(_)) = window.open_with_url_and_target_and_features(&url, "yubin-oauth", features) {
+            POPUP_REMEMBER.with(|r| r.set(Some(remember)));
+            return;
+        }
+    }
     if let Ok(Some(storage)) = window.session_storage() {
         let _ = storage.set_item(REMEMBER_KEY, if remember { "1" } else { "0" });
     }
-    let server: String = js_sys::encode_uri_component(server).into();
-    let _ = window.location().assign(&format!("/oauth/start?server={server}"));
+    let _ = window.location().assign(&url);
+}
+
+/// In a popup this app opened: hands the consent to the opener and closes; `true` if done.
+pub fn hand_to_opener(back: &OAuthReturn) -> bool {
+    let Some(window) = web_sys::window() else { return false };
+    let Some(opener) = window.opener().ok().filter(|o| !o.is_null() && !o.is_undefined()) else { return false };
+    let Ok(origin) = window.location().origin() else { return false };
+    let message = js_sys::Object::new();
+    let set = |key: &str, value: &str| js_sys::Reflect::set(&message, &key.into(), &value.into()).is_ok();
+    if !(set(MESSAGE_GRANT, &back.sealed) && set("server", &back.server)) {
+        return false;
+    }
+    let opener: web_sys::Window = opener.unchecked_into();
+    // Only to a page of this very origin: the grant is for this gateway's app alone.
+    if opener.post_message(&message, &origin).is_err() {
+        return false;
+    }
+    let _ = window.close();
+    true
+}
+
+/// Listens for a consent a popup hands over; stops when dropped.
+pub struct Listener {
+    closure: Closure<dyn FnMut(web_sys::MessageEvent)>,
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        if let Some(window) = web_sys::window() {
+            let _ = window.remove_event_listener_with_callback("message", self.closure.as_ref().unchecked_ref());
+        }
+    }
+}
+
+pub fn listen(on_return: yew::Callback<OAuthReturn>) -> Option<Listener> {
+    let window = web_sys::window()?;
+    let own_origin = window.location().origin().ok()?;
+    let closure = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+        if event.origin() != own_origin {
+            return;
+        }
+        let data = event.data();
+        let field = |key: &str| js_sys::Reflect::get(&data, &JsValue::from_str(key)).ok().and_then(|v| v.as_string());
+        let (Some(sealed), Some(server)) = (field(MESSAGE_GRANT), field("server")) else { return };
+        let remember = POPUP_REMEMBER.with(|r| r.take()).unwrap_or(false);
+        on_return.emit(OAuthReturn { server, sealed, remember });
+    });
+    window.add_event_listener_with_callback("message", closure.as_ref().unchecked_ref()).ok()?;
+    Some(Listener { closure })
 }
 
 /// The consent the page was opened with, if any (once: the fragment is removed).

@@ -195,6 +195,8 @@ pub struct App {
     prefs: Preferences,
     /// The keyboard shortcut listener, for as long as the app lives.
     _shortcuts: Option<shortcuts::Listener>,
+    /// Hears consents handed over by a sign-in popup (adding an OAuth account).
+    _oauth_popup: Option<oauth_return::Listener>,
     /// The list of shortcuts is shown.
     help: bool,
     /// Unread messages in all inboxes when last counted, to tell new mail apart.
@@ -226,6 +228,7 @@ impl Component for App {
             composer: None,
             prefs: Preferences { lang: Lang::detect(), theme: Theme::load(), notify: notifications::enabled() },
             _shortcuts: shortcuts::listen(ctx.link().callback(Msg::Shortcut)),
+            _oauth_popup: oauth_return::listen(ctx.link().callback(|back| Msg::SignIn(SignInMsg::OAuthReturned(back)))),
             help: false,
             inbox_unread: None,
             contacts: Rc::new(contacts::load()),
@@ -234,8 +237,9 @@ impl Component for App {
         app.connect(ctx);
         let link = ctx.link().clone();
         spawn_local(async move { link.send_message(Msg::SignIn(SignInMsg::Remembered(remember::all().await))) });
-        // Back from an identity provider's consent: sign in with it once the gateway is there.
-        if let Some(back) = oauth_return::take() {
+        // Back from an identity provider's consent: sign in with it once the gateway is there —
+        // or, in a popup opened to add an account, hand it to the page that opened it.
+        if let Some(back) = oauth_return::take().filter(|back| !oauth_return::hand_to_opener(back)) {
             ctx.link().send_message(Msg::SignIn(SignInMsg::OAuthReturned(back)));
         }
         app

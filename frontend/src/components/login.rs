@@ -73,7 +73,8 @@ pub fn Login(props: &LoginProps) -> Html {
         let (id, remember) = (server.id.clone(), remember.clone());
         let onclick = Callback::from(move |_: MouseEvent| {
             let remember = remember.cast::<HtmlInputElement>().is_some_and(|i| i.checked());
-            crate::oauth_return::start(&id, remember);
+            // Adding an account goes through a popup: the accounts signed in here stay.
+            crate::oauth_return::start(&id, remember, adding);
         });
         html! {
             <button type="button" class="oauth-button" id={format!("oauth-{}", server.id)} onclick={onclick}

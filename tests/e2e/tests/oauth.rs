@@ -95,3 +95,49 @@ async fn sign_in_with_the_provider_read_send_and_stay_signed_in() {
     assert!(browser.client.find(fantoccini::Locator::Css("#identity-button")).await.is_err(), "still remembered");
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn adding_an_oauth_account_in_a_popup_keeps_the_accounts_signed_in() {
+    let stack = MailStack::ensure();
+    let user = format!("jo@{}", stack.domain);
+    let browser = Browser::start().await;
+    browser.open_app().await;
+    // A password account, not remembered: leaving the page would sign it out.
+    let mail = unique_subject("kept while adding");
+    stack.deliver("gus", format!("Subject: {mail}\r\nFrom: x@example.org\r\n\r\nhi\r\n").as_bytes()).await;
+    browser.sign_in("gus", "gus-pass").await;
+    browser.wait_for_text(".message-row", &mail).await;
+
+    // Adding the OAuth account opens the provider in a popup.
+    let main = browser.client.window().await.unwrap();
+    browser.click("#add-account").await;
+    browser.click("#login-form[role=dialog] #oauth-oidc").await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let popup = loop {
+        let windows = browser.client.windows().await.unwrap();
+        if let Some(popup) = windows.into_iter().find(|w| *w != main) {
+            break popup;
+        }
+        assert!(std::time::Instant::now() < deadline, "no popup opened");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    browser.client.switch_to_window(popup).await.unwrap();
+    browser.type_into("input[name=login]", &user).await;
+    browser.type_into("input[name=password]", "any").await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for_text("button[type=submit]", "Continue").await;
+    browser.click("button[type=submit]").await;
+
+    // The popup hands the consent over and closes; the page signs the account in beside gus.
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while browser.client.windows().await.unwrap().len() > 1 {
+        assert!(std::time::Instant::now() < deadline, "the popup did not close");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    browser.client.switch_to_window(main).await.unwrap();
+    browser.find(&format!(".account-switch[data-account='{user}']")).await;
+    browser.find(".account-switch[data-account='gus@example.test']").await;
+    browser.click("#unified-inbox").await;
+    browser.wait_for_text(".message-row", &mail).await;
+    browser.close().await;
+}
