@@ -29,5 +29,6 @@ pub mod shortcuts;
 pub mod sign_in;
 pub mod theme;
 pub mod upload;
+pub mod window_events;
 
 pub use app::App;

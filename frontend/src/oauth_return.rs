@@ -9,11 +9,11 @@
 
 use std::cell::Cell;
 
-use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use yubin_protocol::text::percent_decode;
 
 use crate::sign_in::OAuthReturn;
+use crate::window_events::WindowListener;
 
 const REMEMBER_KEY: &str = "yubin.oauth.remember";
 /// The message a popup hands over: `{ yubinOAuth: <sealed>, server: <id> }`.
@@ -63,22 +63,11 @@ pub fn hand_to_opener(back: &OAuthReturn) -> bool {
 }
 
 /// Listens for a consent a popup hands over; stops when dropped.
-pub struct Listener {
-    closure: Closure<dyn FnMut(web_sys::MessageEvent)>,
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        if let Some(window) = web_sys::window() {
-            let _ = window.remove_event_listener_with_callback("message", self.closure.as_ref().unchecked_ref());
-        }
-    }
-}
+pub type Listener = WindowListener<web_sys::MessageEvent>;
 
 pub fn listen(on_return: yew::Callback<OAuthReturn>) -> Option<Listener> {
-    let window = web_sys::window()?;
-    let own_origin = window.location().origin().ok()?;
-    let closure = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+    let own_origin = web_sys::window()?.location().origin().ok()?;
+    WindowListener::add("message", move |event: web_sys::MessageEvent| {
         if event.origin() != own_origin {
             return;
         }
@@ -87,9 +76,7 @@ pub fn listen(on_return: yew::Callback<OAuthReturn>) -> Option<Listener> {
         let (Some(sealed), Some(server)) = (field(MESSAGE_GRANT), field("server")) else { return };
         let remember = POPUP_REMEMBER.with(|r| r.take()).unwrap_or(false);
         on_return.emit(OAuthReturn { server, sealed, remember });
-    });
-    window.add_event_listener_with_callback("message", closure.as_ref().unchecked_ref()).ok()?;
-    Some(Listener { closure })
+    })
 }
 
 /// The consent the page was opened with, if any (once: the fragment is removed).

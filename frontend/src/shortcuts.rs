@@ -3,9 +3,10 @@
 //! One listener on the window turns key presses into [`Shortcut`]s, except while the user types
 //! into a field or holds a modifier (so Ctrl+C still copies).
 
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::Callback;
+
+use crate::window_events::WindowListener;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shortcut {
@@ -76,20 +77,10 @@ pub fn from_key(key: &str) -> Option<Shortcut> {
 }
 
 /// Listens for shortcuts until the returned guard is dropped.
-pub struct Listener {
-    closure: Closure<dyn FnMut(web_sys::KeyboardEvent)>,
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        if let Some(window) = web_sys::window() {
-            let _ = window.remove_event_listener_with_callback("keydown", self.closure.as_ref().unchecked_ref());
-        }
-    }
-}
+pub type Listener = WindowListener<web_sys::KeyboardEvent>;
 
 pub fn listen(on_shortcut: Callback<Shortcut>) -> Option<Listener> {
-    let closure = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+    WindowListener::add("keydown", move |e: web_sys::KeyboardEvent| {
         if e.ctrl_key() || e.meta_key() || e.alt_key() || e.is_composing() {
             return;
         }
@@ -103,10 +94,7 @@ pub fn listen(on_shortcut: Callback<Shortcut>) -> Option<Listener> {
             e.prevent_default();
             on_shortcut.emit(shortcut);
         }
-    });
-    let window = web_sys::window()?;
-    window.add_event_listener_with_callback("keydown", closure.as_ref().unchecked_ref()).ok()?;
-    Some(Listener { closure })
+    })
 }
 
 #[cfg(test)]

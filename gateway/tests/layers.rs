@@ -79,6 +79,7 @@ const APP_ORDER: &[&str] = &[
     "sign_in",
     "format",
     "prefs",
+    "window_events",
 ];
 
 #[test]
