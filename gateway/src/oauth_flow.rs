@@ -172,12 +172,13 @@ fn redirect_to(location: &str, cookie: Option<String>) -> Response {
     response
 }
 
-/// A small page in words, with a way back to the app.
+/// A small page in words, with a way back to the app (unstyled: the CSP admits no inline
+/// style, and nothing here needs the app's).
 fn page(status: StatusCode, text: &str) -> Response {
     let text = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
     let body = format!(
         "<!doctype html><meta charset=utf-8><title>Yubin sign-in</title>\
-         <main style=\"font-family:sans-serif;max-width:40em;margin:4em auto\"><h1>Sign-in</h1>\
+         <main><h1>Sign-in</h1>\
          <p id=\"oauth-error\">{text}</p><p><a href=\"/\">Back to Yubin</a></p></main>"
     );
     (status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response()
