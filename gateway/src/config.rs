@@ -177,8 +177,6 @@ pub struct OAuthConfig {
     pub authorization_endpoint: Option<String>,
     #[serde(default)]
     pub token_endpoint: Option<String>,
-    #[serde(default)]
-    pub revocation_endpoint: Option<String>,
     pub client_id: String,
     /// None for a public client (PKCE alone).
     #[serde(default)]
@@ -214,7 +212,6 @@ pub enum OAuthPreset {
 struct Preset {
     auth: &'static str,
     token: &'static str,
-    revoke: Option<&'static str>,
     scopes: &'static [&'static str],
     params: &'static [(&'static str, &'static str)],
     claim: &'static str,
@@ -228,7 +225,6 @@ impl Preset {
             OAuthPreset::Google => Preset {
                 auth: "https://accounts.google.com/o/oauth2/v2/auth",
                 token: "https://oauth2.googleapis.com/token",
-                revoke: Some("https://oauth2.googleapis.com/revoke"),
                 scopes: &["https://mail.google.com/", "openid", "email"],
                 params: &[("access_type", "offline"), ("prompt", "consent")],
                 claim: "email",
@@ -238,7 +234,6 @@ impl Preset {
             OAuthPreset::Microsoft => Preset {
                 auth: "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
                 token: "https://login.microsoftonline.com/common/oauth2/v2.0/token",
-                revoke: None,
                 scopes: &[
                     "https://outlook.office.com/IMAP.AccessAsUser.All",
                     "https://outlook.office.com/POP.AccessAsUser.All",
@@ -265,12 +260,9 @@ impl OAuthConfig {
             }
             return c;
         };
-        let Preset { auth, token, revoke, scopes, params, claim } = preset;
+        let Preset { auth, token, scopes, params, claim } = preset;
         c.authorization_endpoint.get_or_insert_with(|| auth.to_owned());
         c.token_endpoint.get_or_insert_with(|| token.to_owned());
-        if c.revocation_endpoint.is_none() {
-            c.revocation_endpoint = revoke.map(str::to_owned);
-        }
         if c.scopes.is_empty() {
             c.scopes = scopes.iter().map(|s| (*s).to_owned()).collect();
         }

@@ -119,13 +119,7 @@ pub async fn callback(
         }
     };
     info!(server = %flow.server, "OAuth consent received");
-    let sealed = SealedGrant {
-        server: flow.server,
-        username: grant.username,
-        access_token: grant.access_token,
-        expires_in_secs: grant.expires_in.map(|d| d.as_secs()),
-        refresh_token: grant.refresh_token,
-    };
+    let sealed = SealedGrant { server: flow.server, grant };
     let server: String = url::form_urlencoded::byte_serialize(sealed.server.as_bytes()).collect();
     let fragment = gateway.sealer.seal(GRANT, &sealed, GRANT_LIFETIME);
     let clear = format!("{COOKIE}=; Path=/oauth; HttpOnly; SameSite=Lax; Max-Age=0");
@@ -175,6 +169,8 @@ fn redirect_to(location: &str, cookie: Option<String>) -> Response {
 /// A small page in words, with a way back to the app (unstyled: the CSP admits no inline
 /// style, and nothing here needs the app's).
 fn page(status: StatusCode, text: &str) -> Response {
+    // Text content only, so three characters are all there is to escape (ammonia's
+    // `clean_text` would escape every space too, for attributes).
     let text = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
     let body = format!(
         "<!doctype html><meta charset=utf-8><title>Yubin sign-in</title>\

@@ -21,10 +21,7 @@ pub const GRANT: &str = "oauth-grant";
 #[derive(Serialize, Deserialize)]
 pub struct SealedGrant {
     pub server: String,
-    pub username: Option<String>,
-    pub access_token: yubin_protocol::Secret,
-    pub expires_in_secs: Option<u64>,
-    pub refresh_token: Option<yubin_protocol::Secret>,
+    pub grant: crate::upstream::oauth::Grant,
 }
 
 pub struct Sealer {
@@ -56,7 +53,8 @@ impl Sealer {
         let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let text = String::from_utf8_lossy(&bytes);
         let hex = text.trim();
-        let key: Option<Vec<u8>> = if hex.len() == 64 {
+        // Hex only if it is all hex digits: raw key bytes may happen to read as 64 characters.
+        let key: Option<Vec<u8>> = if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             (0..32).map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()).collect()
         } else {
             Some(bytes.clone())
@@ -136,6 +134,11 @@ mod tests {
         assert_eq!(Sealer::read_key(&dir).unwrap(), [0xab; 32]);
         std::fs::write(&dir, [5u8; 32]).unwrap();
         assert_eq!(Sealer::read_key(&dir).unwrap(), [5; 32]);
+        // Raw bytes that happen to read as 64 characters are raw bytes, not hex.
+        let mut raw = [0xffu8; 32];
+        raw[16..].fill(b'a');
+        std::fs::write(&dir, raw).unwrap();
+        assert_eq!(Sealer::read_key(&dir).unwrap(), raw);
         std::fs::write(&dir, "short").unwrap();
         assert!(Sealer::read_key(&dir).is_err());
         std::fs::remove_file(&dir).unwrap();

@@ -60,10 +60,12 @@ async fn passwords_never_reach_the_logs() {
     let tokens = stack.mint_tokens(user).await;
     let grant = yubin_gateway::sealed::SealedGrant {
         server: "oidc".into(),
-        username: Some(user.into()),
-        access_token: Secret(tokens.access_token.clone()),
-        expires_in_secs: Some(3600),
-        refresh_token: Some(Secret(tokens.refresh_token.clone())),
+        grant: yubin_gateway::upstream::oauth::Grant {
+            username: Some(user.into()),
+            access_token: Secret(tokens.access_token.clone()),
+            expires_in: Some(std::time::Duration::from_secs(3600)),
+            refresh_token: Some(Secret(tokens.refresh_token.clone())),
+        },
     };
     let sealed = yubin_gateway::sealed::Sealer::new(Some([0x17; 32])).seal(
         yubin_gateway::sealed::GRANT,

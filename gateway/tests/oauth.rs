@@ -158,10 +158,12 @@ async fn an_expired_access_token_is_renewed_and_any_gateway_with_the_key_complet
     let tokens = stack.mint_tokens_lasting(&user, Some(22)).await;
     let grant = yubin_gateway::sealed::SealedGrant {
         server: "oidc".into(),
-        username: Some(user.clone()),
-        access_token: Secret(tokens.access_token),
-        expires_in_secs: Some(22),
-        refresh_token: Some(Secret(tokens.refresh_token.clone())),
+        grant: yubin_gateway::upstream::oauth::Grant {
+            username: Some(user.clone()),
+            access_token: Secret(tokens.access_token),
+            expires_in: Some(Duration::from_secs(22)),
+            refresh_token: Some(Secret(tokens.refresh_token.clone())),
+        },
     };
     let sealed = sealer.seal(yubin_gateway::sealed::GRANT, &grant, Duration::from_secs(60));
     let mut client = WsClient::connect(&gw).await;

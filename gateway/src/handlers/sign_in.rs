@@ -18,7 +18,6 @@ use crate::mail_servers::ServerRuntime;
 use crate::sealed::{SealedGrant, GRANT};
 use crate::upstream::credential::{Credential, OnRenewed, TokenKeeper};
 use crate::upstream::imap::ImapConnection;
-use crate::upstream::oauth::Grant;
 use crate::upstream::pop3::Pop3Connection;
 use crate::upstream::sasl::Proof;
 
@@ -137,13 +136,7 @@ pub async fn login_oauth(
             if opened.server != server_id {
                 return Err(ApiError::new(ErrorKind::BadRequest, "this sign-in is for another server"));
             }
-            let grant = Grant {
-                access_token: opened.access_token,
-                expires_in: opened.expires_in_secs.map(std::time::Duration::from_secs),
-                refresh_token: opened.refresh_token,
-                username: opened.username,
-            };
-            (grant, None)
+            (opened.grant, None)
         }
         OAuthGrant::Refresh(token) => {
             let mut grant = provider.refresh(&token).await?;

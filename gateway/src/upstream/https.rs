@@ -1,4 +1,4 @@
-//! HTTPS requests to an identity provider (discovery, token, revocation): one request per
+//! HTTPS requests to an identity provider (discovery, token): one request per
 //! connection, through the same verified TLS as every mail server, with a time limit and a cap
 //! on what is read back. The `oauth2` crate builds the requests and reads the replies.
 

@@ -1,5 +1,5 @@
 //! An OAuth 2.0 / OpenID identity provider as the gateway uses it: the authorization URL
-//! (code flow with PKCE and `state`), the code exchange, refreshing, and revoking — through the
+//! (code flow with PKCE and `state`), the code exchange and refreshing — through the
 //! `oauth2` crate, over [`super::https`]. Endpoints come from the operator's config (a preset or
 //! explicit URLs) or from OpenID discovery, fetched once.
 
@@ -46,7 +46,7 @@ type ProviderClient = oauth2::Client<
 
 /// What a token request gave: the access token, how long it lasts, the refresh token (if one
 /// was issued or rotated), and the login name from the ID token (if one came).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Grant {
     pub access_token: Secret,
     pub expires_in: Option<Duration>,

@@ -81,10 +81,7 @@ impl Pop3Connection {
         password: &str,
     ) -> Result<(), ApiError> {
         let capabilities = self.capabilities().await;
-        let refused = |e: ApiError| match e.kind {
-            ErrorKind::Refused => ApiError::new(ErrorKind::AuthFailed, e.message),
-            _ => e,
-        };
+        let refused = auth_refusal;
         if sasl_mechanisms(&capabilities).iter().any(|m| m.eq_ignore_ascii_case("PLAIN")) {
             let token = base64::engine::general_purpose::STANDARD.encode(format!("\0{username}\0{password}"));
             return self.command(&format!("AUTH PLAIN {token}")).await.map(drop).map_err(refused);
@@ -120,13 +117,7 @@ impl Pop3Connection {
             let _ = self.status().await; // the -ERR that ends the exchange
             return Err(ApiError::new(ErrorKind::AuthFailed, format!("{}: {refusal}", self.label)));
         }
-        match line.strip_prefix("+OK") {
-            Some(_) => Ok(()),
-            None => {
-                let text = line.strip_prefix("-ERR").unwrap_or(&line).trim();
-                Err(ApiError::new(ErrorKind::AuthFailed, format!("{}: {text}", self.label)))
-            }
-        }
+        self.status_of(&line).map(drop).map_err(auth_refusal)
     }
 
     /// CAPA (RFC 2449); none when the server does not know the command.
@@ -207,10 +198,15 @@ impl Pop3Connection {
 
     async fn status(&mut self) -> Result<String, ApiError> {
         let line = read_line(&mut self.stream, &self.label).await?;
+        self.status_of(&line)
+    }
+
+    /// A status line: the text after `+OK`, or the server's `-ERR` words as a refusal.
+    fn status_of(&self, line: &str) -> Result<String, ApiError> {
         if let Some(rest) = line.strip_prefix("+OK") {
             Ok(rest.trim().to_owned())
         } else {
-            let text = line.strip_prefix("-ERR").unwrap_or(&line).trim();
+            let text = line.strip_prefix("-ERR").unwrap_or(line).trim();
             Err(ApiError::new(ErrorKind::Refused, format!("{}: {text}", self.label)))
         }
     }
@@ -284,6 +280,14 @@ async fn expect_ok<S: tokio::io::AsyncRead + Unpin>(reader: &mut BufReader<S>, l
         Ok(())
     } else {
         Err(ApiError::new(ErrorKind::Refused, format!("{label}: {line}")))
+    }
+}
+
+/// A refusal during sign-in is a failed sign-in (wrong password, refused token).
+fn auth_refusal(e: ApiError) -> ApiError {
+    match e.kind {
+        ErrorKind::Refused => ApiError::new(ErrorKind::AuthFailed, e.message),
+        _ => e,
     }
 }
 

@@ -63,6 +63,9 @@ pub fn encoded(text: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(text)
 }
 
+/// What a refused token is, in words (servers say it in many ways).
+pub const TOKEN_ENDED: &str = "the sign-in has expired or was revoked";
+
 /// The server's error challenge in words: RFC 7628 §3.2.2 sends JSON with an HTTP-like
 /// `status` (and the `scope` the token lacks). `None` when it is not such a challenge.
 pub fn bearer_error(challenge: &[u8]) -> Option<String> {
@@ -76,7 +79,7 @@ pub fn bearer_error(challenge: &[u8]) -> Option<String> {
     let json = decoded.as_deref().unwrap_or(challenge);
     let status: Status = serde_json::from_slice(json).ok()?;
     let words = match status.status.as_str() {
-        "401" | "invalid_token" => "the sign-in has expired or was revoked".to_owned(),
+        "401" | "invalid_token" => TOKEN_ENDED.to_owned(),
         "403" | "insufficient_scope" => match status.scope {
             Some(scope) => format!("the sign-in does not allow mail access (it needs the scope {scope})"),
             None => "the sign-in does not allow mail access".to_owned(),

@@ -23,7 +23,7 @@ use tokio_rustls::client::TlsStream;
 use yubin_protocol::{ApiError, ErrorKind};
 
 use super::net::{Replay, Upstream};
-use super::sasl::Proof;
+use super::sasl::{Proof, TOKEN_ENDED};
 use crate::config::Security;
 
 /// Long enough for a large message on a slow link, short enough that a dead server is reported.
@@ -167,8 +167,7 @@ impl SmtpUpstream {
             // A refused token comes back as a challenge carrying the reason (RFC 7628), which
             // lettre's XOAUTH2 does not read: it gives up "expecting no challenge". Said in words.
             if matches!(proof, Proof::Bearer(_)) && e.is_client() {
-                let words = "the sign-in has expired or was revoked";
-                return Err(ApiError::new(ErrorKind::AuthFailed, format!("{}: {words}", self.upstream.label())));
+                return Err(ApiError::new(ErrorKind::AuthFailed, format!("{}: {TOKEN_ENDED}", self.upstream.label())));
             }
             return Err(smtp_error(&self.upstream, e));
         }
