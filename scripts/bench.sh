@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# bench.sh [size|list|scroll|sync|resync|open|pop3|sessions ...] — measure Yubin against the raw
+# bench.sh [size|list|slow|scroll|sync|resync|open|pop3|sessions ...] — measure Yubin against the raw
 # protocols on the real Dovecot, every figure next to its baseline from the same run (all of
 # them without arguments). Prints a table and writes target/bench/results.md.
 #
 # Not part of scripts/test.sh: it seeds 120,000 messages and opens thousands of connections.
-# It uses a mail stack of its own (/tmp/yubin-bench-stack, ports 11xxx, tuned for many clients)
+# It uses a mail stack of its own (/tmp/yubin-bench-stack, ports 12xxx, tuned for many clients)
 # so it never disturbs the test stack.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-bash scripts/setup.sh
+YUBIN_SETUP_BENCH=1 bash scripts/setup.sh   # also Roundcube, the peer of the sign-in figures
 bash scripts/build.sh   # the app, and the release gateway the memory figures run
 
 load_users=""
@@ -18,9 +18,11 @@ for i in $(seq -f '%03g' 1 50); do load_users="$load_users load$i:load$i-pass"; 
 export MAILSTACK_DIR=/tmp/yubin-bench-stack
 export MAILSTACK_USERS="bench10k:bench10k-pass bench100k:bench100k-pass benchpop:benchpop-pass benchfolders:benchfolders-pass$load_users"
 export MAILSTACK_MANY_CLIENTS=1 MAILSTACK_FSYNC=never
-export MAILSTACK_IMAP_PORT=11143 MAILSTACK_IMAPS_PORT=11993 MAILSTACK_POP3_PORT=11110 \
-  MAILSTACK_POP3S_PORT=11995 MAILSTACK_LMTP_PORT=11024 MAILSTACK_SMTP_PORT=11025 \
-  MAILSTACK_SUBMISSION_PORT=11587 MAILSTACK_SUBMISSIONS_PORT=11465 MAILSTACK_WEBMAIL_PORT=18081
+# 12xxx: the tests' stack uses 10xxx and their second server family (others.sh) 11xxx.
+export MAILSTACK_IMAP_PORT=12143 MAILSTACK_IMAPS_PORT=12993 MAILSTACK_POP3_PORT=12110 \
+  MAILSTACK_POP3S_PORT=12995 MAILSTACK_LMTP_PORT=12024 MAILSTACK_SMTP_PORT=12025 \
+  MAILSTACK_SUBMISSION_PORT=12587 MAILSTACK_SUBMISSIONS_PORT=12465 MAILSTACK_WEBMAIL_PORT=18081 \
+  MAILSTACK_OIDC_PORT=12443 MAILSTACK_OIDC_ADMIN_PORT=12444
 trap 'bash tests/mailstack/mailstack.sh stop >/dev/null 2>&1 || true' EXIT
 
 cargo run --release -q -p yubin-bench -- "$@"

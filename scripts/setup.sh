@@ -47,6 +47,12 @@ apt_install ca-certificates openssl python3 pkg-config libssl-dev iproute2 \
   nginx-light
 # npm (for wasm-opt): this machine kind ships Node.js with npm; Debian's npm conflicts with it.
 command -v npm >/dev/null || apt_install nodejs npm
+# The benchmark's peer (scripts/bench.sh sets YUBIN_SETUP_BENCH=1): Debian's Roundcube, served
+# by "php -S" from the mail stack's dir; its own database is set up there, not by dbconfig.
+if [ -n "${YUBIN_SETUP_BENCH:-}" ]; then
+  echo "roundcube-core roundcube/dbconfig-install boolean false" | $SUDO debconf-set-selections
+  apt_install roundcube-core roundcube-sqlite3 php8.2-cli php8.2-sqlite3
+fi
 
 command -v cargo >/dev/null || die "no cargo on PATH (this machine kind ships rustup's)"
 

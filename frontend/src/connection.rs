@@ -10,6 +10,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::future::Future;
 use std::rc::Rc;
 
 use futures::channel::oneshot;
@@ -115,26 +116,29 @@ impl Connection {
         Self { inner: self.inner.clone(), account }
     }
 
-    /// Sends `request` and waits for its reply.
-    pub async fn request(&self, request: Request) -> Result<Response, ApiError> {
-        let receiver = {
-            let mut guard = self.inner.borrow_mut();
-            let inner = guard.as_mut().ok_or_else(lost)?;
-            // A closed socket swallows what is sent without an error, and its close event has
-            // already failed the pending requests: this one would wait forever.
-            if inner.socket.ready_state() != WebSocket::OPEN {
-                return Err(lost());
-            }
-            let id = inner.next_id;
-            inner.next_id += 1;
-            let json = serde_json::to_string(&ClientFrame { id, account: self.account, request })
-                .map_err(|e| ApiError::new(ErrorKind::Internal, e.to_string()))?;
-            inner.socket.send_with_str(&json).map_err(|_| lost())?;
-            let (sender, receiver) = oneshot::channel();
-            inner.pending.insert(id, sender);
-            receiver
-        };
-        receiver.await.map_err(|_| lost())?
+    /// Sends `request` now (not when the returned future is first polled: a request made while
+    /// the app is about to render leaves before the render) and returns the wait for its reply.
+    pub fn request(&self, request: Request) -> impl Future<Output = Result<Response, ApiError>> + 'static {
+        let sent = self.send(request);
+        async move { sent?.await.map_err(|_| lost())? }
+    }
+
+    fn send(&self, request: Request) -> Result<oneshot::Receiver<Result<Response, ApiError>>, ApiError> {
+        let mut guard = self.inner.borrow_mut();
+        let inner = guard.as_mut().ok_or_else(lost)?;
+        // A closed socket swallows what is sent without an error, and its close event has
+        // already failed the pending requests: this one would wait forever.
+        if inner.socket.ready_state() != WebSocket::OPEN {
+            return Err(lost());
+        }
+        let id = inner.next_id;
+        inner.next_id += 1;
+        let json = serde_json::to_string(&ClientFrame { id, account: self.account, request })
+            .map_err(|e| ApiError::new(ErrorKind::Internal, e.to_string()))?;
+        inner.socket.send_with_str(&json).map_err(|_| lost())?;
+        let (sender, receiver) = oneshot::channel();
+        inner.pending.insert(id, sender);
+        Ok(receiver)
     }
 
     /// Sends `call` and waits for its reply: the reply its type promises, or an error.

@@ -18,6 +18,62 @@ fn locale() -> &'static str {
     LOCALE.with(Cell::get)
 }
 
+/// The three ways a date is written. Each is one `Intl.DateTimeFormat`, made once per locale:
+/// `Date.toLocale…String` with options builds a new formatter on every call (ICU data and
+/// all), which made the first list of a fresh browser spend tens of milliseconds on dates.
+#[derive(Clone, Copy)]
+enum DateStyle {
+    Time,
+    Date,
+    DateTime,
+}
+
+impl DateStyle {
+    /// The same fields `toLocaleTimeString`/`toLocaleDateString`/`toLocaleString` use.
+    fn fields(self) -> &'static [&'static str] {
+        match self {
+            Self::Time => &["hour", "minute", "second"],
+            Self::Date => &["year", "month", "day"],
+            Self::DateTime => &["year", "month", "day", "hour", "minute", "second"],
+        }
+    }
+}
+
+thread_local! {
+    /// Formatters made for the current locale: time, date, date and time.
+    static FORMATTERS: std::cell::RefCell<Option<(&'static str, [js_sys::Function; 3])>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Makes the date formatters ahead of use (the first one costs a fresh browser several
+/// milliseconds of locale data), so the first list does not wait for them.
+pub fn prepare() {
+    formatted(DateStyle::Time, &js_sys::Date::new_0());
+}
+
+fn formatted(style: DateStyle, date: &js_sys::Date) -> String {
+    let locale = locale();
+    FORMATTERS
+        .with(|cell| {
+            let mut cell = cell.borrow_mut();
+            if cell.as_ref().is_none_or(|(made_for, _)| *made_for != locale) {
+                let make = |style: DateStyle| {
+                    let options = js_sys::Object::new();
+                    for field in style.fields() {
+                        let _ = js_sys::Reflect::set(&options, &(*field).into(), &"numeric".into());
+                    }
+                    let locales =
+                        if locale == "default" { js_sys::Array::new() } else { js_sys::Array::of1(&locale.into()) };
+                    js_sys::Intl::DateTimeFormat::new(&locales, &options).format()
+                };
+                *cell = Some((locale, [make(DateStyle::Time), make(DateStyle::Date), make(DateStyle::DateTime)]));
+            }
+            let (_, formatters) = cell.as_ref().expect("made above");
+            formatters[style as usize].call1(&wasm_bindgen::JsValue::NULL, date).ok().and_then(|s| s.as_string())
+        })
+        .unwrap_or_default()
+}
+
 /// Time of day for today's mail, the date otherwise, in the UI's locale.
 pub fn short_date(ts: Option<Timestamp>) -> String {
     let Some(ts) = ts else { return String::new() };
@@ -26,20 +82,12 @@ pub fn short_date(ts: Option<Timestamp>) -> String {
     let same_day = date.get_full_year() == now.get_full_year()
         && date.get_month() == now.get_month()
         && date.get_date() == now.get_date();
-    let text = if same_day {
-        date.to_locale_time_string(locale())
-    } else {
-        date.to_locale_date_string(locale(), &js_sys::Object::new())
-    };
-    text.into()
+    formatted(if same_day { DateStyle::Time } else { DateStyle::Date }, &date)
 }
 
 /// The full date and time, in the UI's locale.
 pub fn long_date(ts: Option<Timestamp>) -> String {
-    ts.map(|ts| {
-        js_sys::Date::new(&(ts as f64 * 1000.0).into()).to_locale_string(locale(), &js_sys::Object::new()).into()
-    })
-    .unwrap_or_default()
+    ts.map(|ts| formatted(DateStyle::DateTime, &js_sys::Date::new(&(ts as f64 * 1000.0).into()))).unwrap_or_default()
 }
 
 /// 1234 → "1.2 KB".

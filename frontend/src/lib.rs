@@ -28,6 +28,7 @@ pub mod settings;
 pub mod shortcuts;
 pub mod sign_in;
 pub mod theme;
+pub mod timing;
 pub mod upload;
 pub mod window_events;
 

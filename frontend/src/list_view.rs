@@ -62,6 +62,9 @@ pub struct Shown {
     pub account: AccountId,
     /// An IMAP account (its lists are cached and resynced); a POP3 one lists from the browser.
     pub imap: bool,
+    /// Whether this browser has kept lists of the account before: without any, the server is
+    /// asked at once rather than after looking in an empty cache.
+    pub cached: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -218,7 +221,7 @@ impl ListView {
         let folder = self.folder.clone();
         ListEffect::Fetch(match self.search.clone() {
             Some(text) => Fetch::Search { folder, query: search_query(text) },
-            None if self.rows.is_none() && self.cacheable(shown) => Fetch::CachedTop { folder },
+            None if self.rows.is_none() && self.cacheable(shown) && shown.cached => Fetch::CachedTop { folder },
             None => self.block(0),
         })
     }
@@ -368,8 +371,9 @@ mod tests {
     use super::*;
     use yubin_protocol::{ErrorKind, Flags, MessageSummary};
 
-    const IMAP: Shown = Shown { account: 1, imap: true };
-    const POP3: Shown = Shown { account: 1, imap: false };
+    const IMAP: Shown = Shown { account: 1, imap: true, cached: true };
+    const IMAP_NEW: Shown = Shown { account: 1, imap: true, cached: false };
+    const POP3: Shown = Shown { account: 1, imap: false, cached: false };
 
     fn row(uid: Uid) -> MessageSummary {
         MessageSummary {
@@ -426,6 +430,12 @@ mod tests {
 
         let (_, step) = opened("INBOX", POP3);
         assert!(matches!(fetches(&step)[..], [Fetch::Block { offset: 0, .. }]), "POP3 lists are not cached");
+    }
+
+    #[test]
+    fn a_browser_that_never_cached_the_account_asks_the_server_at_once() {
+        let (_, step) = opened("INBOX", IMAP_NEW);
+        assert_eq!(fetches(&step), [&Fetch::Block { folder: "INBOX".into(), offset: 0, sort: SortOrder::default() }]);
     }
 
     #[test]

@@ -242,6 +242,11 @@ async fn serve(
         };
         let (gateway, accounts, replies) = (gateway.clone(), accounts.clone(), replies.clone());
         requests.spawn(answer(gateway, accounts, peer, frame, replies, place).in_current_span());
+        // Let the request start before the next frame is read: it then queues for its
+        // account's IMAP connection in the order the browser sent it. (Spawned in a burst, the
+        // scheduler runs the newest first, and a settings request sent after the inbox's list
+        // would hold the connection while the list waits.)
+        tokio::task::yield_now().await;
     };
 
     if ending == Ending::Restarting {

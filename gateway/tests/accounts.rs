@@ -151,9 +151,10 @@ async fn an_account_not_on_screen_still_pushes_new_mail() {
     let stack = MailStack::ensure();
     let gw = gateway().await;
     let mut client = WsClient::connect(&gw).await;
-    // Signed in, never listed: its inbox is watched from sign-in on.
+    // Signed in, never listed: its inbox is watched from a second after sign-in on (the
+    // watch waits for the first listing, which would start it, for a second).
     sign_in(&mut client, IMAP_ACCOUNT, "demo", "uma").await.unwrap();
-    tokio::time::sleep(Duration::from_millis(500)).await; // let the watcher enter IDLE
+    tokio::time::sleep(Duration::from_millis(1500)).await; // let the watcher enter IDLE
     stack.deliver("uma", plain_mail("uma", &unique_subject("while elsewhere")).as_bytes()).await;
     let event = client.next_event(Duration::from_secs(10)).await.expect("a push within 10 s");
     assert_eq!(event, Event::FolderChanged { account: IMAP_ACCOUNT, folder: "INBOX".into() });

@@ -80,6 +80,7 @@ const APP_ORDER: &[&str] = &[
     "format",
     "prefs",
     "window_events",
+    "timing",
 ];
 
 #[test]

@@ -677,7 +677,7 @@ cmd_roundcube() {
   case ${1:-} in
     start)
       [ -d /var/lib/roundcube/public_html ] && command -v php >/dev/null ||
-        die "apt-get install --no-install-recommends roundcube-core roundcube-sqlite3 php8.2-cli php8.2-cgi"
+        die "YUBIN_SETUP_BENCH=1 scripts/setup.sh installs roundcube-core roundcube-sqlite3 php8.2-cli php8.2-sqlite3"
       if roundcube_pid >/dev/null; then log "roundcube already running"; return 0; fi
       if port_open "$WEBMAIL_PORT"; then die "port $WEBMAIL_PORT in use"; fi
       mkdir -p "$RC/config" "$RC/db" "$RC/logs" "$RC/temp" "$RUN"
@@ -709,10 +709,11 @@ cmd_roundcube() {
 \$config['session_lifetime'] = 60;
 \$config['enable_spellcheck'] = false;
 RCCONF
+      # Compiled PHP kept between requests (opcache), as in any real deployment of Roundcube.
       # php -S in its own session/process group (setsid does not fork here: a background subshell of a
       # non-interactive shell is not a group leader), so $! is php itself and stop can signal the group
       ( export ROUNDCUBE_CONFIG_DIR=$RC/config PHP_CLI_SERVER_WORKERS=${MAILSTACK_WEBMAIL_WORKERS:-4}
-        detached_exec "$RC/logs/php-server.log" setsid php -S "127.0.0.1:$WEBMAIL_PORT" -t /var/lib/roundcube/public_html ) &
+        detached_exec "$RC/logs/php-server.log" setsid php -d opcache.enable_cli=1 -S "127.0.0.1:$WEBMAIL_PORT" -t /var/lib/roundcube/public_html ) &
       echo $! > "$RUN/roundcube.pid"
       local deadline=$(( $(date +%s) + 15 ))
       until port_open "$WEBMAIL_PORT"; do

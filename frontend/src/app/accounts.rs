@@ -193,6 +193,7 @@ impl App {
 
     /// An account signed in: the first time, or again after the connection dropped.
     pub(super) fn signed_in(&mut self, ctx: &Context<Self>, id: AccountId, session: Session) -> bool {
+        crate::timing::mark("yubin:signed-in");
         if self.notice.as_ref().is_some_and(|n| n.kind == NoticeKind::Info) {
             self.notice = None;
         }
@@ -237,12 +238,13 @@ impl App {
             let pop3 = session.incoming == IncomingProtocol::Pop3;
             let email = session.email.clone();
             self.accounts.push(Account::new(id, Some(form), session));
-            if !pop3 {
-                self.fetch_settings(ctx, id);
-            }
-            // Remembered accounts signing in together: the first stays on screen.
+            // Remembered accounts signing in together: the first stays on screen. Its list is
+            // asked for first: the account's one IMAP connection answers in order.
             if first || !self.sign_in.more_pending() {
                 self.show_account(ctx, id);
+            }
+            if !pop3 {
+                self.fetch_settings(ctx, id);
             }
             if pop3 {
                 let link = ctx.link().clone();

@@ -65,12 +65,13 @@ impl App {
             ))));
             return;
         };
-        let connection = connection.for_account(id);
+        // Sent now, before the render this update may lead to; only the reply is awaited.
+        let reply = connection.for_account(id).request(request);
         // An OAuth account whose grant ended (withdrawn at the provider) hears it on whatever
         // request finds out first.
         let oauth = self.account_by_id(id).and_then(|a| a.credentials.as_ref()).is_some_and(|f| f.oauth);
         spawn_local(async move {
-            let result = connection.request(request).await.and_then(|response| {
+            let result = reply.await.and_then(|response| {
                 expect(response)
                     .ok_or_else(|| ApiError::new(ErrorKind::Protocol, tr(lang, "Unexpected reply from the gateway.")))
             });

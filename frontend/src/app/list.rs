@@ -9,11 +9,15 @@ const CACHE_PATIENCE: std::time::Duration = std::time::Duration::from_millis(300
 impl App {
     /// The account on screen, as the list sees it.
     pub(super) fn shown(&self) -> Shown {
-        Shown { account: self.active, imap: self.account().is_some_and(|a| a.local.is_none()) }
+        let imap = self.account().is_some_and(|a| a.local.is_none());
+        Shown { account: self.active, imap, cached: imap && list_cache::holds(&self.account_email()) }
     }
 
     /// Hands `msg` to the list and carries out what it asks; returns whether the screen changes.
     pub(super) fn update_list(&mut self, ctx: &Context<Self>, msg: ListMsg) -> bool {
+        if matches!(msg, ListMsg::Block(..)) {
+            crate::timing::mark("yubin:rows-arrived");
+        }
         let step = self.list.update(msg, self.shown());
         self.run_list_effects(ctx, step.effects);
         step.render

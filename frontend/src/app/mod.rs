@@ -235,6 +235,11 @@ impl Component for App {
             notice: None,
         };
         app.connect(ctx);
+        // While the sign-in form is filled in: what the first list will need, made ahead.
+        spawn_local(async {
+            yew::platform::time::sleep(std::time::Duration::from_millis(100)).await;
+            format::prepare();
+        });
         let link = ctx.link().clone();
         spawn_local(async move { link.send_message(Msg::SignIn(SignInMsg::Remembered(remember::all().await))) });
         // Back from an identity provider's consent: sign in with it once the gateway is there —

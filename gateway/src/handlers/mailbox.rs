@@ -9,6 +9,7 @@ use yubin_protocol::{
 
 use crate::account::{logged_in, on_imap, with_imap, AccountSession};
 use crate::lock;
+use crate::upstream::imap::FolderMark;
 
 /// Most messages a tab may list at once; bigger windows are clamped.
 const MAX_PAGE: u32 = 500;
@@ -38,7 +39,7 @@ pub async fn list_messages(
     let limit = limit.clamp(1, MAX_PAGE);
     let page = on_imap!(state, |imap| (folder) => imap.list_messages(&folder, offset, limit, sort)).await?;
     // The folder on screen is the one to push news about.
-    state.watch(&logged_in(state).await?, &folder, page.total);
+    state.watch(&logged_in(state).await?, &folder, FolderMark { total: page.total, modseq: page.modseq });
     Ok(page)
 }
 
@@ -51,7 +52,7 @@ pub async fn sync_messages(
         return Err(ApiError::new(ErrorKind::BadRequest, "too many rows to sync; list the folder again"));
     }
     let changes = on_imap!(state, |imap| (folder, since) => imap.sync_messages(&folder, &since)).await?;
-    state.watch(&logged_in(state).await?, &folder, changes.total);
+    state.watch(&logged_in(state).await?, &folder, FolderMark { total: changes.total, modseq: changes.modseq });
     Ok(changes)
 }
 

@@ -8,7 +8,7 @@ use tracing::{debug, warn};
 use yubin_protocol::{ApiError, ErrorKind};
 
 use super::credential::Credential;
-use super::imap::{imap_error, ImapConnection};
+use super::imap::{imap_error, FolderMark, ImapConnection};
 use super::net::Upstream;
 
 /// Servers drop IDLE after 30 minutes of silence (RFC 2177); renew well before.
@@ -22,8 +22,8 @@ const RETRY_MAX: Duration = Duration::from_secs(120);
 /// Watches `folder` until `stop` turns true (it then leaves IDLE and logs out, so the server
 /// sees a proper LOGOUT, not a dropped connection), calling `changed` after each burst of
 /// changes.
-/// `known_total` is the folder's size as the browser last saw it: mail that arrived before the
-/// watch began is reported too. `None` when the browser has not listed the folder (the inbox
+/// `known` is where the folder stood when the browser last listed it: mail that arrived, left or
+/// changed before the watch began is reported too. `None` when the browser has not listed the folder (the inbox
 /// watched for its unread count while another folder is open): nothing to compare with. Reconnects when the connection drops; gives up only if the
 /// credentials stop working.
 pub async fn watch(
@@ -31,16 +31,16 @@ pub async fn watch(
     username: &str,
     credential: &Credential,
     folder: &str,
-    known_total: Option<u32>,
+    known: Option<FolderMark>,
     changed: impl Fn(),
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     let mut retry = RETRY_FIRST;
     let mut reconnecting = false;
     loop {
-        let start = match (reconnecting, known_total) {
+        let start = match (reconnecting, known) {
             (true, _) => StartCheck::Always,
-            (false, Some(total)) => StartCheck::Against(total),
+            (false, Some(mark)) => StartCheck::Against(mark),
             (false, None) => StartCheck::Never,
         };
         // Not raced against `stop`: a watch stopped mid-way would drop its connection without
@@ -79,8 +79,8 @@ async fn stopped(stop: &mut tokio::sync::watch::Receiver<bool>) {
 enum StartCheck {
     /// After a reconnect anything may have happened.
     Always,
-    /// On the first connect, only a change of size since the browser's listing is news.
-    Against(u32),
+    /// On the first connect, only a change since the browser's listing is news.
+    Against(FolderMark),
     /// Nothing to compare with.
     Never,
 }
@@ -98,7 +98,7 @@ async fn watch_once(
     stop: &mut tokio::sync::watch::Receiver<bool>,
 ) -> Result<bool, ApiError> {
     let connection = ImapConnection::login(upstream, username, &credential.proof().await?).await?;
-    let (mut session, total) = connection.into_session_on(folder).await?;
+    let (mut session, now) = connection.into_session_on(folder).await?;
     *retry = RETRY_FIRST;
     if *stop.borrow() {
         // Stopped while signing in: leave as a client should.
@@ -107,7 +107,7 @@ async fn watch_once(
     }
     let news = match start {
         StartCheck::Always => true,
-        StartCheck::Against(known) => known != total,
+        StartCheck::Against(known) => known.changed_by(now),
         StartCheck::Never => false,
     };
     if news {

@@ -904,14 +904,38 @@ impl ImapConnection {
 
     /// Hands over the raw session with `folder` selected, for IDLE (which consumes it), and
     /// how many messages the folder holds now.
-    pub async fn into_session_on(mut self, folder: &str) -> Result<(Session<BoxedStream>, u32), ApiError> {
+    pub async fn into_session_on(mut self, folder: &str) -> Result<(Session<BoxedStream>, FolderMark), ApiError> {
         let mailbox = self.select(folder).await?;
-        Ok((self.session, mailbox.exists))
+        let mark = FolderMark { total: mailbox.exists, modseq: self.known_modseq() };
+        Ok((self.session, mark))
+    }
+
+    /// Selects `folder` ahead of its listing (the inbox, right after sign-in, while the
+    /// browser is still hearing that it signed in): the listing then finds it selected.
+    pub async fn select_ahead(&mut self, folder: &str) {
+        if let Err(e) = self.current(folder).await {
+            tracing::debug!(folder, "selecting ahead failed: {}", e.message);
+        }
     }
 
     /// Says goodbye politely, but never waits long for a server that is gone.
     pub async fn logout(mut self) {
         let _ = tokio::time::timeout(std::time::Duration::from_secs(5), self.session.logout()).await;
+    }
+}
+
+/// Where a folder stood when it was looked at: its size and, where the server keeps them, its
+/// highest mod-sequence (any change to any message moves it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FolderMark {
+    pub total: u32,
+    pub modseq: Option<u64>,
+}
+
+impl FolderMark {
+    /// Whether the folder changed between `self` and `now`.
+    pub fn changed_by(self, now: FolderMark) -> bool {
+        self.total != now.total || matches!((self.modseq, now.modseq), (Some(a), Some(b)) if a != b)
     }
 }
 

@@ -13,16 +13,6 @@ use yubin_test_support::{unique_subject, MailStack, WsClient};
 
 use crate::{median, ms, raw, timed, within, Row, RUNS};
 
-/// Clicks `#login-button` and resolves when the first message row is on screen.
-const CLICK_UNTIL_ROWS: &str = r#"
-    const done = arguments[arguments.length - 1];
-    const start = performance.now();
-    document.getElementById('login-button').click();
-    (function check() {
-        if (document.querySelector('.message-row[data-uid]')) done(performance.now() - start);
-        else requestAnimationFrame(check);
-    })();"#;
-
 /// Scrolls the list so that row `arguments[0]` (0-based) is at the top and resolves when the
 /// rows there are filled in.
 const SCROLL_UNTIL_ROWS: &str = r#"
@@ -58,45 +48,6 @@ async fn fill_sign_in(browser: &Browser, server: &str, user: &str) {
     browser.find("#server").await.select_by_value(server).await.unwrap();
     browser.type_into("#username", user).await;
     browser.type_into("#password", &format!("{user}-pass")).await;
-}
-
-async fn sign_out(browser: &Browser) {
-    browser.click("#logout-button").await;
-    browser.find("#login-form").await;
-}
-
-/// 1. Sign-in to the first rows on screen, against raw LOGIN + SELECT + FETCH of 50 envelopes.
-pub async fn login_to_first_rows(stack: &MailStack, user: &str, label: &str) -> Row {
-    let browser = Browser::start().await;
-    browser.open_app().await;
-    let mut yubin = Vec::new();
-    for _ in 0..RUNS {
-        fill_sign_in(&browser, "demo", user).await;
-        yubin.push(page_ms(&browser, CLICK_UNTIL_ROWS, vec![]).await);
-        sign_out(&browser).await;
-    }
-    browser.close().await;
-    let mut baseline = Vec::new();
-    for _ in 0..RUNS {
-        let (took, _) = timed(async {
-            let mut imap = raw::Imap::login(stack, user).await;
-            let exists = imap.select("INBOX").await;
-            imap.command(&format!(
-                "FETCH {}:{exists} (UID FLAGS ENVELOPE RFC822.SIZE)",
-                exists.saturating_sub(49).max(1)
-            ))
-            .await;
-            imap.logout().await;
-        })
-        .await;
-        baseline.push(took);
-    }
-    Row::new(
-        format!("Sign-in → first rows on screen, {label} INBOX (Chromium)"),
-        ms(median(yubin)),
-        format!("{} raw LOGIN + SELECT + FETCH 50 envelopes", ms(median(baseline))),
-        "< 500 ms at 100k, flat in folder size",
-    )
 }
 
 /// 3. Scrolling a 100k list to its middle and its end.

@@ -9,6 +9,8 @@ mod browser;
 mod raw;
 mod resync;
 mod sessions;
+mod signin;
+mod slow_link;
 mod transfer;
 
 use std::time::{Duration, Instant};
@@ -25,11 +27,25 @@ pub struct Row {
     pub yubin: String,
     pub baseline: String,
     pub target: String,
+    /// Whether the target is met, for rows that have one to check.
+    pub met: Option<bool>,
+    /// The same measure of Roundcube, where it has one.
+    pub roundcube: String,
 }
 
 impl Row {
     fn new(what: impl Into<String>, yubin: String, baseline: String, target: &str) -> Self {
-        Self { what: what.into(), yubin, baseline, target: target.into() }
+        Self { what: what.into(), yubin, baseline, target: target.into(), met: None, roundcube: String::new() }
+    }
+
+    fn roundcube(mut self, figure: String) -> Self {
+        self.roundcube = figure;
+        self
+    }
+
+    fn met(mut self, met: bool) -> Self {
+        self.met = Some(met);
+        self
     }
 }
 
@@ -67,18 +83,34 @@ async fn main() {
     let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
     let stack = MailStack::ensure();
     let mut rows = Vec::new();
+    // `key: value` lines under the table, for scripts.
+    let mut lines = Vec::new();
 
     if wanted("size") {
-        rows.extend(transfer::first_load());
+        let (row, gzip_kb) = transfer::first_load();
+        rows.push(row);
+        lines.push(format!("first-load-gzip-kb: {gzip_kb:.0}"));
     }
     if wanted("list") || wanted("scroll") || wanted("open") {
         seed(stack, "bench10k", 10_000);
         seed(stack, "bench100k", 100_000);
     }
     if wanted("list") {
+        let roundcube = Roundcube::start(stack);
         for (user, label) in [("bench10k", "10k"), ("bench100k", "100k")] {
-            rows.push(browser::login_to_first_rows(stack, user, label).await);
+            let (signin_rows, ratio) = signin::sign_in_rows(stack, user, label, roundcube.port).await;
+            rows.extend(signin_rows);
+            lines.push(format!("signin-vs-roundcube-{}: {:.2}", ratio.label, ratio.cold));
         }
+    }
+    if only.iter().any(|o| o == "trace") {
+        seed(stack, "bench100k", 100_000);
+        signin::trace_gateway(stack, "bench100k").await;
+        signin::trace("bench100k").await;
+    }
+    if wanted("slow") {
+        seed(stack, "bench10k", 10_000);
+        rows.extend(signin::slow_network_rows("bench10k").await);
     }
     if wanted("scroll") {
         rows.extend(browser::scroll(stack, "bench100k").await);
@@ -102,7 +134,32 @@ async fn main() {
     if wanted("sessions") {
         rows.extend(sessions::memory_per_session(stack).await);
     }
-    report(&rows);
+    report(&rows, &lines);
+}
+
+/// Debian's Roundcube on the same stack (`mailstack.sh roundcube`), stopped when dropped.
+struct Roundcube {
+    port: u16,
+}
+
+impl Roundcube {
+    fn start(stack: &MailStack) -> Self {
+        let status = std::process::Command::new("bash")
+            .arg(&stack.script)
+            .args(["roundcube", "start"])
+            .status()
+            .expect("mailstack.sh");
+        assert!(status.success(), "Roundcube did not start (scripts/setup.sh installs it with YUBIN_SETUP_BENCH=1)");
+        let port = std::env::var("MAILSTACK_WEBMAIL_PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(18080);
+        Self { port }
+    }
+}
+
+impl Drop for Roundcube {
+    fn drop(&mut self) {
+        let script = yubin_test_support::repo_root().join("tests/mailstack/mailstack.sh");
+        let _ = std::process::Command::new("bash").arg(script).args(["roundcube", "stop"]).status();
+    }
 }
 
 /// Every row header of a 100k folder through the gateway, in the largest windows the protocol
@@ -147,12 +204,31 @@ async fn header_sync(stack: &MailStack, user: &str) -> Row {
     )
 }
 
-fn report(rows: &[Row]) {
+fn report(rows: &[Row], lines: &[String]) {
     let machine = machine_description();
-    let mut table = String::from("| Measure | Yubin | Baseline (same run) | Target |\n|---|---|---|---|\n");
+    let date = std::process::Command::new("date")
+        .arg("+%Y-%m-%d")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    let mut table = String::from(
+        "| Measure | Yubin | Roundcube (same run) | Baseline (same run) | Target | Met |\n|---|---|---|---|---|---|\n",
+    );
     for row in rows {
-        table.push_str(&format!("| {} | {} | {} | {} |\n", row.what, row.yubin, row.baseline, row.target));
+        let met = match row.met {
+            Some(true) => "yes",
+            Some(false) => "**no**",
+            None => "",
+        };
+        let (what, yubin, roundcube, baseline, target) =
+            (&row.what, &row.yubin, &row.roundcube, &row.baseline, &row.target);
+        table.push_str(&format!("| {what} | {yubin} | {roundcube} | {baseline} | {target} | {met} |\n"));
     }
+    table.push('\n');
+    for line in lines {
+        table.push_str(&format!("{line}\n"));
+    }
+    let machine = format!("Run of {date}. {machine}");
     println!("\n{machine}\n\n{table}");
     let dir = yubin_test_support::repo_root().join("target/bench");
     std::fs::create_dir_all(&dir).unwrap();

@@ -158,8 +158,33 @@ impl Browser {
         path
     }
 
+    /// Runs a Chrome DevTools Protocol command (`Page.addScriptToEvaluateOnNewDocument`,
+    /// `Network.emulateNetworkConditions`…) through chromedriver; returns its result.
+    pub async fn cdp(&self, cmd: &str, params: serde_json::Value) -> serde_json::Value {
+        let command = Cdp { cmd: cmd.to_owned(), params };
+        self.client.issue_cmd(command).await.unwrap_or_else(|e| panic!("CDP {cmd}: {e}"))
+    }
+
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
+    }
+}
+
+/// chromedriver's `POST /session/{id}/goog/cdp/execute`.
+#[derive(Debug)]
+struct Cdp {
+    cmd: String,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/goog/cdp/execute", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
     }
 }
 
