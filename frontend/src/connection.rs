@@ -69,14 +69,20 @@ impl Connection {
         let scheme = if location.protocol()? == "https:" { "wss" } else { "ws" };
         let url = format!("{scheme}://{}/ws", location.host()?);
         let socket = WebSocket::new(&url)?;
+        // Binary frames as ArrayBuffers, copied into the app as they are (see the gateway's
+        // `frame_message`).
+        socket.set_binary_type(web_sys::BinaryType::Arraybuffer);
         let inner: Rc<RefCell<Option<Inner>>> = Rc::new(RefCell::new(None));
 
         let on_message = {
             let inner = Rc::downgrade(&inner);
             let on_event = on_event.clone();
             Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-                let Some(text) = event.data().as_string() else { return };
-                let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) else {
+                let data = event.data();
+                // Read as text either way: `serde_json::from_slice` would compile the whole
+                // protocol's decoding a second time (~110 KB of wasm).
+                let text = data.as_string().or_else(|| String::from_utf8(js_sys::Uint8Array::new(&data).to_vec()).ok());
+                let Some(Ok(frame)) = text.map(|text| serde_json::from_str::<ServerFrame>(&text)) else {
                     web_sys::console::warn_1(&"unreadable frame from the gateway".into());
                     return;
                 };
@@ -141,10 +147,14 @@ impl Connection {
         Ok(receiver)
     }
 
-    /// Sends `call` and waits for its reply: the reply its type promises, or an error.
-    pub async fn call<C: Call>(&self, call: C) -> Result<C::Reply, ApiError> {
-        let response = self.request(call.into()).await?;
-        C::reply(response).ok_or_else(|| ApiError::new(ErrorKind::Protocol, "unexpected reply from the gateway"))
+    /// Sends `call` now (see [`Connection::request`]) and returns the wait for its reply: the
+    /// reply its type promises, or an error.
+    pub fn call<C: Call + 'static>(&self, call: C) -> impl Future<Output = Result<C::Reply, ApiError>> + 'static {
+        let reply = self.request(call.into());
+        async move {
+            let response = reply.await?;
+            C::reply(response).ok_or_else(|| ApiError::new(ErrorKind::Protocol, "unexpected reply from the gateway"))
+        }
     }
 
     pub fn close(&self) {

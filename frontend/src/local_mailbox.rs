@@ -8,16 +8,15 @@
 //! [`LocalMailbox::store`] waits for before it returns.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
-use base64::Engine;
 use rexie::{ObjectStore, Rexie, TransactionMode};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 use yubin_protocol::{
-    ApiError, ErrorKind, Folder, FolderRole, LocalMessage, MessagePage, MessageSummary, MessageView, Request, Response,
-    SortKey, SortOrder, Uid,
+    ApiError, ErrorKind, Folder, FolderRole, LocalMessage, LocalPart, MessagePage, MessageSummary, MessageView,
+    Request, Response, SortKey, SortOrder, Uid,
 };
 
 /// The folders every local mailbox has, with their roles.
@@ -144,8 +143,16 @@ impl LocalMailbox {
             let mut inner = self.inner.borrow_mut();
             let mut entries = Vec::new();
             let mut bodies = Vec::new();
+            // One pass over what is kept, not one per message (10k messages meant 50M compares).
+            let keys: HashSet<&str> = messages.iter().map(|m| m.key.as_str()).collect();
+            let mut kept: HashMap<String, Entry> = inner
+                .entries
+                .values()
+                .filter(|e| keys.contains(e.key.as_str()))
+                .map(|e| (e.key.clone(), e.clone()))
+                .collect();
             for message in messages {
-                let existing = inner.entries.values().find(|e| e.key == message.key).cloned();
+                let existing = kept.remove(&message.key);
                 let entry = match existing {
                     Some(entry) => entry,
                     None => {
@@ -171,14 +178,14 @@ impl LocalMailbox {
                 .db
                 .transaction(&["entries", "bodies", "state"], TransactionMode::ReadWrite)
                 .map_err(storage_error)?;
+            // All writes are asked for at once (`put_all`): one after the other, each waited
+            // for its own round trip to the browser's storage. A failed one fails the
+            // transaction, which `done` reports.
+            let records = db_entries.iter().map(entry_record).collect::<Result<Vec<_>, _>>()?;
             let entry_store = tx.store("entries").map_err(storage_error)?;
-            for entry in &db_entries {
-                entry_store.put(&entry_record(entry)?, None).await.map_err(storage_error)?;
-            }
+            entry_store.put_all(records.into_iter().map(|r| (r, None))).await.map_err(storage_error)?;
             let body_store = tx.store("bodies").map_err(storage_error)?;
-            for body in &bodies {
-                body_store.put(body, None).await.map_err(storage_error)?;
-            }
+            body_store.put_all(bodies.into_iter().map(|b| (b, None))).await.map_err(storage_error)?;
             tx.store("state").map_err(storage_error)?.put(&state_record(&state)?, None).await.map_err(storage_error)?;
             // Only a completed transaction is durable: the caller may delete from the server now.
             tx.done().await.map_err(storage_error)?;
@@ -277,9 +284,8 @@ impl LocalMailbox {
             Request::Subscribe { .. } => Ok(Response::Done),
             Request::PrepareDownload { uid, section, .. } => {
                 let body = self.body(uid).await?;
-                let blob = get(&get(&body, "parts"), &section)
-                    .dyn_into::<web_sys::Blob>()
-                    .map_err(|_| ApiError::new(ErrorKind::BadRequest, "no such attachment"))?;
+                let blob = part_blob(&body, &section)
+                    .ok_or_else(|| ApiError::new(ErrorKind::BadRequest, "no such attachment"))?;
                 let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| storage_error("no URL"))?;
                 Ok(Response::Download { url })
             }
@@ -443,7 +449,11 @@ fn state_record(state: &State) -> Result<JsValue, ApiError> {
     Ok(record.into())
 }
 
-/// The message's content: its parsed view, its source, and its attachments as Blobs.
+/// The message's content: its parsed view, its source, and its attachments: each its bytes, or
+/// where they are in the source ([`LocalPart::in_source`]), made into a Blob only when opened.
+///
+/// (A Blob per attachment at store time cost more than the rest of a POP3 sync's storing:
+/// Chromium registers each with its browser process and writes each to a file of its own.)
 fn body_record(message: &LocalMessage) -> Result<JsValue, ApiError> {
     let record = js_sys::Object::new();
     set(&record, "key", &JsValue::from_str(&message.key))?;
@@ -451,16 +461,38 @@ fn body_record(message: &LocalMessage) -> Result<JsValue, ApiError> {
     set(&record, "source", &JsValue::from_str(&message.source))?;
     let parts = js_sys::Object::new();
     for part in &message.parts {
-        let bytes = base64::engine::general_purpose::STANDARD.decode(&part.data).map_err(storage_error)?;
-        let array = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
-        let options = web_sys::BlobPropertyBag::new();
-        options.set_type("application/octet-stream");
-        let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&array, &options)
-            .map_err(|_| storage_error("cannot keep an attachment"))?;
-        set(&parts, &part.section, &blob)?;
+        let stored: JsValue = match part.in_source {
+            Some((start, end)) => js_sys::Array::of2(&start.into(), &end.into()).into(),
+            None => {
+                let bytes = part.bytes("").ok_or_else(|| storage_error("an attachment is not base64"))?;
+                js_sys::Uint8Array::from(bytes.as_slice()).into()
+            }
+        };
+        set(&parts, &part.section, &stored)?;
     }
     set(&record, "parts", &parts)?;
     Ok(record.into())
+}
+
+/// A stored attachment of `body` as a Blob: from its bytes, from its range of the source, or
+/// the Blob itself as records before 2026-12 kept it.
+fn part_blob(body: &JsValue, section: &str) -> Option<web_sys::Blob> {
+    let stored = get(&get(body, "parts"), section);
+    if stored.is_instance_of::<web_sys::Blob>() {
+        return stored.dyn_into().ok();
+    }
+    let bytes = match stored.dyn_into::<js_sys::Uint8Array>() {
+        Ok(bytes) => bytes,
+        Err(range) => {
+            let range = range.dyn_into::<js_sys::Array>().ok()?;
+            let in_source = Some((range.get(0).as_f64()? as u32, range.get(1).as_f64()? as u32));
+            let part = LocalPart { section: section.to_owned(), data: String::new(), in_source };
+            js_sys::Uint8Array::from(part.bytes(&get(body, "source").as_string()?)?.as_slice())
+        }
+    };
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/octet-stream");
+    web_sys::Blob::new_with_u8_array_sequence_and_options(&js_sys::Array::of1(&bytes), &options).ok()
 }
 
 fn set(object: &js_sys::Object, key: &str, value: &JsValue) -> Result<(), ApiError> {

@@ -7,16 +7,23 @@
 //! happen. An interrupted sync fetches the rest next time; a message fetched twice is stored
 //! under the same UIDL, replacing itself.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
+
+use futures::channel::oneshot;
 
 use serde::{Deserialize, Serialize};
-use yubin_protocol::{calls, ApiError};
+use yubin_protocol::{calls, ApiError, ErrorKind, LocalMessage, Pop3Entry};
 
 use crate::connection::Connection;
 use crate::local_mailbox::LocalMailbox;
 
-/// Messages per fetch request: small enough to show progress, big enough to be quick.
-const BATCH: usize = 50;
+/// Messages per fetch request: the gateway's most (`MAX_FETCH`), as each batch is one round
+/// trip and one storage transaction; the next is fetched while one is stored.
+const BATCH: usize = 100;
+/// …and at most this many bytes (by the server's LIST sizes), so that a batch of big messages
+/// does not make the gateway and the browser hold hundreds of megabytes at once. A bigger
+/// message goes alone.
+const BATCH_BYTES: u64 = 16 * 1024 * 1024;
 const DAY_MS: f64 = 24.0 * 3600.0 * 1000.0;
 
 /// What happens to mail on the server once the browser has it.
@@ -75,15 +82,17 @@ pub async fn sync(
 ) -> Result<SyncReport, ApiError> {
     let listing = connection.call(calls::Pop3List {}).await?;
     let known = mailbox.known_keys();
-    let new: Vec<String> = listing.iter().filter(|e| !known.contains(&e.uidl)).map(|e| e.uidl.clone()).collect();
+    let new: Vec<&Pop3Entry> = listing.iter().filter(|e| !known.contains(&e.uidl)).collect();
     let mut report = SyncReport::default();
     progress(0, new.len());
-    for batch in new.chunks(BATCH) {
-        let messages = connection.call(calls::Pop3Fetch { uidls: batch.to_vec() }).await?;
-        report.downloaded += messages.len();
-        mailbox.store(messages, "INBOX").await?;
-        progress(report.downloaded, new.len());
+    let mut storing: Storing = VecDeque::new();
+    let downloaded = download(connection, mailbox, &new, &mut storing, &mut report, &progress).await;
+    // However the download ended, no batch is still being written when the sync does: a sync
+    // started next must find every stored message known, or it would store some twice.
+    while let Some((_, outcome)) = storing.pop_front() {
+        let _ = outcome.await;
     }
+    downloaded?;
 
     let on_server: HashSet<String> = listing.into_iter().map(|e| e.uidl).collect();
     let doomed = to_delete(
@@ -99,6 +108,74 @@ pub async fn sync(
     let remaining: HashSet<String> = on_server.into_iter().filter(|k| !doomed.contains(k)).collect();
     mailbox.forget_deleted(&remaining).await?;
     Ok(report)
+}
+
+/// Fetches and stores `new`. Three things overlap: the gateway fetches batch N+2 from the
+/// server while the browser prepares N+1 for storage while its storage writes N. (At most two
+/// batches are being stored; nothing is deleted before every batch is stored.)
+async fn download(
+    connection: &Connection,
+    mailbox: &LocalMailbox,
+    new: &[&Pop3Entry],
+    storing: &mut Storing,
+    report: &mut SyncReport,
+    progress: &impl Fn(usize, usize),
+) -> Result<(), ApiError> {
+    let fetch = |uidls: Vec<String>| connection.call(calls::Pop3Fetch { uidls });
+    let mut batches = batches(new).into_iter();
+    let mut next = batches.next().map(fetch);
+    while let Some(fetching) = next.take() {
+        let messages = fetching.await?;
+        next = batches.next().map(fetch);
+        storing.push_back((messages.len(), start_storing(mailbox, messages)));
+        if storing.len() > 1 {
+            report.downloaded += stored(storing).await?;
+            progress(report.downloaded, new.len());
+        }
+    }
+    while !storing.is_empty() {
+        report.downloaded += stored(storing).await?;
+        progress(report.downloaded, new.len());
+    }
+    Ok(())
+}
+
+/// A batch being stored: its size, and the outcome to come.
+type Storing = VecDeque<(usize, oneshot::Receiver<Result<(), ApiError>>)>;
+
+/// Starts storing `messages` now, not when awaited: the browser's storage is asked for the
+/// writes while the sync goes on fetching.
+fn start_storing(mailbox: &LocalMailbox, messages: Vec<LocalMessage>) -> oneshot::Receiver<Result<(), ApiError>> {
+    let (done, outcome) = oneshot::channel();
+    let mailbox = mailbox.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = done.send(mailbox.store(messages, "INBOX").await);
+    });
+    outcome
+}
+
+/// Waits for the oldest batch being stored to be durable; its size.
+async fn stored(storing: &mut Storing) -> Result<usize, ApiError> {
+    let (count, outcome) = storing.pop_front().expect("a batch being stored");
+    outcome.await.unwrap_or_else(|_| Err(ApiError::new(ErrorKind::Internal, "storing was cut off")))?;
+    Ok(count)
+}
+
+/// The new messages' UIDLs in fetch batches, in server order: at most [`BATCH`] messages and
+/// [`BATCH_BYTES`] each, a bigger message alone.
+pub fn batches(new: &[&Pop3Entry]) -> Vec<Vec<String>> {
+    let mut batches: Vec<Vec<String>> = Vec::new();
+    let mut bytes = 0;
+    for entry in new {
+        let full = batches.last().is_none_or(|b| b.len() >= BATCH || bytes + entry.size > BATCH_BYTES);
+        if full {
+            batches.push(Vec::new());
+            bytes = 0;
+        }
+        bytes += entry.size;
+        batches.last_mut().expect("pushed above").push(entry.uidl.clone());
+    }
+    batches
 }
 
 /// Which messages the server may delete now, by the account's setting: only messages the
@@ -130,6 +207,20 @@ mod tests {
 
     fn keys(list: &[&str]) -> Vec<String> {
         list.iter().map(|k| (*k).to_owned()).collect()
+    }
+
+    #[test]
+    fn batches_are_bounded_in_count_and_bytes_and_keep_server_order() {
+        let entry = |uidl: &str, size: u64| Pop3Entry { uidl: uidl.into(), size };
+        let small: Vec<Pop3Entry> = (0..250).map(|i| entry(&format!("s{i}"), 1000)).collect();
+        let refs: Vec<&Pop3Entry> = small.iter().collect();
+        let sizes: Vec<usize> = batches(&refs).iter().map(Vec::len).collect();
+        assert_eq!(sizes, [100, 100, 50]);
+
+        let mixed = [entry("a", 10 << 20), entry("b", 10 << 20), entry("huge", 40 << 20), entry("c", 1)];
+        let refs: Vec<&Pop3Entry> = mixed.iter().collect();
+        assert_eq!(batches(&refs), [keys(&["a"]), keys(&["b"]), keys(&["huge"]), keys(&["c"])]);
+        assert!(batches(&[]).is_empty());
     }
 
     #[test]

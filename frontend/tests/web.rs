@@ -8,9 +8,11 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::Element;
 use yew::Callback;
+use yubin_frontend::components::identity_form::IdentityForm;
 use yubin_frontend::components::login::{Login, LoginProps};
 use yubin_frontend::components::message_list::{MessageList, MessageListProps};
 use yubin_frontend::components::reader::{Reader, ReaderProps, ReaderState};
+use yubin_frontend::identity::Identity;
 use yubin_frontend::message_window::MessageWindow;
 use yubin_protocol::{
     AccountTest, Address, ApiError, ErrorKind, Flags, IncomingProtocol, MessageSummary, MessageView, SenderTrust,
@@ -267,4 +269,54 @@ async fn a_bounce_shows_who_failed_with_the_remote_reply_and_links_to_the_sent_m
     root.query_selector("#find-sent").unwrap().unwrap().unchecked_into::<web_sys::HtmlElement>().click();
     settle().await;
     assert_eq!(asked.borrow().as_deref(), Some("<abc@example.test>"));
+}
+
+/// Re-renders [`IdentityForm`] with a new `on_save` (as the app does on every render) each
+/// time `#rerender` is clicked.
+#[yew::function_component]
+fn IdentityFormHost(props: &IdentityHostProps) -> yew::Html {
+    let renders = yew::use_state(|| 0u32);
+    let saved = props.saved.clone();
+    let on_save =
+        Callback::from(move |(email, identity): (String, Identity)| *saved.borrow_mut() = Some((email, identity)));
+    let rerender = {
+        let renders = renders.clone();
+        Callback::from(move |_| renders.set(*renders + 1))
+    };
+    yew::html! {
+        <>
+            <button id="rerender" onclick={rerender}>{ *renders }</button>
+            <IdentityForm email="wendy@example.test" identity={Identity { name: "name 0".into(), signature: String::new() }}
+                on_save={on_save} on_close={Callback::noop()} />
+        </>
+    }
+}
+
+#[derive(yew::Properties, PartialEq)]
+struct IdentityHostProps {
+    saved: std::rc::Rc<std::cell::RefCell<Option<(String, Identity)>>>,
+}
+
+#[wasm_bindgen_test]
+async fn what_the_user_types_survives_a_re_render_and_is_saved_for_the_account_the_form_is_for() {
+    let root = mount_point();
+    let saved = std::rc::Rc::new(std::cell::RefCell::new(None));
+    yew::Renderer::<IdentityFormHost>::with_root_and_props(root.clone(), IdentityHostProps { saved: saved.clone() })
+        .render();
+    settle().await;
+    let name: web_sys::HtmlInputElement = root.query_selector("#identity-name").unwrap().unwrap().unchecked_into();
+    assert_eq!(name.value(), "name 0");
+    name.set_value("Wendy Example");
+    // As typing does: an `input` event that bubbles (Yew listens at the root).
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    name.dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap()).unwrap();
+    root.query_selector("#rerender").unwrap().unwrap().unchecked_into::<web_sys::HtmlElement>().click();
+    settle().await;
+    assert_eq!(root.query_selector("#rerender").unwrap().unwrap().text_content().unwrap(), "1", "re-rendered");
+    assert_eq!(name.value(), "Wendy Example", "typing kept through the re-render");
+    root.query_selector("#identity-save").unwrap().unwrap().unchecked_into::<web_sys::HtmlElement>().click();
+    settle().await;
+    let (email, identity) = saved.borrow().clone().expect("saved");
+    assert_eq!((email.as_str(), identity.name.as_str()), ("wendy@example.test", "Wendy Example"));
 }

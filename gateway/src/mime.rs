@@ -132,13 +132,31 @@ pub fn local_message(key: &str, raw: &[u8], flags: Flags) -> Result<yubin_protoc
     let message = parse(raw).ok_or_else(|| ApiError::new(ErrorKind::Protocol, "the message could not be parsed"))?;
     let sections = section_paths(&message);
     let view = view_of("INBOX", 0, flags, &message, &sections);
+    let source = String::from_utf8_lossy(&raw[..raw.len().min(MAX_SOURCE as usize)]);
+    // Offsets in the raw message are offsets in the source where it is the raw bytes as they are.
+    let exact_source = matches!(source, std::borrow::Cow::Borrowed(_));
+    let source = source.into_owned();
     let parts = message
         .attachments
         .iter()
         .filter_map(|id| Some((sections.get(id)?.clone(), message.parts.get(*id as usize)?)))
-        .map(|(section, part)| yubin_protocol::LocalPart {
-            section,
-            data: base64::engine::general_purpose::STANDARD.encode(part.contents()),
+        .map(|(section, part)| {
+            let contents = part.contents();
+            let pointed = yubin_protocol::LocalPart {
+                section: section.clone(),
+                data: String::new(),
+                in_source: Some((part.offset_body, part.offset_end)),
+            };
+            // Pointed into the source only where decoding it there gives exactly the bytes.
+            let points = exact_source
+                && part.encoding == mail_parser::Encoding::Base64
+                && pointed.bytes(&source).is_some_and(|bytes| bytes == contents);
+            if points {
+                pointed
+            } else {
+                let data = base64::engine::general_purpose::STANDARD.encode(contents);
+                yubin_protocol::LocalPart { section, data, in_source: None }
+            }
         })
         .collect();
     let summary = MessageSummary {
@@ -151,7 +169,6 @@ pub fn local_message(key: &str, raw: &[u8], flags: Flags) -> Result<yubin_protoc
         has_attachments: !view.attachments.is_empty(),
         thread: None,
     };
-    let source = String::from_utf8_lossy(&raw[..raw.len().min(MAX_SOURCE as usize)]).into_owned();
     Ok(yubin_protocol::LocalMessage { key: key.to_owned(), summary, view, source, parts })
 }
 
@@ -330,6 +347,36 @@ fn is_mixed(content_type: Option<&HeaderValue<'_>>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A message with a base64 attachment, a quoted-printable one, and `extra` in the text.
+    fn with_attachments(extra: &[u8]) -> Vec<u8> {
+        let mut raw = b"From: a@example.org\r\nSubject: parts\r\nMIME-Version: 1.0\r\n\
+Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+            .to_vec();
+        raw.extend_from_slice(extra);
+        raw.extend_from_slice(
+            b"\r\n--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=a.pdf\r\n\
+Content-Transfer-Encoding: base64\r\n\r\nJVBERi0x\r\nLjQK\r\n--b\r\nContent-Type: text/plain\r\n\
+Content-Disposition: attachment; filename=b.txt\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
+caf=C3=A9\r\n--b--\r\n",
+        );
+        raw
+    }
+
+    #[test]
+    fn a_local_message_points_into_its_source_for_base64_attachments_and_carries_the_rest() {
+        let message = local_message("k", &with_attachments("日本語".as_bytes()), Flags::default()).unwrap();
+        let [pdf, text] = &message.parts[..] else { panic!("{:?}", message.parts) };
+        assert!(pdf.in_source.is_some() && pdf.data.is_empty(), "{pdf:?}");
+        assert_eq!(pdf.bytes(&message.source).unwrap(), b"%PDF-1.4\n");
+        assert_eq!(text.in_source, None, "quoted-printable is carried");
+        assert_eq!(text.bytes(&message.source).unwrap(), "café".as_bytes());
+
+        // Shift_JIS text in 8bit: the source shown is not the raw bytes, so nothing points into it.
+        let message = local_message("k", &with_attachments(b"\x93\xfa\x96\x7b"), Flags::default()).unwrap();
+        assert!(message.parts.iter().all(|p| p.in_source.is_none()));
+        assert_eq!(message.parts[0].bytes(&message.source).unwrap(), b"%PDF-1.4\n");
+    }
 
     #[test]
     fn decodes_iso_2022_jp_subject_and_body() {

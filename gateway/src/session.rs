@@ -299,7 +299,7 @@ async fn write_frames(
             }
         };
         let Some(frame) = frame else { break };
-        let json = match serde_json::to_string(&frame) {
+        let json = match serde_json::to_vec(&frame) {
             Ok(json) => json,
             Err(e) => {
                 warn!("cannot encode a reply: {e}");
@@ -307,12 +307,24 @@ async fn write_frames(
             }
         };
         METRICS.websocket_bytes_out.fetch_add(json.len() as u64, Ordering::Relaxed);
-        if sink.send(Message::Text(json.into())).await.is_err() {
+        if sink.send(frame_message(&frame, json)).await.is_err() {
             break;
         }
     }
     writer_gone.notify_one();
     let _ = sink.close().await;
+}
+
+/// The WebSocket message for an encoded frame. Replies and events go as binary messages: the
+/// browser hands their bytes to the app as they are, where a text message is decoded into a
+/// JavaScript string that the app encodes back to UTF-8 (for a first POP3 sync of 10k
+/// messages, ~130 MB each way). `Welcome` stays text, so that an app from before reads the
+/// version in it and asks to be reloaded.
+fn frame_message(frame: &ServerFrame, json: Vec<u8>) -> Message {
+    match frame {
+        ServerFrame::Welcome(_) => Message::Text(String::from_utf8(json).unwrap_or_default().into()),
+        _ => Message::Binary(json.into()),
+    }
 }
 
 /// Carries out one request and sends its answer; its place is free again when done. A bug

@@ -41,6 +41,8 @@
 //! [`ClientFrame::account`], [`Event::FolderChanged`] names its account, [`Request::TestAccount`],
 //! roaming settings ([`Request::GetSettings`], [`Request::SaveSettings`]). **4** incremental
 //! resync: [`Request::SyncMessages`] answered with [`Response::Changes`]; [`MessagePage::modseq`].
+//! **5** OAuth 2.0 sign-in. **6** a [`LocalPart`] may point into its message's source
+//! ([`LocalPart::in_source`]) instead of carrying its bytes.
 
 pub mod calls;
 pub mod text;
@@ -48,7 +50,7 @@ pub mod text;
 use serde::{Deserialize, Serialize};
 
 /// The version of this protocol; see the crate docs for when it changes.
-pub const PROTOCOL_VERSION: u32 = 5;
+pub const PROTOCOL_VERSION: u32 = 6;
 
 /// Chosen by the browser; echoed in the matching [`ServerFrame::Reply`].
 pub type RequestId = u32;
@@ -453,14 +455,48 @@ pub struct LocalMessage {
     pub view: MessageView,
     /// The raw message, decoded as UTF-8 where possible, cut at 2 MB.
     pub source: String,
-    /// The attachments' bytes (base64), by [`AttachmentInfo::section`], so they open offline.
+    /// The attachments, by [`AttachmentInfo::section`], so they open offline.
     pub parts: Vec<LocalPart>,
 }
 
+/// An attachment of a [`LocalMessage`]: its bytes, or where they are in the message's source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LocalPart {
     pub section: String,
+    /// The bytes, base64; empty when `in_source` is set.
+    #[serde(default)]
     pub data: String,
+    /// The byte range of the part's base64 body in [`LocalMessage::source`]: attachments are
+    /// most of mail's bytes, and one already in the source is neither sent nor stored twice.
+    /// Set only where [`LocalPart::bytes`] decodes exactly the part's content (the gateway
+    /// checks).
+    #[serde(default)]
+    pub in_source: Option<(u32, u32)>,
+}
+
+impl LocalPart {
+    /// The part's bytes, from `data` or from its body in `source`.
+    pub fn bytes(&self, source: &str) -> Option<Vec<u8>> {
+        match self.in_source {
+            Some((start, end)) => decode_base64_body(source.get(start as usize..end as usize)?),
+            None => decode_base64_body(&self.data),
+        }
+    }
+}
+
+/// Decodes a MIME base64 body: line breaks and other white space between the characters,
+/// padding or none.
+pub fn decode_base64_body(text: &str) -> Option<Vec<u8>> {
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    use base64::Engine;
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new()
+            .with_decode_allow_trailing_bits(true)
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
+    let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    LENIENT.decode(compact).ok()
 }
 
 /// A mailbox folder.
@@ -902,6 +938,20 @@ pub enum ErrorKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_part_reads_from_its_bytes_or_from_its_body_in_the_source() {
+        let source = "Content-Transfer-Encoding: base64\r\n\r\nSGVsbG8s\r\nIOS4lueVjA==\r\n--b--\r\n";
+        let start = source.find("SGV").unwrap() as u32;
+        let end = source.find("--b--").unwrap() as u32;
+        let pointed = LocalPart { section: "2".into(), data: String::new(), in_source: Some((start, end)) };
+        assert_eq!(pointed.bytes(source).unwrap(), "Hello, 世界".as_bytes());
+        let carried = LocalPart { section: "2".into(), data: "SGVsbG8sIOS4lueVjA".into(), in_source: None };
+        assert_eq!(carried.bytes("").unwrap(), "Hello, 世界".as_bytes(), "unpadded too");
+        let outside = LocalPart { in_source: Some((start, 10_000)), ..pointed };
+        assert_eq!(outside.bytes(source), None);
+        assert_eq!(decode_base64_body("not*base64"), None);
+    }
 
     #[test]
     fn client_frame_json_shape_is_stable() {

@@ -92,7 +92,7 @@ pub enum Msg {
     SignInEnded(AccountId),
     SwitchAccount(AccountId),
     EditIdentity(bool),
-    SaveIdentity(Identity),
+    SaveIdentity(String, Identity),
     /// The special-folders form opens or closes.
     EditFolderRoles(bool),
     /// The user chose a folder for a role on the account on screen (`None`: automatic).

@@ -96,9 +96,8 @@ impl App {
     pub(super) fn on_settings(&mut self, ctx: &Context<Self>, msg: Msg) -> Handled {
         match msg {
             Msg::EditIdentity(open) => self.editing_identity = open,
-            Msg::SaveIdentity(identity) => {
+            Msg::SaveIdentity(email, identity) => {
                 self.editing_identity = false;
-                let Some(email) = self.account().map(|a| a.session.email.clone()) else { return Handled::Done(false) };
                 self.settings.set_identity(&email, identity);
                 self.settings_changed(ctx);
             }

@@ -285,8 +285,8 @@ impl App {
                     { self.login_form(ctx, true) }
                 }
                 if self.editing_identity {
-                    <IdentityForm email={account.session.email.clone()} identity={self.settings.identity(&account.session.email)}
-                        on_save={link.callback(Msg::SaveIdentity)} on_close={link.callback(|_| Msg::EditIdentity(false))} />
+                    <IdentityForm key={account.session.email.clone()} email={account.session.email.clone()} identity={self.settings.identity(&account.session.email)}
+                        on_save={link.callback(|(email, identity)| Msg::SaveIdentity(email, identity))} on_close={link.callback(|_| Msg::EditIdentity(false))} />
                 }
                 if self.editing_roles {
                     <FolderRolesForm folders={folders.clone()}

@@ -1,10 +1,10 @@
 //! The folder tree, with unread counts, and managing folders: create, rename, delete,
 //! (un)subscribe.
 
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 use yubin_protocol::{Folder, FolderRole, Uid};
 
+use crate::components::edited_field::use_edited;
 use crate::components::message_list::DRAG_TYPE;
 use crate::i18n::{tr, Lang};
 
@@ -33,7 +33,7 @@ pub struct FolderListProps {
 }
 
 /// Which inline form is open.
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Debug)]
 enum Editing {
     None,
     Create,
@@ -45,7 +45,6 @@ pub fn FolderList(props: &FolderListProps) -> Html {
     let lang = use_context::<Lang>().unwrap_or_default();
     let show_all = use_state(|| false);
     let editing = use_state(|| Editing::None);
-    let input = use_node_ref();
 
     let visible = props.folders.iter().filter(|f| f.selectable && (f.subscribed || *show_all || f.id == props.current));
     let current = props.folders.iter().find(|f| f.id == props.current);
@@ -53,10 +52,8 @@ pub fn FolderList(props: &FolderListProps) -> Html {
     let manageable = current.filter(|f| f.role.is_none());
 
     let submit = {
-        let (editing, input, on_manage) = (editing.clone(), input.clone(), props.on_manage.clone());
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            let name = input.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
+        let (editing, on_manage) = (editing.clone(), props.on_manage.clone());
+        Callback::from(move |name: String| {
             if !name.trim().is_empty() {
                 on_manage.emit(match &*editing {
                     Editing::Rename(folder) => FolderOp::Rename { folder: folder.clone(), to: name.trim().to_owned() },
@@ -116,13 +113,9 @@ pub fn FolderList(props: &FolderListProps) -> Html {
             </ul>
             <div class="folder-tools">
                 if *editing != Editing::None {
-                    <form class="folder-form" onsubmit={submit}>
-                        <input id="folder-name" ref={input} type="text" aria-label={tr(lang, "Folder name")}
-                            placeholder={tr(lang, "Parent/Name")} autofocus=true
-                            value={match &*editing { Editing::Rename(_) => current.map(|f| f.name.clone()).unwrap_or_default(), _ => String::new() }} />
-                        <button type="submit" class="primary">{ if matches!(*editing, Editing::Rename(_)) { tr(lang, "Rename") } else { tr(lang, "Create") } }</button>
-                        <button type="button" onclick={set_editing(Editing::None)}>{ tr(lang, "Cancel") }</button>
-                    </form>
+                    <FolderNameForm key={format!("{:?}", *editing)} renaming={matches!(*editing, Editing::Rename(_))}
+                        initial={match &*editing { Editing::Rename(_) => current.map(|f| f.name.clone()).unwrap_or_default(), _ => String::new() }}
+                        on_submit={submit} on_cancel={{ let editing = editing.clone(); Callback::from(move |()| editing.set(Editing::None)) }} />
                 } else {
                     <button id="new-folder" onclick={set_editing(Editing::Create)}>{ tr(lang, "New folder") }</button>
                     if let Some(folder) = manageable {
@@ -143,6 +136,37 @@ pub fn FolderList(props: &FolderListProps) -> Html {
                 }
             </div>
         </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct FolderNameFormProps {
+    renaming: bool,
+    /// The name the field starts with: the folder's for a rename.
+    initial: String,
+    on_submit: Callback<String>,
+    on_cancel: Callback<()>,
+}
+
+/// The inline form for a new folder's name or a new name: mounted fresh each time it opens.
+#[function_component]
+fn FolderNameForm(props: &FolderNameFormProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let (name, oninput) = use_edited(props.initial.clone());
+    let onsubmit = {
+        let (name, on_submit) = (name.clone(), props.on_submit.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            on_submit.emit(name.clone());
+        })
+    };
+    html! {
+        <form class="folder-form" onsubmit={onsubmit}>
+            <input id="folder-name" type="text" aria-label={tr(lang, "Folder name")}
+                placeholder={tr(lang, "Parent/Name")} autofocus=true value={name} oninput={oninput} />
+            <button type="submit" class="primary">{ if props.renaming { tr(lang, "Rename") } else { tr(lang, "Create") } }</button>
+            <button type="button" onclick={props.on_cancel.reform(|_: MouseEvent| ())}>{ tr(lang, "Cancel") }</button>
+        </form>
     }
 }
 

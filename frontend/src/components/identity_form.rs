@@ -1,8 +1,8 @@
 //! An account's name and signature: who its mail is from.
 
-use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use super::edited_field::use_edited;
 use crate::i18n::{tr, Lang};
 use crate::identity::Identity;
 
@@ -10,23 +10,26 @@ use crate::identity::Identity;
 pub struct IdentityFormProps {
     pub email: String,
     pub identity: Identity,
-    pub on_save: Callback<Identity>,
+    /// The identity saved, with the address it is for (the one the form was opened for, even
+    /// if another account came on screen meanwhile).
+    pub on_save: Callback<(String, Identity)>,
     pub on_close: Callback<()>,
 }
 
 #[function_component]
 pub fn IdentityForm(props: &IdentityFormProps) -> Html {
     let lang = use_context::<Lang>().unwrap_or_default();
-    let name = use_node_ref();
-    let signature = use_node_ref();
+    // The fields start from the identity as it was when the form opened; what the user types
+    // stays, whatever re-renders the app meanwhile (an identity roaming in included).
+    let initial = use_memo(props.email.clone(), |_| props.identity.clone());
+    let (name, on_name) = use_edited(initial.name.clone());
+    let (signature, on_signature) = use_edited(initial.signature.clone());
     let onsubmit = {
-        let (name, signature, on_save) = (name.clone(), signature.clone(), props.on_save.clone());
+        let identity = Identity { name: name.clone(), signature: signature.clone() };
+        let (on_save, email) = (props.on_save.clone(), props.email.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            on_save.emit(Identity {
-                name: name.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default(),
-                signature: signature.cast::<HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default(),
-            });
+            on_save.emit((email.clone(), identity.clone()));
         })
     };
     let close = props.on_close.reform(|_: MouseEvent| ());
@@ -36,9 +39,9 @@ pub fn IdentityForm(props: &IdentityFormProps) -> Html {
                 <button type="button" class="dismiss" aria-label={tr(lang, "Close")} onclick={close}>{ "×" }</button>
                 <h1 id="identity-title">{ &props.email }</h1>
                 <label for="identity-name">{ tr(lang, "Your name, as recipients see it") }</label>
-                <input id="identity-name" ref={name} type="text" autocomplete="name" value={props.identity.name.clone()} />
+                <input id="identity-name" type="text" autocomplete="name" value={name} oninput={on_name} />
                 <label for="identity-signature">{ tr(lang, "Signature") }</label>
-                <textarea id="identity-signature" ref={signature} rows="4" value={props.identity.signature.clone()} />
+                <textarea id="identity-signature" rows="4" value={signature} oninput={on_signature} />
                 <button id="identity-save" type="submit" class="primary">{ tr(lang, "Save") }</button>
             </form>
         </div>

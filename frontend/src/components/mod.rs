@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod composer;
+pub mod edited_field;
 pub mod folder_list;
 pub mod folder_roles_form;
 pub mod html_body;

@@ -4,6 +4,7 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use crate::components::edited_field::use_edited;
 use crate::i18n::{tr, Lang};
 use crate::pop3_sync::{KeepOnServer, Pop3Settings};
 
@@ -40,6 +41,9 @@ pub fn Pop3Panel(props: &Pop3PanelProps) -> Html {
         let minutes = e.target_unchecked_into::<HtmlInputElement>().value().parse().unwrap_or(5).clamp(1, 1440);
         Pop3Settings { interval_minutes: minutes, ..settings }
     });
+    // Typed digits stay while sync progress re-renders the panel; `onchange` saves them.
+    let (days_text, on_days_input) = use_edited(days.to_string());
+    let (interval_text, on_interval_input) = use_edited(settings.interval_minutes.to_string());
     let keep_value = match settings.keep {
         KeepOnServer::Always => "always",
         KeepOnServer::Days(_) => "days",
@@ -61,10 +65,10 @@ pub fn Pop3Panel(props: &Pop3PanelProps) -> Html {
                     </select>
                 </label>
                 if keep_value == "days" {
-                    <label>{ tr(lang, "Days") }<input id="keep-days" type="number" min="1" value={days.to_string()} onchange={on_days} /></label>
+                    <label>{ tr(lang, "Days") }<input id="keep-days" type="number" min="1" value={days_text} oninput={on_days_input} onchange={on_days} /></label>
                 }
                 <label>{ tr(lang, "Check every (minutes)") }
-                    <input id="poll-minutes" type="number" min="1" value={settings.interval_minutes.to_string()} onchange={on_interval} />
+                    <input id="poll-minutes" type="number" min="1" value={interval_text} oninput={on_interval_input} onchange={on_interval} />
                 </label>
             </details>
         </section>

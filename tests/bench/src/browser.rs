@@ -192,6 +192,12 @@ pub async fn pop3_first_sync(stack: &MailStack, user: &str) -> Vec<Row> {
     let browser = Browser::start().await;
     browser.open_app().await;
     fill_sign_in(&browser, "demo-pop3", user).await;
+    // YUBIN_BENCH_PROFILE=1: where the browser's time goes (a DevTools CPU profile, printed).
+    let profile = std::env::var_os("YUBIN_BENCH_PROFILE").is_some();
+    if profile {
+        browser.cdp("Profiler.enable", json!({})).await;
+        browser.cdp("Profiler.start", json!({})).await;
+    }
     let (yubin, _) = timed(async {
         browser.click("#login-button").await;
         within(Duration::from_secs(900), async {
@@ -208,6 +214,13 @@ pub async fn pop3_first_sync(stack: &MailStack, user: &str) -> Vec<Row> {
         .await;
     })
     .await;
+    eprintln!(
+        "TIMES {:?}",
+        browser.client.execute("return [window.__pop3, window.__puts, window.__done]", vec![]).await
+    );
+    if profile {
+        crate::signin::print_profile(&browser.cdp("Profiler.stop", json!({})).await["profile"]);
+    }
     browser.close().await;
 
     // The gateway's part alone: list, then fetch in its largest batches.

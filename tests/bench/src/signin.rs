@@ -153,7 +153,8 @@ async fn fresh_browser(webmail: Webmail) -> Browser {
 /// sign-in's timeline can be read ([`trace`]).
 const FRAME_LOG: &str = r#"(() => {
     window.__frames = [];
-    const log = (dir, data) => window.__frames.push([performance.now().toFixed(1), dir, String(data).slice(0, 60)]);
+    const text = (data) => data instanceof ArrayBuffer ? new TextDecoder().decode(new Uint8Array(data, 0, Math.min(60, data.byteLength))) : String(data);
+    const log = (dir, data) => window.__frames.push([performance.now().toFixed(1), dir, text(data).slice(0, 60)]);
     const send = WebSocket.prototype.send;
     WebSocket.prototype.send = function (data) { log('→', data); return send.call(this, data); };
     const Native = window.WebSocket;
@@ -311,7 +312,7 @@ pub async fn trace_gateway(stack: &MailStack, user: &str) {
 }
 
 /// The functions that took the most samples (self time) in a DevTools CPU profile.
-fn print_profile(profile: &serde_json::Value) {
+pub fn print_profile(profile: &serde_json::Value) {
     use std::collections::HashMap;
     let nodes = profile["nodes"].as_array().cloned().unwrap_or_default();
     let names: HashMap<u64, String> = nodes

@@ -145,7 +145,10 @@ async fn an_imap_and_a_pop3_account_share_a_unified_inbox() {
     browser.wait_for_text(".message-row", &after).await;
     assert!(browser.client.find(fantoccini::Locator::Css("#login-form")).await.is_err(), "no sign-in asked for");
 
-    // wendy's identity: her name in From and her signature under new mail.
+    // wendy's identity: her name in From and her signature under new mail. (Her account is
+    // put on screen first: the identity form is the account on screen's.)
+    browser.wait_for_text(".account-switch", "wendy@example.test").await.click().await.unwrap();
+    browser.wait_for_text("#identity-button", "wendy@example.test").await;
     browser.click("#identity-button").await;
     browser.type_into("#identity-name", "Wendy Example").await;
     browser.type_into("#identity-signature", "Wendy at example.test").await;

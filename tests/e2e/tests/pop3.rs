@@ -78,12 +78,33 @@ async fn deleting_here_deletes_on_the_server_when_the_account_says_so() {
     let stack = MailStack::ensure();
     let subject = unique_subject("POP3 delete me");
     deliver(stack, "paul", &subject).await;
+    let attached = unique_subject("POP3 attached");
+    let raw = format!(
+        "From: a@example.org\r\nTo: paul@example.test\r\nSubject: {attached}\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n\
+         --b\r\nContent-Type: application/octet-stream\r\n\
+         Content-Disposition: attachment; filename*=UTF-8''%E5%A0%B1%E5%91%8A.bin\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\nSGVsbG8sIOS4lueVjA==\r\n--b--\r\n"
+    );
+    stack.deliver("paul", raw.as_bytes()).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let browser = Browser::start().await;
     browser.open_app().await;
     browser.sign_in_to("demo-pop3", "paul", "paul-pass").await;
     browser.wait_for_text("#sync-status", "hecked").await;
     let before = stack.message_count("paul", "INBOX");
+
+    // An attachment opens from what the browser stored.
+    browser.wait_for_text(".message-row .subject", &attached).await.click().await.unwrap();
+    browser.wait_for_text("button.attachment", "報告.bin").await.click().await.unwrap();
+    let saved = browser.downloads.join("報告.bin");
+    for _ in 0..200 {
+        if saved.exists() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(std::fs::read_to_string(&saved).expect("the attachment was saved"), "Hello, 世界");
 
     browser.click(".pop3-panel summary").await;
     browser.find("#keep-policy").await.select_by_value("deleted").await.unwrap();

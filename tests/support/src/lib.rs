@@ -608,8 +608,10 @@ async fn next_frame(ws: &mut WebSocketStream<MaybeTlsStream<TcpStream>>) -> Serv
             .expect("reply within the timeout")
             .expect("socket open")
             .expect("frame");
-        if let Message::Text(text) = message {
-            return serde_json::from_str(&text).expect("valid ServerFrame");
+        match message {
+            Message::Text(text) => return serde_json::from_str(&text).expect("valid ServerFrame"),
+            Message::Binary(bytes) => return serde_json::from_slice(&bytes).expect("valid ServerFrame"),
+            _ => {}
         }
     }
 }
