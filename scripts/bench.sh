@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench.sh [size|list|slow|scroll|sync|resync|open|pop3|sessions ...] — measure Yubin against the raw
+# bench.sh [size|list|slow|scroll|sync|resync|folders|open|pop3|sessions|trace ...] — measure Yubin against the raw
 # protocols on the real Dovecot, every figure next to its baseline from the same run (all of
 # them without arguments). Prints a table and writes target/bench/results.md.
 #

@@ -20,6 +20,12 @@ use crate::oauth_flow;
 use crate::server::Peer;
 use crate::session;
 
+/// Each WebSocket's read buffer. tungstenite's default is 128 KiB, and it zero-fills the whole
+/// buffer before each read, so every socket — signed in or not — kept 128 KiB resident: more
+/// than half of an idle session's memory. Bigger frames still arrive whole: the buffer grows to
+/// the frame being read (up to `max_frame_bytes`) and reads take 16 KiB at a time.
+const WS_READ_BUFFER: usize = 16 * 1024;
+
 /// The biggest WebSocket message a browser may send (a request with its attachments).
 pub fn router(gateway: Arc<Gateway>) -> Router {
     let headers = &gateway.headers;
@@ -88,6 +94,7 @@ async fn websocket(
     };
     let places = session::Places { session: slot, unsigned, budget: peer.budget };
     upgrade
+        .read_buffer_size(WS_READ_BUFFER)
         .max_message_size(limits.max_frame_bytes)
         .max_frame_size(limits.max_frame_bytes)
         .on_upgrade(move |socket| session::run(socket, gateway, client, places))

@@ -58,13 +58,16 @@ FSYNC=${MAILSTACK_FSYNC:-optimized}
 # Thousands of IMAP connections (the gateway's memory benchmark): login processes in Dovecot's
 # "high-performance" mode (one process proxies TLS for many clients instead of one per client),
 # and room for one imap process per connection (Dovecot 2.3 does not share them across clients).
+# A login process keeps the TLS state of every client it proxies: past ~4,000 clients one process
+# outgrew Dovecot's 256 MB default (vsz_limit; "OpenSSL malloc() failed", every client of it
+# dropped), so the clients are spread over four processes with room to grow.
 MANY_CLIENTS=${MAILSTACK_MANY_CLIENTS:-0}
 if [ "$MANY_CLIENTS" = 1 ]; then
-  LOGIN_SERVICE_COUNT=0 LOGIN_CLIENT_LIMIT=12000 IMAP_CLIENT_LIMIT=1 IMAP_PROCESS_LIMIT=11000
-  USERIP_LIMIT=15000 DEFAULT_CLIENT_LIMIT=15000
+  LOGIN_SERVICE_COUNT=0 LOGIN_CLIENT_LIMIT=4000 LOGIN_MIN_AVAIL=4 LOGIN_VSZ_LIMIT=1G
+  IMAP_CLIENT_LIMIT=1 IMAP_PROCESS_LIMIT=11000 USERIP_LIMIT=15000 DEFAULT_CLIENT_LIMIT=15000
 else
-  LOGIN_SERVICE_COUNT=1 LOGIN_CLIENT_LIMIT=1000 IMAP_CLIENT_LIMIT=1 IMAP_PROCESS_LIMIT=1024
-  USERIP_LIMIT=200 DEFAULT_CLIENT_LIMIT=1000
+  LOGIN_SERVICE_COUNT=1 LOGIN_CLIENT_LIMIT=1000 LOGIN_MIN_AVAIL=0 LOGIN_VSZ_LIMIT=256M
+  IMAP_CLIENT_LIMIT=1 IMAP_PROCESS_LIMIT=1024 USERIP_LIMIT=200 DEFAULT_CLIENT_LIMIT=1000
 fi
 
 IMAP_PORT=${MAILSTACK_IMAP_PORT:-10143}
@@ -264,6 +267,8 @@ protocol lmtp {
 service imap-login {
   service_count = $LOGIN_SERVICE_COUNT
   client_limit = $LOGIN_CLIENT_LIMIT
+  process_min_avail = $LOGIN_MIN_AVAIL
+  vsz_limit = $LOGIN_VSZ_LIMIT
   inet_listener imap {
     address = 127.0.0.1
     port = $IMAP_PORT

@@ -144,7 +144,7 @@ pub fn assign_by_name(folders: &mut [Folder]) {
 
 /// The folder's name below `prefix` when it is directly below it (not in a subfolder).
 fn top_level_name<'f>(folder: &'f Folder, prefix: &str) -> Option<&'f str> {
-    let display_prefix = utf7_imap::decode_utf7_imap(prefix.to_owned());
+    let display_prefix = super::mutf7::decode(prefix);
     let name = folder.name.strip_prefix(display_prefix.as_str())?;
     let nested = folder.delimiter.as_deref().is_some_and(|d| !d.is_empty() && name.contains(d));
     (!nested && !name.is_empty()).then_some(name)
@@ -177,7 +177,7 @@ mod tests {
     fn folder(id: &str, delimiter: &str, role: Option<FolderRole>) -> Folder {
         Folder {
             id: id.into(),
-            name: utf7_imap::decode_utf7_imap(id.to_owned()),
+            name: crate::upstream::mutf7::decode(id),
             delimiter: Some(delimiter.into()),
             role,
             subscribed: false,

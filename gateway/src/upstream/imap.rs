@@ -976,7 +976,7 @@ fn folder_entry(id: &str, delimiter: Option<&str>, attributes: &[NameAttribute<'
         unread: None,
         // A folder with a role is shown whether subscribed or not (Cyrus creates them unsubscribed).
         subscribed: subscribed || role.is_some(),
-        name: utf7_imap::decode_utf7_imap(id.to_owned()),
+        name: super::mutf7::decode(id),
         delimiter: delimiter.map(str::to_owned),
         selectable: !attributes.contains(&NameAttribute::NoSelect),
         role,
@@ -984,7 +984,6 @@ fn folder_entry(id: &str, delimiter: Option<&str>, attributes: &[NameAttribute<'
     }
 }
 
-/// The server's name (modified UTF-7, RFC 3501 5.1.3) for a folder path as the user typed it.
 /// The server's path for a folder path the user typed ("Parent/Name"): `/` stands for the
 /// server's hierarchy delimiter, and a path outside the personal namespace goes under its prefix
 /// (`INBOX.` on Courier-style servers, which refuse top-level names).
@@ -998,7 +997,7 @@ fn path_on_server(typed: &str, folders: &[Folder]) -> String {
         .filter(|d| !d.is_empty())
         .unwrap_or("/");
     let path = typed.split('/').filter(|part| !part.is_empty()).collect::<Vec<_>>().join(delimiter);
-    let prefix = utf7_imap::decode_utf7_imap(folder_roles::personal_prefix(folders));
+    let prefix = super::mutf7::decode(&folder_roles::personal_prefix(folders));
     // `get`: a name whose first bytes end inside a character (non-ASCII) is simply not inside.
     let inside = |p: &str| p.get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(&prefix));
     if prefix.is_empty() || inside(&path) || path.eq_ignore_ascii_case("INBOX") {
@@ -1008,12 +1007,13 @@ fn path_on_server(typed: &str, folders: &[Folder]) -> String {
     }
 }
 
+/// The server's name (modified UTF-7, RFC 3501 5.1.3) for a folder path as the user typed it.
 fn folder_id(name: &str) -> Result<String, ApiError> {
     let name = name.trim();
     if name.is_empty() || name.contains(['\r', '\n', '\0', '*', '%']) {
         return Err(ApiError::new(ErrorKind::BadRequest, format!("not a usable folder name: {name:?}")));
     }
-    Ok(utf7_imap::encode_utf7_imap(name.to_owned()))
+    Ok(super::mutf7::encode(name))
 }
 
 /// `1.2` → `[1, 2]`; refuses anything else, so only numbers reach the command.
@@ -1246,6 +1246,16 @@ fn debug_string(rest: &str) -> Option<String> {
 mod tests {
     use super::*;
     use crate::upstream::fake_server;
+
+    #[test]
+    fn a_folder_shows_its_decoded_name_and_keeps_the_servers_for_requests() {
+        let japanese = folder_entry("INBOX.&ZeVnLIqe-", Some("."), &[], true);
+        assert_eq!((japanese.id.as_str(), japanese.name.as_str()), ("INBOX.&ZeVnLIqe-", "INBOX.日本語"));
+        // Not valid modified UTF-7 (a server that did not encode `&`): listed as sent.
+        let sloppy = folder_entry("AT&T-Bills", Some("/"), &[], true);
+        assert_eq!(sloppy.name, "AT&T-Bills");
+        assert_eq!(folder_id("日本語/Q&A").unwrap(), "&ZeVnLIqe-/Q&-A");
+    }
 
     #[test]
     fn typed_paths_use_the_servers_delimiter_and_prefix() {

@@ -9,6 +9,7 @@ pub mod imap;
 pub mod imap_search;
 pub mod imap_settings;
 pub mod imap_sync;
+pub mod mutf7;
 pub mod net;
 pub mod oauth;
 pub mod pop3;

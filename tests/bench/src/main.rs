@@ -122,6 +122,8 @@ async fn main() {
     if wanted("resync") {
         seed(stack, "bench100k", 100_000);
         rows.extend(resync::refresh_after_change(stack, "bench100k").await);
+    }
+    if wanted("resync") || wanted("folders") {
         rows.push(resync::folder_list(stack, "benchfolders", 60).await);
     }
     if wanted("open") {
