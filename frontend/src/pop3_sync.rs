@@ -12,18 +12,15 @@ use std::collections::{HashSet, VecDeque};
 use futures::channel::oneshot;
 
 use serde::{Deserialize, Serialize};
-use yubin_protocol::{calls, ApiError, ErrorKind, LocalMessage, Pop3Entry};
+use yubin_protocol::{calls, ApiError, ErrorKind, LocalMessage, Pop3Entry, MAX_POP3_FETCH, MAX_POP3_FETCH_BYTES};
 
 use crate::connection::Connection;
 use crate::local_mailbox::LocalMailbox;
 
-/// Messages per fetch request: the gateway's most (`MAX_FETCH`), as each batch is one round
-/// trip and one storage transaction; the next is fetched while one is stored.
-const BATCH: usize = 100;
-/// …and at most this many bytes (by the server's LIST sizes), so that a batch of big messages
-/// does not make the gateway and the browser hold hundreds of megabytes at once. A bigger
-/// message goes alone.
-const BATCH_BYTES: u64 = 16 * 1024 * 1024;
+/// Messages and bytes (by the server's LIST sizes) per fetch request: the gateway's most, so
+/// that every batch asked for comes whole.
+const BATCH: usize = MAX_POP3_FETCH;
+const BATCH_BYTES: u64 = MAX_POP3_FETCH_BYTES;
 const DAY_MS: f64 = 24.0 * 3600.0 * 1000.0;
 
 /// What happens to mail on the server once the browser has it.

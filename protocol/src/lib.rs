@@ -58,6 +58,13 @@ pub type RequestId = u32;
 /// The largest settings document [`Request::SaveSettings`] stores.
 pub const MAX_SETTINGS_BYTES: usize = 64 * 1024;
 
+/// Most messages in one [`Request::Pop3Fetch`] reply: one round trip and one storage
+/// transaction in the browser each, so not too few; progress shows between them.
+pub const MAX_POP3_FETCH: usize = 100;
+/// Most bytes of mail (by the server's LIST sizes) in one [`Request::Pop3Fetch`] reply, so that
+/// neither the gateway nor the browser holds more than this of one batch.
+pub const MAX_POP3_FETCH_BYTES: u64 = 16 * 1024 * 1024;
+
 /// Which of the socket's accounts a request or event is about; chosen by the browser.
 pub type AccountId = u32;
 
@@ -200,7 +207,9 @@ pub enum Request {
     /// POP3 accounts: what the server holds now, by UIDL. Answered with [`Response::Pop3Listing`].
     Pop3List,
     /// POP3 accounts: these messages, parsed, for the browser to store (the gateway keeps no
-    /// mail). Messages no longer on the server are left out. Answered with
+    /// mail). Messages no longer on the server are left out, and a batch ends at
+    /// [`MAX_POP3_FETCH`] messages or [`MAX_POP3_FETCH_BYTES`] (by the server's sizes; a bigger
+    /// message comes alone): the rest is for the next request. Answered with
     /// [`Response::LocalMessages`].
     Pop3Fetch { uidls: Vec<String> },
     /// POP3 accounts: deletes these messages from the server. The browser asks only for

@@ -9,14 +9,12 @@
 
 use std::time::{Duration, Instant};
 
-use yubin_protocol::{ApiError, Flags, LocalMessage, Pop3Entry, Response};
+use yubin_protocol::{ApiError, Flags, LocalMessage, Pop3Entry, Response, MAX_POP3_FETCH, MAX_POP3_FETCH_BYTES};
 
 use crate::account::{logged_in, Account, AccountSession, HeldSession};
 use crate::mime;
 use crate::upstream::pop3::{Listed, Pop3Connection};
 
-/// Most messages fetched in one request, so replies stay a reasonable size and progress shows.
-pub const MAX_FETCH: usize = 100;
 /// How long a fetching session stays open waiting for the next batch.
 const HOLD: Duration = Duration::from_secs(5);
 
@@ -123,16 +121,23 @@ pub(crate) async fn delete_named(mut maildrop: impl Maildrop, uidls: &[String]) 
     maildrop.quit().await
 }
 
-/// Reads the messages named (at most [`MAX_FETCH`], in server order) for the browser. A
-/// message mail-parser cannot read is still handed over, as its source, rather than lost.
+/// Reads the messages named, in server order, for the browser: at most [`MAX_POP3_FETCH`] of
+/// them and [`MAX_POP3_FETCH_BYTES`] by the server's sizes (a bigger message alone), so a
+/// request cannot make the gateway hold more. A message mail-parser cannot read is still
+/// handed over, as its source, rather than lost.
 pub(crate) async fn retrieve_batch(
     maildrop: &mut impl Maildrop,
     listing: &[Listed],
     uidls: &[String],
 ) -> Result<Vec<LocalMessage>, ApiError> {
     let wanted = select(listing, uidls);
-    let mut messages: Vec<LocalMessage> = Vec::with_capacity(wanted.len().min(MAX_FETCH));
-    for listed in wanted.into_iter().take(MAX_FETCH) {
+    let mut messages: Vec<LocalMessage> = Vec::with_capacity(wanted.len().min(MAX_POP3_FETCH));
+    let mut bytes = 0;
+    for listed in wanted.into_iter().take(MAX_POP3_FETCH) {
+        if !messages.is_empty() && bytes + listed.size > MAX_POP3_FETCH_BYTES {
+            break;
+        }
+        bytes += listed.size;
         let raw = maildrop.retrieve(listed.number).await?;
         let message = mime::local_message(&listed.uidl, &raw, Flags::default())
             .or_else(|_| mime::local_message(&listed.uidl, &unreadable(&raw), Flags::default()))?;
@@ -227,15 +232,30 @@ mod tests {
 
     #[tokio::test]
     async fn a_batch_is_capped_in_server_order_and_unreadable_mail_is_kept() {
-        let uidls: Vec<String> = (0..MAX_FETCH + 20).map(|i| format!("m{i:03}")).collect();
+        let uidls: Vec<String> = (0..MAX_POP3_FETCH + 20).map(|i| format!("m{i:03}")).collect();
         let mut maildrop = FakeMaildrop::with(&uidls.iter().map(String::as_str).collect::<Vec<_>>());
         maildrop.messages[0].1 = vec![0xff, 0x00, 0xfe];
         let listing = maildrop.listing().await.unwrap();
         let mut asked = uidls.clone();
         asked.reverse();
         let batch = retrieve_batch(&mut maildrop, &listing, &asked).await.unwrap();
-        assert_eq!(batch.len(), MAX_FETCH);
+        assert_eq!(batch.len(), MAX_POP3_FETCH);
         assert_eq!(batch[0].key, "m000", "server order, whatever order they were asked in");
         assert_eq!(batch[1].key, "m001");
+    }
+
+    #[tokio::test]
+    async fn a_batch_ends_at_its_byte_budget_and_a_bigger_message_comes_alone() {
+        let mut maildrop = FakeMaildrop::with(&["a", "b", "c", "d"]);
+        let big = |mb: usize| format!("Subject: big\r\n\r\n{}\r\n", "x".repeat(mb << 20)).into_bytes();
+        maildrop.messages[0].1 = big(10);
+        maildrop.messages[1].1 = big(10);
+        maildrop.messages[2].1 = big(20);
+        let listing = maildrop.listing().await.unwrap();
+        let keys = |batch: Vec<LocalMessage>| batch.into_iter().map(|m| m.key).collect::<Vec<_>>();
+        let everything = names(&["a", "b", "c", "d"]);
+        assert_eq!(keys(retrieve_batch(&mut maildrop, &listing, &everything).await.unwrap()), ["a"]);
+        let rest = names(&["c", "d"]);
+        assert_eq!(keys(retrieve_batch(&mut maildrop, &listing, &rest).await.unwrap()), ["c"], "alone");
     }
 }
