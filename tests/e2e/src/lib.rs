@@ -189,8 +189,18 @@ impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
 }
 
 impl Drop for Browser {
-    /// The profile goes with the browser (each is ~20 MB; runs must not fill the disk).
+    /// The browser and its profile go with it. A test that fails never reaches `close`, and
+    /// killing chromedriver leaves the Chromium it started running (~190 MB each: a day of
+    /// failed runs had left a hundred). The profile is each browser's own, so its processes
+    /// are the ones named with it. (Profiles are ~20 MB; runs must not fill the disk.)
     fn drop(&mut self) {
+        // The whole argument, so that `…-4460` does not also match `…-44605`.
+        let profile = self.profile.display().to_string();
+        let escaped: String =
+            profile.chars().flat_map(|c| [(!c.is_alphanumeric()).then_some('\\'), Some(c)]).flatten().collect();
+        let _ = std::process::Command::new("pkill")
+            .args(["-KILL", "-f", "--", &format!("--user-data-dir={escaped}( |$)")])
+            .status();
         let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
