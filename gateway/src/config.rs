@@ -17,6 +17,7 @@
 //! smtp = { host = "smtp.example.org", port = 587, security = "starttls" }
 //! # ca_file = "/etc/ssl/private-ca.pem"   # per endpoint; default: the system's roots
 //! # smtp_saves_sent = true                 # the server files sent mail itself
+//! # managesieve = { host = "imap.example.org", port = 4190, security = "starttls" }   # filters
 //! # oauth = { preset = "google", client_id = "…", client_secret = "…" }   # see README
 //!
 //! [tls]                          # optional: serve HTTPS/WSS directly
@@ -159,6 +160,10 @@ pub struct ServerConfig {
     /// Sign in with OAuth 2.0 (an identity provider's consent) instead of a password.
     #[serde(default)]
     pub oauth: Option<OAuthConfig>,
+    /// ManageSieve (RFC 5804, usually port 4190): the account's filters and vacation reply,
+    /// kept on the server as Sieve scripts. Same credentials as the account.
+    #[serde(default)]
+    pub managesieve: Option<Endpoint>,
 }
 
 /// How a server's accounts sign in with OAuth 2.0: the identity provider (by preset, OpenID
@@ -378,7 +383,12 @@ impl Config {
                 }
             }
             let (_, incoming) = server.incoming();
-            for (role, endpoint) in [("incoming", incoming), ("smtp", &server.smtp)] {
+            let endpoints = [
+                ("incoming", Some(incoming)),
+                ("smtp", Some(&server.smtp)),
+                ("managesieve", server.managesieve.as_ref()),
+            ];
+            for (role, endpoint) in endpoints.into_iter().filter_map(|(role, e)| Some((role, e?))) {
                 if endpoint.security == Security::Plain && !endpoint.allow_plaintext_password {
                     return Err(ConfigError::Invalid(format!(
                         "server {:?} {role}: security = \"plain\" sends passwords in clear; \
@@ -464,6 +474,20 @@ mod tests {
         let text = text.replace(r#"security = "plain""#, r#"security = "plain", allow_plaintext_password = true"#);
         let config: Config = toml::from_str(&text).unwrap();
         config.validate().unwrap();
+
+        // The same for ManageSieve: it carries the account's password too.
+        let sieve = SAMPLE.replace(
+            "smtp = {",
+            "managesieve = { host = \"127.0.0.1\", port = 4190, security = \"plain\" }\n        smtp = {",
+        );
+        let config: Config = toml::from_str(&sieve).unwrap();
+        let err = config.validate().unwrap_err().to_string();
+        assert!(err.contains("managesieve") && err.contains("allow_plaintext_password"), "{err}");
+        let config: Config = toml::from_str(&sieve.replace("\"plain\" }", "\"starttls\" }")).unwrap();
+        assert_eq!(
+            config.validate().map(|()| config.server("demo").unwrap().managesieve.as_ref().unwrap().port).unwrap(),
+            4190
+        );
     }
 
     #[test]

@@ -16,6 +16,8 @@ pub struct ServerRuntime {
     pub smtp: SmtpUpstream,
     /// The identity provider, for a server whose accounts sign in with OAuth.
     pub oauth: Option<Arc<OAuthProvider>>,
+    /// Where the account's Sieve scripts are, if the server says.
+    pub managesieve: Option<Upstream>,
 }
 
 /// Every configured server by id, ready to connect to.
@@ -26,6 +28,7 @@ pub fn prepare(config: &Config) -> Result<HashMap<String, Arc<ServerRuntime>>, C
             incoming: Upstream::new(server.incoming().1, incoming_label(server.incoming().0))?,
             smtp: SmtpUpstream::new(Upstream::new(&server.smtp, "smtp")?),
             oauth: server.oauth.as_ref().map(|oauth| Arc::new(OAuthProvider::new(oauth))),
+            managesieve: server.managesieve.as_ref().map(|e| Upstream::new(e, "managesieve")).transpose()?,
             config: server.clone(),
         };
         servers.insert(server.id.clone(), Arc::new(runtime));

@@ -30,7 +30,7 @@ SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 D=${MAILSTACK_DIR:-/tmp/yubin-mailstack}
 DOMAIN=${MAILSTACK_DOMAIN:-example.test}
 # "localpart:password ..." (plain-text passwords; test users only)
-USERS=${MAILSTACK_USERS:-"alice:alice-pass bob:bob-pass carol:carol-pass dave:dave-pass erin:erin-pass frank:frank-pass grace:grace-pass henry:henry-pass ivy:ivy-pass jack:jack-pass kate:kate-pass leo:leo-pass mia:mia-pass noah:noah-pass olivia:olivia-pass paul:paul-pass quinn:quinn-pass rita:rita-pass sam:sam-pass tina:tina-pass uma:uma-pass victor:victor-pass wendy:wendy-pass xander:xander-pass yara:yara-pass zoe:zoe-pass abe:abe-pass bea:bea-pass cal:cal-pass dora:dora-pass ezra:ezra-pass gus:gus-pass fay:fay-pass hana:hana-pass ike:ike-pass jo:jo-pass mai:mai-pass kit:kit-pass lou:lou-pass"}
+USERS=${MAILSTACK_USERS:-"alice:alice-pass bob:bob-pass carol:carol-pass dave:dave-pass erin:erin-pass frank:frank-pass grace:grace-pass henry:henry-pass ivy:ivy-pass jack:jack-pass kate:kate-pass leo:leo-pass mia:mia-pass noah:noah-pass olivia:olivia-pass paul:paul-pass quinn:quinn-pass rita:rita-pass sam:sam-pass tina:tina-pass uma:uma-pass victor:victor-pass wendy:wendy-pass xander:xander-pass yara:yara-pass zoe:zoe-pass abe:abe-pass bea:bea-pass cal:cal-pass dora:dora-pass ezra:ezra-pass gus:gus-pass fay:fay-pass hana:hana-pass ike:ike-pass jo:jo-pass mai:mai-pass kit:kit-pass lou:lou-pass sven:sven-pass"}
 # Users whose IMAP server offers nothing beyond RFC 3501 (no CONDSTORE, QRESYNC, LIST-STATUS,
 # SORT, MOVE, UIDPLUS …): Dovecot's imap_capability, set per user from the passdb. For testing
 # the client's fallbacks against a real server.
@@ -78,6 +78,7 @@ LMTP_PORT=${MAILSTACK_LMTP_PORT:-10024}
 SMTP_PORT=${MAILSTACK_SMTP_PORT:-10025}
 SUBMISSION_PORT=${MAILSTACK_SUBMISSION_PORT:-10587}
 SUBMISSIONS_PORT=${MAILSTACK_SUBMISSIONS_PORT:-10465}
+SIEVE_PORT=${MAILSTACK_SIEVE_PORT:-10419}
 WEBMAIL_PORT=${MAILSTACK_WEBMAIL_PORT:-18080}
 # The OpenID provider (tests/oidc/provider.mjs, npm oidc-provider installed by scripts/setup.sh):
 # HTTPS for browsers, the gateway and Dovecot; a plain-HTTP admin port where tests mint tokens.
@@ -88,7 +89,7 @@ OIDC_ACCESS_TTL=${MAILSTACK_OIDC_ACCESS_TTL:-60}
 OIDC_CLIENT_SECRET=yubin-secret
 OIDC_DOVECOT_SECRET=dovecot-secret
 OIDC_HOME=${YUBIN_TOOLS:-$HOME/.local/share/yubin-tools}/oidc
-ALL_PORTS="$IMAP_PORT $IMAPS_PORT $POP3_PORT $POP3S_PORT $LMTP_PORT $SMTP_PORT $SUBMISSION_PORT $SUBMISSIONS_PORT"
+ALL_PORTS="$IMAP_PORT $IMAPS_PORT $POP3_PORT $POP3S_PORT $LMTP_PORT $SMTP_PORT $SUBMISSION_PORT $SUBMISSIONS_PORT $SIEVE_PORT"
 
 ETC=$D/etc
 DCONF=$ETC/dovecot/dovecot.conf
@@ -179,7 +180,7 @@ base_dir = $DBASE
 state_dir = $STATE/dovecot
 log_path = $LOGS/dovecot.log
 info_log_path = $LOGS/dovecot.log
-protocols = imap pop3 lmtp
+protocols = imap pop3 lmtp sieve
 listen = 127.0.0.1
 hostname = mail.$DOMAIN
 postmaster_address = postmaster@$DOMAIN
@@ -262,6 +263,15 @@ protocol pop3 {
   pop3_uidl_format = %08Xu%08Xv
 }
 protocol lmtp {
+  # Pigeonhole: the user's active Sieve script runs at delivery.
+  mail_plugins = \$mail_plugins sieve
+}
+protocol sieve {
+  managesieve_implementation_string = Dovecot Pigeonhole (mailstack)
+}
+plugin {
+  sieve = file:~/sieve;active=~/.dovecot.sieve
+  sieve_extensions = +vacation-seconds +editheader
 }
 
 service imap-login {
@@ -282,6 +292,12 @@ service imap-login {
 service imap {
   client_limit = $IMAP_CLIENT_LIMIT
   process_limit = $IMAP_PROCESS_LIMIT
+}
+service managesieve-login {
+  inet_listener sieve {
+    address = 127.0.0.1
+    port = $SIEVE_PORT
+  }
 }
 service pop3-login {
   inet_listener pop3 {
@@ -597,7 +613,7 @@ cmd_start() {
   wait_ports 30
   stop_oidc; start_oidc
   log "ready in $(python3 -c "import sys;print(round(float(sys.argv[2])-float(sys.argv[1]),3))" "$t0" "$(date +%s.%N)")s" \
-      "- IMAP $IMAP_PORT(STARTTLS)/$IMAPS_PORT(TLS) POP3 $POP3_PORT/$POP3S_PORT LMTP $LMTP_PORT SMTP $SMTP_PORT submission $SUBMISSION_PORT submissions $SUBMISSIONS_PORT"
+      "- IMAP $IMAP_PORT(STARTTLS)/$IMAPS_PORT(TLS) POP3 $POP3_PORT/$POP3S_PORT LMTP $LMTP_PORT SMTP $SMTP_PORT submission $SUBMISSION_PORT submissions $SUBMISSIONS_PORT ManageSieve $SIEVE_PORT(STARTTLS)"
 }
 
 cmd_stop() {
@@ -777,6 +793,7 @@ MAILSTACK_LMTP=127.0.0.1:$LMTP_PORT
 MAILSTACK_SMTP=127.0.0.1:$SMTP_PORT
 MAILSTACK_SUBMISSION=127.0.0.1:$SUBMISSION_PORT
 MAILSTACK_SUBMISSIONS=127.0.0.1:$SUBMISSIONS_PORT
+MAILSTACK_SIEVE=127.0.0.1:$SIEVE_PORT
 EOF
     ;;
   *) sed -n '2,23p' "$0"; exit 2 ;;

@@ -19,6 +19,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use yubin_protocol::{ApiError, ErrorKind};
 
 use super::net::{BoxedStream, Upstream};
+use super::plaintext::{self, lost, sign_in_refusal};
 use super::sasl::{bearer_error, encoded, BearerMechanism, Proof};
 use crate::config::Security;
 
@@ -81,7 +82,7 @@ impl Pop3Connection {
         password: &str,
     ) -> Result<(), ApiError> {
         let capabilities = self.capabilities().await;
-        let refused = auth_refusal;
+        let refused = sign_in_refusal;
         if sasl_mechanisms(&capabilities).iter().any(|m| m.eq_ignore_ascii_case("PLAIN")) {
             let token = base64::engine::general_purpose::STANDARD.encode(format!("\0{username}\0{password}"));
             return self.command(&format!("AUTH PLAIN {token}")).await.map(drop).map_err(refused);
@@ -117,7 +118,7 @@ impl Pop3Connection {
             let _ = self.status().await; // the -ERR that ends the exchange
             return Err(ApiError::new(ErrorKind::AuthFailed, format!("{}: {refusal}", self.label)));
         }
-        self.status_of(&line).map(drop).map_err(auth_refusal)
+        self.status_of(&line).map(drop).map_err(sign_in_refusal)
     }
 
     /// CAPA (RFC 2449); none when the server does not know the command.
@@ -245,33 +246,25 @@ impl Pop3Connection {
 
 /// Greeting, CAPA and STLS in plain text; see the module docs.
 async fn stls_preamble(tcp: CountedTcp, label: &str) -> Result<CountedTcp, ApiError> {
-    let tls_error = |what: &str| ApiError::new(ErrorKind::Tls, format!("{label}: {what}"));
-    let mut reader = BufReader::new(tcp);
-    let step = async {
-        expect_ok(&mut reader, label).await?;
+    plaintext::before_tls(tcp, label, TIMEOUT, async |reader| {
+        expect_ok(reader, label).await?;
         reader.get_mut().write_all(b"CAPA\r\n").await.map_err(|e| lost(label, e))?;
-        expect_ok(&mut reader, label).await?;
+        expect_ok(reader, label).await?;
         let mut stls = false;
         loop {
-            let line = read_line(&mut reader, label).await?;
+            let line = read_line(reader, label).await?;
             if line == "." {
                 break;
             }
             stls |= line.eq_ignore_ascii_case("STLS");
         }
         if !stls {
-            return Err(tls_error("does not offer STLS; not sending the password in clear"));
+            return Err(plaintext::no_upgrade_offered(label, "STLS"));
         }
         reader.get_mut().write_all(b"STLS\r\n").await.map_err(|e| lost(label, e))?;
-        expect_ok(&mut reader, label).await
-    };
-    tokio::time::timeout(TIMEOUT, step)
-        .await
-        .map_err(|_| ApiError::new(ErrorKind::Unreachable, format!("{label} did not answer")))??;
-    if !reader.buffer().is_empty() {
-        return Err(tls_error("sent data before the TLS handshake (possible STLS injection)"));
-    }
-    Ok(reader.into_inner())
+        expect_ok(reader, label).await
+    })
+    .await
 }
 
 async fn expect_ok<S: tokio::io::AsyncRead + Unpin>(reader: &mut BufReader<S>, label: &str) -> Result<(), ApiError> {
@@ -280,14 +273,6 @@ async fn expect_ok<S: tokio::io::AsyncRead + Unpin>(reader: &mut BufReader<S>, l
         Ok(())
     } else {
         Err(ApiError::new(ErrorKind::Refused, format!("{label}: {line}")))
-    }
-}
-
-/// A refusal during sign-in is a failed sign-in (wrong password, refused token).
-fn auth_refusal(e: ApiError) -> ApiError {
-    match e.kind {
-        ErrorKind::Refused => ApiError::new(ErrorKind::AuthFailed, e.message),
-        _ => e,
     }
 }
 
@@ -310,10 +295,6 @@ async fn read_line<S: tokio::io::AsyncRead + Unpin>(
         return Err(ApiError::new(ErrorKind::ConnectionLost, format!("{label} closed the connection")));
     }
     Ok(line.trim_end().to_owned())
-}
-
-fn lost(label: &str, e: std::io::Error) -> ApiError {
-    ApiError::new(ErrorKind::ConnectionLost, format!("{label}: {e}"))
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ use tokio_rustls::client::TlsStream;
 use yubin_protocol::{ApiError, ErrorKind};
 
 use super::net::{Replay, Upstream};
+use super::plaintext::{self, lost};
 use super::sasl::{Proof, TOKEN_ENDED};
 use crate::config::Security;
 
@@ -179,26 +180,17 @@ impl SmtpUpstream {
     /// the STARTTLS go-ahead before the handshake (an injected response).
     async fn starttls_preamble(&self, tcp: CountedTcp, hello: &ClientId) -> Result<CountedTcp, ApiError> {
         let label = self.upstream.label();
-        let tls_error = |what: String| ApiError::new(ErrorKind::Tls, format!("{label}: {what}"));
-        let mut reader = BufReader::new(tcp);
-        let step = async {
-            read_reply(&mut reader, &label, "220").await?;
+        plaintext::before_tls(tcp, &label, SMTP_TIMEOUT, async |reader| {
+            read_reply(reader, &label, "220").await?;
             reader.get_mut().write_all(format!("EHLO {hello}\r\n").as_bytes()).await.map_err(|e| lost(&label, e))?;
-            let features = read_reply(&mut reader, &label, "250").await?;
+            let features = read_reply(reader, &label, "250").await?;
             if !features.iter().any(|line| line.eq_ignore_ascii_case("STARTTLS")) {
-                return Err(tls_error("does not offer STARTTLS; not sending the password in clear".into()));
+                return Err(plaintext::no_upgrade_offered(&label, "STARTTLS"));
             }
             reader.get_mut().write_all(b"STARTTLS\r\n").await.map_err(|e| lost(&label, e))?;
-            read_reply(&mut reader, &label, "220").await?;
-            Ok(())
-        };
-        tokio::time::timeout(SMTP_TIMEOUT, step)
-            .await
-            .map_err(|_| ApiError::new(ErrorKind::Unreachable, format!("{label} did not answer")))??;
-        if !reader.buffer().is_empty() {
-            return Err(tls_error("sent data before the TLS handshake (possible STARTTLS injection)".into()));
-        }
-        Ok(reader.into_inner())
+            read_reply(reader, &label, "220").await.map(drop)
+        })
+        .await
     }
 }
 
@@ -221,10 +213,6 @@ async fn read_reply(reader: &mut BufReader<CountedTcp>, label: &str, expected: &
             return Ok(lines);
         }
     }
-}
-
-fn lost(label: &str, e: std::io::Error) -> ApiError {
-    ApiError::new(ErrorKind::ConnectionLost, format!("{label}: {e}"))
 }
 
 /// The `SIZE` an EHLO reply announces (`250-SIZE 10240000`); none for 0 (no fixed limit).

@@ -40,6 +40,8 @@ pub struct MailStack {
     pub smtp: u16,
     pub submission: u16,
     pub submissions: u16,
+    /// ManageSieve (Pigeonhole), STARTTLS.
+    pub sieve: u16,
     /// The OpenID provider (tests/oidc): its issuer URL, its token-minting admin address, and
     /// the gateway's client secret there.
     pub oidc_issuer: String,
@@ -82,6 +84,7 @@ impl MailStack {
                 smtp: env.port("MAILSTACK_SMTP"),
                 submission: env.port("MAILSTACK_SUBMISSION"),
                 submissions: env.port("MAILSTACK_SUBMISSIONS"),
+                sieve: env.port("MAILSTACK_SIEVE"),
                 oidc_issuer: env.get("MAILSTACK_OIDC_ISSUER"),
                 oidc_admin: env.get("MAILSTACK_OIDC_ADMIN"),
                 oidc_client_secret: env.get("MAILSTACK_OIDC_CLIENT_SECRET"),
@@ -209,15 +212,15 @@ impl MailStack {
             Transport::Starttls => ("starttls", self.imap, self.pop3, self.submission),
             Transport::ImplicitTls => ("tls", self.imaps, self.pop3s, self.submissions),
         };
-        let servers = server_pair_toml("demo", "Demo mail", &self.domain, &self.ca_file, security, (imap, pop3, smtp));
+        let ports = (imap, pop3, smtp, Some(self.sieve));
+        let servers = server_pair_toml("demo", "Demo mail", &self.domain, &self.ca_file, security, ports);
         let oauth = format!(
             "oauth = {{ issuer = {:?}, client_id = \"yubin\", client_secret = {:?}, ca_file = {:?}, \
              button = \"Sign in with Example ID\" }}",
             self.oidc_issuer, self.oidc_client_secret, self.ca_file
         );
-        let oauth_servers =
-            server_pair_toml("oidc", "Example ID", &self.domain, &self.ca_file, security, (imap, pop3, smtp))
-                .replace("\nsmtp = ", &format!("\n{oauth}\nsmtp = "));
+        let oauth_servers = server_pair_toml("oidc", "Example ID", &self.domain, &self.ca_file, security, ports)
+            .replace("\nsmtp = ", &format!("\n{oauth}\nsmtp = "));
         format!("listen = \"127.0.0.1:0\"\nstatic_dir = {static_dir:?}\n{servers}\n{oauth_servers}")
     }
 
@@ -320,7 +323,7 @@ impl OtherStack {
     /// Gateway `[[server]]` entries: `cyrus` (IMAP) and `cyrus-pop3` (POP3), both sending
     /// through OpenSMTPD's submission port, all over verified STARTTLS.
     pub fn gateway_servers_text(&self) -> String {
-        let ports = (self.imap, self.pop3, self.submission);
+        let ports = (self.imap, self.pop3, self.submission, None);
         server_pair_toml("cyrus", "Cyrus + OpenSMTPD", &self.domain, &self.ca_file, "starttls", ports)
     }
 
@@ -332,15 +335,26 @@ impl OtherStack {
 
 /// Two `[[server]]` entries for one mail host: `id` reading by IMAP and `id-pop3` by POP3,
 /// both sending through the same submission port, all TLS verified against `ca`.
-fn server_pair_toml(id: &str, name: &str, domain: &str, ca: &Path, security: &str, ports: (u16, u16, u16)) -> String {
-    let (imap, pop3, smtp) = ports;
-    let endpoint =
-        |port: u16| format!(r#"{{ host = "127.0.0.1", port = {port}, security = "{security}", ca_file = {ca:?} }}"#);
+/// An IMAP server entry (with ManageSieve where there is one, STARTTLS) and a POP3 one.
+fn server_pair_toml(
+    id: &str,
+    name: &str,
+    domain: &str,
+    ca: &Path,
+    security: &str,
+    ports: (u16, u16, u16, Option<u16>),
+) -> String {
+    let (imap, pop3, smtp, sieve) = ports;
+    let endpoint_with = |port: u16, security: &str| {
+        format!(r#"{{ host = "127.0.0.1", port = {port}, security = "{security}", ca_file = {ca:?} }}"#)
+    };
+    let endpoint = |port: u16| endpoint_with(port, security);
     format!(
-        "[[server]]\nid = \"{id}\"\nname = \"{name}\"\ndomain = \"{domain}\"\nimap = {}\nsmtp = {}\n\n\
+        "[[server]]\nid = \"{id}\"\nname = \"{name}\"\ndomain = \"{domain}\"\nimap = {}\nsmtp = {}\n{}\n\
          [[server]]\nid = \"{id}-pop3\"\nname = \"{name} (POP3)\"\ndomain = \"{domain}\"\npop3 = {}\nsmtp = {}\n",
         endpoint(imap),
         endpoint(smtp),
+        sieve.map(|port| format!("managesieve = {}\n", endpoint_with(port, "starttls"))).unwrap_or_default(),
         endpoint(pop3),
         endpoint(smtp),
     )

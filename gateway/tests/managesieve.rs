@@ -1,0 +1,106 @@
+//! The ManageSieve client against the real Pigeonhole (Dovecot's ManageSieve, STARTTLS), and the
+//! scripts it stores run by Dovecot at delivery (LMTP). sven is this file's own user.
+
+use std::time::{Duration, Instant};
+
+use yubin_gateway::config::{Endpoint, Security};
+use yubin_gateway::upstream::managesieve::SieveConnection;
+use yubin_gateway::upstream::net::Upstream;
+use yubin_gateway::upstream::sasl::Proof;
+use yubin_protocol::{ErrorKind, Secret};
+use yubin_test_support::{unique_subject, MailStack};
+
+fn sieve_upstream(stack: &MailStack) -> Upstream {
+    let endpoint = Endpoint {
+        host: "127.0.0.1".into(),
+        port: stack.sieve,
+        security: Security::Starttls,
+        ca_file: Some(stack.ca_file.clone()),
+        tls_name: None,
+        allow_plaintext_password: false,
+        oauth_mechanism: None,
+    };
+    Upstream::new(&endpoint, "managesieve").unwrap()
+}
+
+async fn sven(stack: &MailStack) -> SieveConnection {
+    let proof = Proof::Password(Secret("sven-pass".into()));
+    SieveConnection::login(&sieve_upstream(stack), &stack.address("sven"), &proof).await.expect("ManageSieve login")
+}
+
+#[tokio::test]
+async fn scripts_are_stored_checked_activated_and_run_at_delivery() {
+    let stack = MailStack::ensure();
+    stack.create_mailbox("sven", "Lists");
+    let mut sieve = sven(stack).await;
+    let capabilities = sieve.capabilities.clone();
+    assert!(capabilities.implementation.contains("Pigeonhole"), "{capabilities:?}");
+    for extension in ["fileinto", "imap4flags", "vacation", "regex", "relational", "body", "copy"] {
+        assert!(capabilities.extensions.iter().any(|e| e == extension), "{extension} in {capabilities:?}");
+    }
+
+    // A rule with a Japanese value: mail about 会議 goes to Lists, marked read.
+    let script = "require [\"fileinto\", \"imap4flags\"];\r\n\
+                  # 会議の知らせ\r\n\
+                  if header :contains \"subject\" \"会議\" {\r\n  addflag \"\\\\Seen\";\r\n  fileinto \"Lists\";\r\n  stop;\r\n}\r\n";
+    sieve.put_script("yubin", script).await.expect("stored");
+    sieve.set_active("yubin").await.expect("activated");
+    let scripts = sieve.list_scripts().await.unwrap();
+    assert!(scripts.iter().any(|s| s.name == "yubin" && s.active), "{scripts:?}");
+    assert_eq!(sieve.get_script("yubin").await.unwrap(), script, "read back as written, UTF-8 and all");
+
+    let subject = unique_subject("=?UTF-8?B?5a6a5L6L5Lya6K2w44Gu44GK55+l44KJ44Gb?=");
+    let before = stack.message_count("sven", "Lists");
+    let raw = format!("From: a@example.org\r\nTo: sven@{}\r\nSubject: {subject}\r\n\r\nagenda\r\n", stack.domain);
+    stack.deliver("sven", raw.as_bytes()).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while stack.message_count("sven", "Lists") == before {
+        assert!(Instant::now() < deadline, "the script did not file the message");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // A script with an error: refused with the server's words, naming the line.
+    let broken = "require \"fileinto\";\r\nfileinto \"Lists\"\r\nkeep;\r\n";
+    let refused = sieve.check_script(broken).await.expect_err("an error");
+    assert_eq!(refused.kind, ErrorKind::Refused);
+    assert!(refused.message.contains("line"), "{refused:?}");
+    let refused = sieve.put_script("broken", broken).await.expect_err("not stored");
+    assert!(refused.message.contains("line"), "{refused:?}");
+    assert!(!sieve.list_scripts().await.unwrap().iter().any(|s| s.name == "broken"));
+
+    // Renamed, deactivated, deleted.
+    sieve.rename_script("yubin", "yubin-old").await.unwrap();
+    sieve.set_active("").await.unwrap();
+    let scripts = sieve.list_scripts().await.unwrap();
+    assert!(scripts.iter().any(|s| s.name == "yubin-old" && !s.active), "{scripts:?}");
+    sieve.delete_script("yubin-old").await.unwrap();
+    assert!(sieve.list_scripts().await.unwrap().is_empty());
+    sieve.logout().await;
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_a_failed_sign_in() {
+    let stack = MailStack::ensure();
+    let proof = Proof::Password(Secret("wrong".into()));
+    let refused = SieveConnection::login(&sieve_upstream(stack), &stack.address("sven"), &proof).await.err().unwrap();
+    assert_eq!(refused.kind, ErrorKind::AuthFailed, "{refused:?}");
+}
+
+#[tokio::test]
+async fn an_oauth_account_signs_in_with_its_token_and_a_stale_one_is_refused_in_words() {
+    let stack = MailStack::ensure();
+    let user = stack.address("sven");
+    let tokens = stack.mint_tokens(&user).await;
+    let proof = Proof::Bearer(Secret(tokens.access_token));
+    let mut sieve =
+        SieveConnection::login(&sieve_upstream(stack), &user, &proof).await.expect("signed in with the token");
+    sieve.list_scripts().await.expect("a working session");
+    sieve.logout().await;
+
+    let stale = stack.mint_tokens_lasting(&user, Some(1)).await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let proof = Proof::Bearer(Secret(stale.access_token));
+    let refused = SieveConnection::login(&sieve_upstream(stack), &user, &proof).await.err().expect("refused");
+    assert_eq!(refused.kind, ErrorKind::AuthFailed, "{refused:?}");
+    assert!(refused.message.contains("expired or was revoked"), "{refused:?}");
+}
