@@ -1,5 +1,6 @@
-//! The ManageSieve client against the real Pigeonhole (Dovecot's ManageSieve, STARTTLS), and the
-//! scripts it stores run by Dovecot at delivery (LMTP). sven is this file's own user.
+//! The ManageSieve client against the real Pigeonhole (Dovecot's ManageSieve, STARTTLS), the
+//! scripts it stores run by Dovecot at delivery (LMTP), and the same through the gateway's
+//! requests. sven and tove are this file's own users.
 
 use std::time::{Duration, Instant};
 
@@ -7,8 +8,8 @@ use yubin_gateway::config::{Endpoint, Security};
 use yubin_gateway::upstream::managesieve::SieveConnection;
 use yubin_gateway::upstream::net::Upstream;
 use yubin_gateway::upstream::sasl::Proof;
-use yubin_protocol::{ErrorKind, Secret};
-use yubin_test_support::{unique_subject, MailStack};
+use yubin_protocol::{ErrorKind, Request, Response, Secret};
+use yubin_test_support::{unique_subject, MailStack, TestGateway, WsClient};
 
 fn sieve_upstream(stack: &MailStack) -> Upstream {
     let endpoint = Endpoint {
@@ -103,4 +104,40 @@ async fn an_oauth_account_signs_in_with_its_token_and_a_stale_one_is_refused_in_
     let refused = SieveConnection::login(&sieve_upstream(stack), &user, &proof).await.err().expect("refused");
     assert_eq!(refused.kind, ErrorKind::AuthFailed, "{refused:?}");
     assert!(refused.message.contains("expired or was revoked"), "{refused:?}");
+}
+
+#[tokio::test]
+async fn filters_through_the_gateway_with_the_accounts_own_credentials() {
+    let stack = MailStack::ensure();
+    let gateway = TestGateway::start(stack.gateway_config(std::path::Path::new("/nonexistent"))).await;
+    let mut client = WsClient::connect(&gateway).await;
+    client.login_to("demo", "tove", "tove-pass").await.expect("signed in");
+    let name = unique_subject("yubin").replace(' ', "-");
+    let vacation =
+        "require [\"vacation\"];\r\nvacation :days 1 :subject \"不在のお知らせ\" \"12日まで不在です。\";\r\n";
+
+    let request = Request::PutSieveScript { name: name.clone(), text: vacation.into(), activate: true };
+    assert_eq!(client.request(request).await.unwrap(), Response::SieveStored { warnings: None });
+    let Response::SieveScripts(found) = client.request(Request::ListSieveScripts).await.unwrap() else { panic!() };
+    assert!(found.implementation.contains("Pigeonhole") && found.extensions.iter().any(|e| e == "vacation"));
+    assert!(found.scripts.iter().any(|s| s.name == name && s.active), "{found:?}");
+    let text = client.request(Request::GetSieveScript { name: name.clone() }).await.unwrap();
+    assert_eq!(text, Response::SieveScript { text: vacation.into() });
+
+    // The server's words for a broken script, its line named; nothing stored.
+    let broken = Request::CheckSieveScript { text: "require \"vacation\";\r\nvacation \"x\"\r\n".into() };
+    let refused = client.request(broken).await.expect_err("refused");
+    assert_eq!(refused.kind, ErrorKind::Refused);
+    assert!(refused.message.contains("line"), "{refused:?}");
+
+    client.request(Request::ActivateSieveScript { name: String::new() }).await.unwrap();
+    client.request(Request::DeleteSieveScript { name: name.clone() }).await.unwrap();
+    let Response::SieveScripts(found) = client.request(Request::ListSieveScripts).await.unwrap() else { panic!() };
+    assert!(!found.scripts.iter().any(|s| s.name == name));
+
+    // A server the gateway knows no ManageSieve for says so.
+    let mut pop3 = WsClient::connect(&gateway).await;
+    pop3.login_to("demo-pop3", "tove", "tove-pass").await.expect("signed in");
+    let refused = pop3.request(Request::ListSieveScripts).await.expect_err("no filters there");
+    assert_eq!(refused.kind, ErrorKind::BadRequest, "{refused:?}");
 }

@@ -96,6 +96,16 @@ calls! {
     SaveSettings { settings: String } -> () { Response::Done => () }
     SetFolderRoles { choices: Vec<RoleChoice> } -> () { Response::Done => () }
     Logout {} -> () { Response::Done => () }
+    ListSieveScripts {} -> crate::SieveScripts { Response::SieveScripts(s) => s }
+    GetSieveScript { name: String } -> String { Response::SieveScript { text } => text }
+    /// The server's warnings, if it had any.
+    PutSieveScript { name: String, text: String, activate: bool } -> Option<String> {
+        Response::SieveStored { warnings } => warnings
+    }
+    CheckSieveScript { text: String } -> Option<String> { Response::SieveStored { warnings } => warnings }
+    ActivateSieveScript { name: String } -> () { Response::Done => () }
+    DeleteSieveScript { name: String } -> () { Response::Done => () }
+    RenameSieveScript { name: String, to: String } -> () { Response::Done => () }
 }
 
 #[cfg(test)]

@@ -231,6 +231,42 @@ pub enum Request {
     /// Close this account's upstream connections and forget its credentials. Answered with
     /// [`Response::Done`].
     Logout,
+    /// The account's Sieve scripts (filters, vacation reply) on its ManageSieve server, and the
+    /// Sieve extensions the server runs. Answered with [`Response::SieveScripts`]; refused
+    /// ([`ErrorKind::BadRequest`]) where the gateway knows no ManageSieve server for it.
+    ListSieveScripts,
+    /// One script's text. Answered with [`Response::SieveScript`].
+    GetSieveScript { name: String },
+    /// Stores a script; with `activate`, makes it the one that runs. The server checks it first
+    /// and refuses one with errors ([`ErrorKind::Refused`], in its words, naming the line).
+    /// Answered with [`Response::SieveStored`].
+    PutSieveScript { name: String, text: String, activate: bool },
+    /// Checks a script without storing it. Answered with [`Response::SieveStored`].
+    CheckSieveScript { text: String },
+    /// Makes `name` the script that runs; `""` makes none run. Answered with [`Response::Done`].
+    ActivateSieveScript { name: String },
+    /// Answered with [`Response::Done`]; servers refuse to delete the active script.
+    DeleteSieveScript { name: String },
+    /// Answered with [`Response::Done`].
+    RenameSieveScript { name: String, to: String },
+}
+
+/// What [`Request::ListSieveScripts`] finds on the account's ManageSieve server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SieveScripts {
+    /// The server's name for itself (`Dovecot Pigeonhole`, `Cyrus timsieved`…).
+    pub implementation: String,
+    /// The Sieve extensions its scripts may use (`fileinto`, `vacation`, `regex`…): a script
+    /// written for this server uses no other.
+    pub extensions: Vec<String>,
+    pub scripts: Vec<SieveScriptInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SieveScriptInfo {
+    pub name: String,
+    /// The one script that runs on delivery.
+    pub active: bool,
 }
 
 /// The most role choices [`Request::SetFolderRoles`] takes: one per role.
@@ -388,6 +424,14 @@ pub enum Response {
     ComposeInfo(ComposeInfo),
     Pop3Listing(Vec<Pop3Entry>),
     LocalMessages(Vec<LocalMessage>),
+    SieveScripts(SieveScripts),
+    SieveScript {
+        text: String,
+    },
+    /// A script the server accepted, with its warnings if it had any.
+    SieveStored {
+        warnings: Option<String>,
+    },
     /// Where the draft now is: its folder and UID, for [`AttachmentSource::Part`] references
     /// into it (attachment `i` of the draft is section `i + 2`).
     DraftSaved {

@@ -8,6 +8,7 @@ pub mod mailbox;
 pub mod outgoing;
 pub mod pop3;
 pub mod settings;
+pub mod sieve;
 pub mod sign_in;
 pub mod transfer;
 
@@ -84,5 +85,16 @@ pub async fn handle(gateway: &Gateway, state: &AccountSession, request: Request)
         Request::Pop3List => pop3::list(state).await,
         Request::Pop3Fetch { uidls } => pop3::fetch(state, &uidls).await,
         Request::Pop3Delete { uidls } => pop3::delete(state, &uidls).await,
+        Request::ListSieveScripts => sieve::list(state).await.map(Response::SieveScripts),
+        Request::GetSieveScript { name } => sieve::get(state, &name).await.map(|text| Response::SieveScript { text }),
+        Request::PutSieveScript { name, text, activate } => {
+            sieve::put(state, &name, &text, activate).await.map(|warnings| Response::SieveStored { warnings })
+        }
+        Request::CheckSieveScript { text } => {
+            sieve::check(state, &text).await.map(|warnings| Response::SieveStored { warnings })
+        }
+        Request::ActivateSieveScript { name } => sieve::activate(state, &name).await.map(done),
+        Request::DeleteSieveScript { name } => sieve::delete(state, &name).await.map(done),
+        Request::RenameSieveScript { name, to } => sieve::rename(state, &name, &to).await.map(done),
     }
 }
