@@ -26,6 +26,7 @@ pub mod reading;
 pub mod remember;
 pub mod settings;
 pub mod shortcuts;
+pub mod sieve_rules;
 pub mod sign_in;
 pub mod theme;
 pub mod timing;

@@ -76,6 +76,7 @@ const APP_ORDER: &[&str] = &[
     "drafting",
     "i18n",
     "identity",
+    "sieve_rules",
     "sign_in",
     "format",
     "prefs",
