@@ -111,7 +111,8 @@ async fn filters_through_the_gateway_with_the_accounts_own_credentials() {
     let stack = MailStack::ensure();
     let gateway = TestGateway::start(stack.gateway_config(std::path::Path::new("/nonexistent"))).await;
     let mut client = WsClient::connect(&gateway).await;
-    client.login_to("demo", "tove", "tove-pass").await.expect("signed in");
+    let session = client.login_to("demo", "tove", "tove-pass").await.expect("signed in");
+    assert!(session.filters, "the app is told this account has filters");
     let name = unique_subject("yubin").replace(' ', "-");
     let vacation =
         "require [\"vacation\"];\r\nvacation :days 1 :subject \"不在のお知らせ\" \"12日まで不在です。\";\r\n";
@@ -137,7 +138,8 @@ async fn filters_through_the_gateway_with_the_accounts_own_credentials() {
 
     // A server the gateway knows no ManageSieve for says so.
     let mut pop3 = WsClient::connect(&gateway).await;
-    pop3.login_to("demo-pop3", "tove", "tove-pass").await.expect("signed in");
+    let session = pop3.login_to("demo-pop3", "tove", "tove-pass").await.expect("signed in");
+    assert!(!session.filters);
     let refused = pop3.request(Request::ListSieveScripts).await.expect_err("no filters there");
     assert_eq!(refused.kind, ErrorKind::BadRequest, "{refused:?}");
 }

@@ -474,6 +474,10 @@ pub struct Session {
     /// gateway restart), to be kept by the browser like a remembered password.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<Secret>,
+    /// The account has filters and a vacation reply: its server's ManageSieve is configured
+    /// (the `…SieveScript…` requests).
+    #[serde(default)]
+    pub filters: bool,
 }
 
 fn imap() -> IncomingProtocol {

@@ -102,6 +102,7 @@ impl App {
                     email: email.clone(),
                     incoming: IncomingProtocol::Pop3,
                     refresh_token: None,
+                    filters: false,
                 };
                 self.accounts.push(Account::new(id, None, session));
                 self.active = id;

@@ -189,6 +189,7 @@ async fn begin(
         email: from.email.to_string(),
         incoming: protocol,
         refresh_token: None,
+        filters: server.managesieve.is_some(),
     };
     let account = Arc::new(Account { server, protocol, username, credential, from, smtp_max_size: Default::default() });
     state.begin(account, imap).await;
