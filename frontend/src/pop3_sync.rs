@@ -12,15 +12,11 @@ use std::collections::{HashSet, VecDeque};
 use futures::channel::oneshot;
 
 use serde::{Deserialize, Serialize};
-use yubin_protocol::{calls, ApiError, ErrorKind, LocalMessage, Pop3Entry, MAX_POP3_FETCH, MAX_POP3_FETCH_BYTES};
+use yubin_protocol::{calls, pop3_batch_takes, ApiError, ErrorKind, LocalMessage, Pop3Entry};
 
 use crate::connection::Connection;
 use crate::local_mailbox::LocalMailbox;
 
-/// Messages and bytes (by the server's LIST sizes) per fetch request: the gateway's most, so
-/// that every batch asked for comes whole.
-const BATCH: usize = MAX_POP3_FETCH;
-const BATCH_BYTES: u64 = MAX_POP3_FETCH_BYTES;
 const DAY_MS: f64 = 24.0 * 3600.0 * 1000.0;
 
 /// What happens to mail on the server once the browser has it.
@@ -158,13 +154,13 @@ async fn stored(storing: &mut Storing) -> Result<usize, ApiError> {
     Ok(count)
 }
 
-/// The new messages' UIDLs in fetch batches, in server order: at most [`BATCH`] messages and
-/// [`BATCH_BYTES`] each, a bigger message alone.
+/// The new messages' UIDLs in fetch batches, in server order, each as much as the gateway's
+/// batch takes ([`pop3_batch_takes`]), so that every batch asked for comes whole.
 pub fn batches(new: &[&Pop3Entry]) -> Vec<Vec<String>> {
     let mut batches: Vec<Vec<String>> = Vec::new();
     let mut bytes = 0;
     for entry in new {
-        let full = batches.last().is_none_or(|b| b.len() >= BATCH || bytes + entry.size > BATCH_BYTES);
+        let full = batches.last().is_none_or(|b| !pop3_batch_takes(b.len(), bytes, entry.size));
         if full {
             batches.push(Vec::new());
             bytes = 0;

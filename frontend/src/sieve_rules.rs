@@ -184,8 +184,7 @@ fn script_of(filters: &Filters) -> String {
     let mut out = format!("{MARK}{json}\r\n");
     let required = required(filters);
     if !required.is_empty() {
-        let names: Vec<String> = required.iter().map(|r| quoted(r)).collect();
-        out.push_str(&format!("require [{}];\r\n", names.join(", ")));
+        out.push_str(&format!("require {};\r\n", list(&required)));
     }
     // The vacation reply first: a rule that stops must not keep it from answering.
     if let Some(vacation) = filters.vacation.as_ref().filter(|v| v.enabled) {
@@ -193,13 +192,30 @@ fn script_of(filters: &Filters) -> String {
     }
     for rule in filters.rules.iter().filter(|r| r.enabled) {
         out.push_str(&format!("# {}\r\n", rule.name.replace(['\r', '\n'], " ")));
-        let actions = actions_of(&rule.actions);
-        match test_of(rule) {
-            Some(test) => out.push_str(&format!("if {test} {{\r\n{actions}}}\r\n")),
-            None => out.push_str(actions.replace("\r\n  ", "\r\n").trim_start()),
-        }
+        let tests = rule.conditions.iter().map(condition_of).collect();
+        out.push_str(&guarded(combined(tests, rule.all), &actions_of(&rule.actions)));
     }
     out
+}
+
+/// `commands` (a line each) under `test`, or as they are without one.
+fn guarded(test: Option<String>, commands: &[String]) -> String {
+    match test {
+        Some(test) => {
+            let block: String = commands.iter().map(|c| format!("  {c}\r\n")).collect();
+            format!("if {test} {{\r\n{block}}}\r\n")
+        }
+        None => commands.iter().map(|c| format!("{c}\r\n")).collect(),
+    }
+}
+
+/// The tests joined by `allof` (else `anyof`); none for no tests: every message.
+fn combined(tests: Vec<String>, all: bool) -> Option<String> {
+    match tests.len() {
+        0 => None,
+        1 => tests.into_iter().next(),
+        _ => Some(format!("{}({})", if all { "allof" } else { "anyof" }, tests.join(", "))),
+    }
 }
 
 fn vacation_of(vacation: &Vacation) -> String {
@@ -207,7 +223,7 @@ fn vacation_of(vacation: &Vacation) -> String {
     if !vacation.addresses.is_empty() {
         command.push_str(&format!(" :addresses {}", list(&vacation.addresses)));
     }
-    command.push_str(&format!(" {};\r\n", quoted(&vacation.text)));
+    command.push_str(&format!(" {};", quoted(&vacation.text)));
     let mut dates = Vec::new();
     if let Some(from) = &vacation.from {
         dates.push(format!("currentdate :value \"ge\" \"date\" {}", quoted(from)));
@@ -215,21 +231,7 @@ fn vacation_of(vacation: &Vacation) -> String {
     if let Some(until) = &vacation.until {
         dates.push(format!("currentdate :value \"le\" \"date\" {}", quoted(until)));
     }
-    match dates.len() {
-        0 => command,
-        1 => format!("if {} {{\r\n  {command}}}\r\n", dates[0]),
-        _ => format!("if allof({}) {{\r\n  {command}}}\r\n", dates.join(", ")),
-    }
-}
-
-/// The rule's test, or none when it applies to every message.
-fn test_of(rule: &Rule) -> Option<String> {
-    let tests: Vec<String> = rule.conditions.iter().map(condition_of).collect();
-    match tests.len() {
-        0 => None,
-        1 => tests.into_iter().next(),
-        _ => Some(format!("{}({})", if rule.all { "allof" } else { "anyof" }, tests.join(", "))),
-    }
+    guarded(combined(dates, true), &[command])
 }
 
 fn condition_of(condition: &Condition) -> String {
@@ -275,25 +277,21 @@ fn size_of(value: &str) -> String {
     }
 }
 
-/// The actions, indented, flags first: a flag set after `fileinto` is not on the filed copy.
-fn actions_of(actions: &[Action]) -> String {
+/// The actions' commands, flags first: a flag set after `fileinto` is not on the filed copy.
+fn actions_of(actions: &[Action]) -> Vec<String> {
     let (flags, others): (Vec<&Action>, Vec<&Action>) =
         actions.iter().partition(|a| matches!(a, Action::MarkRead | Action::Flag));
-    let mut out = String::new();
-    for action in flags.into_iter().chain(others) {
-        let command = match action {
-            Action::MarkRead => "addflag \"\\\\Seen\";".to_owned(),
-            Action::Flag => "addflag \"\\\\Flagged\";".to_owned(),
-            Action::MoveTo(folder) => format!("fileinto {};", quoted(folder)),
-            Action::CopyTo(folder) => format!("fileinto :copy {};", quoted(folder)),
-            Action::Forward(address) => format!("redirect :copy {};", quoted(address)),
-            Action::Reject(text) => format!("reject {};", quoted(text)),
-            Action::Discard => "discard;".to_owned(),
-            Action::Stop => "stop;".to_owned(),
-        };
-        out.push_str(&format!("  {command}\r\n"));
-    }
-    out
+    let command = |action: &Action| match action {
+        Action::MarkRead => "addflag \"\\\\Seen\";".to_owned(),
+        Action::Flag => "addflag \"\\\\Flagged\";".to_owned(),
+        Action::MoveTo(folder) => format!("fileinto {};", quoted(folder)),
+        Action::CopyTo(folder) => format!("fileinto :copy {};", quoted(folder)),
+        Action::Forward(address) => format!("redirect :copy {};", quoted(address)),
+        Action::Reject(text) => format!("reject {};", quoted(text)),
+        Action::Discard => "discard;".to_owned(),
+        Action::Stop => "stop;".to_owned(),
+    };
+    flags.into_iter().chain(others).map(command).collect()
 }
 
 /// A Sieve quoted string (RFC 5228 §2.4.2): `\` and `"` escaped; line breaks may stay.
@@ -301,8 +299,8 @@ fn quoted(text: &str) -> String {
     format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-fn list(items: &[String]) -> String {
-    format!("[{}]", items.iter().map(|i| quoted(i)).collect::<Vec<_>>().join(", "))
+fn list(items: &[impl AsRef<str>]) -> String {
+    format!("[{}]", items.iter().map(|i| quoted(i.as_ref())).collect::<Vec<_>>().join(", "))
 }
 
 #[cfg(test)]
@@ -378,9 +376,9 @@ mod tests {
         assert!(generate(&disabled, &available).is_ok(), "a rule turned off needs nothing");
     }
 
-    #[test]
-    fn the_vacation_reply_comes_first_within_its_dates() {
-        let vacation = Vacation {
+    /// Away from the 5th to the 12th of December 2026, answering for wendy.
+    fn dated_vacation() -> Vacation {
+        Vacation {
             enabled: true,
             subject: "不在のお知らせ".into(),
             text: "12日まで不在です。\r\nAway until the 12th.".into(),
@@ -388,7 +386,12 @@ mod tests {
             addresses: vec!["wendy@example.test".into()],
             from: Some("2026-12-05".into()),
             until: Some("2026-12-12".into()),
-        };
+        }
+    }
+
+    #[test]
+    fn the_vacation_reply_comes_first_within_its_dates() {
+        let vacation = dated_vacation();
         let mut stopping = lists_rule();
         stopping.actions.push(Action::Stop);
         let script = generate(&Filters { rules: vec![stopping], vacation: Some(vacation) }, &all_extensions()).unwrap();
@@ -419,13 +422,10 @@ mod tests {
     #[test]
     fn the_generated_sieve_compiles_with_the_servers_compiler() {
         let vacation = Vacation {
-            enabled: true,
             subject: "不在".into(),
             text: "12日まで不在です。\r\n\"Away\" \\ back soon.".into(),
             days: 3,
-            addresses: vec!["wendy@example.test".into()],
-            from: Some("2026-12-05".into()),
-            until: Some("2026-12-12".into()),
+            ..dated_vacation()
         };
         let mut rule = lists_rule();
         rule.all = false;

@@ -211,8 +211,9 @@ mod tests {
                     dirs.push(path);
                 } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("metrics.rs") {
                     let text = std::fs::read_to_string(&path).unwrap();
-                    for (_, rest) in text.match_indices("Upstream::new(").map(|(i, _)| ((), &text[i..])) {
-                        let call = &rest[..rest.find(')').unwrap_or(rest.len())];
+                    for (at, _) in text.match_indices("Upstream::new(") {
+                        let call = &text[at..];
+                        let call = &call[..call.find(')').unwrap_or(call.len())];
                         if let Some(label) = call.split('"').nth(1) {
                             labels.push(label.to_owned());
                         }

@@ -65,6 +65,13 @@ pub const MAX_POP3_FETCH: usize = 100;
 /// neither the gateway nor the browser holds more than this of one batch.
 pub const MAX_POP3_FETCH_BYTES: u64 = 16 * 1024 * 1024;
 
+/// Whether a [`Request::Pop3Fetch`] batch of `count` messages and `bytes` takes one more of
+/// `size`: within [`MAX_POP3_FETCH`] and [`MAX_POP3_FETCH_BYTES`], a bigger message alone. The
+/// browser batches by it and the gateway cuts a batch by it, so a batch asked for comes whole.
+pub fn pop3_batch_takes(count: usize, bytes: u64, size: u64) -> bool {
+    count == 0 || (count < MAX_POP3_FETCH && bytes + size <= MAX_POP3_FETCH_BYTES)
+}
+
 /// Which of the socket's accounts a request or event is about; chosen by the browser.
 pub type AccountId = u32;
 

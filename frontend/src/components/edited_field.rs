@@ -15,10 +15,12 @@ use yew::prelude::*;
 pub fn use_edited(source: String) -> (String, Callback<InputEvent>) {
     // (the source it started from, the text now)
     let state = use_state(|| (source.clone(), source.clone()));
-    let text = if state.0 == source { state.1.clone() } else { source.clone() };
-    if state.0 != source {
-        state.set((source.clone(), source));
-    }
+    let text = if state.0 == source {
+        state.1.clone()
+    } else {
+        state.set((source.clone(), source.clone()));
+        source
+    };
     let oninput = {
         let state = state.clone();
         Callback::from(move |e: InputEvent| {

@@ -9,7 +9,7 @@
 
 use std::time::{Duration, Instant};
 
-use yubin_protocol::{ApiError, Flags, LocalMessage, Pop3Entry, Response, MAX_POP3_FETCH, MAX_POP3_FETCH_BYTES};
+use yubin_protocol::{pop3_batch_takes, ApiError, Flags, LocalMessage, Pop3Entry, Response, MAX_POP3_FETCH};
 
 use crate::account::{logged_in, Account, AccountSession, HeldSession};
 use crate::mime;
@@ -121,9 +121,9 @@ pub(crate) async fn delete_named(mut maildrop: impl Maildrop, uidls: &[String]) 
     maildrop.quit().await
 }
 
-/// Reads the messages named, in server order, for the browser: at most [`MAX_POP3_FETCH`] of
-/// them and [`MAX_POP3_FETCH_BYTES`] by the server's sizes (a bigger message alone), so a
-/// request cannot make the gateway hold more. A message mail-parser cannot read is still
+/// Reads the messages named, in server order, for the browser: as many as one batch takes
+/// ([`pop3_batch_takes`]: a count and a byte budget by the server's sizes), so a request cannot
+/// make the gateway hold more. A message mail-parser cannot read is still
 /// handed over, as its source, rather than lost.
 pub(crate) async fn retrieve_batch(
     maildrop: &mut impl Maildrop,
@@ -133,8 +133,8 @@ pub(crate) async fn retrieve_batch(
     let wanted = select(listing, uidls);
     let mut messages: Vec<LocalMessage> = Vec::with_capacity(wanted.len().min(MAX_POP3_FETCH));
     let mut bytes = 0;
-    for listed in wanted.into_iter().take(MAX_POP3_FETCH) {
-        if !messages.is_empty() && bytes + listed.size > MAX_POP3_FETCH_BYTES {
+    for listed in wanted {
+        if !pop3_batch_takes(messages.len(), bytes, listed.size) {
             break;
         }
         bytes += listed.size;

@@ -3,7 +3,7 @@
 //! One short ManageSieve session per request, signed in with the account's credentials:
 //! scripts change seldom, and the gateway keeps no connection it does not need.
 
-use yubin_protocol::{ApiError, ErrorKind, SieveScriptInfo, SieveScripts};
+use yubin_protocol::{ApiError, ErrorKind, SieveScripts};
 
 use crate::account::{logged_in, AccountSession};
 use crate::upstream::managesieve::SieveConnection;
@@ -26,10 +26,11 @@ async fn with_sieve<T>(
 pub async fn list(state: &AccountSession) -> Result<SieveScripts, ApiError> {
     with_sieve(state, async |sieve| {
         let scripts = sieve.list_scripts().await?;
+        let capabilities = &sieve.capabilities;
         Ok(SieveScripts {
-            implementation: sieve.capabilities.implementation.clone(),
-            extensions: sieve.capabilities.extensions.clone(),
-            scripts: scripts.into_iter().map(|s| SieveScriptInfo { name: s.name, active: s.active }).collect(),
+            implementation: capabilities.implementation.clone(),
+            extensions: capabilities.extensions.clone(),
+            scripts,
         })
     })
     .await

@@ -12,7 +12,7 @@
 use std::time::Duration;
 
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use yubin_protocol::{ApiError, ErrorKind};
+use yubin_protocol::{ApiError, ErrorKind, SieveScriptInfo};
 
 use super::counted::CountedTcp;
 use super::net::{BoxedStream, Upstream};
@@ -37,13 +37,6 @@ pub struct Capabilities {
     pub sasl: Vec<String>,
     pub starttls: bool,
     pub max_redirects: Option<u32>,
-}
-
-/// A script on the server, and whether it is the one that runs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Script {
-    pub name: String,
-    pub active: bool,
 }
 
 /// One item of a server line.
@@ -134,16 +127,16 @@ impl SieveConnection {
     }
 
     /// The scripts on the server (LISTSCRIPTS).
-    pub async fn list_scripts(&mut self) -> Result<Vec<Script>, ApiError> {
+    pub async fn list_scripts(&mut self) -> Result<Vec<SieveScriptInfo>, ApiError> {
         self.send("LISTSCRIPTS").await?;
         let (lines, done) = self.reply().await?;
         self.accepted(done)?;
         lines
             .into_iter()
             .map(|line| match &line[..] {
-                [Item::Text(name)] => Ok(Script { name: name.clone(), active: false }),
+                [Item::Text(name)] => Ok(SieveScriptInfo { name: name.clone(), active: false }),
                 [Item::Text(name), Item::Atom(active)] if active.eq_ignore_ascii_case("ACTIVE") => {
-                    Ok(Script { name: name.clone(), active: true })
+                    Ok(SieveScriptInfo { name: name.clone(), active: true })
                 }
                 other => Err(self.protocol(format!("unexpected LISTSCRIPTS line {other:?}"))),
             })
@@ -232,19 +225,8 @@ impl SieveConnection {
         }
     }
 
-    /// The data lines of a reply and the line that ends it.
     async fn reply(&mut self) -> Result<(Vec<Vec<Item>>, Done), ApiError> {
-        let mut lines = Vec::new();
-        loop {
-            let items = self.read_items().await?;
-            if let Some(done) = done_line(&items) {
-                return Ok((lines, done));
-            }
-            if lines.len() >= MAX_LINES {
-                return Err(self.protocol("reply too long".into()));
-            }
-            lines.push(items);
-        }
+        read_reply(&mut self.stream, &self.label).await
     }
 
     fn done_of(&self, items: Vec<Item>) -> Result<Done, ApiError> {
@@ -284,7 +266,11 @@ impl SieveConnection {
 /// Capabilities, STARTTLS and its OK in plain text, refusing a server without STARTTLS.
 async fn starttls_preamble(tcp: CountedTcp, label: &str) -> Result<CountedTcp, ApiError> {
     plaintext::before_tls(tcp, label, TIMEOUT, async |reader| {
-        if !read_reply(reader, label).await?.starttls {
+        let (lines, done) = read_reply(reader, label).await?;
+        if done.status != Status::Ok {
+            return Err(ApiError::new(ErrorKind::Refused, format!("{label}: {}", done.text)));
+        }
+        if !capabilities_of(&lines).starttls {
             return Err(plaintext::no_upgrade_offered(label, "STARTTLS"));
         }
         reader.get_mut().write_all(b"STARTTLS\r\n").await.map_err(|e| lost(label, e))?;
@@ -297,19 +283,19 @@ async fn starttls_preamble(tcp: CountedTcp, label: &str) -> Result<CountedTcp, A
     .await
 }
 
-/// The capability reply read in plain text, before STARTTLS.
-async fn read_reply<S: AsyncBufRead + Unpin>(reader: &mut S, label: &str) -> Result<Capabilities, ApiError> {
+/// The data lines of a reply and the line that ends it: in the session, and in plain text
+/// before STARTTLS.
+async fn read_reply<S: AsyncBufRead + Unpin>(reader: &mut S, label: &str) -> Result<(Vec<Vec<Item>>, Done), ApiError> {
     let mut lines = Vec::new();
     loop {
         let items = read_items(reader, label).await?;
-        match done_line(&items) {
-            Some(Done { status: Status::Ok, .. }) => return Ok(capabilities_of(&lines)),
-            Some(done) => return Err(ApiError::new(ErrorKind::Refused, format!("{label}: {}", done.text))),
-            None if lines.len() >= MAX_LINES => {
-                return Err(ApiError::new(ErrorKind::Protocol, format!("{label}: greeting too long")))
-            }
-            None => lines.push(items),
+        if let Some(done) = done_line(&items) {
+            return Ok((lines, done));
         }
+        if lines.len() >= MAX_LINES {
+            return Err(ApiError::new(ErrorKind::Protocol, format!("{label}: reply too long")));
+        }
+        lines.push(items);
     }
 }
 
@@ -436,7 +422,7 @@ async fn read_line<S: AsyncBufRead + Unpin>(reader: &mut S, label: &str) -> Resu
     let mut bytes = Vec::new();
     let n = (&mut *reader).take(MAX_LINE).read_until(b'\n', &mut bytes).await.map_err(|e| lost(label, e))?;
     if n == 0 {
-        return Err(ApiError::new(ErrorKind::ConnectionLost, format!("{label} closed the connection")));
+        return Err(plaintext::closed(label));
     }
     if !bytes.ends_with(b"\n") {
         return Err(ApiError::new(ErrorKind::Protocol, format!("{label}: a line too long")));

@@ -12,7 +12,7 @@ use super::counted::CountedTcp;
 /// Runs `exchange` (greeting, capabilities, the upgrade command and its go-ahead) on the plain
 /// connection within `timeout`, then hands the connection over for the TLS handshake — unless
 /// the server sent anything after the go-ahead: bytes that would be read as if they had come
-/// over TLS (response injection, CVE-2011-0411 and kin).
+/// over TLS (STARTTLS response injection).
 pub async fn before_tls(
     tcp: CountedTcp,
     label: &str,
@@ -41,6 +41,11 @@ pub fn tls_refusal(label: &str, what: &str) -> ApiError {
 /// The connection failed while reading or writing.
 pub fn lost(label: &str, e: std::io::Error) -> ApiError {
     ApiError::new(ErrorKind::ConnectionLost, format!("{label}: {e}"))
+}
+
+/// The server ended the connection where a reply was due.
+pub fn closed(label: &str) -> ApiError {
+    ApiError::new(ErrorKind::ConnectionLost, format!("{label} closed the connection"))
 }
 
 /// A refusal during sign-in is a failed sign-in (a wrong password, a refused token).

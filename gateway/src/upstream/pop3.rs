@@ -223,7 +223,7 @@ impl Pop3Connection {
                 .await
                 .map_err(|e| lost(&self.label, e))?;
             if n == 0 {
-                return Err(ApiError::new(ErrorKind::ConnectionLost, format!("{} closed the connection", self.label)));
+                return Err(plaintext::closed(&self.label));
             }
             let content = line.strip_suffix(b"\n").unwrap_or(&line);
             let content = content.strip_suffix(b"\r").unwrap_or(content);
@@ -292,7 +292,7 @@ async fn read_line<S: tokio::io::AsyncRead + Unpin>(
     let mut line = String::new();
     let n = (&mut *reader).take(MAX_LINE).read_line(&mut line).await.map_err(|e| lost(label, e))?;
     if n == 0 {
-        return Err(ApiError::new(ErrorKind::ConnectionLost, format!("{label} closed the connection")));
+        return Err(plaintext::closed(label));
     }
     Ok(line.trim_end().to_owned())
 }

@@ -201,7 +201,7 @@ async fn read_reply(reader: &mut BufReader<CountedTcp>, label: &str, expected: &
         let mut line = String::new();
         let n = (&mut *reader).take(MAX_LINE as u64).read_line(&mut line).await.map_err(|e| lost(label, e))?;
         if n == 0 {
-            return Err(ApiError::new(ErrorKind::ConnectionLost, format!("{label} closed the connection")));
+            return Err(plaintext::closed(label));
         }
         let line = line.trim_end();
         let (code, rest) = line.split_at(line.len().min(3));

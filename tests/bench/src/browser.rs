@@ -214,10 +214,6 @@ pub async fn pop3_first_sync(stack: &MailStack, user: &str) -> Vec<Row> {
         .await;
     })
     .await;
-    eprintln!(
-        "TIMES {:?}",
-        browser.client.execute("return [window.__pop3, window.__puts, window.__done]", vec![]).await
-    );
     if profile {
         crate::signin::print_profile(&browser.cdp("Profiler.stop", json!({})).await["profile"]);
     }
