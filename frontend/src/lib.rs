@@ -6,6 +6,7 @@ pub mod components;
 pub mod connection;
 pub mod contacts;
 pub mod drafting;
+pub mod filter_editing;
 pub mod format;
 pub mod gateway_link;
 pub mod i18n;

@@ -116,7 +116,7 @@ pub struct Unsupported(pub Vec<&'static str>);
 /// The script for `filters`, using only what the server announced (`available`: the SIEVE
 /// capability's extensions).
 pub fn generate(filters: &Filters, available: &[String]) -> Result<String, Unsupported> {
-    let script = script_of(filters);
+    let script = script_text(filters);
     let missing: Vec<&'static str> =
         required(filters).into_iter().filter(|needed| !available.iter().any(|a| a == needed)).collect();
     if missing.is_empty() {
@@ -131,7 +131,7 @@ pub fn read(script: &str) -> Reading {
     let Some(json) = script.lines().next().and_then(|line| line.strip_prefix(MARK)) else { return Reading::Foreign };
     let Ok(filters) = serde_json::from_str::<Filters>(json) else { return Reading::Foreign };
     let unify = |text: &str| text.replace("\r\n", "\n");
-    if unify(&script_of(&filters)) == unify(script) {
+    if unify(&script_text(&filters)) == unify(script) {
         Reading::Ours(filters)
     } else {
         Reading::Edited(filters)
@@ -179,7 +179,8 @@ fn required(filters: &Filters) -> Vec<&'static str> {
     needed
 }
 
-fn script_of(filters: &Filters) -> String {
+/// The script for `filters`, whatever the server runs (to show it; [`generate`] to store it).
+pub fn script_text(filters: &Filters) -> String {
     let json = serde_json::to_string(filters).unwrap_or_default();
     let mut out = format!("{MARK}{json}\r\n");
     let required = required(filters);
@@ -358,7 +359,7 @@ mod tests {
             negate: true,
         });
         rule.conditions.push(Condition { field: Field::Size, test: Test::Over, value: " 2m".into(), negate: false });
-        let script = script_of(&Filters { rules: vec![rule], vacation: None });
+        let script = script_text(&Filters { rules: vec![rule], vacation: None });
         assert!(script.contains(
             "if anyof(header :contains \"from\" \"@lists.example\", not header :contains \"subject\" \"会議 \\\"定例\\\" \\\\ 連絡\", size :over 2M) {"
         ), "{script}");
@@ -463,7 +464,7 @@ mod tests {
     #[test]
     fn no_conditions_means_every_message() {
         let rule = Rule { conditions: vec![], actions: vec![Action::Flag], ..lists_rule() };
-        let script = script_of(&Filters { rules: vec![rule], vacation: None });
+        let script = script_text(&Filters { rules: vec![rule], vacation: None });
         assert!(script.ends_with("# Mailing lists\r\naddflag \"\\\\Flagged\";\r\n"), "{script:?}");
     }
 }

@@ -56,6 +56,7 @@ const APP_ORDER: &[&str] = &[
     "reading",
     "preferences",
     "gateway_link",
+    "filter_editing",
     "outbox",
     "remember",
     "oauth_return",

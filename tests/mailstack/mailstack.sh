@@ -30,7 +30,7 @@ SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 D=${MAILSTACK_DIR:-/tmp/yubin-mailstack}
 DOMAIN=${MAILSTACK_DOMAIN:-example.test}
 # "localpart:password ..." (plain-text passwords; test users only)
-USERS=${MAILSTACK_USERS:-"alice:alice-pass bob:bob-pass carol:carol-pass dave:dave-pass erin:erin-pass frank:frank-pass grace:grace-pass henry:henry-pass ivy:ivy-pass jack:jack-pass kate:kate-pass leo:leo-pass mia:mia-pass noah:noah-pass olivia:olivia-pass paul:paul-pass quinn:quinn-pass rita:rita-pass sam:sam-pass tina:tina-pass uma:uma-pass victor:victor-pass wendy:wendy-pass xander:xander-pass yara:yara-pass zoe:zoe-pass abe:abe-pass bea:bea-pass cal:cal-pass dora:dora-pass ezra:ezra-pass gus:gus-pass fay:fay-pass hana:hana-pass ike:ike-pass jo:jo-pass mai:mai-pass kit:kit-pass lou:lou-pass sven:sven-pass tove:tove-pass"}
+USERS=${MAILSTACK_USERS:-"alice:alice-pass bob:bob-pass carol:carol-pass dave:dave-pass erin:erin-pass frank:frank-pass grace:grace-pass henry:henry-pass ivy:ivy-pass jack:jack-pass kate:kate-pass leo:leo-pass mia:mia-pass noah:noah-pass olivia:olivia-pass paul:paul-pass quinn:quinn-pass rita:rita-pass sam:sam-pass tina:tina-pass uma:uma-pass victor:victor-pass wendy:wendy-pass xander:xander-pass yara:yara-pass zoe:zoe-pass abe:abe-pass bea:bea-pass cal:cal-pass dora:dora-pass ezra:ezra-pass gus:gus-pass fay:fay-pass hana:hana-pass ike:ike-pass jo:jo-pass mai:mai-pass kit:kit-pass lou:lou-pass sven:sven-pass tove:tove-pass fern:fern-pass vera:vera-pass walt:walt-pass hugo:hugo-pass"}
 # Users whose IMAP server offers nothing beyond RFC 3501 (no CONDSTORE, QRESYNC, LIST-STATUS,
 # SORT, MOVE, UIDPLUS …): Dovecot's imap_capability, set per user from the passdb. For testing
 # the client's fallbacks against a real server.
@@ -266,6 +266,9 @@ protocol lmtp {
   # Pigeonhole: the user's active Sieve script runs at delivery.
   mail_plugins = \$mail_plugins sieve
 }
+# What Sieve sends (vacation replies, redirects) goes out through the stack's own Postfix,
+# never the machine's sendmail.
+submission_host = 127.0.0.1:$SMTP_PORT
 protocol sieve {
   managesieve_implementation_string = Dovecot Pigeonhole (mailstack)
 }

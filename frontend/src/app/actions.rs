@@ -63,6 +63,13 @@ impl App {
                 }
                 self.composer = Some((self.active, Rc::new(Stored { draft, files: Vec::new() })));
             }
+            Msg::Act(_, Action::FilterLike) => {
+                let Some(sender) = self.reading.loaded().and_then(|view| view.from.first()) else {
+                    return Handled::Done(false);
+                };
+                let rule = crate::filter_editing::rule_like(&sender.email);
+                return self.on_settings(ctx, Msg::EditFilters(Some(rule)));
+            }
             Msg::Act(uids, Action::MoveTo(to)) => self.remove(ctx, uids, Some(to)),
             Msg::Act(uids, Action::Delete) => {
                 // Delete moves to Trash; in Trash it deletes for good. An account without a Trash

@@ -33,6 +33,7 @@ use yubin_protocol::{
 use crate::accounts::{Account, Unified};
 use crate::components::actions::{Action, BulkActions};
 use crate::components::composer::{ComposeOutcome, Composer};
+use crate::components::filters::Filters;
 use crate::components::folder_list::{role_name, FolderList, FolderOp};
 use crate::components::folder_roles_form::FolderRolesForm;
 use crate::components::identity_form::IdentityForm;
@@ -55,6 +56,7 @@ use crate::preferences::{Preferences, PreferencesEffect, PreferencesMsg};
 use crate::reading::{ReaderState, Reading};
 use crate::settings::Settings;
 use crate::shortcuts::{self, Shortcut};
+use crate::sieve_rules::Rule;
 use crate::sign_in::{LoginForm, SignIn, SignInEffect, SignInMsg};
 use crate::theme::Theme;
 use crate::{contacts, format, list_cache, notifications, oauth_return, offline_accounts, outbox, remember, upload};
@@ -95,6 +97,9 @@ pub enum Msg {
     SaveIdentity(String, Identity),
     /// The special-folders form opens or closes.
     EditFolderRoles(bool),
+    /// The filters dialog opens, with a rule to write if given.
+    EditFilters(Option<Rule>),
+    CloseFilters,
     /// The user chose a folder for a role on the account on screen (`None`: automatic).
     ChooseRole(FolderRole, Option<String>),
     /// The user asked for a folder for a role that has none.
@@ -185,6 +190,10 @@ pub struct App {
     editing_identity: bool,
     /// The special-folders form of the account on screen is open.
     editing_roles: bool,
+    /// The filters dialog of the account on screen is open (the number of times it opened, to
+    /// start afresh each time, and a rule to write).
+    filters: Option<(u32, Option<Rule>)>,
+    filters_opened: u32,
     /// Kept in the browser and, where the server can, on the IMAP servers.
     settings: Settings,
     list: ListView,
@@ -222,6 +231,8 @@ impl Component for App {
             sign_in: SignIn::default(),
             editing_identity: false,
             editing_roles: false,
+            filters: None,
+            filters_opened: 0,
             settings: Settings::load(),
             list: ListView::default(),
             reading: Reading::default(),

@@ -102,6 +102,11 @@ impl App {
                 self.settings_changed(ctx);
             }
             Msg::EditFolderRoles(open) => self.editing_roles = open,
+            Msg::EditFilters(prefill) => {
+                self.filters_opened += 1;
+                self.filters = Some((self.filters_opened, prefill));
+            }
+            Msg::CloseFilters => self.filters = None,
             Msg::ChooseRole(role, folder) => {
                 let Some(email) = self.account().map(|a| a.session.email.clone()) else { return Handled::Done(false) };
                 self.settings.choose_folder(&email, role, folder);

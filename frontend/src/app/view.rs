@@ -43,7 +43,8 @@ impl App {
                     current={if list.unified.is_some() { String::new() } else { list.folder.clone() }}
                     on_select={link.callback(|folder| Msg::List(ListMsg::SelectFolder(folder)))} on_manage={link.callback(Msg::ManageFolder)}
                     on_drop={link.callback(|(folder, uid)| Msg::DropOn(folder, uid))}
-                    on_roles={(account.session.incoming == IncomingProtocol::Imap).then(|| link.callback(|_| Msg::EditFolderRoles(true)))} />
+                    on_roles={(account.session.incoming == IncomingProtocol::Imap).then(|| link.callback(|_| Msg::EditFolderRoles(true)))}
+                    on_filters={account.session.filters.then(|| link.callback(|_| Msg::EditFilters(None)))} />
                 if account.local.is_some() {
                     <Pop3Panel status={account.sync_status.clone()} syncing={account.syncing} settings={account.pop3_settings}
                         on_check={{ let id = account.id; link.callback(move |_| Msg::CheckNow(id)) }}
@@ -94,7 +95,7 @@ impl App {
                 <button class="back-button" id="back-button" onclick={link.callback(|_| Msg::Shortcut(Shortcut::Back))}>
                     { tr(lang, "← Back") }
                 </button>
-                <Reader state={reading.open.clone()} folders={account.folders.clone()}
+                <Reader state={reading.open.clone()} folders={account.folders.clone()} can_filter={account.session.filters}
                     on_action={
                         let uid = reading.open.uid();
                         link.batch_callback(move |action| uid.map(|uid| Msg::Act(vec![uid], action)))
@@ -287,6 +288,11 @@ impl App {
                 if self.editing_identity {
                     <IdentityForm key={account.session.email.clone()} email={account.session.email.clone()} identity={self.settings.identity(&account.session.email)}
                         on_save={link.callback(|(email, identity)| Msg::SaveIdentity(email, identity))} on_close={link.callback(|_| Msg::EditIdentity(false))} />
+                }
+                if let Some((opened, prefill)) = &self.filters {
+                    <Filters key={format!("{opened}-{}", self.active)} connection={self.connection.as_ref().map(|c| c.for_account(self.active))}
+                        folders={folders.clone()} email={account.session.email.clone()} prefill={prefill.clone()}
+                        on_close={link.callback(|_| Msg::CloseFilters)} />
                 }
                 if self.editing_roles {
                     <FolderRolesForm folders={folders.clone()}

@@ -19,6 +19,8 @@ pub enum Action {
     ForwardAttached,
     /// Continue writing a draft saved on the server.
     EditDraft,
+    /// Write a filter rule for mail like this (from its sender).
+    FilterLike,
 }
 
 #[derive(Properties, PartialEq)]
@@ -28,6 +30,9 @@ pub struct ActionsProps {
     /// The folder the message is in.
     pub folder: String,
     pub on_action: Callback<Action>,
+    /// The account has filters: offer "filter messages like this".
+    #[prop_or_default]
+    pub can_filter: bool,
 }
 
 /// The folder with `role`, unless it is `current` (archiving from Archive means nothing).
@@ -89,6 +94,9 @@ pub fn Actions(props: &ActionsProps) -> Html {
             }
             <button id="delete" class="danger" onclick={emit(Action::Delete)}>{ tr(lang, "Delete") }</button>
             <button id="view-source" onclick={emit(Action::ViewSource)}>{ tr(lang, "Source") }</button>
+            if props.can_filter && !props.flags.draft {
+                <button id="filter-like" onclick={emit(Action::FilterLike)}>{ tr(lang, "Filter messages like this") }</button>
+            }
             <MoveTo id="move-to" label="Move to folder" folders={props.folders.clone()} folder={props.folder.clone()}
                 on_action={props.on_action.clone()} />
         </div>

@@ -30,6 +30,9 @@ pub struct FolderListProps {
     /// Opens the choice of special folders (IMAP accounts).
     #[prop_or_default]
     pub on_roles: Option<Callback<()>>,
+    /// Opens the account's filters (accounts whose server has ManageSieve).
+    #[prop_or_default]
+    pub on_filters: Option<Callback<()>>,
 }
 
 /// Which inline form is open.
@@ -124,6 +127,9 @@ pub fn FolderList(props: &FolderListProps) -> Html {
                         <button id="subscribe-folder" onclick={emit(FolderOp::Subscribe { folder: folder.id.clone(), subscribed: !folder.subscribed })}>
                             { if folder.subscribed { tr(lang, "Hide") } else { tr(lang, "Show") } }
                         </button>
+                    }
+                    if let Some(on_filters) = &props.on_filters {
+                        <button id="filters-button" onclick={on_filters.reform(|_: MouseEvent| ())}>{ tr(lang, "Filters…") }</button>
                     }
                     if let Some(on_roles) = &props.on_roles {
                         <button id="folder-roles-button" onclick={on_roles.reform(|_: MouseEvent| ())}>{ tr(lang, "Special folders…") }</button>

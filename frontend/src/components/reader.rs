@@ -17,6 +17,9 @@ pub struct ReaderProps {
     /// The account's folders, for "move to".
     #[prop_or_default]
     pub folders: Vec<Folder>,
+    /// The account has filters ("filter messages like this").
+    #[prop_or_default]
+    pub can_filter: bool,
     #[prop_or_default]
     pub on_action: Callback<Action>,
     /// (section, file name) of an attachment to download.
@@ -60,7 +63,7 @@ pub fn Reader(props: &ReaderProps) -> Html {
         ReaderState::Loaded(m) => html! {
             <article class="message" aria-labelledby="message-subject">
                 <Actions flags={m.flags} folders={props.folders.clone()} folder={m.folder.clone()}
-                    on_action={props.on_action.clone()} />
+                    on_action={props.on_action.clone()} can_filter={props.can_filter} />
                 <h2 id="message-subject" class="subject">
                     { if m.subject.is_empty() { tr(lang, "(no subject)") } else { &m.subject } }
                 </h2>

@@ -145,9 +145,14 @@ impl MailStack {
         let address = self.address(user);
         let list = self.doveadm(&["mailbox", "list", "-u", &address]);
         if list.lines().any(|line| line == mailbox) {
-            self.doveadm(&["expunge", "-u", &address, "mailbox", mailbox, "all"]);
+            self.empty_mailbox(user, mailbox);
             self.doveadm(&["mailbox", "delete", "-u", &address, mailbox]);
         }
+    }
+
+    /// Removes every message of `user`'s `mailbox` for good.
+    pub fn empty_mailbox(&self, user: &str, mailbox: &str) {
+        self.doveadm(&["expunge", "-u", &self.address(user), "mailbox", mailbox, "all"]);
     }
 
     /// Removes a message of `user`'s INBOX for good, as another mail client would.
@@ -181,7 +186,65 @@ impl MailStack {
     /// Delivers raw RFC 5322 bytes to `user` through Postfix's inbound (port-25 style) service,
     /// the way mail from the outside world arrives.
     pub async fn deliver(&self, user: &str, raw: &[u8]) {
-        smtp_deliver(self.smtp, &self.address(user), raw).await;
+        smtp_deliver(self.smtp, "sender@example.org", &self.address(user), raw).await;
+    }
+
+    /// Delivers as [`MailStack::deliver`] does, from another user of the stack (the envelope
+    /// sender, where replies such as a vacation notice go).
+    pub async fn deliver_from(&self, sender: &str, user: &str, raw: &[u8]) {
+        smtp_deliver(self.smtp, &self.address(sender), &self.address(user), raw).await;
+    }
+
+    /// The flags of every message in `user`'s `mailbox`, one string per message (`\Seen \Flagged`).
+    pub fn flags_of(&self, user: &str, mailbox: &str) -> Vec<String> {
+        let out = self.doveadm(&["fetch", "-u", &self.address(user), "flags", "mailbox", mailbox]);
+        // \Recent is Dovecot's, not the message's.
+        let flags = |f: &str| f.split_whitespace().filter(|f| *f != "\\Recent").collect::<Vec<_>>().join(" ");
+        out.lines().filter_map(|line| line.strip_prefix("flags:")).map(flags).collect()
+    }
+
+    /// `user`'s Sieve scripts, each with whether it is the active one.
+    pub fn sieve_scripts(&self, user: &str) -> Vec<(String, bool)> {
+        // "name" or "name ACTIVE", one per line.
+        let out = self.doveadm(&["sieve", "list", "-u", &self.address(user)]);
+        out.lines()
+            .filter_map(|line| {
+                let mut words = line.split_whitespace();
+                Some((words.next()?.to_owned(), words.next() == Some("ACTIVE")))
+            })
+            .collect()
+    }
+
+    /// The text of `user`'s Sieve script `name`.
+    pub fn sieve_script(&self, user: &str, name: &str) -> String {
+        let out = self.doveadm(&["sieve", "get", "-u", &self.address(user), name]);
+        // doveadm's formatter puts the field's name before it.
+        out.strip_prefix("sieve script:\n").map(str::to_owned).unwrap_or(out)
+    }
+
+    /// Removes every Sieve script of `user`, and what Sieve remembers of replies it sent (a
+    /// vacation reply answers a sender once per period), as if they never had filters.
+    pub fn remove_sieve_scripts(&self, user: &str) {
+        let address = self.address(user);
+        self.doveadm(&["sieve", "deactivate", "-u", &address]);
+        for (name, _) in self.sieve_scripts(user) {
+            self.doveadm(&["sieve", "delete", "-u", &address, &name]);
+        }
+        let home = self.dir.join("mail").join(&self.domain).join(user.to_lowercase());
+        let _ = std::fs::remove_file(home.join(".dovecot.lda-dupes"));
+    }
+
+    /// Stores a Sieve script for `user` (and makes it the active one), as another client would.
+    pub fn put_sieve_script(&self, user: &str, name: &str, text: &str) {
+        use std::io::Write;
+        let mut child = Command::new("bash")
+            .arg(&self.script)
+            .args(["doveadm", "sieve", "put", "-a", "-u", &self.address(user), name])
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .expect("doveadm sieve put");
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        assert!(child.wait().unwrap().success(), "doveadm sieve put {name}");
     }
 
     /// A gateway config with one server, `demo`: IMAP over STARTTLS and submission over
@@ -329,7 +392,7 @@ impl OtherStack {
 
     /// Delivers raw RFC 5322 bytes to `user` through OpenSMTPD's inbound service.
     pub async fn deliver(&self, user: &str, raw: &[u8]) {
-        smtp_deliver(self.smtp, &format!("{user}@{}", self.domain), raw).await;
+        smtp_deliver(self.smtp, "sender@example.org", &format!("{user}@{}", self.domain), raw).await;
     }
 }
 
@@ -361,10 +424,10 @@ fn server_pair_toml(
 }
 
 /// Hands `raw` to the SMTP server on 127.0.0.1:`port` for `to`, as mail from outside arrives.
-async fn smtp_deliver(port: u16, to: &str, raw: &[u8]) {
+async fn smtp_deliver(port: u16, from: &str, to: &str, raw: &[u8]) {
     use lettre::address::Envelope;
     use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-    let envelope = Envelope::new(Some("sender@example.org".parse().unwrap()), vec![to.parse().unwrap()]).unwrap();
+    let envelope = Envelope::new(Some(from.parse().unwrap()), vec![to.parse().unwrap()]).unwrap();
     AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
         .port(port)
         .build()
