@@ -9,6 +9,25 @@ cd "$ROOT"
 # Size flags for the release build only (set by setup.sh where std is built from source).
 "$TOOLS/bin/with-wasm-env" bash -c \
   'CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${YUBIN_WASM_RELEASE_RUSTFLAGS:-}" exec trunk build --release'
+# Modules loaded on first use (ARCHITECTURE.md): each built like the app, named by its content's
+# hash (the service worker and browsers keep hashed files for good) and announced in the page.
+module() { # module <crate> <name>
+  local crate=$1 name=$2 out
+  "$TOOLS/bin/with-wasm-env" bash -c 'CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${YUBIN_WASM_RELEASE_RUSTFLAGS:-}" \
+    exec cargo build -q --profile wasm-release --target wasm32-unknown-unknown -p "$0"' "$crate"
+  out=$(mktemp -d)
+  "$TOOLS/bin/with-wasm-env" wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name "$name" \
+    "target/wasm32-unknown-unknown/wasm-release/${crate//-/_}.wasm"
+  "$TOOLS/bin/with-wasm-env" wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    -o "$out/${name}_bg.wasm" "$out/${name}_bg.wasm"
+  local hash; hash=$(cat "$out"/* | sha256sum | cut -c1-16)
+  rm -rf "dist/modules/$name-"*; mkdir -p "dist/modules/$name-$hash"
+  mv "$out"/* "dist/modules/$name-$hash/"; rmdir "$out"
+  sed -i "s#</head>#<meta name=\"yubin-module-$name\" content=\"/modules/$name-$hash/$name.js\" /></head>#" dist/index.html
+}
+module yubin-filters filters
+
 # Served as-is by the gateway to browsers that accept them: compressing once, at the highest
 # levels, beats compressing on every request at the fast ones.
 find dist -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.html' \) | while read -r f; do

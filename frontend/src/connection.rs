@@ -37,7 +37,14 @@ pub enum ConnectionEvent {
 /// The close code a gateway sends a socket on which nobody signed in in time.
 const SIGN_IN_TIMEOUT: u16 = 4001;
 
-type Pending = HashMap<RequestId, oneshot::Sender<Result<Response, ApiError>>>;
+/// Who waits for a reply: the app, for the response; or a module loaded on first use
+/// ([`Connection::relay`]), for the frame as it came.
+enum Waiter {
+    Response(oneshot::Sender<Result<Response, ApiError>>),
+    Frame(oneshot::Sender<String>),
+}
+
+type Pending = HashMap<RequestId, Waiter>;
 
 struct Inner {
     socket: WebSocket,
@@ -82,7 +89,10 @@ impl Connection {
                 // Read as text either way: `serde_json::from_slice` would compile the whole
                 // protocol's decoding a second time (~110 KB of wasm).
                 let text = data.as_string().or_else(|| String::from_utf8(js_sys::Uint8Array::new(&data).to_vec()).ok());
-                let Some(Ok(frame)) = text.map(|text| serde_json::from_str::<ServerFrame>(&text)) else {
+                let Some((text, Ok(frame))) = text.map(|text| {
+                    let frame = serde_json::from_str::<ServerFrame>(&text);
+                    (text, frame)
+                }) else {
                     web_sys::console::warn_1(&"unreadable frame from the gateway".into());
                     return;
                 };
@@ -91,9 +101,11 @@ impl Connection {
                     ServerFrame::Event(event) => on_event.emit(ConnectionEvent::Pushed(event)),
                     ServerFrame::Reply { id, result } => {
                         let waiter = inner.upgrade().and_then(|inner| inner.borrow_mut().as_mut()?.pending.remove(&id));
-                        if let Some(waiter) = waiter {
-                            let _ = waiter.send(result);
-                        }
+                        let _ = match waiter {
+                            Some(Waiter::Response(waiter)) => waiter.send(result).map_err(drop),
+                            Some(Waiter::Frame(waiter)) => waiter.send(text).map_err(drop),
+                            None => Ok(()),
+                        };
                     }
                 }
             })
@@ -130,6 +142,33 @@ impl Connection {
     }
 
     fn send(&self, request: Request) -> Result<oneshot::Receiver<Result<Response, ApiError>>, ApiError> {
+        let (sender, receiver) = oneshot::channel();
+        self.send_frame(
+            |id| serde_json::to_string(&ClientFrame { id, account: self.account, request }).unwrap_or_default(),
+            Waiter::Response(sender),
+        )?;
+        Ok(receiver)
+    }
+
+    /// Sends a request a module loaded on first use wrote (a [`Request`]'s JSON, passed on
+    /// unread: the gateway checks every request) and returns the wait for the reply frame's
+    /// JSON, which the module reads itself.
+    pub fn relay(&self, request: String) -> impl Future<Output = Result<String, ApiError>> + 'static {
+        let (sender, receiver) = oneshot::channel();
+        let account = self.account;
+        // The frame `ClientFrame` makes, with the request as written.
+        let sent = self.send_frame(
+            |id| format!(r#"{{"id":{id},"account":{account},"request":{request}}}"#),
+            Waiter::Frame(sender),
+        );
+        async move {
+            sent?;
+            receiver.await.map_err(|_| lost())
+        }
+    }
+
+    /// Sends the frame `frame` makes with a fresh id; `waiter` gets the reply.
+    fn send_frame(&self, frame: impl FnOnce(RequestId) -> String, waiter: Waiter) -> Result<(), ApiError> {
         let mut guard = self.inner.borrow_mut();
         let inner = guard.as_mut().ok_or_else(lost)?;
         // A closed socket swallows what is sent without an error, and its close event has
@@ -139,12 +178,9 @@ impl Connection {
         }
         let id = inner.next_id;
         inner.next_id += 1;
-        let json = serde_json::to_string(&ClientFrame { id, account: self.account, request })
-            .map_err(|e| ApiError::new(ErrorKind::Internal, e.to_string()))?;
-        inner.socket.send_with_str(&json).map_err(|_| lost())?;
-        let (sender, receiver) = oneshot::channel();
-        inner.pending.insert(id, sender);
-        Ok(receiver)
+        inner.socket.send_with_str(&frame(id)).map_err(|_| lost())?;
+        inner.pending.insert(id, waiter);
+        Ok(())
     }
 
     /// Sends `call` now (see [`Connection::request`]) and returns the wait for its reply: the

@@ -1,69 +1,42 @@
-//! The UI's languages: English and Japanese.
+//! The UI's languages: English and Japanese (the mechanism is `yubin-i18n`'s, shared with the
+//! modules loaded on first use; the app's words are in [`CATALOG`]).
 //!
 //! Texts are written in English in the code and looked up by that English text (gettext
 //! style), so a view reads naturally and a missing translation falls back to English rather
 //! than to a key. `{name}` placeholders are filled by [`trf`]. A unit test checks that every
 //! text the code passes to [`tr`] or [`trf`] has a Japanese entry.
 
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Lang {
-    #[default]
-    En,
-    Ja,
-}
+pub use yubin_i18n::Lang;
 
 const STORAGE_KEY: &str = "yubin.lang";
 
-impl Lang {
-    /// The user's choice if they made one, else the browser's language.
-    pub fn detect() -> Self {
-        let stored = crate::prefs::get(STORAGE_KEY);
-        let wanted = stored.or_else(|| web_sys::window()?.navigator().language()).unwrap_or_default();
-        if wanted.to_ascii_lowercase().starts_with("ja") {
-            Self::Ja
-        } else {
-            Self::En
-        }
+/// The user's choice if they made one, else the browser's language.
+pub fn detect_lang() -> Lang {
+    let stored = crate::prefs::get(STORAGE_KEY);
+    let wanted = stored.or_else(|| web_sys::window()?.navigator().language()).unwrap_or_default();
+    if wanted.to_ascii_lowercase().starts_with("ja") {
+        Lang::Ja
+    } else {
+        Lang::En
     }
+}
 
-    pub fn save(self) {
-        crate::prefs::set(STORAGE_KEY, self.tag());
-    }
-
-    /// The BCP 47 tag, for `lang` attributes and date formatting.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Self::En => "en",
-            Self::Ja => "ja",
-        }
-    }
+pub fn save_lang(lang: Lang) {
+    crate::prefs::set(STORAGE_KEY, lang.tag());
 }
 
 /// `en` in `lang`.
 pub fn tr(lang: Lang, en: &'static str) -> &'static str {
-    match lang {
-        Lang::En => en,
-        Lang::Ja => japanese(en).unwrap_or(en),
-    }
+    yubin_i18n::translate(CATALOG, lang, en)
 }
 
 /// `en` in `lang`, with each `{name}` replaced by its value.
 pub fn trf(lang: Lang, en: &'static str, values: &[(&str, &dyn std::fmt::Display)]) -> String {
-    let mut text = tr(lang, en).to_owned();
-    for (name, value) in values {
-        text = text.replace(&format!("{{{name}}}"), &value.to_string());
-    }
-    text
-}
-
-fn japanese(en: &str) -> Option<&'static str> {
-    CATALOG.iter().find(|(e, _)| *e == en).map(|(_, ja)| *ja)
+    yubin_i18n::fill(tr(lang, en), values)
 }
 
 /// English → Japanese.
-const CATALOG: &[(&str, &str)] = &[
+const CATALOG: yubin_i18n::Catalog = &[
     // Top bar, notices, connection
     ("Compose", "作成"),
     ("Sign out", "ログアウト"),
@@ -292,93 +265,10 @@ const CATALOG: &[(&str, &str)] = &[
     ("System theme", "システムに合わせる"),
     ("Light", "ライト"),
     ("Dark", "ダーク"),
-    // Filters and the vacation reply
-    ("Filters", "フィルタ"),
+    // Filters (the dialog itself is the filters module's)
+    ("Loading filters…", "フィルタを読み込み中…"),
     ("Filters…", "フィルタ…"),
     ("Filter messages like this", "このようなメールをフィルタ"),
-    ("Rules", "ルール"),
-    ("Vacation reply", "不在時の自動返信"),
-    ("Loading filters…", "フィルタを読み込み中…"),
-    ("New rule", "新しいルール"),
-    ("Edit", "編集"),
-    ("Edit as Sieve script", "Sieve スクリプトとして編集"),
-    ("Drag, or Alt+↑/↓, to change the order: the first rule that stops wins.", "ドラッグまたは Alt+↑/↓ で順序を変更できます。「ここで終了」のある最初のルールが優先されます。"),
-    ("Rule on", "ルールを有効にする"),
-    ("(no name)", "（名前なし）"),
-    ("Move up", "上へ"),
-    ("Move down", "下へ"),
-    ("Check", "検査"),
-    ("Save script", "スクリプトを保存"),
-    ("Use Yubin's rules instead", "代わりに Yubin のルールを使う"),
-    ("Back to the rules", "ルールに戻る"),
-    ("Saved on the server.", "サーバーに保存しました。"),
-    ("The server found no errors.", "サーバーはエラーを見つけませんでした。"),
-    ("The server warns: {text}", "サーバーからの警告: {text}"),
-    ("The server refused it: {text}", "サーバーに拒否されました: {text}"),
-    ("This mail server's filters cannot do that (it lacks the Sieve extensions {names}).", "このメールサーバーのフィルタではできません（Sieve 拡張 {names} がありません）。"),
-    ("The filters could not be loaded: {text}", "フィルタを読み込めませんでした: {text}"),
-    ("This account's server has no filters (no ManageSieve server is configured for it).", "このアカウントのサーバーにはフィルタがありません（ManageSieve サーバーが設定されていません）。"),
-    ("These filters were changed outside Yubin since. Saving a rule here replaces those changes; look at the script first if you are unsure.", "このフィルタは Yubin 以外で変更されています。ここでルールを保存するとその変更は置き換えられます。不安な場合は先にスクリプトを確認してください。"),
-    ("These rules are not active on the server yet: saving one makes them active.", "これらのルールはまだサーバーで有効になっていません。ルールを保存すると有効になります。"),
-    ("No rules yet. A rule sorts new mail as it arrives, on the server, even while Yubin is closed.", "ルールはまだありません。ルールは Yubin を閉じている間も、届いたメールをサーバー上で振り分けます。"),
-    ("Rules are kept on the mail server, in the Sieve script “{name}”.", "ルールはメールサーバーの Sieve スクリプト「{name}」に保存されます。"),
-    ("The active script “{name}” was not written by Yubin, so it is shown as it is. Edit it here (the server checks it), or keep it and use Yubin's rules instead (the script stays on the server, turned off).", "有効なスクリプト「{name}」は Yubin が作成したものではないため、そのまま表示しています。ここで編集する（サーバーが検査します）か、そのまま残して代わりに Yubin のルールを使うことができます（スクリプトはサーバーに無効の状態で残ります）。"),
-    ("Sieve script “{name}”", "Sieve スクリプト「{name}」"),
-    ("Delete the rule “{name}”?", "ルール「{name}」を削除しますか？"),
-    ("Every message", "すべてのメッセージ"),
-    (" and ", " かつ "),
-    (" or ", " または "),
-    ("not", "否定"),
-    ("Out of office", "不在のお知らせ"),
-    ("Rule name", "ルール名"),
-    ("When a message matches", "メッセージが次の条件の"),
-    ("All or any", "すべてまたはいずれか"),
-    ("all of", "すべてに一致するとき"),
-    ("any of", "いずれかに一致するとき"),
-    ("No conditions: the rule applies to every message.", "条件なし: すべてのメッセージに適用されます。"),
-    ("+ Condition", "+ 条件"),
-    ("Then", "実行する操作"),
-    ("+ Action", "+ 操作"),
-    ("Save rule", "ルールを保存"),
-    ("Header name", "ヘッダー名"),
-    ("Value", "値"),
-    ("Remove this condition", "この条件を削除"),
-    ("Remove this action", "この操作を削除"),
-    ("Folder", "フォルダ"),
-    ("Choose a folder…", "フォルダを選択…"),
-    ("Address", "アドレス"),
-    ("Text for the sender", "差出人への文面"),
-    ("Header…", "ヘッダー…"),
-    ("Size", "サイズ"),
-    ("Body", "本文"),
-    ("contains", "が次を含む"),
-    ("is", "が次と一致"),
-    ("matches (* ?)", "が次のパターンに一致 (* ?)"),
-    ("matches the regular expression", "が次の正規表現に一致"),
-    ("is over", "が次より大きい"),
-    ("is under", "が次より小さい"),
-    ("Move to", "移動先"),
-    ("Copy to", "コピー先"),
-    ("Mark as read", "既読にする"),
-    ("Forward to", "転送先"),
-    ("Reject with", "拒否して返す文面"),
-    ("Stop here", "ここで終了"),
-    ("Choose at least one action.", "操作を 1 つ以上選んでください。"),
-    ("Fill in what each condition looks for.", "各条件の値を入力してください。"),
-    ("Name the header (letters, digits and dashes, no colon).", "ヘッダー名を入力してください（英数字とハイフン、コロンなし）。"),
-    ("A size is a number, with K, M or G if you like (e.g. 2M).", "サイズは数値で指定します。K、M、G を付けることもできます（例: 2M）。"),
-    ("Choose the folder.", "フォルダを選んでください。"),
-    ("Enter one e-mail address.", "メールアドレスを 1 つ入力してください。"),
-    ("A rejected message is refused: it cannot also be moved, copied or forwarded.", "拒否したメッセージは受け取られないため、移動・コピー・転送はできません。"),
-    ("Write the reply.", "返信の文面を書いてください。"),
-    ("The first day must be on or before the last day.", "開始日は終了日以前にしてください。"),
-    ("Days between replies: 1 to 60.", "返信の間隔は 1〜60 日です。"),
-    ("Reply automatically while I am away", "不在中に自動で返信する"),
-    ("First day", "開始日"),
-    ("Last day", "終了日"),
-    ("Leave the days empty to reply from now until you turn it off.", "日付を空にすると、今からオフにするまで返信します。"),
-    ("Days before the same sender is answered again", "同じ差出人に再び返信するまでの日数"),
-    ("My addresses (it answers mail sent to these)", "自分のアドレス（これら宛てのメールに返信します）"),
     // Keyboard shortcuts
     ("Keyboard shortcuts", "キーボードショートカット"),
     ("Next / previous message", "次 / 前のメッセージ"),
@@ -405,39 +295,9 @@ mod tests {
     #[test]
     fn every_text_in_the_code_has_a_japanese_entry_with_the_same_placeholders() {
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut files = Vec::new();
-        for dir in ["app", "components"] {
-            files.extend(std::fs::read_dir(src.join(dir)).unwrap().map(|e| e.unwrap().path()));
-        }
-        let mut missing = Vec::new();
-        for file in files {
-            let code = std::fs::read_to_string(&file).unwrap();
-            for call in [
-                "tr(lang, \"",
-                "trf(lang, \"",
-                "tr(*lang, \"",
-                "trf(*lang, \"",
-                "tr(self.lang, \"",
-                "trf(self.lang, \"",
-            ] {
-                for piece in code.split(call).skip(1) {
-                    let en = piece.split('"').next().unwrap();
-                    match japanese(en) {
-                        None => missing.push(format!("{}: {en}", file.display())),
-                        Some(ja) => {
-                            for placeholder in en.split('{').skip(1).filter_map(|p| p.split('}').next()) {
-                                assert!(
-                                    ja.contains(&format!("{{{placeholder}}}")),
-                                    "{en} → {ja}: lost {{{placeholder}}}"
-                                );
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        let mut missing = yubin_i18n::untranslated(CATALOG, &[src.join("app"), src.join("components")]);
         for (_, what) in crate::shortcuts::ALL {
-            if japanese(what).is_none() {
+            if yubin_i18n::japanese(CATALOG, what).is_none() {
                 missing.push(format!("shortcuts: {what}"));
             }
         }

@@ -199,6 +199,13 @@ impl App {
         }
         self.link.epoch += 1;
         let first = self.accounts.is_empty();
+        if session.filters {
+            // Fetched ahead once the mail is on screen, so the first "Filters…" does not wait.
+            spawn_local(async {
+                yew::platform::time::sleep(std::time::Duration::from_secs(5)).await;
+                crate::extras::prefetch("filters");
+            });
+        }
         if let Some(known) = self.account_mut(id) {
             // Signed in again after a drop: catch up.
             let renewed = session.refresh_token.clone();

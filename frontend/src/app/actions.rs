@@ -67,8 +67,7 @@ impl App {
                 let Some(sender) = self.reading.loaded().and_then(|view| view.from.first()) else {
                     return Handled::Done(false);
                 };
-                let rule = crate::filter_editing::rule_like(&sender.email);
-                return self.on_settings(ctx, Msg::EditFilters(Some(rule)));
+                return self.on_settings(ctx, Msg::EditFilters(Some(sender.email.clone())));
             }
             Msg::Act(uids, Action::MoveTo(to)) => self.remove(ctx, uids, Some(to)),
             Msg::Act(uids, Action::Delete) => {

@@ -65,7 +65,7 @@ impl App {
         for effect in self.prefs.update(msg) {
             match effect {
                 PreferencesEffect::ApplyLang(lang) => {
-                    lang.save();
+                    crate::i18n::save_lang(lang);
                     set_document_language(lang);
                 }
                 PreferencesEffect::ApplyTheme(theme) => theme.apply(),

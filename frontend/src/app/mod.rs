@@ -33,7 +33,6 @@ use yubin_protocol::{
 use crate::accounts::{Account, Unified};
 use crate::components::actions::{Action, BulkActions};
 use crate::components::composer::{ComposeOutcome, Composer};
-use crate::components::filters::Filters;
 use crate::components::folder_list::{role_name, FolderList, FolderOp};
 use crate::components::folder_roles_form::FolderRolesForm;
 use crate::components::identity_form::IdentityForm;
@@ -56,10 +55,11 @@ use crate::preferences::{Preferences, PreferencesEffect, PreferencesMsg};
 use crate::reading::{ReaderState, Reading};
 use crate::settings::Settings;
 use crate::shortcuts::{self, Shortcut};
-use crate::sieve_rules::Rule;
 use crate::sign_in::{LoginForm, SignIn, SignInEffect, SignInMsg};
 use crate::theme::Theme;
-use crate::{contacts, format, list_cache, notifications, oauth_return, offline_accounts, outbox, remember, upload};
+use crate::{
+    contacts, extras, format, list_cache, notifications, oauth_return, offline_accounts, outbox, remember, upload,
+};
 use accounts::{account_ready, sends_as};
 use browser::{check_storage, confirm, register_service_worker, save_as, set_document_language};
 use yubin_protocol::calls::{self as call, Call};
@@ -97,8 +97,11 @@ pub enum Msg {
     SaveIdentity(String, Identity),
     /// The special-folders form opens or closes.
     EditFolderRoles(bool),
-    /// The filters dialog opens, with a rule to write if given.
-    EditFilters(Option<Rule>),
+    /// The filters dialog opens (loading its module the first time), with a rule to write for
+    /// mail from this sender if given.
+    EditFilters(Option<String>),
+    /// The filters dialog is up, or could not be loaded.
+    FiltersOpened(Result<Rc<extras::OpenFilters>, ApiError>),
     CloseFilters,
     /// The user chose a folder for a role on the account on screen (`None`: automatic).
     ChooseRole(FolderRole, Option<String>),
@@ -190,10 +193,8 @@ pub struct App {
     editing_identity: bool,
     /// The special-folders form of the account on screen is open.
     editing_roles: bool,
-    /// The filters dialog of the account on screen is open (the number of times it opened, to
-    /// start afresh each time, and a rule to write).
-    filters: Option<(u32, Option<Rule>)>,
-    filters_opened: u32,
+    /// The filters dialog of the account on screen: loading (`None` inside) or open.
+    filters: Option<Option<Rc<extras::OpenFilters>>>,
     /// Kept in the browser and, where the server can, on the IMAP servers.
     settings: Settings,
     list: ListView,
@@ -220,7 +221,7 @@ impl Component for App {
     type Properties = ();
 
     fn create(ctx: &Context<Self>) -> Self {
-        set_document_language(Lang::detect());
+        set_document_language(crate::i18n::detect_lang());
         Theme::load().apply();
         register_service_worker();
         let mut app = Self {
@@ -232,12 +233,15 @@ impl Component for App {
             editing_identity: false,
             editing_roles: false,
             filters: None,
-            filters_opened: 0,
             settings: Settings::load(),
             list: ListView::default(),
             reading: Reading::default(),
             composer: None,
-            prefs: Preferences { lang: Lang::detect(), theme: Theme::load(), notify: notifications::enabled() },
+            prefs: Preferences {
+                lang: crate::i18n::detect_lang(),
+                theme: Theme::load(),
+                notify: notifications::enabled(),
+            },
             _shortcuts: shortcuts::listen(ctx.link().callback(Msg::Shortcut)),
             _oauth_popup: oauth_return::listen(ctx.link().callback(|back| Msg::SignIn(SignInMsg::OAuthReturned(back)))),
             help: false,

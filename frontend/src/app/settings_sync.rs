@@ -92,6 +92,33 @@ impl App {
 }
 
 impl App {
+    /// Loads the filters module if needed and opens its dialog for the account on screen.
+    fn open_filters(&mut self, ctx: &Context<Self>, sender: Option<String>) {
+        let Some(account) = self.account() else { return };
+        if self.filters.is_some() {
+            return;
+        }
+        #[derive(serde::Serialize)]
+        struct Opening<'a> {
+            lang: Lang,
+            email: &'a str,
+            folders: &'a [Folder],
+            sender: Option<String>,
+        }
+        let opening =
+            Opening { lang: self.prefs.lang, email: &account.session.email, folders: &account.folders, sender };
+        let opening = serde_json::to_string(&opening).unwrap_or_default();
+        let connection = self.connection.as_ref().map(|c| c.for_account(self.active));
+        let (link, on_close) = (ctx.link().clone(), ctx.link().callback(|()| Msg::CloseFilters));
+        self.filters = Some(None);
+        spawn_local(async move {
+            let opened = extras::open_filters(opening, connection, on_close).await;
+            link.send_message(Msg::FiltersOpened(opened.map(Rc::new)));
+        });
+    }
+}
+
+impl App {
     /// Identities, special folders, trusted senders and settings that roam.
     pub(super) fn on_settings(&mut self, ctx: &Context<Self>, msg: Msg) -> Handled {
         match msg {
@@ -102,9 +129,12 @@ impl App {
                 self.settings_changed(ctx);
             }
             Msg::EditFolderRoles(open) => self.editing_roles = open,
-            Msg::EditFilters(prefill) => {
-                self.filters_opened += 1;
-                self.filters = Some((self.filters_opened, prefill));
+            Msg::EditFilters(sender) => self.open_filters(ctx, sender),
+            Msg::FiltersOpened(Ok(open)) if self.filters.is_some() => self.filters = Some(Some(open)),
+            Msg::FiltersOpened(Ok(_)) => return Handled::Done(false),
+            Msg::FiltersOpened(Err(e)) => {
+                self.filters = None;
+                self.notice = Some(Notice::from_error(&e));
             }
             Msg::CloseFilters => self.filters = None,
             Msg::ChooseRole(role, folder) => {

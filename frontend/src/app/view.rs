@@ -289,10 +289,8 @@ impl App {
                     <IdentityForm key={account.session.email.clone()} email={account.session.email.clone()} identity={self.settings.identity(&account.session.email)}
                         on_save={link.callback(|(email, identity)| Msg::SaveIdentity(email, identity))} on_close={link.callback(|_| Msg::EditIdentity(false))} />
                 }
-                if let Some((opened, prefill)) = &self.filters {
-                    <Filters key={format!("{opened}-{}", self.active)} connection={self.connection.as_ref().map(|c| c.for_account(self.active))}
-                        folders={folders.clone()} email={account.session.email.clone()} prefill={prefill.clone()}
-                        on_close={link.callback(|_| Msg::CloseFilters)} />
+                if matches!(self.filters, Some(None)) {
+                    <div class="composer-backdrop"><p class="loading-module" role="status">{ tr(lang, "Loading filters…") }</p></div>
                 }
                 if self.editing_roles {
                     <FolderRolesForm folders={folders.clone()}

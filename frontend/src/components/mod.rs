@@ -4,7 +4,6 @@
 pub mod actions;
 pub mod composer;
 pub mod edited_field;
-pub mod filters;
 pub mod folder_list;
 pub mod folder_roles_form;
 pub mod html_body;
@@ -14,5 +13,4 @@ pub mod message_list;
 pub mod notice;
 pub mod pop3_panel;
 pub mod reader;
-pub mod rule_editor;
 pub mod trust;

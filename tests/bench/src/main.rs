@@ -90,6 +90,16 @@ async fn main() {
         let (row, gzip_kb) = transfer::first_load();
         rows.push(row);
         lines.push(format!("first-load-gzip-kb: {gzip_kb:.0}"));
+        for (name, gzip) in transfer::modules() {
+            let kb = gzip as f64 / 1024.0;
+            rows.push(Row::new(
+                format!("Loaded on first use: the {name} module"),
+                format!("{kb:.0} KB gzip"),
+                "not in the first load".into(),
+                "",
+            ));
+            lines.push(format!("module-{name}-gzip-kb: {kb:.0}"));
+        }
     }
     if wanted("list") || wanted("scroll") || wanted("open") {
         seed(stack, "bench10k", 10_000);

@@ -7,7 +7,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 use yubin_protocol::Folder;
 
-use crate::filter_editing::{
+use crate::editing::{
     action_argument, action_code, check_rule, check_vacation, edit_rule, field_code, test_code, Invalid, RuleEdit,
     ACTION_CODES, FIELD_CODES, MAX_VACATION_DAYS, SIZE_TEST_CODES, TEXT_TEST_CODES,
 };

@@ -1,22 +1,24 @@
 //! The filters dialog: the account's rules (in order, each on or off, reordered by dragging or
 //! Alt+↑/↓), the vacation reply, and a script as text with the server's check.
 //!
-//! Like the composer, it has a life of its own: it talks to the account's ManageSieve server
-//! through the gateway itself, so the rest of the app knows nothing of Sieve. Its rules are
-//! [`FilterEditing`]'s, a pure reducer; this file draws them and carries out its effects.
+//! It talks to the account's ManageSieve server through the gateway itself (by way of the app's
+//! [`Host`]), so the app knows nothing of Sieve. Its rules are [`FilterEditing`]'s, a pure
+//! reducer; this file draws them and carries out its effects.
 
 use web_sys::{HtmlTextAreaElement, KeyboardEvent};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 use yubin_protocol::{calls, ApiError, ErrorKind, Folder};
 
-use super::rule_editor::{code_label, RuleEditor, VacationForm};
-use crate::connection::Connection;
-use crate::filter_editing::{
+use std::rc::Rc;
+
+use crate::editing::{
     action_argument, action_code, blank_rule, field_code, test_code, FilterEditing, FilterEffect, FilterMsg, Stage,
     Status,
 };
+use crate::host::Host;
 use crate::i18n::{tr, trf, Lang};
+use crate::rule_editor::{code_label, RuleEditor, VacationForm};
 use crate::sieve_rules::{Field, Rule, Vacation};
 
 /// Days between two replies to one sender, unless the user chooses.
@@ -24,7 +26,8 @@ const VACATION_DAYS: u32 = 7;
 
 #[derive(Properties, PartialEq)]
 pub struct FiltersProps {
-    pub connection: Option<Connection>,
+    /// The way to the gateway, for the account the dialog is for.
+    pub host: Rc<Host>,
     pub folders: Vec<Folder>,
     /// The account's address: the vacation reply answers mail to it.
     pub email: String,
@@ -52,7 +55,7 @@ pub enum Msg {
     Delete(usize),
 }
 
-pub struct Filters {
+pub struct FiltersDialog {
     lang: Lang,
     _lang_listener: Option<ContextHandle<Lang>>,
     model: FilterEditing,
@@ -64,7 +67,7 @@ pub struct Filters {
     editor_key: u32,
 }
 
-impl Component for Filters {
+impl Component for FiltersDialog {
     type Message = Msg;
     type Properties = FiltersProps;
 
@@ -168,33 +171,22 @@ impl Component for Filters {
     }
 }
 
-impl Filters {
+impl FiltersDialog {
     /// Asks the gateway what the model wants; each answer comes back as a model message.
     fn run(&self, ctx: &Context<Self>, effects: Vec<FilterEffect>) {
         for effect in effects {
-            let link = ctx.link().clone();
-            let Some(connection) = ctx.props().connection.clone() else {
-                let lost = ApiError::new(ErrorKind::ConnectionLost, tr(self.lang, "Not connected to the gateway."));
-                link.send_message(Msg::Model(match effect {
-                    FilterEffect::List | FilterEffect::Get(_) => FilterMsg::Listed(Err(lost)),
-                    FilterEffect::Put { .. } => FilterMsg::Stored(Err(lost)),
-                    FilterEffect::Check(_) => FilterMsg::Checked(Err(lost)),
-                }));
-                continue;
-            };
+            let (link, host) = (ctx.link().clone(), ctx.props().host.clone());
             spawn_local(async move {
                 let msg = match effect {
-                    FilterEffect::List => FilterMsg::Listed(connection.call(calls::ListSieveScripts {}).await),
+                    FilterEffect::List => FilterMsg::Listed(host.call(calls::ListSieveScripts {}).await),
                     FilterEffect::Get(name) => {
-                        let text = connection.call(calls::GetSieveScript { name: name.clone() }).await;
+                        let text = host.call(calls::GetSieveScript { name: name.clone() }).await;
                         FilterMsg::Fetched(name, text)
                     }
                     FilterEffect::Put { name, text, activate } => {
-                        FilterMsg::Stored(connection.call(calls::PutSieveScript { name, text, activate }).await)
+                        FilterMsg::Stored(host.call(calls::PutSieveScript { name, text, activate }).await)
                     }
-                    FilterEffect::Check(text) => {
-                        FilterMsg::Checked(connection.call(calls::CheckSieveScript { text }).await)
-                    }
+                    FilterEffect::Check(text) => FilterMsg::Checked(host.call(calls::CheckSieveScript { text }).await),
                 };
                 link.send_message(Msg::Model(msg));
             });

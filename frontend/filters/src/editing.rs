@@ -2,7 +2,7 @@
 //! and vacation reply as shown, the rule being edited, and what to ask the gateway next.
 //!
 //! A pure reducer ([`FilterEditing::update`]) returns [`FilterEffect`]s; the dialog
-//! (`components/filters`) carries them out over the account's connection. Every change the user
+//! ([`crate::dialog`]) carries them out over the account's connection. Every change the user
 //! confirms (a rule saved, deleted, moved, turned on or off, the vacation reply) is stored on the
 //! server at once, like Roundcube's and Thunderbird's filter dialogs do; a refused store puts the
 //! rules back as the server has them, and a rule being edited stays open so nothing typed is lost.

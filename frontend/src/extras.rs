@@ -1,0 +1,130 @@
+//! Parts of the app that are loaded on first use: wasm modules of their own, built beside the
+//! app (`scripts/build.sh`) and named in the page (`<meta name="yubin-module-…">`), fetched the
+//! first time the user needs them and fetched ahead once the mail is on screen. The first
+//! download stays what the sign-in, the list and the reader need.
+//!
+//! Today: the filters dialog (`frontend/filters`). It reaches the gateway through the app's
+//! WebSocket ([`Connection::relay`]): the app passes its requests and replies on unread.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use yew::Callback;
+use yubin_protocol::{ApiError, ErrorKind};
+
+use crate::connection::Connection;
+
+#[wasm_bindgen(inline_js = "export function import_module(url) { return import(url); }")]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    fn import_module(url: &str) -> Result<js_sys::Promise, JsValue>;
+}
+
+thread_local! {
+    /// Modules fetched and started, by name.
+    static LOADED: RefCell<HashMap<&'static str, JsValue>> = RefCell::new(HashMap::new());
+    /// Modules fetched ahead (once is enough).
+    static PREFETCHED: RefCell<Vec<&'static str>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The address of module `name`'s script, as the build wrote it into the page.
+fn module_url(name: &str) -> Option<String> {
+    let document = web_sys::window()?.document()?;
+    let meta = document.query_selector(&format!("meta[name='yubin-module-{name}']")).ok()??;
+    meta.get_attribute("content")
+}
+
+/// Module `name`, fetched and started the first time.
+async fn load(name: &'static str) -> Result<JsValue, JsValue> {
+    if let Some(module) = LOADED.with(|loaded| loaded.borrow().get(name).cloned()) {
+        return Ok(module);
+    }
+    let url = module_url(name).ok_or_else(|| JsValue::from_str("this build has no such module"))?;
+    let module = JsFuture::from(import_module(&url)?).await?;
+    let init: js_sys::Function = js_sys::Reflect::get(&module, &"default".into())?.dyn_into()?;
+    JsFuture::from(js_sys::Promise::from(init.call0(&JsValue::NULL)?)).await?;
+    LOADED.with(|loaded| loaded.borrow_mut().insert(name, module.clone()));
+    Ok(module)
+}
+
+/// Calls module `module`'s exported function `function`.
+fn invoke(module: &JsValue, function: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
+    let function: js_sys::Function = js_sys::Reflect::get(module, &function.into())?.dyn_into()?;
+    function.apply(&JsValue::NULL, &args.iter().collect::<js_sys::Array>())
+}
+
+/// Fetches module `name`'s script and code into the browser's cache, without starting it, so
+/// its first use does not wait for the network.
+pub fn prefetch(name: &'static str) {
+    let again = PREFETCHED.with(|done| {
+        let mut done = done.borrow_mut();
+        let again = done.contains(&name);
+        if !again {
+            done.push(name);
+        }
+        again
+    });
+    if again {
+        return;
+    }
+    let (Some(window), Some(url)) = (web_sys::window(), module_url(name)) else { return };
+    // wasm-bindgen names the code after the script: `x.js` → `x_bg.wasm`.
+    let code = url.strip_suffix(".js").map(|stem| format!("{stem}_bg.wasm"));
+    for url in std::iter::once(url).chain(code) {
+        let _ = window.fetch_with_str(&url);
+    }
+}
+
+/// The filters dialog while it is open; dropping it takes the dialog down.
+pub struct OpenFilters {
+    element: web_sys::Element,
+    module: JsValue,
+    // What the module calls back, alive as long as the dialog.
+    _call: Closure<dyn FnMut(String) -> js_sys::Promise>,
+    _close: Closure<dyn FnMut()>,
+}
+
+impl Drop for OpenFilters {
+    fn drop(&mut self) {
+        let _ = invoke(&self.module, "close_filters", &[]);
+        self.element.remove();
+    }
+}
+
+/// Loads the filters module and opens its dialog: `opening` is the JSON of what it shows
+/// (`yubin_filters::Opening`), `connection` the account's way to the gateway, `on_close` told
+/// when the user closes it.
+pub async fn open_filters(
+    opening: String,
+    connection: Option<Connection>,
+    on_close: Callback<()>,
+) -> Result<OpenFilters, ApiError> {
+    let failed = |_| ApiError::new(ErrorKind::ConnectionLost, "The filters could not be loaded from the gateway.");
+    let module = load("filters").await.map_err(failed)?;
+    let call = Closure::<dyn FnMut(String) -> js_sys::Promise>::new(move |request: String| {
+        let connection = connection.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let frame = match connection {
+                Some(connection) => connection.relay(request).await,
+                None => Err(ApiError::new(ErrorKind::ConnectionLost, "Not connected to the gateway.")),
+            };
+            Ok(JsValue::from_str(&frame.unwrap_or_else(|e| error_frame(&e))))
+        })
+    });
+    let close = Closure::<dyn FnMut()>::new(move || on_close.emit(()));
+    let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| failed(JsValue::NULL))?;
+    let element = document.create_element("div").map_err(failed)?;
+    document.body().ok_or_else(|| failed(JsValue::NULL))?.append_child(&element).map_err(failed)?;
+    let args = [element.clone().into(), opening.into(), call.as_ref().clone(), close.as_ref().clone()];
+    invoke(&module, "open_filters", &args).map_err(failed)?;
+    Ok(OpenFilters { element, module, _call: call, _close: close })
+}
+
+/// A reply frame carrying `error`, for the module to read like the gateway's.
+fn error_frame(error: &ApiError) -> String {
+    let error = serde_json::to_string(error).unwrap_or_default();
+    format!(r#"{{"reply":{{"id":0,"result":{{"Err":{error}}}}}}}"#)
+}
