@@ -6,7 +6,7 @@
 
 use std::rc::Rc;
 
-use yubin_protocol::{AccountId, Folder, FolderRole, MessageSummary, Session, Uid};
+use yubin_protocol::{AccountId, Folder, FolderRole, MessageSummary, Quota, Session, Uid};
 
 use crate::local_mailbox::LocalMailbox;
 use crate::pop3_sync::Pop3Settings;
@@ -29,6 +29,8 @@ pub struct Account {
     pub syncing: bool,
     /// "Check now" came while a sync was running: run another when it ends.
     pub check_again: bool,
+    /// How full the mailbox is, where the server says (IMAP QUOTA).
+    pub quota: Option<Quota>,
 }
 
 impl Account {
@@ -44,6 +46,7 @@ impl Account {
             sync_status: None,
             syncing: false,
             check_again: false,
+            quota: None,
         }
     }
 

@@ -91,11 +91,13 @@ pub fn long_date(ts: Option<Timestamp>) -> String {
 }
 
 /// 1234 → "1.2 KB".
-pub fn size(bytes: u32) -> String {
+pub fn size(bytes: impl Into<u64>) -> String {
+    let bytes: u64 = bytes.into();
     match bytes {
         0..=999 => format!("{bytes} B"),
         1_000..=999_999 => format!("{:.1} KB", bytes as f64 / 1e3),
-        _ => format!("{:.1} MB", bytes as f64 / 1e6),
+        1_000_000..=999_999_999 => format!("{:.1} MB", bytes as f64 / 1e6),
+        _ => format!("{:.1} GB", bytes as f64 / 1e9),
     }
 }
 
@@ -126,9 +128,10 @@ mod tests {
 
     #[test]
     fn sizes_read_naturally() {
-        assert_eq!(size(999), "999 B");
-        assert_eq!(size(1234), "1.2 KB");
-        assert_eq!(size(5_300_000), "5.3 MB");
+        assert_eq!(size(999u32), "999 B");
+        assert_eq!(size(1234u32), "1.2 KB");
+        assert_eq!(size(5_300_000u32), "5.3 MB");
+        assert_eq!(size(15u64 << 30), "16.1 GB");
     }
 
     #[test]

@@ -265,6 +265,12 @@ const CATALOG: yubin_i18n::Catalog = &[
     ("System theme", "システムに合わせる"),
     ("Light", "ライト"),
     ("Dark", "ダーク"),
+    // Quota
+    ("Mailbox use", "メールボックスの使用量"),
+    ("{used} of {limit} used ({percent}%)", "{limit} 中 {used} 使用（{percent}%）"),
+    ("Your mailbox is nearly full.", "メールボックスの容量がもうすぐいっぱいです。"),
+    ("Your mailbox is full: new mail may be refused and sent mail is not copied to Sent. Delete mail or empty Trash.", "メールボックスがいっぱいです。新しいメールが届かないことがあり、送信済みメールは「送信済み」に保存されません。メールを削除するか、ごみ箱を空にしてください。"),
+    ("Your mailbox is full, so the server would not store this. Delete mail or empty Trash to make room.", "メールボックスがいっぱいのため、サーバーに保存できませんでした。メールを削除するか、ごみ箱を空にして空きを作ってください。"),
     // Filters (the dialog itself is the filters module's)
     ("Loading filters…", "フィルタを読み込み中…"),
     ("Filters…", "フィルタ…"),

@@ -713,3 +713,32 @@ async fn listing_again_sees_what_other_clients_changed() {
     assert!(rows.iter().all(|r| r.uid != doomed), "the expunged message is not listed");
     assert_eq!(rows[0].subject, arrived);
 }
+
+#[tokio::test]
+async fn the_quota_is_reported_and_a_full_mailbox_is_said_to_be_full() {
+    let stack = MailStack::ensure();
+    for folder in ["INBOX", "Drafts"] {
+        stack.empty_mailbox("quincy", folder);
+    }
+    let (_gw, mut client) = logged_in("quincy").await;
+    let Response::Quota(Some(quota)) = client.request(Request::GetQuota).await.expect("quota") else {
+        panic!("quincy has a quota (mailstack.sh)")
+    };
+    let storage = quota.storage.expect("a storage limit");
+    assert_eq!((storage.used, storage.limit, quota.messages), (0, 40, None), "KiB, as RFC 9208 counts");
+
+    // A draft bigger than the whole quota: refused as a full mailbox, in the server's words.
+    let draft = OutgoingMessage {
+        message_id: Some("<too-big@example.test>".into()),
+        subject: "too big".into(),
+        text: "x".repeat(60_000),
+        ..Default::default()
+    };
+    let refused = client.request(Request::SaveDraft { message: draft }).await.expect_err("over quota");
+    assert_eq!(refused.kind, ErrorKind::OverQuota, "{refused:?}");
+    assert!(refused.message.to_lowercase().contains("quota"), "{}", refused.message);
+
+    // An account without a quota has none to show.
+    let (_gw, mut alice) = logged_in("alice").await;
+    assert_eq!(alice.request(Request::GetQuota).await.expect("quota"), Response::Quota(None));
+}

@@ -92,6 +92,7 @@ calls! {
     Pop3Fetch { uidls: Vec<String> } -> Vec<LocalMessage> { Response::LocalMessages(m) => m }
     Pop3Delete { uidls: Vec<String> } -> () { Response::Done => () }
     /// Whether the server keeps settings (roams), and what it keeps.
+    GetQuota {} -> Option<crate::Quota> { Response::Quota(quota) => quota }
     GetSettings {} -> (bool, Option<String>) { Response::Settings { roaming, settings } => (roaming, settings) }
     SaveSettings { settings: String } -> () { Response::Done => () }
     SetFolderRoles { choices: Vec<RoleChoice> } -> () { Response::Done => () }

@@ -42,7 +42,8 @@
 //! roaming settings ([`Request::GetSettings`], [`Request::SaveSettings`]). **4** incremental
 //! resync: [`Request::SyncMessages`] answered with [`Response::Changes`]; [`MessagePage::modseq`].
 //! **5** OAuth 2.0 sign-in. **6** a [`LocalPart`] may point into its message's source
-//! ([`LocalPart::in_source`]) instead of carrying its bytes.
+//! ([`LocalPart::in_source`]) instead of carrying its bytes. **7** the account's quota
+//! ([`Request::GetQuota`]); a full mailbox is its own [`ErrorKind::OverQuota`].
 
 pub mod calls;
 pub mod text;
@@ -50,7 +51,7 @@ pub mod text;
 use serde::{Deserialize, Serialize};
 
 /// The version of this protocol; see the crate docs for when it changes.
-pub const PROTOCOL_VERSION: u32 = 6;
+pub const PROTOCOL_VERSION: u32 = 7;
 
 /// Chosen by the browser; echoed in the matching [`ServerFrame::Reply`].
 pub type RequestId = u32;
@@ -223,6 +224,10 @@ pub enum Request {
     /// messages it has stored durably. Answered with [`Response::Done`] once the server has
     /// carried out the deletion (after QUIT).
     Pop3Delete { uidls: Vec<String> },
+    /// How much of its quota the account uses (IMAP QUOTA, RFC 9208, for the inbox's quota
+    /// root). Answered with [`Response::Quota`]; `None` where the server has no quota or none
+    /// applies.
+    GetQuota,
     /// The browser's settings as stored on the account's IMAP server (METADATA, RFC 5464), so
     /// they follow the user to other browsers. Answered with [`Response::Settings`].
     GetSettings,
@@ -256,6 +261,39 @@ pub enum Request {
     DeleteSieveScript { name: String },
     /// Answered with [`Response::Done`].
     RenameSieveScript { name: String, to: String },
+}
+
+/// The account's use of its quota: each resource the server limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quota {
+    /// Bytes of mail, in KiB (RFC 9208 `STORAGE`: units of 1024 octets).
+    pub storage: Option<QuotaUse>,
+    /// Number of messages (`MESSAGE`).
+    pub messages: Option<QuotaUse>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuotaUse {
+    pub used: u64,
+    pub limit: u64,
+}
+
+impl QuotaUse {
+    /// How full, from 0.0; above 1.0 when over.
+    pub fn share(self) -> f64 {
+        if self.limit == 0 {
+            0.0
+        } else {
+            self.used as f64 / self.limit as f64
+        }
+    }
+}
+
+impl Quota {
+    /// The fuller of its resources.
+    pub fn fullest(self) -> Option<QuotaUse> {
+        [self.storage, self.messages].into_iter().flatten().max_by(|a, b| a.share().total_cmp(&b.share()))
+    }
 }
 
 /// What [`Request::ListSieveScripts`] finds on the account's ManageSieve server.
@@ -424,6 +462,7 @@ pub enum Response {
         settings: Option<String>,
     },
     Folders(Vec<Folder>),
+    Quota(Option<Quota>),
     Messages(MessagePage),
     Changes(FolderChanges),
     Message(Box<MessageView>),
@@ -987,6 +1026,8 @@ pub enum ErrorKind {
     Tls,
     /// The server refused the command (e.g. an SMTP 5xx for a recipient).
     Refused,
+    /// The account's mailbox is full: the server refused to store (IMAP `[OVERQUOTA]`).
+    OverQuota,
     /// The connection to the server broke in the middle of a command.
     ConnectionLost,
     /// The request itself is invalid (unknown server, malformed address, CR/LF in a header).

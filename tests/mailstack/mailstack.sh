@@ -39,6 +39,10 @@ BASIC_USERS=${MAILSTACK_BASIC_USERS-"otto:otto-pass"}
 # setups): no SPECIAL-USE, every folder under "INBOX." with "." as delimiter, nothing beyond
 # RFC 3501 (no MOVE, no METADATA). Their folders have names, not special-use attributes.
 OLD_USERS=${MAILSTACK_OLD_USERS-"olga:olga-pass ole:ole-pass oona:oona-pass opal:opal-pass"}
+# Users with a small mail quota (Dovecot's quota plugin, "count" backend; IMAP QUOTA): the
+# others have none, and their mailboxes are not counted.
+QUOTA_USERS=${MAILSTACK_QUOTA_USERS-"qiana:qiana-pass quincy:quincy-pass"}
+QUOTA_RULE=${MAILSTACK_QUOTA_RULE:-"*:storage=40K"}
 MAIL_OS_USER=${MAILSTACK_MAIL_USER:-mail}          # existing unprivileged OS user that owns the mailboxes
 # Dovecot brute-force protection: 1 = production defaults (auth_failure_delay 2 s plus the anvil per-IP
 # penalty; measured 2, 6, 10, 17 s for consecutive failures and 15 s even for the next *correct* login),
@@ -142,7 +146,7 @@ write_tls() {
   fi
 }
 
-all_users() { echo $USERS $BASIC_USERS $OLD_USERS; [ -z "$SINK" ] || echo "$SINK:$SINK-pass"; }
+all_users() { echo $USERS $BASIC_USERS $OLD_USERS $QUOTA_USERS; [ -z "$SINK" ] || echo "$SINK:$SINK-pass"; }
 
 write_dovecot_conf() {
   local delay=0 penalty_mode=0600
@@ -167,6 +171,9 @@ write_dovecot_conf() {
       for box in Drafts Sent Trash Junk Archive; do
         extra="$extra userdb_namespace/inbox/mailbox/$box/auto=no"
       done ;;
+    esac
+    case " $QUOTA_USERS " in *" $u "*)
+      extra="::::::userdb_quota=count:mailbox userdb_quota_rule=$QUOTA_RULE userdb_quota_vsizes=yes" ;;
     esac
     printf '%s@%s:{PLAIN}%s%s\n' "${u%%:*}" "$DOMAIN" "${u#*:}" "$extra" >> "$ETC/dovecot/users.tmp"
   done
@@ -221,6 +228,8 @@ last_valid_uid = $uid
 first_valid_gid = $gid
 
 mail_location = maildir:~/Maildir
+# Quotas, for the users given one (see QUOTA_USERS); IMAP QUOTA (RFC 9208) reports them.
+mail_plugins = \$mail_plugins quota
 mail_fsync = $FSYNC
 mailbox_list_index = yes
 mail_max_userip_connections = $USERIP_LIMIT
@@ -258,6 +267,7 @@ protocol imap {
   # IDLE, CONDSTORE, QRESYNC, MOVE, SPECIAL-USE, UIDPLUS, ... are advertised by default in 2.3
   imap_idle_notify_interval = 2 mins
   imap_metadata = yes
+  mail_plugins = \$mail_plugins imap_quota
 }
 protocol pop3 {
   pop3_uidl_format = %08Xu%08Xv

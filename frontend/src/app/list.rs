@@ -149,6 +149,10 @@ impl App {
     pub(super) fn folders_arrived(&mut self, ctx: &Context<Self>, id: AccountId, folders: Vec<Folder>) -> bool {
         let Some(account) = self.account_mut(id) else { return false };
         account.folders = folders;
+        // Counts changed, so may the quota: asked again with every folder list.
+        if account.local.is_none() {
+            self.call_for(ctx, id, call::GetQuota {}, move |result| Msg::Quota(id, result));
+        }
         self.announce_unread();
         if id != self.active {
             return true;
@@ -198,6 +202,14 @@ impl App {
             // While offline the reconnect notice says it all.
             Msg::Folders(_, Err(_)) if self.link.offline => {}
             Msg::Folders(_, Err(e)) => self.notice = Some(Notice::from_error(&e)),
+            Msg::Quota(id, Ok(quota)) => {
+                let Some(account) = self.account_mut(id) else { return Handled::Done(false) };
+                let changed = account.quota != quota;
+                account.quota = quota;
+                return Handled::Done(changed);
+            }
+            // A server that cannot say is as one without quotas.
+            Msg::Quota(_, Err(_)) => return Handled::Done(false),
             Msg::OpenRow(key) => {
                 // In the unified inbox a row stands for a message of one of the accounts.
                 let Some(unified) = &self.list.unified else {

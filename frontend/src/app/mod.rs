@@ -27,7 +27,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 use yubin_protocol::{
     AccountId, ApiError, ErrorKind, Event, FlagName, Folder, FolderRole, IncomingProtocol, LocalMessage, MessageView,
-    NotFiled, OAuthGrant, Request, Secret, SentReceipt, Session, SortOrder, Uid, Verdict,
+    NotFiled, OAuthGrant, Quota, Request, Secret, SentReceipt, Session, SortOrder, Uid, Verdict,
 };
 
 use crate::accounts::{Account, Unified};
@@ -40,6 +40,7 @@ use crate::components::login::Login;
 use crate::components::message_list::MessageList;
 use crate::components::notice::{Notice, NoticeKind, NoticeView};
 use crate::components::pop3_panel::Pop3Panel;
+use crate::components::quota_meter::QuotaMeter;
 use crate::components::reader::Reader;
 use crate::connection::{Connection, ConnectionEvent};
 use crate::drafting::Draft;
@@ -116,6 +117,8 @@ pub enum Msg {
     /// The server would not keep the settings (a METADATA refusal, a lost connection).
     SettingsNotSaved(AccountId, ApiError),
     Folders(AccountId, Result<Vec<Folder>, ApiError>),
+    /// How full account `id`'s mailbox is.
+    Quota(AccountId, Result<Option<Quota>, ApiError>),
     /// The folder or the list on screen.
     List(ListMsg),
     /// A row of the list was chosen (a UID, or in the unified inbox a row key).

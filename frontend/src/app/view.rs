@@ -45,6 +45,9 @@ impl App {
                     on_drop={link.callback(|(folder, uid)| Msg::DropOn(folder, uid))}
                     on_roles={(account.session.incoming == IncomingProtocol::Imap).then(|| link.callback(|_| Msg::EditFolderRoles(true)))}
                     on_filters={account.session.filters.then(|| link.callback(|_| Msg::EditFilters(None)))} />
+                if let Some(quota) = account.quota {
+                    <QuotaMeter quota={quota} />
+                }
                 if account.local.is_some() {
                     <Pop3Panel status={account.sync_status.clone()} syncing={account.syncing} settings={account.pop3_settings}
                         on_check={{ let id = account.id; link.callback(move |_| Msg::CheckNow(id)) }}

@@ -12,5 +12,6 @@ pub mod login;
 pub mod message_list;
 pub mod notice;
 pub mod pop3_panel;
+pub mod quota_meter;
 pub mod reader;
 pub mod trust;

@@ -12,7 +12,7 @@
 
 use std::sync::Arc;
 
-use yubin_protocol::{ApiError, Uid};
+use yubin_protocol::{ApiError, ErrorKind, Uid};
 
 use crate::compose::Composed;
 
@@ -76,14 +76,26 @@ pub fn attempt_from(copies: &[(Uid, bool)]) -> Attempt {
 /// Submits `composed` once: the marked copy goes to `intent_folder` first (when the gateway
 /// files Sent copies), then the SMTP transaction, then the mark is settled. Returns whether a
 /// copy is filed; the server's refusal is returned as the error, its copy removed.
+///
+/// A full mailbox does not keep mail from going out: without room for the copy, the message is
+/// sent without one (and without the mark that would stop another process from sending it
+/// again; this one still remembers it), and the reply says no copy was kept.
 pub(crate) async fn submit_once(
     account: &impl SendingAccount,
     intent_folder: Option<&str>,
     composed: &Arc<Composed>,
 ) -> Result<bool, ApiError> {
-    if let Some(folder) = intent_folder {
-        account.file_once(folder, composed, SENDING_FLAGS).await?;
-    }
+    let intent_folder = match intent_folder {
+        Some(folder) => match account.file_once(folder, composed, SENDING_FLAGS).await {
+            Ok(()) => Some(folder),
+            Err(e) if e.kind == ErrorKind::OverQuota => {
+                tracing::info!("no room for the Sent copy; sending without it");
+                None
+            }
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
     let submitted = account.submit(composed).await;
     let mut filed = false;
     if let Some(folder) = intent_folder {
@@ -102,7 +114,7 @@ mod tests {
     use std::collections::HashSet;
     use std::sync::Mutex;
 
-    use yubin_protocol::{ErrorKind, OutgoingMessage};
+    use yubin_protocol::OutgoingMessage;
 
     use super::*;
     use crate::compose::{compose, Purpose};
@@ -117,6 +129,8 @@ mod tests {
         refuse: bool,
         /// The gateway "stops" right after the SMTP transaction, before settling.
         crash_after_submit: bool,
+        /// Sent is on a full mailbox: no copy can be stored.
+        full: bool,
     }
 
     impl SendingAccount for FakeAccount {
@@ -136,6 +150,9 @@ mod tests {
             composed: &Arc<Composed>,
             flags: &'static str,
         ) -> Result<(), ApiError> {
+            if self.full {
+                return Err(ApiError::new(ErrorKind::OverQuota, "Quota exceeded (mailbox for user is full)"));
+            }
             let mut sent = self.sent.lock().unwrap();
             if !sent.iter().any(|(_, id, _)| *id == composed.message_id) {
                 let uid = sent.len() as Uid + 1;
@@ -216,6 +233,15 @@ mod tests {
         assert_eq!(send(&refused, Some("Sent")).await.unwrap_err().kind, ErrorKind::Refused);
         assert!(refused.sent.lock().unwrap().is_empty(), "the marked copy went with the refusal");
         assert_eq!(earlier_attempt(&refused, Some("Sent"), &message().message_id).await.unwrap(), Attempt::None);
+    }
+
+    #[tokio::test]
+    async fn a_full_mailbox_sends_without_a_copy_and_says_so() {
+        let full = FakeAccount { full: true, ..Default::default() };
+        let filed = submit_once(&full, Some("Sent"), &message()).await.unwrap();
+        assert!(!filed, "no copy kept, and the reply says so");
+        assert_eq!(full.submitted.lock().unwrap().len(), 1, "sent all the same");
+        assert_eq!(send(&full, Some("Sent")).await.unwrap(), Attempt::Sent, "and not again from this process");
     }
 
     #[tokio::test]

@@ -3,8 +3,8 @@
 //! [`on_imap`] for a single call), which reconnects once if the connection drops.
 
 use yubin_protocol::{
-    ApiError, ErrorKind, FlagName, Folder, FolderChanges, MessagePage, MessageView, RoleChoice, SearchQuery, SortOrder,
-    SyncPoint, Uid, MAX_ROLE_CHOICES, MAX_SYNC_UIDS,
+    ApiError, ErrorKind, FlagName, Folder, FolderChanges, IncomingProtocol, MessagePage, MessageView, Quota,
+    RoleChoice, SearchQuery, SortOrder, SyncPoint, Uid, MAX_ROLE_CHOICES, MAX_SYNC_UIDS,
 };
 
 use crate::account::{logged_in, on_imap, with_imap, AccountSession};
@@ -16,6 +16,14 @@ const MAX_PAGE: u32 = 500;
 
 pub async fn list_folders(state: &AccountSession) -> Result<Vec<Folder>, ApiError> {
     with_imap(state, |imap| Box::pin(imap.list_folders())).await
+}
+
+/// How much of its quota the account uses; nothing for POP3 (the browser holds its mail).
+pub async fn quota(state: &AccountSession) -> Result<Option<Quota>, ApiError> {
+    if logged_in(state).await?.protocol == IncomingProtocol::Pop3 {
+        return Ok(None);
+    }
+    with_imap(state, |imap| Box::pin(imap.quota())).await
 }
 
 /// Role choices are few and name folders: bounded, so a client cannot make a session hold much.

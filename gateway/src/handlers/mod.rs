@@ -28,6 +28,7 @@ pub async fn handle(gateway: &Gateway, state: &AccountSession, request: Request)
             unreachable!("routed before an account is chosen")
         }
         Request::ListFolders => mailbox::list_folders(state).await.map(Response::Folders),
+        Request::GetQuota => mailbox::quota(state).await.map(Response::Quota),
         Request::SetFolderRoles { choices } => mailbox::set_folder_roles(state, choices).map(done),
         Request::ListMessages { folder, offset, limit, sort } => {
             mailbox::list_messages(state, folder, offset, limit, sort).await.map(Response::Messages)

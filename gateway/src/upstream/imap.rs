@@ -11,8 +11,8 @@ use std::collections::HashMap;
 
 use futures::TryStreamExt;
 use yubin_protocol::{
-    ApiError, ErrorKind, FlagName, Flags, Folder, FolderRole, MessagePage, MessageSummary, MessageView, RoleChoice,
-    SearchQuery, SortKey, SortOrder, ThreadInfo, Uid,
+    ApiError, ErrorKind, FlagName, Flags, Folder, FolderRole, MessagePage, MessageSummary, MessageView, Quota,
+    QuotaUse, RoleChoice, SearchQuery, SortKey, SortOrder, ThreadInfo, Uid,
 };
 
 use super::net::{BoxedStream, Upstream};
@@ -97,6 +97,8 @@ pub(super) struct ServerCapabilities {
     list_status: bool,
     /// RFC 6154: folder roles, which an extended LIST returns only when asked.
     special_use: bool,
+    /// RFC 9208 (2087): quota roots and their use.
+    quota: bool,
 }
 
 impl ImapConnection {
@@ -145,6 +147,7 @@ impl ImapConnection {
             qresync: caps.has_str("QRESYNC"),
             list_status: caps.has_str("LIST-STATUS") && caps.has_str("LIST-EXTENDED"),
             special_use: caps.has_str("SPECIAL-USE"),
+            quota: caps.has_str("QUOTA"),
         };
         // From here on the server reports expunges as VANISHED (UIDs) and the folder's
         // HIGHESTMODSEQ, which incremental resync (imap_sync) builds on.
@@ -548,10 +551,47 @@ impl ImapConnection {
         Ok(folders)
     }
 
+    /// The use of the inbox's quota root (where new mail and the Sent copies count), if the
+    /// server has quotas and one applies.
+    pub async fn quota(&mut self) -> Result<Option<Quota>, ApiError> {
+        if !self.capabilities.quota {
+            return Ok(None);
+        }
+        let (_, quotas) = self.session.get_quota_root("INBOX").await.map_err(imap_error)?;
+        Ok(quotas.iter().map(quota_of).find(|q| q.storage.is_some() || q.messages.is_some()))
+    }
+
     /// Stores `message` in `folder` with `flags` (an IMAP flag list such as `(\\Seen)`).
     pub async fn append(&mut self, folder: &str, flags: &str, message: &[u8]) -> Result<(), ApiError> {
         self.forget_state();
-        self.session.append(folder, Some(flags), None, message).await.map_err(imap_error)
+        match self.session.append(folder, Some(flags), None, message).await {
+            Ok(()) => Ok(()),
+            // A refusal that comes instead of the invitation to send the message keeps no words
+            // in async-imap: that is how Dovecot refuses what its quota has no room for, so the
+            // quota is asked.
+            Err(async_imap::error::Error::Append) => Err(self.append_refusal(folder, message.len()).await),
+            Err(e) => Err(imap_error(e)),
+        }
+    }
+
+    /// Why the server would not take `size` bytes into `folder`: a full mailbox, if its quota
+    /// says so.
+    async fn append_refusal(&mut self, folder: &str, size: usize) -> ApiError {
+        let needed = (size as u64).div_ceil(1024);
+        if let Ok(Some(quota)) = self.quota().await {
+            if let Some(storage) = quota.storage.filter(|s| s.used + needed > s.limit) {
+                let (used, limit) = (storage.used, storage.limit);
+                let words = format!("Quota exceeded: {used} of {limit} KB used, and this message needs {needed} KB");
+                return ApiError::new(ErrorKind::OverQuota, words);
+            }
+            if quota.messages.is_some_and(|m| m.used >= m.limit) {
+                return ApiError::new(
+                    ErrorKind::OverQuota,
+                    "Quota exceeded: the mailbox holds all the messages it may",
+                );
+            }
+        }
+        ApiError::new(ErrorKind::Refused, format!("the server would not store the message in {folder}"))
     }
 
     /// One part of a message, transfer-decoded (or the whole message for section `""`), at
@@ -1182,10 +1222,26 @@ fn role_rank(role: FolderRole) -> u8 {
     }
 }
 
+/// A quota root's limits as the protocol has them (storage and messages; other resources are
+/// the server's own business).
+fn quota_of(quota: &async_imap::types::Quota) -> Quota {
+    use async_imap::types::QuotaResourceName;
+    let find = |wanted: QuotaResourceName| {
+        quota
+            .resources
+            .iter()
+            .find(|r| r.name == wanted && r.limit > 0)
+            .map(|r| QuotaUse { used: r.usage, limit: r.limit })
+    };
+    Quota { storage: find(QuotaResourceName::Storage), messages: find(QuotaResourceName::Message) }
+}
+
 /// Maps an async-imap error to what the user should read.
 pub(crate) fn imap_error(e: async_imap::error::Error) -> ApiError {
     use async_imap::error::Error;
     match e {
+        // RFC 9208's response code: the mailbox is full, not the command wrong.
+        Error::No(text) if text.contains("OVERQUOTA") => ApiError::new(ErrorKind::OverQuota, server_words(&text)),
         Error::No(text) => ApiError::new(ErrorKind::Refused, server_words(&text)),
         Error::Bad(text) => {
             ApiError::new(ErrorKind::Protocol, format!("server rejected the command: {}", server_words(&text)))

@@ -150,6 +150,12 @@ impl MailStack {
         }
     }
 
+    /// Whether `user`'s `mailbox` holds a message whose subject contains `subject`.
+    pub fn has_subject(&self, user: &str, mailbox: &str, subject: &str) -> bool {
+        let found = self.doveadm(&["search", "-u", &self.address(user), "mailbox", mailbox, "subject", subject]);
+        !found.trim().is_empty()
+    }
+
     /// Removes every message of `user`'s `mailbox` for good.
     pub fn empty_mailbox(&self, user: &str, mailbox: &str) {
         self.doveadm(&["expunge", "-u", &self.address(user), "mailbox", mailbox, "all"]);
