@@ -66,6 +66,11 @@ impl Settings {
         self.identities.get(&email.to_lowercase()).cloned().unwrap_or_default()
     }
 
+    /// Whether `email`'s account has an identity (even one the user emptied).
+    pub fn has_identity(&self, email: &str) -> bool {
+        self.identities.contains_key(&email.to_lowercase())
+    }
+
     pub fn set_identity(&mut self, email: &str, identity: Identity) {
         self.identities.insert(email.to_lowercase(), identity);
     }

@@ -29,6 +29,8 @@ pub(crate) struct Account {
     pub username: String,
     pub credential: Credential,
     pub from: Mailbox,
+    /// The person's name as their identity provider gave it (OAuth), if it did.
+    pub display_name: Option<String>,
     /// The submission server's SIZE, once asked for.
     pub smtp_max_size: tokio::sync::OnceCell<Option<u64>>,
 }

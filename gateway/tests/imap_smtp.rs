@@ -742,3 +742,24 @@ async fn the_quota_is_reported_and_a_full_mailbox_is_said_to_be_full() {
     let (_gw, mut alice) = logged_in("alice").await;
     assert_eq!(alice.request(Request::GetQuota).await.expect("quota"), Response::Quota(None));
 }
+
+#[tokio::test]
+async fn a_new_identity_is_named_after_the_accounts_sent_mail() {
+    let stack = MailStack::ensure();
+    stack.empty_mailbox("kit", "Sent");
+    let (_gw, mut kit) = logged_in("kit").await;
+    let name = |response| match response {
+        Ok(Response::SenderName(name)) => name,
+        other => panic!("unexpected {other:?}"),
+    };
+    assert_eq!(name(kit.request(Request::SenderName).await), None, "nothing sent yet");
+    let message = OutgoingMessage {
+        from: Some("\"木村 キット\" <kit@example.test>".into()),
+        to: vec!["bob@example.test".into()],
+        subject: unique_subject("named"),
+        text: "hello".into(),
+        ..Default::default()
+    };
+    kit.request(Request::Send { message }).await.expect("send");
+    assert_eq!(name(kit.request(Request::SenderName).await).as_deref(), Some("木村 キット"));
+}

@@ -65,6 +65,7 @@ async fn passwords_never_reach_the_logs() {
             access_token: Secret(tokens.access_token.clone()),
             expires_in: Some(std::time::Duration::from_secs(3600)),
             refresh_token: Some(Secret(tokens.refresh_token.clone())),
+            name: None,
         },
     };
     let sealed = yubin_gateway::sealed::Sealer::new(Some([0x17; 32])).seal(

@@ -163,6 +163,7 @@ async fn an_expired_access_token_is_renewed_and_any_gateway_with_the_key_complet
             access_token: Secret(tokens.access_token),
             expires_in: Some(Duration::from_secs(22)),
             refresh_token: Some(Secret(tokens.refresh_token.clone())),
+            name: Some("Ezra Example".into()),
         },
     };
     let sealed = sealer.seal(yubin_gateway::sealed::GRANT, &grant, Duration::from_secs(60));
@@ -173,6 +174,9 @@ async fn an_expired_access_token_is_renewed_and_any_gateway_with_the_key_complet
     };
     assert_eq!(session.email, user);
     assert_eq!(session.refresh_token.as_ref().map(Secret::expose), Some(tokens.refresh_token.as_str()));
+    // The name the provider gave is the one mail goes out under, until the user says otherwise.
+    let named = client.request(Request::SenderName).await.expect("sender name");
+    assert_eq!(named, Response::SenderName(Some("Ezra Example".into())));
 
     // The access token ends; the IMAP connection is dropped by the server. The next request
     // reconnects with a renewed token, and the browser hears of the rotated refresh token.

@@ -93,6 +93,7 @@ calls! {
     Pop3Delete { uidls: Vec<String> } -> () { Response::Done => () }
     /// Whether the server keeps settings (roams), and what it keeps.
     GetQuota {} -> Option<crate::Quota> { Response::Quota(quota) => quota }
+    SenderName {} -> Option<String> { Response::SenderName(name) => name }
     GetSettings {} -> (bool, Option<String>) { Response::Settings { roaming, settings } => (roaming, settings) }
     SaveSettings { settings: String } -> () { Response::Done => () }
     SetFolderRoles { choices: Vec<RoleChoice> } -> () { Response::Done => () }

@@ -43,7 +43,8 @@
 //! resync: [`Request::SyncMessages`] answered with [`Response::Changes`]; [`MessagePage::modseq`].
 //! **5** OAuth 2.0 sign-in. **6** a [`LocalPart`] may point into its message's source
 //! ([`LocalPart::in_source`]) instead of carrying its bytes. **7** the account's quota
-//! ([`Request::GetQuota`]); a full mailbox is its own [`ErrorKind::OverQuota`].
+//! ([`Request::GetQuota`]); a full mailbox is its own [`ErrorKind::OverQuota`]; the name the
+//! account's mail goes out under ([`Request::SenderName`]).
 
 pub mod calls;
 pub mod text;
@@ -228,6 +229,10 @@ pub enum Request {
     /// root). Answered with [`Response::Quota`]; `None` where the server has no quota or none
     /// applies.
     GetQuota,
+    /// The name the account's mail has gone out under: the identity provider's (OAuth), else
+    /// the one in the From of the newest message in Sent from the account's address. For a new
+    /// identity's name. Answered with [`Response::SenderName`].
+    SenderName,
     /// The browser's settings as stored on the account's IMAP server (METADATA, RFC 5464), so
     /// they follow the user to other browsers. Answered with [`Response::Settings`].
     GetSettings,
@@ -463,6 +468,7 @@ pub enum Response {
     },
     Folders(Vec<Folder>),
     Quota(Option<Quota>),
+    SenderName(Option<String>),
     Messages(MessagePage),
     Changes(FolderChanges),
     Message(Box<MessageView>),

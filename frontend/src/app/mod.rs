@@ -114,6 +114,8 @@ pub enum Msg {
     TrustSender(String),
     /// What an account's server keeps of the settings: whether it can, and the document.
     RoamingSettings(AccountId, Result<(bool, Option<String>), ApiError>),
+    /// The name account `id`'s mail has gone out under, for its new identity.
+    SenderName(AccountId, Result<Option<String>, ApiError>),
     /// The server would not keep the settings (a METADATA refusal, a lost connection).
     SettingsNotSaved(AccountId, ApiError),
     Folders(AccountId, Result<Vec<Folder>, ApiError>),

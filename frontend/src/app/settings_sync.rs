@@ -50,6 +50,17 @@ impl App {
         self.call_for(ctx, id, call::SetFolderRoles { choices }, move |result| Msg::RolesChosen(id, result));
     }
 
+    /// An account with no identity yet (none here, none roamed from another browser) is given
+    /// the name its mail has gone out under, where the gateway can tell: so sent mail is not
+    /// from a bare address. Asked only once the roaming settings are in, which may hold one.
+    fn name_new_identity(&self, ctx: &Context<Self>, id: AccountId) {
+        let Some(account) = self.account_by_id(id) else { return };
+        if self.settings.has_identity(&account.session.email) {
+            return;
+        }
+        self.call_for(ctx, id, call::SenderName {}, move |result| Msg::SenderName(id, result));
+    }
+
     /// Takes settings changed in another browser.
     pub(super) fn apply_settings(&mut self, ctx: &Context<Self>, settings: Settings) {
         let theme = settings.theme.as_deref().map(Theme::from_value);
@@ -153,10 +164,26 @@ impl App {
                 self.settings_changed(ctx);
             }
             Msg::RoamingSettings(id, Ok((roaming, stored))) => {
-                return Handled::Done(self.roaming_settings_arrived(ctx, id, roaming, stored))
+                let render = self.roaming_settings_arrived(ctx, id, roaming, stored);
+                self.name_new_identity(ctx, id);
+                return Handled::Done(render);
             }
             // Settings that do not roam still work here; nothing to tell the user.
-            Msg::RoamingSettings(_, Err(_)) => return Handled::Done(false),
+            Msg::RoamingSettings(id, Err(_)) => {
+                self.name_new_identity(ctx, id);
+                return Handled::Done(false);
+            }
+            Msg::SenderName(id, Ok(Some(name))) => {
+                let Some(email) = self.account_by_id(id).map(|a| a.session.email.clone()) else {
+                    return Handled::Done(false);
+                };
+                if self.settings.has_identity(&email) {
+                    return Handled::Done(false);
+                }
+                self.settings.set_identity(&email, Identity { name, signature: String::new() });
+                self.settings_changed(ctx);
+            }
+            Msg::SenderName(..) => return Handled::Done(false),
             Msg::SettingsNotSaved(id, error) => {
                 let account = self.account_by_id(id).map(|a| a.session.email.clone()).unwrap_or_default();
                 self.notice = Some(Notice::info(trf(

@@ -3,8 +3,8 @@
 //! [`on_imap`] for a single call), which reconnects once if the connection drops.
 
 use yubin_protocol::{
-    ApiError, ErrorKind, FlagName, Folder, FolderChanges, IncomingProtocol, MessagePage, MessageView, Quota,
-    RoleChoice, SearchQuery, SortOrder, SyncPoint, Uid, MAX_ROLE_CHOICES, MAX_SYNC_UIDS,
+    ApiError, ErrorKind, FlagName, Folder, FolderChanges, FolderRole, IncomingProtocol, MessagePage, MessageView,
+    Quota, RoleChoice, SearchQuery, SortOrder, SyncPoint, Uid, MAX_ROLE_CHOICES, MAX_SYNC_UIDS,
 };
 
 use crate::account::{logged_in, on_imap, with_imap, AccountSession};
@@ -25,6 +25,36 @@ pub async fn quota(state: &AccountSession) -> Result<Option<Quota>, ApiError> {
     }
     with_imap(state, |imap| Box::pin(imap.quota())).await
 }
+
+/// The name the account's mail goes out under, where it can be known: the identity provider's,
+/// else the display name in the newest message in Sent from the account's own address.
+pub async fn sender_name(state: &AccountSession) -> Result<Option<String>, ApiError> {
+    let account = logged_in(state).await?;
+    if let Some(name) = &account.display_name {
+        return Ok(Some(name.clone()));
+    }
+    if account.protocol == IncomingProtocol::Pop3 {
+        return Ok(None);
+    }
+    let email = account.from.email.to_string();
+    with_imap(state, move |imap| {
+        let email = email.clone();
+        Box::pin(async move {
+            let Some(sent) = imap.special_folder(FolderRole::Sent).await? else { return Ok(None) };
+            let query = SearchQuery { from: Some(email.clone()), ..Default::default() };
+            let page = imap.search(&sent, &query, SENDER_NAME_SEARCH).await?;
+            let named = |a: &yubin_protocol::Address| {
+                let name = a.name.as_deref().map(str::trim).filter(|n| !n.is_empty())?;
+                a.email.eq_ignore_ascii_case(&email).then(|| name.to_owned())
+            };
+            Ok(page.messages.iter().find_map(|m| m.from.as_ref().and_then(named)))
+        })
+    })
+    .await
+}
+
+/// Sent messages looked at for the sender's name (the newest first).
+const SENDER_NAME_SEARCH: u32 = 20;
 
 /// Role choices are few and name folders: bounded, so a client cannot make a session hold much.
 pub fn set_folder_roles(state: &AccountSession, choices: Vec<RoleChoice>) -> Result<(), ApiError> {

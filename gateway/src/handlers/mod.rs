@@ -29,6 +29,7 @@ pub async fn handle(gateway: &Gateway, state: &AccountSession, request: Request)
         }
         Request::ListFolders => mailbox::list_folders(state).await.map(Response::Folders),
         Request::GetQuota => mailbox::quota(state).await.map(Response::Quota),
+        Request::SenderName => mailbox::sender_name(state).await.map(Response::SenderName),
         Request::SetFolderRoles { choices } => mailbox::set_folder_roles(state, choices).map(done),
         Request::ListMessages { folder, offset, limit, sort } => {
             mailbox::list_messages(state, folder, offset, limit, sort).await.map(Response::Messages)

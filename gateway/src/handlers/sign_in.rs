@@ -110,7 +110,7 @@ pub async fn login(
     if server.oauth.is_some() {
         return Err(ApiError::new(ErrorKind::BadRequest, "this server signs in with OAuth, not a password"));
     }
-    begin(state, server, username, Credential::Password(password)).await
+    begin(state, server, username, Credential::Password(password), None).await
 }
 
 /// Signs in to a server that uses OAuth, with a grant fresh from the provider (sealed by
@@ -156,7 +156,8 @@ pub async fn login_oauth(
         let _ = events.try_send(ServerFrame::Event(Event::TokenRenewed { account: id, refresh_token }));
     });
     let keeper = Arc::new(TokenKeeper::new(provider, &grant, on_renewed));
-    let mut reply = begin(state, server, username, Credential::OAuth(keeper.clone())).await?;
+    let name = grant.name.clone().filter(|n| !n.trim().is_empty());
+    let mut reply = begin(state, server, username, Credential::OAuth(keeper.clone()), name).await?;
     if let Response::LoggedIn(session) = &mut reply {
         session.refresh_token = keeper.refresh_token().await;
     }
@@ -169,6 +170,7 @@ async fn begin(
     server: Arc<ServerRuntime>,
     username: String,
     credential: Credential,
+    display_name: Option<String>,
 ) -> Result<Response, ApiError> {
     let protocol = server.config.incoming().0;
     let proof = credential.proof().await?;
@@ -191,7 +193,15 @@ async fn begin(
         refresh_token: None,
         filters: server.managesieve.is_some(),
     };
-    let account = Arc::new(Account { server, protocol, username, credential, from, smtp_max_size: Default::default() });
+    let account = Arc::new(Account {
+        server,
+        protocol,
+        username,
+        credential,
+        from,
+        display_name,
+        smtp_max_size: Default::default(),
+    });
     state.begin(account, imap).await;
     Ok(Response::LoggedIn(info))
 }

@@ -52,6 +52,9 @@ pub struct Grant {
     pub expires_in: Option<Duration>,
     pub refresh_token: Option<Secret>,
     pub username: Option<String>,
+    /// The person's name (the ID token's `name`), for the name their mail goes out under.
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 struct Endpoints {
@@ -127,6 +130,7 @@ impl OAuthProvider {
             expires_in: tokens.expires_in(),
             refresh_token: tokens.refresh_token().map(|t| Secret(t.secret().clone())),
             username: tokens.extra_fields().id_token.as_deref().and_then(|jwt| claim_of(jwt, claim)),
+            name: tokens.extra_fields().id_token.as_deref().and_then(|jwt| claim_of(jwt, "name")),
         })
     }
 
@@ -209,10 +213,12 @@ mod tests {
 
     #[test]
     fn the_login_name_comes_from_the_id_token() {
-        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .encode(r#"{"sub":"123","email":"alice@example.test","preferred_username":"alice@contoso.com"}"#);
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(
+            r#"{"sub":"123","email":"alice@example.test","preferred_username":"alice@contoso.com","name":"山田 花子"}"#,
+        );
         let jwt = format!("eyJhbGciOiJub25lIn0.{payload}.sig");
         assert_eq!(claim_of(&jwt, "email").as_deref(), Some("alice@example.test"));
+        assert_eq!(claim_of(&jwt, "name").as_deref(), Some("山田 花子"), "the name mail goes out under");
         assert_eq!(claim_of(&jwt, "preferred_username").as_deref(), Some("alice@contoso.com"));
         assert_eq!(claim_of(&jwt, "missing"), None);
         assert_eq!(claim_of("not a jwt", "email"), None);

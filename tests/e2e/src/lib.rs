@@ -102,6 +102,12 @@ impl Browser {
     pub async fn type_into(&self, css: &str, text: &str) {
         let element = self.find(css).await;
         element.clear().await.expect("clear");
+        // A field the page keeps in step with its state (Yew) hears of the clearing only from
+        // an input event, which WebDriver's clear does not send: without it, what is typed next
+        // lands after the old text.
+        let cleared = "arguments[0].dispatchEvent(new Event('input', { bubbles: true }))";
+        let reference = serde_json::to_value(&element).expect("element reference");
+        self.client.execute(cleared, vec![reference]).await.expect("announce the clearing");
         element.send_keys(text).await.expect("type");
     }
 

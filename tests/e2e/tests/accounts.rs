@@ -186,3 +186,31 @@ async fn an_imap_and_a_pop3_account_share_a_unified_inbox() {
     assert!(browser.client.find(fantoccini::Locator::Css("#identity-button")).await.is_err(), "still remembered");
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_accounts_name_is_taken_from_its_sent_mail() {
+    let stack = MailStack::ensure();
+    stack.empty_mailbox("ike", "Sent");
+    let raw = format!(
+        "From: \"Ike Example\" <ike@example.test>\r\nTo: bob@example.test\r\nSubject: earlier\r\nDate: {}\r\n\r\nhi\r\n",
+        mail_date(1_700_000_000)
+    );
+    stack.save("ike", "Sent", raw.as_bytes());
+
+    let browser = Browser::start().await;
+    browser.open_app().await;
+    browser.sign_in("ike", "ike-pass").await;
+    // Without a step by hand, mail goes out under the name the account has sent under.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        browser.click("#compose-button").await;
+        let from = browser.find("#compose-from").await.prop("value").await.unwrap().unwrap_or_default();
+        browser.click("#discard-button").await;
+        if from == "\"Ike Example\" <ike@example.test>" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "From stayed {from:?}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    browser.close().await;
+}

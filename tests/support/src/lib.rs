@@ -240,17 +240,28 @@ impl MailStack {
         let _ = std::fs::remove_file(home.join(".dovecot.lda-dupes"));
     }
 
+    /// Stores `raw` in `user`'s `mailbox`, as another client would (e.g. a copy in Sent).
+    pub fn save(&self, user: &str, mailbox: &str, raw: &[u8]) {
+        self.doveadm_with_input(&["save", "-u", &self.address(user), "-m", mailbox], raw);
+    }
+
     /// Stores a Sieve script for `user` (and makes it the active one), as another client would.
     pub fn put_sieve_script(&self, user: &str, name: &str, text: &str) {
+        self.doveadm_with_input(&["sieve", "put", "-a", "-u", &self.address(user), name], text.as_bytes());
+    }
+
+    /// Runs doveadm with `input` on its standard input.
+    fn doveadm_with_input(&self, args: &[&str], input: &[u8]) {
         use std::io::Write;
         let mut child = Command::new("bash")
             .arg(&self.script)
-            .args(["doveadm", "sieve", "put", "-a", "-u", &self.address(user), name])
+            .arg("doveadm")
+            .args(args)
             .stdin(std::process::Stdio::piped())
             .spawn()
-            .expect("doveadm sieve put");
-        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
-        assert!(child.wait().unwrap().success(), "doveadm sieve put {name}");
+            .expect("doveadm");
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        assert!(child.wait().unwrap().success(), "doveadm {args:?}");
     }
 
     /// A gateway config with one server, `demo`: IMAP over STARTTLS and submission over
