@@ -101,6 +101,25 @@ pub fn size(bytes: impl Into<u64>) -> String {
     }
 }
 
+/// A file name for a message saved as .eml: its subject, without what file systems refuse,
+/// shortened; "message" for none.
+pub fn eml_name(subject: &str) -> String {
+    let cleaned: String =
+        subject
+            .chars()
+            .map(|c| {
+                if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect();
+    let stem: String = cleaned.trim().trim_matches('.').chars().take(80).collect();
+    let stem = stem.trim();
+    format!("{}.eml", if stem.is_empty() { "message" } else { stem })
+}
+
 /// The display name if there is one, else the address.
 pub fn sender(address: Option<&Address>) -> String {
     match address {
@@ -130,6 +149,9 @@ mod tests {
     fn sizes_read_naturally() {
         assert_eq!(size(999u32), "999 B");
         assert_eq!(size(1234u32), "1.2 KB");
+        assert_eq!(eml_name("Re: 見積もり/請求 *2026*"), "Re_ 見積もり_請求 _2026_.eml");
+        assert_eq!(eml_name("  ..  "), "message.eml");
+        assert_eq!(eml_name(&"長".repeat(200)).chars().count(), 84);
         assert_eq!(size(5_300_000u32), "5.3 MB");
         assert_eq!(size(15u64 << 30), "16.1 GB");
     }

@@ -265,6 +265,9 @@ const CATALOG: yubin_i18n::Catalog = &[
     ("System theme", "システムに合わせる"),
     ("Light", "ライト"),
     ("Dark", "ダーク"),
+    // Export
+    ("Save as .eml", ".eml で保存"),
+    ("Save the message as an .eml file", "メッセージを .eml ファイルとして保存"),
     // Quota
     ("Mailbox use", "メールボックスの使用量"),
     ("{used} of {limit} used ({percent}%)", "{limit} 中 {used} 使用（{percent}%）"),

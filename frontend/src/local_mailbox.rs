@@ -477,6 +477,11 @@ fn body_record(message: &LocalMessage) -> Result<JsValue, ApiError> {
 /// A stored attachment of `body` as a Blob: from its bytes, from its range of the source, or
 /// the Blob itself as records before 2026-12 kept it.
 fn part_blob(body: &JsValue, section: &str) -> Option<web_sys::Blob> {
+    if section.is_empty() {
+        // The whole message, as an .eml.
+        let source = js_sys::Uint8Array::from(get(body, "source").as_string()?.as_bytes());
+        return web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&source)).ok();
+    }
     let stored = get(&get(body, "parts"), section);
     if stored.is_instance_of::<web_sys::Blob>() {
         return stored.dyn_into().ok();

@@ -179,12 +179,12 @@ pub enum Request {
     /// Deletes messages for good (what "delete" means inside Trash). Answered with
     /// [`Response::Done`].
     Expunge { folder: String, uids: Vec<Uid> },
-    /// A single-use link (valid for a minute) that downloads one attachment, streamed from the
-    /// server. Answered with [`Response::Download`].
+    /// A single-use link (valid for a minute) that downloads one attachment, or the whole
+    /// message, streamed from the server. Answered with [`Response::Download`].
     PrepareDownload {
         folder: String,
         uid: Uid,
-        /// From [`AttachmentInfo::section`].
+        /// From [`AttachmentInfo::section`]; `""` for the whole message as it is (an `.eml`).
         section: String,
         /// The name to save it under.
         filename: String,

@@ -63,6 +63,11 @@ impl App {
                 }
                 self.composer = Some((self.active, Rc::new(Stored { draft, files: Vec::new() })));
             }
+            Msg::Act(_, Action::Export) => {
+                let Some(view) = self.reading.loaded() else { return Handled::Done(false) };
+                let filename = format::eml_name(&view.subject);
+                return Handled::Done(Component::update(self, ctx, Msg::Download(String::new(), filename)));
+            }
             Msg::Act(_, Action::FilterLike) => {
                 let Some(sender) = self.reading.loaded().and_then(|view| view.from.first()) else {
                     return Handled::Done(false);

@@ -21,6 +21,8 @@ pub enum Action {
     EditDraft,
     /// Write a filter rule for mail like this (from its sender).
     FilterLike,
+    /// Save the whole message as an .eml file.
+    Export,
 }
 
 #[derive(Properties, PartialEq)]
@@ -94,6 +96,7 @@ pub fn Actions(props: &ActionsProps) -> Html {
             }
             <button id="delete" class="danger" onclick={emit(Action::Delete)}>{ tr(lang, "Delete") }</button>
             <button id="view-source" onclick={emit(Action::ViewSource)}>{ tr(lang, "Source") }</button>
+            <button id="export-eml" title={tr(lang, "Save the message as an .eml file")} onclick={emit(Action::Export)}>{ tr(lang, "Save as .eml") }</button>
             if props.can_filter && !props.flags.draft {
                 <button id="filter-like" onclick={emit(Action::FilterLike)}>{ tr(lang, "Filter messages like this") }</button>
             }

@@ -19,7 +19,10 @@ pub async fn prepare_download(
     filename: String,
 ) -> Result<String, ApiError> {
     let account = logged_in(state).await?;
-    section_numbers(&section)?;
+    // A part by its numbers, or the whole message (`""`, saved as an .eml).
+    if !section.is_empty() {
+        section_numbers(&section)?;
+    }
     let owner = TicketOwner { session: state.session, account: state.id };
     let ticket = Ticket {
         server: account.server.clone(),

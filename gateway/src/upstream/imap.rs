@@ -900,6 +900,11 @@ impl ImapConnection {
 
     /// The Content-Transfer-Encoding of one part, from its MIME header.
     pub async fn section_encoding(&mut self, folder: &str, uid: Uid, section: &str) -> Result<String, ApiError> {
+        if section.is_empty() {
+            // The whole message (an .eml): its bytes as they are.
+            self.ensure_selected(folder).await?;
+            return Ok("binary".to_owned());
+        }
         let numbers = section_numbers(section)?;
         self.ensure_selected(folder).await?;
         let path = SectionPath::Part(numbers, Some(MessageSection::Mime));
@@ -914,8 +919,13 @@ impl ImapConnection {
             .unwrap_or_else(|| "7bit".to_owned()))
     }
 
-    /// `len` bytes of a part's encoded body from `offset`; fewer at its end.
+    /// `len` bytes of a part's encoded body (of the whole message for section `""`) from
+    /// `offset`; fewer at its end.
     pub async fn section_chunk(&mut self, uid: Uid, section: &str, offset: u64, len: u32) -> Result<Vec<u8>, ApiError> {
+        if section.is_empty() {
+            let fetch = self.fetch_one(uid, &format!("BODY.PEEK[]<{offset}.{len}>")).await?;
+            return Ok(fetch.body().unwrap_or_default().to_vec());
+        }
         let path = SectionPath::Part(section_numbers(section)?, None);
         self.fetch_section(uid, &format!("BODY.PEEK[{section}]<{offset}.{len}>"), &path).await
     }

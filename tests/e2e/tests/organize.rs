@@ -224,3 +224,44 @@ async fn a_conversation_is_one_row_and_its_messages_are_one_click_apart() {
     assert!(!browser.find("#message-subject").await.text().await.unwrap().starts_with("Re:"));
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_is_saved_as_an_eml_file_byte_for_byte() {
+    let stack = MailStack::ensure();
+    let subject = unique_subject("見積もり");
+    // ISO-2022-JP text (こんにちは) and more than one download slice (256 KiB) of it.
+    let line = b"\x1b$B$3$s$K$A$O\x1b(B 0123456789012345678901234567890123456789\r\n";
+    // With its own Message-ID and Date, so Postfix adds nothing inside it.
+    let id = subject.split(' ').next_back().unwrap_or_default().to_owned();
+    let mut raw = format!(
+        "From: a@example.org\r\nTo: bea@example.test\r\nSubject: {subject}\r\nMessage-ID: <{id}@example.org>\r\n\
+         Date: {}\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=ISO-2022-JP\r\nContent-Transfer-Encoding: 7bit\r\n\r\n",
+        yubin_test_support::mail_date(1_760_000_000)
+    )
+    .into_bytes();
+    for _ in 0..6000 {
+        raw.extend_from_slice(line);
+    }
+    stack.deliver("bea", &raw).await;
+
+    let browser = Browser::start().await;
+    browser.open_app().await;
+    browser.sign_in("bea", "bea-pass").await;
+    browser.wait_for_text(".message-row", &subject).await.click().await.unwrap();
+    browser.click("#export-eml").await;
+
+    let saved = browser.downloads.join(format!("{subject}.eml"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    // Chromium writes to a temporary name and renames when done.
+    while !saved.exists() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let bytes = std::fs::read(&saved).expect("the .eml was saved");
+    // As the server keeps it: the trace headers Postfix and Dovecot put on top, then the
+    // message itself, whole (SMTP's transport may leave a line break after it).
+    let at = bytes.windows(raw.len()).position(|w| w == raw.as_slice());
+    assert!(at.is_some_and(|at| at < 1024), "{} bytes saved, {} sent", bytes.len(), raw.len());
+    assert!(bytes.starts_with(b"Return-Path:"), "{:?}", String::from_utf8_lossy(&bytes[..40.min(bytes.len())]));
+    browser.close().await;
+}

@@ -105,6 +105,21 @@ async fn deleting_here_deletes_on_the_server_when_the_account_says_so() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(std::fs::read_to_string(&saved).expect("the attachment was saved"), "Hello, 世界");
+    // And the whole message, as an .eml, from the browser's copy.
+    browser.click("#export-eml").await;
+    let eml = browser.downloads.join(format!("{attached}.eml"));
+    for _ in 0..200 {
+        if eml.exists() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let saved_eml = std::fs::read(&eml).expect("the .eml was saved");
+    // The message as the server handed it over: its trace headers (and the Message-Id and Date
+    // Postfix added), then the body as sent.
+    let body = raw.split_once("\r\n\r\n").map(|(_, body)| body).unwrap_or_default();
+    let text = String::from_utf8_lossy(&saved_eml);
+    assert!(text.starts_with("Return-Path:") && text.contains(body), "{text}");
 
     browser.click(".pop3-panel summary").await;
     browser.find("#keep-policy").await.select_by_value("deleted").await.unwrap();
