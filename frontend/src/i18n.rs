@@ -265,6 +265,9 @@ const CATALOG: yubin_i18n::Catalog = &[
     ("System theme", "システムに合わせる"),
     ("Light", "ライト"),
     ("Dark", "ダーク"),
+    // Search
+    ("There is no folder “{name}”: searched here.", "フォルダ「{name}」はありません。このフォルダを検索しました。"),
+    ("Search mail: from:, to:, subject:, has:attachment, is:unread, is:starred, before:, after:, larger:, in:", "メールを検索: 差出人:、宛先:、件名:、添付:あり、is:未読、is:スター、before:、after:、larger:、in:"),
     // Export
     ("Save as .eml", ".eml で保存"),
     ("Save the message as an .eml file", "メッセージを .eml ファイルとして保存"),

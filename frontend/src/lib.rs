@@ -25,6 +25,7 @@ pub mod preferences;
 pub mod prefs;
 pub mod reading;
 pub mod remember;
+pub mod search_syntax;
 pub mod settings;
 pub mod shortcuts;
 pub mod sign_in;

@@ -350,11 +350,11 @@ impl ListView {
     }
 }
 
-/// The query for what was typed in the search box.
+/// The query for what was typed in the search box (its `in:` is the app's to act on).
 fn search_query(text: String) -> SearchQuery {
     match text.strip_prefix(MESSAGE_ID_SEARCH) {
         Some(id) => SearchQuery { message_id: Some(id.to_owned()), ..SearchQuery::default() },
-        None => SearchQuery { text: Some(text), ..SearchQuery::default() },
+        None => crate::search_syntax::parse(&text).query,
     }
 }
 

@@ -222,6 +222,8 @@ impl LocalMailbox {
                     needle.iter().all(|n| haystack.contains(n.as_str()))
                         && (!query.unread || !e.summary.flags.seen)
                         && (!query.flagged || e.summary.flags.flagged)
+                        && (!query.has_attachment || e.summary.has_attachments)
+                        && query.larger.is_none_or(|bytes| u64::from(e.summary.size) > bytes)
                         && message_id.as_ref().is_none_or(|id| e.key == format!("sent:{id}"))
                 });
                 page.total = page.messages.len() as u32;

@@ -78,6 +78,7 @@ const APP_ORDER: &[&str] = &[
     "i18n",
     "identity",
     "sign_in",
+    "search_syntax",
     "format",
     "prefs",
     "window_events",

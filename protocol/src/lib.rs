@@ -390,6 +390,12 @@ pub struct SearchQuery {
     pub unread: bool,
     #[serde(default)]
     pub flagged: bool,
+    /// Bigger than this many bytes.
+    #[serde(default)]
+    pub larger: Option<u64>,
+    /// With files attached (as servers can tell: a `multipart/mixed` message).
+    #[serde(default)]
+    pub has_attachment: bool,
     /// The exact `Message-ID:` (finding the sent message a bounce refers to).
     #[serde(default)]
     pub message_id: Option<String>,

@@ -171,6 +171,25 @@ impl App {
         true
     }
 
+    /// The folder the user means by `wanted` (`in:` in a search): by its name or its last part,
+    /// or by its role in either language, in any case.
+    fn folder_named(&self, wanted: &str) -> Option<String> {
+        let wanted = wanted.trim().to_lowercase();
+        let leaf = |f: &Folder| {
+            let delimiter = f.delimiter.as_deref().unwrap_or("/");
+            f.name.rsplit(delimiter).next().unwrap_or_default().to_lowercase()
+        };
+        let by_role = |f: &Folder| {
+            f.role.map(role_name).is_some_and(|en| en.to_lowercase() == wanted || tr(Lang::Ja, en) == wanted)
+        };
+        let folders = self.folders();
+        let found = folders
+            .iter()
+            .find(|f| f.name.to_lowercase() == wanted)
+            .or_else(|| folders.iter().find(|f| by_role(f)).or_else(|| folders.iter().find(|f| leaf(f) == wanted)));
+        found.map(|f| f.id.clone())
+    }
+
     /// Creates, renames, deletes or (un)subscribes a folder.
     pub(super) fn manage_folder(&mut self, ctx: &Context<Self>, op: FolderOp) -> bool {
         let managed = |open: Option<String>| move |result| Msg::FolderManaged(result, open);
@@ -197,6 +216,21 @@ impl App {
     /// The folder list and the message list: listing, sorting, selecting, opening.
     pub(super) fn on_list(&mut self, ctx: &Context<Self>, msg: Msg) -> Handled {
         match msg {
+            // `in:folder` in a search: that folder first, then the search in it.
+            Msg::List(ListMsg::Search(text)) if crate::search_syntax::parse(&text).folder.is_some() => {
+                let wanted = crate::search_syntax::parse(&text).folder.unwrap_or_default();
+                match self.folder_named(&wanted) {
+                    Some(folder) => {
+                        self.update_list(ctx, ListMsg::SelectFolder(folder));
+                    }
+                    None => {
+                        let text =
+                            trf(self.prefs.lang, "There is no folder “{name}”: searched here.", &[("name", &wanted)]);
+                        self.notice = Some(Notice::info(text));
+                    }
+                }
+                return Handled::Done(self.update_list(ctx, ListMsg::Search(text)));
+            }
             Msg::List(msg) => return Handled::Done(self.update_list(ctx, msg)),
             Msg::Folders(id, Ok(folders)) => return Handled::Done(self.folders_arrived(ctx, id, folders)),
             // While offline the reconnect notice says it all.

@@ -231,7 +231,8 @@ impl App {
                         .unwrap_or_default();
                     Msg::List(ListMsg::Search(value))
                 })}>
-                    <input id="search" name="q" type="search" placeholder={tr(lang, "Search mail")} aria-label={tr(lang, "Search mail")} />
+                    <input id="search" name="q" type="search" placeholder={tr(lang, "Search mail")} aria-label={tr(lang, "Search mail")}
+                        title={tr(lang, "Search mail: from:, to:, subject:, has:attachment, is:unread, is:starred, before:, after:, larger:, in:")} />
                 </form>
                 <button id="compose-button" class="primary" onclick={link.callback(|_| Msg::Compose)}>{ tr(lang, "Compose") }</button>
                 if self.link.outbox > 0 {

@@ -39,6 +39,13 @@ pub fn criteria(query: &SearchQuery, literal_plus: bool) -> Result<String, ApiEr
     if query.flagged {
         parts.push("FLAGGED".into());
     }
+    if let Some(bytes) = query.larger {
+        parts.push(format!("LARGER {}", bytes.min(u64::from(u32::MAX))));
+    }
+    if query.has_attachment {
+        // IMAP cannot ask for attachments; a message with files is multipart/mixed.
+        parts.push("HEADER Content-Type \"multipart/mixed\"".into());
+    }
     if parts.is_empty() {
         parts.push("ALL".into());
     }
@@ -70,6 +77,12 @@ mod tests {
     #[test]
     fn empty_query_matches_all() {
         assert_eq!(criteria(&q(), true).unwrap(), "ALL");
+    }
+
+    #[test]
+    fn size_and_attachments_are_criteria_of_their_own() {
+        let query = SearchQuery { larger: Some(2 << 20), has_attachment: true, unread: true, ..q() };
+        assert_eq!(criteria(&query, true).unwrap(), r#"UNSEEN LARGER 2097152 HEADER Content-Type "multipart/mixed""#);
     }
 
     #[test]

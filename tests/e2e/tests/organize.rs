@@ -265,3 +265,61 @@ async fn a_message_is_saved_as_an_eml_file_byte_for_byte() {
     assert!(bytes.starts_with(b"Return-Path:"), "{:?}", String::from_utf8_lossy(&bytes[..40.min(bytes.len())]));
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_operators_find_what_they_name() {
+    let stack = MailStack::ensure();
+    stack.empty_mailbox("leo", "INBOX");
+    let marker = unique_subject("請求書");
+    let attached = format!(
+        "From: Boss <boss@example.org>\r\nTo: leo@example.test\r\nSubject: {marker} A\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee the file\r\n\
+         --b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=a.pdf\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{}\r\n--b--\r\n",
+        "QUFB".repeat(1000)
+    );
+    let plain =
+        format!("From: Boss <boss@example.org>\r\nTo: leo@example.test\r\nSubject: {marker} B\r\n\r\nno file\r\n");
+    let other = format!("From: someone@example.net\r\nTo: leo@example.test\r\nSubject: {marker} C\r\n\r\nhello\r\n");
+    for raw in [&attached, &plain, &other] {
+        stack.deliver("leo", raw.as_bytes()).await;
+    }
+    let browser = Browser::start().await;
+    browser.open_app().await;
+    browser.sign_in("leo", "leo-pass").await;
+    browser.wait_for_text(".list-count", "3 messages").await;
+    let search = |text: String| {
+        let browser = &browser;
+        async move {
+            browser.type_into("#search", &text).await;
+            browser.find("#search").await.send_keys("\u{E007}").await.unwrap(); // Enter
+        }
+    };
+    let subjects = || async {
+        let mut found = Vec::new();
+        for row in browser.client.find_all(fantoccini::Locator::Css(".message-row .subject")).await.unwrap() {
+            // (A 📎 before the subject marks attachments.)
+            found.push(row.text().await.unwrap().trim_start_matches('📎').trim().to_owned());
+        }
+        found.sort();
+        found
+    };
+
+    search(format!("from:boss has:attachment {marker}")).await;
+    browser.wait_for_text(".list-count", "1 message").await;
+    assert_eq!(subjects().await, [format!("{marker} A")]);
+
+    search(format!("差出人:boss@example.org 件名:\"{marker}\"")).await;
+    browser.wait_for_text(".list-count", "2 found").await;
+    assert_eq!(subjects().await, [format!("{marker} A"), format!("{marker} B")]);
+
+    search(format!("larger:2K {marker}")).await;
+    browser.wait_for_text(".list-count", "1 message").await;
+    assert_eq!(subjects().await, [format!("{marker} A")]);
+
+    // in: opens the folder it names (here by its role) and searches there.
+    search(format!("in:trash {marker}")).await;
+    browser.find(".folder.current[data-folder='Trash']").await;
+    browser.wait_for_text(".list .placeholder", "No messages").await;
+    browser.close().await;
+}
