@@ -6,6 +6,9 @@ use super::*;
 /// How long the list waits for its cached top before asking the server.
 const CACHE_PATIENCE: std::time::Duration = std::time::Duration::from_millis(300);
 
+/// How long after a folder list the quota is asked for.
+const QUOTA_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
+
 impl App {
     /// The account on screen, as the list sees it.
     pub(super) fn shown(&self) -> Shown {
@@ -149,9 +152,15 @@ impl App {
     pub(super) fn folders_arrived(&mut self, ctx: &Context<Self>, id: AccountId, folders: Vec<Folder>) -> bool {
         let Some(account) = self.account_mut(id) else { return false };
         account.folders = folders;
-        // Counts changed, so may the quota: asked again with every folder list.
+        // Counts changed, so may the quota: asked again with every folder list — a moment
+        // later, so that it never queues before the list on the account's one IMAP connection
+        // (asking opens the inbox: 20 ms at 100k messages, measured on the sign-in path).
         if account.local.is_none() {
-            self.call_for(ctx, id, call::GetQuota {}, move |result| Msg::Quota(id, result));
+            let link = ctx.link().clone();
+            spawn_local(async move {
+                yew::platform::time::sleep(QUOTA_DELAY).await;
+                link.send_message(Msg::AskQuota(id));
+            });
         }
         self.announce_unread();
         if id != self.active {
@@ -236,6 +245,10 @@ impl App {
             // While offline the reconnect notice says it all.
             Msg::Folders(_, Err(_)) if self.link.offline => {}
             Msg::Folders(_, Err(e)) => self.notice = Some(Notice::from_error(&e)),
+            Msg::AskQuota(id) => {
+                self.call_for(ctx, id, call::GetQuota {}, move |result| Msg::Quota(id, result));
+                return Handled::Done(false);
+            }
             Msg::Quota(id, Ok(quota)) => {
                 let Some(account) = self.account_mut(id) else { return Handled::Done(false) };
                 let changed = account.quota != quota;

@@ -114,11 +114,15 @@ pub enum Msg {
     TrustSender(String),
     /// What an account's server keeps of the settings: whether it can, and the document.
     RoamingSettings(AccountId, Result<(bool, Option<String>), ApiError>),
+    /// Time to look for the name account `id`'s mail has gone out under.
+    AskSenderName(AccountId),
     /// The name account `id`'s mail has gone out under, for its new identity.
     SenderName(AccountId, Result<Option<String>, ApiError>),
     /// The server would not keep the settings (a METADATA refusal, a lost connection).
     SettingsNotSaved(AccountId, ApiError),
     Folders(AccountId, Result<Vec<Folder>, ApiError>),
+    /// Time to ask how full account `id`'s mailbox is.
+    AskQuota(AccountId),
     /// How full account `id`'s mailbox is.
     Quota(AccountId, Result<Option<Quota>, ApiError>),
     /// The folder or the list on screen.

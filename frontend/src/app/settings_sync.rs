@@ -2,6 +2,9 @@
 
 use super::*;
 
+/// How long after the sign-in a new account's name is looked for (see `name_new_identity`).
+const SENDER_NAME_DELAY: std::time::Duration = std::time::Duration::from_secs(3);
+
 impl App {
     /// Whether the open message may load remote content without asking: its sender is one the
     /// user chose, and nothing suggests the From address is forged (a failed DKIM or DMARC
@@ -52,13 +55,19 @@ impl App {
 
     /// An account with no identity yet (none here, none roamed from another browser) is given
     /// the name its mail has gone out under, where the gateway can tell: so sent mail is not
-    /// from a bare address. Asked only once the roaming settings are in, which may hold one.
+    /// from a bare address. Asked only once the roaming settings are in, which may hold one,
+    /// and a little later still: finding it selects Sent on the account's IMAP connection,
+    /// which must not come between the sign-in and the first rows.
     fn name_new_identity(&self, ctx: &Context<Self>, id: AccountId) {
         let Some(account) = self.account_by_id(id) else { return };
         if self.settings.has_identity(&account.session.email) {
             return;
         }
-        self.call_for(ctx, id, call::SenderName {}, move |result| Msg::SenderName(id, result));
+        let link = ctx.link().clone();
+        spawn_local(async move {
+            yew::platform::time::sleep(SENDER_NAME_DELAY).await;
+            link.send_message(Msg::AskSenderName(id));
+        });
     }
 
     /// Takes settings changed in another browser.
@@ -184,6 +193,14 @@ impl App {
                 self.settings_changed(ctx);
             }
             Msg::SenderName(..) => return Handled::Done(false),
+            Msg::AskSenderName(id) => {
+                let still_unnamed =
+                    self.account_by_id(id).is_some_and(|a| !self.settings.has_identity(&a.session.email));
+                if still_unnamed {
+                    self.call_for(ctx, id, call::SenderName {}, move |result| Msg::SenderName(id, result));
+                }
+                return Handled::Done(false);
+            }
             Msg::SettingsNotSaved(id, error) => {
                 let account = self.account_by_id(id).map(|a| a.session.email.clone()).unwrap_or_default();
                 self.notice = Some(Notice::info(trf(
