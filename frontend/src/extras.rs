@@ -27,7 +27,7 @@ thread_local! {
     /// Modules fetched and started, by name.
     static LOADED: RefCell<HashMap<&'static str, JsValue>> = RefCell::new(HashMap::new());
     /// Modules fetched ahead (once is enough).
-    static PREFETCHED: RefCell<Vec<&'static str>> = const { RefCell::new(Vec::new()) };
+    static PREFETCHED: RefCell<std::collections::HashSet<&'static str>> = RefCell::new(Default::default());
 }
 
 /// The address of module `name`'s script, as the build wrote it into the page.
@@ -59,15 +59,7 @@ fn invoke(module: &JsValue, function: &str, args: &[JsValue]) -> Result<JsValue,
 /// Fetches module `name`'s script and code into the browser's cache, without starting it, so
 /// its first use does not wait for the network.
 pub fn prefetch(name: &'static str) {
-    let again = PREFETCHED.with(|done| {
-        let mut done = done.borrow_mut();
-        let again = done.contains(&name);
-        if !again {
-            done.push(name);
-        }
-        again
-    });
-    if again {
+    if !PREFETCHED.with(|done| done.borrow_mut().insert(name)) {
         return;
     }
     let (Some(window), Some(url)) = (web_sys::window(), module_url(name)) else { return };
@@ -102,7 +94,7 @@ pub async fn open_filters(
     connection: Option<Connection>,
     on_close: Callback<()>,
 ) -> Result<OpenFilters, ApiError> {
-    let failed = |_| ApiError::new(ErrorKind::ConnectionLost, "The filters could not be loaded from the gateway.");
+    let failed = |_| ApiError::new(ErrorKind::ConnectionLost, "the gateway did not send them");
     let module = load("filters").await.map_err(failed)?;
     let call = Closure::<dyn FnMut(String) -> js_sys::Promise>::new(move |request: String| {
         let connection = connection.clone();

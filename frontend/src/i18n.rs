@@ -279,6 +279,7 @@ const CATALOG: yubin_i18n::Catalog = &[
     ("Your mailbox is full, so the server would not store this. Delete mail or empty Trash to make room.", "メールボックスがいっぱいのため、サーバーに保存できませんでした。メールを削除するか、ごみ箱を空にして空きを作ってください。"),
     // Filters (the dialog itself is the filters module's)
     ("Loading filters…", "フィルタを読み込み中…"),
+    ("The filters could not be loaded: {error}", "フィルタを読み込めませんでした: {error}"),
     ("Filters…", "フィルタ…"),
     ("Filter messages like this", "このようなメールをフィルタ"),
     // Keyboard shortcuts

@@ -154,7 +154,8 @@ impl App {
             Msg::FiltersOpened(Ok(_)) => return Handled::Done(false),
             Msg::FiltersOpened(Err(e)) => {
                 self.filters = None;
-                self.notice = Some(Notice::from_error(&e));
+                let text = trf(self.prefs.lang, "The filters could not be loaded: {error}", &[("error", &e.message)]);
+                self.notice = Some(Notice::error(text));
             }
             Msg::CloseFilters => self.filters = None,
             Msg::ChooseRole(role, folder) => {
