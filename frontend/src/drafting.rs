@@ -278,12 +278,7 @@ pub fn is_valid_recipient(text: &str) -> bool {
         (None, false) => text,
         _ => return false,
     };
-    let Some((local, domain)) = address.rsplit_once('@') else { return false };
-    !local.is_empty()
-        && !domain.is_empty()
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !address.chars().any(|c| c.is_whitespace() || c == ',' || c == '<' || c == '>')
+    yubin_protocol::text::is_plain_address(address)
 }
 
 /// The recipient being typed at the end of `text`, for suggestions.

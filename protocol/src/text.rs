@@ -14,6 +14,18 @@ pub fn is_hidden_control(c: char) -> bool {
     ) || c.is_control()
 }
 
+/// `a@b.c`: one address, with something on both sides of its last `@`, a domain that neither
+/// starts nor ends with a dot, and no spaces, commas or angle brackets. Servers have the last
+/// word; this catches typos (the app's recipients, a filter's forwarding address).
+pub fn is_plain_address(address: &str) -> bool {
+    let Some((local, domain)) = address.rsplit_once('@') else { return false };
+    !local.is_empty()
+        && !domain.is_empty()
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !address.chars().any(|c| c.is_whitespace() || c == ',' || c == '<' || c == '>')
+}
+
 /// `text` with each hidden control written out visibly as `[U+202E]`.
 pub fn visible_controls(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -557,7 +557,7 @@ pub fn check_rule(rule: &Rule) -> Result<(), Invalid> {
             }
         }
         if condition.field == Field::Size {
-            if !is_size(&condition.value) {
+            if sieve_rules::sieve_size(&condition.value).is_none() {
                 return Err(Invalid::NotASize);
             }
         } else if condition.value.is_empty() {
@@ -613,18 +613,10 @@ fn is_date(text: &str) -> bool {
         && bytes.iter().enumerate().all(|(i, b)| if i == 4 || i == 7 { *b == b'-' } else { b.is_ascii_digit() })
 }
 
-fn is_size(text: &str) -> bool {
-    let text = text.trim().to_ascii_uppercase();
-    let digits = text.strip_suffix(['K', 'M', 'G']).unwrap_or(&text).trim();
-    !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
-}
-
 /// One address, `local@domain`, with nothing that would end a Sieve string or a header.
 fn is_address(text: &str) -> bool {
     let text = text.trim();
-    let Some((local, domain)) = text.rsplit_once('@') else { return false };
-    let clean = !text.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | '"'));
-    clean && !local.is_empty() && !domain.is_empty() && !domain.starts_with('.') && !domain.ends_with('.')
+    yubin_protocol::text::is_plain_address(text) && !text.chars().any(|c| c.is_control() || c == '"')
 }
 
 #[cfg(test)]

@@ -265,17 +265,20 @@ fn condition_of(condition: &Condition) -> String {
     }
 }
 
-/// A size as Sieve writes it: digits and an optional K, M or G; anything else is 0.
+/// A size as Sieve writes it; anything that is not one is 0.
 fn size_of(value: &str) -> String {
+    sieve_size(value).unwrap_or_else(|| "0".to_owned())
+}
+
+/// `value` as a Sieve size (digits and an optional K, M or G, `2 m` → `2M`), if it is one.
+pub fn sieve_size(value: &str) -> Option<String> {
     let value = value.trim().to_ascii_uppercase();
     let (digits, unit) = match value.strip_suffix(['K', 'M', 'G']) {
         Some(digits) => (digits.trim(), &value[value.len() - 1..]),
         None => (value.as_str(), ""),
     };
-    match digits.parse::<u64>() {
-        Ok(n) => format!("{n}{unit}"),
-        Err(_) => "0".to_owned(),
-    }
+    let n: u64 = digits.parse().ok().filter(|_| digits.chars().all(|c| c.is_ascii_digit()))?;
+    Some(format!("{n}{unit}"))
 }
 
 /// The actions' commands, flags first: a flag set after `fileinto` is not on the filed copy.

@@ -46,13 +46,7 @@ impl App {
                     let text = "Connection to the gateway lost. Reconnecting…";
                     self.notice = Some(Notice::info(tr(self.prefs.lang, text)));
                 }
-                LinkEffect::ReconnectLater => {
-                    let link = ctx.link().clone();
-                    spawn_local(async move {
-                        yew::platform::time::sleep(RECONNECT_DELAY).await;
-                        link.send_message(Msg::Reconnect);
-                    });
-                }
+                LinkEffect::ReconnectLater => send_later(ctx, RECONNECT_DELAY, Msg::Reconnect),
             }
         }
         true

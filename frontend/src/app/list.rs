@@ -156,11 +156,7 @@ impl App {
         // later, so that it never queues before the list on the account's one IMAP connection
         // (asking opens the inbox: 20 ms at 100k messages, measured on the sign-in path).
         if account.local.is_none() {
-            let link = ctx.link().clone();
-            spawn_local(async move {
-                yew::platform::time::sleep(QUOTA_DELAY).await;
-                link.send_message(Msg::AskQuota(id));
-            });
+            send_later(ctx, QUOTA_DELAY, Msg::AskQuota(id));
         }
         self.announce_unread();
         if id != self.active {
@@ -225,17 +221,17 @@ impl App {
     /// The folder list and the message list: listing, sorting, selecting, opening.
     pub(super) fn on_list(&mut self, ctx: &Context<Self>, msg: Msg) -> Handled {
         match msg {
-            // `in:folder` in a search: that folder first, then the search in it.
-            Msg::List(ListMsg::Search(text)) if crate::search_syntax::parse(&text).folder.is_some() => {
-                let wanted = crate::search_syntax::parse(&text).folder.unwrap_or_default();
-                match self.folder_named(&wanted) {
-                    Some(folder) => {
-                        self.update_list(ctx, ListMsg::SelectFolder(folder));
-                    }
-                    None => {
-                        let text =
-                            trf(self.prefs.lang, "There is no folder “{name}”: searched here.", &[("name", &wanted)]);
-                        self.notice = Some(Notice::info(text));
+            Msg::List(ListMsg::Search(text)) => {
+                // `in:folder` in a search: that folder first, then the search in it.
+                if let Some(wanted) = crate::search_syntax::parse(&text).folder {
+                    match self.folder_named(&wanted) {
+                        Some(folder) => {
+                            self.update_list(ctx, ListMsg::SelectFolder(folder));
+                        }
+                        None => {
+                            let missing = "There is no folder “{name}”: searched here.";
+                            self.notice = Some(Notice::info(trf(self.prefs.lang, missing, &[("name", &wanted)])));
+                        }
                     }
                 }
                 return Handled::Done(self.update_list(ctx, ListMsg::Search(text)));

@@ -75,6 +75,15 @@ const UNCERTAIN: &str = "The gateway stopped while sending this message, so it m
 /// Wait before reconnecting after the gateway went away.
 const RECONNECT_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// Sends `msg` to the app after `delay`.
+pub(super) fn send_later(ctx: &Context<App>, delay: std::time::Duration, msg: Msg) {
+    let link = ctx.link().clone();
+    spawn_local(async move {
+        yew::platform::time::sleep(delay).await;
+        link.send_message(msg);
+    });
+}
+
 /// What one concern's handler did with a message: handled it (and whether to render), or left
 /// it to the next.
 pub(super) enum Handled {

@@ -36,12 +36,9 @@ impl App {
 
     /// Checks a POP3 account's server again every few minutes, while it stays signed in.
     pub(super) fn poll(&self, ctx: &Context<Self>, id: AccountId) {
-        let (link, generation) = (ctx.link().clone(), self.link.generation);
         let minutes = self.account_by_id(id).map_or(1, |a| a.pop3_settings.interval_minutes.max(1));
-        spawn_local(async move {
-            yew::platform::time::sleep(std::time::Duration::from_secs(u64::from(minutes) * 60)).await;
-            link.send_message(Msg::PollDue(id, generation));
-        });
+        let every = std::time::Duration::from_secs(u64::from(minutes) * 60);
+        send_later(ctx, every, Msg::PollDue(id, self.link.generation));
     }
 
     /// Sends what waits in the outbox, now that the gateway is reachable: each message through

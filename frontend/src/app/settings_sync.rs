@@ -63,11 +63,7 @@ impl App {
         if self.settings.has_identity(&account.session.email) {
             return;
         }
-        let link = ctx.link().clone();
-        spawn_local(async move {
-            yew::platform::time::sleep(SENDER_NAME_DELAY).await;
-            link.send_message(Msg::AskSenderName(id));
-        });
+        send_later(ctx, SENDER_NAME_DELAY, Msg::AskSenderName(id));
     }
 
     /// Takes settings changed in another browser.

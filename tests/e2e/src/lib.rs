@@ -111,6 +111,26 @@ impl Browser {
         element.send_keys(text).await.expect("type");
     }
 
+    /// Sets a form field's value as the page's own input would (for fields that take no typing
+    /// in a locale-independent way, like dates, or text too long to type key by key).
+    pub async fn set_value(&self, css: &str, value: &str) {
+        self.find(css).await;
+        let script = "const el = document.querySelector(arguments[0]); el.value = arguments[1]; \
+                      el.dispatchEvent(new Event('input', { bubbles: true }));";
+        self.client.execute(script, vec![css.into(), value.into()]).await.expect("set the value");
+    }
+
+    /// The bytes of the file `name` this browser downloaded, once Chromium has finished writing
+    /// it (it writes to a temporary name and renames when done).
+    pub async fn downloaded(&self, name: &str) -> Vec<u8> {
+        let path = self.downloads.join(name);
+        let deadline = Instant::now() + UI_TIMEOUT;
+        while !path.exists() && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{name} was not saved: {e}"))
+    }
+
     /// Clicks `css`. A click that lands on another element because the layout moved under it
     /// (a notice appearing above, a list re-rendering) is tried again until the page settles,
     /// as a person would click again; any other failure fails the test.

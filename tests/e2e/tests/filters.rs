@@ -6,26 +6,10 @@
 //!
 //! fern, vera, walt and hugo are this file's alone.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use yubin_e2e::Browser;
 use yubin_test_support::{unique_subject, MailStack};
-
-/// How long Postfix and Dovecot may take to deliver (and Sieve to file) a message.
-const DELIVERY: Duration = Duration::from_secs(20);
-
-/// Waits until `user`'s `mailbox` holds `count` messages.
-async fn wait_for_count(stack: &MailStack, user: &str, mailbox: &str, count: u32) {
-    let deadline = Instant::now() + DELIVERY;
-    loop {
-        let now = stack.message_count(user, mailbox);
-        if now == count {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{user}'s {mailbox} has {now} messages, not {count}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
 
 fn message(from: &str, to: &str, subject: &str) -> Vec<u8> {
     format!(
@@ -34,15 +18,6 @@ fn message(from: &str, to: &str, subject: &str) -> Vec<u8> {
         unique_subject("id").replace(' ', "-")
     )
     .into_bytes()
-}
-
-/// Sets a form field's value as the page's own input would (date fields take no typing in a
-/// locale-independent way).
-async fn set_value(browser: &Browser, css: &str, value: &str) {
-    browser.find(css).await;
-    let script = "const el = document.querySelector(arguments[0]); el.value = arguments[1]; \
-                  el.dispatchEvent(new Event('input', { bubbles: true }));";
-    browser.client.execute(script, vec![css.into(), value.into()]).await.expect("set the value");
 }
 
 async fn choose(browser: &Browser, css: &str, value: &str) {
@@ -75,8 +50,8 @@ async fn rules_made_in_the_app_sort_delivered_mail_and_their_order_decides() {
     browser.click("#filter-like").await;
     let value = browser.find("#condition-value-0").await.prop("value").await.unwrap().unwrap_or_default();
     assert_eq!(value, "news@lists.example");
-    set_value(&browser, "#rule-name", "Mailing lists").await;
-    set_value(&browser, "#condition-value-0", "@lists.example").await;
+    browser.set_value("#rule-name", "Mailing lists").await;
+    browser.set_value("#condition-value-0", "@lists.example").await;
     choose(&browser, "#action-argument-0", "Lists").await;
     browser.click("#add-action").await;
     choose(&browser, "#action-kind-1", "read").await;
@@ -105,8 +80,8 @@ async fn rules_made_in_the_app_sort_delivered_mail_and_their_order_decides() {
     stack.deliver("fern", &message("news@lists.example", &me, &list_mail)).await;
     let invoice = "=?ISO-2022-JP?B?GyRCQEE1YT1xGyhC?= 2026-12"; // 請求書 2026-12
     stack.deliver("fern", &message("billing@shop.example", &me, invoice)).await;
-    wait_for_count(stack, "fern", "Lists", 1).await;
-    wait_for_count(stack, "fern", "請求", 1).await;
+    stack.wait_for_count("fern", "Lists", 1).await;
+    stack.wait_for_count("fern", "請求", 1).await;
     assert_eq!(stack.flags_of("fern", "Lists"), ["\\Seen"], "the list rule marks it read");
     assert_eq!(stack.flags_of("fern", "請求"), [""], "the invoice rule does not");
     browser.click("[data-folder='Lists']").await;
@@ -115,7 +90,7 @@ async fn rules_made_in_the_app_sort_delivered_mail_and_their_order_decides() {
     // A message both rules match goes where the first rule says; moved up, the other wins.
     let both = |n| message("news@lists.example", &me, &format!("請求書 {n}"));
     stack.deliver("fern", &both(1)).await;
-    wait_for_count(stack, "fern", "Lists", 2).await;
+    stack.wait_for_count("fern", "Lists", 2).await;
     browser.click("#filters-button").await;
     // Clicked (on its text) to focus it, as a person would, then moved up from the keyboard.
     browser.wait_for_text("#filter-rules .filter-rule:nth-child(2)", "請求書").await.click().await.expect("focus");
@@ -124,14 +99,14 @@ async fn rules_made_in_the_app_sort_delivered_mail_and_their_order_decides() {
     saved(&browser).await;
     browser.wait_for_text("#filter-rules .filter-rule:nth-child(1) .rule-name", "請求書").await;
     stack.deliver("fern", &both(2)).await;
-    wait_for_count(stack, "fern", "請求", 2).await;
+    stack.wait_for_count("fern", "請求", 2).await;
     assert_eq!(stack.message_count("fern", "Lists"), 2);
 
     // Turned off, a rule files nothing.
     browser.find("#filter-rules .filter-rule:nth-child(1) .rule-enabled").await.click().await.unwrap();
     saved(&browser).await;
     stack.deliver("fern", &message("billing@shop.example", &me, "請求書 3")).await;
-    wait_for_count(stack, "fern", "INBOX", 2).await;
+    stack.wait_for_count("fern", "INBOX", 2).await;
     assert_eq!(stack.message_count("fern", "請求"), 2);
     browser.close().await;
 }
@@ -149,8 +124,8 @@ async fn a_vacation_reply_in_japanese_reaches_the_sender_once() {
     browser.find("#filters-empty").await;
     browser.click("#filters-vacation-tab").await;
     browser.click("#vacation-enabled").await;
-    set_value(&browser, "#vacation-from", "2020-01-01").await;
-    set_value(&browser, "#vacation-until", "2099-12-31").await;
+    browser.set_value("#vacation-from", "2020-01-01").await;
+    browser.set_value("#vacation-until", "2099-12-31").await;
     browser.type_into("#vacation-subject", "不在のお知らせ").await;
     browser.type_into("#vacation-text", "12月28日まで休暇をいただいております。").await;
     browser.type_into("#vacation-days", "1").await;
@@ -165,8 +140,8 @@ async fn a_vacation_reply_in_japanese_reaches_the_sender_once() {
         let raw = message(&format!("Walt <{}>", stack.address("walt")), &vera, &format!("会議 {n}"));
         stack.deliver_from("walt", "vera", &raw).await;
     }
-    wait_for_count(stack, "vera", "INBOX", 2).await;
-    wait_for_count(stack, "walt", "INBOX", 1).await;
+    stack.wait_for_count("vera", "INBOX", 2).await;
+    stack.wait_for_count("walt", "INBOX", 1).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(stack.message_count("walt", "INBOX"), 1, "one reply per sender and period");
 
@@ -196,7 +171,7 @@ async fn a_hand_written_script_is_edited_as_text_with_the_servers_errors_and_nev
 
     // An error on line 4: the server's words, with the line, and nothing stored.
     let broken = format!("{hand}frobnicate;\r\n");
-    set_value(&browser, "#script-text", &broken).await;
+    browser.set_value("#script-text", &broken).await;
     browser.click("#script-check").await;
     let error = browser.find("#filters-status.form-error").await.text().await.unwrap();
     assert!(error.contains("line 4") || error.contains("4:"), "{error}");

@@ -69,12 +69,7 @@ async fn attachment_downloads_in_the_browser() {
     browser.wait_for_text(".message-row", &subject).await.click().await.unwrap();
     browser.wait_for_text("button.attachment", "報告.txt").await.click().await.unwrap();
 
-    let saved = browser.downloads.join("報告.txt");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !saved.exists() && std::time::Instant::now() < deadline {
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert_eq!(std::fs::read_to_string(&saved).expect("the file was saved"), "Hello, 世界");
+    assert_eq!(browser.downloaded("報告.txt").await, "Hello, 世界".as_bytes());
     // The app is still on screen: a download never navigates away.
     browser.find("#reader .message").await;
     browser.close().await;
@@ -251,13 +246,7 @@ async fn a_message_is_saved_as_an_eml_file_byte_for_byte() {
     browser.wait_for_text(".message-row", &subject).await.click().await.unwrap();
     browser.click("#export-eml").await;
 
-    let saved = browser.downloads.join(format!("{subject}.eml"));
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    // Chromium writes to a temporary name and renames when done.
-    while !saved.exists() && std::time::Instant::now() < deadline {
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    let bytes = std::fs::read(&saved).expect("the .eml was saved");
+    let bytes = browser.downloaded(&format!("{subject}.eml")).await;
     // As the server keeps it: the trace headers Postfix and Dovecot put on top, then the
     // message itself, whole (SMTP's transport may leave a line break after it).
     let at = bytes.windows(raw.len()).position(|w| w == raw.as_slice());

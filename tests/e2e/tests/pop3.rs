@@ -97,24 +97,10 @@ async fn deleting_here_deletes_on_the_server_when_the_account_says_so() {
     // An attachment opens from what the browser stored.
     browser.wait_for_text(".message-row .subject", &attached).await.click().await.unwrap();
     browser.wait_for_text("button.attachment", "報告.bin").await.click().await.unwrap();
-    let saved = browser.downloads.join("報告.bin");
-    for _ in 0..200 {
-        if saved.exists() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(std::fs::read_to_string(&saved).expect("the attachment was saved"), "Hello, 世界");
+    assert_eq!(browser.downloaded("報告.bin").await, "Hello, 世界".as_bytes());
     // And the whole message, as an .eml, from the browser's copy.
     browser.click("#export-eml").await;
-    let eml = browser.downloads.join(format!("{attached}.eml"));
-    for _ in 0..200 {
-        if eml.exists() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let saved_eml = std::fs::read(&eml).expect("the .eml was saved");
+    let saved_eml = browser.downloaded(&format!("{attached}.eml")).await;
     // The message as the server handed it over: its trace headers (and the Message-Id and Date
     // Postfix added), then the body as sent.
     let body = raw.split_once("\r\n\r\n").map(|(_, body)| body).unwrap_or_default();

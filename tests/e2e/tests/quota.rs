@@ -9,15 +9,6 @@ use std::time::{Duration, Instant};
 use yubin_e2e::Browser;
 use yubin_test_support::{unique_subject, MailStack};
 
-/// Waits until `user`'s `mailbox` holds `count` messages.
-async fn wait_for_count(stack: &MailStack, user: &str, mailbox: &str, count: u32) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while stack.message_count(user, mailbox) != count {
-        assert!(Instant::now() < deadline, "{user}'s {mailbox} never held {count} messages");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_quota_is_shown_warns_when_nearly_full_and_a_full_mailbox_still_sends() {
     let stack = MailStack::ensure();
@@ -31,7 +22,7 @@ async fn the_quota_is_shown_warns_when_nearly_full_and_a_full_mailbox_still_send
         let raw = format!("From: a@example.org\r\nTo: qiana@example.test\r\nSubject: filler {n}\r\n\r\n{body}");
         stack.deliver("qiana", raw.as_bytes()).await;
     }
-    wait_for_count(stack, "qiana", "INBOX", 4).await;
+    stack.wait_for_count("qiana", "INBOX", 4).await;
 
     let browser = Browser::start().await;
     browser.open_app().await;
@@ -45,9 +36,7 @@ async fn the_quota_is_shown_warns_when_nearly_full_and_a_full_mailbox_still_send
     browser.click("#compose-button").await;
     browser.type_into("#compose-to", "alice@example.test").await;
     browser.type_into("#compose-subject", &subject).await;
-    let script = "const el = document.querySelector('#compose-body'); el.value = arguments[0]; \
-                  el.dispatchEvent(new Event('input', { bubbles: true }));";
-    browser.client.execute(script, vec![body.repeat(2).into()]).await.expect("write the body");
+    browser.set_value("#compose-body", &body.repeat(2)).await;
     browser.click("#send-button").await;
     let notice = browser.wait_for_text(".notice", "could not be filed").await.text().await.unwrap();
     assert!(notice.to_lowercase().contains("quota"), "the server's words: {notice}");

@@ -150,6 +150,20 @@ impl MailStack {
         }
     }
 
+    /// Waits (up to 20 s: delivery through Postfix, Dovecot and Sieve) until `user`'s `mailbox`
+    /// holds exactly `count` messages.
+    pub async fn wait_for_count(&self, user: &str, mailbox: &str, count: u32) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let now = self.message_count(user, mailbox);
+            if now == count {
+                return;
+            }
+            assert!(std::time::Instant::now() < deadline, "{user}'s {mailbox} has {now} messages, not {count}");
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    }
+
     /// Whether `user`'s `mailbox` holds a message whose subject contains `subject`.
     pub fn has_subject(&self, user: &str, mailbox: &str, subject: &str) -> bool {
         let found = self.doveadm(&["search", "-u", &self.address(user), "mailbox", mailbox, "subject", subject]);
