@@ -21,7 +21,7 @@ if [ -z "$CONFIG" ]; then
     MAILSTACK_POP3_PORT=20110 MAILSTACK_POP3S_PORT=20995 MAILSTACK_LMTP_PORT=20024 \
     MAILSTACK_SMTP_PORT=20025 MAILSTACK_SUBMISSION_PORT=20587 MAILSTACK_SUBMISSIONS_PORT=20465 \
     MAILSTACK_OIDC_PORT=20443 MAILSTACK_OIDC_ADMIN_PORT=20444 MAILSTACK_OIDC_ACCESS_TTL=3600 \
-    MAILSTACK_SIEVE_PORT=20419
+    MAILSTACK_SIEVE_PORT=20419 MAILSTACK_CARDDAV_PORT=20524
   STACK="bash $ROOT/tests/mailstack/mailstack.sh"
   $STACK start
   trap '$STACK stop' EXIT
@@ -44,6 +44,7 @@ domain = "example.test"
 imap = { host = "127.0.0.1", port = $MAILSTACK_IMAP_PORT, security = "starttls", ca_file = "$CA" }
 smtp = { host = "127.0.0.1", port = $MAILSTACK_SUBMISSION_PORT, security = "starttls", ca_file = "$CA" }
 managesieve = { host = "127.0.0.1", port = $MAILSTACK_SIEVE_PORT, security = "starttls", ca_file = "$CA" }
+carddav = { url = "https://127.0.0.1:$MAILSTACK_CARDDAV_PORT/", ca_file = "$CA" }
 
 [[server]]
 id = "demo-pop3"

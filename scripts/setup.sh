@@ -43,6 +43,7 @@ apt_install() {  # installs only what is missing
 # ---- Debian packages ---------------------------------------------------------------------------
 apt_install ca-certificates openssl python3 pkg-config libssl-dev iproute2 procps \
   dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd dovecot-sieve dovecot-managesieved postfix \
+  python3-radicale \
   chromium chromium-driver fonts-noto-cjk fonts-noto-color-emoji brotli gzip \
   nginx-light
 # npm (for wasm-opt): this machine kind ships Node.js with npm; Debian's npm conflicts with it.

@@ -18,6 +18,7 @@
 //! # ca_file = "/etc/ssl/private-ca.pem"   # per endpoint; default: the system's roots
 //! # smtp_saves_sent = true                 # the server files sent mail itself
 //! # managesieve = { host = "imap.example.org", port = 4190, security = "starttls" }   # filters
+//! # carddav = { url = "https://dav.example.org/" }   # contacts; the host alone is enough (RFC 6764)
 //! # oauth = { preset = "google", client_id = "…", client_secret = "…" }   # see README
 //!
 //! [tls]                          # optional: serve HTTPS/WSS directly
@@ -164,6 +165,53 @@ pub struct ServerConfig {
     /// kept on the server as Sieve scripts. Same credentials as the account.
     #[serde(default)]
     pub managesieve: Option<Endpoint>,
+    /// CardDAV (RFC 6352): the account's contacts. Same credentials as the account.
+    #[serde(default)]
+    pub carddav: Option<CardDavConfig>,
+}
+
+/// Where a server's accounts keep their contacts.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardDavConfig {
+    /// `https://host[:port][/path]`: the address-book home or any path on the server; with no
+    /// path, the gateway finds the books (`/.well-known/carddav`, the user's principal). The
+    /// gateway never leaves this host and port, whatever the server redirects to.
+    pub url: String,
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    #[serde(default)]
+    pub tls_name: Option<String>,
+    /// Must be true for an `http://` URL: passwords then cross the network in clear.
+    #[serde(default)]
+    pub allow_plaintext_password: bool,
+}
+
+impl CardDavConfig {
+    /// The URL and the endpoint (host, port, TLS) it names.
+    pub fn endpoint(&self) -> Result<(url::Url, Endpoint), ConfigError> {
+        let invalid = |why: &str| ConfigError::Invalid(format!("carddav url {:?}: {why}", self.url));
+        let url = url::Url::parse(&self.url).map_err(|e| invalid(&e.to_string()))?;
+        let security = match url.scheme() {
+            "https" => Security::Tls,
+            "http" if self.allow_plaintext_password => Security::Plain,
+            "http" => {
+                return Err(invalid("http sends passwords in clear; use https or set allow_plaintext_password = true"))
+            }
+            _ => return Err(invalid("only https (or http) is allowed")),
+        };
+        let host = url.host_str().ok_or_else(|| invalid("no host"))?;
+        let endpoint = Endpoint {
+            host: host.trim_start_matches('[').trim_end_matches(']').to_owned(),
+            port: url.port_or_known_default().ok_or_else(|| invalid("no port"))?,
+            security,
+            ca_file: self.ca_file.clone(),
+            tls_name: self.tls_name.clone(),
+            allow_plaintext_password: self.allow_plaintext_password,
+            oauth_mechanism: None,
+        };
+        Ok((url, endpoint))
+    }
 }
 
 /// How a server's accounts sign in with OAuth 2.0: the identity provider (by preset, OpenID
@@ -381,6 +429,9 @@ impl Config {
                         server.id
                     )));
                 }
+            }
+            if let Some(carddav) = &server.carddav {
+                carddav.endpoint().map_err(|e| ConfigError::Invalid(format!("server {:?} {e}", server.id)))?;
             }
             let (_, incoming) = server.incoming();
             let endpoints = [

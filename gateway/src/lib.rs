@@ -66,6 +66,7 @@ pub mod transfer_decoding;
 pub mod trust;
 pub mod uploads;
 pub mod upstream;
+pub mod vcard;
 
 use std::future::Future;
 use std::sync::Arc;

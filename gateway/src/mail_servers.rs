@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::config::{Config, ConfigError, ServerConfig};
+use crate::upstream::carddav::CardDavUpstream;
 use crate::upstream::net::Upstream;
 use crate::upstream::oauth::OAuthProvider;
 use crate::upstream::smtp::SmtpUpstream;
@@ -18,6 +19,8 @@ pub struct ServerRuntime {
     pub oauth: Option<Arc<OAuthProvider>>,
     /// Where the account's Sieve scripts are, if the server says.
     pub managesieve: Option<Upstream>,
+    /// Where the account's contacts are, if the server says.
+    pub carddav: Option<CardDavUpstream>,
 }
 
 /// Every configured server by id, ready to connect to.
@@ -29,6 +32,7 @@ pub fn prepare(config: &Config) -> Result<HashMap<String, Arc<ServerRuntime>>, C
             smtp: SmtpUpstream::new(Upstream::new(&server.smtp, "smtp")?),
             oauth: server.oauth.as_ref().map(|oauth| Arc::new(OAuthProvider::new(oauth))),
             managesieve: server.managesieve.as_ref().map(|e| Upstream::new(e, "managesieve")).transpose()?,
+            carddav: server.carddav.as_ref().map(CardDavUpstream::new).transpose()?,
             config: server.clone(),
         };
         servers.insert(server.id.clone(), Arc::new(runtime));

@@ -34,6 +34,7 @@ const ORDER: &[&str] = &[
     "charset",
     "html",
     "trust",
+    "vcard",
     "filenames",
     "transfer_decoding",
     "uploads",

@@ -108,6 +108,23 @@ calls! {
     ActivateSieveScript { name: String } -> () { Response::Done => () }
     DeleteSieveScript { name: String } -> () { Response::Done => () }
     RenameSieveScript { name: String, to: String } -> () { Response::Done => () }
+    ListAddressBooks {} -> Vec<crate::AddressBook> { Response::AddressBooks(books) => books }
+    /// The new book.
+    CreateAddressBook { name: String } -> Vec<crate::AddressBook> { Response::AddressBooks(books) => books }
+    SyncAddressBook { book: String, token: Option<String> } -> crate::ContactChanges {
+        Response::ContactChanges(changes) => changes
+    }
+    GetContacts { book: String, hrefs: Vec<String> } -> Vec<crate::ContactCard> { Response::Contacts(cards) => cards }
+    /// The card as stored (first of the list).
+    SaveContact {
+        book: String,
+        href: Option<String>,
+        etag: Option<String>,
+        contact: Box<crate::Contact>,
+        vcard: Option<String>,
+    } -> Vec<crate::ContactCard> { Response::Contacts(cards) => cards }
+    DeleteContact { book: String, href: String, etag: String } -> () { Response::Done => () }
+    ImportContacts { book: String, cards: Vec<String> } -> Vec<crate::Imported> { Response::Imported(outcomes) => outcomes }
 }
 
 #[cfg(test)]

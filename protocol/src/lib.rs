@@ -44,15 +44,20 @@
 //! **5** OAuth 2.0 sign-in. **6** a [`LocalPart`] may point into its message's source
 //! ([`LocalPart::in_source`]) instead of carrying its bytes. **7** the account's quota
 //! ([`Request::GetQuota`]); a full mailbox is its own [`ErrorKind::OverQuota`]; the name the
-//! account's mail goes out under ([`Request::SenderName`]).
+//! account's mail goes out under ([`Request::SenderName`]). **8** contacts on CardDAV
+//! ([`Request::ListAddressBooks`] and the other `…Contact…` requests); a change refused because
+//! the server's copy changed meanwhile is its own [`ErrorKind::Conflict`].
 
 pub mod calls;
+pub mod contacts;
 pub mod text;
+
+pub use contacts::{AddressBook, CardVersion, Contact, ContactCard, ContactChanges, Imported, Labelled};
 
 use serde::{Deserialize, Serialize};
 
 /// The version of this protocol; see the crate docs for when it changes.
-pub const PROTOCOL_VERSION: u32 = 7;
+pub const PROTOCOL_VERSION: u32 = 8;
 
 /// Chosen by the browser; echoed in the matching [`ServerFrame::Reply`].
 pub type RequestId = u32;
@@ -266,6 +271,38 @@ pub enum Request {
     DeleteSieveScript { name: String },
     /// Answered with [`Response::Done`].
     RenameSieveScript { name: String, to: String },
+    /// The account's address books on its CardDAV server (found from the configured URL by
+    /// RFC 6764 discovery where it names only the host). Answered with
+    /// [`Response::AddressBooks`]; refused ([`ErrorKind::BadRequest`]) where the gateway knows no
+    /// CardDAV server for the account.
+    ListAddressBooks,
+    /// Makes an address book named `name` in the account's address-book home. Answered with
+    /// [`Response::AddressBooks`] holding the new one.
+    CreateAddressBook { name: String },
+    /// What changed in `book` since `token` (everything when `None`, or when the server no longer
+    /// knows the token). Answered with [`Response::ContactChanges`].
+    SyncAddressBook { book: String, token: Option<String> },
+    /// The cards at `hrefs` in `book`, at most [`contacts::MAX_CONTACTS_PER_FETCH`]; a card gone
+    /// meanwhile is left out. Answered with [`Response::Contacts`].
+    GetContacts { book: String, hrefs: Vec<String> },
+    /// Stores `contact`: a new card when `href` is `None`, else over the version `etag` (a card
+    /// changed on the server since is refused with [`ErrorKind::Conflict`], never overwritten).
+    /// `vcard`, the card as last read, keeps what Yubin does not edit. Answered with
+    /// [`Response::Contacts`] holding the card as stored.
+    SaveContact {
+        book: String,
+        href: Option<String>,
+        etag: Option<String>,
+        contact: Box<Contact>,
+        vcard: Option<String>,
+    },
+    /// Deletes the card if it is still at version `etag` ([`ErrorKind::Conflict`] if not).
+    /// Answered with [`Response::Done`].
+    DeleteContact { book: String, href: String, etag: String },
+    /// Stores vCards (3.0 or 4.0) as they are, each as a new card named by its UID (one is given
+    /// where it has none), at most [`contacts::MAX_CONTACTS_PER_IMPORT`]. Running it again
+    /// stores nothing twice. Answered with [`Response::Imported`], one outcome per card.
+    ImportContacts { book: String, cards: Vec<String> },
 }
 
 /// The account's use of its quota: each resource the server limits.
@@ -490,6 +527,10 @@ pub enum Response {
     SieveStored {
         warnings: Option<String>,
     },
+    AddressBooks(Vec<AddressBook>),
+    ContactChanges(ContactChanges),
+    Contacts(Vec<ContactCard>),
+    Imported(Vec<Imported>),
     /// Where the draft now is: its folder and UID, for [`AttachmentSource::Part`] references
     /// into it (attachment `i` of the draft is section `i + 2`).
     DraftSaved {
@@ -536,6 +577,10 @@ pub struct Session {
     /// (the `…SieveScript…` requests).
     #[serde(default)]
     pub filters: bool,
+    /// The account has contacts: its server's CardDAV is configured (the `…Contact…` and
+    /// `…AddressBook…` requests).
+    #[serde(default)]
+    pub contacts: bool,
 }
 
 fn imap() -> IncomingProtocol {
@@ -1040,6 +1085,9 @@ pub enum ErrorKind {
     Refused,
     /// The account's mailbox is full: the server refused to store (IMAP `[OVERQUOTA]`).
     OverQuota,
+    /// What was to be changed changed on the server meanwhile (a contact edited elsewhere): the
+    /// change was not stored, and nothing was overwritten.
+    Conflict,
     /// The connection to the server broke in the middle of a command.
     ConnectionLost,
     /// The request itself is invalid (unknown server, malformed address, CR/LF in a header).

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # mailstack.sh - Yubin's own Dovecot + Postfix mail stack on 127.0.0.1, for tests and the demo
 #
-#   mailstack.sh start            write configs (+TLS cert), start Dovecot and Postfix, wait until ready
+#   mailstack.sh start            write configs (+TLS cert), start Dovecot, Postfix, the OpenID
+#                                 provider and Radicale (CardDAV), wait until ready
 #   mailstack.sh stop             stop both, wait until every process is gone
 #   mailstack.sh status           show PIDs / listening ports (exit 0 = both running)
 #   mailstack.sh seed N USER [MAILBOX]   put N generated messages into USER's mailbox (default INBOX)
@@ -20,7 +21,7 @@
 # MAILSTACK_MANY_CLIENTS [0] (1 = tuned for thousands of concurrent IMAP connections, benchmarks).
 #
 # Needs root and the Debian packages:
-#   dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix openssl python3
+#   dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix openssl python3 python3-radicale
 # Everything (config, TLS, spool, mailboxes, logs, sockets, pid files) lives under $MAILSTACK_DIR.
 set -euo pipefail
 
@@ -30,7 +31,7 @@ SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 D=${MAILSTACK_DIR:-/tmp/yubin-mailstack}
 DOMAIN=${MAILSTACK_DOMAIN:-example.test}
 # "localpart:password ..." (plain-text passwords; test users only)
-USERS=${MAILSTACK_USERS:-"alice:alice-pass bob:bob-pass carol:carol-pass dave:dave-pass erin:erin-pass frank:frank-pass grace:grace-pass henry:henry-pass ivy:ivy-pass jack:jack-pass kate:kate-pass leo:leo-pass mia:mia-pass noah:noah-pass olivia:olivia-pass paul:paul-pass quinn:quinn-pass rita:rita-pass sam:sam-pass tina:tina-pass uma:uma-pass victor:victor-pass wendy:wendy-pass xander:xander-pass yara:yara-pass zoe:zoe-pass abe:abe-pass bea:bea-pass cal:cal-pass dora:dora-pass ezra:ezra-pass gus:gus-pass fay:fay-pass hana:hana-pass ike:ike-pass jo:jo-pass mai:mai-pass kit:kit-pass lou:lou-pass sven:sven-pass tove:tove-pass fern:fern-pass vera:vera-pass walt:walt-pass hugo:hugo-pass"}
+USERS=${MAILSTACK_USERS:-"alice:alice-pass bob:bob-pass carol:carol-pass dave:dave-pass erin:erin-pass frank:frank-pass grace:grace-pass henry:henry-pass ivy:ivy-pass jack:jack-pass kate:kate-pass leo:leo-pass mia:mia-pass noah:noah-pass olivia:olivia-pass paul:paul-pass quinn:quinn-pass rita:rita-pass sam:sam-pass tina:tina-pass uma:uma-pass victor:victor-pass wendy:wendy-pass xander:xander-pass yara:yara-pass zoe:zoe-pass abe:abe-pass bea:bea-pass cal:cal-pass dora:dora-pass ezra:ezra-pass gus:gus-pass fay:fay-pass hana:hana-pass ike:ike-pass jo:jo-pass mai:mai-pass kit:kit-pass lou:lou-pass sven:sven-pass tove:tove-pass fern:fern-pass vera:vera-pass walt:walt-pass hugo:hugo-pass cora:cora-pass cody:cody-pass nell:nell-pass nico:nico-pass rosa:rosa-pass rudy:rudy-pass"}
 # Users whose IMAP server offers nothing beyond RFC 3501 (no CONDSTORE, QRESYNC, LIST-STATUS,
 # SORT, MOVE, UIDPLUS …): Dovecot's imap_capability, set per user from the passdb. For testing
 # the client's fallbacks against a real server.
@@ -93,6 +94,9 @@ OIDC_ACCESS_TTL=${MAILSTACK_OIDC_ACCESS_TTL:-60}
 OIDC_CLIENT_SECRET=yubin-secret
 OIDC_DOVECOT_SECRET=dovecot-secret
 OIDC_HOME=${YUBIN_TOOLS:-$HOME/.local/share/yubin-tools}/oidc
+# Radicale (CardDAV, the users' contacts): HTTPS with the stack's certificate, the same users and
+# passwords as the mail (htpasswd), each user's collections their own.
+CARDDAV_PORT=${MAILSTACK_CARDDAV_PORT:-10524}
 ALL_PORTS="$IMAP_PORT $IMAPS_PORT $POP3_PORT $POP3S_PORT $LMTP_PORT $SMTP_PORT $SUBMISSION_PORT $SUBMISSIONS_PORT $SIEVE_PORT"
 
 ETC=$D/etc
@@ -383,6 +387,59 @@ start_oidc() {
   done
 }
 
+radicale_pid() { local p; p=$(cat "$RUN/radicale.pid" 2>/dev/null) && kill -0 "$p" 2>/dev/null && echo "$p"; }
+
+start_radicale() {
+  if ! /usr/bin/python3 -c "import radicale" 2>/dev/null; then
+    log "no Radicale (scripts/setup.sh installs it): contacts will fail"
+    return 0
+  fi
+  mkdir -p "$ETC/radicale" "$D/radicale"
+  : > "$ETC/radicale/users.tmp"
+  local u
+  for u in $(all_users); do printf '%s@%s:%s\n' "${u%%:*}" "$DOMAIN" "${u#*:}" >> "$ETC/radicale/users.tmp"; done
+  mv "$ETC/radicale/users.tmp" "$ETC/radicale/users"; chmod 0600 "$ETC/radicale/users"
+  cat > "$ETC/radicale/config" <<CONF
+[server]
+hosts = 127.0.0.1:$CARDDAV_PORT
+ssl = True
+certificate = $TLS/cert.pem
+key = $TLS/key.pem
+max_connections = 64
+[auth]
+type = htpasswd
+htpasswd_filename = $ETC/radicale/users
+htpasswd_encryption = plain
+delay = 0
+[rights]
+type = owner_only
+[storage]
+filesystem_folder = $D/radicale/collections
+[web]
+type = none
+[logging]
+level = warning
+CONF
+  log "starting Radicale"
+  detached_exec "$LOGS/radicale.log" /usr/bin/python3 -m radicale --config "$ETC/radicale/config" &
+  echo $! > "$RUN/radicale.pid"
+  local deadline=$(( $(date +%s) + 20 ))
+  until port_open "$CARDDAV_PORT"; do
+    [ "$(date +%s)" -lt "$deadline" ] || die "Radicale did not start (see $LOGS/radicale.log)"
+    sleep 0.05
+  done
+}
+
+stop_radicale() {
+  local p
+  if p=$(radicale_pid); then
+    log "stopping Radicale ($p)"
+    kill -TERM "$p" 2>/dev/null || true
+    while kill -0 "$p" 2>/dev/null; do sleep 0.05; done
+  fi
+  rm -f "$RUN/radicale.pid"
+}
+
 stop_oidc() {
   local p
   if p=$(oidc_pid); then
@@ -605,6 +662,7 @@ cmd_start() {
   exec 9>"${D%/}.lock"; flock 9
   if dovecot_pid >/dev/null && postfix_pid >/dev/null; then
     oidc_pid >/dev/null || start_oidc
+    radicale_pid >/dev/null || start_radicale
     log "already running"; return 0
   fi
   if dovecot_pid >/dev/null || postfix_pid >/dev/null; then log "partially running - stopping first"; cmd_stop; fi
@@ -625,6 +683,7 @@ cmd_start() {
   detached "$LOGS/postfix-start.log" postfix -c "$PCONF" start || { cat "$LOGS/postfix-start.log" >&2; die "postfix start failed"; }
   wait_ports 30
   stop_oidc; start_oidc
+  stop_radicale; start_radicale
   log "ready in $(python3 -c "import sys;print(round(float(sys.argv[2])-float(sys.argv[1]),3))" "$t0" "$(date +%s.%N)")s" \
       "- IMAP $IMAP_PORT(STARTTLS)/$IMAPS_PORT(TLS) POP3 $POP3_PORT/$POP3S_PORT LMTP $LMTP_PORT SMTP $SMTP_PORT submission $SUBMISSION_PORT submissions $SUBMISSIONS_PORT ManageSieve $SIEVE_PORT(STARTTLS)"
 }
@@ -632,6 +691,7 @@ cmd_start() {
 cmd_stop() {
   need_root
   stop_oidc
+  stop_radicale
   local pids p deadline
   pids=$(instance_pids | tr '\n' ' ')
   # SIGTERM to both masters at once. For Postfix this is exactly what "postfix stop" does
@@ -807,6 +867,7 @@ MAILSTACK_SMTP=127.0.0.1:$SMTP_PORT
 MAILSTACK_SUBMISSION=127.0.0.1:$SUBMISSION_PORT
 MAILSTACK_SUBMISSIONS=127.0.0.1:$SUBMISSIONS_PORT
 MAILSTACK_SIEVE=127.0.0.1:$SIEVE_PORT
+MAILSTACK_CARDDAV=127.0.0.1:$CARDDAV_PORT
 EOF
     ;;
   *) sed -n '2,23p' "$0"; exit 2 ;;

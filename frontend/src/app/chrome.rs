@@ -103,6 +103,7 @@ impl App {
                     incoming: IncomingProtocol::Pop3,
                     refresh_token: None,
                     filters: false,
+                    contacts: false,
                 };
                 self.accounts.push(Account::new(id, None, session));
                 self.active = id;

@@ -4,6 +4,7 @@
 //! ([`Gateway`]); they never reach the socket ([`crate::session`]), which sits above them.
 
 pub mod at_most_once;
+pub mod contacts;
 pub mod mailbox;
 pub mod outgoing;
 pub mod pop3;
@@ -98,5 +99,16 @@ pub async fn handle(gateway: &Gateway, state: &AccountSession, request: Request)
         Request::ActivateSieveScript { name } => sieve::activate(state, &name).await.map(done),
         Request::DeleteSieveScript { name } => sieve::delete(state, &name).await.map(done),
         Request::RenameSieveScript { name, to } => sieve::rename(state, &name, &to).await.map(done),
+        Request::ListAddressBooks => contacts::list_books(state).await.map(Response::AddressBooks),
+        Request::CreateAddressBook { name } => contacts::create_book(state, name).await.map(Response::AddressBooks),
+        Request::SyncAddressBook { book, token } => {
+            contacts::sync(state, book, token).await.map(Response::ContactChanges)
+        }
+        Request::GetContacts { book, hrefs } => contacts::get(state, book, hrefs).await.map(Response::Contacts),
+        Request::SaveContact { book, href, etag, contact, vcard } => {
+            contacts::save(state, book, href, etag, *contact, vcard).await.map(Response::Contacts)
+        }
+        Request::DeleteContact { book, href, etag } => contacts::delete(state, book, href, etag).await.map(done),
+        Request::ImportContacts { book, cards } => contacts::import(state, book, cards).await.map(Response::Imported),
     }
 }

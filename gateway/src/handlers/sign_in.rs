@@ -192,6 +192,7 @@ async fn begin(
         incoming: protocol,
         refresh_token: None,
         filters: server.managesieve.is_some(),
+        contacts: server.carddav.is_some(),
     };
     let account = Arc::new(Account {
         server,

@@ -1,5 +1,6 @@
 //! Clients for the user's mail servers. Everything that speaks a mail protocol lives here.
 
+pub mod carddav;
 pub mod counted;
 pub mod credential;
 pub mod folder_roles;

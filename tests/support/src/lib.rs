@@ -42,6 +42,8 @@ pub struct MailStack {
     pub submissions: u16,
     /// ManageSieve (Pigeonhole), STARTTLS.
     pub sieve: u16,
+    /// Radicale (CardDAV): the users' contacts.
+    pub carddav: u16,
     /// The OpenID provider (tests/oidc): its issuer URL, its token-minting admin address, and
     /// the gateway's client secret there.
     pub oidc_issuer: String,
@@ -56,6 +58,14 @@ impl Drop for KeyFile {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.0);
     }
+}
+
+/// What Radicale answered to [`MailStack::dav`].
+#[derive(Debug, Clone)]
+pub struct DavReply {
+    pub status: u16,
+    pub etag: Option<String>,
+    pub body: String,
 }
 
 /// Tokens the provider minted for a user (see [`MailStack::mint_tokens`]).
@@ -85,6 +95,7 @@ impl MailStack {
                 submission: env.port("MAILSTACK_SUBMISSION"),
                 submissions: env.port("MAILSTACK_SUBMISSIONS"),
                 sieve: env.port("MAILSTACK_SIEVE"),
+                carddav: env.port("MAILSTACK_CARDDAV"),
                 oidc_issuer: env.get("MAILSTACK_OIDC_ISSUER"),
                 oidc_admin: env.get("MAILSTACK_OIDC_ADMIN"),
                 oidc_client_secret: env.get("MAILSTACK_OIDC_CLIENT_SECRET"),
@@ -306,16 +317,44 @@ impl MailStack {
             Transport::Starttls => ("starttls", self.imap, self.pop3, self.submission),
             Transport::ImplicitTls => ("tls", self.imaps, self.pop3s, self.submissions),
         };
-        let ports = (imap, pop3, smtp, Some(self.sieve));
-        let servers = server_pair_toml("demo", "Demo mail", &self.domain, &self.ca_file, security, ports);
+        let ports = (imap, pop3, smtp);
+        let ca = &self.ca_file;
+        let extras = format!(
+            "managesieve = {{ host = \"127.0.0.1\", port = {}, security = \"starttls\", ca_file = {ca:?} }}\n\
+             carddav = {{ url = \"https://127.0.0.1:{}/\", ca_file = {ca:?} }}\n",
+            self.sieve, self.carddav
+        );
+        let servers = server_pair_toml("demo", "Demo mail", &self.domain, ca, security, ports, &extras);
         let oauth = format!(
             "oauth = {{ issuer = {:?}, client_id = \"yubin\", client_secret = {:?}, ca_file = {:?}, \
              button = \"Sign in with Example ID\" }}",
             self.oidc_issuer, self.oidc_client_secret, self.ca_file
         );
-        let oauth_servers = server_pair_toml("oidc", "Example ID", &self.domain, &self.ca_file, security, ports)
+        let oauth_servers = server_pair_toml("oidc", "Example ID", &self.domain, ca, security, ports, &extras)
             .replace("\nsmtp = ", &format!("\n{oauth}\nsmtp = "));
         format!("listen = \"127.0.0.1:0\"\nstatic_dir = {static_dir:?}\n{servers}\n{oauth_servers}")
+    }
+
+    /// One plain WebDAV request to Radicale as `user` (password `<user>-pass`), as another
+    /// contacts app would make it: the status, the ETag if any, and the body.
+    pub async fn dav(&self, user: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> DavReply {
+        use base64::Engine as _;
+        let credentials = format!("{}:{user}-pass", self.address(user));
+        let mut request =
+            http::Request::builder().method(method).uri(format!("https://127.0.0.1:{}{path}", self.carddav)).header(
+                "Authorization",
+                format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(credentials)),
+            );
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = request.body(body.as_bytes().to_vec()).expect("a request");
+        let reply = yubin_gateway::upstream::https::send(request, Some(&self.ca_file)).await.expect("Radicale answers");
+        DavReply {
+            status: reply.status().as_u16(),
+            etag: reply.headers().get("etag").and_then(|v| v.to_str().ok()).map(str::to_owned),
+            body: String::from_utf8_lossy(reply.body()).into_owned(),
+        }
     }
 
     /// A grant for `user` with an access and a refresh token, minted by the OpenID provider
@@ -417,8 +456,8 @@ impl OtherStack {
     /// Gateway `[[server]]` entries: `cyrus` (IMAP) and `cyrus-pop3` (POP3), both sending
     /// through OpenSMTPD's submission port, all over verified STARTTLS.
     pub fn gateway_servers_text(&self) -> String {
-        let ports = (self.imap, self.pop3, self.submission, None);
-        server_pair_toml("cyrus", "Cyrus + OpenSMTPD", &self.domain, &self.ca_file, "starttls", ports)
+        let ports = (self.imap, self.pop3, self.submission);
+        server_pair_toml("cyrus", "Cyrus + OpenSMTPD", &self.domain, &self.ca_file, "starttls", ports, "")
     }
 
     /// Delivers raw RFC 5322 bytes to `user` through OpenSMTPD's inbound service.
@@ -429,26 +468,25 @@ impl OtherStack {
 
 /// Two `[[server]]` entries for one mail host: `id` reading by IMAP and `id-pop3` by POP3,
 /// both sending through the same submission port, all TLS verified against `ca`.
-/// An IMAP server entry (with ManageSieve where there is one, STARTTLS) and a POP3 one.
+/// `extras` are further lines of the IMAP entry (ManageSieve, CardDAV).
 fn server_pair_toml(
     id: &str,
     name: &str,
     domain: &str,
     ca: &Path,
     security: &str,
-    ports: (u16, u16, u16, Option<u16>),
+    ports: (u16, u16, u16),
+    extras: &str,
 ) -> String {
-    let (imap, pop3, smtp, sieve) = ports;
-    let endpoint_with = |port: u16, security: &str| {
-        format!(r#"{{ host = "127.0.0.1", port = {port}, security = "{security}", ca_file = {ca:?} }}"#)
-    };
-    let endpoint = |port: u16| endpoint_with(port, security);
+    let (imap, pop3, smtp) = ports;
+    let endpoint =
+        |port: u16| format!(r#"{{ host = "127.0.0.1", port = {port}, security = "{security}", ca_file = {ca:?} }}"#);
     format!(
         "[[server]]\nid = \"{id}\"\nname = \"{name}\"\ndomain = \"{domain}\"\nimap = {}\nsmtp = {}\n{}\n\
          [[server]]\nid = \"{id}-pop3\"\nname = \"{name} (POP3)\"\ndomain = \"{domain}\"\npop3 = {}\nsmtp = {}\n",
         endpoint(imap),
         endpoint(smtp),
-        sieve.map(|port| format!("managesieve = {}\n", endpoint_with(port, "starttls"))).unwrap_or_default(),
+        extras,
         endpoint(pop3),
         endpoint(smtp),
     )
@@ -608,6 +646,15 @@ impl WsClient {
 
     pub async fn request(&mut self, request: Request) -> Result<Response, ApiError> {
         self.request_as(0, request).await
+    }
+
+    /// Sends a typed call and reads its reply (a reply of another shape fails the test).
+    pub async fn call<C: yubin_protocol::calls::Call + std::fmt::Debug + Clone>(
+        &mut self,
+        call: C,
+    ) -> Result<C::Reply, ApiError> {
+        let response = self.request(call.clone().into()).await?;
+        Ok(C::reply(response).unwrap_or_else(|| panic!("{call:?} answered with another shape")))
     }
 
     /// Sends `request` for the socket's account `account` (see [`ClientFrame::account`]).
