@@ -27,6 +27,7 @@ module() { # module <crate> <name>
   sed -i "s#</head>#<meta name=\"yubin-module-$name\" content=\"/modules/$name-$hash/$name.js\" /></head>#" dist/index.html
 }
 module yubin-filters filters
+module yubin-contacts contacts
 
 # Served as-is by the gateway to browsers that accept them: compressing once, at the highest
 # levels, beats compressing on every request at the fast ones.

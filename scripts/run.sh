@@ -28,6 +28,7 @@ if [ -z "$CONFIG" ]; then
   if [ "$($STACK doveadm mailbox status -u alice@example.test messages INBOX | sed 's/.*messages=//')" = 0 ]; then
     $STACK seed 500 alice
     $STACK seed 40 bob
+    $STACK seed-contacts 60 alice
   fi
   mkdir -p .yubin
   CONFIG=$ROOT/.yubin/demo.toml

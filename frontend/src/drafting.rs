@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use yubin_protocol::{Address, AttachmentSource, MessageRef, MessageView, OutgoingAttachment, OutgoingMessage};
 
 use crate::format;
+use yubin_shared::address_book::Suggestion;
 
 /// Everything the user has written so far. Serialized into the browser's storage on every
 /// pause in typing, so a reload, a crash or a gateway restart loses nothing.
@@ -298,28 +299,60 @@ pub fn complete_last(text: &str, chosen: &str) -> String {
     }
 }
 
-/// Addresses the user has seen, best matches first: those starting with `typed`, then those
-/// containing it.
-pub fn suggestions<'a>(contacts: &'a [String], typed: &str, limit: usize) -> Vec<&'a String> {
-    let typed = typed.trim().to_lowercase();
+/// A recipient offered for the one being typed: what the list shows, and what picking it puts
+/// in the field (a group puts all its members).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Offer<'a> {
+    pub shown: &'a str,
+    pub insert: &'a str,
+}
+
+/// Recipients for what is being typed, best first: the address book's contacts and groups
+/// (found by name, reading or address) whose words start with `typed`, then those holding it;
+/// then addresses seen in mail the same way (those not already offered from the book).
+pub fn suggestions<'a>(book: &'a [Suggestion], seen: &'a [String], typed: &str, limit: usize) -> Vec<Offer<'a>> {
+    let lowered = typed.trim().to_lowercase();
+    let typed = lowered.as_str();
     if typed.is_empty() {
         return Vec::new();
     }
-    let starts = contacts.iter().filter(|c| {
-        let c = c.to_lowercase();
-        c.starts_with(&typed) || c.split(['<', ' ', '"']).any(|w| w.starts_with(&typed))
-    });
-    let contains = contacts.iter().filter(|c| c.to_lowercase().contains(&typed));
-    let mut out: Vec<&String> = Vec::new();
-    for c in starts.chain(contains) {
-        if !out.contains(&c) {
-            out.push(c);
+    let word_starts = move |text: &str| {
+        text.starts_with(typed) || text.split(['<', ' ', '"', '@', '.']).any(|w| w.starts_with(typed))
+    };
+    let from_book = move |first: bool| {
+        book.iter()
+            .filter(move |s| if first { word_starts(&s.keys) } else { s.keys.contains(typed) })
+            .map(|s| Offer { shown: &s.shown, insert: &s.insert })
+    };
+    let from_seen = move |first: bool| {
+        seen.iter()
+            .filter(move |c| {
+                let c = c.to_lowercase();
+                if first {
+                    word_starts(&c)
+                } else {
+                    c.contains(typed)
+                }
+            })
+            .map(|c| Offer { shown: c, insert: c })
+    };
+    let mut out: Vec<Offer> = Vec::new();
+    for offer in from_book(true).chain(from_book(false)).chain(from_seen(true)).chain(from_seen(false)) {
+        let same = |o: &Offer| o.insert.eq_ignore_ascii_case(offer.insert) || same_mailbox(o.insert, offer.insert);
+        if !out.iter().any(same) {
+            out.push(offer);
         }
         if out.len() == limit {
             break;
         }
     }
     out
+}
+
+/// Whether two `Name <a@b>` texts are one address.
+fn same_mailbox(a: &str, b: &str) -> bool {
+    let address = |t: &str| t.rsplit_once('<').map_or(t, |(_, rest)| rest.trim_end_matches('>')).trim().to_lowercase();
+    !a.contains(',') && !b.contains(',') && address(a) == address(b)
 }
 
 #[cfg(test)]
@@ -433,7 +466,28 @@ mod tests {
         assert!(!is_valid_recipient("a b@c.d") && !is_valid_recipient("x@.y") && is_valid_recipient("山田 <y@x.jp>"));
         assert_eq!(last_token("a@b.test, ka"), "ka");
         assert_eq!(complete_last("a@b.test, ka", "Kate <kate@x.test>"), "a@b.test, Kate <kate@x.test>, ");
-        let contacts = vec!["Bob <bob@x.test>".to_owned(), "Kate <kate@x.test>".to_owned(), "akane@x.test".to_owned()];
-        assert_eq!(suggestions(&contacts, "ka", 5), [&contacts[1], &contacts[2]]);
+        let seen = vec!["Bob <bob@x.test>".to_owned(), "Kate <kate@x.test>".to_owned(), "akane@x.test".to_owned()];
+        let shown = |offers: Vec<Offer>| offers.iter().map(|o| o.shown.to_owned()).collect::<Vec<_>>();
+        assert_eq!(shown(suggestions(&[], &seen, "ka", 5)), ["Kate <kate@x.test>", "akane@x.test"]);
+        let book = vec![
+            Suggestion {
+                shown: "山田 花子 <hanako@x.jp>".into(),
+                insert: "山田 花子 <hanako@x.jp>".into(),
+                keys: "山田 花子 やまだ はなこ hanako@x.jp".into(),
+            },
+            Suggestion {
+                shown: "Kate Smith <kate@x.test>".into(),
+                insert: "Kate Smith <kate@x.test>".into(),
+                keys: "kate smith kate@x.test".into(),
+            },
+            Suggestion { shown: "Team (2)".into(), insert: "a@x.test, b@x.test".into(), keys: "team".into() },
+        ];
+        assert_eq!(
+            shown(suggestions(&book, &seen, "ka", 5)),
+            ["Kate Smith <kate@x.test>", "akane@x.test"],
+            "the book's Kate first, the seen one not twice"
+        );
+        assert_eq!(shown(suggestions(&book, &seen, "やま", 5)), ["山田 花子 <hanako@x.jp>"], "found by reading");
+        assert_eq!(suggestions(&book, &seen, "tea", 5)[0].insert, "a@x.test, b@x.test");
     }
 }

@@ -3,8 +3,9 @@
 //! first time the user needs them and fetched ahead once the mail is on screen. The first
 //! download stays what the sign-in, the list and the reader need.
 //!
-//! Today: the filters dialog (`frontend/filters`). It reaches the gateway through the app's
-//! WebSocket ([`Connection::relay`]): the app passes its requests and replies on unread.
+//! Today: the filters dialog (`frontend/filters`) and the address book (`frontend/contacts`).
+//! They reach the gateway through the app's WebSocket ([`Connection::relay`]): the app passes
+//! their requests and replies on unread.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -70,33 +71,71 @@ pub fn prefetch(name: &'static str) {
     }
 }
 
-/// The filters dialog while it is open; dropping it takes the dialog down.
-pub struct OpenFilters {
+/// A module's dialog while it is open; dropping it takes the dialog down.
+pub struct OpenDialog {
     element: web_sys::Element,
     module: JsValue,
+    close: &'static str,
     // What the module calls back, alive as long as the dialog.
     _call: Closure<dyn FnMut(String) -> js_sys::Promise>,
     _close: Closure<dyn FnMut()>,
 }
 
-impl Drop for OpenFilters {
+impl Drop for OpenDialog {
     fn drop(&mut self) {
-        let _ = invoke(&self.module, "close_filters", &[]);
+        let _ = invoke(&self.module, self.close, &[]);
         self.element.remove();
     }
 }
 
-/// Loads the filters module and opens its dialog: `opening` is the JSON of what it shows
-/// (`yubin_filters::Opening`), `connection` the account's way to the gateway, `on_close` told
-/// when the user closes it.
-pub async fn open_filters(
+/// A dialog of a module: its name, and the functions that open and close it.
+#[derive(Debug, Clone, Copy)]
+pub struct Dialog {
+    pub module: &'static str,
+    pub open: &'static str,
+    pub close: &'static str,
+}
+
+/// The filters and vacation reply (`frontend/filters`); opened with a `yubin_filters::Opening`.
+pub const FILTERS: Dialog = Dialog { module: "filters", open: "open_filters", close: "close_filters" };
+/// The address book (`frontend/contacts`); opened with a `yubin_contacts::Opening`.
+pub const CONTACTS: Dialog = Dialog { module: "contacts", open: "open_contacts", close: "close_contacts" };
+
+/// Loads `dialog`'s module and opens it: `opening` is the JSON of what it shows, `connection`
+/// the account's way to the gateway, `on_close` told when the user closes it.
+pub async fn open(
+    dialog: Dialog,
     opening: String,
     connection: Option<Connection>,
     on_close: Callback<()>,
-) -> Result<OpenFilters, ApiError> {
+) -> Result<OpenDialog, ApiError> {
     let failed = |_| ApiError::new(ErrorKind::ConnectionLost, "the gateway did not send them");
-    let module = load("filters").await.map_err(failed)?;
-    let call = Closure::<dyn FnMut(String) -> js_sys::Promise>::new(move |request: String| {
+    let module = load(dialog.module).await.map_err(failed)?;
+    let call = relay(connection);
+    let close = Closure::<dyn FnMut()>::new(move || on_close.emit(()));
+    let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| failed(JsValue::NULL))?;
+    let element = document.create_element("div").map_err(failed)?;
+    document.body().ok_or_else(|| failed(JsValue::NULL))?.append_child(&element).map_err(failed)?;
+    let args = [element.clone().into(), opening.into(), call.as_ref().clone(), close.as_ref().clone()];
+    invoke(&module, dialog.open, &args).map_err(failed)?;
+    Ok(OpenDialog { element, module, close: dialog.close, _call: call, _close: close })
+}
+
+/// Brings the account's kept contacts (and the composer's suggestions from them) up to date
+/// with its CardDAV server, loading the contacts module if needed.
+pub async fn sync_contacts(account: String, connection: Connection) -> Result<(), ApiError> {
+    let failed = |e: JsValue| ApiError::new(ErrorKind::ConnectionLost, e.as_string().unwrap_or_default());
+    let module = load(CONTACTS.module).await.map_err(failed)?;
+    let call = relay(Some(connection));
+    let promise = invoke(&module, "sync_contacts", &[account.into(), call.as_ref().clone()]).map_err(failed)?;
+    JsFuture::from(js_sys::Promise::from(promise)).await.map_err(failed)?;
+    Ok(())
+}
+
+/// The function a module calls to reach the gateway: a request's JSON in, the reply frame's
+/// JSON out, passed on without reading either.
+fn relay(connection: Option<Connection>) -> Closure<dyn FnMut(String) -> js_sys::Promise> {
+    Closure::<dyn FnMut(String) -> js_sys::Promise>::new(move |request: String| {
         let connection = connection.clone();
         wasm_bindgen_futures::future_to_promise(async move {
             let frame = match connection {
@@ -105,14 +144,7 @@ pub async fn open_filters(
             };
             Ok(JsValue::from_str(&frame.unwrap_or_else(|e| error_frame(&e))))
         })
-    });
-    let close = Closure::<dyn FnMut()>::new(move || on_close.emit(()));
-    let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| failed(JsValue::NULL))?;
-    let element = document.create_element("div").map_err(failed)?;
-    document.body().ok_or_else(|| failed(JsValue::NULL))?.append_child(&element).map_err(failed)?;
-    let args = [element.clone().into(), opening.into(), call.as_ref().clone(), close.as_ref().clone()];
-    invoke(&module, "open_filters", &args).map_err(failed)?;
-    Ok(OpenFilters { element, module, _call: call, _close: close })
+    })
 }
 
 /// A reply frame carrying `error`, for the module to read like the gateway's.

@@ -281,6 +281,10 @@ const CATALOG: yubin_i18n::Catalog = &[
     ("Loading filters…", "フィルタを読み込み中…"),
     ("The filters could not be loaded: {error}", "フィルタを読み込めませんでした: {error}"),
     ("Filters…", "フィルタ…"),
+    ("Contacts", "連絡先"),
+    ("Loading contacts…", "連絡先を読み込み中…"),
+    ("The contacts could not be loaded: {error}", "連絡先を読み込めませんでした: {error}"),
+    ("Add to contacts", "連絡先に追加"),
     ("Filter messages like this", "このようなメールをフィルタ"),
     // Keyboard shortcuts
     ("Keyboard shortcuts", "キーボードショートカット"),

@@ -206,6 +206,7 @@ async fn reader_shows_headers_text_and_attachments() {
         state: ReaderState::Loaded(Box::new(view)),
         folders: vec![],
         can_filter: false,
+        can_add_contact: false,
         on_action: Callback::noop(),
         on_download: Callback::noop(),
         on_find_sent: Callback::noop(),
@@ -251,6 +252,7 @@ async fn a_bounce_shows_who_failed_with_the_remote_reply_and_links_to_the_sent_m
         state: ReaderState::Loaded(Box::new(view)),
         folders: vec![],
         can_filter: false,
+        can_add_contact: false,
         on_action: Callback::noop(),
         on_download: Callback::noop(),
         on_find_sent: {

@@ -27,7 +27,7 @@ const ERROR_KINDS: [(ErrorKind, &str); 9] = [
 ];
 
 /// Upstream protocols, as the `protocol` label says them (`oauth`: the identity provider).
-pub const UPSTREAMS: [&str; 5] = ["imap", "pop3", "smtp", "managesieve", "oauth"];
+pub const UPSTREAMS: [&str; 6] = ["imap", "pop3", "smtp", "managesieve", "oauth", "carddav"];
 
 pub struct Metrics {
     pub sessions_open: AtomicU64,

@@ -56,7 +56,7 @@ async fn contacts_are_written_read_synced_and_never_overwritten() {
     };
     let saved = client.call(request).await.expect("stored").remove(0);
     assert!(saved.href.starts_with(&book.href) && !saved.etag.is_empty(), "{saved:?}");
-    assert_eq!(saved.contact.full_name, "花子 山田");
+    assert_eq!(saved.contact.full_name, "山田 花子");
     let on_server = stack.dav("cora", "GET", &saved.href, &[], "").await;
     assert_eq!(on_server.status, 200, "{on_server:?}");
     for line in

@@ -87,7 +87,10 @@ const APP_ORDER: &[&str] = &[
 ];
 
 /// The filters module (`frontend/filters`, loaded on first use), top to bottom.
-const FILTERS_ORDER: &[&str] = &["dialog", "rule_editor", "editing", "sieve_rules", "host", "i18n"];
+const FILTERS_ORDER: &[&str] = &["dialog", "rule_editor", "editing", "sieve_rules", "i18n"];
+
+/// The contacts module (`frontend/contacts`, loaded on first use), top to bottom.
+const CONTACTS_ORDER: &[&str] = &["dialog", "sync", "store", "files", "book", "i18n"];
 
 #[test]
 fn gateway_modules_import_only_downwards() {
@@ -97,6 +100,11 @@ fn gateway_modules_import_only_downwards() {
 #[test]
 fn app_modules_import_only_downwards() {
     check(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../frontend/src"), APP_ORDER, &[]);
+}
+
+#[test]
+fn contacts_modules_import_only_downwards() {
+    check(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../frontend/contacts/src"), CONTACTS_ORDER, &[]);
 }
 
 #[test]

@@ -112,7 +112,13 @@ impl Contact {
         if !self.full_name.trim().is_empty() {
             return self.full_name.trim().to_owned();
         }
-        let parts = [self.given.trim(), self.family.trim()];
+        // Chinese, Japanese and Korean names are written family name first.
+        let cjk = |s: &str| s.chars().any(|c| matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x9FFF | 0xAC00..=0xD7AF));
+        let parts = if cjk(&self.family) || cjk(&self.given) {
+            [self.family.trim(), self.given.trim()]
+        } else {
+            [self.given.trim(), self.family.trim()]
+        };
         let joined = parts.iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join(" ");
         if !joined.is_empty() {
             return joined;
@@ -133,7 +139,10 @@ mod tests {
         contact.given = "Hanako".into();
         contact.family = "Yamada".into();
         assert_eq!(contact.display_name(), "Hanako Yamada");
-        contact.full_name = "山田 花子".into();
-        assert_eq!(contact.display_name(), "山田 花子");
+        contact.family = "山田".into();
+        contact.given = "花子".into();
+        assert_eq!(contact.display_name(), "山田 花子", "family name first");
+        contact.full_name = "Hanako".into();
+        assert_eq!(contact.display_name(), "Hanako");
     }
 }

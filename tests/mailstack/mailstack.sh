@@ -6,6 +6,7 @@
 #   mailstack.sh stop             stop both, wait until every process is gone
 #   mailstack.sh status           show PIDs / listening ports (exit 0 = both running)
 #   mailstack.sh seed N USER [MAILBOX]   put N generated messages into USER's mailbox (default INBOX)
+#   mailstack.sh seed-contacts N USER   put N generated contacts into USER's address book (Radicale)
 #   mailstack.sh clean            stop + delete the whole state directory
 #   mailstack.sh doveadm ARGS...  run doveadm against this instance
 #   mailstack.sh postfix ARGS...  run postfix(1) against this instance (e.g. "flush")
@@ -845,6 +846,10 @@ case ${1:-} in
   status) cmd_status ;;
   restart) cmd_stop; cmd_start ;;
   seed) shift; cmd_seed "$@" ;;
+  seed-contacts)
+    n=${2:?usage: seed-contacts N USER} user=${3:?usage: seed-contacts N USER}
+    case $user in *@*) ;; *) user=$user@$DOMAIN ;; esac
+    python3 "$SCRIPT_DIR/gencontacts.py" --storage "$D/radicale/collections" --user "$user" --count "$n" ;;
   clean) if [ -s "$RUN/roundcube.pid" ]; then cmd_roundcube stop; fi; bash "$SCRIPT_DIR/others.sh" clean; cmd_clean ;;
   roundcube) shift; cmd_roundcube "$@" ;;
   doveadm) shift; exec doveadm -c "$DCONF" "$@" ;;

@@ -16,10 +16,10 @@ use crate::editing::{
     action_argument, action_code, blank_rule, field_code, test_code, FilterEditing, FilterEffect, FilterMsg, Stage,
     Status,
 };
-use crate::host::Host;
 use crate::i18n::{tr, trf, Lang};
 use crate::rule_editor::{code_label, RuleEditor, VacationForm};
 use crate::sieve_rules::{Field, Rule, Vacation};
+use yubin_shared::host::Host;
 
 /// Days between two replies to one sender, unless the user chooses.
 const VACATION_DAYS: u32 = 7;

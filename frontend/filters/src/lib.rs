@@ -6,7 +6,6 @@
 
 pub mod dialog;
 pub mod editing;
-pub mod host;
 pub mod i18n;
 pub mod rule_editor;
 pub mod sieve_rules;
@@ -20,8 +19,8 @@ use yew::prelude::*;
 use yubin_protocol::Folder;
 
 use dialog::FiltersDialog;
-use host::Host;
 use i18n::Lang;
+use yubin_shared::host::Host;
 
 /// What the app tells the dialog when it opens it.
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -200,6 +200,9 @@ impl App {
                 crate::extras::prefetch("filters");
             });
         }
+        if session.contacts {
+            self.sync_contacts_later(ctx, id, session.email.clone());
+        }
         if let Some(known) = self.account_mut(id) {
             // Signed in again after a drop: catch up.
             let renewed = session.refresh_token.clone();
@@ -270,6 +273,21 @@ impl App {
         true
     }
 
+    /// Once the mail is on screen: the composer gets the address book this browser keeps, then
+    /// (the contacts module loaded in the background) the server's, brought up to date.
+    fn sync_contacts_later(&self, ctx: &Context<Self>, id: AccountId, email: String) {
+        let Some(connection) = self.connection.as_ref().map(|c| c.for_account(id)) else { return };
+        let link = ctx.link().clone();
+        super::settings_sync::read_address_book(ctx, email.clone());
+        spawn_local(async move {
+            yew::platform::time::sleep(std::time::Duration::from_secs(5)).await;
+            if crate::extras::sync_contacts(email.clone(), connection).await.is_ok() {
+                let suggestions = yubin_shared::address_book::suggestions(&email).await;
+                link.send_message(Msg::AddressBook(email, Rc::new(suggestions)));
+            }
+        });
+    }
+
     /// Signs the account on screen out, and forgets it in this browser.
     pub(super) fn sign_out(&mut self, ctx: &Context<Self>) -> bool {
         self.sign_out_account(ctx, self.active)
@@ -294,7 +312,11 @@ impl App {
             spawn_local(async move { remember::forget(&form.server, &form.username).await });
         }
         if let Some(email) = self.account_by_id(id).map(|a| a.session.email.clone()) {
-            spawn_local(async move { list_cache::forget(&email).await });
+            self.address_books.remove(&email);
+            spawn_local(async move {
+                list_cache::forget(&email).await;
+                yubin_shared::address_book::forget(&email).await;
+            });
         }
         if let Some(connection) = &self.connection {
             let connection = connection.for_account(id);

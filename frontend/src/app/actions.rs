@@ -74,6 +74,13 @@ impl App {
                 };
                 return self.on_settings(ctx, Msg::EditFilters(Some(sender.email.clone())));
             }
+            Msg::Act(_, Action::AddSender) => {
+                let Some(sender) = self.reading.loaded().and_then(|view| view.from.first()) else {
+                    return Handled::Done(false);
+                };
+                let sender = (sender.name.clone().unwrap_or_default(), sender.email.clone());
+                return self.on_settings(ctx, Msg::OpenContacts(Some(sender)));
+            }
             Msg::Act(uids, Action::MoveTo(to)) => self.remove(ctx, uids, Some(to)),
             Msg::Act(uids, Action::Delete) => {
                 // Delete moves to Trash; in Trash it deletes for good. An account without a Trash

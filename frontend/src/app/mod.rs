@@ -23,6 +23,8 @@ mod view;
 
 use std::rc::Rc;
 
+use yubin_shared::address_book::Suggestion;
+
 use yew::platform::spawn_local;
 use yew::prelude::*;
 use yubin_protocol::{
@@ -111,7 +113,15 @@ pub enum Msg {
     /// mail from this sender if given.
     EditFilters(Option<String>),
     /// The filters dialog is up, or could not be loaded.
-    FiltersOpened(Result<Rc<extras::OpenFilters>, ApiError>),
+    FiltersOpened(Result<Rc<extras::OpenDialog>, ApiError>),
+    /// The address book opens (loading its module the first time), adding this sender
+    /// (`(name, address)`) if one is given.
+    OpenContacts(Option<(String, String)>),
+    /// The address book is up, or could not be loaded.
+    ContactsOpened(Result<Rc<extras::OpenDialog>, ApiError>),
+    CloseContacts,
+    /// An account's address book, for the composer's suggestions (by the account's address).
+    AddressBook(String, Rc<Vec<Suggestion>>),
     CloseFilters,
     /// The user chose a folder for a role on the account on screen (`None`: automatic).
     ChooseRole(FolderRole, Option<String>),
@@ -212,7 +222,11 @@ pub struct App {
     /// The special-folders form of the account on screen is open.
     editing_roles: bool,
     /// The filters dialog of the account on screen: loading (`None` inside) or open.
-    filters: Option<Option<Rc<extras::OpenFilters>>>,
+    filters: Option<Option<Rc<extras::OpenDialog>>>,
+    /// The address book of the account on screen: loading (`None` inside) or open.
+    contacts_dialog: Option<Option<Rc<extras::OpenDialog>>>,
+    /// Each account's address book as the composer offers it, by the account's address.
+    address_books: std::collections::HashMap<String, Rc<Vec<Suggestion>>>,
     /// Kept in the browser and, where the server can, on the IMAP servers.
     settings: Settings,
     list: ListView,
@@ -251,6 +265,8 @@ impl Component for App {
             editing_identity: false,
             editing_roles: false,
             filters: None,
+            contacts_dialog: None,
+            address_books: Default::default(),
             settings: Settings::load(),
             list: ListView::default(),
             reading: Reading::default(),

@@ -107,7 +107,39 @@ impl App {
     }
 }
 
+/// Reads the account's address book (as the contacts module last stored it) for the composer.
+pub(super) fn read_address_book(ctx: &Context<App>, email: String) {
+    let link = ctx.link().clone();
+    spawn_local(async move {
+        let suggestions = yubin_shared::address_book::suggestions(&email).await;
+        link.send_message(Msg::AddressBook(email, Rc::new(suggestions)));
+    });
+}
+
 impl App {
+    /// Loads the contacts module if needed and opens the address book of the account on screen.
+    fn open_contacts(&mut self, ctx: &Context<Self>, add: Option<(String, String)>) {
+        let Some(account) = self.account() else { return };
+        if self.contacts_dialog.is_some() || !account.session.contacts {
+            return;
+        }
+        #[derive(serde::Serialize)]
+        struct Opening<'a> {
+            lang: Lang,
+            account: &'a str,
+            add: Option<(String, String)>,
+        }
+        let opening = Opening { lang: self.prefs.lang, account: &account.session.email, add };
+        let opening = serde_json::to_string(&opening).unwrap_or_default();
+        let connection = self.connection.as_ref().map(|c| c.for_account(self.active));
+        let (link, on_close) = (ctx.link().clone(), ctx.link().callback(|()| Msg::CloseContacts));
+        self.contacts_dialog = Some(None);
+        spawn_local(async move {
+            let opened = extras::open(extras::CONTACTS, opening, connection, on_close).await;
+            link.send_message(Msg::ContactsOpened(opened.map(Rc::new)));
+        });
+    }
+
     /// Loads the filters module if needed and opens its dialog for the account on screen.
     fn open_filters(&mut self, ctx: &Context<Self>, sender: Option<String>) {
         let Some(account) = self.account() else { return };
@@ -128,7 +160,7 @@ impl App {
         let (link, on_close) = (ctx.link().clone(), ctx.link().callback(|()| Msg::CloseFilters));
         self.filters = Some(None);
         spawn_local(async move {
-            let opened = extras::open_filters(opening, connection, on_close).await;
+            let opened = extras::open(extras::FILTERS, opening, connection, on_close).await;
             link.send_message(Msg::FiltersOpened(opened.map(Rc::new)));
         });
     }
@@ -154,6 +186,24 @@ impl App {
                 self.notice = Some(Notice::error(text));
             }
             Msg::CloseFilters => self.filters = None,
+            Msg::OpenContacts(add) => self.open_contacts(ctx, add),
+            Msg::ContactsOpened(Ok(open)) if self.contacts_dialog.is_some() => self.contacts_dialog = Some(Some(open)),
+            Msg::ContactsOpened(Ok(_)) => return Handled::Done(false),
+            Msg::ContactsOpened(Err(e)) => {
+                self.contacts_dialog = None;
+                let text = trf(self.prefs.lang, "The contacts could not be loaded: {error}", &[("error", &e.message)]);
+                self.notice = Some(Notice::error(text));
+            }
+            Msg::CloseContacts => {
+                self.contacts_dialog = None;
+                // What was added or changed there is offered in the composer at once.
+                if let Some(email) = self.account().map(|a| a.session.email.clone()) {
+                    read_address_book(ctx, email);
+                }
+            }
+            Msg::AddressBook(email, suggestions) => {
+                self.address_books.insert(email, suggestions);
+            }
             Msg::ChooseRole(role, folder) => {
                 let Some(email) = self.account().map(|a| a.session.email.clone()) else { return Handled::Done(false) };
                 self.settings.choose_folder(&email, role, folder);

@@ -44,7 +44,8 @@ impl App {
                     on_select={link.callback(|folder| Msg::List(ListMsg::SelectFolder(folder)))} on_manage={link.callback(Msg::ManageFolder)}
                     on_drop={link.callback(|(folder, uid)| Msg::DropOn(folder, uid))}
                     on_roles={(account.session.incoming == IncomingProtocol::Imap).then(|| link.callback(|_| Msg::EditFolderRoles(true)))}
-                    on_filters={account.session.filters.then(|| link.callback(|_| Msg::EditFilters(None)))} />
+                    on_filters={account.session.filters.then(|| link.callback(|_| Msg::EditFilters(None)))}
+                    on_contacts={account.session.contacts.then(|| link.callback(|_| Msg::OpenContacts(None)))} />
                 if let Some(quota) = account.quota {
                     <QuotaMeter quota={quota} />
                 }
@@ -99,6 +100,7 @@ impl App {
                     { tr(lang, "← Back") }
                 </button>
                 <Reader state={reading.open.clone()} folders={account.folders.clone()} can_filter={account.session.filters}
+                    can_add_contact={account.session.contacts}
                     on_action={
                         let uid = reading.open.uid();
                         link.batch_callback(move |action| uid.map(|uid| Msg::Act(vec![uid], action)))
@@ -283,6 +285,7 @@ impl App {
                         identity={self.account_by_id(*sender).map(|a| self.settings.identity(&a.session.email).from_header(&a.session.email)).unwrap_or_default()}
                         start={start.clone()}
                         contacts={self.contacts.clone()}
+                        address_book={self.account_by_id(*sender).and_then(|a| self.address_books.get(&a.session.email)).map(Rc::clone).unwrap_or_default()}
                         on_done={link.callback(Msg::ComposeDone)}
                     />
                 }
@@ -295,6 +298,9 @@ impl App {
                 }
                 if matches!(self.filters, Some(None)) {
                     <div class="composer-backdrop"><p class="loading-module" role="status">{ tr(lang, "Loading filters…") }</p></div>
+                }
+                if matches!(self.contacts_dialog, Some(None)) {
+                    <div class="composer-backdrop"><p class="loading-module" role="status">{ tr(lang, "Loading contacts…") }</p></div>
                 }
                 if self.editing_roles {
                     <FolderRolesForm folders={folders.clone()}

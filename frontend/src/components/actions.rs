@@ -21,6 +21,8 @@ pub enum Action {
     EditDraft,
     /// Write a filter rule for mail like this (from its sender).
     FilterLike,
+    /// Add the sender to the address book.
+    AddSender,
     /// Save the whole message as an .eml file.
     Export,
 }

@@ -21,6 +21,7 @@ use crate::format;
 use crate::i18n::{tr, trf, Lang};
 use crate::local_store::{self, Shelf, Stored};
 use crate::upload::{unique_id, upload_blob};
+use yubin_shared::address_book::Suggestion;
 
 /// Quiet time after the last keystroke before the draft is stored in the browser.
 const LOCAL_SAVE_DELAY: Duration = Duration::from_millis(600);
@@ -50,6 +51,9 @@ pub struct ComposerProps {
     pub start: Rc<Stored>,
     /// Addresses seen in mail, for suggestions.
     pub contacts: Rc<Vec<String>>,
+    /// The account's address book, for suggestions before the addresses seen.
+    #[prop_or_default]
+    pub address_book: Rc<Vec<Suggestion>>,
     pub on_done: Callback<ComposeOutcome>,
 }
 
@@ -378,7 +382,8 @@ impl Composer {
         let link = ctx.link();
         let value = self.field(field).to_owned();
         let suggestions = if self.focus == Some(field) {
-            drafting::suggestions(&ctx.props().contacts, drafting::last_token(&value), SUGGESTIONS)
+            let props = ctx.props();
+            drafting::suggestions(&props.address_book, &props.contacts, drafting::last_token(&value), SUGGESTIONS)
         } else {
             Vec::new()
         };
@@ -392,10 +397,10 @@ impl Composer {
                 if !suggestions.is_empty() {
                     <ul class="suggestions" role="listbox" aria-label={tr(lang, "Suggestions")}>
                         { for suggestions.into_iter().map(|s| {
-                            let chosen = s.clone();
+                            let chosen = s.insert.to_owned();
                             // mousedown, not click: it comes before the input loses focus.
                             let pick = link.callback(move |e: MouseEvent| { e.prevent_default(); Msg::Pick(field, chosen.clone()) });
-                            html! { <li role="option" onmousedown={pick}>{ s }</li> }
+                            html! { <li role="option" onmousedown={pick}><bdi>{ s.shown }</bdi></li> }
                         }) }
                     </ul>
                 }

@@ -33,6 +33,9 @@ pub struct FolderListProps {
     /// Opens the account's filters (accounts whose server has ManageSieve).
     #[prop_or_default]
     pub on_filters: Option<Callback<()>>,
+    /// Opens the account's address book (accounts whose server has CardDAV).
+    #[prop_or_default]
+    pub on_contacts: Option<Callback<()>>,
 }
 
 /// Which inline form is open.
@@ -127,6 +130,9 @@ pub fn FolderList(props: &FolderListProps) -> Html {
                         <button id="subscribe-folder" onclick={emit(FolderOp::Subscribe { folder: folder.id.clone(), subscribed: !folder.subscribed })}>
                             { if folder.subscribed { tr(lang, "Hide") } else { tr(lang, "Show") } }
                         </button>
+                    }
+                    if let Some(on_contacts) = &props.on_contacts {
+                        <button id="contacts-button" onclick={on_contacts.reform(|_: MouseEvent| ())}>{ tr(lang, "Contacts") }</button>
                     }
                     if let Some(on_filters) = &props.on_filters {
                         <button id="filters-button" onclick={on_filters.reform(|_: MouseEvent| ())}>{ tr(lang, "Filters…") }</button>

@@ -20,6 +20,9 @@ pub struct ReaderProps {
     /// The account has filters ("filter messages like this").
     #[prop_or_default]
     pub can_filter: bool,
+    /// The account has an address book ("add to contacts").
+    #[prop_or_default]
+    pub can_add_contact: bool,
     #[prop_or_default]
     pub on_action: Callback<Action>,
     /// (section, file name) of an attachment to download.
@@ -68,7 +71,12 @@ pub fn Reader(props: &ReaderProps) -> Html {
                     { if m.subject.is_empty() { tr(lang, "(no subject)") } else { &m.subject } }
                 </h2>
                 <dl class="headers">
-                    <dt>{ tr(lang, "From") }</dt><dd class="from">{ format::address_list(&m.from) }</dd>
+                    <dt>{ tr(lang, "From") }</dt><dd class="from">{ format::address_list(&m.from) }
+                        if props.can_add_contact && !m.from.is_empty() {
+                            { " " }<button id="add-to-contacts" type="button" class="link"
+                                onclick={props.on_action.reform(|_: MouseEvent| Action::AddSender)}>{ tr(lang, "Add to contacts") }</button>
+                        }
+                    </dd>
                     <dt>{ tr(lang, "To") }</dt><dd class="to">{ format::address_list(&m.to) }</dd>
                     if !m.cc.is_empty() {
                         <dt>{ tr(lang, "Cc") }</dt><dd class="cc">{ format::address_list(&m.cc) }</dd>

@@ -6,6 +6,7 @@
 //! loopback: they include TLS, Dovecot and (for the browser rows) Chromium's rendering.
 
 mod browser;
+mod contacts;
 mod raw;
 mod resync;
 mod sessions;
@@ -142,6 +143,9 @@ async fn main() {
     if wanted("pop3") {
         seed(stack, "benchpop", 10_000);
         rows.extend(browser::pop3_first_sync(stack, "benchpop").await);
+    }
+    if wanted("contacts") {
+        rows.extend(contacts::ten_thousand(stack, "benchcontacts").await);
     }
     if wanted("sessions") {
         rows.extend(sessions::memory_per_session(stack).await);

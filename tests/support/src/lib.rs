@@ -60,6 +60,16 @@ impl Drop for KeyFile {
     }
 }
 
+const PROPFIND_TYPES: &str = r#"<?xml version="1.0"?><propfind xmlns="DAV:"><prop><resourcetype/></prop></propfind>"#;
+
+/// The `<href>`s of a WebDAV multistatus reply, in order.
+fn hrefs_of(body: &str) -> Vec<String> {
+    body.split("<href>")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("</href>").map(|(href, _)| href.to_owned()))
+        .collect()
+}
+
 /// What Radicale answered to [`MailStack::dav`].
 #[derive(Debug, Clone)]
 pub struct DavReply {
@@ -354,6 +364,33 @@ impl MailStack {
             status: reply.status().as_u16(),
             etag: reply.headers().get("etag").and_then(|v| v.to_str().ok()).map(str::to_owned),
             body: String::from_utf8_lossy(reply.body()).into_owned(),
+        }
+    }
+
+    /// `user`'s address books on Radicale (their paths), as another contacts app finds them.
+    pub async fn address_books(&self, user: &str) -> Vec<String> {
+        let home = format!("/{}/", self.address(user).replace('@', "%40"));
+        let listing = self.dav(user, "PROPFIND", &home, &[("Depth", "1")], PROPFIND_TYPES).await;
+        hrefs_of(&listing.body).into_iter().filter(|h| *h != home && h.ends_with('/')).collect()
+    }
+
+    /// Every card of `user` on Radicale: its path and text.
+    pub async fn vcards(&self, user: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for book in self.address_books(user).await {
+            let listing = self.dav(user, "PROPFIND", &book, &[("Depth", "1")], PROPFIND_TYPES).await;
+            for href in hrefs_of(&listing.body).into_iter().filter(|h| !h.ends_with('/')) {
+                out.push((href.clone(), self.dav(user, "GET", &href, &[], "").await.body));
+            }
+        }
+        out
+    }
+
+    /// Deletes all of `user`'s address books on Radicale: a test starts from none.
+    pub async fn reset_contacts(&self, user: &str) {
+        for book in self.address_books(user).await {
+            let reply = self.dav(user, "DELETE", &book, &[], "").await;
+            assert!(reply.status < 300, "deleting {book}: {reply:?}");
         }
     }
 
