@@ -89,6 +89,14 @@ impl Connection {
                 // Read as text either way: `serde_json::from_slice` would compile the whole
                 // protocol's decoding a second time (~110 KB of wasm).
                 let text = data.as_string().or_else(|| String::from_utf8(js_sys::Uint8Array::new(&data).to_vec()).ok());
+                // A module's reply goes to it as it came, unread: the app has no decoding for
+                // the modules' replies (`yubin-protocol`'s `modules` feature).
+                if let (Some(text), Some(inner)) = (&text, inner.upgrade()) {
+                    if let Some(waiter) = relayed(&mut inner.borrow_mut(), text) {
+                        let _ = waiter.send(text.clone());
+                        return;
+                    }
+                }
                 let Some((text, Ok(frame))) = text.map(|text| {
                     let frame = serde_json::from_str::<ServerFrame>(&text);
                     (text, frame)
@@ -203,4 +211,29 @@ impl Connection {
 
 fn lost() -> ApiError {
     ApiError::new(ErrorKind::ConnectionLost, "The connection to the gateway was lost.")
+}
+
+/// The waiter of a reply to be relayed unread, taken from the pending ones, if `text` is one.
+fn relayed(inner: &mut Option<Inner>, text: &str) -> Option<oneshot::Sender<String>> {
+    /// Only the id of a reply frame (`{"reply":{"id":…,"result":…}}`), the rest skipped.
+    #[derive(serde::Deserialize)]
+    struct Head {
+        reply: Option<ReplyHead>,
+    }
+    #[derive(serde::Deserialize)]
+    struct ReplyHead {
+        id: RequestId,
+    }
+    let inner = inner.as_mut()?;
+    if !inner.pending.values().any(|w| matches!(w, Waiter::Frame(_))) {
+        return None;
+    }
+    let id = serde_json::from_str::<Head>(text).ok()?.reply?.id;
+    match inner.pending.remove(&id)? {
+        Waiter::Frame(sender) => Some(sender),
+        other => {
+            inner.pending.insert(id, other);
+            None
+        }
+    }
 }

@@ -25,15 +25,7 @@ pub fn save_lang(lang: Lang) {
     crate::prefs::set(STORAGE_KEY, lang.tag());
 }
 
-/// `en` in `lang`.
-pub fn tr(lang: Lang, en: &'static str) -> &'static str {
-    yubin_i18n::translate(CATALOG, lang, en)
-}
-
-/// `en` in `lang`, with each `{name}` replaced by its value.
-pub fn trf(lang: Lang, en: &'static str, values: &[(&str, &dyn std::fmt::Display)]) -> String {
-    yubin_i18n::fill(tr(lang, en), values)
-}
+yubin_i18n::lookups!(CATALOG);
 
 /// English → Japanese.
 const CATALOG: yubin_i18n::Catalog = &[

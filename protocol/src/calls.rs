@@ -98,6 +98,11 @@ calls! {
     SaveSettings { settings: String } -> () { Response::Done => () }
     SetFolderRoles { choices: Vec<RoleChoice> } -> () { Response::Done => () }
     Logout {} -> () { Response::Done => () }
+}
+
+// The modules' own requests: see the `modules` feature.
+#[cfg(feature = "modules")]
+calls! {
     ListSieveScripts {} -> crate::SieveScripts { Response::SieveScripts(s) => s }
     GetSieveScript { name: String } -> String { Response::SieveScript { text } => text }
     /// The server's warnings, if it had any.

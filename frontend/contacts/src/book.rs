@@ -34,24 +34,27 @@ pub fn sort_key(contact: &Contact) -> String {
     key.unwrap_or_else(|| contact.display_name()).to_lowercase()
 }
 
-/// Whether `contact` holds `query` (lower-case) in a name, reading, address, number, organization
-/// or category.
-pub fn holds(contact: &Contact, query: &str) -> bool {
-    if query.is_empty() {
-        return true;
-    }
-    let texts = [
+/// Every name a contact goes by: full, family, given, their readings, nickname.
+fn names(contact: &Contact) -> [&String; 6] {
+    [
         &contact.full_name,
         &contact.family,
         &contact.given,
         &contact.phonetic_family,
         &contact.phonetic_given,
         &contact.nickname,
-        &contact.organization,
-        &contact.note,
-    ];
+    ]
+}
+
+/// Whether `contact` holds `query` (lower-case) in a name, reading, address, number, organization
+/// or category.
+pub fn holds(contact: &Contact, query: &str) -> bool {
+    if query.is_empty() {
+        return true;
+    }
+    let texts = names(contact).into_iter().chain([&contact.organization, &contact.note]);
     let digits: String = query.chars().filter(char::is_ascii_digit).collect();
-    texts.iter().any(|t| t.to_lowercase().contains(query))
+    texts.map(|t| t.to_lowercase()).any(|t| t.contains(query))
         || format!("{}{}", contact.family, contact.given).to_lowercase().contains(query)
         || contact.emails.iter().any(|e| e.value.to_lowercase().contains(query))
         || contact.categories.iter().any(|c| c.to_lowercase().contains(query))
@@ -122,19 +125,7 @@ pub fn suggestions(cards: &[Kept]) -> Vec<Suggestion> {
     sorted.sort_by_cached_key(|c| sort_key(c));
     for contact in &sorted {
         let name = contact.display_name();
-        let keys = [
-            &contact.full_name,
-            &contact.family,
-            &contact.given,
-            &contact.phonetic_family,
-            &contact.phonetic_given,
-            &contact.nickname,
-        ]
-        .iter()
-        .map(|t| t.trim())
-        .filter(|t| !t.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
+        let keys = names(contact).iter().map(|t| t.trim()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ");
         for email in contact.emails.iter().filter(|e| !e.value.trim().is_empty()) {
             let text = mailbox(&name, email.value.trim());
             out.push(Suggestion {

@@ -3,15 +3,7 @@
 
 pub use yubin_i18n::Lang;
 
-/// `en` in `lang`.
-pub fn tr(lang: Lang, en: &'static str) -> &'static str {
-    yubin_i18n::translate(CATALOG, lang, en)
-}
-
-/// `en` in `lang`, with each `{name}` replaced by its value.
-pub fn trf(lang: Lang, en: &'static str, values: &[(&str, &dyn std::fmt::Display)]) -> String {
-    yubin_i18n::fill(tr(lang, en), values)
-}
+yubin_i18n::lookups!(CATALOG);
 
 /// English → Japanese.
 const CATALOG: yubin_i18n::Catalog = &[

@@ -28,6 +28,22 @@ impl Lang {
 /// English → Japanese.
 pub type Catalog = &'static [(&'static str, &'static str)];
 
+/// A crate's `tr(lang, en)` and `trf(lang, en, values)`, looking up its own `catalog`.
+#[macro_export]
+macro_rules! lookups {
+    ($catalog:ident) => {
+        /// `en` in `lang`.
+        pub fn tr(lang: $crate::Lang, en: &'static str) -> &'static str {
+            $crate::translate($catalog, lang, en)
+        }
+
+        /// `en` in `lang`, with each `{name}` replaced by its value.
+        pub fn trf(lang: $crate::Lang, en: &'static str, values: &[(&str, &dyn std::fmt::Display)]) -> String {
+            $crate::fill(tr(lang, en), values)
+        }
+    };
+}
+
 /// `en` in `lang`, from `catalog`.
 pub fn translate(catalog: Catalog, lang: Lang, en: &'static str) -> &'static str {
     match lang {

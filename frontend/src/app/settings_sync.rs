@@ -130,13 +130,27 @@ impl App {
             add: Option<(String, String)>,
         }
         let opening = Opening { lang: self.prefs.lang, account: &account.session.email, add };
-        let opening = serde_json::to_string(&opening).unwrap_or_default();
-        let connection = self.connection.as_ref().map(|c| c.for_account(self.active));
-        let (link, on_close) = (ctx.link().clone(), ctx.link().callback(|()| Msg::CloseContacts));
+        let opening = serde_json::to_string(&opening);
         self.contacts_dialog = Some(None);
+        self.open_dialog(ctx, extras::CONTACTS, opening, || Msg::CloseContacts, Msg::ContactsOpened);
+    }
+
+    /// Loads `dialog`'s module if needed and opens it for the account on screen with `opening`;
+    /// `closed` is the message when the user closes it, `opened` the one when it is up (or not).
+    fn open_dialog(
+        &self,
+        ctx: &Context<Self>,
+        dialog: extras::Dialog,
+        opening: serde_json::Result<String>,
+        closed: fn() -> Msg,
+        opened: fn(Result<Rc<extras::OpenDialog>, ApiError>) -> Msg,
+    ) {
+        let opening = opening.unwrap_or_default();
+        let connection = self.connection.as_ref().map(|c| c.for_account(self.active));
+        let (link, on_close) = (ctx.link().clone(), ctx.link().callback(move |()| closed()));
         spawn_local(async move {
-            let opened = extras::open(extras::CONTACTS, opening, connection, on_close).await;
-            link.send_message(Msg::ContactsOpened(opened.map(Rc::new)));
+            let result = extras::open(dialog, opening, connection, on_close).await;
+            link.send_message(opened(result.map(Rc::new)));
         });
     }
 
@@ -155,14 +169,9 @@ impl App {
         }
         let opening =
             Opening { lang: self.prefs.lang, email: &account.session.email, folders: &account.folders, sender };
-        let opening = serde_json::to_string(&opening).unwrap_or_default();
-        let connection = self.connection.as_ref().map(|c| c.for_account(self.active));
-        let (link, on_close) = (ctx.link().clone(), ctx.link().callback(|()| Msg::CloseFilters));
+        let opening = serde_json::to_string(&opening);
         self.filters = Some(None);
-        spawn_local(async move {
-            let opened = extras::open(extras::FILTERS, opening, connection, on_close).await;
-            link.send_message(Msg::FiltersOpened(opened.map(Rc::new)));
-        });
+        self.open_dialog(ctx, extras::FILTERS, opening, || Msg::CloseFilters, Msg::FiltersOpened);
     }
 }
 

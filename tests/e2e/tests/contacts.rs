@@ -17,8 +17,9 @@ async fn open_contacts(browser: &Browser) {
     browser.click("#contacts-button").await;
     browser.find("#contacts").await;
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while browser.client.find(fantoccini::Locator::Css("#contacts-status")).await.is_ok_and(|_| true) {
-        let text = browser.find("#contacts-status").await.text().await.unwrap_or_default();
+    // The status says "…" while syncing, and goes (or says how it ended) when done.
+    while let Ok(status) = browser.client.find(fantoccini::Locator::Css("#contacts-status")).await {
+        let text = status.text().await.unwrap_or_default();
         if !text.contains('…') {
             break;
         }
