@@ -27,6 +27,9 @@ pub struct Draft {
     pub attachments: Vec<DraftAttachment>,
     /// Milliseconds since the epoch of the last change, to show the newest draft first.
     pub updated: f64,
+    /// Sent, but not before this moment (ms since the epoch): the time to undo the send.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_at: Option<f64>,
 }
 
 /// A file in the draft: either the user's own (kept as a Blob beside the draft, under `key`)

@@ -38,6 +38,26 @@ pub struct Settings {
     pub folder_roles: BTreeMap<String, BTreeMap<FolderRole, String>>,
 }
 
+/// Seconds to undo a send unless the user chooses.
+pub const UNDO_SEND_DEFAULT: u32 = 10;
+/// The choices offered: off, or 5 to 30 seconds.
+pub const UNDO_SEND_CHOICES: [u32; 5] = [0, 5, 10, 20, 30];
+/// Where this browser keeps the choice. It does not roam: the wait happens in this browser's
+/// outbox.
+const UNDO_SEND_KEY: &str = "yubin.undo-send";
+
+/// Seconds a sent message waits in this browser to be undone (0: none).
+pub fn undo_send_seconds() -> u32 {
+    prefs::get(UNDO_SEND_KEY)
+        .and_then(|s| s.parse().ok())
+        .filter(|s| UNDO_SEND_CHOICES.contains(s))
+        .unwrap_or(UNDO_SEND_DEFAULT)
+}
+
+pub fn set_undo_send_seconds(seconds: u32) {
+    prefs::set(UNDO_SEND_KEY, &seconds.to_string());
+}
+
 impl Settings {
     pub fn load() -> Self {
         prefs::get_json(KEY).unwrap_or_default()

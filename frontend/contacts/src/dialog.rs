@@ -22,6 +22,8 @@ use crate::sync;
 
 /// Rows drawn at once; the search narrows the rest.
 const SHOWN: usize = 300;
+/// How often a sync's arriving cards are drawn, in milliseconds.
+const REDRAW_WHILE_SYNCING: f64 = 400.0;
 /// Cards sent per import request.
 const IMPORT_BATCH: usize = yubin_protocol::contacts::MAX_CONTACTS_PER_IMPORT;
 
@@ -114,6 +116,8 @@ pub struct ContactsDialog {
     adding: bool,
     /// Saved before the first sync said which books there are: saved when it has.
     save_after_sync: bool,
+    /// When the list was last drawn while syncing (ms since the epoch).
+    drawn: f64,
 }
 
 impl Component for ContactsDialog {
@@ -141,6 +145,7 @@ impl Component for ContactsDialog {
             status: Status::Syncing(0, 0),
             adding: ctx.props().add.is_some(),
             save_after_sync: false,
+            drawn: 0.0,
         }
     }
 
@@ -170,6 +175,12 @@ impl Component for ContactsDialog {
                 self.cards.retain(|k| !fresh.contains(k.card.href.as_str()));
                 self.cards.extend(batch);
                 self.status = Status::Syncing(done, total);
+                // A big first sync is drawn a few times a second, not once per batch.
+                let now = js_sys::Date::now();
+                if now - self.drawn < REDRAW_WHILE_SYNCING {
+                    return false;
+                }
+                self.drawn = now;
             }
             Msg::Synced(Ok((books, cards))) => {
                 self.show(ctx, books, cards);

@@ -3,7 +3,7 @@
 //! stored before the next is asked for. The sync point moves only once a book's cards are all
 //! stored, so a sync cut short starts again where it stood and stores nothing twice.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rexie::Rexie;
 use yubin_protocol::contacts::MAX_CONTACTS_PER_FETCH;
@@ -63,11 +63,11 @@ async fn sync_books(host: &Host, db: &Rexie, progress: Progress<'_>) -> Result<(
         let changes = host.call(calls::SyncAddressBook { book: book.href.clone(), token }).await?;
         let mut gone = changes.removed.clone();
         if changes.complete {
-            let listed: Vec<&str> = changes.changed.iter().map(|c| c.href.as_str()).collect();
+            let listed: HashSet<&str> = changes.changed.iter().map(|c| c.href.as_str()).collect();
             gone.extend(
                 kept_cards
                     .iter()
-                    .filter(|k| k.book == book.href && !listed.contains(&k.card.href.as_str()))
+                    .filter(|k| k.book == book.href && !listed.contains(k.card.href.as_str()))
                     .map(|k| k.card.href.clone()),
             );
         }
@@ -79,12 +79,31 @@ async fn sync_books(host: &Host, db: &Rexie, progress: Progress<'_>) -> Result<(
             .map(|c| c.href.clone())
             .collect();
         to_fetch += stale.len();
-        for batch in stale.chunks(MAX_CONTACTS_PER_FETCH) {
-            let cards = host.call(calls::GetContacts { book: book.href.clone(), hrefs: batch.to_vec() }).await?;
-            let kept: Vec<Kept> = cards.into_iter().map(|card| Kept { book: book.href.clone(), card }).collect();
-            store::put_cards(db, &kept).await.map_err(storage)?;
-            fetched += batch.len();
-            progress(kept, fetched, to_fetch);
+        // Each batch is stored while the next is fetched.
+        let mut fetched_not_stored: Option<Vec<Kept>> = None;
+        for batch in stale.chunks(MAX_CONTACTS_PER_FETCH).map(Some).chain([None]) {
+            let fetch = async {
+                match batch {
+                    Some(hrefs) => {
+                        host.call(calls::GetContacts { book: book.href.clone(), hrefs: hrefs.to_vec() }).await
+                    }
+                    None => Ok(Vec::new()),
+                }
+            };
+            let previous = fetched_not_stored.take();
+            let store = async {
+                match previous {
+                    Some(kept) => store::put_cards(db, &kept).await.map(|()| Some(kept)),
+                    None => Ok(None),
+                }
+            };
+            let (cards, stored) = futures::future::join(fetch, store).await;
+            if let Some(kept) = stored.map_err(storage)? {
+                fetched += kept.len();
+                progress(kept, fetched, to_fetch);
+            }
+            let kept: Vec<Kept> = cards?.into_iter().map(|card| Kept { book: book.href.clone(), card }).collect();
+            fetched_not_stored = (!kept.is_empty()).then_some(kept);
         }
         store::put_book(db, &BookState { book, token: changes.token }).await.map_err(storage)?;
     }

@@ -155,8 +155,26 @@ impl App {
                 }
             }
             Msg::StorageWarning(text) => self.notice = Some(Notice::error(text)),
-            Msg::OutboxFlushed(receipts, failures) => {
-                return Handled::Done(self.outbox_flushed(ctx, receipts, failures))
+            Msg::OutboxFlushed(flushed) => return Handled::Done(self.outbox_flushed(ctx, flushed)),
+            Msg::FlushOutbox => {
+                let now = js_sys::Date::now();
+                if self.undo_send.as_ref().is_some_and(|(_, due)| *due <= now) {
+                    self.undo_send = None;
+                }
+                self.flush_outbox(ctx);
+            }
+            Msg::UndoSend(message_id) => {
+                self.undo_send = None;
+                let (link, lang) = (ctx.link().clone(), self.prefs.lang);
+                spawn_local(async move {
+                    let stored = outbox::take_back(&message_id).await;
+                    let count = crate::local_store::all(Shelf::Outbox).await.map_or(0, |all| all.len());
+                    link.send_message(Msg::OutboxCount(count));
+                    link.send_message(match stored {
+                        Some(stored) => Msg::ComposeFrom(Rc::new(stored)),
+                        None => Msg::StorageWarning(tr(lang, "Too late to undo: the message was sent.").to_owned()),
+                    });
+                });
             }
             Msg::FindSent(message_id) => {
                 if let Some(sent) = self.folder_with_role(FolderRole::Sent) {

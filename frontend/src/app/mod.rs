@@ -178,7 +178,13 @@ pub enum Msg {
     LocalDrafts(Vec<Stored>),
     ComposeDone(ComposeOutcome),
     /// The outbox was sent after reconnecting: what went, and what failed.
-    OutboxFlushed(Vec<(AccountId, SentReceipt)>, Vec<ApiError>),
+    OutboxFlushed(outbox::Flushed),
+    /// Messages waiting to be undone may be due: send what is.
+    FlushOutbox,
+    /// Undo the send of the message with this Message-ID: back to the composer.
+    UndoSend(String),
+    /// The user chose how long a send can be undone.
+    SetUndoSend(u32),
     /// Show the sent message a bounce refers to.
     FindSent(String),
     /// How many messages wait in the outbox.
@@ -225,6 +231,10 @@ pub struct App {
     filters: Option<Option<Rc<extras::OpenDialog>>>,
     /// The address book of the account on screen: loading (`None` inside) or open.
     contacts_dialog: Option<Option<Rc<extras::OpenDialog>>>,
+    /// The message just sent that can still be undone: its Message-ID and when it goes.
+    undo_send: Option<(String, f64)>,
+    /// Seconds a sent message waits to be undone (this browser's choice).
+    undo_seconds: u32,
     /// Each account's address book as the composer offers it, by the account's address.
     address_books: std::collections::HashMap<String, Rc<Vec<Suggestion>>>,
     /// Kept in the browser and, where the server can, on the IMAP servers.
@@ -266,6 +276,8 @@ impl Component for App {
             editing_roles: false,
             filters: None,
             contacts_dialog: None,
+            undo_send: None,
+            undo_seconds: crate::settings::undo_send_seconds(),
             address_books: Default::default(),
             settings: Settings::load(),
             list: ListView::default(),

@@ -2,6 +2,12 @@
 
 use super::*;
 
+/// Sends what is due in the outbox at `due` (ms since the epoch), just after.
+fn flush_outbox_at(ctx: &Context<App>, due: f64) {
+    let wait = (due - js_sys::Date::now()).max(0.0) as u64;
+    send_later(ctx, std::time::Duration::from_millis(wait + 50), Msg::FlushOutbox);
+}
+
 impl App {
     /// `<uuid@domain>` for a new message, on the account's own domain.
     pub(super) fn new_message_id(&self) -> String {
@@ -49,8 +55,7 @@ impl App {
         let link = ctx.link().clone();
         spawn_local(async move {
             let route = |from: &str| senders.iter().find(|(email, _)| sends_as(from, email)).map(|(_, id)| *id);
-            let (sent, failures) = outbox::flush(&connection, route).await;
-            link.send_message(Msg::OutboxFlushed(sent, failures));
+            link.send_message(Msg::OutboxFlushed(outbox::flush(&connection, route).await));
         });
     }
 
@@ -81,6 +86,11 @@ impl App {
                 )))
             }
             ComposeOutcome::Sent(_) => Some(Notice::info(tr(self.prefs.lang, "Message sent."))),
+            ComposeOutcome::Delayed { message_id, send_at } => {
+                self.undo_send = Some((message_id, send_at));
+                flush_outbox_at(ctx, send_at);
+                None
+            }
             ComposeOutcome::Queued => Some(Notice::info(tr(
                 self.prefs.lang,
                 "The gateway is unreachable. The message is in the outbox and goes out when it is back.",
@@ -91,20 +101,33 @@ impl App {
         true
     }
 
-    /// The outbox was sent after reconnecting.
-    pub(super) fn outbox_flushed(
-        &mut self,
-        ctx: &Context<Self>,
-        receipts: Vec<(AccountId, SentReceipt)>,
-        failures: Vec<ApiError>,
-    ) -> bool {
+    /// The outbox was sent (after reconnecting, or a message's time to undo is over).
+    pub(super) fn outbox_flushed(&mut self, ctx: &Context<Self>, flushed: outbox::Flushed) -> bool {
+        let outbox::Flushed { sent: receipts, failures, next_due, undoable, refused } = flushed;
         self.count_outbox(ctx);
+        if let Some(due) = next_due {
+            flush_outbox_at(ctx, due);
+        }
         for (account, receipt) in &receipts {
             if let Some(local) = self.account_by_id(*account).and_then(|a| a.local.clone()) {
                 self.keep_local_copy(ctx, local, receipt.local_copy.clone());
             }
         }
         let sent = receipts.len();
+        // A message refused once its time to undo was over comes back to be fixed, with the
+        // server's words (the others stay in Drafts).
+        if let Some((stored, e)) = refused.into_iter().next() {
+            let text = trf(
+                self.prefs.lang,
+                "Not sent: {error} The message is back in the composer.",
+                &[("error", &e.message)],
+            );
+            self.notice = Some(Notice::error(text));
+            if self.composer.is_none() {
+                ctx.link().send_message(Msg::ComposeFrom(Rc::new(stored)));
+            }
+            return true;
+        }
         if receipts.iter().any(|(_, r)| r.uncertain) {
             self.notice = Some(Notice::error(tr(self.prefs.lang, UNCERTAIN)));
         } else if let Some(e) = failures.first() {
@@ -114,8 +137,12 @@ impl App {
                 &[("error", &e.message)],
             )));
         } else if sent > 0 {
-            self.notice =
-                Some(Notice::info(trf(self.prefs.lang, "{n} message(s) from the outbox sent.", &[("n", &sent)])));
+            // Sent once its time to undo was over: said as any send is.
+            self.notice = Some(Notice::info(if undoable == sent {
+                trf(self.prefs.lang, "{n} message(s) sent.", &[("n", &sent)])
+            } else {
+                trf(self.prefs.lang, "{n} message(s) from the outbox sent.", &[("n", &sent)])
+            }));
             for (account, _) in &receipts {
                 self.refresh_folders_of(ctx, *account);
             }

@@ -186,6 +186,10 @@ impl App {
                 self.settings_changed(ctx);
             }
             Msg::EditFolderRoles(open) => self.editing_roles = open,
+            Msg::SetUndoSend(seconds) => {
+                crate::settings::set_undo_send_seconds(seconds);
+                self.undo_seconds = seconds;
+            }
             Msg::EditFilters(sender) => self.open_filters(ctx, sender),
             Msg::FiltersOpened(Ok(open)) if self.filters.is_some() => self.filters = Some(Some(open)),
             Msg::FiltersOpened(Ok(_)) => return Handled::Done(false),

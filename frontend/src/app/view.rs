@@ -25,10 +25,25 @@ impl App {
             <div class={classes!("app", self.reading.open.uid().is_some().then_some("reading"))}>
                 { self.topbar(ctx, account) }
                 { for notice }
+                { self.undo_send_bar(ctx) }
                 { self.folders_pane(ctx, account) }
                 { self.list_pane(ctx, account) }
                 { self.reader_pane(ctx, account) }
                 { self.dialogs(ctx, account) }
+            </div>
+        }
+    }
+
+    /// "Sending… Undo" while a message just sent waits to go.
+    fn undo_send_bar(&self, ctx: &Context<Self>) -> Html {
+        let Some((message_id, _)) = &self.undo_send else { return html! {} };
+        let lang = self.prefs.lang;
+        let id = message_id.clone();
+        html! {
+            <div id="undo-send-bar" class="notice info" role="status">
+                <span>{ tr(lang, "Sending…") }</span>
+                <button id="undo-send" onclick={ctx.link().callback(move |_| Msg::UndoSend(id.clone()))}>{ tr(lang, "Undo") }</button>
+                <span class="notice-hint">{ tr(lang, "If this tab closes now, the message goes out when Yubin next opens.") }</span>
             </div>
         }
     }
@@ -287,6 +302,7 @@ impl App {
                         contacts={self.contacts.clone()}
                         address_book={self.account_by_id(*sender).and_then(|a| self.address_books.get(&a.session.email)).map(Rc::clone).unwrap_or_default()}
                         on_done={link.callback(Msg::ComposeDone)}
+                        undo_seconds={self.undo_seconds}
                     />
                 }
                 if self.sign_in.adding {
@@ -294,7 +310,8 @@ impl App {
                 }
                 if self.editing_identity {
                     <IdentityForm key={account.session.email.clone()} email={account.session.email.clone()} identity={self.settings.identity(&account.session.email)}
-                        on_save={link.callback(|(email, identity)| Msg::SaveIdentity(email, identity))} on_close={link.callback(|_| Msg::EditIdentity(false))} />
+                        on_save={link.callback(|(email, identity)| Msg::SaveIdentity(email, identity))} on_close={link.callback(|_| Msg::EditIdentity(false))}
+                        undo_seconds={self.undo_seconds} on_undo_seconds={link.callback(Msg::SetUndoSend)} />
                 }
                 if matches!(self.filters, Some(None)) {
                     <div class="composer-backdrop"><p class="loading-module" role="status">{ tr(lang, "Loading filters…") }</p></div>

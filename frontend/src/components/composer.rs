@@ -34,6 +34,11 @@ const SUGGESTIONS: usize = 6;
 #[derive(Debug, Clone, PartialEq)]
 pub enum ComposeOutcome {
     Sent(SentReceipt),
+    /// Sent, to go out at `send_at` (ms since the epoch) unless undone: it waits in the outbox.
+    Delayed {
+        message_id: String,
+        send_at: f64,
+    },
     /// The gateway was unreachable: the message waits in the outbox.
     Queued,
     /// Closed; the draft stays saved (or was blank).
@@ -55,6 +60,9 @@ pub struct ComposerProps {
     #[prop_or_default]
     pub address_book: Rc<Vec<Suggestion>>,
     pub on_done: Callback<ComposeOutcome>,
+    /// Seconds a sent message waits in the outbox, to be undone (0: sent at once).
+    #[prop_or_default]
+    pub undo_seconds: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -231,7 +239,10 @@ impl Component for Composer {
                 self.sending = false;
                 self.error = Some(e);
             }
-            Msg::Queued(Ok(())) => ctx.props().on_done.emit(ComposeOutcome::Queued),
+            Msg::Queued(Ok(())) => ctx.props().on_done.emit(match self.draft.send_at {
+                Some(send_at) => ComposeOutcome::Delayed { message_id: self.draft.message_id.clone(), send_at },
+                None => ComposeOutcome::Queued,
+            }),
             Msg::Queued(Err(e)) => {
                 self.sending = false;
                 self.error = Some(ApiError::new(
@@ -558,6 +569,13 @@ impl Composer {
             return;
         }
         self.sending = true;
+        let undo = ctx.props().undo_seconds;
+        if undo > 0 {
+            // It waits in the outbox (which survives a reload) until the time to undo is over.
+            self.draft.send_at = Some(js_sys::Date::now() + f64::from(undo) * 1000.0);
+            self.queue(ctx);
+            return;
+        }
         self.save_locally();
         let Some(connection) = ctx.props().connection.clone() else {
             self.queue(ctx);

@@ -3,7 +3,7 @@
 use yew::prelude::*;
 
 use super::edited_field::use_edited;
-use crate::i18n::{tr, Lang};
+use crate::i18n::{tr, trf, Lang};
 use crate::identity::Identity;
 
 #[derive(Properties, PartialEq)]
@@ -14,6 +14,11 @@ pub struct IdentityFormProps {
     /// if another account came on screen meanwhile).
     pub on_save: Callback<(String, Identity)>,
     pub on_close: Callback<()>,
+    /// Seconds to undo a send (all accounts), and where a new choice goes.
+    #[prop_or(crate::settings::UNDO_SEND_DEFAULT)]
+    pub undo_seconds: u32,
+    #[prop_or_default]
+    pub on_undo_seconds: Callback<u32>,
 }
 
 #[function_component]
@@ -42,6 +47,16 @@ pub fn IdentityForm(props: &IdentityFormProps) -> Html {
                 <input id="identity-name" type="text" autocomplete="name" value={name} oninput={on_name} />
                 <label for="identity-signature">{ tr(lang, "Signature") }</label>
                 <textarea id="identity-signature" rows="4" value={signature} oninput={on_signature} />
+                <label for="undo-send-seconds">{ tr(lang, "Time to undo a send (in this browser)") }</label>
+                <select id="undo-send-seconds" onchange={props.on_undo_seconds.reform(|e: Event| {
+                    e.target_unchecked_into::<web_sys::HtmlSelectElement>().value().parse().unwrap_or(0)
+                })}>
+                    { for crate::settings::UNDO_SEND_CHOICES.iter().map(|&s| html! {
+                        <option value={s.to_string()} selected={s == props.undo_seconds}>{
+                            if s == 0 { tr(lang, "Off: send at once").to_owned() } else { trf(lang, "{n} seconds", &[("n", &s)]) }
+                        }</option>
+                    }) }
+                </select>
                 <button id="identity-save" type="submit" class="primary">{ tr(lang, "Save") }</button>
             </form>
         </div>

@@ -40,11 +40,21 @@ pub async fn send(
     request: http::Request<Vec<u8>>,
     ca_file: Option<&std::path::Path>,
 ) -> Result<http::Response<Vec<u8>>, HttpsError> {
+    send_within(request, ca_file, TIMEOUT, MAX_REPLY).await
+}
+
+/// [`send`], allowing the server `timeout` to answer with at most `max_reply` bytes.
+pub async fn send_within(
+    request: http::Request<Vec<u8>>,
+    ca_file: Option<&std::path::Path>,
+    timeout: std::time::Duration,
+    max_reply: usize,
+) -> Result<http::Response<Vec<u8>>, HttpsError> {
     let url = url::Url::parse(&request.uri().to_string()).map_err(|e| HttpsError(e.to_string()))?;
     let endpoint = endpoint_of(&url, ca_file)?;
     let upstream = Upstream::new(&endpoint, "oauth").map_err(|e| HttpsError(e.to_string()))?;
     let label = upstream.label();
-    tokio::time::timeout(TIMEOUT, exchange(&upstream, &url, request))
+    tokio::time::timeout(timeout, exchange(&upstream, &url, request, max_reply))
         .await
         .map_err(|_| HttpsError(format!("{label} did not answer")))?
 }
@@ -53,6 +63,7 @@ async fn exchange(
     upstream: &Upstream,
     url: &url::Url,
     request: http::Request<Vec<u8>>,
+    max_reply: usize,
 ) -> Result<http::Response<Vec<u8>>, HttpsError> {
     let failed = |e: &dyn std::fmt::Display| HttpsError(format!("{}: {e}", upstream.label()));
     let tcp = upstream.connect_tcp().await.map_err(|e| failed(&e))?;
@@ -77,7 +88,7 @@ async fn exchange(
         .await
         .map_err(|e| failed(&e))?;
     let (parts, body) = response.into_parts();
-    let body = Limited::new(body, MAX_REPLY).collect().await.map_err(|e| failed(&e))?.to_bytes();
+    let body = Limited::new(body, max_reply).collect().await.map_err(|e| failed(&e))?.to_bytes();
     driver.abort();
     Ok(http::Response::from_parts(parts, body.to_vec()))
 }

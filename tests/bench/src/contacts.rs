@@ -40,9 +40,13 @@ const TYPE_UNTIL_SUGGESTED: &str = r#"
         const start = performance.now();
         field.value = typed;
         field.dispatchEvent(new Event('input', { bubbles: true }));
+        // The frame after the one that shows them; for text matching nothing, the frame after
+        // the app has drawn the keystroke (two frames on).
+        let frames = 0;
         (function check() {
+            frames += 1;
             const shown = document.querySelectorAll('.suggestions li').length > 0;
-            if (shown === expect) requestAnimationFrame(() => done(performance.now() - start));
+            if (expect ? shown : frames > 2) requestAnimationFrame(() => done(performance.now() - start));
             else requestAnimationFrame(check);
         })();
     }));"#;
@@ -86,6 +90,8 @@ async fn raw_sync(stack: &MailStack, user: &str) -> usize {
 
 pub async fn ten_thousand(stack: &MailStack, user: &str) -> Vec<Row> {
     seed(stack, user);
+    // Once unmeasured: Radicale reads a book it has not cached yet file by file.
+    raw_sync(stack, user).await;
     let mut baseline = Vec::new();
     for _ in 0..3 {
         let (took, cards) = timed(raw_sync(stack, user)).await;
@@ -116,7 +122,7 @@ pub async fn ten_thousand(stack: &MailStack, user: &str) -> Vec<Row> {
             tokio::time::sleep(Duration::from_millis(500)).await;
             browser.click("#compose-button").await;
             browser.find("#compose-to").await;
-            for (prefix, found) in [("やま", true), ("sm", true), ("たな", true), ("ma", true), ("090", false)] {
+            for (prefix, found) in [("やま", true), ("sm", true), ("たな", true), ("ma", true), ("zqzq", false)] {
                 for _ in 0..RUNS {
                     let took = within(
                         Duration::from_secs(30),

@@ -78,7 +78,13 @@ impl Browser {
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }
         };
-        Self { client, gateway, downloads, profile, _driver: driver }
+        let browser = Self { client, gateway, downloads, profile, _driver: driver };
+        // A sent message goes at once unless a test asks for the time to undo it (the app's
+        // default, 10 s, would make every test that sends wait for it).
+        let no_undo =
+            "if (localStorage.getItem('yubin.undo-send') === null) localStorage.setItem('yubin.undo-send', '0');";
+        browser.cdp("Page.addScriptToEvaluateOnNewDocument", serde_json::json!({ "source": no_undo })).await;
+        browser
     }
 
     /// The address bar's URL.

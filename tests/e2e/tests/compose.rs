@@ -87,3 +87,57 @@ async fn a_message_sent_while_the_gateway_is_down_waits_in_the_outbox() {
     wait_for_count(stack, "jack", before + 1).await;
     browser.close().await;
 }
+
+/// "Undo" after Send: the message waits in the browser's outbox for the chosen time, comes back
+/// to the composer exactly as it was, and — sent again and the tab closed meanwhile — goes out
+/// once the app is open again. rudy writes to himself.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_send_is_undone_within_its_time_and_a_closed_tab_sends_it_later() {
+    let stack = MailStack::ensure();
+    let browser = Browser::start().await;
+    browser.open_app().await;
+    browser.client.execute("localStorage.setItem('yubin.undo-send', '5')", vec![]).await.unwrap();
+    browser.client.refresh().await.unwrap();
+    browser.sign_in("rudy", "rudy-pass").await;
+    browser.find(".folder.current").await;
+
+    let subject = unique_subject("取り消し undo me");
+    browser.click("#compose-button").await;
+    browser.type_into("#compose-to", "rudy@example.test").await;
+    browser.type_into("#compose-subject", &subject).await;
+    browser.type_into("#compose-body", "まだ送らないで\nnot yet").await;
+    browser.click("#send-button").await;
+    browser.click("#undo-send").await;
+    let reopened = browser.find("#compose-subject").await.prop("value").await.unwrap().unwrap_or_default();
+    assert_eq!(reopened, subject);
+    let body = browser.find("#compose-body").await.prop("value").await.unwrap().unwrap_or_default();
+    assert_eq!(body, "まだ送らないで\nnot yet");
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert!(!stack.has_subject("rudy", "INBOX", &subject), "an undone message went out");
+
+    // Sent again, and the tab reloaded before its time is over: it goes when the app is back.
+    browser.click("#send-button").await;
+    browser.find("#undo-send-bar").await;
+    browser.client.refresh().await.expect("reload");
+    browser.sign_in("rudy", "rudy-pass").await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !stack.has_subject("rudy", "INBOX", &subject) {
+        assert!(std::time::Instant::now() < deadline, "the message did not go out after the reload");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    browser.wait_for_text(".notice", "sent").await;
+    assert!(stack.has_subject("rudy", "Sent", &subject), "a Sent copy");
+
+    // A recipient the server refuses, known only once the time to undo is over: the message
+    // comes back to the composer with the server's words.
+    let refused = unique_subject("to nobody");
+    browser.click("#compose-button").await;
+    browser.type_into("#compose-to", "nobody-at-all@example.test").await;
+    browser.type_into("#compose-subject", &refused).await;
+    browser.click("#send-button").await;
+    browser.find("#undo-send-bar").await;
+    browser.wait_for_text(".notice", "back in the composer").await;
+    let reopened = browser.find("#compose-subject").await.prop("value").await.unwrap().unwrap_or_default();
+    assert_eq!(reopened, refused);
+    browser.close().await;
+}

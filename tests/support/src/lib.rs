@@ -359,7 +359,11 @@ impl MailStack {
             request = request.header(*name, *value);
         }
         let request = request.body(body.as_bytes().to_vec()).expect("a request");
-        let reply = yubin_gateway::upstream::https::send(request, Some(&self.ca_file)).await.expect("Radicale answers");
+        // Radicale reads a big book slowly the first time (10,000 cards: ~30 s), then from its cache.
+        let within = std::time::Duration::from_secs(180);
+        let reply = yubin_gateway::upstream::https::send_within(request, Some(&self.ca_file), within, 64 << 20)
+            .await
+            .expect("Radicale answers");
         DavReply {
             status: reply.status().as_u16(),
             etag: reply.headers().get("etag").and_then(|v| v.to_str().ok()).map(str::to_owned),
