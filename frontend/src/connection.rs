@@ -90,7 +90,7 @@ impl Connection {
                 // protocol's decoding a second time (~110 KB of wasm).
                 let text = data.as_string().or_else(|| String::from_utf8(js_sys::Uint8Array::new(&data).to_vec()).ok());
                 // A module's reply goes to it as it came, unread: the app has no decoding for
-                // the modules' replies (`yubin-protocol`'s `modules` feature).
+                // the modules' replies (`yubin-protocol`'s features of the modules).
                 if let (Some(text), Some(inner)) = (&text, inner.upgrade()) {
                     if let Some(waiter) = relayed(&mut inner.borrow_mut(), text) {
                         let _ = waiter.send(text.clone());

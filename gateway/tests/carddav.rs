@@ -165,3 +165,76 @@ async fn an_account_without_carddav_has_no_contacts() {
     assert!(!session.contacts);
     assert_eq!(client.call(ListAddressBooks {}).await.expect_err("none").kind, ErrorKind::BadRequest);
 }
+
+/// A scripted HTTP server for what a real CardDAV server will not do: it records each request
+/// line and answers with `reply(request line)`, closing the connection after each answer.
+async fn hostile_server(reply: fn(&str) -> Vec<u8>) -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = heard.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let log = log.clone();
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buf).await {
+                        Ok(n) if n > 0 => request.extend_from_slice(&buf[..n]),
+                        _ => return,
+                    }
+                }
+                let line = String::from_utf8_lossy(&request).lines().next().unwrap_or_default().to_owned();
+                log.lock().unwrap().push(line.clone());
+                let _ = socket.write_all(&reply(&line)).await;
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    (port, heard)
+}
+
+fn hostile_client(port: u16) -> yubin_gateway::upstream::carddav::Client {
+    let config = yubin_gateway::config::CardDavConfig {
+        url: format!("http://127.0.0.1:{port}/"),
+        ca_file: None,
+        tls_name: None,
+        allow_plaintext_password: true,
+    };
+    let upstream = yubin_gateway::upstream::carddav::CardDavUpstream::new(&config).unwrap();
+    let proof = yubin_gateway::upstream::sasl::Proof::Password(yubin_protocol::Secret("pass".into()));
+    upstream.client("user", &proof).unwrap()
+}
+
+#[tokio::test]
+async fn a_server_that_redirects_elsewhere_is_not_followed_and_a_flood_is_cut() {
+    // Discovery redirected to another host (a cloud metadata address): the gateway never
+    // connects there, and goes on with the configured host alone.
+    let (port, heard) = hostile_server(|line| {
+        if line.contains("/.well-known/carddav") {
+            b"HTTP/1.1 301 Moved\r\nLocation: http://169.254.169.254/latest/meta-data/\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec()
+        } else {
+            b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec()
+        }
+    })
+    .await;
+    let refused = hostile_client(port).address_books("/").await.expect_err("no books there");
+    assert_ne!(refused.kind, ErrorKind::Internal, "{refused:?}");
+    let heard = heard.lock().unwrap().clone();
+    assert!(heard.iter().all(|line| !line.contains("169.254") && !line.contains("meta-data")), "{heard:?}");
+    assert!(heard.iter().any(|line| line.starts_with("PROPFIND /")), "went on with the configured host: {heard:?}");
+
+    // A reply that never ends is cut at the gateway's cap, in bounded time and memory.
+    let (port, _) = hostile_server(|_| {
+        let mut reply =
+            b"HTTP/1.1 207 Multi-Status\r\nContent-Type: application/xml\r\nContent-Length: 200000000\r\n\r\n".to_vec();
+        reply.extend(std::iter::repeat_n(b'x', 40 << 20));
+        reply
+    })
+    .await;
+    let started = std::time::Instant::now();
+    let cut = hostile_client(port).sync("/book/", None).await.err().expect("cut");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "{cut:?}");
+}

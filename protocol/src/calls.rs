@@ -100,8 +100,8 @@ calls! {
     Logout {} -> () { Response::Done => () }
 }
 
-// The modules' own requests: see the `modules` feature.
-#[cfg(feature = "modules")]
+// The modules' own requests: see the `filters` and `contacts` features.
+#[cfg(feature = "filters")]
 calls! {
     ListSieveScripts {} -> crate::SieveScripts { Response::SieveScripts(s) => s }
     GetSieveScript { name: String } -> String { Response::SieveScript { text } => text }
@@ -113,6 +113,10 @@ calls! {
     ActivateSieveScript { name: String } -> () { Response::Done => () }
     DeleteSieveScript { name: String } -> () { Response::Done => () }
     RenameSieveScript { name: String, to: String } -> () { Response::Done => () }
+}
+
+#[cfg(feature = "contacts")]
+calls! {
     ListAddressBooks {} -> Vec<crate::AddressBook> { Response::AddressBooks(books) => books }
     /// The new book.
     CreateAddressBook { name: String } -> Vec<crate::AddressBook> { Response::AddressBooks(books) => books }

@@ -256,51 +256,51 @@ pub enum Request {
     /// The account's Sieve scripts (filters, vacation reply) on its ManageSieve server, and the
     /// Sieve extensions the server runs. Answered with [`Response::SieveScripts`]; refused
     /// ([`ErrorKind::BadRequest`]) where the gateway knows no ManageSieve server for it.
-    #[cfg(feature = "modules")]
+    #[cfg(feature = "filters")]
     ListSieveScripts,
     /// One script's text. Answered with [`Response::SieveScript`].
-    #[cfg(feature = "modules")]
+    #[cfg(feature = "filters")]
     GetSieveScript { name: String },
     /// Stores a script; with `activate`, makes it the one that runs. The server checks it first
     /// and refuses one with errors ([`ErrorKind::Refused`], in its words, naming the line).
     /// Answered with [`Response::SieveStored`].
-    #[cfg(feature = "modules")]
+    #[cfg(feature = "filters")]
     PutSieveScript { name: String, text: String, activate: bool },
     /// Checks a script without storing it. Answered with [`Response::SieveStored`].
-    #[cfg(feature = "modules")]
+    #[cfg(feature = "filters")]
     CheckSieveScript { text: String },
     /// Makes `name` the script that runs; `""` makes none run. Answered with [`Response::Done`].
-    #[cfg(feature = "modules")]
+    #[cfg(feature = "filters")]
     ActivateSieveScript { name: String },
     /// Answered with [`Response::Done`]; servers refuse to delete the active script.
-    #[cfg(feature = "modules")]
+    #[cfg(feature = "filters")]
     DeleteSieveScript { name: String },
     /// Answered with [`Response::Done`].
-    #[cfg(feature = "modules")]
+    #[cfg(feature = "filters")]
     RenameSieveScript { name: String, to: String },
     /// The account's address books on its CardDAV server (found from the configured URL by
     /// RFC 6764 discovery where it names only the host). Answered with
     /// [`Response::AddressBooks`]; refused ([`ErrorKind::BadRequest`]) where the gateway knows no
     /// CardDAV server for the account.
-    #[cfg(feature = "modules")]
+    #[cfg(feature = "contacts")]
     ListAddressBooks,
     /// Makes an address book named `name` in the account's address-book home. Answered with
     /// [`Response::AddressBooks`] holding the new one.
-    #[cfg(feature = "modules")]
+    #[cfg(feature = "contacts")]
     CreateAddressBook { name: String },
     /// What changed in `book` since `token` (everything when `None`, or when the server no longer
     /// knows the token). Answered with [`Response::ContactChanges`].
-    #[cfg(feature = "modules")]
+    #[cfg(feature = "contacts")]
     SyncAddressBook { book: String, token: Option<String> },
     /// The cards at `hrefs` in `book`, at most [`contacts::MAX_CONTACTS_PER_FETCH`]; a card gone
     /// meanwhile is left out. Answered with [`Response::Contacts`].
-    #[cfg(feature = "modules")]
+    #[cfg(feature = "contacts")]
     GetContacts { book: String, hrefs: Vec<String> },
     /// Stores `contact`: a new card when `href` is `None`, else over the version `etag` (a card
     /// changed on the server since is refused with [`ErrorKind::Conflict`], never overwritten).
     /// `vcard`, the card as last read, keeps what Yubin does not edit. Answered with
     /// [`Response::Contacts`] holding the card as stored.
-    #[cfg(feature = "modules")]
+    #[cfg(feature = "contacts")]
     SaveContact {
         book: String,
         href: Option<String>,
@@ -310,12 +310,12 @@ pub enum Request {
     },
     /// Deletes the card if it is still at version `etag` ([`ErrorKind::Conflict`] if not).
     /// Answered with [`Response::Done`].
-    #[cfg(feature = "modules")]
+    #[cfg(feature = "contacts")]
     DeleteContact { book: String, href: String, etag: String },
     /// Stores vCards (3.0 or 4.0) as they are, each as a new card named by its UID (one is given
     /// where it has none), at most [`contacts::MAX_CONTACTS_PER_IMPORT`]. Running it again
     /// stores nothing twice. Answered with [`Response::Imported`], one outcome per card.
-    #[cfg(feature = "modules")]
+    #[cfg(feature = "contacts")]
     ImportContacts { book: String, cards: Vec<String> },
 }
 
@@ -533,24 +533,24 @@ pub enum Response {
     ComposeInfo(ComposeInfo),
     Pop3Listing(Vec<Pop3Entry>),
     LocalMessages(Vec<LocalMessage>),
-    #[cfg(feature = "modules")]
+    #[cfg(feature = "filters")]
     SieveScripts(SieveScripts),
-    #[cfg(feature = "modules")]
+    #[cfg(feature = "filters")]
     SieveScript {
         text: String,
     },
     /// A script the server accepted, with its warnings if it had any.
-    #[cfg(feature = "modules")]
+    #[cfg(feature = "filters")]
     SieveStored {
         warnings: Option<String>,
     },
-    #[cfg(feature = "modules")]
+    #[cfg(feature = "contacts")]
     AddressBooks(Vec<AddressBook>),
-    #[cfg(feature = "modules")]
+    #[cfg(feature = "contacts")]
     ContactChanges(ContactChanges),
-    #[cfg(feature = "modules")]
+    #[cfg(feature = "contacts")]
     Contacts(Vec<ContactCard>),
-    #[cfg(feature = "modules")]
+    #[cfg(feature = "contacts")]
     Imported(Vec<Imported>),
     /// Where the draft now is: its folder and UID, for [`AttachmentSource::Part`] references
     /// into it (attachment `i` of the draft is section `i + 2`).

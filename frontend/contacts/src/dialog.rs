@@ -89,6 +89,10 @@ pub enum Msg {
     SaveMine,
     Delete,
     Deleted(Kept, Result<(), ApiError>),
+    /// The name of an address book being made (`None`: not making one).
+    NewBook(Option<String>),
+    MakeBook,
+    BookMade(Result<(), ApiError>),
     ImportChosen(web_sys::File),
     Imported {
         stored: Vec<Kept>,
@@ -118,6 +122,8 @@ pub struct ContactsDialog {
     save_after_sync: bool,
     /// When the list was last drawn while syncing (ms since the epoch).
     drawn: f64,
+    /// The name typed for a new address book, while making one.
+    new_book: Option<String>,
 }
 
 impl Component for ContactsDialog {
@@ -146,6 +152,7 @@ impl Component for ContactsDialog {
             adding: ctx.props().add.is_some(),
             save_after_sync: false,
             drawn: 0.0,
+            new_book: None,
         }
     }
 
@@ -330,6 +337,20 @@ impl Component for ContactsDialog {
                 });
             }
             Msg::Deleted(_, Err(e)) => self.status = Status::Failed(failure(lang, &e)),
+            Msg::NewBook(name) => self.new_book = name,
+            Msg::MakeBook => {
+                let Some(name) = self.new_book.take().filter(|n| !n.trim().is_empty()) else { return true };
+                let (link, host) = (ctx.link().clone(), ctx.props().host.clone());
+                spawn_local(async move {
+                    let made = host.call(calls::CreateAddressBook { name }).await.map(drop);
+                    link.send_message(Msg::BookMade(made));
+                });
+            }
+            Msg::BookMade(Ok(())) => {
+                self.status = Status::Syncing(0, 0);
+                self.sync(ctx);
+            }
+            Msg::BookMade(Err(e)) => self.status = Status::Failed(failure(lang, &e)),
             Msg::ImportChosen(file) => self.import(ctx, file),
             Msg::Imported { stored, already, refused, done, total } => {
                 self.remember(ctx, stored, &[]);
@@ -547,6 +568,22 @@ impl ContactsDialog {
         );
         let books = self.books.iter().map(|b| item(Filter::Book(b.book.href.clone()), b.book.name.clone(), None));
         let groups = groups(&self.cards).into_iter().map(|(filter, name)| item(filter, name, None));
+        let link = ctx.link();
+        let new_book = match &self.new_book {
+            None => html! {
+                <button id="contacts-new-book" type="button" class="link" onclick={link.callback(|_| Msg::NewBook(Some(String::new())))}>
+                    { tr(lang, "New address book…") }
+                </button>
+            },
+            Some(name) => html! {
+                <form class="new-book" onsubmit={link.callback(|e: SubmitEvent| { e.prevent_default(); Msg::MakeBook })}>
+                    <input id="contacts-book-name" type="text" value={name.clone()} aria-label={tr(lang, "Name of the new address book")}
+                        oninput={link.callback(|e: InputEvent| Msg::NewBook(Some(e.target_unchecked_into::<HtmlInputElement>().value())))} />
+                    <button id="contacts-book-make" type="submit">{ tr(lang, "Make") }</button>
+                    <button type="button" class="link" onclick={link.callback(|_| Msg::NewBook(None))}>{ tr(lang, "Cancel") }</button>
+                </form>
+            },
+        };
         html! {
             <nav class="contacts-sidebar" aria-label={tr(lang, "Address books and groups")}>
                 <ul>
@@ -554,6 +591,7 @@ impl ContactsDialog {
                     if self.books.len() > 1 { { for books } }
                     { for groups }
                 </ul>
+                { new_book }
             </nav>
         }
     }

@@ -210,6 +210,13 @@ async fn a_vcf_with_japanese_names_is_imported_once_and_exported_back() {
         assert!(exported.contains(needle), "{needle} in {exported}");
     }
     let _ = std::fs::remove_file(&file);
+
+    // A second address book, named in Japanese: on the server, and beside the first.
+    browser.click("#contacts-new-book").await;
+    browser.type_into("#contacts-book-name", "家族").await;
+    browser.click("#contacts-book-make").await;
+    browser.wait_for_text(".contacts-sidebar button", "家族").await;
+    assert_eq!(stack.address_books("nico").await.len(), 2);
     browser.close().await;
 }
 
