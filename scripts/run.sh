@@ -28,8 +28,8 @@ if [ -z "$CONFIG" ]; then
   if [ "$($STACK doveadm mailbox status -u alice@example.test messages INBOX | sed 's/.*messages=//')" = 0 ]; then
     $STACK seed 500 alice
     $STACK seed 40 bob
-    $STACK seed-contacts 60 alice
   fi
+  [ -d "$MAILSTACK_DIR/radicale/collections/collection-root/alice@example.test/contacts" ] || $STACK seed-contacts 60 alice
   mkdir -p .yubin
   CONFIG=$ROOT/.yubin/demo.toml
   CA=$MAILSTACK_DIR/tls/ca.pem
@@ -66,7 +66,7 @@ TOML
   cat <<MSG
 
   Yubin demo: open http://${YUBIN_LISTEN:-127.0.0.1:8080}/ in your browser.
-  Sign in as alice / alice-pass (500 messages) or bob / bob-pass; carol, dave and erin also
+  Sign in as alice / alice-pass (500 messages, 60 contacts) or bob / bob-pass; carol, dave and erin also
   exist (password: <name>-pass). Mail sent to any @example.test user arrives in their inbox.
   "Sign in with Demo ID" goes through the demo's OpenID provider (https://127.0.0.1:20443,
   certified by the demo's own CA, so the browser warns once): log in as alice@example.test with
