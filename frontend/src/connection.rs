@@ -89,18 +89,19 @@ impl Connection {
                 // Read as text either way: `serde_json::from_slice` would compile the whole
                 // protocol's decoding a second time (~110 KB of wasm).
                 let text = data.as_string().or_else(|| String::from_utf8(js_sys::Uint8Array::new(&data).to_vec()).ok());
+                let Some(text) = text else {
+                    web_sys::console::warn_1(&"unreadable frame from the gateway".into());
+                    return;
+                };
                 // A module's reply goes to it as it came, unread: the app has no decoding for
                 // the modules' replies (`yubin-protocol`'s features of the modules).
-                if let (Some(text), Some(inner)) = (&text, inner.upgrade()) {
-                    if let Some(waiter) = relayed(&mut inner.borrow_mut(), text) {
-                        let _ = waiter.send(text.clone());
+                if let Some(inner) = inner.upgrade() {
+                    if let Some(waiter) = relayed(&mut inner.borrow_mut(), &text) {
+                        let _ = waiter.send(text);
                         return;
                     }
                 }
-                let Some((text, Ok(frame))) = text.map(|text| {
-                    let frame = serde_json::from_str::<ServerFrame>(&text);
-                    (text, frame)
-                }) else {
+                let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) else {
                     web_sys::console::warn_1(&"unreadable frame from the gateway".into());
                     return;
                 };
@@ -111,8 +112,8 @@ impl Connection {
                         let waiter = inner.upgrade().and_then(|inner| inner.borrow_mut().as_mut()?.pending.remove(&id));
                         let _ = match waiter {
                             Some(Waiter::Response(waiter)) => waiter.send(result).map_err(drop),
-                            Some(Waiter::Frame(waiter)) => waiter.send(text).map_err(drop),
-                            None => Ok(()),
+                            // Relayed replies went above, unread.
+                            Some(Waiter::Frame(_)) | None => Ok(()),
                         };
                     }
                 }

@@ -17,24 +17,16 @@ pub fn learn<'a>(known: &[String], seen: impl Iterator<Item = &'a Address>) -> V
     let mut out: Vec<String> = Vec::with_capacity(known.len() + 4);
     for address in seen {
         let text = format::full_address(address);
-        if !out.iter().any(|o| same_address(o, &text)) {
+        if !out.iter().any(|o| format::same_mailbox(o, &text)) {
             out.push(text);
         }
     }
-    let older: Vec<String> = known.iter().filter(|k| !out.iter().any(|o| same_address(o, k))).cloned().collect();
+    let older: Vec<String> =
+        known.iter().filter(|k| !out.iter().any(|o| format::same_mailbox(o, k))).cloned().collect();
     out.extend(older);
     out.truncate(MAX);
     if out != known {
         prefs::set_json(KEY, &out);
     }
     out
-}
-
-/// Whether two `Name <a@b>` texts are the same mailbox.
-fn same_address(a: &str, b: &str) -> bool {
-    fn email(text: &str) -> String {
-        let inner = text.rsplit_once('<').map_or(text, |(_, rest)| rest.trim_end_matches('>'));
-        inner.trim().to_lowercase()
-    }
-    email(a) == email(b)
 }

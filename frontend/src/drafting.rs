@@ -341,7 +341,12 @@ pub fn suggestions<'a>(book: &'a [Suggestion], seen: &'a [String], typed: &str, 
     };
     let mut out: Vec<Offer> = Vec::new();
     for offer in from_book(true).chain(from_book(false)).chain(from_seen(true)).chain(from_seen(false)) {
-        let same = |o: &Offer| o.insert.eq_ignore_ascii_case(offer.insert) || same_mailbox(o.insert, offer.insert);
+        // One mailbox each (a group's insert lists several): the same address is the same offer.
+        let single = |text: &str| !text.contains(',');
+        let same = |o: &Offer| {
+            o.insert.eq_ignore_ascii_case(offer.insert)
+                || (single(o.insert) && single(offer.insert) && format::same_mailbox(o.insert, offer.insert))
+        };
         if !out.iter().any(same) {
             out.push(offer);
         }
@@ -350,12 +355,6 @@ pub fn suggestions<'a>(book: &'a [Suggestion], seen: &'a [String], typed: &str, 
         }
     }
     out
-}
-
-/// Whether two `Name <a@b>` texts are one address.
-fn same_mailbox(a: &str, b: &str) -> bool {
-    let address = |t: &str| t.rsplit_once('<').map_or(t, |(_, rest)| rest.trim_end_matches('>')).trim().to_lowercase();
-    !a.contains(',') && !b.contains(',') && address(a) == address(b)
 }
 
 #[cfg(test)]

@@ -137,6 +137,15 @@ pub fn full_address(address: &Address) -> String {
     }
 }
 
+/// Whether two `Name <a@b>` (or `a@b`) texts are the same mailbox.
+pub fn same_mailbox(a: &str, b: &str) -> bool {
+    fn email(text: &str) -> String {
+        let inner = text.rsplit_once('<').map_or(text, |(_, rest)| rest.trim_end_matches('>'));
+        inner.trim().to_lowercase()
+    }
+    email(a) == email(b)
+}
+
 pub fn address_list(addresses: &[Address]) -> String {
     addresses.iter().map(full_address).collect::<Vec<_>>().join(", ")
 }

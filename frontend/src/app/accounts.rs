@@ -278,12 +278,18 @@ impl App {
     fn sync_contacts_later(&self, ctx: &Context<Self>, id: AccountId, email: String) {
         let Some(connection) = self.connection.as_ref().map(|c| c.for_account(id)) else { return };
         let link = ctx.link().clone();
-        super::settings_sync::read_address_book(ctx, email.clone());
         spawn_local(async move {
-            yew::platform::time::sleep(std::time::Duration::from_secs(5)).await;
-            if crate::extras::sync_contacts(email.clone(), connection).await.is_ok() {
+            let offer = async || {
                 let suggestions = yubin_shared::address_book::suggestions(&email).await;
-                link.send_message(Msg::AddressBook(email, Rc::new(suggestions)));
+                link.send_message(Msg::AddressBook(email.clone(), Rc::new(suggestions)));
+            };
+            // Off the sign-in path: what this browser keeps a second later (the storage is not
+            // opened while the first rows load), the server's a few seconds after.
+            yew::platform::time::sleep(std::time::Duration::from_secs(1)).await;
+            offer().await;
+            yew::platform::time::sleep(std::time::Duration::from_secs(4)).await;
+            if crate::extras::sync_contacts(email.clone(), connection).await.is_ok() {
+                offer().await;
             }
         });
     }

@@ -107,8 +107,27 @@ impl App {
     }
 }
 
+/// Keeps a module's dialog that came up in `slot` (unless it was closed while loading), or says
+/// why it could not be loaded. Whether to draw.
+fn dialog_opened(
+    slot: &mut Option<Option<Rc<extras::OpenDialog>>>,
+    result: Result<Rc<extras::OpenDialog>, ApiError>,
+    notice: &mut Option<Notice>,
+    failed: impl FnOnce(&ApiError) -> String,
+) -> bool {
+    match result {
+        Ok(open) if slot.is_some() => *slot = Some(Some(open)),
+        Ok(_) => return false,
+        Err(e) => {
+            *slot = None;
+            *notice = Some(Notice::error(failed(&e)));
+        }
+    }
+    true
+}
+
 /// Reads the account's address book (as the contacts module last stored it) for the composer.
-pub(super) fn read_address_book(ctx: &Context<App>, email: String) {
+fn read_address_book(ctx: &Context<App>, email: String) {
     let link = ctx.link().clone();
     spawn_local(async move {
         let suggestions = yubin_shared::address_book::suggestions(&email).await;
@@ -191,21 +210,19 @@ impl App {
                 self.undo_seconds = seconds;
             }
             Msg::EditFilters(sender) => self.open_filters(ctx, sender),
-            Msg::FiltersOpened(Ok(open)) if self.filters.is_some() => self.filters = Some(Some(open)),
-            Msg::FiltersOpened(Ok(_)) => return Handled::Done(false),
-            Msg::FiltersOpened(Err(e)) => {
-                self.filters = None;
-                let text = trf(self.prefs.lang, "The filters could not be loaded: {error}", &[("error", &e.message)]);
-                self.notice = Some(Notice::error(text));
+            Msg::FiltersOpened(result) => {
+                let lang = self.prefs.lang;
+                return Handled::Done(dialog_opened(&mut self.filters, result, &mut self.notice, |e| {
+                    trf(lang, "The filters could not be loaded: {error}", &[("error", &e.message)])
+                }));
             }
             Msg::CloseFilters => self.filters = None,
             Msg::OpenContacts(add) => self.open_contacts(ctx, add),
-            Msg::ContactsOpened(Ok(open)) if self.contacts_dialog.is_some() => self.contacts_dialog = Some(Some(open)),
-            Msg::ContactsOpened(Ok(_)) => return Handled::Done(false),
-            Msg::ContactsOpened(Err(e)) => {
-                self.contacts_dialog = None;
-                let text = trf(self.prefs.lang, "The contacts could not be loaded: {error}", &[("error", &e.message)]);
-                self.notice = Some(Notice::error(text));
+            Msg::ContactsOpened(result) => {
+                let lang = self.prefs.lang;
+                return Handled::Done(dialog_opened(&mut self.contacts_dialog, result, &mut self.notice, |e| {
+                    trf(lang, "The contacts could not be loaded: {error}", &[("error", &e.message)])
+                }));
             }
             Msg::CloseContacts => {
                 self.contacts_dialog = None;

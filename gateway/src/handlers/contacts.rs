@@ -107,12 +107,7 @@ pub async fn save(
     check_card(&book, &href)?;
     with_carddav(state, async |client, _| {
         let stored = client.put(&href, text.clone(), etag.as_deref()).await?;
-        Ok(match stored {
-            // The server stored the text as sent.
-            Some(etag) => cards(vec![(href, etag, text)]),
-            // The server said no version (it may have changed the card): read back what it keeps.
-            None => cards(client.fetch(&book, std::slice::from_ref(&href)).await?),
-        })
+        as_stored(client, &book, href, stored, text).await
     })
     .await
 }
@@ -140,10 +135,10 @@ pub async fn import(state: &AccountSession, book: String, texts: Vec<String>) ->
                 outcomes.push(refused("too large"));
                 continue;
             }
-            let Some(contact) = vcard::read(&text) else {
+            if vcard::read(&text).is_none() {
                 outcomes.push(refused("not a vCard"));
                 continue;
-            };
+            }
             let (uid, text) = match vcard::uid_of(&text) {
                 Some(uid) => (uid, text),
                 None => {
@@ -155,13 +150,7 @@ pub async fn import(state: &AccountSession, book: String, texts: Vec<String>) ->
             };
             let href = card_href(&book, &uid);
             outcomes.push(match client.put(&href, text.clone(), None).await {
-                Ok(Some(etag)) => Imported::Stored(Box::new(ContactCard {
-                    href,
-                    etag,
-                    contact: Contact { uid, ..contact },
-                    vcard: text,
-                })),
-                Ok(None) => match cards(client.fetch(&book, std::slice::from_ref(&href)).await?).pop() {
+                Ok(stored) => match as_stored(client, &book, href, stored, text).await?.pop() {
                     Some(card) => Imported::Stored(Box::new(card)),
                     None => refused("the server did not keep it"),
                 },
@@ -177,6 +166,21 @@ pub async fn import(state: &AccountSession, book: String, texts: Vec<String>) ->
         Ok(outcomes)
     })
     .await
+}
+
+/// The card just stored at `href`: the text as sent where the server gave its version, else
+/// (it may have changed the card) what it keeps, read back.
+async fn as_stored(
+    client: &Client,
+    book: &str,
+    href: String,
+    etag: Option<String>,
+    text: String,
+) -> Result<Vec<ContactCard>, ApiError> {
+    Ok(match etag {
+        Some(etag) => cards(vec![(href, etag, text)]),
+        None => cards(client.fetch(book, std::slice::from_ref(&href)).await?),
+    })
 }
 
 fn address_book(href: String, name: Option<String>, syncs: bool) -> AddressBook {

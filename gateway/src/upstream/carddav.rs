@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use http::header::{AUTHORIZATION, HOST, USER_AGENT};
+use http::header::{AUTHORIZATION, USER_AGENT};
 use http::{HeaderValue, Uri};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::client::conn::http1::SendRequest;
@@ -158,10 +158,8 @@ impl DavHttp {
                 format!("the contacts server sent the gateway to {}, which the operator has not allowed", parts.uri),
             ));
         }
-        let target = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
-        parts.uri = target.parse().map_err(|e: http::uri::InvalidUri| self.failed(&e))?;
-        let host = format!("{}:{}", endpoint.host, endpoint.port);
-        parts.headers.insert(HOST, HeaderValue::from_str(&host).map_err(|e| self.failed(&e))?);
+        super::https::to_origin_form(&mut parts, &format!("{}:{}", endpoint.host, endpoint.port))
+            .map_err(|e| self.failed(&e))?;
         parts.headers.insert(AUTHORIZATION, self.authorization.clone());
         parts.headers.insert(USER_AGENT, HeaderValue::from_static("Yubin"));
         // A kept connection the server closed meanwhile fails before anything is sent: such a

@@ -59,6 +59,15 @@ pub async fn send_within(
         .map_err(|_| HttpsError(format!("{label} did not answer")))?
 }
 
+/// `parts` as HTTP/1.1 sends them: the path (and query) in the request line, `host` in a header.
+pub fn to_origin_form(parts: &mut http::request::Parts, host: &str) -> Result<(), String> {
+    let target = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
+    parts.uri = target.parse().map_err(|e: http::uri::InvalidUri| e.to_string())?;
+    let host = http::HeaderValue::from_str(host).map_err(|e| e.to_string())?;
+    parts.headers.insert(http::header::HOST, host);
+    Ok(())
+}
+
 async fn exchange(
     upstream: &Upstream,
     url: &url::Url,
@@ -71,18 +80,12 @@ async fn exchange(
     let (mut sender, connection) =
         hyper::client::conn::http1::handshake(TokioIo::new(tls)).await.map_err(|e| failed(&e))?;
     let driver = tokio::spawn(connection);
-    // HTTP/1.1 wants the path in the request line and the host in a header.
     let (mut parts, body) = request.into_parts();
-    let target = match url.query() {
-        Some(query) => format!("{}?{query}", url.path()),
-        None => url.path().to_owned(),
-    };
-    parts.uri = target.parse().map_err(|e: http::uri::InvalidUri| failed(&e))?;
     let host = match url.port() {
         Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
         None => url.host_str().unwrap_or_default().to_owned(),
     };
-    parts.headers.insert(http::header::HOST, host.parse().map_err(|e: http::header::InvalidHeaderValue| failed(&e))?);
+    to_origin_form(&mut parts, &host).map_err(|e| failed(&e))?;
     let response = sender
         .send_request(http::Request::from_parts(parts, Full::new(Bytes::from(body))))
         .await

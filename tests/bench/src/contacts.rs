@@ -73,8 +73,7 @@ async fn raw_sync(stack: &MailStack, user: &str) -> usize {
     let book = format!("/{}/contacts/", stack.address(user).replace('@', "%40"));
     let listing = r#"<?xml version="1.0"?><sync-collection xmlns="DAV:"><sync-token/><sync-level>1</sync-level><prop><getetag/></prop></sync-collection>"#;
     let reply = stack.dav(user, "REPORT", &book, &[("Depth", "1"), ("Content-Type", "application/xml")], listing).await;
-    let hrefs: Vec<&str> =
-        reply.body.split("<href>").skip(1).filter_map(|r| r.split_once("</href>").map(|(h, _)| h)).collect();
+    let hrefs = yubin_test_support::hrefs_of(&reply.body);
     let mut cards = 0;
     for batch in hrefs.chunks(100) {
         let wanted: String = batch.iter().map(|h| format!("<D:href>{h}</D:href>")).collect();

@@ -63,7 +63,7 @@ impl Drop for KeyFile {
 const PROPFIND_TYPES: &str = r#"<?xml version="1.0"?><propfind xmlns="DAV:"><prop><resourcetype/></prop></propfind>"#;
 
 /// The `<href>`s of a WebDAV multistatus reply, in order.
-fn hrefs_of(body: &str) -> Vec<String> {
+pub fn hrefs_of(body: &str) -> Vec<String> {
     body.split("<href>")
         .skip(1)
         .filter_map(|rest| rest.split_once("</href>").map(|(href, _)| href.to_owned()))
