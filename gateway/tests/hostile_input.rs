@@ -13,7 +13,7 @@ async fn find_uid(client: &mut WsClient, subject: &str) -> u32 {
         if let Ok(Response::Messages(page)) =
             client.request(Request::Search { folder: "INBOX".into(), query, limit: 5 }).await
         {
-            if let Some(row) = page.messages.first() {
+            if let Some(row) = page.messages.iter().find(|row| row.subject == subject) {
                 return row.uid;
             }
         }

@@ -411,6 +411,7 @@ impl ImapConnection {
             .map_err(imap_error)?;
         let links: Vec<threading::Links> = fetches
             .iter()
+            .filter(|f| f.header().is_some())
             .filter_map(|f| {
                 let uid = f.uid?;
                 let headers = mime::parse_headers(f.header().unwrap_or_default());
@@ -491,14 +492,15 @@ impl ImapConnection {
             .try_collect()
             .await
             .map_err(imap_error)?;
-        Ok(fetches
-            .iter()
-            .filter_map(|f| {
-                let marked =
-                    f.flags().any(|flag| matches!(&flag, Flag::Custom(name) if name.eq_ignore_ascii_case(keyword)));
-                Some((f.uid?, marked))
-            })
-            .collect())
+        // Another client's flag change may arrive among the replies, for these messages or
+        // others: only the asked-for UIDs count, each with its latest flags.
+        let mut marks = std::collections::BTreeMap::new();
+        for fetch in fetches.iter().filter(|f| f.uid.is_some_and(|uid| uids.contains(&uid))) {
+            let marked =
+                fetch.flags().any(|flag| matches!(&flag, Flag::Custom(name) if name.eq_ignore_ascii_case(keyword)));
+            marks.insert(fetch.uid.unwrap_or_default(), marked);
+        }
+        Ok(marks.into_iter().collect())
     }
 
     /// Sets or clears a keyword on messages of `folder`.
@@ -603,7 +605,7 @@ impl ImapConnection {
         } else {
             (format!("BODY.PEEK[{section}]"), SectionPath::Part(section_numbers(section)?, None))
         };
-        let fetch = self.fetch_one(uid, &format!("(UID RFC822.SIZE {item})")).await?;
+        let fetch = self.fetch_one(uid, &format!("(UID RFC822.SIZE {item})"), |f| f.size.is_some()).await?;
         if fetch.size.is_some_and(|size| u64::from(size) > limit) {
             return Err(ApiError::new(ErrorKind::BadRequest, "the attachment is bigger than the size limit"));
         }
@@ -625,8 +627,11 @@ impl ImapConnection {
             stream.try_collect().await
         }
         .map_err(imap_error)?;
+        // A FETCH without the header fields is not an answer but news of a flag change made by
+        // another client (RFC 3501 7.4.2): it would be a row without sender or subject.
         let mut rows: Vec<MessageSummary> = fetches
             .iter()
+            .filter(|f| f.header().is_some())
             .filter_map(|f| {
                 let arrival = f.internal_date().map(|d| d.timestamp());
                 Some(mime::summary(f.uid?, f.header().unwrap_or_default(), flags_of(f), f.size.unwrap_or(0), arrival))
@@ -801,7 +806,7 @@ impl ImapConnection {
     /// Fetches and parses one message; fetching `BODY[]` marks it \Seen, as opening it should.
     pub async fn get_message(&mut self, folder: &str, uid: Uid) -> Result<MessageView, ApiError> {
         self.ensure_selected(folder).await?;
-        let fetch = self.fetch_one(uid, "(UID FLAGS BODY[])").await?;
+        let fetch = self.fetch_one(uid, "(UID FLAGS BODY[])", |f| f.body().is_some()).await?;
         let mut flags = flags_of(&fetch);
         flags.seen = true;
         mime::view(folder, uid, flags, fetch.body().unwrap_or_default())
@@ -810,7 +815,8 @@ impl ImapConnection {
     /// The raw message, at most `limit` bytes of it.
     pub async fn get_source(&mut self, folder: &str, uid: Uid, limit: u32) -> Result<(Vec<u8>, bool), ApiError> {
         self.ensure_selected(folder).await?;
-        let fetch = self.fetch_one(uid, &format!("(UID RFC822.SIZE BODY.PEEK[]<0.{limit}>)")).await?;
+        let fetch =
+            self.fetch_one(uid, &format!("(UID RFC822.SIZE BODY.PEEK[]<0.{limit}>)"), |f| f.body().is_some()).await?;
         let body = fetch.body().unwrap_or_default().to_vec();
         let truncated = fetch.size.is_some_and(|size| size > limit);
         Ok((body, truncated))
@@ -923,7 +929,7 @@ impl ImapConnection {
     /// `offset`; fewer at its end.
     pub async fn section_chunk(&mut self, uid: Uid, section: &str, offset: u64, len: u32) -> Result<Vec<u8>, ApiError> {
         if section.is_empty() {
-            let fetch = self.fetch_one(uid, &format!("BODY.PEEK[]<{offset}.{len}>")).await?;
+            let fetch = self.fetch_one(uid, &format!("BODY.PEEK[]<{offset}.{len}>"), |f| f.body().is_some()).await?;
             return Ok(fetch.body().unwrap_or_default().to_vec());
         }
         let path = SectionPath::Part(section_numbers(section)?, None);
@@ -931,12 +937,14 @@ impl ImapConnection {
     }
 
     async fn fetch_section(&mut self, uid: Uid, item: &str, path: &SectionPath) -> Result<Vec<u8>, ApiError> {
-        let fetch = self.fetch_one(uid, item).await?;
+        let fetch = self.fetch_one(uid, item, |f| f.section(path).is_some()).await?;
         Ok(fetch.section(path).unwrap_or_default().to_vec())
     }
 
     /// `UID FETCH` of one message in the selected folder.
-    async fn fetch_one(&mut self, uid: Uid, items: &str) -> Result<Fetch, ApiError> {
+    /// `answers` tells the reply that carries what was asked for from news of a flag change
+    /// (another client's, RFC 3501 7.4.2) about the same message, which may come first.
+    async fn fetch_one(&mut self, uid: Uid, items: &str, answers: impl Fn(&Fetch) -> bool) -> Result<Fetch, ApiError> {
         let fetches: Vec<Fetch> = self
             .session
             .uid_fetch(uid.to_string(), items)
@@ -948,7 +956,7 @@ impl ImapConnection {
         let selected = self.selected.as_deref().unwrap_or("the folder");
         fetches
             .into_iter()
-            .find(|f| f.uid == Some(uid))
+            .find(|f| f.uid == Some(uid) && answers(f))
             .ok_or_else(|| ApiError::new(ErrorKind::BadRequest, format!("no message with UID {uid} in {selected}")))
     }
 
@@ -1398,5 +1406,43 @@ mod tests {
         assert!(matches!(err.kind, ErrorKind::Tls | ErrorKind::ConnectionLost | ErrorKind::Unreachable), "{err:?}");
         let heard = server.await.unwrap();
         assert!(!heard.contains("secret"), "the client said: {heard}");
+    }
+
+    /// What another client's flag changes look like in the middle of our FETCH: a reply with
+    /// flags alone, for another message or for the same one, ahead of the real answer.
+    const FLAG_NEWS_SCRIPT: &[&str] = &[
+        "* OK fake IMAP\r\n",
+        "A0001 OK LOGIN completed\r\n",
+        "* CAPABILITY IMAP4rev1\r\nA0002 OK done\r\n",
+        "* 3 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\nA0003 OK [READ-WRITE] SELECT done\r\n",
+        "* SEARCH 2\r\nA0004 OK done\r\n",
+        "* 3 FETCH (UID 9 FLAGS (\\Seen))\r\n\
+         * 2 FETCH (UID 2 FLAGS () RFC822.SIZE 40 INTERNALDATE \"03-Dec-2026 10:00:00 +0000\" \
+         BODY[HEADER.FIELDS (DATE FROM SUBJECT CONTENT-TYPE)] {18}\r\nSubject: asked\r\n\r\n)\r\nA0005 OK done\r\n",
+        "* 2 FETCH (UID 2 FLAGS (\\Flagged))\r\n\
+         * 2 FETCH (UID 2 FLAGS (\\Seen \\Flagged) BODY[] {28}\r\nSubject: asked\r\n\r\nthe text\r\n)\r\nA0006 OK done\r\n",
+        "* BYE\r\nA0007 OK done\r\n",
+    ];
+
+    #[tokio::test]
+    async fn another_clients_flag_changes_are_not_taken_for_answers() {
+        let (upstream, server) = fake_server::start_with(Security::Plain, FLAG_NEWS_SCRIPT).await;
+        let mut imap = match ImapConnection::login(&upstream, "alice", &Proof::Password("pw".into())).await {
+            Ok(imap) => imap,
+            Err(e) => panic!("{e:?}; the client said {}", server.await.unwrap()),
+        };
+        let query = SearchQuery { subject: Some("asked".into()), ..SearchQuery::default() };
+        let page = match imap.search("INBOX", &query, 5).await {
+            Ok(page) => page,
+            Err(e) => panic!("{e:?}; the client said {}", server.await.unwrap()),
+        };
+        let rows: Vec<(Uid, &str)> = page.messages.iter().map(|m| (m.uid, m.subject.as_str())).collect();
+        assert_eq!(rows, [(2, "asked")]);
+        let view = imap.get_message("INBOX", 2).await.unwrap();
+        assert_eq!(view.subject, "asked");
+        assert_eq!(view.text.trim(), "the text");
+        drop(imap);
+        let heard = server.await.unwrap();
+        assert!(heard.contains("UID FETCH 2 (UID FLAGS BODY[])"), "{heard}");
     }
 }

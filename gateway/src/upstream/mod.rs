@@ -34,6 +34,14 @@ pub(crate) mod fake_server {
     /// Listens once; answers with `script`, one reply per line the client sends, and returns
     /// what the client said. The upstream uses STARTTLS/STLS.
     pub async fn start(script: &'static [&'static str]) -> (Upstream, tokio::task::JoinHandle<String>) {
+        start_with(Security::Starttls, script).await
+    }
+
+    /// As [`start`], over a connection secured as `security` says (plain text allowed).
+    pub async fn start_with(
+        security: Security,
+        script: &'static [&'static str],
+    ) -> (Upstream, tokio::task::JoinHandle<String>) {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let task = tokio::spawn(async move {
@@ -52,10 +60,10 @@ pub(crate) mod fake_server {
         let endpoint = Endpoint {
             host: "127.0.0.1".into(),
             port,
-            security: Security::Starttls,
+            security,
             ca_file: None,
             tls_name: Some("mail.example.test".into()),
-            allow_plaintext_password: false,
+            allow_plaintext_password: security == Security::Plain,
             oauth_mechanism: None,
         };
         (Upstream::new(&endpoint, "imap").unwrap(), task)
