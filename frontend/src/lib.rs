@@ -23,6 +23,7 @@ pub mod outbox;
 pub mod pop3_sync;
 pub mod preferences;
 pub mod prefs;
+pub mod printing;
 pub mod reading;
 pub mod remember;
 pub mod search_syntax;

@@ -1,5 +1,5 @@
 //! The reader pane's state: the open message (loading, shown or failed), the conversation it
-//! belongs to, and the raw source when asked for. Pure: the app asks the gateway and reports
+//! belongs to, the raw source when asked for, and the attachment being looked at. Pure: the app asks the gateway and reports
 //! back here.
 
 use std::rc::Rc;
@@ -32,11 +32,21 @@ pub struct Reading {
     pub conversation: Option<Rc<ThreadInfo>>,
     /// The raw message shown over everything, if asked for.
     pub source: Option<String>,
+    /// An attachment of the open message shown over it.
+    pub preview: Option<Previewing>,
+}
+
+/// Attachment `index` of message `uid`, and the link it is shown from once there is one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Previewing {
+    pub uid: Uid,
+    pub index: usize,
+    pub url: Option<Result<String, ApiError>>,
 }
 
 impl Default for Reading {
     fn default() -> Self {
-        Self { open: ReaderState::Empty, conversation: None, source: None }
+        Self { open: ReaderState::Empty, conversation: None, source: None, preview: None }
     }
 }
 
@@ -51,6 +61,7 @@ impl Reading {
             None => self.conversation = None,
         }
         self.open = ReaderState::Loading(uid);
+        self.preview = None;
     }
 
     /// The message `uid` arrived (or failed); `false` when the user has moved on meanwhile.
@@ -69,12 +80,14 @@ impl Reading {
     pub fn close(&mut self) {
         self.open = ReaderState::Empty;
         self.conversation = None;
+        self.preview = None;
     }
 
     /// Closes the open message if it is one of `uids` (moved or deleted).
     pub fn close_if_among(&mut self, uids: &[Uid]) {
         if self.open.uid().is_some_and(|open| uids.contains(&open)) {
             self.open = ReaderState::Empty;
+            self.preview = None;
         }
     }
 
@@ -84,6 +97,32 @@ impl Reading {
             if view.uid == uid {
                 *view.flags.get_mut(flag) = value;
             }
+        }
+    }
+
+    /// Starts showing attachment `index` of the open message, `delta` places from the one
+    /// shown (0: `index` itself), wrapping around; the UID and index to ask a link for.
+    pub fn preview(&mut self, index: usize, delta: isize) -> Option<(Uid, usize)> {
+        let view = self.loaded()?;
+        let count = view.attachments.len();
+        if count == 0 {
+            return None;
+        }
+        let index = (index as isize + delta).rem_euclid(count as isize) as usize;
+        let uid = view.uid;
+        self.preview = Some(Previewing { uid, index, url: None });
+        Some((uid, index))
+    }
+
+    /// The link for attachment `index` of `uid` is ready (or failed); `false` if the user has
+    /// moved on meanwhile.
+    pub fn preview_ready(&mut self, uid: Uid, index: usize, url: Result<String, ApiError>) -> bool {
+        match &mut self.preview {
+            Some(shown) if shown.uid == uid && shown.index == index && shown.url.is_none() => {
+                shown.url = Some(url);
+                true
+            }
+            _ => false,
         }
     }
 
@@ -157,5 +196,29 @@ mod tests {
         assert!(reading.loaded().is_some());
         reading.close_if_among(&[3, 4]);
         assert_eq!(reading.open, ReaderState::Empty);
+    }
+
+    #[test]
+    fn a_preview_steps_through_the_attachments_and_ends_with_its_message() {
+        let mut reading = Reading::default();
+        reading.open(4, None);
+        assert_eq!(reading.preview(0, 0), None, "nothing loaded yet");
+        let mut view = view(4);
+        let attachment = |part: u32| yubin_protocol::AttachmentInfo {
+            part,
+            section: (part + 2).to_string(),
+            filename: None,
+            content_type: "image/png".into(),
+            size: 1,
+        };
+        view.attachments = vec![attachment(0), attachment(1), attachment(2)];
+        reading.arrived(4, Ok(view));
+        assert_eq!(reading.preview(0, 0), Some((4, 0)));
+        assert_eq!(reading.preview(0, -1), Some((4, 2)), "before the first is the last");
+        assert!(!reading.preview_ready(4, 0, Ok("/old".into())), "the user moved on to 2");
+        assert!(reading.preview_ready(4, 2, Ok("/download/x".into())));
+        assert_eq!(reading.preview(2, 1), Some((4, 0)), "after the last is the first");
+        reading.open(5, None);
+        assert_eq!(reading.preview, None, "another message closes it");
     }
 }

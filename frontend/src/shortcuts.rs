@@ -38,6 +38,8 @@ pub enum Shortcut {
     Help,
     /// Escape: close what is open over the mailbox.
     Escape,
+    /// Ctrl/Cmd+P: print the open message rather than the app.
+    Print,
 }
 
 /// Every shortcut with its key and what it does (English, for [`crate::i18n::tr`]).
@@ -54,6 +56,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("x", "Select the open message"),
     ("/", "Search"),
     ("?", "Keyboard shortcuts"),
+    ("Ctrl+P", "Print the open message"),
 ];
 
 pub fn from_key(key: &str) -> Option<Shortcut> {
@@ -81,6 +84,11 @@ pub type Listener = WindowListener<web_sys::KeyboardEvent>;
 
 pub fn listen(on_shortcut: Callback<Shortcut>) -> Option<Listener> {
     WindowListener::add("keydown", move |e: web_sys::KeyboardEvent| {
+        if (e.ctrl_key() || e.meta_key()) && !e.alt_key() && e.key().eq_ignore_ascii_case("p") {
+            e.prevent_default();
+            on_shortcut.emit(Shortcut::Print);
+            return;
+        }
         if e.ctrl_key() || e.meta_key() || e.alt_key() || e.is_composing() {
             return;
         }
@@ -106,6 +114,6 @@ mod tests {
         assert_eq!(from_key("j"), Some(Shortcut::Next));
         assert_eq!(from_key("#"), Some(Shortcut::Delete));
         assert_eq!(from_key("J"), None, "capitals are not shortcuts (Shift+j)");
-        assert_eq!(ALL.len(), 12);
+        assert_eq!(ALL.len(), 13);
     }
 }

@@ -209,6 +209,10 @@ async fn reader_shows_headers_text_and_attachments() {
         can_add_contact: false,
         on_action: Callback::noop(),
         on_download: Callback::noop(),
+        on_download_all: Callback::noop(),
+        preview: None,
+        on_preview: Callback::noop(),
+        on_close_preview: Callback::noop(),
         on_find_sent: Callback::noop(),
         on_retry: Callback::noop(),
         conversation: None,
@@ -255,6 +259,10 @@ async fn a_bounce_shows_who_failed_with_the_remote_reply_and_links_to_the_sent_m
         can_add_contact: false,
         on_action: Callback::noop(),
         on_download: Callback::noop(),
+        on_download_all: Callback::noop(),
+        preview: None,
+        on_preview: Callback::noop(),
+        on_close_preview: Callback::noop(),
         on_find_sent: {
             let asked = asked.clone();
             Callback::from(move |id| *asked.borrow_mut() = Some(id))

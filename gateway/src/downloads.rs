@@ -1,32 +1,50 @@
-//! Attachment downloads over plain HTTP, so the browser saves them natively.
+//! Attachment downloads, previews and zips over plain HTTP, so the browser saves and shows
+//! them natively.
 //!
-//! The WebSocket session asks for a ticket (`PrepareDownload`); the browser then fetches
-//! `/download/<token>`. A ticket works once and for a minute, and lives only in memory, bound
-//! to the session and account that asked for it: signing out or closing the tab revokes it, a
-//! session holds at most a few, and expired ones are swept on a timer. The
-//! part is fetched from IMAP in slices, decoded on the fly and streamed: the gateway never holds
-//! the whole attachment. It is always served as `application/octet-stream` with
-//! `Content-Disposition: attachment`, `nosniff` and a sandboxing CSP, so no attachment can be
-//! rendered as a page of the gateway's origin.
+//! The WebSocket session asks for a ticket (`PrepareDownload`, `PreparePreview`,
+//! `PrepareZip`); the browser then fetches `/download/<token>`. A ticket works for a minute
+//! (a download or zip once, a preview a few times) and lives only in memory, bound to the
+//! session and account that asked for it: signing out or closing the tab revokes it, a session
+//! holds at most a few, and expired ones are swept on a timer. Parts are fetched from IMAP in
+//! slices, decoded on the fly and streamed: the gateway never holds a whole attachment, nor a
+//! whole zip. A download is always `application/octet-stream` with `Content-Disposition:
+//! attachment`; a preview only the type [`yubin_protocol::preview`] allows (never HTML or SVG:
+//! those are shown as text). Both come with `nosniff` and a sandboxing CSP, so no attachment can
+//! act as a page of the gateway's origin.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use async_zip::base::write::ZipFileWriter;
+use async_zip::{Compression, ZipEntryBuilder};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
-use futures::StreamExt;
+use futures::{AsyncWriteExt, StreamExt};
+use tokio::io::AsyncReadExt;
 use tokio::sync::mpsc;
 use tracing::warn;
-use yubin_protocol::Uid;
+use yubin_protocol::preview::{preview, PreviewKind};
+use yubin_protocol::{ApiError, Uid, ZipPart};
 
 use crate::gateway::Gateway;
+use crate::tickets::{Delivery, Ticket};
 use crate::transfer_decoding::StreamDecoder;
 use crate::upstream::imap::ImapConnection;
 
 /// Bytes fetched per IMAP round trip: large enough to be fast, small enough to stay light.
 const SLICE: u32 = 256 * 1024;
+/// The most of a text attachment a preview shows (decoded to UTF-8 whole, so bounded).
+const TEXT_PREVIEW_LIMIT: u32 = 1024 * 1024;
+/// A download or a zip: nothing in it may run, even if a browser were to render it.
+const SANDBOX: &str = "sandbox; default-src 'none'";
+/// A preview: sandboxed too, and shown only inside the app's own pages.
+const PREVIEW_POLICY: &str =
+    "sandbox; default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'";
+
+type Chunks = mpsc::Sender<Result<Bytes, std::io::Error>>;
 
 /// Sweeps `gateway`'s expired tickets every few seconds until the gateway is gone.
 pub fn sweep_periodically(gateway: std::sync::Weak<Gateway>) {
@@ -45,67 +63,208 @@ pub async fn serve(State(gateway): State<Arc<Gateway>>, Path(token): Path<String
         return (StatusCode::NOT_FOUND, "This download link has expired. Open the message and try again.")
             .into_response();
     };
-    // Connect and learn the encoding before answering, so failures get a proper status.
-    let prepared = async {
-        let mut imap =
+    // Connected and the part looked at before answering, so failures get a proper status.
+    let served = async {
+        let imap =
             ImapConnection::login(&ticket.server.incoming, &ticket.username, &ticket.credential.proof().await?).await?;
-        let encoding = imap.section_encoding(&ticket.folder, ticket.uid, &ticket.section).await?;
-        Ok::<_, yubin_protocol::ApiError>((imap, encoding))
+        match ticket.delivery.clone() {
+            Delivery::Download => download(imap, ticket).await,
+            Delivery::Preview => shown(imap, ticket).await,
+            Delivery::Zip(parts) => Ok(zip(imap, ticket, parts)),
+        }
     };
-    let (imap, encoding) = match prepared.await {
-        Ok(ok) => ok,
-        Err(e) => return (StatusCode::BAD_GATEWAY, e.message).into_response(),
-    };
-    let (chunks, body) = mpsc::channel::<Result<Bytes, std::io::Error>>(4);
-    tokio::spawn(stream_part(imap, ticket.uid, ticket.section, StreamDecoder::for_encoding(&encoding), chunks));
-    // Fused: a finished body may be polled once more.
-    let stream =
-        futures::stream::unfold(body, |mut body| async move { body.recv().await.map(|item| (item, body)) }).fuse();
-    (
-        [
-            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
-            (header::CONTENT_DISPOSITION, content_disposition(&ticket.filename)),
-            (header::CONTENT_SECURITY_POLICY, "sandbox; default-src 'none'".to_owned()),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        Body::from_stream(stream.boxed()),
-    )
-        .into_response()
+    served.await.unwrap_or_else(|e| (StatusCode::BAD_GATEWAY, e.message).into_response())
 }
 
-async fn stream_part(
-    mut imap: ImapConnection,
+/// The part (or whole message) as a file to save.
+async fn download(mut imap: ImapConnection, ticket: Ticket) -> Result<Response, ApiError> {
+    let encoding = imap.section_encoding(&ticket.folder, ticket.uid, &ticket.section).await?;
+    let body = streamed(|chunks| async move {
+        let decoder = StreamDecoder::for_encoding(&encoding);
+        if let Err(e) = send_part(&mut imap, ticket.uid, &ticket.section, decoder, &chunks).await {
+            warn!("download of {}/{} broke off: {}", ticket.uid, ticket.section, e.message);
+            // Ending the body with an error makes the browser mark the download failed.
+            let _ = chunks.send(Err(std::io::Error::other(e.message))).await;
+        }
+        imap.logout().await;
+    });
+    Ok(file_response("application/octet-stream", content_disposition(&ticket.filename), SANDBOX, body))
+}
+
+/// The part shown in the browser, as the type its preview allows; text decoded to UTF-8.
+async fn shown(mut imap: ImapConnection, ticket: Ticket) -> Result<Response, ApiError> {
+    let header = crate::mime::part_header(&imap.section_mime(&ticket.folder, ticket.uid, &ticket.section).await?);
+    let Some(preview) = preview(&header.media_type, header.filename.as_deref()) else {
+        imap.logout().await;
+        return Ok(
+            (StatusCode::UNSUPPORTED_MEDIA_TYPE, "This attachment cannot be shown here; download it.").into_response()
+        );
+    };
+    let name = header.filename.unwrap_or_default();
+    let disposition = content_disposition(&name).replacen("attachment", "inline", 1);
+    if preview.kind == PreviewKind::Text {
+        let encoded = imap.section_prefix(ticket.uid, &ticket.section, TEXT_PREVIEW_LIMIT).await?;
+        imap.logout().await;
+        let decoded = crate::transfer_decoding::decode_all(&header.encoding, &encoded);
+        let text = crate::charset::decode_bytes(&decoded, header.charset.as_deref());
+        return Ok(file_response(preview.served_as, disposition, PREVIEW_POLICY, Body::from(text)));
+    }
+    let body = streamed(|chunks| async move {
+        let decoder = StreamDecoder::for_encoding(&header.encoding);
+        if let Err(e) = send_part(&mut imap, ticket.uid, &ticket.section, decoder, &chunks).await {
+            let _ = chunks.send(Err(std::io::Error::other(e.message))).await;
+        }
+        imap.logout().await;
+    });
+    Ok(file_response(preview.served_as, disposition, PREVIEW_POLICY, body))
+}
+
+/// `parts` as one zip, written while it streams (stored, not compressed: attachments mostly
+/// are already, and the gateway's CPU is not spent on the rest).
+fn zip(mut imap: ImapConnection, ticket: Ticket, parts: Vec<ZipPart>) -> Response {
+    let (writer, mut reader) = tokio::io::duplex(64 * 1024);
+    let (failed_tx, failed) = tokio::sync::oneshot::channel::<String>();
+    let uid = ticket.uid;
+    let folder = ticket.folder.clone();
+    tokio::spawn(async move {
+        if let Err(e) = write_zip(&mut imap, &folder, uid, &parts, writer).await {
+            warn!("zip of {uid} broke off: {e}");
+            let _ = failed_tx.send(e);
+        }
+        imap.logout().await;
+    });
+    let body = streamed(|chunks| async move {
+        let mut buffer = vec![0u8; 64 * 1024];
+        loop {
+            match reader.read(&mut buffer).await {
+                Ok(0) => break,
+                Ok(n) => {
+                    if chunks.send(Ok(Bytes::copy_from_slice(&buffer[..n]))).await.is_err() {
+                        return; // the browser went away; the writer stops at its next write
+                    }
+                }
+                Err(e) => {
+                    let _ = chunks.send(Err(e)).await;
+                    return;
+                }
+            }
+        }
+        // The writer ended: cleanly, or with a reason that must fail the download.
+        if let Ok(why) = failed.await {
+            let _ = chunks.send(Err(std::io::Error::other(why))).await;
+        }
+    });
+    file_response("application/zip", content_disposition(&ticket.filename), SANDBOX, body)
+}
+
+async fn write_zip(
+    imap: &mut ImapConnection,
+    folder: &str,
     uid: Uid,
-    section: String,
-    mut decoder: StreamDecoder,
-    chunks: mpsc::Sender<Result<Bytes, std::io::Error>>,
-) {
-    let mut offset = 0u64;
-    loop {
-        let slice = match imap.section_chunk(uid, &section, offset, SLICE).await {
-            Ok(slice) => slice,
-            Err(e) => {
-                warn!("download of {uid}/{section} broke off: {}", e.message);
-                // Ending the body with an error makes the browser mark the download failed.
-                let _ = chunks.send(Err(std::io::Error::other(e.message))).await;
+    parts: &[ZipPart],
+    writer: tokio::io::DuplexStream,
+) -> Result<(), String> {
+    let mut zip = ZipFileWriter::with_tokio(writer);
+    let mut names = HashSet::new();
+    for part in parts {
+        let encoding = imap.section_encoding(folder, uid, &part.section).await.map_err(|e| e.message)?;
+        let name = unique_name(&mut names, &crate::filenames::safe_name(&part.filename));
+        let entry = ZipEntryBuilder::new(name.into(), Compression::Stored);
+        let mut file = zip.write_entry_stream(entry).await.map_err(|e| e.to_string())?;
+        let mut decoder = StreamDecoder::for_encoding(&encoding);
+        let mut offset = 0u64;
+        loop {
+            let slice = imap.section_chunk(uid, &part.section, offset, SLICE).await.map_err(|e| e.message)?;
+            offset += slice.len() as u64;
+            let last = slice.len() < SLICE as usize;
+            file.write_all(&decoder.push(&slice)).await.map_err(|e| e.to_string())?;
+            if last {
+                let rest = std::mem::replace(&mut decoder, StreamDecoder::Identity).finish();
+                file.write_all(&rest).await.map_err(|e| e.to_string())?;
                 break;
             }
-        };
+        }
+        file.close().await.map_err(|e| e.to_string())?;
+    }
+    zip.close().await.map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// `name`, or `name (2).ext` and so on if the zip has it already.
+fn unique_name(taken: &mut HashSet<String>, name: &str) -> String {
+    let name = if name.is_empty() { "attachment" } else { name };
+    let (stem, extension) = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => (stem, format!(".{ext}")),
+        _ => (name, String::new()),
+    };
+    let mut candidate = name.to_owned();
+    let mut n = 1;
+    while !taken.insert(candidate.to_lowercase()) {
+        n += 1;
+        candidate = format!("{stem} ({n}){extension}");
+    }
+    candidate
+}
+
+/// Streams one part's decoded bytes into `chunks`.
+async fn send_part(
+    imap: &mut ImapConnection,
+    uid: Uid,
+    section: &str,
+    mut decoder: StreamDecoder,
+    chunks: &Chunks,
+) -> Result<(), ApiError> {
+    let mut offset = 0u64;
+    loop {
+        let slice = imap.section_chunk(uid, section, offset, SLICE).await?;
         offset += slice.len() as u64;
         let last = slice.len() < SLICE as usize;
         let decoded = decoder.push(&slice);
         if !decoded.is_empty() && chunks.send(Ok(Bytes::from(decoded))).await.is_err() {
-            break; // the browser went away
+            return Ok(()); // the browser went away
         }
         if last {
             let rest = std::mem::replace(&mut decoder, StreamDecoder::Identity).finish();
             if !rest.is_empty() {
                 let _ = chunks.send(Ok(Bytes::from(rest))).await;
             }
-            break;
+            return Ok(());
         }
     }
-    imap.logout().await;
+}
+
+/// A body fed by `produce`, run on its own task, through a small queue: the gateway holds a
+/// few slices at most, however big the file.
+fn streamed<F, Fut>(produce: F) -> Body
+where
+    F: FnOnce(Chunks) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let (chunks, body) = mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    tokio::spawn(produce(chunks));
+    // Fused: a finished body may be polled once more.
+    let stream =
+        futures::stream::unfold(body, |mut body| async move { body.recv().await.map(|item| (item, body)) }).fuse();
+    Body::from_stream(stream.boxed())
+}
+
+fn file_response(content_type: &str, disposition: String, policy: &'static str, body: Body) -> Response {
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CONTENT_SECURITY_POLICY, policy.to_owned()),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+            (HeaderName::from_static("cross-origin-resource-policy"), "same-origin".to_owned()),
+        ],
+        body,
+    )
+        .into_response();
+    if policy == PREVIEW_POLICY {
+        // The app shows a PDF in a frame of its own; nobody else may frame it.
+        response.headers_mut().insert(header::X_FRAME_OPTIONS, header::HeaderValue::from_static("SAMEORIGIN"));
+    }
+    response
 }
 
 /// RFC 6266: an ASCII fallback name and the real one, UTF-8 percent-encoded.
@@ -140,7 +299,7 @@ fn content_disposition(filename: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::content_disposition;
+    use super::{content_disposition, unique_name};
 
     #[test]
     fn filenames_are_quoted_safely() {
@@ -149,5 +308,15 @@ mod tests {
             "attachment; filename=\"__ _v2_.pdf\"; filename*=UTF-8''%E8%B3%87%E6%96%99%20%22v2%22.pdf"
         );
         assert!(!content_disposition("a\r\nSet-Cookie: x").contains('\n'));
+    }
+
+    #[test]
+    fn names_in_a_zip_are_unique() {
+        let mut taken = std::collections::HashSet::new();
+        let names: Vec<String> = ["a.pdf", "A.pdf", "a.pdf", "", ".profile", "写真.jpg"]
+            .iter()
+            .map(|n| unique_name(&mut taken, n))
+            .collect();
+        assert_eq!(names, ["a.pdf", "A (2).pdf", "a (3).pdf", "attachment", ".profile", "写真.jpg"]);
     }
 }

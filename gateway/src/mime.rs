@@ -116,6 +116,40 @@ fn view_of(
     }
 }
 
+/// What the MIME header of one part says about showing it.
+#[derive(Debug, Default, PartialEq)]
+pub struct PartHeader {
+    /// `type/subtype`, lower case; empty if not said.
+    pub media_type: String,
+    pub charset: Option<String>,
+    pub filename: Option<String>,
+    /// Content-Transfer-Encoding, `7bit` if not said.
+    pub encoding: String,
+}
+
+/// Reads a part's MIME header (as `BODY[n.MIME]` returns it), RFC 2047/2231 names included.
+pub fn part_header(raw: &[u8]) -> PartHeader {
+    let mut raw = raw.to_vec();
+    raw.extend_from_slice(b"\r\n");
+    let Some(message) = crate::parser::parse(&raw) else { return PartHeader::default() };
+    let media_type = message
+        .content_type()
+        .map(|ct| match ct.subtype() {
+            Some(sub) => format!("{}/{}", ct.ctype(), sub),
+            None => ct.ctype().to_owned(),
+        })
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let charset = message.content_type().and_then(|ct| ct.attribute("charset")).map(str::to_owned);
+    let filename = message.parts.first().and_then(|part| attachment_name(&message, part));
+    let encoding = message
+        .header(HeaderName::ContentTransferEncoding)
+        .and_then(|value| value.as_text())
+        .map(|text| text.trim().to_ascii_lowercase())
+        .unwrap_or_else(|| "7bit".to_owned());
+    PartHeader { media_type, charset, filename, encoding }
+}
+
 /// The `References:` chain, oldest first, in `<id>` form.
 pub fn references(message: &mail_parser::Message<'_>) -> Vec<String> {
     match message.references() {
@@ -530,5 +564,18 @@ A long line that was \r\nwrapped by the sender.\r\n\r\n>> quoted and \r\n>> wrap
         let s = summary(1, b"\xff\xfe\x00garbage", Flags::default(), 0, None);
         assert_eq!(s.uid, 1);
         let _ = view("INBOX", 1, Flags::default(), b"\r\n\r\n\xff");
+    }
+
+    #[test]
+    fn a_parts_header_tells_type_name_and_encoding() {
+        let raw = b"Content-Type: text/plain; charset=\"ISO-2022-JP\"\r\n\
+Content-Disposition: attachment;\r\n filename*=UTF-8''%E8%AD%B0%E4%BA%8B%E9%8C%B2.txt\r\n\
+Content-Transfer-Encoding: Base64\r\n";
+        let header = super::part_header(raw);
+        assert_eq!(header.media_type, "text/plain");
+        assert_eq!(header.charset.as_deref(), Some("ISO-2022-JP"));
+        assert_eq!(header.filename.as_deref(), Some("議事録.txt"));
+        assert_eq!(header.encoding, "base64");
+        assert_eq!(super::part_header(b"").encoding, "7bit");
     }
 }

@@ -29,7 +29,7 @@ impl SecurityHeaders {
         let csp = format!(
             "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'{hashes}; \
              style-src 'self' 'unsafe-inline'; img-src 'self' data: https: http:; font-src 'self' data:; \
-             frame-src 'self'; connect-src 'self'; manifest-src 'self'; worker-src 'self'; \
+             media-src 'self'; frame-src 'self'; connect-src 'self'; manifest-src 'self'; worker-src 'self'; \
              base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
         );
         Self { content_security_policy: HeaderValue::from_str(&csp).expect("CSP is ASCII") }

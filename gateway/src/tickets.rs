@@ -13,10 +13,25 @@ use crate::mail_servers::ServerRuntime;
 use crate::upstream::credential::Credential;
 
 const TICKET_LIFETIME: Duration = Duration::from_secs(60);
+/// How often a preview's link works within its minute: a media player asks again to seek,
+/// a PDF viewer may reload.
+const PREVIEW_USES: u8 = 8;
 /// Most tickets the whole gateway holds (each holds a password for a minute).
 const MAX_TICKETS: usize = 20_000;
 
+/// What a redeemed ticket serves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// The part (the whole message for section `""`) as a file to save.
+    Download,
+    /// The part shown in the browser, as the type [`yubin_protocol::preview`] allows.
+    Preview,
+    /// These parts as one zip, saved under the ticket's file name.
+    Zip(Vec<yubin_protocol::ZipPart>),
+}
+
 /// What a download needs: which part, and the credentials to fetch it with.
+#[derive(Clone)]
 pub struct Ticket {
     pub server: Arc<ServerRuntime>,
     pub username: String,
@@ -25,6 +40,7 @@ pub struct Ticket {
     pub uid: Uid,
     pub section: String,
     pub filename: String,
+    pub delivery: Delivery,
     /// The session and account it was issued to.
     pub owner: TicketOwner,
 }
@@ -38,7 +54,13 @@ pub struct TicketOwner {
 
 #[derive(Default)]
 pub struct Downloads {
-    tickets: Mutex<HashMap<String, (Ticket, Instant)>>,
+    tickets: Mutex<HashMap<String, Held>>,
+}
+
+struct Held {
+    ticket: Ticket,
+    expires: Instant,
+    uses_left: u8,
 }
 
 impl Downloads {
@@ -49,9 +71,9 @@ impl Downloads {
         let token = uuid::Uuid::new_v4().simple().to_string();
         let mut tickets = lock(&self.tickets);
         let now = Instant::now();
-        tickets.retain(|_, (_, expires)| *expires > now);
+        tickets.retain(|_, held| held.expires > now);
         let session = ticket.owner.session;
-        if tickets.values().filter(|(t, _)| t.owner.session == session).count() >= per_session {
+        if tickets.values().filter(|held| held.ticket.owner.session == session).count() >= per_session {
             return Err(ApiError::new(
                 ErrorKind::Refused,
                 "Too many downloads waiting to start; try again in a minute.",
@@ -60,25 +82,36 @@ impl Downloads {
         if tickets.len() >= MAX_TICKETS {
             return Err(ApiError::new(ErrorKind::Refused, "The gateway is busy; try the download again shortly."));
         }
-        tickets.insert(token.clone(), (ticket, now + TICKET_LIFETIME));
+        let uses_left = if ticket.delivery == Delivery::Preview { PREVIEW_USES } else { 1 };
+        tickets.insert(token.clone(), Held { ticket, expires: now + TICKET_LIFETIME, uses_left });
         Ok(format!("/download/{token}"))
     }
 
     pub(crate) fn redeem(&self, token: &str) -> Option<Ticket> {
-        let (ticket, expires) = lock(&self.tickets).remove(token)?;
-        (expires > Instant::now()).then_some(ticket)
+        let mut tickets = lock(&self.tickets);
+        let held = tickets.get_mut(token)?;
+        if held.expires <= Instant::now() {
+            tickets.remove(token);
+            return None;
+        }
+        held.uses_left -= 1;
+        if held.uses_left > 0 {
+            return Some(held.ticket.clone());
+        }
+        tickets.remove(token).map(|held| held.ticket)
     }
 
     /// Revokes the tickets of `session` (of its account `account` only, if given).
     pub fn revoke(&self, session: u64, account: Option<AccountId>) {
-        lock(&self.tickets)
-            .retain(|_, (t, _)| t.owner.session != session || account.is_some_and(|a| a != t.owner.account));
+        lock(&self.tickets).retain(|_, held| {
+            held.ticket.owner.session != session || account.is_some_and(|a| a != held.ticket.owner.account)
+        });
     }
 
     /// Drops expired tickets (and the passwords in them).
     pub fn sweep(&self) {
         let now = Instant::now();
-        lock(&self.tickets).retain(|_, (_, expires)| *expires > now);
+        lock(&self.tickets).retain(|_, held| held.expires > now);
     }
 
     /// Tickets held now.

@@ -78,6 +78,12 @@ calls! {
     PrepareDownload { folder: String, uid: Uid, section: String, filename: String } -> String {
         Response::Download { url } => url
     }
+    /// The URL that shows an attachment (see [`crate::preview`]).
+    PreparePreview { folder: String, uid: Uid, section: String } -> String { Response::Download { url } => url }
+    /// The one-time URL of a zip of `parts`.
+    PrepareZip { folder: String, uid: Uid, parts: Vec<crate::ZipPart>, filename: String } -> String {
+        Response::Download { url } => url
+    }
     Search { folder: String, query: SearchQuery, limit: u32 } -> MessagePage { Response::Messages(p) => p }
     Upload { upload: String, offset: u64, total: u64, data: String } -> () { Response::Done => () }
     DiscardUpload { upload: String } -> () { Response::Done => () }

@@ -46,10 +46,13 @@
 //! ([`Request::GetQuota`]); a full mailbox is its own [`ErrorKind::OverQuota`]; the name the
 //! account's mail goes out under ([`Request::SenderName`]). **8** contacts on CardDAV
 //! ([`Request::ListAddressBooks`] and the other `…Contact…` requests); a change refused because
-//! the server's copy changed meanwhile is its own [`ErrorKind::Conflict`].
+//! the server's copy changed meanwhile is its own [`ErrorKind::Conflict`]. **9** attachments
+//! looked at without downloading ([`Request::PreparePreview`]) and all of a message's
+//! attachments as one zip ([`Request::PrepareZip`]).
 
 pub mod calls;
 pub mod contacts;
+pub mod preview;
 pub mod text;
 
 pub use contacts::{AddressBook, CardVersion, Contact, ContactCard, ContactChanges, Imported, Labelled};
@@ -57,7 +60,7 @@ pub use contacts::{AddressBook, CardVersion, Contact, ContactCard, ContactChange
 use serde::{Deserialize, Serialize};
 
 /// The version of this protocol; see the crate docs for when it changes.
-pub const PROTOCOL_VERSION: u32 = 8;
+pub const PROTOCOL_VERSION: u32 = 9;
 
 /// Chosen by the browser; echoed in the matching [`ServerFrame::Reply`].
 pub type RequestId = u32;
@@ -194,6 +197,13 @@ pub enum Request {
         /// The name to save it under.
         filename: String,
     },
+    /// A link (valid for a minute) that shows one attachment in the browser: served only as
+    /// the type [`preview::preview`] chose for it, in a sandbox. Answered with
+    /// [`Response::Download`]; refused for a part that cannot be previewed.
+    PreparePreview { folder: String, uid: Uid, section: String },
+    /// A single-use link (valid for a minute) that downloads the listed attachments as one
+    /// zip, built while it streams. Answered with [`Response::Download`].
+    PrepareZip { folder: String, uid: Uid, parts: Vec<ZipPart>, filename: String },
     /// Messages of `folder` matching `query`, newest first, at most `limit`. Answered with
     /// [`Response::Messages`], whose `total` counts all matches.
     Search { folder: String, query: SearchQuery, limit: u32 },
@@ -954,6 +964,16 @@ pub struct AttachmentInfo {
     pub content_type: String,
     pub size: u32,
 }
+
+/// One attachment of a [`Request::PrepareZip`]: its section and its name in the zip.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZipPart {
+    pub section: String,
+    pub filename: String,
+}
+
+/// The most parts one [`Request::PrepareZip`] takes.
+pub const MAX_ZIP_PARTS: usize = 200;
 
 /// A message to send or keep as a draft. Addresses are as the user typed them (`Name <a@b>` or
 /// `a@b`); the gateway parses and validates them, and rejects CR/LF in any field.

@@ -68,6 +68,12 @@ impl App {
                 let filename = format::eml_name(&view.subject);
                 return Handled::Done(Component::update(self, ctx, Msg::Download(String::new(), filename)));
             }
+            Msg::Act(_, Action::Print) => {
+                let Some(view) = self.reading.loaded() else { return Handled::Done(false) };
+                let date = format::long_date(view.date);
+                crate::printing::print(&crate::printing::document(view, &date, self.remote_trusted(), self.prefs.lang));
+                return Handled::Done(false);
+            }
             Msg::Act(_, Action::FilterLike) => {
                 let Some(sender) = self.reading.loaded().and_then(|view| view.from.first()) else {
                     return Handled::Done(false);

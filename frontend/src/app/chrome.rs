@@ -6,6 +6,17 @@ use super::*;
 impl App {
     /// Carries out a keyboard shortcut; returns whether the screen changes.
     pub(super) fn shortcut(&mut self, ctx: &Context<Self>, shortcut: Shortcut) -> bool {
+        if shortcut == Shortcut::Print {
+            // The open message, as its own page; anything else prints as the browser would.
+            return match self.reading.open.uid().filter(|_| self.composer.is_none() && self.reading.loaded().is_some())
+            {
+                Some(uid) => Component::update(self, ctx, Msg::Act(vec![uid], Action::Print)),
+                None => {
+                    let _ = web_sys::window().map(|w| w.print());
+                    false
+                }
+            };
+        }
         if self.accounts.is_empty() || self.composer.is_some() {
             return false; // signing in or writing: the keyboard is theirs
         }
@@ -47,10 +58,14 @@ impl App {
                 return true;
             }
             Shortcut::Escape => {
-                self.help = false;
-                self.reading.source = None;
+                // The innermost first: an attachment shown over the message closes alone.
+                if self.reading.preview.take().is_none() {
+                    self.help = false;
+                    self.reading.source = None;
+                }
                 return true;
             }
+            Shortcut::Print => return false,
         };
         match msg {
             Some(msg) => Component::update(self, ctx, msg),

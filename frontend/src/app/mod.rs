@@ -164,6 +164,14 @@ pub enum Msg {
     /// A folder operation finished; open the folder with this name, if any, once listed.
     FolderManaged(Result<(), ApiError>, Option<String>),
     Download(String, String),
+    /// Every attachment of the open message: one zip (one file after another from a POP3
+    /// account's kept mail, which does not pass the gateway).
+    DownloadAll,
+    /// Show attachment `.0` of the open message, `.1` places on from it.
+    Preview(usize, isize),
+    /// A preview link for attachment `.1` of message `.0`.
+    PreviewReady(Uid, usize, Result<String, ApiError>),
+    ClosePreview,
     Source(Result<String, ApiError>),
     CloseSource,
     MarkAllRead,

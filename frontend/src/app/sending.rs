@@ -1,6 +1,8 @@
 //! Writing and sending: message ids, the outbox, POP3 accounts' Sent copies and polling.
 
 use super::*;
+use yubin_protocol::preview::preview;
+use yubin_protocol::ZipPart;
 
 /// Sends what is due in the outbox at `due` (ms since the epoch), just after.
 fn flush_outbox_at(ctx: &Context<App>, due: f64) {
@@ -166,6 +168,44 @@ impl App {
                 self.call(ctx, request, move |result| Msg::DownloadReady(result.map(|url| (url, filename))));
                 return Handled::Done(false);
             }
+            Msg::DownloadAll => {
+                let Some(view) = self.reading.loaded() else { return Handled::Done(false) };
+                let attachments: Vec<(String, String)> = view
+                    .attachments
+                    .iter()
+                    .map(|a| (a.section.clone(), crate::components::attachment_viewer::attachment_name(a)))
+                    .collect();
+                if self.account().is_some_and(|a| a.local.is_some()) {
+                    for (section, name) in attachments {
+                        ctx.link().send_message(Msg::Download(section, name));
+                    }
+                    return Handled::Done(false);
+                }
+                let filename = format!("{}.zip", format::eml_name(&view.subject).trim_end_matches(".eml"));
+                let request = call::PrepareZip {
+                    folder: self.list.folder.clone(),
+                    uid: view.uid,
+                    parts: attachments.into_iter().map(|(section, filename)| ZipPart { section, filename }).collect(),
+                    filename: filename.clone(),
+                };
+                self.call(ctx, request, move |result| Msg::DownloadReady(result.map(|url| (url, filename))));
+                return Handled::Done(false);
+            }
+            Msg::Preview(index, delta) => {
+                let Some((uid, index)) = self.reading.preview(index, delta) else { return Handled::Done(false) };
+                let Some(view) = self.reading.loaded() else { return Handled::Done(false) };
+                let attachment = &view.attachments[index];
+                if preview(&attachment.content_type, attachment.filename.as_deref()).is_some() {
+                    let request = call::PreparePreview {
+                        folder: self.list.folder.clone(),
+                        uid,
+                        section: attachment.section.clone(),
+                    };
+                    self.call(ctx, request, move |result| Msg::PreviewReady(uid, index, result));
+                }
+            }
+            Msg::PreviewReady(uid, index, url) => return Handled::Done(self.reading.preview_ready(uid, index, url)),
+            Msg::ClosePreview => self.reading.preview = None,
             Msg::DownloadReady(Ok((url, filename))) => {
                 save_as(&url, &filename);
                 return Handled::Done(false);

@@ -121,6 +121,10 @@ impl App {
                         link.batch_callback(move |action| uid.map(|uid| Msg::Act(vec![uid], action)))
                     }
                     on_download={link.callback(|(section, name)| Msg::Download(section, name))}
+                    on_download_all={link.callback(|_| Msg::DownloadAll)}
+                    preview={reading.preview.clone()}
+                    on_preview={link.callback(|(index, delta)| Msg::Preview(index, delta))}
+                    on_close_preview={link.callback(|_| Msg::ClosePreview)}
                     on_find_sent={link.callback(Msg::FindSent)}
                     on_retry={link.callback(Msg::Open)}
                     conversation={reading.conversation.clone()}

@@ -25,6 +25,8 @@ pub enum Action {
     AddSender,
     /// Save the whole message as an .eml file.
     Export,
+    /// Print the message (also Ctrl/Cmd+P while it is open).
+    Print,
 }
 
 #[derive(Properties, PartialEq)]
@@ -98,6 +100,7 @@ pub fn Actions(props: &ActionsProps) -> Html {
             }
             <button id="delete" class="danger" onclick={emit(Action::Delete)}>{ tr(lang, "Delete") }</button>
             <button id="view-source" onclick={emit(Action::ViewSource)}>{ tr(lang, "Source") }</button>
+            <button id="print" title={tr(lang, "Print (Ctrl+P)")} onclick={emit(Action::Print)}>{ tr(lang, "Print") }</button>
             <button id="export-eml" title={tr(lang, "Save the message as an .eml file")} onclick={emit(Action::Export)}>{ tr(lang, "Save as .eml") }</button>
             if props.can_filter && !props.flags.draft {
                 <button id="filter-like" onclick={emit(Action::FilterLike)}>{ tr(lang, "Filter messages like this") }</button>

@@ -69,14 +69,20 @@ pub fn HtmlBody(props: &HtmlBodyProps) -> Html {
 
 /// The frame's whole document: the sanitized body, wrapped, never edited.
 pub fn frame_document(html: &str, remote_allowed: bool) -> String {
-    let images = if remote_allowed { "data: https: http:" } else { "data:" };
+    let policy = content_policy(remote_allowed);
     format!(
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\">\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src {images}; \
-         style-src 'unsafe-inline'; font-src data:\">\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{policy}\">\
          <meta name=\"referrer\" content=\"no-referrer\"><base target=\"_blank\">\
          <style>{FRAME_CSS}</style></head><body>{html}</body></html>"
     )
+}
+
+/// What a document showing mail may load: inline styles and `data:` images and fonts, and
+/// remote images once the user allowed them.
+pub fn content_policy(remote_allowed: bool) -> String {
+    let images = if remote_allowed { "data: https: http:" } else { "data:" };
+    format!("default-src 'none'; img-src {images}; style-src 'unsafe-inline'; font-src data:")
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! callbacks; the state lives in [`crate::app::App`].
 
 pub mod actions;
+pub mod attachment_viewer;
 pub mod composer;
 pub mod edited_field;
 pub mod folder_list;

@@ -1,14 +1,16 @@
 //! The open message.
 
 use yew::prelude::*;
-use yubin_protocol::text::visible_controls;
+use yubin_protocol::preview::preview;
 use yubin_protocol::{Folder, Uid};
 
 use crate::components::actions::{Action, Actions};
+use crate::components::attachment_viewer::{attachment_name, AttachmentViewer};
 use crate::components::html_body::HtmlBody;
 use crate::components::trust::TrustView;
 use crate::format;
 use crate::i18n::{tr, trf, Lang};
+use crate::reading::Previewing;
 pub use crate::reading::ReaderState;
 
 #[derive(Properties, PartialEq)]
@@ -28,6 +30,17 @@ pub struct ReaderProps {
     /// (section, file name) of an attachment to download.
     #[prop_or_default]
     pub on_download: Callback<(String, String)>,
+    /// Every attachment at once (a zip).
+    #[prop_or_default]
+    pub on_download_all: Callback<()>,
+    /// The attachment shown over the message, if any.
+    #[prop_or_default]
+    pub preview: Option<Previewing>,
+    /// Show attachment `.0`, `.1` places on from it (0: itself).
+    #[prop_or_default]
+    pub on_preview: Callback<(usize, isize)>,
+    #[prop_or_default]
+    pub on_close_preview: Callback<()>,
     /// Show the sent message with this Message-ID (from a bounce).
     #[prop_or_default]
     pub on_find_sent: Callback<String>,
@@ -133,22 +146,39 @@ pub fn Reader(props: &ReaderProps) -> Html {
                 }
                 if !m.attachments.is_empty() {
                     <ul class="attachments" aria-label={tr(lang, "Attachments")}>
-                        { for m.attachments.iter().map(|a| {
-                            let name = a.filename.as_deref().map(visible_controls)
-                                .unwrap_or_else(|| format!("attachment-{}", a.part + 1));
+                        { for m.attachments.iter().enumerate().map(|(index, a)| {
+                            let name = attachment_name(a);
                             let request = (a.section.clone(), name.clone());
-                            let onclick = props.on_download.reform(move |_: MouseEvent| request.clone());
+                            let save = props.on_download.reform(move |_: MouseEvent| request.clone());
+                            // A file the browser can show opens over the message; others download.
+                            let (open, title) = if preview(&a.content_type, a.filename.as_deref()).is_some() {
+                                (props.on_preview.reform(move |_: MouseEvent| (index, 0)), tr(lang, "Show"))
+                            } else {
+                                (save.clone(), tr(lang, "Download"))
+                            };
                             html! {
                                 <li>
-                                    <button class="attachment" onclick={onclick} title={tr(lang, "Download")}>
+                                    <button class="attachment" onclick={open} title={title}>
                                         // Isolated: no character of the name reorders what is beside it.
-                                        { "📎 " }<bdi class="name">{ name }</bdi>
+                                        { "📎 " }<bdi class="name">{ name.clone() }</bdi>
                                         <span class="meta">{ format!(" {} · {}", a.content_type, format::size(a.size)) }</span>
                                     </button>
+                                    <button class="attachment-save" onclick={save}
+                                        aria-label={trf(lang, "Download {name}", &[("name", &name)])} title={tr(lang, "Download")}>{ "⤓" }</button>
                                 </li>
                             }
                         }) }
+                        if m.attachments.len() > 1 {
+                            <li><button id="download-all" class="link" onclick={props.on_download_all.reform(|_: MouseEvent| ())}>
+                                { trf(lang, "Download all ({n})", &[("n", &m.attachments.len())]) }
+                            </button></li>
+                        }
                     </ul>
+                }
+                if let Some(shown) = props.preview.clone().filter(|p| p.uid == m.uid) {
+                    <AttachmentViewer attachments={m.attachments.clone()} shown={shown.clone()}
+                        on_step={props.on_preview.reform(move |delta| (shown.index, delta))}
+                        on_close={props.on_close_preview.clone()} on_download={props.on_download.clone()} />
                 }
                 if let Some(html) = &m.html {
                     // Keyed by message, so "load remote content" never carries over to the next.

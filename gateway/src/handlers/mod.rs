@@ -63,6 +63,14 @@ pub async fn handle(gateway: &Gateway, state: &AccountSession, request: Request)
                 .await
                 .map(|url| Response::Download { url })
         }
+        Request::PreparePreview { folder, uid, section } => {
+            transfer::prepare_preview(gateway, state, folder, uid, section).await.map(|url| Response::Download { url })
+        }
+        Request::PrepareZip { folder, uid, parts, filename } => {
+            transfer::prepare_zip(gateway, state, folder, uid, parts, filename)
+                .await
+                .map(|url| Response::Download { url })
+        }
         Request::Upload { upload, offset, total, data } => {
             transfer::upload(state, upload, offset, total, data).await.map(done)
         }

@@ -1,12 +1,12 @@
 //! Bytes in and out beside the WebSocket: attachments uploaded in chunks for mail being
 //! written, and download tickets for attachments fetched over plain HTTP.
 
-use yubin_protocol::{ApiError, Uid};
+use yubin_protocol::{ApiError, ErrorKind, Uid, ZipPart, MAX_ZIP_PARTS};
 
 use crate::account::{logged_in, AccountSession};
 use crate::gateway::Gateway;
 use crate::lock;
-use crate::tickets::{Ticket, TicketOwner};
+use crate::tickets::{Delivery, Ticket, TicketOwner};
 use crate::upstream::imap::section_numbers;
 
 /// A one-time URL for one part of a message, owned by this tab's account.
@@ -18,11 +18,56 @@ pub async fn prepare_download(
     section: String,
     filename: String,
 ) -> Result<String, ApiError> {
-    let account = logged_in(state).await?;
     // A part by its numbers, or the whole message (`""`, saved as an .eml).
     if !section.is_empty() {
         section_numbers(&section)?;
     }
+    issue(gateway, state, Wanted { folder, uid, section, filename, delivery: Delivery::Download }).await
+}
+
+/// A URL that shows one part in the browser, for a minute.
+pub async fn prepare_preview(
+    gateway: &Gateway,
+    state: &AccountSession,
+    folder: String,
+    uid: Uid,
+    section: String,
+) -> Result<String, ApiError> {
+    section_numbers(&section)?;
+    issue(gateway, state, Wanted { folder, uid, section, filename: String::new(), delivery: Delivery::Preview }).await
+}
+
+/// A one-time URL for a zip of some parts of a message.
+pub async fn prepare_zip(
+    gateway: &Gateway,
+    state: &AccountSession,
+    folder: String,
+    uid: Uid,
+    parts: Vec<ZipPart>,
+    filename: String,
+) -> Result<String, ApiError> {
+    if parts.is_empty() || parts.len() > MAX_ZIP_PARTS {
+        return Err(ApiError::new(ErrorKind::BadRequest, format!("a zip holds 1 to {MAX_ZIP_PARTS} attachments")));
+    }
+    for part in &parts {
+        section_numbers(&part.section)?;
+    }
+    issue(gateway, state, Wanted { folder, uid, section: String::new(), filename, delivery: Delivery::Zip(parts) })
+        .await
+}
+
+/// What a ticket is asked for.
+struct Wanted {
+    folder: String,
+    uid: Uid,
+    section: String,
+    filename: String,
+    delivery: Delivery,
+}
+
+async fn issue(gateway: &Gateway, state: &AccountSession, wanted: Wanted) -> Result<String, ApiError> {
+    let account = logged_in(state).await?;
+    let Wanted { folder, uid, section, filename, delivery } = wanted;
     let owner = TicketOwner { session: state.session, account: state.id };
     let ticket = Ticket {
         server: account.server.clone(),
@@ -32,6 +77,7 @@ pub async fn prepare_download(
         uid,
         section,
         filename,
+        delivery,
         owner,
     };
     gateway.downloads.issue(ticket, gateway.config.limits.max_downloads_per_session)

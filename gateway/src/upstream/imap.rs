@@ -911,10 +911,7 @@ impl ImapConnection {
             self.ensure_selected(folder).await?;
             return Ok("binary".to_owned());
         }
-        let numbers = section_numbers(section)?;
-        self.ensure_selected(folder).await?;
-        let path = SectionPath::Part(numbers, Some(MessageSection::Mime));
-        let header = self.fetch_section(uid, &format!("BODY.PEEK[{section}.MIME]"), &path).await?;
+        let header = self.section_mime(folder, uid, section).await?;
         let header = String::from_utf8_lossy(&header);
         Ok(header
             .lines()
@@ -923,6 +920,19 @@ impl ImapConnection {
                 name.trim().eq_ignore_ascii_case("content-transfer-encoding").then(|| value.trim().to_owned())
             })
             .unwrap_or_else(|| "7bit".to_owned()))
+    }
+
+    /// The MIME header of part `section` (not empty) as the server has it.
+    pub async fn section_mime(&mut self, folder: &str, uid: Uid, section: &str) -> Result<Vec<u8>, ApiError> {
+        let numbers = section_numbers(section)?;
+        self.ensure_selected(folder).await?;
+        let path = SectionPath::Part(numbers, Some(MessageSection::Mime));
+        self.fetch_section(uid, &format!("BODY.PEEK[{section}.MIME]"), &path).await
+    }
+
+    /// At most `limit` bytes of part `section`'s encoded body, from its start.
+    pub async fn section_prefix(&mut self, uid: Uid, section: &str, limit: u32) -> Result<Vec<u8>, ApiError> {
+        self.section_chunk(uid, section, 0, limit).await
     }
 
     /// `len` bytes of a part's encoded body (of the whole message for section `""`) from
