@@ -196,6 +196,17 @@ const CATALOG: yubin_i18n::Catalog = &[
     // Reader
     ("Select a message to read it.", "メッセージを選択してください。"),
     ("From", "差出人"),
+    ("{n} not added: {why}", "{n} 件は追加されませんでした: {why}"),
+    ("Save this folder as an .mbox file", "このフォルダを .mbox ファイルとして保存"),
+    ("Export", "エクスポート"),
+    ("Add the messages of .mbox or .eml files to this folder", ".mbox / .eml ファイルのメッセージをこのフォルダに追加"),
+    ("Import…", "インポート…"),
+    ("Import done: {added} added, {present} already in the folder.", "インポート完了: {added} 件を追加、{present} 件はフォルダにありました。"),
+    (
+        "Import stopped after {done} messages: {error} Import the same files again to finish: nothing is added twice.",
+        "{done} 件でインポートが止まりました: {error} 同じファイルをもう一度インポートすると続きから追加されます（重複はしません）。",
+    ),
+    ("Importing: {done} of {total} messages…", "インポート中: {total} 件中 {done} 件…"),
     ("Download {name}", "{name} をダウンロード"),
     ("Download all ({n})", "すべてダウンロード（{n} 件）"),
     ("Print (Ctrl+P)", "印刷 (Ctrl+P)"),

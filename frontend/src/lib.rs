@@ -15,6 +15,7 @@ pub mod list_cache;
 pub mod list_view;
 pub mod local_mailbox;
 pub mod local_store;
+pub mod mail_import;
 pub mod message_window;
 pub mod notifications;
 pub mod oauth_return;

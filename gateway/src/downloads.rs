@@ -1,4 +1,4 @@
-//! Attachment downloads, previews and zips over plain HTTP, so the browser saves and shows
+//! Attachment downloads, previews and zips, and folders as mbox files, over plain HTTP, so the browser saves and shows
 //! them natively.
 //!
 //! The WebSocket session asks for a ticket (`PrepareDownload`, `PreparePreview`,
@@ -30,6 +30,7 @@ use yubin_protocol::preview::{preview, PreviewKind};
 use yubin_protocol::{ApiError, Uid, ZipPart};
 
 use crate::gateway::Gateway;
+use crate::mbox::{separator, MboxMessage};
 use crate::tickets::{Delivery, Ticket};
 use crate::transfer_decoding::StreamDecoder;
 use crate::upstream::imap::ImapConnection;
@@ -71,6 +72,7 @@ pub async fn serve(State(gateway): State<Arc<Gateway>>, Path(token): Path<String
             Delivery::Download => download(imap, ticket).await,
             Delivery::Preview => shown(imap, ticket).await,
             Delivery::Zip(parts) => Ok(zip(imap, ticket, parts)),
+            Delivery::Mbox(uids) => mbox(imap, ticket, uids).await,
         }
     };
     served.await.unwrap_or_else(|e| (StatusCode::BAD_GATEWAY, e.message).into_response())
@@ -187,6 +189,49 @@ async fn write_zip(
         file.close().await.map_err(|e| e.to_string())?;
     }
     zip.close().await.map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// Messages of the ticket's folder (`uids`, or all) as one mbox file, a message at a time.
+async fn mbox(mut imap: ImapConnection, ticket: Ticket, uids: Vec<Uid>) -> Result<Response, ApiError> {
+    let all = imap.all_uids(&ticket.folder).await?;
+    let uids = if uids.is_empty() { all } else { all.into_iter().filter(|uid| uids.contains(uid)).collect() };
+    let body = streamed(|chunks| async move {
+        if let Err(e) = send_mbox(&mut imap, &uids, &chunks).await {
+            warn!("mbox export of {} broke off: {}", ticket.folder, e.message);
+            let _ = chunks.send(Err(std::io::Error::other(e.message))).await;
+        }
+        imap.logout().await;
+    });
+    Ok(file_response("application/mbox", content_disposition(&ticket.filename), SANDBOX, body))
+}
+
+async fn send_mbox(imap: &mut ImapConnection, uids: &[Uid], chunks: &Chunks) -> Result<(), ApiError> {
+    for batch in uids.chunks(200) {
+        let arrivals = imap.arrivals(batch).await?;
+        for uid in batch {
+            // Expunged since the export began: left out.
+            let Some(arrival) = arrivals.get(uid) else { continue };
+            let mut message = MboxMessage::default();
+            let mut out = separator(Some(*arrival));
+            let mut offset = 0u64;
+            loop {
+                let slice = imap.section_chunk(*uid, "", offset, SLICE).await?;
+                offset += slice.len() as u64;
+                out.extend(message.push(&slice));
+                if slice.len() < SLICE as usize {
+                    break;
+                }
+                if chunks.send(Ok(Bytes::from(std::mem::take(&mut out)))).await.is_err() {
+                    return Ok(()); // the browser went away
+                }
+            }
+            out.extend(message.finish());
+            if chunks.send(Ok(Bytes::from(out))).await.is_err() {
+                return Ok(());
+            }
+        }
+    }
     Ok(())
 }
 

@@ -50,6 +50,7 @@ pub mod html;
 pub mod http;
 pub mod limits;
 pub mod mail_servers;
+pub mod mbox;
 pub mod metrics;
 pub mod mime;
 pub mod oauth_flow;

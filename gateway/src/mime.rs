@@ -116,6 +116,58 @@ fn view_of(
     }
 }
 
+/// A message about to be imported (APPEND), as the server wants it.
+pub struct ImportFacts {
+    /// The message with every line ended by CRLF, as IMAP requires.
+    pub crlf: Vec<u8>,
+    /// Its `Date:` as an IMAP date-time (quoted, as APPEND takes it), to keep as its arrival
+    /// time.
+    pub date: Option<String>,
+    /// An mbox `Status:` header says it was read.
+    pub seen: bool,
+    pub subject: String,
+}
+
+/// The `Message-ID` of raw message `raw`, in `<id>` form.
+pub fn message_id_of(raw: &[u8]) -> Option<String> {
+    crate::parser::parse_headers(raw)?.message_id().map(angle_id)
+}
+
+/// What importing `raw` needs; `None` if it is not mail (no header at all).
+pub fn import_facts(raw: &[u8]) -> Option<ImportFacts> {
+    let headers = crate::parser::parse_headers(raw)?;
+    if headers.headers().is_empty() {
+        return None;
+    }
+    let date = headers.date().and_then(|d| chrono::DateTime::<chrono::Utc>::from_timestamp(d.to_timestamp(), 0));
+    let status = headers.header_raw("Status").unwrap_or_default();
+    Some(ImportFacts {
+        crlf: with_crlf(raw),
+        date: date.map(|d| d.format("\"%d-%b-%Y %H:%M:%S +0000\"").to_string()),
+        seen: status.contains('R'),
+        subject: subject_of(&headers),
+    })
+}
+
+/// `raw` with bare LF (and bare CR) line ends made CRLF.
+fn with_crlf(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len() + raw.len() / 40);
+    let mut bytes = raw.iter().copied().peekable();
+    while let Some(byte) = bytes.next() {
+        match byte {
+            b'\r' => {
+                out.extend_from_slice(b"\r\n");
+                if bytes.peek() == Some(&b'\n') {
+                    bytes.next();
+                }
+            }
+            b'\n' => out.extend_from_slice(b"\r\n"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// What the MIME header of one part says about showing it.
 #[derive(Debug, Default, PartialEq)]
 pub struct PartHeader {
@@ -577,5 +629,18 @@ Content-Transfer-Encoding: Base64\r\n";
         assert_eq!(header.filename.as_deref(), Some("議事録.txt"));
         assert_eq!(header.encoding, "base64");
         assert_eq!(super::part_header(b"").encoding, "7bit");
+    }
+
+    #[test]
+    fn an_imported_message_gets_crlf_its_date_and_read_state() {
+        let raw =
+            b"Subject: =?UTF-8?B?5pel5pys6Kqe?=\nDate: Wed, 3 Dec 2025 16:00:00 +0900\nStatus: RO\n\nline\r\nend\n";
+        let facts = super::import_facts(raw).unwrap();
+        assert_eq!(facts.crlf, b"Subject: =?UTF-8?B?5pel5pys6Kqe?=\r\nDate: Wed, 3 Dec 2025 16:00:00 +0900\r\nStatus: RO\r\n\r\nline\r\nend\r\n");
+        assert_eq!(facts.date.as_deref(), Some("\"03-Dec-2025 07:00:00 +0000\""));
+        assert!(facts.seen);
+        assert_eq!(facts.subject, "日本語");
+        assert!(super::import_facts(b"").is_none());
+        assert_eq!(super::message_id_of(b"Message-ID: <a@b>\r\n\r\n").as_deref(), Some("<a@b>"));
     }
 }

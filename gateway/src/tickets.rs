@@ -28,6 +28,8 @@ pub enum Delivery {
     Preview,
     /// These parts as one zip, saved under the ticket's file name.
     Zip(Vec<yubin_protocol::ZipPart>),
+    /// These messages of the folder (all, if none are named) as one mbox file.
+    Mbox(Vec<yubin_protocol::Uid>),
 }
 
 /// What a download needs: which part, and the credentials to fetch it with.

@@ -84,6 +84,11 @@ calls! {
     PrepareZip { folder: String, uid: Uid, parts: Vec<crate::ZipPart>, filename: String } -> String {
         Response::Download { url } => url
     }
+    /// The one-time URL of an mbox of `folder` (`uids`, or all).
+    PrepareMbox { folder: String, uids: Vec<Uid>, filename: String } -> String { Response::Download { url } => url }
+    ImportMessages { folder: String, messages: Vec<String> } -> crate::ImportReport {
+        Response::MessagesImported(report) => report
+    }
     Search { folder: String, query: SearchQuery, limit: u32 } -> MessagePage { Response::Messages(p) => p }
     Upload { upload: String, offset: u64, total: u64, data: String } -> () { Response::Done => () }
     DiscardUpload { upload: String } -> () { Response::Done => () }

@@ -48,7 +48,8 @@
 //! ([`Request::ListAddressBooks`] and the other `…Contact…` requests); a change refused because
 //! the server's copy changed meanwhile is its own [`ErrorKind::Conflict`]. **9** attachments
 //! looked at without downloading ([`Request::PreparePreview`]) and all of a message's
-//! attachments as one zip ([`Request::PrepareZip`]).
+//! attachments as one zip ([`Request::PrepareZip`]); a folder exported as mbox
+//! ([`Request::PrepareMbox`]) and messages imported ([`Request::ImportMessages`]).
 
 pub mod calls;
 pub mod contacts;
@@ -204,6 +205,14 @@ pub enum Request {
     /// A single-use link (valid for a minute) that downloads the listed attachments as one
     /// zip, built while it streams. Answered with [`Response::Download`].
     PrepareZip { folder: String, uid: Uid, parts: Vec<ZipPart>, filename: String },
+    /// A single-use link (valid for a minute) that downloads messages of `folder` as one
+    /// mbox file (mboxrd), streamed: those in `uids`, or all of them when it is empty.
+    /// Answered with [`Response::Download`].
+    PrepareMbox { folder: String, uids: Vec<Uid>, filename: String },
+    /// Stores whole messages (base64 of their bytes, at most [`MAX_IMPORT_BATCH`]) in `folder`,
+    /// each unless the folder holds one with its Message-ID already — so an import broken off
+    /// and started again adds nothing twice. Answered with [`Response::MessagesImported`].
+    ImportMessages { folder: String, messages: Vec<String> },
     /// Messages of `folder` matching `query`, newest first, at most `limit`. Answered with
     /// [`Response::Messages`], whose `total` counts all matches.
     Search { folder: String, query: SearchQuery, limit: u32 },
@@ -573,6 +582,7 @@ pub enum Response {
         text: String,
         truncated: bool,
     },
+    MessagesImported(ImportReport),
     /// A same-origin path such as `/download/<token>`.
     Download {
         url: String,
@@ -963,6 +973,20 @@ pub struct AttachmentInfo {
     pub filename: Option<String>,
     pub content_type: String,
     pub size: u32,
+}
+
+/// The most messages one [`Request::ImportMessages`] takes.
+pub const MAX_IMPORT_BATCH: usize = 50;
+
+/// What [`Request::ImportMessages`] did with a batch.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    /// Stored now.
+    pub added: u32,
+    /// Not stored: the folder has a message with the same Message-ID already.
+    pub present: u32,
+    /// Not stored: why, one line per message (not mail at all, refused by the server).
+    pub refused: Vec<String>,
 }
 
 /// One attachment of a [`Request::PrepareZip`]: its section and its name in the zip.

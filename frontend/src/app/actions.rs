@@ -122,6 +122,14 @@ impl App {
                 self.remove(ctx, self.list.acted_on(uid), Some(folder));
             }
             Msg::ManageFolder(op) => return Handled::Done(self.manage_folder(ctx, op)),
+            Msg::ImportProgress(done, total) => {
+                self.notice = Some(Notice::info(trf(
+                    self.prefs.lang,
+                    "Importing: {done} of {total} messages…",
+                    &[("done", &done), ("total", &total)],
+                )));
+            }
+            Msg::Imported(account, folder, result) => self.imported(ctx, account, folder, result),
             Msg::FolderManaged(result, open) => {
                 match result {
                     Ok(()) => self.list.open_when_listed = open,

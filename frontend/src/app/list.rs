@@ -212,8 +212,68 @@ impl App {
             FolderOp::Subscribe { folder, subscribed } => {
                 self.call(ctx, call::Subscribe { folder, subscribed }, managed(None))
             }
+            FolderOp::Export(folder) => {
+                let name =
+                    self.account().and_then(|a| a.folders.iter().find(|f| f.id == folder)).map(|f| f.name.clone());
+                let filename = format!(
+                    "{}.mbox",
+                    format::eml_name(&name.unwrap_or_else(|| folder.clone())).trim_end_matches(".eml")
+                );
+                let request = call::PrepareMbox { folder, uids: Vec::new(), filename: filename.clone() };
+                self.call(ctx, request, move |result| Msg::DownloadReady(result.map(|url| (url, filename))));
+            }
+            FolderOp::Import(folder, files) => {
+                let Some(connection) = self.connection.clone().map(|c| c.for_account(self.active)) else {
+                    self.notice = Some(Notice::error(tr(self.prefs.lang, "Not connected to the gateway.")));
+                    return true;
+                };
+                let (link, account) = (ctx.link().clone(), self.active);
+                spawn_local(async move {
+                    let progress = {
+                        let link = link.clone();
+                        move |done, total| link.send_message(Msg::ImportProgress(done, total))
+                    };
+                    let result = crate::mail_import::run(connection, folder.clone(), files, progress).await;
+                    link.send_message(Msg::Imported(account, folder, result));
+                });
+            }
         }
         false
+    }
+
+    /// How an import ended: told in numbers, and the folder shown as it is now.
+    pub(super) fn imported(
+        &mut self,
+        ctx: &Context<Self>,
+        account: AccountId,
+        folder: String,
+        result: Result<crate::mail_import::Summary, (ApiError, usize)>,
+    ) {
+        let lang = self.prefs.lang;
+        self.notice = Some(match result {
+            Ok(summary) => {
+                let report = &summary.report;
+                let mut text = trf(
+                    lang,
+                    "Import done: {added} added, {present} already in the folder.",
+                    &[("added", &report.added), ("present", &report.present)],
+                );
+                if !report.refused.is_empty() {
+                    text.push(' ');
+                    text.push_str(&trf(lang, "{n} not added: {why}", &[("n", &report.refused.len()), ("why", &report.refused.join("; "))]));
+                }
+                if report.refused.is_empty() { Notice::info(text) } else { Notice::error(text) }
+            }
+            Err((e, done)) => Notice::error(trf(
+                lang,
+                "Import stopped after {done} messages: {error} Import the same files again to finish: nothing is added twice.",
+                &[("done", &done), ("error", &e.message)],
+            )),
+        });
+        self.refresh_folders_of(ctx, account);
+        if account == self.active && self.list.folder == folder {
+            self.reload(ctx);
+        }
     }
 }
 

@@ -159,6 +159,10 @@ pub enum Msg {
     /// The same, for a change in another account than the one on screen.
     ChangedIn(AccountId, Result<(), ApiError>),
     ManageFolder(FolderOp),
+    /// An import has stored `.0` of `.1` messages.
+    ImportProgress(usize, usize),
+    /// An import into folder `.1` of account `.0` ended.
+    Imported(AccountId, String, Result<crate::mail_import::Summary, (ApiError, usize)>),
     /// A message was dragged onto a folder.
     DropOn(String, Uid),
     /// A folder operation finished; open the folder with this name, if any, once listed.

@@ -60,7 +60,8 @@ impl App {
                     on_drop={link.callback(|(folder, uid)| Msg::DropOn(folder, uid))}
                     on_roles={(account.session.incoming == IncomingProtocol::Imap).then(|| link.callback(|_| Msg::EditFolderRoles(true)))}
                     on_filters={account.session.filters.then(|| link.callback(|_| Msg::EditFilters(None)))}
-                    on_contacts={account.session.contacts.then(|| link.callback(|_| Msg::OpenContacts(None)))} />
+                    on_contacts={account.session.contacts.then(|| link.callback(|_| Msg::OpenContacts(None)))}
+                    can_transfer={account.session.incoming == IncomingProtocol::Imap && list.unified.is_none()} />
                 if let Some(quota) = account.quota {
                     <QuotaMeter quota={quota} />
                 }

@@ -12,9 +12,19 @@ use crate::i18n::{tr, Lang};
 #[derive(Debug, Clone, PartialEq)]
 pub enum FolderOp {
     Create(String),
-    Rename { folder: String, to: String },
+    Rename {
+        folder: String,
+        to: String,
+    },
     Delete(String),
-    Subscribe { folder: String, subscribed: bool },
+    Subscribe {
+        folder: String,
+        subscribed: bool,
+    },
+    /// Save the folder as an mbox file.
+    Export(String),
+    /// Store the messages of these .mbox/.eml files in the folder.
+    Import(String, Vec<web_sys::File>),
 }
 
 #[derive(Properties, PartialEq)]
@@ -36,6 +46,9 @@ pub struct FolderListProps {
     /// Opens the account's address book (accounts whose server has CardDAV).
     #[prop_or_default]
     pub on_contacts: Option<Callback<()>>,
+    /// Folders can be exported as mbox and have mail imported (IMAP accounts).
+    #[prop_or_default]
+    pub can_transfer: bool,
 }
 
 /// Which inline form is open.
@@ -130,6 +143,29 @@ pub fn FolderList(props: &FolderListProps) -> Html {
                         <button id="subscribe-folder" onclick={emit(FolderOp::Subscribe { folder: folder.id.clone(), subscribed: !folder.subscribed })}>
                             { if folder.subscribed { tr(lang, "Hide") } else { tr(lang, "Show") } }
                         </button>
+                    }
+                    if let (true, Some(folder)) = (props.can_transfer, current) {
+                        <button id="export-folder" title={tr(lang, "Save this folder as an .mbox file")}
+                            onclick={emit(FolderOp::Export(folder.id.clone()))}>{ tr(lang, "Export") }</button>
+                        <label class="button" id="import-messages" title={tr(lang, "Add the messages of .mbox or .eml files to this folder")}>
+                            { tr(lang, "Import…") }
+                            <input type="file" id="import-file" multiple=true class="visually-hidden"
+                                accept=".mbox,.mbx,.eml,.txt,application/mbox,message/rfc822"
+                                onchange={{
+                                    let (on_manage, folder) = (props.on_manage.clone(), folder.id.clone());
+                                    Callback::from(move |e: Event| {
+                                        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+                                        let files: Vec<web_sys::File> = input.files()
+                                            .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
+                                            .unwrap_or_default();
+                                        // Cleared, so the same file chosen again (to finish an import) is a change.
+                                        input.set_value("");
+                                        if !files.is_empty() {
+                                            on_manage.emit(FolderOp::Import(folder.clone(), files));
+                                        }
+                                    })
+                                }} />
+                        </label>
                     }
                     if let Some(on_contacts) = &props.on_contacts {
                         <button id="contacts-button" onclick={on_contacts.reform(|_: MouseEvent| ())}>{ tr(lang, "Contacts") }</button>

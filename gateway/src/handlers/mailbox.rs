@@ -2,9 +2,11 @@
 //! Each request is one function over the account's IMAP connection ([`with_imap`], or
 //! [`on_imap`] for a single call), which reconnects once if the connection drops.
 
+use base64::Engine;
 use yubin_protocol::{
-    ApiError, ErrorKind, FlagName, Folder, FolderChanges, FolderRole, IncomingProtocol, MessagePage, MessageView,
-    Quota, RoleChoice, SearchQuery, SortOrder, SyncPoint, Uid, MAX_ROLE_CHOICES, MAX_SYNC_UIDS,
+    ApiError, ErrorKind, FlagName, Folder, FolderChanges, FolderRole, ImportReport, IncomingProtocol, MessagePage,
+    MessageView, Quota, RoleChoice, SearchQuery, SortOrder, SyncPoint, Uid, MAX_IMPORT_BATCH, MAX_ROLE_CHOICES,
+    MAX_SYNC_UIDS,
 };
 
 use crate::account::{logged_in, on_imap, with_imap, AccountSession};
@@ -145,6 +147,27 @@ pub async fn empty_folder(state: &AccountSession, folder: String) -> Result<(), 
 
 pub async fn expunge(state: &AccountSession, folder: String, uids: Vec<Uid>) -> Result<(), ApiError> {
     on_imap!(state, |imap| (folder, uids) => imap.expunge(&folder, &uids)).await
+}
+
+/// Stores messages given whole (base64) in `folder`; see [`ImapConnection::import_messages`].
+///
+/// [`ImapConnection::import_messages`]: crate::upstream::imap::ImapConnection::import_messages
+pub async fn import_messages(
+    state: &AccountSession,
+    folder: String,
+    messages: Vec<String>,
+) -> Result<ImportReport, ApiError> {
+    if messages.len() > MAX_IMPORT_BATCH {
+        return Err(ApiError::new(ErrorKind::BadRequest, format!("at most {MAX_IMPORT_BATCH} messages at a time")));
+    }
+    let mut raws = Vec::with_capacity(messages.len());
+    for message in &messages {
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(message)
+            .map_err(|_| ApiError::new(ErrorKind::BadRequest, "a message to import is not base64"))?;
+        raws.push(raw);
+    }
+    on_imap!(state, |imap| (folder, raws) => imap.import_messages(&folder, &raws)).await
 }
 
 pub async fn search(

@@ -71,6 +71,12 @@ pub async fn handle(gateway: &Gateway, state: &AccountSession, request: Request)
                 .await
                 .map(|url| Response::Download { url })
         }
+        Request::PrepareMbox { folder, uids, filename } => {
+            transfer::prepare_mbox(gateway, state, folder, uids, filename).await.map(|url| Response::Download { url })
+        }
+        Request::ImportMessages { folder, messages } => {
+            mailbox::import_messages(state, folder, messages).await.map(Response::MessagesImported)
+        }
         Request::Upload { upload, offset, total, data } => {
             transfer::upload(state, upload, offset, total, data).await.map(done)
         }

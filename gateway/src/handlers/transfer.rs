@@ -56,6 +56,18 @@ pub async fn prepare_zip(
         .await
 }
 
+/// A one-time URL for an mbox of messages of a folder (`uids`, or all of it).
+pub async fn prepare_mbox(
+    gateway: &Gateway,
+    state: &AccountSession,
+    folder: String,
+    uids: Vec<Uid>,
+    filename: String,
+) -> Result<String, ApiError> {
+    issue(gateway, state, Wanted { folder, uid: 0, section: String::new(), filename, delivery: Delivery::Mbox(uids) })
+        .await
+}
+
 /// What a ticket is asked for.
 struct Wanted {
     folder: String,

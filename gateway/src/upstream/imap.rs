@@ -7,12 +7,12 @@
 use async_imap::imap_proto::{self, MessageSection, NameAttribute, SectionPath};
 use async_imap::types::{Fetch, Flag, Mailbox, Name};
 use async_imap::{Client, Session};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use futures::TryStreamExt;
 use yubin_protocol::{
-    ApiError, ErrorKind, FlagName, Flags, Folder, FolderRole, MessagePage, MessageSummary, MessageView, Quota,
-    QuotaUse, RoleChoice, SearchQuery, SortKey, SortOrder, ThreadInfo, Uid,
+    ApiError, ErrorKind, FlagName, Flags, Folder, FolderRole, ImportReport, MessagePage, MessageSummary, MessageView,
+    Quota, QuotaUse, RoleChoice, SearchQuery, SortKey, SortOrder, ThreadInfo, Uid,
 };
 
 use super::net::{BoxedStream, Upstream};
@@ -463,6 +463,94 @@ impl ImapConnection {
         Ok(MessagePage { folder: folder.to_owned(), total, uid_validity, offset: 0, messages, modseq: None })
     }
 
+    /// Stores whole `messages` in `folder`, each unless the folder holds its Message-ID
+    /// already (or it came earlier in the batch): an import started again adds nothing twice.
+    pub async fn import_messages(&mut self, folder: &str, messages: &[Vec<u8>]) -> Result<ImportReport, ApiError> {
+        let ids: Vec<Option<String>> = messages.iter().map(|raw| mime::message_id_of(raw)).collect();
+        let mut present = self.message_ids_in(folder, ids.iter().flatten()).await?;
+        let mut report = ImportReport::default();
+        for (raw, id) in messages.iter().zip(&ids) {
+            if id.as_ref().is_some_and(|id| !present.insert(id.clone())) {
+                report.present += 1;
+                continue;
+            }
+            let Some(facts) = mime::import_facts(raw) else {
+                report.refused.push("not a mail message (no header)".to_owned());
+                continue;
+            };
+            let flags = if facts.seen { "(\\Seen)" } else { "()" };
+            match self.append_at(folder, flags, facts.date.as_deref(), &facts.crlf).await {
+                Ok(()) => report.added += 1,
+                // A full mailbox takes nothing more: the import stops there, in words.
+                Err(e) if e.kind == ErrorKind::OverQuota => return Err(e),
+                Err(e) => report.refused.push(format!("{}: {}", facts.subject, e.message)),
+            }
+        }
+        Ok(report)
+    }
+
+    /// Which of `ids` (`<id>` form) messages in `folder` carry as their Message-ID.
+    async fn message_ids_in<'i>(
+        &mut self,
+        folder: &str,
+        ids: impl Iterator<Item = &'i String>,
+    ) -> Result<HashSet<String>, ApiError> {
+        let ids: Vec<&String> = ids.collect();
+        let mut found = HashSet::new();
+        self.ensure_selected(folder).await?;
+        for chunk in ids.chunks(25) {
+            // HEADER searches are substring matches: the fetched headers say which is exact.
+            let mut criteria = "OR ".repeat(chunk.len() - 1);
+            for id in chunk {
+                let bare = id.trim_start_matches('<').trim_end_matches('>');
+                criteria.push_str(&format!(
+                    "HEADER Message-ID {} ",
+                    imap_search::astring(bare, self.capabilities.literal_plus)?
+                ));
+            }
+            let uids: Vec<Uid> =
+                self.session.uid_search(criteria.trim_end()).await.map_err(imap_error)?.into_iter().collect();
+            if uids.is_empty() {
+                continue;
+            }
+            let fetches: Vec<Fetch> = self
+                .session
+                .uid_fetch(uid_set(&uids)?, "(UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+                .await
+                .map_err(imap_error)?
+                .try_collect()
+                .await
+                .map_err(imap_error)?;
+            found.extend(fetches.iter().filter_map(|f| mime::message_id_of(f.header()?)));
+        }
+        Ok(found)
+    }
+
+    /// Every UID of `folder`, oldest first (selecting it).
+    pub async fn all_uids(&mut self, folder: &str) -> Result<Vec<Uid>, ApiError> {
+        self.ensure_selected(folder).await?;
+        let mut uids: Vec<Uid> = self.session.uid_search("ALL").await.map_err(imap_error)?.into_iter().collect();
+        uids.sort_unstable();
+        Ok(uids)
+    }
+
+    /// When each of `uids` (in the selected folder) arrived, in seconds since 1970; a message
+    /// gone meanwhile is missing.
+    pub async fn arrivals(&mut self, uids: &[Uid]) -> Result<HashMap<Uid, i64>, ApiError> {
+        let fetches: Vec<Fetch> = self
+            .session
+            .uid_fetch(uid_set(uids)?, "(UID INTERNALDATE)")
+            .await
+            .map_err(imap_error)?
+            .try_collect()
+            .await
+            .map_err(imap_error)?;
+        Ok(fetches
+            .iter()
+            .filter_map(|f| Some((f.uid.filter(|uid| uids.contains(uid))?, f.internal_date()?.timestamp())))
+            .collect())
+    }
+
     /// UIDs in `folder` of the messages whose `Message-ID:` is `message_id`, oldest first.
     pub async fn find_message_id(&mut self, folder: &str, message_id: &str) -> Result<Vec<Uid>, ApiError> {
         let query = SearchQuery { message_id: Some(message_id.to_owned()), ..SearchQuery::default() };
@@ -565,8 +653,19 @@ impl ImapConnection {
 
     /// Stores `message` in `folder` with `flags` (an IMAP flag list such as `(\\Seen)`).
     pub async fn append(&mut self, folder: &str, flags: &str, message: &[u8]) -> Result<(), ApiError> {
+        self.append_at(folder, flags, None, message).await
+    }
+
+    /// As [`Self::append`], arrived at `date` (an IMAP date-time) rather than now.
+    async fn append_at(
+        &mut self,
+        folder: &str,
+        flags: &str,
+        date: Option<&str>,
+        message: &[u8],
+    ) -> Result<(), ApiError> {
         self.forget_state();
-        match self.session.append(folder, Some(flags), None, message).await {
+        match self.session.append(folder, Some(flags), date, message).await {
             Ok(()) => Ok(()),
             // A refusal that comes instead of the invitation to send the message keeps no words
             // in async-imap: that is how Dovecot refuses what its quota has no room for, so the

@@ -54,7 +54,7 @@ pub fn criteria(query: &SearchQuery, literal_plus: bool) -> Result<String, ApiEr
 }
 
 /// An IMAP string holding `value` exactly.
-fn astring(value: &str, literal_plus: bool) -> Result<String, ApiError> {
+pub(crate) fn astring(value: &str, literal_plus: bool) -> Result<String, ApiError> {
     if value.contains(['\r', '\n', '\0']) {
         return Err(ApiError::new(ErrorKind::BadRequest, "search text must not contain line breaks"));
     }

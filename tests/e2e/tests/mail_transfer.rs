@@ -1,0 +1,60 @@
+//! Moving in from another webmail, in Chromium: an mbox of 1,000 messages with Japanese
+//! subjects imported into the inbox (the gateway APPENDs them in batches), imported again
+//! without a single duplicate, and the folder exported back as an mbox with all 1,000.
+//! mox is this file's own user.
+
+use yubin_e2e::Browser;
+use yubin_test_support::{unique_subject, MailStack};
+
+const COUNT: usize = 1000;
+
+/// An mboxrd file of `COUNT` messages, subjects "会議 n" (RFC 2047), a body line starting
+/// with "From " quoted as mboxrd writes it.
+fn mbox(tag: &str) -> String {
+    (0..COUNT)
+        .map(|n| {
+            format!(
+                "From sender@example.jp Wed Dec  3 16:00:00 2025\nFrom: sender@example.jp\nTo: mox@example.test\n\
+                 Subject: =?UTF-8?B?5Lya6K2w?= {n}\nMessage-ID: <{n}.{tag}@example.jp>\n\
+                 Date: Wed, 3 Dec 2025 16:00:00 +0900\n\n本文 {n}\n>From a line of the body\n\n"
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_mbox_of_a_thousand_moves_in_once_and_out_again() {
+    let stack = MailStack::ensure();
+    let tag = unique_subject("mbox").replace(' ', "-");
+    let file = std::env::temp_dir().join(format!("{tag}.mbox"));
+    std::fs::write(&file, mbox(&tag)).unwrap();
+
+    let browser = Browser::start().await;
+    browser.open_app().await;
+    browser.sign_in("mox", "mox-pass").await;
+    browser.find(".folder[data-folder='INBOX']").await;
+    // Empty in a test run; what an earlier run on this machine left is counted in.
+    let before = stack.message_count("mox", "INBOX") as usize;
+    browser.find("#import-file").await.send_keys(&file.display().to_string()).await.expect("import");
+    browser.wait_for_text(".notice", &format!("Import done: {COUNT} added, 0 already in the folder.")).await;
+    assert_eq!(stack.message_count("mox", "INBOX") as usize, before + COUNT);
+    browser.wait_for_text(".message-row", "会議 999").await;
+
+    // The same file again (as after a broken-off import): nothing twice.
+    browser.find("#import-file").await.send_keys(&file.display().to_string()).await.expect("import again");
+    browser.wait_for_text(".notice", &format!("Import done: 0 added, {COUNT} already in the folder.")).await;
+    assert_eq!(stack.message_count("mox", "INBOX") as usize, before + COUNT);
+    std::fs::remove_file(&file).ok();
+
+    // Out again: the inbox as an mbox, every message in it once, the body line quoted.
+    browser.click("#export-folder").await;
+    let exported = String::from_utf8(browser.downloaded("INBOX.mbox").await).unwrap();
+    let separators = exported.lines().filter(|line| line.starts_with("From MAILER-DAEMON ")).count();
+    assert_eq!(separators, before + COUNT);
+    for n in [0, 500, 999] {
+        assert_eq!(exported.matches(&format!("Message-ID: <{n}.{tag}@example.jp>")).count(), 1);
+    }
+    // Stored as "From a line…" (the import took the quoting off), quoted again on the way out.
+    assert_eq!(exported.matches("\n>From a line of the body\n").count(), before + COUNT);
+    browser.close().await;
+}
