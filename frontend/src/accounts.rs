@@ -6,7 +6,7 @@
 
 use std::rc::Rc;
 
-use yubin_protocol::{AccountId, Folder, FolderRole, MessageSummary, Quota, Session, Uid};
+use yubin_protocol::{AccountId, Folder, FolderRole, MessagePage, MessageSummary, Quota, Session, Uid};
 
 use crate::local_mailbox::LocalMailbox;
 use crate::pop3_sync::Pop3Settings;
@@ -78,6 +78,8 @@ impl Account {
 pub struct Unified {
     /// Each account's tag and newest inbox rows, as they arrived.
     pages: Vec<(AccountId, String, Vec<MessageSummary>)>,
+    /// Each account's inbox size, and whether more of it has been asked for.
+    totals: Vec<(AccountId, u32, bool)>,
     /// Position → (account, UID), after merging.
     keys: Vec<(AccountId, Uid)>,
     /// Position → the account's tag, for the rows to show.
@@ -93,9 +95,42 @@ impl Unified {
         self.merge()
     }
 
+    /// Takes `page` of `account`'s inbox: its newest rows (offset 0) or the next older ones.
+    pub fn take_page(&mut self, account: AccountId, tag: String, page: MessagePage) -> Vec<MessageSummary> {
+        self.totals.retain(|(id, _, _)| *id != account);
+        self.totals.push((account, page.total, false));
+        let held = self.pages.iter_mut().find(|(id, _, _)| *id == account).filter(|_| page.offset > 0);
+        match held {
+            Some((_, _, rows)) => {
+                let known: std::collections::HashSet<Uid> = rows.iter().map(|r| r.uid).collect();
+                rows.extend(page.messages.into_iter().filter(|r| !known.contains(&r.uid)));
+                self.merge()
+            }
+            None => self.update(account, tag, page.messages),
+        }
+    }
+
+    /// The accounts to ask for older rows, and from which offset, once the list is seen down
+    /// to position `seen` (of the merged rows): those with more, within a screen of the end.
+    pub fn more_wanted(&mut self, seen: u32) -> Vec<(AccountId, u32)> {
+        if (seen as usize) + 20 < self.keys.len() {
+            return Vec::new();
+        }
+        let mut wanted = Vec::new();
+        for (account, total, asked) in &mut self.totals {
+            let held = self.pages.iter().find(|(id, _, _)| id == account).map_or(0, |(_, _, rows)| rows.len()) as u32;
+            if !*asked && held < *total {
+                *asked = true;
+                wanted.push((*account, held));
+            }
+        }
+        wanted
+    }
+
     /// Leaves out an account that signed out; returns the merged rows of the others.
     pub fn forget(&mut self, account: AccountId) -> Vec<MessageSummary> {
         self.pages.retain(|(id, _, _)| *id != account);
+        self.totals.retain(|(id, _, _)| *id != account);
         self.merge()
     }
 

@@ -196,6 +196,15 @@ const CATALOG: yubin_i18n::Catalog = &[
     // Reader
     ("Select a message to read it.", "メッセージを選択してください。"),
     ("From", "差出人"),
+    ("Search in every folder", "すべてのフォルダを検索"),
+    ("Print all", "すべて印刷"),
+    (
+        "Only IMAP accounts can be searched in every folder; searched here.",
+        "すべてのフォルダを検索できるのは IMAP アカウントだけです。このフォルダを検索しました。",
+    ),
+    ("Searching…", "検索中…"),
+    ("More results", "さらに表示"),
+    ("“{search}” in every folder", "すべてのフォルダで「{search}」"),
     ("{n} not added: {why}", "{n} 件は追加されませんでした: {why}"),
     ("Save this folder as an .mbox file", "このフォルダを .mbox ファイルとして保存"),
     ("Export", "エクスポート"),

@@ -97,6 +97,8 @@ pub enum ListEffect {
     Fetch(Fetch),
     /// Ask every account for its newest inbox rows ([`ListMsg::UnifiedRows`]).
     FetchUnified,
+    /// Ask this account for older inbox rows, from this offset ([`ListMsg::UnifiedRows`]).
+    FetchUnifiedMore(AccountId, u32),
     /// Keep this page as the open folder's cached top, for the next visit.
     CacheTop(MessagePage),
     /// Tell the user.
@@ -154,6 +156,13 @@ impl ListView {
                 Step::render(self.reload(shown))
             }
             ListMsg::Visible(range) => {
+                // The unified inbox goes on past each account's newest rows as it is scrolled.
+                if let Some(unified) = &mut self.unified {
+                    let more = unified.more_wanted(range.end);
+                    return Step::render(
+                        more.into_iter().map(|(id, offset)| ListEffect::FetchUnifiedMore(id, offset)).collect(),
+                    );
+                }
                 let Some(rows) = self.rows.as_mut().filter(|rows| !rows.is_search) else { return Step::quiet() };
                 let offsets = Rc::make_mut(rows).claim_missing(range);
                 Step::render(offsets.into_iter().map(|offset| ListEffect::Fetch(self.block(offset))).collect())
@@ -191,7 +200,7 @@ impl ListView {
                 self.loading = false;
                 match result {
                     Ok(page) => {
-                        let rows = unified.update(id, tag, page.messages);
+                        let rows = unified.take_page(id, tag, page);
                         self.rows = Some(Rc::new(complete_list(UNIFIED, rows)));
                         Step::render(Vec::new())
                     }
@@ -533,6 +542,22 @@ mod tests {
 
         let step = list.update(ListMsg::Block(1, 0, Ok(page("INBOX", 0, 2, 1..3))), IMAP);
         assert_eq!(step, Step::quiet(), "a folder's rows do not replace the unified inbox");
+    }
+
+    #[test]
+    fn the_unified_inbox_goes_on_past_each_accounts_newest_rows() {
+        let (mut list, _) = opened("INBOX", IMAP);
+        list.update(ListMsg::OpenUnified, IMAP);
+        list.update(ListMsg::UnifiedRows(1, "a".into(), Ok(page("INBOX", 0, 120, 71..121))), IMAP);
+        list.update(ListMsg::UnifiedRows(2, "b".into(), Ok(page("INBOX", 0, 3, 1..4))), IMAP);
+        assert_eq!(list.update(ListMsg::Visible(0..20), IMAP).effects, [], "far from the end");
+        let step = list.update(ListMsg::Visible(30..45), IMAP);
+        assert_eq!(step.effects, [ListEffect::FetchUnifiedMore(1, 50)], "only the account with more");
+        assert_eq!(list.update(ListMsg::Visible(30..46), IMAP).effects, [], "asked already");
+        list.update(ListMsg::UnifiedRows(1, "a".into(), Ok(page("INBOX", 50, 120, 21..71))), IMAP);
+        assert_eq!(list.rows.as_ref().unwrap().total, 103);
+        let step = list.update(ListMsg::Visible(90..103), IMAP);
+        assert_eq!(step.effects, [ListEffect::FetchUnifiedMore(1, 100)]);
     }
 
     #[test]

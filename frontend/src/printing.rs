@@ -1,4 +1,4 @@
-//! Printing a message: a document of its own — subject, headers, the sanitized body (remote
+//! Printing a message (or a whole conversation): a document of its own — subject, headers, the sanitized body (remote
 //! images only as the reader currently allows them; inline images are in it already) and the
 //! list of attachments — printed from a hidden frame, so the page printed is the message and
 //! not the app around it.
@@ -23,7 +23,8 @@ background:#fff;margin:0}h1{font-size:16pt;margin:0 0 8pt}table.headers{border-c
 table.headers th{text-align:left;padding:1pt 10pt 1pt 0;color:#444;font-weight:600;vertical-align:top}\
 table.headers td{padding:1pt 0;overflow-wrap:anywhere}hr{border:0;border-top:1px solid #999;margin:8pt 0}\
 pre{white-space:pre-wrap;overflow-wrap:anywhere;font:inherit}img{max-width:100%;height:auto}\
-blockquote{margin:0 0 0 8px;padding-left:8px;border-left:3px solid #ccc}.attachments h2{font-size:12pt}";
+blockquote{margin:0 0 0 8px;padding-left:8px;border-left:3px solid #ccc}.attachments h2{font-size:12pt}\
+hr.between{border-top:2px solid #000;margin:16pt 0}article{break-inside:auto}";
 
 /// Text made safe to put between tags or in a quoted attribute.
 fn escaped(text: &str) -> String {
@@ -41,10 +42,29 @@ fn escaped(text: &str) -> String {
     out
 }
 
-/// The printed document of `view`, dated `date` as the reader shows it.
-pub fn document(view: &MessageView, date: &str, remote_allowed: bool, lang: Lang) -> String {
+/// The printed document of `messages` (a message, or a conversation oldest first), each with
+/// its date as the reader shows it.
+pub fn document(messages: &[(&MessageView, String)], remote_allowed: bool, lang: Lang) -> String {
+    let title = messages.first().map(|(view, _)| subject_of(view, lang)).unwrap_or_default();
+    let sections: Vec<String> = messages.iter().map(|(view, date)| section(view, date, lang)).collect();
+    format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{policy}\">\
+         <meta name=\"referrer\" content=\"no-referrer\"><title>{title}</title><style>{PRINT_CSS}</style></head>\
+         <body>{body}</body></html>",
+        policy = content_policy(remote_allowed),
+        body = sections.join("<hr class=\"between\">"),
+    )
+}
+
+fn subject_of(view: &MessageView, lang: Lang) -> String {
     let subject = if view.subject.is_empty() { tr(lang, "(no subject)") } else { &view.subject };
-    let subject = escaped(&visible_controls(subject));
+    escaped(&visible_controls(subject))
+}
+
+/// One message: subject, headers, body, attachments.
+fn section(view: &MessageView, date: &str, lang: Lang) -> String {
+    let subject = subject_of(view, lang);
     let mut headers = String::new();
     for (label, value) in [
         ("From", format::address_list(&view.from)),
@@ -75,13 +95,7 @@ pub fn document(view: &MessageView, date: &str, remote_allowed: bool, lang: Lang
             .collect();
         format!("<section class=\"attachments\"><hr><h2>{}</h2><ul>{items}</ul></section>", tr(lang, "Attachments"))
     };
-    format!(
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\">\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"{policy}\">\
-         <meta name=\"referrer\" content=\"no-referrer\"><title>{subject}</title><style>{PRINT_CSS}</style></head>\
-         <body><h1>{subject}</h1><table class=\"headers\">{headers}</table><hr>{body}{attachments}</body></html>",
-        policy = content_policy(remote_allowed),
-    )
+    format!("<article><h1>{subject}</h1><table class=\"headers\">{headers}</table><hr>{body}{attachments}</article>")
 }
 
 /// Prints `document` from a hidden frame once it has loaded (images included).
@@ -126,16 +140,21 @@ mod tests {
 
     #[test]
     fn the_printed_page_has_the_message_and_nothing_unescaped() {
-        let page = document(&view(None), "2026-12-03 10:00", false, Lang::En);
+        let plain = view(None);
+        let page = document(&[(&plain, "2026-12-03 10:00".into())], false, Lang::En);
         assert!(page.contains("<h1>見積 &lt;b&gt;</h1>"));
         assert!(page.contains("<th>From</th><td>山田 &lt;y@example.jp&gt;</td>"));
         assert!(!page.contains("<th>To</th>"), "empty headers are left out");
         assert!(page.contains("<pre class=\"body\">a &lt; b</pre>"));
         assert!(page.contains("<li>表.pdf — application/pdf, 2"));
         assert!(page.contains("img-src data:;"), "remote images stay blocked");
-        let html = document(&view(Some("<p>hi</p>")), "", true, Lang::Ja);
+        let rich = view(Some("<p>hi</p>"));
+        let html = document(&[(&rich, String::new())], true, Lang::Ja);
         assert!(html.contains("<div class=\"body\"><p>hi</p></div>"));
         assert!(html.contains("img-src data: https: http:;"));
         assert!(html.contains("<th>差出人</th>"));
+        let both = document(&[(&plain, String::new()), (&rich, String::new())], false, Lang::En);
+        assert_eq!(both.matches("<article>").count(), 2, "a conversation, a message after another");
+        assert_eq!(both.matches("<hr class=\"between\">").count(), 1);
     }
 }

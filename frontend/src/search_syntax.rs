@@ -12,6 +12,8 @@ pub struct Search {
     pub query: SearchQuery,
     /// The folder to search in, as typed (a name or a role: `inbox`, `sent`, `送信済み`…).
     pub folder: Option<String>,
+    /// `in:all` (`in:*`, `in:すべて`): every folder of every account.
+    pub everywhere: bool,
 }
 
 /// Reads `text` as a search.
@@ -30,6 +32,11 @@ pub fn parse(text: &str) -> Search {
             "to" | "宛先" => query.to = Some(value),
             "subject" | "件名" => query.subject = Some(value),
             "body" | "本文" => query.body = Some(value),
+            "in" | "フォルダ"
+                if matches!(value.to_lowercase().as_str(), "all" | "*" | "anywhere" | "すべて" | "全て") =>
+            {
+                search.everywhere = true
+            }
             "in" | "フォルダ" => search.folder = Some(value),
             "before" | "前" => match date(&value) {
                 Some(day) => query.before = Some(day),
@@ -152,5 +159,15 @@ mod tests {
         assert_eq!(parse("   ").query, SearchQuery::default());
         assert_eq!(size("500kb"), Some(500 << 10));
         assert_eq!(size("1200"), Some(1200));
+    }
+
+    #[test]
+    fn in_all_searches_everywhere() {
+        let search = parse("from:yamada in:all 会議");
+        assert!(search.everywhere && search.folder.is_none());
+        assert_eq!(search.query.from.as_deref(), Some("yamada"));
+        assert_eq!(search.query.text.as_deref(), Some("会議"));
+        assert!(parse("in:すべて x").everywhere);
+        assert!(!parse("in:inbox x").everywhere);
     }
 }

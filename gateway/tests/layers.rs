@@ -37,6 +37,7 @@ const ORDER: &[&str] = &[
     "vcard",
     "filenames",
     "transfer_decoding",
+    "mbox",
     "uploads",
     // Configuration and plumbing.
     "config",
@@ -51,10 +52,12 @@ const ROOT_ITEMS: &[&str] = &["lock", "Config", "Gateway"];
 /// The app's modules, top to bottom: the app, its views, then services and models.
 const APP_ORDER: &[&str] = &[
     "app",
+    "printing",
     "components",
     // The app's state by concern, each with a pure reducer.
     "list_view",
     "reading",
+    "everywhere",
     "preferences",
     "gateway_link",
     "outbox",
@@ -72,6 +75,7 @@ const APP_ORDER: &[&str] = &[
     "upload",
     "local_mailbox",
     "extras",
+    "mail_import",
     "connection",
     "shortcuts",
     "message_window",

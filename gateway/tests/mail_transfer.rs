@@ -71,3 +71,49 @@ async fn an_import_adds_nothing_twice_and_an_export_gives_every_message_back() {
     assert!(messages[0].1.contains(">From the start of a line\n"), "{:?}", messages[0].1);
     assert!(String::from_utf8_lossy(&mbox).contains("\n>From the start of a line\n>>From quoted\n"));
 }
+
+#[tokio::test]
+async fn a_search_of_every_folder_finds_each_match_once_labelled_and_paged() {
+    let stack = MailStack::ensure();
+    let tag = unique_subject("everywhere").replace(' ', "-");
+    let gw = TestGateway::start(stack.gateway_config(std::path::Path::new("/nonexistent"))).await;
+    let mut client = WsClient::connect(&gw).await;
+    client.login("pia", "pia-pass").await.unwrap();
+    let encode = |raw: &[u8]| base64::engine::general_purpose::STANDARD.encode(raw);
+    // Three in one folder, two in another (dated by their Date:, an hour apart), one arriving now.
+    let dated = |n: usize| {
+        format!(
+            "Subject: {tag} {n}\r\nMessage-ID: <e{n}.{tag}@x>\r\nDate: Wed, 3 Dec 2025 {n:02}:00:00 +0000\r\n\r\nx\r\n"
+        )
+    };
+    for (folder, range) in [(format!("{tag}-a"), 1..4), (format!("{tag}-b"), 4..6)] {
+        client.call(calls::CreateFolder { name: folder.clone() }).await.unwrap();
+        let messages = range.map(|n| encode(dated(n).as_bytes())).collect();
+        client.call(calls::ImportMessages { folder, messages }).await.unwrap();
+    }
+    stack.deliver("pia", format!("Subject: {tag} new\r\n\r\nnow\r\n").as_bytes()).await;
+    let query = yubin_protocol::SearchQuery { subject: Some(tag.clone()), ..Default::default() };
+    let mut page = client.call(calls::SearchEverywhere { query: query.clone(), offset: 0, limit: 4 }).await.unwrap();
+    for _ in 0..50 {
+        if page.total == 6 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await; // the delivery
+        page = client.call(calls::SearchEverywhere { query: query.clone(), offset: 0, limit: 4 }).await.unwrap();
+    }
+    assert_eq!(page.total, 6);
+    assert!(page.folders >= 3);
+    let rows: Vec<(String, String)> = page.hits.iter().map(|h| (h.folder.clone(), h.message.subject.clone())).collect();
+    assert_eq!(
+        rows,
+        [
+            ("INBOX".to_owned(), format!("{tag} new")),
+            (format!("{tag}-b"), format!("{tag} 5")),
+            (format!("{tag}-b"), format!("{tag} 4")),
+            (format!("{tag}-a"), format!("{tag} 3")),
+        ]
+    );
+    let rest = client.call(calls::SearchEverywhere { query, offset: 4, limit: 4 }).await.unwrap();
+    let subjects: Vec<&str> = rest.hits.iter().map(|h| h.message.subject.as_str()).collect();
+    assert_eq!(subjects, [format!("{tag} 2"), format!("{tag} 1")]);
+}

@@ -84,6 +84,7 @@ calls! {
     PrepareZip { folder: String, uid: Uid, parts: Vec<crate::ZipPart>, filename: String } -> String {
         Response::Download { url } => url
     }
+    SearchEverywhere { query: SearchQuery, offset: u32, limit: u32 } -> crate::FoundPage { Response::Found(p) => p }
     /// The one-time URL of an mbox of `folder` (`uids`, or all).
     PrepareMbox { folder: String, uids: Vec<Uid>, filename: String } -> String { Response::Download { url } => url }
     ImportMessages { folder: String, messages: Vec<String> } -> crate::ImportReport {

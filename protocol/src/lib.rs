@@ -49,7 +49,8 @@
 //! the server's copy changed meanwhile is its own [`ErrorKind::Conflict`]. **9** attachments
 //! looked at without downloading ([`Request::PreparePreview`]) and all of a message's
 //! attachments as one zip ([`Request::PrepareZip`]); a folder exported as mbox
-//! ([`Request::PrepareMbox`]) and messages imported ([`Request::ImportMessages`]).
+//! ([`Request::PrepareMbox`]) and messages imported ([`Request::ImportMessages`]); a search
+//! of every folder ([`Request::SearchEverywhere`]).
 
 pub mod calls;
 pub mod contacts;
@@ -216,6 +217,9 @@ pub enum Request {
     /// Messages of `folder` matching `query`, newest first, at most `limit`. Answered with
     /// [`Response::Messages`], whose `total` counts all matches.
     Search { folder: String, query: SearchQuery, limit: u32 },
+    /// Messages matching `query` in every folder of the account, newest first, `limit` from
+    /// `offset` of them. Answered with [`Response::Found`].
+    SearchEverywhere { query: SearchQuery, offset: u32, limit: u32 },
     /// One chunk of a file the user attaches, base64 in `data`, starting at byte `offset` of
     /// `total`. Chunks come in order; `upload` is an id the browser chose. The gateway keeps the
     /// bytes in memory for this connection only (never on disk) until sent or discarded.
@@ -583,6 +587,7 @@ pub enum Response {
         truncated: bool,
     },
     MessagesImported(ImportReport),
+    Found(FoundPage),
     /// A same-origin path such as `/download/<token>`.
     Download {
         url: String,
@@ -974,6 +979,27 @@ pub struct AttachmentInfo {
     pub content_type: String,
     pub size: u32,
 }
+
+/// A page of [`Request::SearchEverywhere`]'s results.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FoundPage {
+    pub hits: Vec<FoundMessage>,
+    /// Matches in all, over every folder searched.
+    pub total: u32,
+    /// Folders searched; a folder with more than [`MAX_FOUND_PER_FOLDER`] matches counts its
+    /// newest that many.
+    pub folders: u32,
+}
+
+/// A message found, and the folder it is in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FoundMessage {
+    pub folder: String,
+    pub message: MessageSummary,
+}
+
+/// The most matches of one folder a [`Request::SearchEverywhere`] ranks.
+pub const MAX_FOUND_PER_FOLDER: usize = 5000;
 
 /// The most messages one [`Request::ImportMessages`] takes.
 pub const MAX_IMPORT_BATCH: usize = 50;

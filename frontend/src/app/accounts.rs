@@ -370,7 +370,7 @@ impl App {
                 let inbox = changed.inbox_id() == folder;
                 if self.list.unified.is_some() {
                     if inbox {
-                        self.load_unified_part(ctx, account);
+                        self.load_unified_part(ctx, account, 0);
                     }
                 } else if account == self.active && folder == self.list.folder && self.list.search.is_none() {
                     // New, removed or changed mail in the folder on screen: show it as it is now.

@@ -71,7 +71,41 @@ impl App {
             Msg::Act(_, Action::Print) => {
                 let Some(view) = self.reading.loaded() else { return Handled::Done(false) };
                 let date = format::long_date(view.date);
-                crate::printing::print(&crate::printing::document(view, &date, self.remote_trusted(), self.prefs.lang));
+                let page = crate::printing::document(&[(view, date)], self.remote_trusted(), self.prefs.lang);
+                crate::printing::print(&page);
+                return Handled::Done(false);
+            }
+            Msg::Act(_, Action::PrintConversation) => {
+                let Some(thread) = self.reading.conversation.clone() else { return Handled::Done(false) };
+                let mut uids: Vec<Uid> = thread.messages.iter().map(|m| m.uid).collect();
+                uids.sort_unstable(); // oldest first
+                self.print_job = Some((uids.clone(), Default::default()));
+                for uid in uids {
+                    let request = call::GetMessage { folder: self.list.folder.clone(), uid };
+                    self.call(ctx, request, move |view| Msg::PrintPart(uid, view));
+                }
+                return Handled::Done(false);
+            }
+            Msg::PrintPart(uid, view) => {
+                let remote = self.remote_trusted();
+                let Some((uids, views)) = &mut self.print_job else { return Handled::Done(false) };
+                match view {
+                    Ok(view) => {
+                        views.insert(uid, view);
+                    }
+                    Err(e) => {
+                        self.print_job = None;
+                        self.notice = Some(Notice::from_error(&e));
+                        return Handled::Done(true);
+                    }
+                }
+                if views.len() == uids.len() {
+                    let dates: Vec<String> = uids.iter().map(|uid| format::long_date(views[uid].date)).collect();
+                    let messages: Vec<(&MessageView, String)> = uids.iter().map(|uid| &views[uid]).zip(dates).collect();
+                    let page = crate::printing::document(&messages, remote, self.prefs.lang);
+                    crate::printing::print(&page);
+                    self.print_job = None;
+                }
                 return Handled::Done(false);
             }
             Msg::Act(_, Action::FilterLike) => {

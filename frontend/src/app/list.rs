@@ -33,8 +33,9 @@ impl App {
                 ListEffect::Fetch(fetch) => self.fetch_for_list(ctx, fetch),
                 ListEffect::FetchUnified => {
                     let ids: Vec<_> = self.accounts.iter().map(|a| a.id).collect();
-                    ids.into_iter().for_each(|id| self.load_unified_part(ctx, id));
+                    ids.into_iter().for_each(|id| self.load_unified_part(ctx, id, 0));
                 }
+                ListEffect::FetchUnifiedMore(id, offset) => self.load_unified_part(ctx, id, offset),
                 ListEffect::CacheTop(page) => {
                     let email = self.account_email();
                     spawn_local(async move { list_cache::save(&email, &page).await });
@@ -105,11 +106,11 @@ impl App {
     }
 
     /// Asks account `id` for its newest inbox rows, for the unified inbox.
-    pub(super) fn load_unified_part(&self, ctx: &Context<Self>, id: AccountId) {
+    pub(super) fn load_unified_part(&self, ctx: &Context<Self>, id: AccountId, offset: u32) {
         let Some(account) = self.account_by_id(id).filter(|a| account_ready(Some(a))) else { return };
         let tag = account.tag();
         let request =
-            call::ListMessages { folder: account.inbox_id(), offset: 0, limit: BLOCK, sort: SortOrder::default() };
+            call::ListMessages { folder: account.inbox_id(), offset, limit: BLOCK, sort: SortOrder::default() };
         self.call_for(ctx, id, request, move |result| Msg::List(ListMsg::UnifiedRows(id, tag, result)));
     }
 
@@ -241,6 +242,26 @@ impl App {
         false
     }
 
+    /// Starts a search of every folder of every signed-in IMAP account; `false` if there is
+    /// none (the folder on screen is searched instead).
+    fn search_everywhere(&mut self, ctx: &Context<Self>, text: String, query: yubin_protocol::SearchQuery) -> bool {
+        let accounts: Vec<AccountId> =
+            self.accounts.iter().filter(|a| a.session.incoming == IncomingProtocol::Imap).map(|a| a.id).collect();
+        if accounts.is_empty() {
+            self.notice = Some(Notice::info(tr(
+                self.prefs.lang,
+                "Only IMAP accounts can be searched in every folder; searched here.",
+            )));
+            return false;
+        }
+        self.everywhere = Some(crate::everywhere::Everywhere::new(text, query.clone(), &accounts));
+        for id in accounts {
+            let request = call::SearchEverywhere { query: query.clone(), offset: 0, limit: crate::everywhere::PAGE };
+            self.call_for(ctx, id, request, move |page| Msg::Found(id, page));
+        }
+        true
+    }
+
     /// How an import ended: told in numbers, and the folder shown as it is now.
     pub(super) fn imported(
         &mut self,
@@ -282,8 +303,15 @@ impl App {
     pub(super) fn on_list(&mut self, ctx: &Context<Self>, msg: Msg) -> Handled {
         match msg {
             Msg::List(ListMsg::Search(text)) => {
+                let parsed = crate::search_syntax::parse(&text);
+                // `in:all`, or a search over the unified inbox: every folder of every account.
+                if (parsed.everywhere || (self.list.unified.is_some() && !text.trim().is_empty()))
+                    && self.search_everywhere(ctx, text.clone(), parsed.query)
+                {
+                    return Handled::Done(true);
+                }
                 // `in:folder` in a search: that folder first, then the search in it.
-                if let Some(wanted) = crate::search_syntax::parse(&text).folder {
+                if let Some(wanted) = parsed.folder {
                     match self.folder_named(&wanted) {
                         Some(folder) => {
                             self.update_list(ctx, ListMsg::SelectFolder(folder));
@@ -324,6 +352,30 @@ impl App {
                     self.list.selection = Rc::default();
                 }
                 self.list.folder = self.account_by_id(id).map(Account::inbox_id).unwrap_or_default();
+                return Handled::Done(Component::update(self, ctx, Msg::Open(uid)));
+            }
+            Msg::Found(id, page) => {
+                let Some(everywhere) = &mut self.everywhere else { return Handled::Done(false) };
+                everywhere.arrived(id, page);
+            }
+            Msg::FoundMore => {
+                let Some(everywhere) = &mut self.everywhere else { return Handled::Done(false) };
+                let query = everywhere.query.clone();
+                for (id, offset) in everywhere.ask_more() {
+                    let request =
+                        call::SearchEverywhere { query: query.clone(), offset, limit: crate::everywhere::PAGE };
+                    self.call_for(ctx, id, request, move |page| Msg::Found(id, page));
+                }
+            }
+            Msg::CloseEverywhere => self.everywhere = None,
+            Msg::OpenFound(id, folder, uid) => {
+                self.everywhere = None;
+                if id != self.active {
+                    self.active = id;
+                    self.list.selection = Rc::default();
+                }
+                self.list.unified = None;
+                self.update_list(ctx, ListMsg::SelectFolder(folder));
                 return Handled::Done(Component::update(self, ctx, Msg::Open(uid)));
             }
             Msg::Open(uid) => return Handled::Done(self.open_message(ctx, uid)),

@@ -159,6 +159,14 @@ pub enum Msg {
     /// The same, for a change in another account than the one on screen.
     ChangedIn(AccountId, Result<(), ApiError>),
     ManageFolder(FolderOp),
+    /// A page of an account's search of every folder.
+    Found(AccountId, Result<yubin_protocol::FoundPage, ApiError>),
+    FoundMore,
+    /// Open message `.2` of folder `.1` of account `.0`, found by a search of every folder.
+    OpenFound(AccountId, String, Uid),
+    CloseEverywhere,
+    /// A message of the conversation being gathered to print.
+    PrintPart(Uid, Result<MessageView, ApiError>),
     /// An import has stored `.0` of `.1` messages.
     ImportProgress(usize, usize),
     /// An import into folder `.1` of account `.0` ended.
@@ -263,6 +271,10 @@ pub struct App {
     _oauth_popup: Option<oauth_return::Listener>,
     /// The list of shortcuts is shown.
     help: bool,
+    /// A search of every folder of every account, shown over the mailbox.
+    everywhere: Option<crate::everywhere::Everywhere>,
+    /// A conversation being gathered to print: its messages in order, those arrived so far.
+    print_job: Option<(Vec<Uid>, std::collections::HashMap<Uid, MessageView>)>,
     /// Unread messages in all inboxes when last counted, to tell new mail apart.
     inbox_unread: Option<u32>,
     /// Addresses seen in mail, for recipient suggestions.
@@ -303,6 +315,8 @@ impl Component for App {
             _shortcuts: shortcuts::listen(ctx.link().callback(Msg::Shortcut)),
             _oauth_popup: oauth_return::listen(ctx.link().callback(|back| Msg::SignIn(SignInMsg::OAuthReturned(back)))),
             help: false,
+            everywhere: None,
+            print_job: None,
             inbox_unread: None,
             contacts: Rc::new(contacts::load()),
             notice: None,

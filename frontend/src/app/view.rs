@@ -136,6 +136,61 @@ impl App {
         }
     }
 
+    /// The results of a search of every folder, labelled by account and folder.
+    fn everywhere_view(&self, ctx: &Context<Self>, everywhere: &crate::everywhere::Everywhere) -> Html {
+        let (link, lang) = (ctx.link(), self.prefs.lang);
+        let many_accounts = self.accounts.len() > 1;
+        let folder_name = |id: AccountId, folder: &str| {
+            self.account_by_id(id)
+                .and_then(|a| a.folders.iter().find(|f| f.id == folder))
+                .map(|f| f.name.clone())
+                .unwrap_or_else(|| folder.to_owned())
+        };
+        let hits = everywhere.hits();
+        html! {
+            <div class="composer-backdrop" onclick={link.callback(|_| Msg::CloseEverywhere)}>
+                <section class="source found" id="search-everywhere" role="dialog" aria-label={tr(lang, "Search in every folder")}
+                    onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
+                    <button class="dismiss" aria-label={tr(lang, "Close")} onclick={link.callback(|_| Msg::CloseEverywhere)}>{ "×" }</button>
+                    <h2>{ trf(lang, "“{search}” in every folder", &[("search", &everywhere.text)]) }</h2>
+                    <p class="found-count" role="status">{
+                        if everywhere.loading() && hits.is_empty() { tr(lang, "Searching…").to_owned() }
+                        else { trf(lang, "{n} found", &[("n", &everywhere.total())]) }
+                    }</p>
+                    { for everywhere.accounts.iter().filter_map(|r| r.error.as_ref().map(|e| (r.account, e))).map(|(id, e)| html! {
+                        <p class="form-error">{ format!("{}: {}", self.account_by_id(id).map(|a| a.session.email.clone()).unwrap_or_default(), e.message) }</p>
+                    }) }
+                    <ul class="found-list">
+                        { for hits.iter().map(|hit| {
+                            let (id, folder, uid) = (hit.account, hit.found.folder.clone(), hit.found.message.uid);
+                            let message = &hit.found.message;
+                            html! {
+                                <li>
+                                    <button class={classes!("found-row", (!message.flags.seen).then_some("unread"))}
+                                        onclick={link.callback(move |_| Msg::OpenFound(id, folder.clone(), uid))}>
+                                        <span class="where">
+                                            if many_accounts {
+                                                <span class="account">{ self.account_by_id(id).map(|a| a.session.email.clone()).unwrap_or_default() }</span>
+                                                { " · " }
+                                            }
+                                            <span class="folder">{ folder_name(id, &hit.found.folder) }</span>
+                                        </span>
+                                        <span class="from">{ format::sender(message.from.as_ref()) }</span>
+                                        <span class="subject">{ if message.subject.is_empty() { tr(lang, "(no subject)") } else { &message.subject } }</span>
+                                        <span class="date">{ format::short_date(message.date) }</span>
+                                    </button>
+                                </li>
+                            }
+                        }) }
+                    </ul>
+                    if everywhere.has_more() {
+                        <button id="found-more" disabled={everywhere.loading()} onclick={link.callback(|_| Msg::FoundMore)}>{ tr(lang, "More results") }</button>
+                    }
+                </section>
+            </div>
+        }
+    }
+
     /// The sign-in form: the whole page before the first account, a dialog to add another.
     pub(super) fn login_form(&self, ctx: &Context<Self>, adding: bool) -> Html {
         let link = ctx.link();
@@ -296,6 +351,9 @@ impl App {
                 }
                 if self.help {
                     { self.help(ctx) }
+                }
+                if let Some(everywhere) = &self.everywhere {
+                    { self.everywhere_view(ctx, everywhere) }
                 }
                 if let Some((sender, start)) = &self.composer {
                     <Composer

@@ -27,6 +27,8 @@ pub enum Action {
     Export,
     /// Print the message (also Ctrl/Cmd+P while it is open).
     Print,
+    /// Print every message of the open conversation, oldest first.
+    PrintConversation,
 }
 
 #[derive(Properties, PartialEq)]

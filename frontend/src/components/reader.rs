@@ -102,7 +102,10 @@ pub fn Reader(props: &ReaderProps) -> Html {
                 <TrustView trust={m.trust.clone()} />
                 if let Some(thread) = &props.conversation {
                     <nav id="conversation" class="conversation" aria-label={tr(lang, "Conversation")}>
-                        <h3>{ trf(lang, "{n} messages in this conversation", &[("n", &thread.count)]) }</h3>
+                        <h3>{ trf(lang, "{n} messages in this conversation", &[("n", &thread.count)]) }
+                            { " " }<button id="print-conversation" type="button" class="link"
+                                onclick={props.on_action.reform(|_: MouseEvent| Action::PrintConversation)}>{ tr(lang, "Print all") }</button>
+                        </h3>
                         <ol>
                             { for thread.messages.iter().map(|member| {
                                 let uid = member.uid;

@@ -4,9 +4,9 @@
 
 use base64::Engine;
 use yubin_protocol::{
-    ApiError, ErrorKind, FlagName, Folder, FolderChanges, FolderRole, ImportReport, IncomingProtocol, MessagePage,
-    MessageView, Quota, RoleChoice, SearchQuery, SortOrder, SyncPoint, Uid, MAX_IMPORT_BATCH, MAX_ROLE_CHOICES,
-    MAX_SYNC_UIDS,
+    ApiError, ErrorKind, FlagName, Folder, FolderChanges, FolderRole, FoundPage, ImportReport, IncomingProtocol,
+    MessagePage, MessageView, Quota, RoleChoice, SearchQuery, SortOrder, SyncPoint, Uid, MAX_IMPORT_BATCH,
+    MAX_ROLE_CHOICES, MAX_SYNC_UIDS,
 };
 
 use crate::account::{logged_in, on_imap, with_imap, AccountSession};
@@ -168,6 +168,16 @@ pub async fn import_messages(
         raws.push(raw);
     }
     on_imap!(state, |imap| (folder, raws) => imap.import_messages(&folder, &raws)).await
+}
+
+pub async fn search_everywhere(
+    state: &AccountSession,
+    query: SearchQuery,
+    offset: u32,
+    limit: u32,
+) -> Result<FoundPage, ApiError> {
+    let limit = limit.clamp(1, MAX_PAGE);
+    on_imap!(state, |imap| (query) => imap.search_everywhere(&query, offset, limit)).await
 }
 
 pub async fn search(

@@ -58,6 +58,9 @@ pub async fn handle(gateway: &Gateway, state: &AccountSession, request: Request)
         Request::Search { folder, query, limit } => {
             mailbox::search(state, folder, query, limit).await.map(Response::Messages)
         }
+        Request::SearchEverywhere { query, offset, limit } => {
+            mailbox::search_everywhere(state, query, offset, limit).await.map(Response::Found)
+        }
         Request::PrepareDownload { folder, uid, section, filename } => {
             transfer::prepare_download(gateway, state, folder, uid, section, filename)
                 .await

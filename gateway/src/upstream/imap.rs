@@ -11,8 +11,9 @@ use std::collections::{HashMap, HashSet};
 
 use futures::TryStreamExt;
 use yubin_protocol::{
-    ApiError, ErrorKind, FlagName, Flags, Folder, FolderRole, ImportReport, MessagePage, MessageSummary, MessageView,
-    Quota, QuotaUse, RoleChoice, SearchQuery, SortKey, SortOrder, ThreadInfo, Uid,
+    ApiError, ErrorKind, FlagName, Flags, Folder, FolderRole, FoundMessage, FoundPage, ImportReport, MessagePage,
+    MessageSummary, MessageView, Quota, QuotaUse, RoleChoice, SearchQuery, SortKey, SortOrder, ThreadInfo, Uid,
+    MAX_FOUND_PER_FOLDER,
 };
 
 use super::net::{BoxedStream, Upstream};
@@ -549,6 +550,52 @@ impl ImapConnection {
             .iter()
             .filter_map(|f| Some((f.uid.filter(|uid| uids.contains(uid))?, f.internal_date()?.timestamp())))
             .collect())
+    }
+
+    /// Messages matching `query` in every folder that holds mail, newest first (by arrival),
+    /// `limit` of them from `offset`: one SEARCH per folder, then the rows of the page only.
+    pub async fn search_everywhere(
+        &mut self,
+        query: &SearchQuery,
+        offset: u32,
+        limit: u32,
+    ) -> Result<FoundPage, ApiError> {
+        let criteria = imap_search::criteria(query, self.capabilities.literal_plus)?;
+        let folders: Vec<String> = self.tree().await?.into_iter().filter(|f| f.selectable).map(|f| f.id).collect();
+        let mut hits: Vec<(i64, usize, Uid)> = Vec::new();
+        for (index, folder) in folders.iter().enumerate() {
+            self.current(folder).await?;
+            let mut uids: Vec<Uid> =
+                self.session.uid_search(&criteria).await.map_err(imap_error)?.into_iter().collect();
+            uids.sort_unstable_by(|a, b| b.cmp(a));
+            uids.truncate(MAX_FOUND_PER_FOLDER);
+            if uids.is_empty() {
+                continue;
+            }
+            let arrivals = self.arrivals(&uids).await?;
+            hits.extend(arrivals.into_iter().map(|(uid, when)| (when, index, uid)));
+        }
+        hits.sort_unstable_by(|a, b| b.cmp(a));
+        let total = hits.len() as u32;
+        let page: Vec<(usize, Uid)> =
+            hits.into_iter().skip(offset as usize).take(limit as usize).map(|(_, folder, uid)| (folder, uid)).collect();
+        // The page's rows, a folder at a time, then in the page's order.
+        let mut rows: HashMap<(usize, Uid), MessageSummary> = HashMap::new();
+        let mut in_page: Vec<usize> = page.iter().map(|(folder, _)| *folder).collect();
+        in_page.sort_unstable();
+        in_page.dedup();
+        for folder in in_page {
+            let uids: Vec<Uid> = page.iter().filter(|(f, _)| *f == folder).map(|(_, uid)| *uid).collect();
+            self.current(&folders[folder]).await?;
+            for row in self.summaries(&uid_set(&uids)?, true).await? {
+                rows.insert((folder, row.uid), row);
+            }
+        }
+        let hits = page
+            .into_iter()
+            .filter_map(|key| Some(FoundMessage { folder: folders[key.0].clone(), message: rows.remove(&key)? }))
+            .collect();
+        Ok(FoundPage { hits, total, folders: folders.len() as u32 })
     }
 
     /// UIDs in `folder` of the messages whose `Message-ID:` is `message_id`, oldest first.

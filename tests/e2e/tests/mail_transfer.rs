@@ -1,6 +1,7 @@
 //! Moving in from another webmail, in Chromium: an mbox of 1,000 messages with Japanese
 //! subjects imported into the inbox (the gateway APPENDs them in batches), imported again
-//! without a single duplicate, and the folder exported back as an mbox with all 1,000.
+//! without a single duplicate, and the folder exported back as an mbox with all 1,000; then a
+//! search of every folder (`in:all`) finds them beside one in Archive, paged and labelled.
 //! mox is this file's own user.
 
 use yubin_e2e::Browser;
@@ -56,5 +57,28 @@ async fn an_mbox_of_a_thousand_moves_in_once_and_out_again() {
     }
     // Stored as "From a line…" (the import took the quoting off), quoted again on the way out.
     assert_eq!(exported.matches("\n>From a line of the body\n").count(), before + COUNT);
+
+    // One more, into Archive, from an .eml; then a search of every folder finds it beside
+    // the inbox's, labelled with its folder, and opens it there.
+    browser.click(".folder[data-folder='Archive']").await;
+    let eml = std::env::temp_dir().join(format!("{tag}.eml"));
+    std::fs::write(&eml, format!("Subject: =?UTF-8?B?5Lya6K2w?= archived\nMessage-ID: <a.{tag}@example.jp>\nDate: Thu, 3 Dec 2026 09:00:00 +0900\n\nkept\n")).unwrap();
+    browser.find("#import-file").await.send_keys(&eml.display().to_string()).await.expect("import the .eml");
+    browser.wait_for_text(".notice", "Import done: 1 added").await;
+    std::fs::remove_file(&eml).ok();
+    browser.type_into("#search", "subject:会議 in:all").await;
+    browser.find("#search").await.send_keys("\u{E007}").await.unwrap(); // Enter
+    browser.wait_for_text("#search-everywhere .found-count", &format!("{} found", before + COUNT + 1)).await;
+    let row = browser.wait_for_text("#search-everywhere .found-row", "会議 archived").await;
+    assert!(row.text().await.unwrap().contains("Archive"));
+    browser.wait_for_text("#search-everywhere .found-row", "会議 999").await;
+    // Paged: 50 at first, more on asking.
+    let rows = browser.client.find_all(fantoccini::Locator::Css("#search-everywhere .found-row")).await.unwrap();
+    assert_eq!(rows.len(), 50);
+    browser.click("#found-more").await;
+    browser.wait_for_text("#search-everywhere .found-row", "会議 949").await;
+    browser.wait_for_text("#search-everywhere .found-row", "会議 archived").await.click().await.unwrap();
+    browser.wait_for_text("#message-subject", "会議 archived").await;
+    browser.find(".folder.current[data-folder='Archive']").await;
     browser.close().await;
 }

@@ -219,6 +219,20 @@ async fn a_conversation_is_one_row_and_its_messages_are_one_click_apart() {
     browser.find("#conversation li:not(.current) button").await.click().await.unwrap();
     browser.wait_for_text("#message-subject", &format!("Plans {tag}")).await;
     assert!(!browser.find("#message-subject").await.text().await.unwrap().starts_with("Re:"));
+    // The whole conversation printed as one document, oldest first.
+    browser.click("#print-conversation").await;
+    browser.find("#print-frame[data-printed]").await;
+    let printed: String = serde_json::from_value(
+        browser
+            .client
+            .execute("return document.getElementById('print-frame').contentDocument.body.innerText", vec![])
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let original = printed.find(&format!("Plans {tag}")).expect("the original printed");
+    let reply = printed.find(&format!("Re: Plans {tag}")).expect("the reply printed");
+    assert!(original < reply, "{printed}");
     browser.close().await;
 }
 
