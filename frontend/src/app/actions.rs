@@ -82,7 +82,7 @@ impl App {
                 self.print_job = Some((uids.clone(), Default::default()));
                 for uid in uids {
                     let request = call::GetMessage { folder: self.list.folder.clone(), uid };
-                    self.call(ctx, request, move |view| Msg::PrintPart(uid, view));
+                    self.call(ctx, request, move |view| Msg::PrintPart(uid, view.map(Box::new)));
                 }
                 return Handled::Done(false);
             }
@@ -101,7 +101,8 @@ impl App {
                 }
                 if views.len() == uids.len() {
                     let dates: Vec<String> = uids.iter().map(|uid| format::long_date(views[uid].date)).collect();
-                    let messages: Vec<(&MessageView, String)> = uids.iter().map(|uid| &views[uid]).zip(dates).collect();
+                    let messages: Vec<(&MessageView, String)> =
+                        uids.iter().map(|uid| &*views[uid]).zip(dates).collect();
                     let page = crate::printing::document(&messages, remote, self.prefs.lang);
                     crate::printing::print(&page);
                     self.print_job = None;

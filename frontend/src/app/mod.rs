@@ -166,7 +166,7 @@ pub enum Msg {
     OpenFound(AccountId, String, Uid),
     CloseEverywhere,
     /// A message of the conversation being gathered to print.
-    PrintPart(Uid, Result<MessageView, ApiError>),
+    PrintPart(Uid, Result<Box<MessageView>, ApiError>),
     /// An import has stored `.0` of `.1` messages.
     ImportProgress(usize, usize),
     /// An import into folder `.1` of account `.0` ended.
@@ -234,6 +234,9 @@ pub enum Msg {
     Logout,
 }
 
+/// A conversation being gathered to print: its messages in order, those arrived so far.
+type PrintJob = (Vec<Uid>, std::collections::HashMap<Uid, Box<MessageView>>);
+
 pub struct App {
     connection: Option<Connection>,
     /// The gateway's hello, outages, sign-in and sign-out counts, the outbox.
@@ -273,8 +276,8 @@ pub struct App {
     help: bool,
     /// A search of every folder of every account, shown over the mailbox.
     everywhere: Option<crate::everywhere::Everywhere>,
-    /// A conversation being gathered to print: its messages in order, those arrived so far.
-    print_job: Option<(Vec<Uid>, std::collections::HashMap<Uid, MessageView>)>,
+    /// A conversation being gathered to print.
+    print_job: Option<PrintJob>,
     /// Unread messages in all inboxes when last counted, to tell new mail apart.
     inbox_unread: Option<u32>,
     /// Addresses seen in mail, for recipient suggestions.
