@@ -198,6 +198,7 @@ const CATALOG: yubin_i18n::Catalog = &[
     ("From", "差出人"),
     ("Search in every folder", "すべてのフォルダを検索"),
     ("Print all", "すべて印刷"),
+    ("Save these messages as an .mbox file", "これらのメッセージを .mbox ファイルとして保存"),
     (
         "Only IMAP accounts can be searched in every folder; searched here.",
         "すべてのフォルダを検索できるのは IMAP アカウントだけです。このフォルダを検索しました。",

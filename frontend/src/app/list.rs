@@ -368,6 +368,21 @@ impl App {
                 }
             }
             Msg::CloseEverywhere => self.everywhere = None,
+            Msg::ExportResults => {
+                let Some(rows) = self.list.rows.as_ref().filter(|rows| rows.is_search) else {
+                    return Handled::Done(false);
+                };
+                let uids: Vec<Uid> =
+                    (0..rows.total).filter_map(|position| rows.get(position)).map(|row| row.uid).collect();
+                if uids.is_empty() {
+                    return Handled::Done(false);
+                }
+                let search = self.list.search.clone().unwrap_or_default();
+                let filename = format!("{}.mbox", format::eml_name(&search).trim_end_matches(".eml"));
+                let request = call::PrepareMbox { folder: self.list.folder.clone(), uids, filename: filename.clone() };
+                self.call(ctx, request, move |result| Msg::DownloadReady(result.map(|url| (url, filename))));
+                return Handled::Done(false);
+            }
             Msg::OpenFound(id, folder, uid) => {
                 self.everywhere = None;
                 if id != self.active {

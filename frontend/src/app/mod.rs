@@ -165,6 +165,8 @@ pub enum Msg {
     /// Open message `.2` of folder `.1` of account `.0`, found by a search of every folder.
     OpenFound(AccountId, String, Uid),
     CloseEverywhere,
+    /// Save the search on screen's results as an mbox file.
+    ExportResults,
     /// A message of the conversation being gathered to print.
     PrintPart(Uid, Result<Box<MessageView>, ApiError>),
     /// An import has stored `.0` of `.1` messages.

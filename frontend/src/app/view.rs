@@ -100,6 +100,8 @@ impl App {
                     sort={list.sort}
                     on_sort={link.callback(|order| Msg::List(ListMsg::Sort(order)))}
                     on_mark_all_read={link.callback(|_| Msg::MarkAllRead)}
+                    on_export_results={(account.session.incoming == IncomingProtocol::Imap && unified.is_none())
+                        .then(|| link.callback(|_| Msg::ExportResults))}
                     on_empty={self.current_role().filter(|r| unified.is_none() && matches!(r, FolderRole::Trash | FolderRole::Junk))
                         .map(|_| link.callback(|_| Msg::EmptyFolder))}
                 />

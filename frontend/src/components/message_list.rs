@@ -40,6 +40,9 @@ pub struct MessageListProps {
     /// Offered in Trash and Junk.
     #[prop_or_default]
     pub on_empty: Option<Callback<()>>,
+    /// Save the search's results as an mbox file (IMAP accounts).
+    #[prop_or_default]
+    pub on_export_results: Option<Callback<()>>,
     /// Rows ticked for a bulk action.
     #[prop_or_default]
     pub selection: Rc<BTreeSet<Uid>>,
@@ -143,6 +146,10 @@ pub fn MessageList(props: &MessageListProps) -> Html {
                 <button id="mark-all-read" onclick={props.on_mark_all_read.reform(|_: MouseEvent| ())}>{ tr(lang, "Mark all read") }</button>
                 if let Some(on_empty) = &props.on_empty {
                     <button id="empty-folder" class="danger" onclick={on_empty.reform(|_: MouseEvent| ())}>{ tr(lang, "Empty") }</button>
+                }
+                if let (true, Some(on_export)) = (window.is_search, &props.on_export_results) {
+                    <button id="export-results" title={tr(lang, "Save these messages as an .mbox file")}
+                        onclick={on_export.reform(|_: MouseEvent| ())}>{ tr(lang, "Export") }</button>
                 }
             </div>
             <div class="list-viewport" ref={viewport} onscroll={onscroll}>

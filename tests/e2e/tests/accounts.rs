@@ -214,3 +214,51 @@ async fn a_new_accounts_name_is_taken_from_its_sent_mail() {
     }
     browser.close().await;
 }
+
+/// Two IMAP accounts (sol, tam) of 60 messages each: the unified inbox goes on past each
+/// account's newest 50 as it is scrolled, and a search typed over it finds matches in every
+/// folder of both accounts, each labelled with its account and folder.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_unified_inbox_pages_on_and_its_search_covers_every_folder_of_every_account() {
+    let stack = MailStack::ensure();
+    let tag = unique_subject("everywhere").replace(' ', "-");
+    for user in ["sol", "tam"] {
+        stack.seed(60, user);
+        // One match in the inbox, one filed in Archive (seeded there by an import of the gateway's
+        // own: here, by delivering and moving it with doveadm).
+        deliver(stack, user, &format!("{tag} inbox {user}"), "Wed, 3 Dec 2025 10:00:00 +0000").await;
+        deliver(stack, user, &format!("{tag} filed {user}"), "Wed, 3 Dec 2025 09:00:00 +0000").await;
+    }
+    for user in ["sol", "tam"] {
+        stack.move_by_subject(user, &format!("{tag} filed {user}"), "Archive");
+    }
+    let (sol, tam) = (stack.message_count("sol", "INBOX"), stack.message_count("tam", "INBOX"));
+
+    let browser = Browser::start().await;
+    browser.open_app().await;
+    browser.sign_in("sol", "sol-pass").await;
+    browser.find(".message-row").await;
+    browser.click("#add-account").await;
+    browser.find("#login-form[role=dialog]").await;
+    browser.type_into("#username", "tam").await;
+    browser.type_into("#password", "tam-pass").await;
+    browser.click("#login-button").await;
+    browser.click("#unified-inbox").await;
+    browser.wait_for_text(".list-count", "100 messages").await;
+    // Scrolled to the end, each account's next rows come.
+    let scroll = "const v = document.querySelector('.list-viewport'); v.scrollTop = v.scrollHeight;";
+    browser.client.execute(scroll, vec![]).await.unwrap();
+    browser.wait_for_text(".list-count", &format!("{} messages", (sol.min(100) + tam.min(100)))).await;
+
+    browser.type_into("#search", &format!("subject:{tag}")).await;
+    browser.find("#search").await.send_keys("\u{E007}").await.unwrap(); // Enter
+    browser.wait_for_text("#search-everywhere .found-count", "4 found").await;
+    for (user, folder) in [("sol", "Inbox"), ("sol", "Archive"), ("tam", "Inbox"), ("tam", "Archive")] {
+        let what = if folder == "Archive" { "filed" } else { "inbox" };
+        let row = browser.wait_for_text("#search-everywhere .found-row", &format!("{tag} {what} {user}")).await;
+        let text = row.text().await.unwrap();
+        assert!(text.contains(&format!("{user}@example.test")), "{text}");
+        assert!(text.contains(folder) || text.contains(&folder.to_uppercase()), "{text}");
+    }
+    browser.close().await;
+}

@@ -117,6 +117,25 @@ async fn attachments_are_shown_zipped_and_printed() {
     {
         assert!(text.contains(expected), "{expected:?} not in {text}");
     }
+    // The browser's own Print (its menu): with print media, the app around the message is gone,
+    // and the page makes a PDF.
+    browser.cdp("Emulation.setEmulatedMedia", serde_json::json!({ "media": "print" })).await;
+    let hidden: Vec<String> = serde_json::from_value(
+        browser
+            .client
+            .execute(
+                "return ['.topbar', '.folders', '.list', '.actions'].map(s => getComputedStyle(document.querySelector(s)).display)",
+                vec![],
+            )
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(hidden.iter().all(|d| d == "none"), "{hidden:?}");
+    let pdf = browser.cdp("Page.printToPDF", serde_json::json!({})).await;
+    let pdf = pdf["data"].as_str().expect("a PDF");
+    assert!(pdf.len() > 1000, "a PDF of the page");
+    browser.cdp("Emulation.setEmulatedMedia", serde_json::json!({ "media": "" })).await;
     // Ctrl+P prints the message too, not the app.
     browser.client.execute("document.getElementById('print-frame').remove()", vec![]).await.unwrap();
     browser.find("body").await.send_keys("\u{E009}p").await.unwrap();

@@ -119,6 +119,12 @@ impl MailStack {
         run(Command::new("bash").arg(&self.script).args(["seed", &count.to_string(), user]));
     }
 
+    /// Moves `user`'s inbox messages whose subject contains `subject` to `mailbox`, with
+    /// Dovecot's own tool (as another client would).
+    pub fn move_by_subject(&self, user: &str, subject: &str, mailbox: &str) {
+        self.doveadm(&["move", "-u", &self.address(user), mailbox, "mailbox", "INBOX", "subject", subject]);
+    }
+
     /// How many messages `user` has in `mailbox`, asked of Dovecot directly.
     pub fn message_count(&self, user: &str, mailbox: &str) -> u32 {
         let out = self.doveadm(&["mailbox", "status", "-u", &self.address(user), "messages", mailbox]);
