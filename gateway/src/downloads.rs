@@ -195,7 +195,8 @@ async fn write_zip(
 /// Messages of the ticket's folder (`uids`, or all) as one mbox file, a message at a time.
 async fn mbox(mut imap: ImapConnection, ticket: Ticket, uids: Vec<Uid>) -> Result<Response, ApiError> {
     let all = imap.all_uids(&ticket.folder).await?;
-    let uids = if uids.is_empty() { all } else { all.into_iter().filter(|uid| uids.contains(uid)).collect() };
+    let wanted: HashSet<Uid> = uids.into_iter().collect();
+    let uids = if wanted.is_empty() { all } else { all.into_iter().filter(|uid| wanted.contains(uid)).collect() };
     let body = streamed(|chunks| async move {
         if let Err(e) = send_mbox(&mut imap, &uids, &chunks).await {
             warn!("mbox export of {} broke off: {}", ticket.folder, e.message);

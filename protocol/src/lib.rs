@@ -1022,6 +1022,9 @@ pub struct ZipPart {
     pub filename: String,
 }
 
+/// The most messages a [`Request::PrepareMbox`] names (a whole folder names none).
+pub const MAX_MBOX_UIDS: usize = 10_000;
+
 /// The most parts one [`Request::PrepareZip`] takes.
 pub const MAX_ZIP_PARTS: usize = 200;
 

@@ -1,7 +1,7 @@
 //! Bytes in and out beside the WebSocket: attachments uploaded in chunks for mail being
 //! written, and download tickets for attachments fetched over plain HTTP.
 
-use yubin_protocol::{ApiError, ErrorKind, Uid, ZipPart, MAX_ZIP_PARTS};
+use yubin_protocol::{ApiError, ErrorKind, Uid, ZipPart, MAX_MBOX_UIDS, MAX_ZIP_PARTS};
 
 use crate::account::{logged_in, AccountSession};
 use crate::gateway::Gateway;
@@ -64,6 +64,12 @@ pub async fn prepare_mbox(
     uids: Vec<Uid>,
     filename: String,
 ) -> Result<String, ApiError> {
+    if uids.len() > MAX_MBOX_UIDS {
+        return Err(ApiError::new(
+            ErrorKind::BadRequest,
+            format!("at most {MAX_MBOX_UIDS} chosen messages in one file; export the whole folder instead"),
+        ));
+    }
     issue(gateway, state, Wanted { folder, uid: 0, section: String::new(), filename, delivery: Delivery::Mbox(uids) })
         .await
 }

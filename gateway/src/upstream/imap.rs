@@ -402,14 +402,8 @@ impl ImapConnection {
 
     /// Fetches every message's threading headers in the selected folder and groups them.
     async fn thread_folder(&mut self) -> Result<Vec<Vec<Uid>>, ApiError> {
-        let fetches: Vec<Fetch> = self
-            .session
-            .uid_fetch("1:*", "(UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID IN-REPLY-TO REFERENCES)])")
-            .await
-            .map_err(imap_error)?
-            .try_collect()
-            .await
-            .map_err(imap_error)?;
+        let fetches: Vec<Fetch> =
+            self.uid_fetch_all("1:*", "(UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID IN-REPLY-TO REFERENCES)])").await?;
         let links: Vec<threading::Links> = fetches
             .iter()
             .filter(|f| f.header().is_some())
@@ -514,14 +508,8 @@ impl ImapConnection {
             if uids.is_empty() {
                 continue;
             }
-            let fetches: Vec<Fetch> = self
-                .session
-                .uid_fetch(uid_set(&uids)?, "(UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
-                .await
-                .map_err(imap_error)?
-                .try_collect()
-                .await
-                .map_err(imap_error)?;
+            let fetches: Vec<Fetch> =
+                self.uid_fetch_all(uid_set(&uids)?, "(UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])").await?;
             found.extend(fetches.iter().filter_map(|f| mime::message_id_of(f.header()?)));
         }
         Ok(found)
@@ -538,17 +526,11 @@ impl ImapConnection {
     /// When each of `uids` (in the selected folder) arrived, in seconds since 1970; a message
     /// gone meanwhile is missing.
     pub async fn arrivals(&mut self, uids: &[Uid]) -> Result<HashMap<Uid, i64>, ApiError> {
-        let fetches: Vec<Fetch> = self
-            .session
-            .uid_fetch(uid_set(uids)?, "(UID INTERNALDATE)")
-            .await
-            .map_err(imap_error)?
-            .try_collect()
-            .await
-            .map_err(imap_error)?;
+        let fetches: Vec<Fetch> = self.uid_fetch_all(uid_set(uids)?, "(UID INTERNALDATE)").await?;
+        let asked: HashSet<Uid> = uids.iter().copied().collect();
         Ok(fetches
             .iter()
-            .filter_map(|f| Some((f.uid.filter(|uid| uids.contains(uid))?, f.internal_date()?.timestamp())))
+            .filter_map(|f| Some((f.uid.filter(|uid| asked.contains(uid))?, f.internal_date()?.timestamp())))
             .collect())
     }
 
@@ -619,14 +601,7 @@ impl ImapConnection {
         if uids.is_empty() {
             return Ok(Vec::new());
         }
-        let fetches: Vec<Fetch> = self
-            .session
-            .uid_fetch(uid_set(&uids)?, "(UID FLAGS)")
-            .await
-            .map_err(imap_error)?
-            .try_collect()
-            .await
-            .map_err(imap_error)?;
+        let fetches: Vec<Fetch> = self.uid_fetch_all(uid_set(&uids)?, "(UID FLAGS)").await?;
         // Another client's flag change may arrive among the replies, for these messages or
         // others: only the asked-for UIDs count, each with its latest flags.
         let mut marks = std::collections::BTreeMap::new();
@@ -766,13 +741,11 @@ impl ImapConnection {
     /// Message-list rows for a sequence range (`by_uid` false) or a UID set, newest first.
     pub(super) async fn summaries(&mut self, set: &str, by_uid: bool) -> Result<Vec<MessageSummary>, ApiError> {
         let fetches: Vec<Fetch> = if by_uid {
-            let stream = self.session.uid_fetch(set, SUMMARY_ITEMS).await.map_err(imap_error)?;
-            stream.try_collect().await
+            self.uid_fetch_all(set, SUMMARY_ITEMS).await?
         } else {
             let stream = self.session.fetch(set, SUMMARY_ITEMS).await.map_err(imap_error)?;
-            stream.try_collect().await
-        }
-        .map_err(imap_error)?;
+            stream.try_collect().await.map_err(imap_error)?
+        };
         // A FETCH without the header fields is not an answer but news of a flag change made by
         // another client (RFC 3501 7.4.2): it would be a row without sender or subject.
         let mut rows: Vec<MessageSummary> = fetches
@@ -1101,19 +1074,18 @@ impl ImapConnection {
     /// `answers` tells the reply that carries what was asked for from news of a flag change
     /// (another client's, RFC 3501 7.4.2) about the same message, which may come first.
     async fn fetch_one(&mut self, uid: Uid, items: &str, answers: impl Fn(&Fetch) -> bool) -> Result<Fetch, ApiError> {
-        let fetches: Vec<Fetch> = self
-            .session
-            .uid_fetch(uid.to_string(), items)
-            .await
-            .map_err(imap_error)?
-            .try_collect()
-            .await
-            .map_err(imap_error)?;
+        let fetches: Vec<Fetch> = self.uid_fetch_all(uid.to_string(), items).await?;
         let selected = self.selected.as_deref().unwrap_or("the folder");
         fetches
             .into_iter()
             .find(|f| f.uid == Some(uid) && answers(f))
             .ok_or_else(|| ApiError::new(ErrorKind::BadRequest, format!("no message with UID {uid} in {selected}")))
+    }
+
+    /// Every reply to `UID FETCH set items` (news of other clients' flag changes included:
+    /// the caller keeps what answers it).
+    async fn uid_fetch_all(&mut self, set: impl AsRef<str>, items: &str) -> Result<Vec<Fetch>, ApiError> {
+        self.session.uid_fetch(set, items).await.map_err(imap_error)?.try_collect().await.map_err(imap_error)
     }
 
     /// Hands over the raw session with `folder` selected, for IDLE (which consumes it), and
