@@ -293,25 +293,21 @@ impl LocalMailbox {
             }
             Request::PreparePreview { uid, section, .. } => {
                 let view = self.view(uid).await?;
-                let attachment = view.attachments.iter().find(|a| a.section == section);
-                let shown =
-                    attachment.and_then(|a| yubin_protocol::preview::preview(&a.content_type, a.filename.as_deref()));
-                let (Some(attachment), Some(shown)) = (attachment, shown) else {
+                let shown = view
+                    .attachments
+                    .iter()
+                    .find(|a| a.section == section)
+                    .and_then(|a| yubin_protocol::preview::preview(&a.content_type, a.filename.as_deref()));
+                let Some(shown) = shown else {
                     return Err(ApiError::new(ErrorKind::BadRequest, "this attachment cannot be shown here"));
                 };
                 let body = self.body(uid).await?;
                 let bytes = part_blob(&body, &section)
                     .ok_or_else(|| ApiError::new(ErrorKind::BadRequest, "no such attachment"))?;
-                // The same harmless types the gateway serves; text in the charset it was
-                // written in (the browser decodes ISO-2022-JP, Shift_JIS, EUC-JP itself).
-                let served_as = match (shown.kind, attachment_charset(&attachment.content_type)) {
-                    (yubin_protocol::preview::PreviewKind::Text, Some(charset)) => {
-                        format!("text/plain; charset={charset}")
-                    }
-                    _ => shown.served_as.to_owned(),
-                };
+                // The same harmless types the gateway serves; a text part was kept decoded to
+                // UTF-8 (as mail-parser reads text), which is what the gateway serves too.
                 let options = web_sys::BlobPropertyBag::new();
-                options.set_type(&served_as);
+                options.set_type(shown.served_as);
                 let blob = web_sys::Blob::new_with_blob_sequence_and_options(&js_sys::Array::of1(&bytes), &options)
                     .map_err(|_| storage_error("no blob"))?;
                 let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| storage_error("no URL"))?;
@@ -526,19 +522,6 @@ fn part_blob(body: &JsValue, section: &str) -> Option<web_sys::Blob> {
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("application/octet-stream");
     web_sys::Blob::new_with_u8_array_sequence_and_options(&js_sys::Array::of1(&bytes), &options).ok()
-}
-
-/// The `charset` of a part's content type, if it names one made only of token characters.
-fn attachment_charset(content_type: &str) -> Option<&str> {
-    let charset = content_type.split(';').skip(1).find_map(|param| {
-        let (name, value) = param.split_once('=')?;
-        name.trim().eq_ignore_ascii_case("charset").then(|| value.trim().trim_matches('"'))
-    })?;
-    charset
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c))
-        .then_some(charset)
-        .filter(|c| !c.is_empty())
 }
 
 fn set(object: &js_sys::Object, key: &str, value: &JsValue) -> Result<(), ApiError> {

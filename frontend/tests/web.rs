@@ -59,6 +59,7 @@ async fn message_list_renders_loaded_rows_and_placeholders() {
         on_visible: Callback::noop(),
         on_mark_all_read: Callback::noop(),
         on_empty: None,
+        on_export_results: None,
         sort: Default::default(),
         on_sort: Callback::noop(),
         selection: Default::default(),

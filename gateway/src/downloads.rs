@@ -81,7 +81,13 @@ pub async fn serve(State(gateway): State<Arc<Gateway>>, Path(token): Path<String
 /// The part (or whole message) as a file to save.
 async fn download(mut imap: ImapConnection, ticket: Ticket) -> Result<Response, ApiError> {
     let encoding = imap.section_encoding(&ticket.folder, ticket.uid, &ticket.section).await?;
-    let body = streamed(|chunks| async move {
+    let disposition = content_disposition(&ticket.filename);
+    Ok(file_response("application/octet-stream", disposition, SANDBOX, part_body(imap, ticket, encoding)))
+}
+
+/// One part's decoded bytes as a body, streamed; the connection logs out at its end.
+fn part_body(mut imap: ImapConnection, ticket: Ticket, encoding: String) -> Body {
+    streamed(|chunks| async move {
         let decoder = StreamDecoder::for_encoding(&encoding);
         if let Err(e) = send_part(&mut imap, ticket.uid, &ticket.section, decoder, &chunks).await {
             warn!("download of {}/{} broke off: {}", ticket.uid, ticket.section, e.message);
@@ -89,8 +95,7 @@ async fn download(mut imap: ImapConnection, ticket: Ticket) -> Result<Response, 
             let _ = chunks.send(Err(std::io::Error::other(e.message))).await;
         }
         imap.logout().await;
-    });
-    Ok(file_response("application/octet-stream", content_disposition(&ticket.filename), SANDBOX, body))
+    })
 }
 
 /// The part shown in the browser, as the type its preview allows; text decoded to UTF-8.
@@ -111,14 +116,7 @@ async fn shown(mut imap: ImapConnection, ticket: Ticket) -> Result<Response, Api
         let text = crate::charset::decode_bytes(&decoded, header.charset.as_deref());
         return Ok(file_response(preview.served_as, disposition, PREVIEW_POLICY, Body::from(text)));
     }
-    let body = streamed(|chunks| async move {
-        let decoder = StreamDecoder::for_encoding(&header.encoding);
-        if let Err(e) = send_part(&mut imap, ticket.uid, &ticket.section, decoder, &chunks).await {
-            let _ = chunks.send(Err(std::io::Error::other(e.message))).await;
-        }
-        imap.logout().await;
-    });
-    Ok(file_response(preview.served_as, disposition, PREVIEW_POLICY, body))
+    Ok(file_response(preview.served_as, disposition, PREVIEW_POLICY, part_body(imap, ticket, header.encoding)))
 }
 
 /// `parts` as one zip, written while it streams (stored, not compressed: attachments mostly

@@ -26,10 +26,12 @@ impl SecurityHeaders {
         // The message frame (srcdoc) inherits this policy on top of its own, so this one must
         // admit what the frame may use: inline styles of mail, and remote images once the
         // user allowed them. The app itself renders no markup from mail outside that frame.
+        // `blob:`: a POP3 account's attachments previewed from the browser's own copy (made by
+        // the app, only as image, audio, video, PDF or plain-text types).
         let csp = format!(
             "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'{hashes}; \
-             style-src 'self' 'unsafe-inline'; img-src 'self' data: https: http:; font-src 'self' data:; \
-             media-src 'self'; frame-src 'self'; connect-src 'self'; manifest-src 'self'; worker-src 'self'; \
+             style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https: http:; font-src 'self' data:; \
+             media-src 'self' blob:; frame-src 'self' blob:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; \
              base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
         );
         Self { content_security_policy: HeaderValue::from_str(&csp).expect("CSP is ASCII") }

@@ -20,6 +20,7 @@ pub(super) fn is_mailbox_request(request: &Request) -> bool {
             | Request::EmptyFolder { .. }
             | Request::Expunge { .. }
             | Request::PrepareDownload { .. }
+            | Request::PreparePreview { .. }
             | Request::Search { .. }
     )
 }

@@ -84,7 +84,9 @@ async fn deleting_here_deletes_on_the_server_when_the_account_says_so() {
          Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n\
          --b\r\nContent-Type: application/octet-stream\r\n\
          Content-Disposition: attachment; filename*=UTF-8''%E5%A0%B1%E5%91%8A.bin\r\n\
-         Content-Transfer-Encoding: base64\r\n\r\nSGVsbG8sIOS4lueVjA==\r\n--b--\r\n"
+         Content-Transfer-Encoding: base64\r\n\r\nSGVsbG8sIOS4lueVjA==\r\n\
+         --b\r\nContent-Type: text/plain; charset=iso-2022-jp\r\nContent-Disposition: attachment; filename=memo.txt\r\n\r\n\
+         \x1b$B5D;vO?\x1b(B\r\n--b--\r\n"
     );
     stack.deliver("paul", raw.as_bytes()).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -98,6 +100,20 @@ async fn deleting_here_deletes_on_the_server_when_the_account_says_so() {
     browser.wait_for_text(".message-row .subject", &attached).await.click().await.unwrap();
     browser.wait_for_text("button.attachment", "報告.bin").await.click().await.unwrap();
     assert_eq!(browser.downloaded("報告.bin").await, "Hello, 世界".as_bytes());
+    // A text attachment (ISO-2022-JP) is shown from the browser's copy too.
+    browser.wait_for_text("button.attachment", "memo.txt").await.click().await.unwrap();
+    browser.find("#preview-frame.text").await;
+    // (A blob of the app's own origin: the frame's document can be read.)
+    let shown = "const done = arguments[0]; const check = () => { const f = document.querySelector('#preview-frame'); \
+                 const text = f.contentDocument && f.contentDocument.body && f.contentDocument.body.innerText; \
+                 if (text) done([f.src, f.contentDocument.contentType + '; ' + f.contentDocument.characterSet, text]); \
+                 else setTimeout(check, 50); }; check();";
+    let (src, content_type, text): (String, String, String) =
+        serde_json::from_value(browser.client.execute_async(shown, vec![]).await.unwrap()).unwrap();
+    assert!(src.starts_with("blob:"), "{src}");
+    assert_eq!(content_type, "text/plain; UTF-8", "kept decoded, as mail-parser reads text");
+    assert!(text.contains("議事録"), "{text}");
+    browser.click("#preview-close").await;
     // And the whole message, as an .eml, from the browser's copy.
     browser.click("#export-eml").await;
     let saved_eml = browser.downloaded(&format!("{attached}.eml")).await;
