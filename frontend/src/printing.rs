@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 use yubin_protocol::text::visible_controls;
 use yubin_protocol::MessageView;
 
+use crate::components::attachment_viewer::attachment_name;
 use crate::components::html_body::content_policy;
 use crate::format;
 use crate::i18n::{tr, Lang};
@@ -88,8 +89,7 @@ fn section(view: &MessageView, date: &str, lang: Lang) -> String {
             .attachments
             .iter()
             .map(|a| {
-                let name =
-                    a.filename.as_deref().map(visible_controls).unwrap_or_else(|| format!("attachment-{}", a.part + 1));
+                let name = attachment_name(a);
                 format!("<li>{} — {}, {}</li>", escaped(&name), escaped(&a.content_type), format::size(a.size))
             })
             .collect();

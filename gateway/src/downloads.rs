@@ -172,18 +172,11 @@ async fn write_zip(
         let entry = ZipEntryBuilder::new(name.into(), Compression::Stored);
         let mut file = zip.write_entry_stream(entry).await.map_err(|e| e.to_string())?;
         let mut decoder = StreamDecoder::for_encoding(&encoding);
-        let mut offset = 0u64;
-        loop {
-            let slice = imap.section_chunk(uid, &part.section, offset, SLICE).await.map_err(|e| e.message)?;
-            offset += slice.len() as u64;
-            let last = slice.len() < SLICE as usize;
+        let mut slices = Slices::of(uid, &part.section);
+        while let Some(slice) = slices.next(imap).await.map_err(|e| e.message)? {
             file.write_all(&decoder.push(&slice)).await.map_err(|e| e.to_string())?;
-            if last {
-                let rest = std::mem::replace(&mut decoder, StreamDecoder::Identity).finish();
-                file.write_all(&rest).await.map_err(|e| e.to_string())?;
-                break;
-            }
         }
+        file.write_all(&decoder.finish()).await.map_err(|e| e.to_string())?;
         file.close().await.map_err(|e| e.to_string())?;
     }
     zip.close().await.map_err(|e| e.to_string())?;
@@ -213,15 +206,10 @@ async fn send_mbox(imap: &mut ImapConnection, uids: &[Uid], chunks: &Chunks) -> 
             let Some(arrival) = arrivals.get(uid) else { continue };
             let mut message = MboxMessage::default();
             let mut out = separator(Some(*arrival));
-            let mut offset = 0u64;
-            loop {
-                let slice = imap.section_chunk(*uid, "", offset, SLICE).await?;
-                offset += slice.len() as u64;
+            let mut slices = Slices::of(*uid, "");
+            while let Some(slice) = slices.next(imap).await? {
                 out.extend(message.push(&slice));
-                if slice.len() < SLICE as usize {
-                    break;
-                }
-                if chunks.send(Ok(Bytes::from(std::mem::take(&mut out)))).await.is_err() {
+                if !slices.done && chunks.send(Ok(Bytes::from(std::mem::take(&mut out)))).await.is_err() {
                     return Ok(()); // the browser went away
                 }
             }
@@ -258,22 +246,43 @@ async fn send_part(
     mut decoder: StreamDecoder,
     chunks: &Chunks,
 ) -> Result<(), ApiError> {
-    let mut offset = 0u64;
-    loop {
-        let slice = imap.section_chunk(uid, section, offset, SLICE).await?;
-        offset += slice.len() as u64;
-        let last = slice.len() < SLICE as usize;
+    let mut slices = Slices::of(uid, section);
+    while let Some(slice) = slices.next(imap).await? {
         let decoded = decoder.push(&slice);
         if !decoded.is_empty() && chunks.send(Ok(Bytes::from(decoded))).await.is_err() {
             return Ok(()); // the browser went away
         }
-        if last {
-            let rest = std::mem::replace(&mut decoder, StreamDecoder::Identity).finish();
-            if !rest.is_empty() {
-                let _ = chunks.send(Ok(Bytes::from(rest))).await;
-            }
-            return Ok(());
+    }
+    let rest = decoder.finish();
+    if !rest.is_empty() {
+        let _ = chunks.send(Ok(Bytes::from(rest))).await;
+    }
+    Ok(())
+}
+
+/// A part (the whole message for section `""`) read a slice at a time: [`SLICE`] bytes per
+/// IMAP round trip, and a shorter slice is the last.
+struct Slices<'s> {
+    uid: Uid,
+    section: &'s str,
+    offset: u64,
+    /// The last slice has been read.
+    done: bool,
+}
+
+impl<'s> Slices<'s> {
+    fn of(uid: Uid, section: &'s str) -> Self {
+        Self { uid, section, offset: 0, done: false }
+    }
+
+    async fn next(&mut self, imap: &mut ImapConnection) -> Result<Option<Vec<u8>>, ApiError> {
+        if self.done {
+            return Ok(None);
         }
+        let slice = imap.section_chunk(self.uid, self.section, self.offset, SLICE).await?;
+        self.offset += slice.len() as u64;
+        self.done = slice.len() < SLICE as usize;
+        Ok(Some(slice))
     }
 }
 
