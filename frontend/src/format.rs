@@ -104,8 +104,13 @@ pub fn size(bytes: impl Into<u64>) -> String {
 /// A file name for a message saved as .eml: its subject, without what file systems refuse,
 /// shortened; "message" for none.
 pub fn eml_name(subject: &str) -> String {
+    file_name(subject, "eml")
+}
+
+/// A file name made of `title` (as [`eml_name`] cleans a subject) and `extension`.
+pub fn file_name(title: &str, extension: &str) -> String {
     let cleaned: String =
-        subject
+        title
             .chars()
             .map(|c| {
                 if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
@@ -117,7 +122,7 @@ pub fn eml_name(subject: &str) -> String {
             .collect();
     let stem: String = cleaned.trim().trim_matches('.').chars().take(80).collect();
     let stem = stem.trim();
-    format!("{}.eml", if stem.is_empty() { "message" } else { stem })
+    format!("{}.{extension}", if stem.is_empty() { "message" } else { stem })
 }
 
 /// The display name if there is one, else the address.

@@ -216,10 +216,7 @@ impl App {
             FolderOp::Export(folder) => {
                 let name =
                     self.account().and_then(|a| a.folders.iter().find(|f| f.id == folder)).map(|f| f.name.clone());
-                let filename = format!(
-                    "{}.mbox",
-                    format::eml_name(&name.unwrap_or_else(|| folder.clone())).trim_end_matches(".eml")
-                );
+                let filename = format::file_name(&name.unwrap_or_else(|| folder.clone()), "mbox");
                 let request = call::PrepareMbox { folder, uids: Vec::new(), filename: filename.clone() };
                 self.call(ctx, request, move |result| Msg::DownloadReady(result.map(|url| (url, filename))));
             }
@@ -378,7 +375,7 @@ impl App {
                     return Handled::Done(false);
                 }
                 let search = self.list.search.clone().unwrap_or_default();
-                let filename = format!("{}.mbox", format::eml_name(&search).trim_end_matches(".eml"));
+                let filename = format::file_name(&search, "mbox");
                 let request = call::PrepareMbox { folder: self.list.folder.clone(), uids, filename: filename.clone() };
                 self.call(ctx, request, move |result| Msg::DownloadReady(result.map(|url| (url, filename))));
                 return Handled::Done(false);

@@ -181,7 +181,7 @@ impl App {
                     }
                     return Handled::Done(false);
                 }
-                let filename = format!("{}.zip", format::eml_name(&view.subject).trim_end_matches(".eml"));
+                let filename = format::file_name(&view.subject, "zip");
                 let request = call::PrepareZip {
                     folder: self.list.folder.clone(),
                     uid: view.uid,
