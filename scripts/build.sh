@@ -28,10 +28,22 @@ module() { # module <crate> <name>
 }
 module yubin-filters filters
 module yubin-contacts contacts
+# The rich-text editor (frontend/editor): our editor.js beside the npm parts it imports.
+editor() {
+  local npm="$TOOLS/editor/node_modules" out hash
+  [ -f "$npm/squire-rte/dist/squire.mjs" ] || { echo "build.sh: run scripts/setup.sh (no $npm)" >&2; exit 1; }
+  out=$(mktemp -d)
+  cp frontend/editor/editor.js "$npm/squire-rte/dist/squire.mjs" "$npm/dompurify/dist/purify.min.js" "$out/"
+  hash=$(cat "$out"/* | sha256sum | cut -c1-16)
+  rm -rf dist/modules/editor-*; mkdir -p "dist/modules/editor-$hash"
+  mv "$out"/* "dist/modules/editor-$hash/"; rmdir "$out"
+  sed -i "s#</head>#<meta name=\"yubin-module-editor\" content=\"/modules/editor-$hash/editor.js\" /></head>#" dist/index.html
+}
+editor
 
 # Served as-is by the gateway to browsers that accept them: compressing once, at the highest
 # levels, beats compressing on every request at the fast ones.
-find dist -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.html' \) | while read -r f; do
+find dist -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.mjs' -o -name '*.css' -o -name '*.html' \) | while read -r f; do
   gzip -9 -k -f "$f"
   brotli -q 11 -k -f "$f"
 done

@@ -137,6 +137,17 @@ if ! cmp -s "$ROOT/tests/oidc/package-lock.json" "$OIDC_HOME/package-lock.json" 
   (cd "$OIDC_HOME" && npm ci -s --no-audit --no-fund >/dev/null)
 fi
 
+# The rich-text editor's parts (frontend/editor: npm squire-rte and dompurify, pinned by its
+# package-lock.json), bundled into the app's editor module by scripts/build.sh.
+EDITOR_HOME="$TOOLS/editor"
+if ! cmp -s "$ROOT/frontend/editor/package-lock.json" "$EDITOR_HOME/package-lock.json" \
+    || [ ! -d "$EDITOR_HOME/node_modules/squire-rte" ]; then
+  log "npm ci squire-rte dompurify (frontend/editor)"
+  mkdir -p "$EDITOR_HOME"
+  cp "$ROOT/frontend/editor/package.json" "$ROOT/frontend/editor/package-lock.json" "$EDITOR_HOME/"
+  (cd "$EDITOR_HOME" && npm ci -s --no-audit --no-fund >/dev/null)
+fi
+
 # ---- environment for wasm commands only ----------------------------------------------------------
 {
   echo "# written by scripts/setup.sh (wasm32 std: $MODE); source only for wasm builds and tests"

@@ -20,7 +20,12 @@ pub struct Draft {
     pub cc: String,
     pub bcc: String,
     pub subject: String,
+    /// For formatted text, a plain rendering of it (what the draft list shows, what is left
+    /// when formatting is switched off).
     pub text: String,
+    /// Formatted text: the editor's HTML. `None` for plain text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
     pub in_reply_to: Option<String>,
     pub references: Vec<String>,
     pub replying_to: Option<MessageRef>,
@@ -105,31 +110,93 @@ impl Draft {
             };
             (String::new(), vec![whole])
         } else {
-            let header = format!(
-                "\n\n---------- Forwarded message ----------\nFrom: {}\nDate: {}\nSubject: {}\nTo: {}\n\n{}",
-                format::address_list(&view.from),
-                sent_at,
-                view.subject,
-                format::address_list(&view.to),
-                view.text
-            );
-            (header, server_parts(view))
+            (format!("\n\n{}", forward_block(view, sent_at)), server_parts(view, false))
         };
         Self { message_id, subject, text, attachments, ..Self::default() }
+    }
+
+    /// Makes this plain draft formatted: what is written becomes paragraphs, and the message
+    /// it quotes or forwards (`original`, as [`Draft::reply`] or [`Draft::forward`] got it)
+    /// its own sanitized HTML when it has some — its pictures along, as `data:` URLs the
+    /// gateway sends as parts — in a `<blockquote type="cite">` for a reply.
+    pub fn make_formatted(&mut self, original: Option<(&MessageView, &str)>) {
+        if self.html.is_some() {
+            return;
+        }
+        let quoted = original.and_then(|(view, sent_at)| {
+            let (forward, head) = if self.replying_to.is_some() {
+                (false, quote(view, sent_at))
+            } else {
+                (true, forward_block(view, sent_at))
+            };
+            let own = self.text.strip_suffix(&head)?;
+            let body = view.html.clone().unwrap_or_else(|| text_to_html(&view.text));
+            let block = if forward {
+                let header = head.strip_suffix(&view.text).unwrap_or(&head);
+                format!("{}<div>{body}</div>", text_to_html(header))
+            } else {
+                let who = head.lines().next().unwrap_or_default();
+                format!("{}<blockquote type=\"cite\">{body}</blockquote>", text_to_html(who))
+            };
+            Some(format!("{}{block}", text_to_html(own)))
+        });
+        if let (Some(_), Some((view, _))) = (&quoted, original.filter(|(view, _)| view.html.is_some())) {
+            // A forward's pictures are in its HTML now, not attachments.
+            let shown: Vec<&str> = view.attachments.iter().filter(|a| a.inline).map(|a| a.section.as_str()).collect();
+            self.attachments.retain(|a| {
+                !matches!(&a.on_server, Some(AttachmentSource::Part { section, .. }) if shown.contains(&section.as_str()))
+            });
+        }
+        self.html = Some(quoted.unwrap_or_else(|| text_to_html(&self.text)));
+    }
+
+    /// Puts a template into this message: its text at the top (above a signature or a
+    /// quote), formatted when this message is, its attachments after this one's, and its
+    /// subject when this message has none yet.
+    pub fn insert_template(&mut self, template: &MessageView) {
+        if self.subject.trim().is_empty() {
+            self.subject = template.subject.clone();
+        }
+        match &mut self.html {
+            Some(html) => {
+                let body = template.html.clone().unwrap_or_else(|| text_to_html(&template.text));
+                *html = format!("{body}{html}");
+            }
+            None => self.text = format!("{}\n{}", template.text.trim_end_matches(['\n', '\r']), self.text),
+        }
+        let in_text = self.html.is_some() && template.html.is_some();
+        self.attachments.extend(server_parts(template, in_text));
+    }
+
+    /// This message as a template to keep: what is written and attached, without recipients
+    /// or the thread it answers, under its own Message-ID.
+    pub fn as_template(&self, message_id: String) -> Self {
+        Self {
+            message_id,
+            subject: self.subject.clone(),
+            text: self.text.clone(),
+            html: self.html.clone(),
+            attachments: self.attachments.clone(),
+            ..Self::default()
+        }
     }
 
     /// A draft saved on the server, opened to continue writing.
     pub fn reopen(view: &MessageView, fallback_id: String) -> Self {
         Self {
             message_id: view.message_id.clone().unwrap_or(fallback_id),
+            from: view.from.first().map(format::full_address).unwrap_or_default(),
             to: join(&view.to.iter().collect::<Vec<_>>()),
             cc: join(&view.cc.iter().collect::<Vec<_>>()),
             bcc: join(&view.bcc.iter().collect::<Vec<_>>()),
             subject: view.subject.clone(),
             text: view.text.clone(),
+            // Formatted when it was saved formatted: its HTML, as the reader got it, with its
+            // pictures in it.
+            html: view.html.clone(),
             in_reply_to: view.in_reply_to.clone(),
             references: view.references.clone(),
-            attachments: server_parts(view),
+            attachments: server_parts(view, view.html.is_some()),
             ..Self::default()
         }
     }
@@ -141,6 +208,7 @@ impl Draft {
             && self.bcc.trim().is_empty()
             && self.subject.trim().is_empty()
             && self.text.trim().is_empty()
+            && self.html.as_deref().is_none_or(|html| !html.contains("<img"))
             && self.attachments.is_empty()
     }
 
@@ -154,6 +222,7 @@ impl Draft {
             bcc: split_recipients(&self.bcc),
             subject: self.subject.clone(),
             text: self.text.clone(),
+            html: self.html.clone(),
             in_reply_to: self.in_reply_to.clone(),
             references: self.references.clone(),
             replying_to: self.replying_to.clone(),
@@ -199,11 +268,13 @@ impl Draft {
     }
 }
 
-/// The attachments of `view`, to be attached again from the server.
-fn server_parts(view: &MessageView) -> Vec<DraftAttachment> {
+/// The attachments of `view`, to be attached again from the server; without the pictures its
+/// text shows when that text comes along formatted (`in_text`), which carries them.
+fn server_parts(view: &MessageView, in_text: bool) -> Vec<DraftAttachment> {
     view.attachments
         .iter()
         .filter(|a| !a.section.is_empty())
+        .filter(|a| !(in_text && a.inline))
         .map(|a| DraftAttachment {
             key: format!("part-{}", a.section),
             filename: a.filename.clone().unwrap_or_else(|| format!("attachment-{}", a.part + 1)),
@@ -235,6 +306,33 @@ pub fn prefixed(prefix: &str, subject: &str) -> String {
         rest = rest[p.len()..].trim_start();
     }
     format!("{prefix}{rest}")
+}
+
+/// The header block of an inline forward, and the forwarded text.
+fn forward_block(view: &MessageView, sent_at: &str) -> String {
+    format!(
+        "---------- Forwarded message ----------\nFrom: {}\nDate: {}\nSubject: {}\nTo: {}\n\n{}",
+        format::address_list(&view.from),
+        sent_at,
+        view.subject,
+        format::address_list(&view.to),
+        view.text
+    )
+}
+
+/// Plain text as the editor's HTML: a `<div>` per line (an empty one holds a `<br>`), with
+/// `<`, `>` and `&` escaped.
+pub fn text_to_html(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            let escaped = line.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+            if escaped.is_empty() {
+                "<div><br></div>".to_owned()
+            } else {
+                format!("<div>{escaped}</div>")
+            }
+        })
+        .collect()
 }
 
 /// `On <date>, <sender> wrote:` and the text with `> ` before each line.
@@ -392,9 +490,63 @@ mod tests {
                 filename: Some("a.pdf".into()),
                 content_type: "application/pdf".into(),
                 size: 10,
+                inline: false,
             }],
             delivery_report: None,
         }
+    }
+
+    #[test]
+    fn formatted_replies_quote_the_html_and_forwards_carry_it() {
+        let signed = crate::identity::Identity { signature: "Taro <t@x>".into(), ..Default::default() };
+        let mut original = view();
+        original.html = Some(r#"<p><b>Line one</b></p><img src="data:image/png;base64,AAAA">"#.into());
+        let mut reply = Draft::reply("<new@x>".into(), &original, "me@example.test", false, "today");
+        reply.sign(&signed);
+        reply.make_formatted(Some((&original, "today")));
+        let html = reply.html.clone().unwrap();
+        assert!(html.starts_with("<div><br></div><div><br></div><div>-- </div><div>Taro &lt;t@x&gt;</div>"), "{html}");
+        assert!(
+            html.ends_with(r#"<div>On today, Bob &lt;bob@example.test&gt; wrote:</div><blockquote type="cite"><p><b>Line one</b></p><img src="data:image/png;base64,AAAA"></blockquote>"#),
+            "{html}"
+        );
+        assert_eq!(reply.to_outgoing(|_| None).html, reply.html);
+        let mut forward = Draft::forward("<f@x>".into(), &original, false, "today");
+        forward.make_formatted(Some((&original, "today")));
+        let html = forward.html.unwrap();
+        assert!(html.contains("<div>---------- Forwarded message ----------</div>"), "{html}");
+        assert!(html.ends_with("<div><p><b>Line one</b></p><img src=\"data:image/png;base64,AAAA\"></div>"), "{html}");
+        // A plain original is quoted as lines; a new message is its text as lines.
+        let mut plain = Draft::reply("<p@x>".into(), &view(), "me@example.test", false, "today");
+        plain.make_formatted(Some((&view(), "today")));
+        assert!(plain
+            .html
+            .unwrap()
+            .contains(r#"<blockquote type="cite"><div>Line one</div><div>&gt; older</div></blockquote>"#));
+        let mut new = Draft { text: "a < b\n\nc".into(), ..Draft::default() };
+        new.make_formatted(None);
+        assert_eq!(new.html.as_deref(), Some("<div>a &lt; b</div><div><br></div><div>c</div>"));
+    }
+
+    #[test]
+    fn a_template_goes_on_top_with_its_files_and_is_kept_without_recipients() {
+        let mut template = view();
+        template.subject = "Order".into();
+        template.text = "Thanks for your order.\n".into();
+        let mut reply = Draft::reply("<r@x>".into(), &view(), "me@example.test", false, "today");
+        reply.insert_template(&template);
+        assert!(reply.text.starts_with("Thanks for your order.\n\n\nOn today"), "{}", reply.text);
+        assert_eq!(reply.subject, "Re: 会議", "a reply keeps its subject");
+        assert_eq!(reply.attachments.len(), 1);
+        let mut new = Draft { html: Some("<div>sig</div>".into()), ..Draft::default() };
+        template.html = Some("<p><b>Thanks</b></p>".into());
+        new.insert_template(&template);
+        assert_eq!(new.subject, "Order");
+        assert_eq!(new.html.as_deref(), Some("<p><b>Thanks</b></p><div>sig</div>"));
+        let kept = reply.as_template("<t@x>".into());
+        assert_eq!((kept.message_id.as_str(), kept.to.as_str(), kept.in_reply_to.clone()), ("<t@x>", "", None));
+        assert_eq!(kept.replying_to, None);
+        assert_eq!(kept.attachments, reply.attachments);
     }
 
     #[test]

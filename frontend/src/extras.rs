@@ -3,7 +3,8 @@
 //! first time the user needs them and fetched ahead once the mail is on screen. The first
 //! download stays what the sign-in, the list and the reader need.
 //!
-//! Today: the filters dialog (`frontend/filters`) and the address book (`frontend/contacts`).
+//! Today: the filters dialog (`frontend/filters`), the address book (`frontend/contacts`) and
+//! the rich-text editor (`frontend/editor`, JavaScript: Squire and DOMPurify, see `rich_text`).
 //! They reach the gateway through the app's WebSocket ([`Connection::relay`]): the app passes
 //! their requests and replies on unread.
 
@@ -49,6 +50,17 @@ async fn load(name: &'static str) -> Result<JsValue, JsValue> {
     JsFuture::from(js_sys::Promise::from(init.call0(&JsValue::NULL)?)).await?;
     LOADED.with(|loaded| loaded.borrow_mut().insert(name, module.clone()));
     Ok(module)
+}
+
+/// Module `name`'s exports, fetched and started the first time; for modules the app drives
+/// itself (the rich-text editor) rather than dialogs of their own.
+pub async fn exports(name: &'static str) -> Result<JsValue, ApiError> {
+    load(name).await.map_err(|e| {
+        ApiError::new(
+            ErrorKind::ConnectionLost,
+            e.as_string().unwrap_or_else(|| "the gateway did not send them".into()),
+        )
+    })
 }
 
 /// Calls module `module`'s exported function `function`.

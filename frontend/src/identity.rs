@@ -11,6 +11,10 @@ pub struct Identity {
     /// Added under new messages, after the conventional `-- ` line.
     #[serde(default)]
     pub signature: String,
+    /// New messages, replies and forwards start as formatted text (HTML with a text
+    /// alternative) rather than plain text; the composer switches either way.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub formatted: bool,
 }
 
 impl Identity {
@@ -40,16 +44,16 @@ mod tests {
     fn from_header_quotes_names() {
         let plain = Identity::default();
         assert_eq!(plain.from_header("a@example.org"), "a@example.org");
-        let named = Identity { name: "Doe, \"J\"".into(), signature: String::new() };
+        let named = Identity { name: "Doe, \"J\"".into(), ..Identity::default() };
         assert_eq!(named.from_header("a@example.org"), r#""Doe, \"J\"" <a@example.org>"#);
-        let japanese = Identity { name: "山田 太郎".into(), signature: String::new() };
+        let japanese = Identity { name: "山田 太郎".into(), ..Identity::default() };
         assert_eq!(japanese.from_header("t@example.jp"), "\"山田 太郎\" <t@example.jp>");
     }
 
     #[test]
     fn signature_goes_under_the_separator() {
         assert_eq!(Identity::default().signature_block(), None);
-        let signed = Identity { name: String::new(), signature: "Taro\nexample.jp\n".into() };
+        let signed = Identity { signature: "Taro\nexample.jp\n".into(), ..Identity::default() };
         assert_eq!(signed.signature_block().as_deref(), Some("\n\n-- \nTaro\nexample.jp"));
     }
 }

@@ -28,6 +28,8 @@ pub mod prefs;
 pub mod printing;
 pub mod reading;
 pub mod remember;
+pub mod rich_text;
+pub mod scheduled;
 pub mod search_syntax;
 pub mod settings;
 pub mod shortcuts;

@@ -210,6 +210,7 @@ mod tests {
             filename: None,
             content_type: "image/png".into(),
             size: 1,
+            inline: false,
         };
         view.attachments = vec![attachment(0), attachment(1), attachment(2)];
         reading.arrived(4, Ok(view));

@@ -156,7 +156,7 @@ mod tests {
         let mut settings = Settings::default();
         settings.remote_senders.insert("news@example.org".into());
         assert!(settings.loads_remote_content("News@Example.org"));
-        settings.set_identity("Wendy@Example.test", Identity { name: "W".into(), signature: String::new() });
+        settings.set_identity("Wendy@Example.test", Identity { name: "W".into(), ..Identity::default() });
         assert_eq!(settings.identity("wendy@example.test").name, "W");
     }
 }

@@ -194,6 +194,7 @@ fn sample_view() -> MessageView {
             filename: Some("資料.pdf".into()),
             content_type: "application/pdf".into(),
             size: 52_000,
+            inline: false,
         }],
         delivery_report: None,
     }
@@ -299,7 +300,7 @@ fn IdentityFormHost(props: &IdentityHostProps) -> yew::Html {
     yew::html! {
         <>
             <button id="rerender" onclick={rerender}>{ *renders }</button>
-            <IdentityForm email="wendy@example.test" identity={Identity { name: "name 0".into(), signature: String::new() }}
+            <IdentityForm email="wendy@example.test" identity={Identity { name: "name 0".into(), ..Identity::default() }}
                 on_save={on_save} on_close={Callback::noop()} />
         </>
     }

@@ -9,7 +9,9 @@ use std::time::SystemTime;
 use lettre::address::Envelope;
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Attachment, Mailbox, MessageBuilder, MultiPart, SinglePart};
-use yubin_protocol::{ApiError, ErrorKind, OutgoingMessage};
+use yubin_protocol::{ApiError, ErrorKind, OutgoingMessage, MAX_RICH_BODY_BYTES};
+
+use crate::rich_text::{self, RichBody};
 
 /// An attachment with its bytes in hand.
 pub struct ResolvedAttachment {
@@ -92,11 +94,21 @@ pub fn compose(
     if let Some(envelope) = envelope {
         builder = builder.envelope(envelope);
     }
-    let body = body(&outgoing.text, attachments)?;
+    let text = match outgoing.html.as_deref() {
+        Some(html) if html.len() > MAX_RICH_BODY_BYTES => {
+            return Err(ApiError::new(
+                ErrorKind::BadRequest,
+                format!("the formatted text with its images is over {} MB", MAX_RICH_BODY_BYTES >> 20),
+            ))
+        }
+        Some(html) => Text::Rich(rich_text::prepare(html, &message_id)),
+        None => Text::Plain(&outgoing.text),
+    };
+    let body = body(text, attachments)?;
     let build = |builder: MessageBuilder| {
         match body.clone() {
-            Body::Text(part) => builder.singlepart(part),
-            Body::Mixed(parts) => builder.multipart(parts),
+            Body::Single(part) => builder.singlepart(part),
+            Body::Multi(parts) => builder.multipart(parts),
         }
         .map_err(|e| ApiError::new(ErrorKind::BadRequest, format!("cannot build the message: {e}")))
     };
@@ -107,30 +119,69 @@ pub fn compose(
 
 #[derive(Clone)]
 enum Body {
-    Text(SinglePart),
-    Mixed(MultiPart),
+    Single(SinglePart),
+    Multi(MultiPart),
+}
+
+/// What the user wrote: plain text, or formatted text made fit to send.
+enum Text<'a> {
+    Plain(&'a str),
+    Rich(RichBody),
 }
 
 /// The text alone, or the text followed by the attachments in order (so attachment `i` is
 /// IMAP section `i + 2`, which the browser relies on to refer to a saved draft's parts).
-fn body(text: &str, attachments: Vec<ResolvedAttachment>) -> Result<Body, ApiError> {
-    let text_part = SinglePart::plain(text.to_owned());
+/// Formatted text is a multipart/alternative of its text and its HTML (with its images in a
+/// multipart/related), which takes the text's place.
+fn body(text: Text, attachments: Vec<ResolvedAttachment>) -> Result<Body, ApiError> {
+    let text = match text {
+        Text::Plain(text) => Body::Single(SinglePart::plain(text.to_owned())),
+        Text::Rich(rich) => Body::Multi(alternative(rich)?),
+    };
     if attachments.is_empty() {
-        return Ok(Body::Text(text_part));
+        return Ok(text);
     }
-    let mut mixed = MultiPart::mixed().singlepart(text_part);
+    let mut mixed = match text {
+        Body::Single(part) => MultiPart::mixed().singlepart(part),
+        Body::Multi(parts) => MultiPart::mixed().multipart(parts),
+    };
     for attachment in attachments {
         reject_line_breaks("attachment name", &attachment.filename)?;
         let content_type = ContentType::parse(&attachment.content_type)
             .or_else(|_| ContentType::parse("application/octet-stream"))
             .expect("a valid content type");
-        // Always base64: lettre would send text it can as 7bit or quoted-printable, and a
-        // receiving side turns a 7bit part's bare LF into CRLF. A file arrives byte for byte.
-        let bytes = lettre::message::Body::new_with_encoding(attachment.bytes, ContentTransferEncoding::Base64)
-            .map_err(|_| ApiError::new(ErrorKind::Internal, "cannot encode an attachment"))?;
-        mixed = mixed.singlepart(Attachment::new(attachment.filename).body(bytes, content_type));
+        mixed =
+            mixed.singlepart(Attachment::new(attachment.filename).body(base64_body(attachment.bytes)?, content_type));
     }
-    Ok(Body::Mixed(mixed))
+    Ok(Body::Multi(mixed))
+}
+
+/// The flowed text and the HTML of formatted text; the HTML with its images when it has any.
+fn alternative(rich: RichBody) -> Result<MultiPart, ApiError> {
+    let flowed =
+        ContentType::parse("text/plain; charset=utf-8; format=flowed; delsp=yes").expect("a valid content type");
+    let text = SinglePart::builder().header(flowed).body(rich.flowed_text);
+    let document =
+        format!("<!DOCTYPE html>\r\n<html><head><meta charset=\"utf-8\"></head><body>{}</body></html>\r\n", rich.html);
+    let html = SinglePart::html(document);
+    let alternative = MultiPart::alternative().singlepart(text);
+    if rich.images.is_empty() {
+        return Ok(alternative.singlepart(html));
+    }
+    let mut related = MultiPart::related().singlepart(html);
+    for image in rich.images {
+        let content_type = ContentType::parse(&image.content_type).expect("an image type of our list");
+        related =
+            related.singlepart(Attachment::new_inline(image.content_id).body(base64_body(image.bytes)?, content_type));
+    }
+    Ok(alternative.multipart(related))
+}
+
+/// Always base64: lettre would send text it can as 7bit or quoted-printable, and a receiving
+/// side turns a 7bit part's bare LF into CRLF. A file arrives byte for byte.
+fn base64_body(bytes: Vec<u8>) -> Result<lettre::message::Body, ApiError> {
+    lettre::message::Body::new_with_encoding(bytes, ContentTransferEncoding::Base64)
+        .map_err(|_| ApiError::new(ErrorKind::Internal, "cannot encode an attachment"))
 }
 
 /// Parses `Name <a@b>` or `a@b`, refusing anything that could smuggle a header line.
@@ -214,6 +265,58 @@ mod tests {
         let parsed = mail_parser::MessageParser::default().parse(&composed.wire).unwrap();
         let received: Vec<&[u8]> = parsed.attachments().map(|a| a.contents()).collect();
         assert_eq!(received, files, "{}", String::from_utf8_lossy(&composed.wire));
+    }
+
+    #[test]
+    fn formatted_text_goes_as_alternatives_with_its_images_related_and_files_after() {
+        const PNG: &str =
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+        let msg = OutgoingMessage {
+            message_id: Some("<rich@example.test>".into()),
+            to: vec!["bob@example.test".into()],
+            subject: "formatted".into(),
+            html: Some(format!(
+                r#"<div><b>太字</b> text</div><div><img src="data:image/png;base64,{PNG}" alt="dot"></div>"#
+            )),
+            ..Default::default()
+        };
+        let file =
+            ResolvedAttachment { filename: "a.txt".into(), content_type: "text/plain".into(), bytes: b"file".to_vec() };
+        let composed = compose(&alice(), &msg, vec![file], Purpose::Send).unwrap();
+        let wire = String::from_utf8_lossy(&composed.wire).to_string();
+        let parsed = mail_parser::MessageParser::default().parse(&composed.wire).unwrap();
+        let types: Vec<String> = parsed
+            .parts
+            .iter()
+            .map(|p| {
+                p.content_type().map(|t| format!("{}/{}", t.ctype(), t.subtype().unwrap_or(""))).unwrap_or_default()
+            })
+            .collect();
+        assert_eq!(
+            types,
+            [
+                "multipart/mixed",
+                "multipart/alternative",
+                "text/plain",
+                "multipart/related",
+                "text/html",
+                "image/png",
+                "text/plain"
+            ],
+            "{wire}"
+        );
+        let flowed = parsed.parts[2].content_type().unwrap();
+        assert_eq!(flowed.attribute("format"), Some("flowed"));
+        assert_eq!(flowed.attribute("delsp"), Some("yes"));
+        assert!(parsed.body_text(0).unwrap().contains("*太字* text"), "{wire}");
+        assert!(parsed.body_html(0).unwrap().contains("<b>太字</b>"), "{wire}");
+        assert!(parsed.body_html(0).unwrap().contains(r#"src="cid:image1.rich@example.test""#), "{wire}");
+        assert_eq!(parsed.parts[5].content_id(), Some("image1.rich@example.test"));
+        // The user's file is still section 2, as for plain text.
+        assert_eq!(parsed.attachments().last().unwrap().contents(), b"file");
+        assert!(
+            matches!(parsed.parts[0].body, mail_parser::PartType::Multipart(ref parts) if parts.len() == 2 && parts[1] == 6)
+        );
     }
 
     #[test]

@@ -156,6 +156,48 @@ pub type InlineImages = HashMap<String, String>;
 pub fn sanitize(html: &str, inline: InlineImages) -> SafeHtml {
     let remote = Arc::new(AtomicBool::new(false));
     let inline = Arc::new(inline);
+    let mut builder = allow_list();
+    builder
+        // Links open outside the app, and tell the target nothing about where they came from.
+        .link_rel(Some("noopener noreferrer"))
+        .set_tag_attribute_value("a", "target", "_blank")
+        .url_schemes(["http", "https", "mailto", "cid", "data"].into_iter().collect())
+        .attribute_filter({
+            let remote = remote.clone();
+            move |element, attribute, value| filter_attribute(element, attribute, value, &remote, &inline)
+        });
+    let html = builder.clean(html).to_string();
+    SafeHtml { html, has_remote_content: remote.load(Ordering::Relaxed) }
+}
+
+/// Cleans the HTML of a message being sent with the reader's allow-list. Each image goes
+/// through `image` with its `data:` URL, which returns the `cid:` URL it is sent under, or
+/// `None` to drop it; remote and `cid:` images are always dropped, so a sent message never
+/// loads anything from anywhere.
+pub fn sanitize_outgoing(html: &str, image: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> String {
+    let mut builder = allow_list();
+    builder.link_rel(None).url_schemes(["http", "https", "mailto", "data"].into_iter().collect()).attribute_filter(
+        move |element, attribute, value| {
+            if attribute == "style" {
+                return Some(Cow::Owned(safe_declarations(value)));
+            }
+            if !URL_ATTRIBUTES.contains(&attribute) {
+                return Some(value.into());
+            }
+            let url = url::Url::parse(value).ok()?;
+            match (element, attribute, url.scheme()) {
+                ("img", "src", "data") => image(url.as_str()).map(Cow::Owned),
+                ("a", "href", "http" | "https" | "mailto") => Some(Cow::Owned(url.into())),
+                _ => None,
+            }
+        },
+    );
+    builder.clean(html).to_string()
+}
+
+/// What the reader and the composer both allow: the tags, attributes and style properties
+/// above, no relative URLs, no comments, and the contents of script-like elements dropped.
+fn allow_list() -> ammonia::Builder<'static> {
     let mut builder = ammonia::Builder::empty();
     builder
         .tags(TAGS.iter().copied().collect())
@@ -169,6 +211,7 @@ pub fn sanitize(html: &str, inline: InlineImages) -> SafeHtml {
                 ("td", ["colspan", "rowspan", "bgcolor", "nowrap"].into_iter().collect()),
                 ("th", ["colspan", "rowspan", "bgcolor", "scope"].into_iter().collect()),
                 ("ol", ["start", "type"].into_iter().collect()),
+                ("blockquote", ["type"].into_iter().collect()),
                 ("col", ["span"].into_iter().collect()),
                 ("colgroup", ["span"].into_iter().collect()),
                 ("time", ["datetime"].into_iter().collect()),
@@ -176,20 +219,11 @@ pub fn sanitize(html: &str, inline: InlineImages) -> SafeHtml {
             .into_iter()
             .collect(),
         )
-        // Links open outside the app, and tell the target nothing about where they came from.
-        .link_rel(Some("noopener noreferrer"))
-        .set_tag_attribute_value("a", "target", "_blank")
-        .url_schemes(["http", "https", "mailto", "cid", "data"].into_iter().collect())
         .url_relative(ammonia::UrlRelative::Deny)
         .filter_style_properties(STYLE_PROPERTIES.iter().copied().collect())
         .clean_content_tags(["script", "style", "title", "noscript", "template", "svg", "math"].into_iter().collect())
-        .strip_comments(true)
-        .attribute_filter({
-            let remote = remote.clone();
-            move |element, attribute, value| filter_attribute(element, attribute, value, &remote, &inline)
-        });
-    let html = builder.clean(html).to_string();
-    SafeHtml { html, has_remote_content: remote.load(Ordering::Relaxed) }
+        .strip_comments(true);
+    builder
 }
 
 /// Attributes whose value is a URL, in any element (only some are allowed today; any that is

@@ -56,6 +56,7 @@ pub mod mime;
 pub mod oauth_flow;
 pub mod origin;
 pub mod parser;
+pub mod rich_text;
 pub mod sealed;
 pub mod security_headers;
 pub mod server;

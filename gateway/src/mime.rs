@@ -51,13 +51,21 @@ fn view_of(
 ) -> MessageView {
     let text = body_text(message);
     // mail-parser offers text parts as HTML too; only a real text/html part is HTML mail.
-    let html = message
+    let html_source = message
         .html_body
         .first()
         .and_then(|id| message.parts.get(*id as usize))
         .filter(|part| part.is_text_html())
-        .and_then(|part| Some(repaired_text(message, part, part.text_contents()?)))
-        .map(|body| html::sanitize(&body, inline_images(message)));
+        .and_then(|part| Some(repaired_text(message, part, part.text_contents()?)));
+    let images = inline_images(message);
+    // The pictures the text shows: referred to by `cid:` and small enough to be carried there.
+    let shown = |part: &mail_parser::MessagePart<'_>| {
+        let Some(id) = part.content_id().map(|id| id.trim_matches(['<', '>'])) else { return false };
+        images.contains_key(id) && html_source.as_deref().is_some_and(|html| html.contains(&format!("cid:{id}")))
+    };
+    let inline: Vec<bool> =
+        message.attachments.iter().map(|id| message.parts.get(*id as usize).is_some_and(shown)).collect();
+    let html = html_source.as_deref().map(|body| html::sanitize(body, images.clone()));
     let attachments = message
         .attachments
         .iter()
@@ -75,6 +83,7 @@ fn view_of(
                 })
                 .unwrap_or_else(|| "application/octet-stream".to_owned()),
             size: part.len() as u32,
+            inline: inline[index],
         })
         .collect();
     let from = addresses_of(message, HeaderName::From);

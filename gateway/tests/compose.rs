@@ -281,6 +281,134 @@ async fn drafts_are_replaced_reopened_with_their_attachments_and_removed_when_se
     assert!(left.messages.is_empty(), "sending removes the draft");
 }
 
+/// ines keeps formatted drafts and templates.
+#[tokio::test]
+async fn formatted_drafts_reopen_formatted_and_templates_are_kept_in_their_folder() {
+    const PNG: &str =
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+    let (_gw, mut ines) = logged_in("ines").await;
+    let drafts = special(&mut ines, FolderRole::Drafts).await;
+    let id = message_id();
+    let draft = OutgoingMessage {
+        message_id: Some(id.clone()),
+        subject: unique_subject("formatted draft"),
+        text: "Hello bold".into(),
+        html: Some(format!(
+            r#"<div>Hello <b>bold</b></div><div><img src="data:image/png;base64,{PNG}" alt="dot"></div>"#
+        )),
+        ..Default::default()
+    };
+    let Response::DraftSaved { uid: Some(uid), .. } =
+        ines.request(Request::SaveDraft { message: draft }).await.expect("save a formatted draft")
+    else {
+        panic!("expected DraftSaved with a UID")
+    };
+    let reopened = open(&mut ines, &drafts, uid).await;
+    let html = reopened.html.expect("the draft is formatted");
+    assert!(html.contains("<b>bold</b>"), "{html}");
+    assert!(html.contains(&format!("src=\"data:image/png;base64,{PNG}")), "the picture comes back in the text: {html}");
+    assert!(reopened.text.contains("Hello *bold*"), "{}", reopened.text);
+    assert!(
+        reopened.attachments.len() == 1 && reopened.attachments[0].inline,
+        "the picture is marked as shown in the text: {:?}",
+        reopened.attachments
+    );
+
+    // A template, saved twice under one Message-ID, is one message in Templates.
+    let subject = unique_subject("template");
+    let template_id = message_id();
+    let mut template = OutgoingMessage {
+        message_id: Some(template_id.clone()),
+        subject: subject.clone(),
+        text: "Thanks for your order.".into(),
+        ..Default::default()
+    };
+    let Response::DraftSaved { folder, .. } =
+        ines.request(Request::SaveTemplate { message: template.clone() }).await.expect("save a template")
+    else {
+        panic!()
+    };
+    assert_eq!(folder, "Templates");
+    template.text = "Thanks for your order; it ships tomorrow.".into();
+    ines.request(Request::SaveTemplate { message: template }).await.expect("save it again");
+    let Response::Messages(page) = ines.request(Request::ListTemplates).await.expect("list templates") else {
+        panic!()
+    };
+    assert_eq!(page.folder, "Templates");
+    let mine: Vec<_> = page.messages.iter().filter(|m| m.subject == subject).collect();
+    assert_eq!(mine.len(), 1, "{:?}", page.messages);
+    assert!(open(&mut ines, "Templates", mine[0].uid).await.text.contains("ships tomorrow"));
+}
+
+/// Send later: ugo's message waits in Drafts with its time; of two browsers claiming it at
+/// the same moment exactly one gets it; sent, it leaves Drafts.
+#[tokio::test]
+async fn a_message_sent_later_waits_in_drafts_and_only_one_claim_wins() {
+    let (gw, mut ugo) = logged_in("ugo").await;
+    let mut other = WsClient::connect(&gw).await;
+    other.login("ugo", "ugo-pass").await.expect("a second browser");
+    let drafts = special(&mut ugo, FolderRole::Drafts).await;
+    let subject = unique_subject("later");
+    let message = OutgoingMessage {
+        message_id: Some(message_id()),
+        to: vec!["ugo@example.test".into()],
+        subject: subject.clone(),
+        text: "Sent by whichever browser is open.".into(),
+        ..Default::default()
+    };
+    let no_one = OutgoingMessage { to: vec![], ..message.clone() };
+    let refused = ugo.request(Request::ScheduleSend { message: no_one, send_at: 1 }).await.expect_err("no recipient");
+    assert_eq!(refused.kind, ErrorKind::BadRequest);
+    let Response::DraftSaved { folder, uid: Some(uid) } =
+        ugo.request(Request::ScheduleSend { message: message.clone(), send_at: 1_000 }).await.expect("schedule")
+    else {
+        panic!("expected DraftSaved with a UID")
+    };
+    assert_eq!(folder, drafts);
+    let Response::Scheduled { folder, waiting } = other.request(Request::ListScheduled).await.expect("list") else {
+        panic!()
+    };
+    assert_eq!(folder, drafts);
+    assert!(waiting.contains(&yubin_protocol::ScheduledSend { uid, send_at: 1_000 }), "{waiting:?}");
+
+    let (a, b) =
+        tokio::join!(ugo.request(Request::ClaimScheduled { uid }), other.request(Request::ClaimScheduled { uid }));
+    let claims = [a.expect("claim"), b.expect("claim")];
+    let won = claims.iter().filter(|c| matches!(c, Response::Claimed(true))).count();
+    assert_eq!(won, 1, "{claims:?}");
+    let Response::Claimed(again) = ugo.request(Request::ClaimScheduled { uid }).await.unwrap() else { panic!() };
+    assert!(!again, "a claimed message is not waiting any more");
+    let Response::Scheduled { waiting, .. } = ugo.request(Request::ListScheduled).await.unwrap() else { panic!() };
+    assert!(!waiting.iter().any(|w| w.uid == uid));
+    assert!(open(&mut ugo, &drafts, uid).await.flags.draft, "claimed, it is still a draft until sent");
+
+    ugo.request(Request::Send { message }).await.expect("send");
+    let query = SearchQuery { subject: Some(subject.clone()), ..Default::default() };
+    let Response::Messages(left) = ugo.request(Request::Search { folder: drafts, query, limit: 10 }).await.unwrap()
+    else {
+        panic!()
+    };
+    assert!(left.messages.is_empty(), "sending removes the waiting draft");
+    find_subject(&mut ugo, "INBOX", &subject).await;
+}
+
+/// Waits up to 10 s for a message with `subject` in `folder`.
+async fn find_subject(client: &mut WsClient, folder: &str, subject: &str) {
+    for _ in 0..100 {
+        let query = SearchQuery { subject: Some(subject.into()), ..Default::default() };
+        let Response::Messages(page) =
+            client.request(Request::Search { folder: folder.into(), query, limit: 10 }).await.expect("search")
+        else {
+            panic!("expected messages")
+        };
+        if !page.messages.is_empty() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{subject} did not reach {folder} within 10 s");
+}
+
 #[tokio::test]
 async fn every_refused_recipient_is_listed_and_nothing_is_sent() {
     let (_gw, mut jack) = logged_in("jack").await;

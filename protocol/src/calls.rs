@@ -98,6 +98,20 @@ calls! {
     SaveDraft { message: OutgoingMessage } -> (String, Option<Uid>) {
         Response::DraftSaved { folder, uid } => (folder, uid)
     }
+    /// Where the template was saved, and its UID there if the server said.
+    SaveTemplate { message: OutgoingMessage } -> (String, Option<Uid>) {
+        Response::DraftSaved { folder, uid } => (folder, uid)
+    }
+    ListTemplates {} -> MessagePage { Response::Messages(p) => p }
+    /// Where the waiting message was saved, and its UID there if the server said.
+    ScheduleSend { message: OutgoingMessage, send_at: i64 } -> (String, Option<Uid>) {
+        Response::DraftSaved { folder, uid } => (folder, uid)
+    }
+    /// The Drafts folder and the messages waiting there.
+    ListScheduled {} -> (String, Vec<crate::ScheduledSend>) {
+        Response::Scheduled { folder, waiting } => (folder, waiting)
+    }
+    ClaimScheduled { uid: Uid } -> bool { Response::Claimed(claimed) => claimed }
     DeleteDraft { message_id: String } -> () { Response::Done => () }
     Send { message: OutgoingMessage } -> SentReceipt { Response::Sent(r) => r }
     Pop3List {} -> Vec<Pop3Entry> { Response::Pop3Listing(l) => l }

@@ -62,7 +62,7 @@ pub use contacts::{AddressBook, CardVersion, Contact, ContactCard, ContactChange
 use serde::{Deserialize, Serialize};
 
 /// The version of this protocol; see the crate docs for when it changes.
-pub const PROTOCOL_VERSION: u32 = 9;
+pub const PROTOCOL_VERSION: u32 = 10;
 
 /// Chosen by the browser; echoed in the matching [`ServerFrame::Reply`].
 pub type RequestId = u32;
@@ -233,6 +233,25 @@ pub enum Request {
     /// Stores `message` in the Drafts folder, replacing earlier versions with the same
     /// `message_id`. Answered with [`Response::DraftSaved`].
     SaveDraft { message: OutgoingMessage },
+    /// Stores `message` as a template in the account's Templates folder (created if missing),
+    /// replacing an earlier version with the same `message_id`. Answered with
+    /// [`Response::DraftSaved`].
+    SaveTemplate { message: OutgoingMessage },
+    /// The account's templates, newest first, from its Templates folder (an empty page with
+    /// no folder when it has none). Answered with [`Response::Messages`].
+    ListTemplates,
+    /// "Send later": checks `message` as for sending and keeps it in Drafts marked to go at
+    /// `send_at` (unix seconds), where any browser with the account open finds it
+    /// ([`Request::ListScheduled`]), claims it ([`Request::ClaimScheduled`]) and sends it with
+    /// [`Request::Send`]. Editing the draft again unschedules it. Answered with
+    /// [`Response::DraftSaved`].
+    ScheduleSend { message: OutgoingMessage, send_at: i64 },
+    /// The messages waiting in Drafts to be sent later. Answered with [`Response::Scheduled`].
+    ListScheduled,
+    /// Takes a waiting message for this browser to send: true for exactly one of several
+    /// browsers claiming it at once (on servers with CONDSTORE). Answered with
+    /// [`Response::Claimed`].
+    ClaimScheduled { uid: Uid },
     /// Deletes the drafts with this Message-ID (the user discarded the message). Answered with
     /// [`Response::Done`].
     DeleteDraft { message_id: String },
@@ -586,6 +605,12 @@ pub enum Response {
         text: String,
         truncated: bool,
     },
+    /// The messages waiting to be sent later in `folder` (Drafts), soonest first.
+    Scheduled {
+        folder: String,
+        waiting: Vec<ScheduledSend>,
+    },
+    Claimed(bool),
     MessagesImported(ImportReport),
     Found(FoundPage),
     /// A same-origin path such as `/download/<token>`.
@@ -743,7 +768,7 @@ pub enum FolderRole {
 }
 
 /// One window of a folder's message list.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MessagePage {
     pub folder: String,
     /// How many messages the folder holds.
@@ -978,6 +1003,10 @@ pub struct AttachmentInfo {
     pub filename: Option<String>,
     pub content_type: String,
     pub size: u32,
+    /// A picture the HTML body shows in the text (`cid:`), carried there as a `data:` URL: a
+    /// formatted reply or forward takes it along in its HTML, not as an attachment.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inline: bool,
 }
 
 /// A page of [`Request::SearchEverywhere`]'s results.
@@ -1047,7 +1076,15 @@ pub struct OutgoingMessage {
     #[serde(default)]
     pub bcc: Vec<String>,
     pub subject: String,
+    /// The plain text. With `html` the gateway writes the text alternative from the HTML and
+    /// this is not sent (a draft's text is kept for the browser's own list).
     pub text: String,
+    /// Formatted mail: the HTML the editor wrote. The gateway cleans it with the reader's
+    /// allow-list, carries its `data:` images as `cid:` parts of a multipart/related, drops any
+    /// other image (nothing is hot-linked), and sends it beside a text/plain alternative
+    /// (format=flowed) it writes from the HTML. At most [`MAX_RICH_BODY_BYTES`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
     #[serde(default)]
     pub in_reply_to: Option<String>,
     #[serde(default)]
@@ -1057,6 +1094,18 @@ pub struct OutgoingMessage {
     /// The message this one answers: flagged `\Answered` once sent.
     #[serde(default)]
     pub replying_to: Option<MessageRef>,
+}
+
+/// The largest [`OutgoingMessage::html`], inline images included: what fits a WebSocket frame
+/// with room for the rest of the message. Bigger images go as attachments.
+pub const MAX_RICH_BODY_BYTES: usize = 3 * 1024 * 1024;
+
+/// A message waiting in Drafts to be sent later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduledSend {
+    pub uid: Uid,
+    /// Unix seconds.
+    pub send_at: i64,
 }
 
 /// A message on the server, by folder and UID.

@@ -59,7 +59,11 @@ impl App {
                     _ => Draft::reopen(view, id),
                 };
                 if action != Action::EditDraft {
-                    draft.sign(&self.settings.identity(&me));
+                    let identity = self.settings.identity(&me);
+                    draft.sign(&identity);
+                    if identity.formatted {
+                        draft.make_formatted(Some((view, &when)));
+                    }
                 }
                 self.composer = Some((self.active, Rc::new(Stored { draft, files: Vec::new() })));
             }

@@ -222,6 +222,9 @@ pub enum Msg {
     CheckNow(AccountId),
     /// The polling interval of an account, signed in during this generation, is over.
     PollDue(AccountId, u32),
+    /// Time to look for an IMAP account's messages waiting to be sent later (this generation).
+    CheckScheduled(AccountId, u32),
+    ScheduledChecked(AccountId, u32, Result<crate::scheduled::Checked, ApiError>),
     SyncProgress(AccountId, usize, usize),
     Synced(AccountId, Result<SyncReport, ApiError>),
     Pop3Settings(Pop3Settings),

@@ -61,6 +61,51 @@ impl App {
         });
     }
 
+    /// Looks for the account's messages waiting to be sent later, and sends what is due.
+    pub(super) fn check_scheduled(&self, ctx: &Context<Self>, id: AccountId) {
+        let imap = self.account_by_id(id).is_some_and(|a| a.session.incoming == IncomingProtocol::Imap);
+        let Some(connection) = self.connection.as_ref().map(|c| c.for_account(id)).filter(|_| imap) else { return };
+        let (link, generation) = (ctx.link().clone(), self.link.generation);
+        spawn_local(async move {
+            let checked = crate::scheduled::send_due(&connection).await;
+            link.send_message(Msg::ScheduledChecked(id, generation, checked));
+        });
+    }
+
+    /// Messages sent later went out (or did not): say so, and look again in time.
+    pub(super) fn scheduled_checked(
+        &mut self,
+        ctx: &Context<Self>,
+        id: AccountId,
+        generation: u32,
+        result: Result<crate::scheduled::Checked, ApiError>,
+    ) -> bool {
+        if generation != self.link.generation || self.account_by_id(id).is_none() {
+            return false; // signed out or reconnected meanwhile: that sign-in looks itself
+        }
+        let next = result.as_ref().map_or(crate::scheduled::CHECK_EVERY_SECONDS, |c| c.next);
+        send_later(ctx, std::time::Duration::from_secs(next as u64), Msg::CheckScheduled(id, generation));
+        let Ok(checked) = result else { return false };
+        let lang = self.prefs.lang;
+        if let Some((subject, error)) = checked.failed.first() {
+            self.notice = Some(Notice::error(trf(
+                lang,
+                "“{subject}” was to be sent now but was not: {error}. It is in Drafts.",
+                &[("subject", subject), ("error", &error.message)],
+            )));
+        } else if !checked.sent.is_empty() {
+            self.notice = Some(Notice::info(trf(
+                lang,
+                "{n} message(s) sent at their chosen time.",
+                &[("n", &checked.sent.len())],
+            )));
+            self.refresh_folders_of(ctx, id);
+        } else {
+            return false;
+        }
+        true
+    }
+
     /// The composer closed: sent, saved, queued or discarded.
     pub(super) fn compose_done(&mut self, ctx: &Context<Self>, outcome: ComposeOutcome) -> bool {
         let sender = self.composer.take().map_or(self.active, |(account, _)| account);
@@ -92,6 +137,15 @@ impl App {
                 self.undo_send = Some((message_id, send_at));
                 flush_outbox_at(ctx, send_at);
                 None
+            }
+            ComposeOutcome::Scheduled { send_at } => {
+                // Looked for again from now on, at its time too.
+                send_later(ctx, std::time::Duration::from_secs(2), Msg::CheckScheduled(sender, self.link.generation));
+                Some(Notice::info(trf(
+                    self.prefs.lang,
+                    "The message waits in Drafts and goes out at {time}, sent by Yubin open in any browser.",
+                    &[("time", &format::long_date(Some(send_at)))],
+                )))
             }
             ComposeOutcome::Queued => Some(Notice::info(tr(
                 self.prefs.lang,
@@ -217,6 +271,9 @@ impl App {
                 let identity = self.settings.identity(&account.session.email);
                 draft.from = identity.from_header(&account.session.email);
                 draft.sign(&identity);
+                if identity.formatted {
+                    draft.make_formatted(None);
+                }
                 self.composer = Some((self.active, Rc::new(Stored { draft, files: Vec::new() })));
             }
             Msg::ComposeFrom(stored) => {

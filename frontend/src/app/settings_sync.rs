@@ -266,7 +266,7 @@ impl App {
                 if self.settings.has_identity(&email) {
                     return Handled::Done(false);
                 }
-                self.settings.set_identity(&email, Identity { name, signature: String::new() });
+                self.settings.set_identity(&email, Identity { name, ..Identity::default() });
                 self.settings_changed(ctx);
             }
             Msg::SenderName(..) => return Handled::Done(false),

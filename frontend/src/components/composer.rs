@@ -13,7 +13,10 @@ use yubin_protocol::text::visible_controls;
 use web_sys::{Blob, HtmlInputElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
-use yubin_protocol::{calls, ApiError, ComposeInfo, ErrorKind, SentReceipt, Uid};
+use yubin_protocol::{calls, ApiError, ComposeInfo, ErrorKind, MessageView, SentReceipt, Uid, MAX_RICH_BODY_BYTES};
+
+use super::rich_editor::RichEditor;
+use super::templates_menu::TemplatesMenu;
 
 use crate::connection::Connection;
 use crate::drafting::{self, Draft, DraftAttachment};
@@ -38,6 +41,10 @@ pub enum ComposeOutcome {
     Delayed {
         message_id: String,
         send_at: f64,
+    },
+    /// Waits in Drafts to be sent at `send_at` (unix seconds) by any open Yubin.
+    Scheduled {
+        send_at: i64,
     },
     /// The gateway was unreachable: the message waits in the outbox.
     Queued,
@@ -94,6 +101,24 @@ pub enum Msg {
     Queued(Result<(), String>),
     Close,
     Discard,
+    /// The formatted text changed: its HTML and its text as shown.
+    Rich(String, String),
+    /// Formatting on or off (off asks first: the formatting is lost).
+    Formatted(bool),
+    /// Remote images left out of a paste or quote.
+    DroppedImages(u32),
+    /// "Send later" opened (with a time to start from) or closed.
+    Later(Option<String>),
+    /// The time chosen to send at (`datetime-local`, local time).
+    LaterAt(String),
+    Schedule,
+    /// Scheduled to go at this time (unix seconds), or why not.
+    Scheduled(Result<i64, ApiError>),
+    /// A template picked from the menu, to put into the message.
+    InsertTemplate(Box<MessageView>),
+    /// Keep the message as a template.
+    SaveTemplate,
+    TemplateSaved(Result<(String, Option<Uid>), ApiError>),
 }
 
 /// Where a local file stands with the gateway.
@@ -123,6 +148,11 @@ pub struct Composer {
     sending: bool,
     error: Option<ApiError>,
     invalid: Vec<(&'static str, String)>,
+    /// Bumped when the body is replaced from outside the editor (a template put in): the
+    /// formatted editor starts again from the new HTML.
+    body_revision: u32,
+    /// The time chosen for "Send later", while it is being chosen.
+    later: Option<String>,
 }
 
 impl Component for Composer {
@@ -147,6 +177,8 @@ impl Component for Composer {
             sending: false,
             error: None,
             invalid: Vec::new(),
+            body_revision: 0,
+            later: None,
         };
         if composer.draft.from.is_empty() {
             composer.draft.from = ctx.props().identity.clone();
@@ -265,6 +297,59 @@ impl Component for Composer {
                 self.forget(ctx);
                 ctx.props().on_done.emit(ComposeOutcome::Discarded);
             }
+            Msg::Rich(html, text) => {
+                self.draft.html = Some(html);
+                self.draft.text = text;
+                self.changed_draft(ctx);
+                return false;
+            }
+            Msg::Formatted(true) => {
+                self.draft.make_formatted(None);
+                self.changed_draft(ctx);
+            }
+            Msg::Formatted(false) => {
+                let lose = tr(self.lang, "Switch to plain text? Bold, lists, links and pictures are lost.");
+                let confirmed = || web_sys::window().and_then(|w| w.confirm_with_message(lose).ok()).unwrap_or(false);
+                if self.draft.html.is_some() && !confirmed() {
+                    return false;
+                }
+                self.draft.html = None;
+                self.changed_draft(ctx);
+            }
+            Msg::Later(later) => self.later = later,
+            Msg::LaterAt(at) => {
+                self.later = Some(at);
+                return false;
+            }
+            Msg::Schedule => self.schedule(ctx),
+            Msg::Scheduled(Ok(send_at)) => {
+                let id = self.draft.message_id.clone();
+                spawn_local(async move {
+                    let _ = local_store::remove(Shelf::Drafts, &id).await;
+                });
+                ctx.props().on_done.emit(ComposeOutcome::Scheduled { send_at });
+            }
+            Msg::Scheduled(Err(e)) => {
+                self.sending = false;
+                self.error = Some(e);
+            }
+            Msg::InsertTemplate(template) => {
+                self.draft.insert_template(&template);
+                self.body_revision += 1;
+                self.changed_draft(ctx);
+            }
+            Msg::SaveTemplate => self.save_template(ctx),
+            Msg::TemplateSaved(Ok((folder, _))) => {
+                self.status = trf(self.lang, "Kept as a template in {folder}", &[("folder", &folder)]);
+            }
+            Msg::TemplateSaved(Err(e)) => self.error = Some(e),
+            Msg::DroppedImages(count) => {
+                self.status = trf(
+                    self.lang,
+                    "{n} remote pictures left out: they would load from elsewhere. Attach them instead.",
+                    &[("n", &count)],
+                );
+            }
         }
         true
     }
@@ -311,8 +396,21 @@ impl Component for Composer {
                         <button type="button" id="show-copies" class="link" onclick={link.callback(|_| Msg::ShowCopies)}>{ tr(lang, "Cc/Bcc") }</button>
                     }
                     { self.text_field(ctx, Field::Subject, "compose-subject", "Subject") }
-                    <textarea id="compose-body" aria-label={tr(lang, "Message")} value={draft.text.clone()} rows="14"
-                        oninput={link.callback(|e: InputEvent| Msg::Edit(Field::Text, input_value(&e)))} />
+                    <div class="body-mode">
+                        <button type="button" id="formatting-toggle" class="link" aria-pressed={draft.html.is_some().to_string()}
+                            onclick={link.callback({ let on = draft.html.is_some(); move |_| Msg::Formatted(!on) })}>
+                            { if draft.html.is_some() { tr(lang, "Plain text") } else { tr(lang, "Formatting") } }
+                        </button>
+                    </div>
+                    if let Some(html) = &draft.html {
+                        <RichEditor key={format!("{}#{}", draft.message_id, self.body_revision)} initial={html.clone()}
+                            on_input={link.callback(|(html, text)| Msg::Rich(html, text))}
+                            on_attach={link.callback(|file| Msg::AddFiles(vec![file]))}
+                            on_dropped={link.callback(Msg::DroppedImages)} />
+                    } else {
+                        <textarea id="compose-body" aria-label={tr(lang, "Message")} value={draft.text.clone()} rows="14"
+                            oninput={link.callback(|e: InputEvent| Msg::Edit(Field::Text, input_value(&e)))} />
+                    }
                     <div class="attachments-area">
                         <label class="button" for="compose-files">{ tr(lang, "Attach files") }</label>
                         <input id="compose-files" type="file" multiple=true class="visually-hidden" onchange={on_pick} />
@@ -340,11 +438,30 @@ impl Component for Composer {
                             }
                         </div>
                     }
+                    if let Some(at) = &self.later {
+                        <div class="later-row">
+                            <label for="send-later-at">{ tr(lang, "Send at") }</label>
+                            <input id="send-later-at" type="datetime-local" step="1" value={at.clone()}
+                                oninput={link.callback(|e: InputEvent| Msg::LaterAt(input_value(&e)))}
+                                onchange={link.callback(|e: Event| Msg::LaterAt(input_value(&e)))} />
+                            <button type="button" id="schedule-send" class="primary" disabled={self.sending || uploading}
+                                onclick={link.callback(|_| Msg::Schedule)}>{ tr(lang, "Schedule") }</button>
+                            <span class="meta">{ tr(lang, "It waits in Drafts; Yubin open in any browser sends it.") }</span>
+                        </div>
+                    }
                     <footer>
                         <button id="send-button" type="submit" class="primary" disabled={self.sending || uploading || too_big.is_some()}>
                             { if self.sending { tr(lang, "Sending…") } else if uploading { tr(lang, "Uploading…") } else { tr(lang, "Send") } }
                         </button>
+                        if self.info.as_ref().is_some_and(|i| i.drafts.is_some()) {
+                            <button type="button" id="send-later" aria-expanded={self.later.is_some().to_string()} disabled={self.sending || uploading}
+                                onclick={link.callback({ let open = self.later.is_some(); move |_| Msg::Later((!open).then(tomorrow_morning)) })}>
+                                { tr(lang, "Send later…") }
+                            </button>
+                        }
                         <button type="button" id="discard-button" onclick={link.callback(|_| Msg::Discard)}>{ tr(lang, "Discard") }</button>
+                        <TemplatesMenu connection={ctx.props().connection.clone()} can_save={!uploading}
+                            on_insert={link.callback(|view| Msg::InsertTemplate(Box::new(view)))} on_save={link.callback(|()| Msg::SaveTemplate)} />
                     </footer>
                 </form>
             </div>
@@ -558,14 +675,69 @@ impl Composer {
         });
     }
 
-    fn send(&mut self, ctx: &Context<Self>) {
+    /// Keeps what is written and attached as a new template (its own Message-ID, so the draft
+    /// stays as it is).
+    fn save_template(&mut self, ctx: &Context<Self>) {
+        let Some(connection) = ctx.props().connection.clone() else { return };
+        let domain = self.draft.message_id.rsplit_once('@').map_or("yubin.invalid>", |(_, d)| d);
+        let template = self.draft.as_template(format!("<{}@{domain}", unique_id()));
+        let message = template.to_outgoing(|key| self.uploads.get(key).map(|s| s.id.clone()));
+        let link = ctx.link().clone();
+        spawn_local(async move {
+            link.send_message(Msg::TemplateSaved(connection.call(calls::SaveTemplate { message }).await))
+        });
+    }
+
+    /// Whether the message can go as it is; if not, says why (in the form).
+    fn ready_to_send(&mut self) -> bool {
         self.error = None;
         self.invalid = self.draft.invalid_recipients();
         if !self.invalid.is_empty() {
-            return;
+            return false;
         }
         if drafting::split_recipients(&format!("{},{},{}", self.draft.to, self.draft.cc, self.draft.bcc)).is_empty() {
             self.error = Some(ApiError::new(ErrorKind::BadRequest, tr(self.lang, "Add at least one recipient.")));
+            return false;
+        }
+        if self.draft.html.as_ref().is_some_and(|html| html.len() > MAX_RICH_BODY_BYTES) {
+            let message = trf(
+                self.lang,
+                "The pictures in the text are too big to send (at most {size} in all). Attach the big ones instead.",
+                &[("size", &format::size(MAX_RICH_BODY_BYTES as u32))],
+            );
+            self.error = Some(ApiError::new(ErrorKind::BadRequest, message));
+            return false;
+        }
+        true
+    }
+
+    /// "Send later": the message goes to Drafts marked with the chosen time, where any open
+    /// Yubin sends it (see `scheduled`).
+    fn schedule(&mut self, ctx: &Context<Self>) {
+        let Some(chosen) = self.later.clone() else { return };
+        if !self.ready_to_send() {
+            return;
+        }
+        // A `datetime-local` value is the browser's local time.
+        let at = js_sys::Date::new(&chosen.into()).get_time();
+        if !at.is_finite() || at <= js_sys::Date::now() {
+            self.error =
+                Some(ApiError::new(ErrorKind::BadRequest, tr(self.lang, "Choose a time that is still to come.")));
+            return;
+        }
+        let Some(connection) = ctx.props().connection.clone() else { return };
+        self.sending = true;
+        let send_at = (at / 1000.0) as i64;
+        let message = self.draft.to_outgoing(|key| self.uploads.get(key).map(|s| s.id.clone()));
+        let link = ctx.link().clone();
+        spawn_local(async move {
+            let result = connection.call(calls::ScheduleSend { message, send_at }).await;
+            link.send_message(Msg::Scheduled(result.map(|_| send_at)));
+        });
+    }
+
+    fn send(&mut self, ctx: &Context<Self>) {
+        if !self.ready_to_send() {
             return;
         }
         self.sending = true;
@@ -628,4 +800,12 @@ fn input_value(e: &Event) -> String {
 
 fn file_list(list: web_sys::FileList) -> Vec<web_sys::File> {
     (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+/// 08:00 tomorrow, local time, as a `datetime-local` value: where "Send later" starts.
+fn tomorrow_morning() -> String {
+    let now = js_sys::Date::new_0();
+    let tomorrow =
+        js_sys::Date::new_with_year_month_day(now.get_full_year(), now.get_month() as i32, now.get_date() as i32 + 1);
+    format!("{:04}-{:02}-{:02}T08:00", tomorrow.get_full_year(), tomorrow.get_month() + 1, tomorrow.get_date())
 }

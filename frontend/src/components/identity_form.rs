@@ -29,8 +29,13 @@ pub fn IdentityForm(props: &IdentityFormProps) -> Html {
     let initial = use_memo(props.email.clone(), |_| props.identity.clone());
     let (name, on_name) = use_edited(initial.name.clone());
     let (signature, on_signature) = use_edited(initial.signature.clone());
+    let formatted = use_state(|| initial.formatted);
+    let on_formatted = {
+        let formatted = formatted.clone();
+        Callback::from(move |e: Event| formatted.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked()))
+    };
     let onsubmit = {
-        let identity = Identity { name: name.clone(), signature: signature.clone() };
+        let identity = Identity { name: name.clone(), signature: signature.clone(), formatted: *formatted };
         let (on_save, email) = (props.on_save.clone(), props.email.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -47,6 +52,10 @@ pub fn IdentityForm(props: &IdentityFormProps) -> Html {
                 <input id="identity-name" type="text" autocomplete="name" value={name} oninput={on_name} />
                 <label for="identity-signature">{ tr(lang, "Signature") }</label>
                 <textarea id="identity-signature" rows="4" value={signature} oninput={on_signature} />
+                <label class="remember">
+                    <input id="identity-formatted" type="checkbox" checked={*formatted} onchange={on_formatted} />
+                    { tr(lang, "Write formatted mail (bold, lists, links, pictures)") }
+                </label>
                 <label for="undo-send-seconds">{ tr(lang, "Time to undo a send (in this browser)") }</label>
                 <select id="undo-send-seconds" onchange={props.on_undo_seconds.reform(|e: Event| {
                     e.target_unchecked_into::<web_sys::HtmlSelectElement>().value().parse().unwrap_or(0)

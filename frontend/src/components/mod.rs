@@ -15,4 +15,6 @@ pub mod notice;
 pub mod pop3_panel;
 pub mod quota_meter;
 pub mod reader;
+pub mod rich_editor;
+pub mod templates_menu;
 pub mod trust;

@@ -89,6 +89,11 @@ pub async fn handle(gateway: &Gateway, state: &AccountSession, request: Request)
         }
         Request::ComposeInfo => outgoing::compose_info(state).await,
         Request::SaveDraft { message } => outgoing::save_draft(state, message).await,
+        Request::SaveTemplate { message } => outgoing::save_template(state, message).await,
+        Request::ListTemplates => outgoing::list_templates(state).await,
+        Request::ScheduleSend { message, send_at } => outgoing::schedule_send(state, message, send_at).await,
+        Request::ListScheduled => outgoing::list_scheduled(state).await,
+        Request::ClaimScheduled { uid } => outgoing::claim_scheduled(state, uid).await,
         Request::DeleteDraft { message_id } => outgoing::delete_drafts(state, &message_id).await.map(done),
         Request::Send { message } => {
             let started = std::time::Instant::now();

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use tracing::{info, warn};
 use yubin_protocol::{
-    ApiError, AttachmentSource, ComposeInfo, ErrorKind, FlagName, FolderRole, IncomingProtocol, NotFiled,
-    OutgoingMessage, Response, SentReceipt, Uid,
+    ApiError, AttachmentSource, ComposeInfo, ErrorKind, FlagName, FolderRole, IncomingProtocol, MessagePage, NotFiled,
+    OutgoingMessage, Response, ScheduledSend, SentReceipt, SortOrder, Uid,
 };
 
 use super::at_most_once::{earlier_attempt, submit_once, Attempt, SendingAccount, SENDING};
@@ -19,6 +19,7 @@ use crate::account::{logged_in, on_imap, with_imap, Account, AccountSession};
 use crate::compose::{checked_message_id, compose, Composed, Purpose, ResolvedAttachment};
 use crate::lock;
 use crate::upstream::imap::ImapConnection;
+use crate::upstream::imap_schedule;
 
 pub async fn compose_info(state: &AccountSession) -> Result<Response, ApiError> {
     let account = logged_in(state).await?;
@@ -211,11 +212,86 @@ impl SendingAccount for Sender<'_> {
 /// Stores the draft in Drafts (created if the account has none), then removes the versions
 /// it replaces: the new copy exists before the old one goes, so a failure loses nothing.
 pub async fn save_draft(state: &AccountSession, message: OutgoingMessage) -> Result<Response, ApiError> {
+    let folder = drafts_folder(state).await?;
+    save_replacing(state, &folder, message, Purpose::Draft, DRAFT_FLAGS).await
+}
+
+/// "Send later": the message waits in Drafts, marked with its time ([`imap_schedule`]), until
+/// a browser with the account open claims and sends it. Checked as for sending (recipients
+/// and all) now, not when the time comes.
+pub async fn schedule_send(
+    state: &AccountSession,
+    message: OutgoingMessage,
+    send_at: i64,
+) -> Result<Response, ApiError> {
+    if send_at < 0 {
+        return Err(ApiError::new(ErrorKind::BadRequest, "no such time"));
+    }
+    let folder = drafts_folder(state).await?;
+    let flags = imap_schedule::flags(send_at);
+    save_replacing(state, &folder, message, Purpose::Send, &flags).await
+}
+
+/// The messages waiting in Drafts to be sent later, soonest first.
+pub async fn list_scheduled(state: &AccountSession) -> Result<Response, ApiError> {
+    let Some(folder) = with_imap(state, |imap| Box::pin(imap.special_folder(FolderRole::Drafts))).await? else {
+        return Ok(Response::Scheduled { folder: String::new(), waiting: Vec::new() });
+    };
+    let waiting = on_imap!(state, |imap| (folder) => imap_schedule::waiting(imap, &folder)).await?;
+    let waiting = waiting.into_iter().map(|(uid, send_at)| ScheduledSend { uid, send_at }).collect();
+    Ok(Response::Scheduled { folder, waiting })
+}
+
+/// Takes a waiting message for this browser to send; false when another took it first.
+pub async fn claim_scheduled(state: &AccountSession, uid: Uid) -> Result<Response, ApiError> {
+    let Some(folder) = with_imap(state, |imap| Box::pin(imap.special_folder(FolderRole::Drafts))).await? else {
+        return Ok(Response::Claimed(false));
+    };
+    let claimed = on_imap!(state, |imap| (folder) => imap_schedule::claim(imap, &folder, uid)).await?;
+    Ok(Response::Claimed(claimed))
+}
+
+/// The flags of a draft: a draft, and read (nobody needs to be told of it).
+const DRAFT_FLAGS: &str = "(\\Draft \\Seen)";
+
+/// Stores a template in the Templates folder (created if the account has none), replacing an
+/// earlier version with the same Message-ID. It roams with the account, like a draft.
+pub async fn save_template(state: &AccountSession, message: OutgoingMessage) -> Result<Response, ApiError> {
+    let folder = with_imap(state, |imap| Box::pin(imap.templates_folder(true))).await?;
+    let folder = folder.ok_or_else(|| ApiError::new(ErrorKind::Internal, "no Templates folder"))?;
+    save_replacing(state, &folder, message, Purpose::Draft, DRAFT_FLAGS).await
+}
+
+/// The account's templates, newest first (none when it has no Templates folder yet).
+pub async fn list_templates(state: &AccountSession) -> Result<Response, ApiError> {
+    let Some(folder) = with_imap(state, |imap| Box::pin(imap.templates_folder(false))).await? else {
+        return Ok(Response::Messages(MessagePage::default()));
+    };
+    let page = with_imap(state, |imap| {
+        let folder = folder.clone();
+        Box::pin(async move { imap.list_messages(&folder, 0, MAX_TEMPLATES, SortOrder::default()).await })
+    })
+    .await?;
+    Ok(Response::Messages(page))
+}
+
+/// The most templates listed.
+const MAX_TEMPLATES: u32 = 200;
+
+/// Stores `message` in `folder` with `flags`, checked for `purpose`, then removes the versions
+/// with its Message-ID it replaces.
+async fn save_replacing(
+    state: &AccountSession,
+    folder: &str,
+    message: OutgoingMessage,
+    purpose: Purpose,
+    flags: &str,
+) -> Result<Response, ApiError> {
     if message.message_id.is_none() {
         return Err(ApiError::new(ErrorKind::BadRequest, "a draft needs a message id to be replaced later"));
     }
-    let composed = build(state, &message, Purpose::Draft).await?;
-    let folder = drafts_folder(state).await?;
+    let composed = build(state, &message, purpose).await?;
+    let (folder, flags) = (folder.to_owned(), flags.to_owned());
     let old = with_imap(state, |imap| {
         let (folder, id) = (folder.clone(), composed.message_id.clone());
         Box::pin(async move { imap.find_message_id(&folder, &id).await })
@@ -223,9 +299,9 @@ pub async fn save_draft(state: &AccountSession, message: OutgoingMessage) -> Res
     .await?;
     let (composed, old) = (Arc::new(composed), Arc::new(old));
     let keep = with_imap(state, |imap| {
-        let (folder, composed, old) = (folder.clone(), composed.clone(), old.clone());
+        let (folder, composed, old, flags) = (folder.clone(), composed.clone(), old.clone(), flags.clone());
         Box::pin(async move {
-            imap.append(&folder, "(\\Draft \\Seen)", &composed.copy).await?;
+            imap.append(&folder, &flags, &composed.copy).await?;
             let copies = imap.find_message_id(&folder, &composed.message_id).await?;
             let keep = copies.iter().copied().max().filter(|uid| !old.contains(uid));
             expunge_all_but(imap, &folder, copies, keep).await?;

@@ -24,6 +24,9 @@ use crate::{mime, threading};
 
 /// The item list that makes a message-list row. Header fields rather than ENVELOPE, so that raw
 /// 8-bit and RFC 2047/2231 headers are decoded by the same MIME code as whole messages.
+/// The name of the folder templates are kept in.
+const TEMPLATES: &str = "Templates";
+
 const SUMMARY_ITEMS: &str =
     "(UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS (DATE FROM SUBJECT CONTENT-TYPE)])";
 
@@ -267,8 +270,18 @@ impl ImapConnection {
     pub(super) async fn raw_command(
         &mut self,
         command: &str,
-        mut each: impl FnMut(&imap_proto::Response<'_>),
+        each: impl FnMut(&imap_proto::Response<'_>),
     ) -> Result<Option<u64>, ApiError> {
+        Ok(self.raw_command_told(command, each).await?.0)
+    }
+
+    /// [`Self::raw_command`], also returning the tagged answer's text: response codes
+    /// imap-proto does not know (`[MODIFIED 7]`, RFC 7162) stay at its start.
+    pub(super) async fn raw_command_told(
+        &mut self,
+        command: &str,
+        mut each: impl FnMut(&imap_proto::Response<'_>),
+    ) -> Result<(Option<u64>, String), ApiError> {
         let tag = self.session.run_command(command).await.map_err(imap_error)?;
         loop {
             let response = self
@@ -282,10 +295,13 @@ impl ImapConnection {
                     let verb = command.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
                     let information = outcome.information.as_deref().unwrap_or("");
                     return match status {
-                        imap_proto::Status::Ok => Ok(match outcome.code {
-                            Some(imap_proto::ResponseCode::HighestModSeq(modseq)) => Some(modseq),
-                            _ => None,
-                        }),
+                        imap_proto::Status::Ok => Ok((
+                            match outcome.code {
+                                Some(imap_proto::ResponseCode::HighestModSeq(modseq)) => Some(modseq),
+                                _ => None,
+                            },
+                            information.to_owned(),
+                        )),
                         imap_proto::Status::No => {
                             Err(ApiError::new(ErrorKind::Refused, format!("{verb} failed: {information}")))
                         }
@@ -651,6 +667,25 @@ impl ImapConnection {
         Ok(roles)
     }
 
+    /// The folder of message templates: one named `Templates` (as Thunderbird names it; no
+    /// SPECIAL-USE attribute exists for it), the shallowest first; created when `create` and
+    /// there is none.
+    pub async fn templates_folder(&mut self, create: bool) -> Result<Option<String>, ApiError> {
+        let folders = self.tree().await?;
+        let leaf =
+            |f: &Folder| f.name.rsplit(f.delimiter.as_deref().unwrap_or("/")).next().unwrap_or_default().to_owned();
+        let found = folders
+            .iter()
+            .filter(|f| f.selectable && leaf(f).eq_ignore_ascii_case(TEMPLATES))
+            .min_by_key(|f| f.name.len())
+            .map(|f| f.id.clone());
+        match found {
+            Some(id) => Ok(Some(id)),
+            None if create => self.create_folder(TEMPLATES).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// The folder tree without counts, roles assigned.
     async fn tree(&mut self) -> Result<Vec<Folder>, ApiError> {
         let mut folders: Vec<Folder> = self
@@ -915,7 +950,7 @@ impl ImapConnection {
     }
 
     /// SELECTs `folder` unless it is selected already.
-    async fn ensure_selected(&mut self, folder: &str) -> Result<(), ApiError> {
+    pub(super) async fn ensure_selected(&mut self, folder: &str) -> Result<(), ApiError> {
         if self.selected.as_deref() != Some(folder) {
             self.select(folder).await?;
         }
@@ -1084,7 +1119,7 @@ impl ImapConnection {
 
     /// Every reply to `UID FETCH set items` (news of other clients' flag changes included:
     /// the caller keeps what answers it).
-    async fn uid_fetch_all(&mut self, set: impl AsRef<str>, items: &str) -> Result<Vec<Fetch>, ApiError> {
+    pub(super) async fn uid_fetch_all(&mut self, set: impl AsRef<str>, items: &str) -> Result<Vec<Fetch>, ApiError> {
         self.session.uid_fetch(set, items).await.map_err(imap_error)?.try_collect().await.map_err(imap_error)
     }
 

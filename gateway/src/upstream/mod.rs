@@ -7,6 +7,7 @@ pub mod folder_roles;
 pub mod https;
 pub mod idle;
 pub mod imap;
+pub mod imap_schedule;
 pub mod imap_search;
 pub mod imap_settings;
 pub mod imap_sync;

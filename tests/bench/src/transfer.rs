@@ -42,7 +42,7 @@ pub fn modules() -> Vec<(String, usize)> {
             let name = module.file_name().unwrap().to_string_lossy().rsplit_once('-').map(|(n, _)| n.to_owned());
             let gzip = app_files_deep(&module)
                 .iter()
-                .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("wasm" | "js")))
+                .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("wasm" | "js" | "mjs")))
                 .map(|p| gzip_size(&std::fs::read(p).unwrap()))
                 .sum();
             (name.unwrap_or_default(), gzip)

@@ -141,3 +141,43 @@ async fn a_send_is_undone_within_its_time_and_a_closed_tab_sends_it_later() {
     assert_eq!(reopened, refused);
     browser.close().await;
 }
+
+/// "Send later": wes schedules a message in one browser; it waits in Drafts; with a second
+/// browser open as well when its time comes, it goes out exactly once and leaves Drafts.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_sent_later_goes_out_once_from_whichever_browser_is_open() {
+    let stack = MailStack::ensure();
+    stack.empty_mailbox("wes", "INBOX");
+    let first = Browser::start().await;
+    first.open_app().await;
+    first.sign_in("wes", "wes-pass").await;
+    first.find(".folder.current").await;
+
+    let subject = unique_subject("予約 later");
+    first.click("#compose-button").await;
+    first.type_into("#compose-to", "wes@example.test").await;
+    first.type_into("#compose-subject", &subject).await;
+    first.type_into("#compose-body", "Written now, sent in a moment.").await;
+    first.click("#send-later").await;
+    // Ten seconds from now, in the browser's own local time, as the field takes it.
+    let soon = "const d = new Date(Date.now() + 10000); const p = (n) => String(n).padStart(2, '0'); \
+                return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;";
+    let at = first.client.execute(soon, vec![]).await.unwrap();
+    first.set_value("#send-later-at", at.as_str().unwrap()).await;
+    first.click("#schedule-send").await;
+    first.wait_for_text(".notice.info", "waits in Drafts").await;
+    assert!(stack.has_subject("wes", "Drafts", "later"), "it waits in Drafts");
+    assert!(!stack.has_subject("wes", "INBOX", "later"), "not sent before its time");
+
+    let second = Browser::start().await;
+    second.open_app().await;
+    second.sign_in("wes", "wes-pass").await;
+    second.find(".folder.current").await;
+    stack.wait_for_count("wes", "INBOX", 1).await;
+    // Both browsers looked when its time came; give a second send every chance to happen.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(stack.message_count("wes", "INBOX"), 1, "sent exactly once");
+    assert!(!stack.has_subject("wes", "Drafts", "later"), "sent, it left Drafts");
+    first.close().await;
+    second.close().await;
+}

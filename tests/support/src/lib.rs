@@ -197,6 +197,25 @@ impl MailStack {
         !found.trim().is_empty()
     }
 
+    /// The source of the message of `user`'s `mailbox` whose subject contains `subject`, as
+    /// Dovecot stores it (empty when there is none).
+    pub fn source_by_subject(&self, user: &str, mailbox: &str, subject: &str) -> String {
+        let out = self.doveadm(&[
+            "-f",
+            "flow",
+            "fetch",
+            "-u",
+            &self.address(user),
+            "text",
+            "mailbox",
+            mailbox,
+            "subject",
+            subject,
+        ]);
+        // `-f flow` prints `text=` and the message after it.
+        out.split_once("text=").map(|(_, text)| text.to_owned()).unwrap_or_default()
+    }
+
     /// Removes every message of `user`'s `mailbox` for good.
     pub fn empty_mailbox(&self, user: &str, mailbox: &str) {
         self.doveadm(&["expunge", "-u", &self.address(user), "mailbox", mailbox, "all"]);
