@@ -126,27 +126,23 @@ if ! have "$WASM_OPT_DIR/wasm-opt" "wasm-opt version ${BINARYEN_VERSION%%.*} (ve
   npm install -s --no-audit --no-fund --prefix "$TOOLS/npm" "binaryen@$BINARYEN_VERSION" >/dev/null
 fi
 
-# The OpenID provider the tests and the demo sign in with (tests/oidc: npm oidc-provider, pinned by
-# its package-lock.json), run by tests/mailstack/mailstack.sh.
-OIDC_HOME="$TOOLS/oidc"
-if ! cmp -s "$ROOT/tests/oidc/package-lock.json" "$OIDC_HOME/package-lock.json" \
-    || [ ! -d "$OIDC_HOME/node_modules/oidc-provider" ]; then
-  log "npm ci oidc-provider (tests/oidc)"
-  mkdir -p "$OIDC_HOME"
-  cp "$ROOT/tests/oidc/package.json" "$ROOT/tests/oidc/package-lock.json" "$OIDC_HOME/"
-  (cd "$OIDC_HOME" && npm ci -s --no-audit --no-fund >/dev/null)
-fi
-
-# The rich-text editor's parts (frontend/editor: npm squire-rte and dompurify, pinned by its
-# package-lock.json), bundled into the app's editor module by scripts/build.sh.
-EDITOR_HOME="$TOOLS/editor"
-if ! cmp -s "$ROOT/frontend/editor/package-lock.json" "$EDITOR_HOME/package-lock.json" \
-    || [ ! -d "$EDITOR_HOME/node_modules/squire-rte" ]; then
-  log "npm ci squire-rte dompurify (frontend/editor)"
-  mkdir -p "$EDITOR_HOME"
-  cp "$ROOT/frontend/editor/package.json" "$ROOT/frontend/editor/package-lock.json" "$EDITOR_HOME/"
-  (cd "$EDITOR_HOME" && npm ci -s --no-audit --no-fund >/dev/null)
-fi
+# npm packages pinned by a package-lock.json in the repo, installed (again) into $TOOLS when the
+# lock changed: npm_ci <dir in repo> <home under $TOOLS> <a package it must hold> <what for>
+npm_ci() {
+  local source=$1 home=$2 marker=$3 what=$4
+  if ! cmp -s "$ROOT/$source/package-lock.json" "$home/package-lock.json" || [ ! -d "$home/node_modules/$marker" ]; then
+    log "npm ci $what ($source)"
+    mkdir -p "$home"
+    cp "$ROOT/$source/package.json" "$ROOT/$source/package-lock.json" "$home/"
+    (cd "$home" && npm ci -s --no-audit --no-fund >/dev/null)
+  fi
+}
+# The OpenID provider the tests and the demo sign in with (npm oidc-provider), run by
+# tests/mailstack/mailstack.sh.
+npm_ci tests/oidc "$TOOLS/oidc" oidc-provider oidc-provider
+# The rich-text editor's parts (npm squire-rte and dompurify), bundled into the app's editor
+# module by scripts/build.sh.
+npm_ci frontend/editor "$TOOLS/editor" squire-rte "squire-rte dompurify"
 
 # ---- environment for wasm commands only ----------------------------------------------------------
 {

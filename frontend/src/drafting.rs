@@ -181,6 +181,19 @@ impl Draft {
         }
     }
 
+    /// In formatted text, the identity's formatted signature in place of the lines its plain
+    /// one became.
+    pub fn use_formatted_signature(&mut self, identity: &crate::identity::Identity) {
+        let signature = identity.signature_html.as_deref().filter(|html| !html.trim().is_empty());
+        let (Some(html), Some(signature), Some(block)) = (&mut self.html, signature, identity.signature_block()) else {
+            return;
+        };
+        let lines = text_to_html(block.trim_start_matches('\n'));
+        if let Some(at) = html.find(&lines) {
+            html.replace_range(at..at + lines.len(), &format!("<div>-- </div>{signature}"));
+        }
+    }
+
     /// A draft saved on the server, opened to continue writing.
     pub fn reopen(view: &MessageView, fallback_id: String) -> Self {
         Self {
@@ -547,6 +560,22 @@ mod tests {
         assert_eq!((kept.message_id.as_str(), kept.to.as_str(), kept.in_reply_to.clone()), ("<t@x>", "", None));
         assert_eq!(kept.replying_to, None);
         assert_eq!(kept.attachments, reply.attachments);
+    }
+
+    #[test]
+    fn a_formatted_signature_takes_the_place_of_the_plain_one() {
+        let identity = crate::identity::Identity {
+            signature: "Taro\nexample.jp".into(),
+            signature_html: Some("<div><b>Taro</b></div><div>example.jp</div>".into()),
+            ..Default::default()
+        };
+        let mut reply = Draft::reply("<r@x>".into(), &view(), "me@example.test", false, "today");
+        reply.sign(&identity);
+        reply.make_formatted(Some((&view(), "today")));
+        reply.use_formatted_signature(&identity);
+        let html = reply.html.unwrap();
+        assert!(html.starts_with("<div><br></div><div><br></div><div>-- </div><div><b>Taro</b></div><div>example.jp</div><div><br></div>"), "{html}");
+        assert!(html.contains("<blockquote type=\"cite\">"), "{html}");
     }
 
     #[test]

@@ -15,7 +15,14 @@ pub struct Identity {
     /// alternative) rather than plain text; the composer switches either way.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub formatted: bool,
+    /// The signature as formatted text (the editor's HTML), used in formatted mail; `signature`
+    /// is its plain text. At most [`MAX_SIGNATURE_HTML`] bytes: it roams with the settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature_html: Option<String>,
 }
+
+/// The largest formatted signature: small pictures fit, a photo does not.
+pub const MAX_SIGNATURE_HTML: usize = 16 * 1024;
 
 impl Identity {
     /// The From header for `email`: `"Name" <email>` with a name, the bare address without.

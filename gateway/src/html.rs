@@ -178,18 +178,11 @@ pub fn sanitize_outgoing(html: &str, image: impl Fn(&str) -> Option<String> + Se
     let mut builder = allow_list();
     builder.link_rel(None).url_schemes(["http", "https", "mailto", "data"].into_iter().collect()).attribute_filter(
         move |element, attribute, value| {
-            if attribute == "style" {
-                return Some(Cow::Owned(safe_declarations(value)));
-            }
-            if !URL_ATTRIBUTES.contains(&attribute) {
-                return Some(value.into());
-            }
-            let url = url::Url::parse(value).ok()?;
-            match (element, attribute, url.scheme()) {
+            checked_attribute(attribute, value, |url| match (element, attribute, url.scheme()) {
                 ("img", "src", "data") => image(url.as_str()).map(Cow::Owned),
                 ("a", "href", "http" | "https" | "mailto") => Some(Cow::Owned(url.into())),
                 _ => None,
-            }
+            })
         },
     );
     builder.clean(html).to_string()
@@ -237,18 +230,7 @@ fn filter_attribute<'u>(
     remote: &AtomicBool,
     inline: &InlineImages,
 ) -> Option<Cow<'u, str>> {
-    if attribute == "style" {
-        return Some(Cow::Owned(safe_declarations(value)));
-    }
-    if !URL_ATTRIBUTES.contains(&attribute) {
-        return Some(value.into());
-    }
-    // The scheme is decided the way the browser will read the URL: a WHATWG parser drops
-    // leading C0 controls and spaces and tabs or newlines anywhere, so `\x01data:` and
-    // `java\tscript:` are data: and javascript: URLs. What goes out is the parsed URL, so
-    // nothing the check did not see reaches the browser.
-    let url = url::Url::parse(value).ok()?;
-    match (element, attribute, url.scheme()) {
+    checked_attribute(attribute, value, |url| match (element, attribute, url.scheme()) {
         ("img", "src", "cid") => {
             // An image of the message itself, or nothing: a cid: URL leads nowhere else.
             let id = percent_decode(url.path());
@@ -264,7 +246,27 @@ fn filter_attribute<'u>(
         // means to follow, and anything else is no link at all.
         ("a", "href", "http" | "https" | "mailto") => Some(Cow::Owned(url.into())),
         _ => None,
+    })
+}
+
+/// The allow-list's first word on an attribute: a style keeps only harmless declarations, an
+/// attribute that holds no URL is kept, and a URL is parsed and judged by `judge`.
+fn checked_attribute<'u>(
+    attribute: &str,
+    value: &'u str,
+    judge: impl FnOnce(url::Url) -> Option<Cow<'u, str>>,
+) -> Option<Cow<'u, str>> {
+    if attribute == "style" {
+        return Some(Cow::Owned(safe_declarations(value)));
     }
+    if !URL_ATTRIBUTES.contains(&attribute) {
+        return Some(value.into());
+    }
+    // The scheme is decided the way the browser will read the URL: a WHATWG parser drops
+    // leading C0 controls and spaces and tabs or newlines anywhere, so `\x01data:` and
+    // `java\tscript:` are data: and javascript: URLs. What goes out is the parsed URL, so
+    // nothing the check did not see reaches the browser.
+    judge(url::Url::parse(value).ok()?)
 }
 
 /// The declarations of a `style` attribute whose values can neither load nor run anything.

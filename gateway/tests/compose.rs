@@ -39,11 +39,15 @@ async fn upload(client: &mut WsClient, id: &str, bytes: &[u8]) {
 
 /// UIDs in `folder` with this Message-ID, waiting up to 10 s for at least `at_least`.
 async fn find(client: &mut WsClient, folder: &str, message_id: &str, at_least: usize) -> Vec<Uid> {
+    let query = SearchQuery { message_id: Some(message_id.into()), ..Default::default() };
+    find_by(client, folder, query, at_least).await
+}
+
+/// UIDs in `folder` matching `query`, waiting up to 10 s for at least `at_least`.
+async fn find_by(client: &mut WsClient, folder: &str, query: SearchQuery, at_least: usize) -> Vec<Uid> {
     for _ in 0..100 {
-        let query = SearchQuery { message_id: Some(message_id.into()), ..Default::default() };
-        let Response::Messages(page) =
-            client.request(Request::Search { folder: folder.into(), query, limit: 10 }).await.expect("search")
-        else {
+        let search = Request::Search { folder: folder.into(), query: query.clone(), limit: 10 };
+        let Response::Messages(page) = client.request(search).await.expect("search") else {
             panic!("expected messages")
         };
         if page.messages.len() >= at_least {
@@ -51,7 +55,7 @@ async fn find(client: &mut WsClient, folder: &str, message_id: &str, at_least: u
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("{message_id} did not reach {folder} within 10 s");
+    panic!("{query:?} did not reach {folder} within 10 s");
 }
 
 async fn open(client: &mut WsClient, folder: &str, uid: Uid) -> MessageView {
@@ -389,24 +393,8 @@ async fn a_message_sent_later_waits_in_drafts_and_only_one_claim_wins() {
         panic!()
     };
     assert!(left.messages.is_empty(), "sending removes the waiting draft");
-    find_subject(&mut ugo, "INBOX", &subject).await;
-}
-
-/// Waits up to 10 s for a message with `subject` in `folder`.
-async fn find_subject(client: &mut WsClient, folder: &str, subject: &str) {
-    for _ in 0..100 {
-        let query = SearchQuery { subject: Some(subject.into()), ..Default::default() };
-        let Response::Messages(page) =
-            client.request(Request::Search { folder: folder.into(), query, limit: 10 }).await.expect("search")
-        else {
-            panic!("expected messages")
-        };
-        if !page.messages.is_empty() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{subject} did not reach {folder} within 10 s");
+    let query = SearchQuery { subject: Some(subject), ..Default::default() };
+    find_by(&mut ugo, "INBOX", query, 1).await;
 }
 
 #[tokio::test]

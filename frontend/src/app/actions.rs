@@ -63,6 +63,7 @@ impl App {
                     draft.sign(&identity);
                     if identity.formatted {
                         draft.make_formatted(Some((view, &when)));
+                        draft.use_formatted_signature(&identity);
                     }
                 }
                 self.composer = Some((self.active, Rc::new(Stored { draft, files: Vec::new() })));

@@ -273,6 +273,7 @@ impl App {
                 draft.sign(&identity);
                 if identity.formatted {
                     draft.make_formatted(None);
+                    draft.use_formatted_signature(&identity);
                 }
                 self.composer = Some((self.active, Rc::new(Stored { draft, files: Vec::new() })));
             }

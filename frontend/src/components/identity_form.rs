@@ -3,8 +3,10 @@
 use yew::prelude::*;
 
 use super::edited_field::use_edited;
+use super::rich_editor::RichEditor;
+use crate::drafting::text_to_html;
 use crate::i18n::{tr, trf, Lang};
-use crate::identity::Identity;
+use crate::identity::{Identity, MAX_SIGNATURE_HTML};
 
 #[derive(Properties, PartialEq)]
 pub struct IdentityFormProps {
@@ -34,14 +36,37 @@ pub fn IdentityForm(props: &IdentityFormProps) -> Html {
         let formatted = formatted.clone();
         Callback::from(move |e: Event| formatted.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked()))
     };
+    // The formatted signature as the editor has it, and its text: (HTML, text).
+    let rich_signature = use_state(|| None::<(String, String)>);
+    let on_rich_signature = {
+        let rich_signature = rich_signature.clone();
+        Callback::from(move |edited: (String, String)| rich_signature.set(Some(edited)))
+    };
+    let too_big = rich_signature.as_ref().is_some_and(|(html, _)| html.len() > MAX_SIGNATURE_HTML);
     let onsubmit = {
-        let identity = Identity { name: name.clone(), signature: signature.clone(), formatted: *formatted };
+        let identity = match (&*rich_signature, *formatted) {
+            (Some((html, text)), true) => Identity {
+                name: name.clone(),
+                signature: text.trim_end().to_owned(),
+                formatted: true,
+                signature_html: Some(html.clone()),
+            },
+            _ => Identity {
+                name: name.clone(),
+                signature: signature.clone(),
+                formatted: *formatted,
+                signature_html: initial.signature_html.clone(),
+            },
+        };
         let (on_save, email) = (props.on_save.clone(), props.email.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            on_save.emit((email.clone(), identity.clone()));
+            if !too_big {
+                on_save.emit((email.clone(), identity.clone()));
+            }
         })
     };
+    let signature_start = initial.signature_html.clone().unwrap_or_else(|| text_to_html(&signature));
     let close = props.on_close.reform(|_: MouseEvent| ());
     html! {
         <div class="composer-backdrop">
@@ -50,12 +75,20 @@ pub fn IdentityForm(props: &IdentityFormProps) -> Html {
                 <h1 id="identity-title">{ &props.email }</h1>
                 <label for="identity-name">{ tr(lang, "Your name, as recipients see it") }</label>
                 <input id="identity-name" type="text" autocomplete="name" value={name} oninput={on_name} />
-                <label for="identity-signature">{ tr(lang, "Signature") }</label>
-                <textarea id="identity-signature" rows="4" value={signature} oninput={on_signature} />
                 <label class="remember">
                     <input id="identity-formatted" type="checkbox" checked={*formatted} onchange={on_formatted} />
                     { tr(lang, "Write formatted mail (bold, lists, links, pictures)") }
                 </label>
+                <label for={if *formatted { "signature-rich" } else { "identity-signature" }}>{ tr(lang, "Signature") }</label>
+                if *formatted {
+                    <RichEditor id="signature-rich" label="Signature" initial={signature_start}
+                        on_input={on_rich_signature} on_attach={Callback::noop()} on_dropped={Callback::noop()} />
+                    if too_big {
+                        <p class="form-error" role="alert">{ trf(lang, "The signature is too big (at most {size}): use smaller pictures.", &[("size", &crate::format::size(MAX_SIGNATURE_HTML as u32))]) }</p>
+                    }
+                } else {
+                    <textarea id="identity-signature" rows="4" value={signature} oninput={on_signature} />
+                }
                 <label for="undo-send-seconds">{ tr(lang, "Time to undo a send (in this browser)") }</label>
                 <select id="undo-send-seconds" onchange={props.on_undo_seconds.reform(|e: Event| {
                     e.target_unchecked_into::<web_sys::HtmlSelectElement>().value().parse().unwrap_or(0)

@@ -20,6 +20,11 @@ pub struct RichEditorProps {
     pub on_attach: Callback<web_sys::File>,
     /// How many remote images a paste or a quote brought that were left out.
     pub on_dropped: Callback<u32>,
+    /// The id of the text being edited, and what it is called.
+    #[prop_or(AttrValue::Static("compose-rich"))]
+    pub id: AttrValue,
+    #[prop_or("Message")]
+    pub label: &'static str,
 }
 
 pub enum Msg {
@@ -99,6 +104,12 @@ impl Component for RichEditor {
             formats: String::new(),
             link: None,
         }
+    }
+
+    /// The editor holds the text from its start on: new properties (the composer re-renders on
+    /// every change the editor reported) change nothing here.
+    fn changed(&mut self, _ctx: &Context<Self>, _old: &Self::Properties) -> bool {
+        false
     }
 
     fn rendered(&mut self, ctx: &Context<Self>, first_render: bool) {
@@ -224,8 +235,8 @@ impl Component for RichEditor {
                 if let Some(error) = &self.error {
                     <p class="form-error" role="alert">{ &error.message }</p>
                 }
-                <div id="compose-rich" class="rich-body" ref={self.host.clone()} role="textbox" aria-multiline="true"
-                    aria-label={tr(lang, "Message")} lang={lang.tag()} />
+                <div id={ctx.props().id.clone()} class="rich-body" ref={self.host.clone()} role="textbox" aria-multiline="true"
+                    aria-label={tr(lang, ctx.props().label)} lang={lang.tag()} />
             </div>
         }
     }

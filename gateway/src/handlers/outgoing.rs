@@ -229,12 +229,24 @@ pub async fn schedule_send(
     }
     let folder = drafts_folder(state).await?;
     let flags = imap_schedule::flags(send_at);
-    save_replacing(state, &folder, message, Purpose::Send, &flags).await
+    let saved = save_replacing(state, &folder, message, Purpose::Send, &flags).await?;
+    // A server that keeps no keywords of its own (no `\*` in PERMANENTFLAGS) stores the draft
+    // without its time: say so now rather than let the message wait for nobody.
+    if let Response::DraftSaved { uid: Some(uid), .. } = &saved {
+        let waiting = on_imap!(state, |imap| (folder) => imap_schedule::waiting(imap, &folder)).await?;
+        if !waiting.iter().any(|(waiting, _)| waiting == uid) {
+            return Err(ApiError::new(
+                ErrorKind::Refused,
+                "this server does not keep the mark that says when to send; the message is in Drafts, not scheduled",
+            ));
+        }
+    }
+    Ok(saved)
 }
 
 /// The messages waiting in Drafts to be sent later, soonest first.
 pub async fn list_scheduled(state: &AccountSession) -> Result<Response, ApiError> {
-    let Some(folder) = with_imap(state, |imap| Box::pin(imap.special_folder(FolderRole::Drafts))).await? else {
+    let Some(folder) = existing_drafts(state).await? else {
         return Ok(Response::Scheduled { folder: String::new(), waiting: Vec::new() });
     };
     let waiting = on_imap!(state, |imap| (folder) => imap_schedule::waiting(imap, &folder)).await?;
@@ -244,7 +256,7 @@ pub async fn list_scheduled(state: &AccountSession) -> Result<Response, ApiError
 
 /// Takes a waiting message for this browser to send; false when another took it first.
 pub async fn claim_scheduled(state: &AccountSession, uid: Uid) -> Result<Response, ApiError> {
-    let Some(folder) = with_imap(state, |imap| Box::pin(imap.special_folder(FolderRole::Drafts))).await? else {
+    let Some(folder) = existing_drafts(state).await? else {
         return Ok(Response::Claimed(false));
     };
     let claimed = on_imap!(state, |imap| (folder) => imap_schedule::claim(imap, &folder, uid)).await?;
@@ -267,11 +279,8 @@ pub async fn list_templates(state: &AccountSession) -> Result<Response, ApiError
     let Some(folder) = with_imap(state, |imap| Box::pin(imap.templates_folder(false))).await? else {
         return Ok(Response::Messages(MessagePage::default()));
     };
-    let page = with_imap(state, |imap| {
-        let folder = folder.clone();
-        Box::pin(async move { imap.list_messages(&folder, 0, MAX_TEMPLATES, SortOrder::default()).await })
-    })
-    .await?;
+    let page =
+        on_imap!(state, |imap| (folder) => imap.list_messages(&folder, 0, MAX_TEMPLATES, SortOrder::default())).await?;
     Ok(Response::Messages(page))
 }
 
@@ -315,7 +324,7 @@ async fn save_replacing(
 /// Removes every draft with `message_id`.
 pub async fn delete_drafts(state: &AccountSession, message_id: &str) -> Result<(), ApiError> {
     let message_id = checked_message_id("Message-ID", message_id)?;
-    let Some(folder) = with_imap(state, |imap| Box::pin(imap.special_folder(FolderRole::Drafts))).await? else {
+    let Some(folder) = existing_drafts(state).await? else {
         return Ok(());
     };
     with_imap(state, |imap| {
@@ -362,6 +371,12 @@ async fn file_once(
     .await
 }
 
+/// The account's Drafts folder, if it has one.
+async fn existing_drafts(state: &AccountSession) -> Result<Option<String>, ApiError> {
+    with_imap(state, |imap| Box::pin(imap.special_folder(FolderRole::Drafts))).await
+}
+
+/// The account's Drafts folder, created if it has none.
 async fn drafts_folder(state: &AccountSession) -> Result<String, ApiError> {
     with_imap(state, |imap| {
         Box::pin(async move {

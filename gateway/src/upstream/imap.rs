@@ -22,11 +22,11 @@ use super::{folder_roles, imap_search};
 use crate::config::Security;
 use crate::{mime, threading};
 
-/// The item list that makes a message-list row. Header fields rather than ENVELOPE, so that raw
-/// 8-bit and RFC 2047/2231 headers are decoded by the same MIME code as whole messages.
 /// The name of the folder templates are kept in.
 const TEMPLATES: &str = "Templates";
 
+/// The item list that makes a message-list row. Header fields rather than ENVELOPE, so that raw
+/// 8-bit and RFC 2047/2231 headers are decoded by the same MIME code as whole messages.
 const SUMMARY_ITEMS: &str =
     "(UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS (DATE FROM SUBJECT CONTENT-TYPE)])";
 

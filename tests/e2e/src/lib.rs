@@ -167,6 +167,16 @@ impl Browser {
         }
     }
 
+    /// A new browser with the app open, signed in as the stack's `user` (password
+    /// `<user>-pass`), its folders on screen.
+    pub async fn signed_in(user: &str) -> Self {
+        let browser = Self::start().await;
+        browser.open_app().await;
+        browser.sign_in(user, &format!("{user}-pass")).await;
+        browser.find(".folder.current").await;
+        browser
+    }
+
     pub async fn sign_in(&self, user: &str, password: &str) {
         self.sign_in_to("demo", user, password).await;
     }

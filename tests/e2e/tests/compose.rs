@@ -148,10 +148,7 @@ async fn a_send_is_undone_within_its_time_and_a_closed_tab_sends_it_later() {
 async fn a_message_sent_later_goes_out_once_from_whichever_browser_is_open() {
     let stack = MailStack::ensure();
     stack.empty_mailbox("wes", "INBOX");
-    let first = Browser::start().await;
-    first.open_app().await;
-    first.sign_in("wes", "wes-pass").await;
-    first.find(".folder.current").await;
+    let first = Browser::signed_in("wes").await;
 
     let subject = unique_subject("予約 later");
     first.click("#compose-button").await;
@@ -169,10 +166,7 @@ async fn a_message_sent_later_goes_out_once_from_whichever_browser_is_open() {
     assert!(stack.has_subject("wes", "Drafts", "later"), "it waits in Drafts");
     assert!(!stack.has_subject("wes", "INBOX", "later"), "not sent before its time");
 
-    let second = Browser::start().await;
-    second.open_app().await;
-    second.sign_in("wes", "wes-pass").await;
-    second.find(".folder.current").await;
+    let second = Browser::signed_in("wes").await;
     stack.wait_for_count("wes", "INBOX", 1).await;
     // Both browsers looked when its time came; give a second send every chance to happen.
     tokio::time::sleep(Duration::from_secs(5)).await;

@@ -2,7 +2,8 @@
 //! a link, Japanese typed through an IME, a paste from Word and Google Docs cleaned, a picture
 //! put in the text, a reload that keeps the formatting, and what arrives: HTML with its picture
 //! as a related part beside a format=flowed text part; then a formatted reply quoting that
-//! HTML. rex writes to ria; both are this file's alone among the browser tests.
+//! HTML under a formatted signature. rex writes to ria; both are this file's alone among the
+//! browser tests.
 
 use std::time::Duration;
 
@@ -63,10 +64,7 @@ async fn paste_html(browser: &Browser, html: &str, text: &str) {
 async fn formatted_mail_is_written_with_the_toolbar_and_arrives_as_html_beside_its_text() {
     let stack = MailStack::ensure();
     stack.empty_mailbox("ria", "INBOX");
-    let browser = Browser::start().await;
-    browser.open_app().await;
-    browser.sign_in("rex", "rex-pass").await;
-    browser.find(".folder.current").await;
+    let browser = Browser::signed_in("rex").await;
 
     let subject = unique_subject("書式 formatted");
     browser.click("#compose-button").await;
@@ -172,7 +170,14 @@ async fn formatted_mail_is_written_with_the_toolbar_and_arrives_as_html_beside_i
     reader.sign_in("ria", "ria-pass").await;
     reader.wait_for_text("#identity-button", "ria@example.test").await;
     reader.click("#identity-button").await;
-    reader.click("#identity-formatted").await;
+    // Formatted (a run before on this machine may have left it so: the settings roam).
+    let checked = reader.find("#identity-formatted").await.prop("checked").await.unwrap();
+    if checked.as_deref() != Some("true") {
+        reader.click("#identity-formatted").await;
+    }
+    let signature = reader.find("#signature-rich[contenteditable='true']").await;
+    signature.send_keys(&format!("Ria {CONTROL}b{RELEASE}Example{CONTROL}b{RELEASE}")).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
     reader.click("#identity-save").await;
     reader.wait_for_text(".message-row", "formatted").await;
     reader.click(".message-row").await;
@@ -182,6 +187,8 @@ async fn formatted_mail_is_written_with_the_toolbar_and_arrives_as_html_beside_i
     let quoted = wait_for_editor(&reader, "the quote", |h| h.contains("<blockquote")).await;
     assert!(quoted.contains("<b>bold</b>") && quoted.contains("<img src=\"data:image/png;base64,"), "{quoted}");
     assert!(quoted.contains("wrote:"), "{quoted}");
+    let at = |needle: &str| quoted.find(needle).unwrap_or_else(|| panic!("no {needle} in {quoted}"));
+    assert!(at("<div>--") < at("<b>Example</b>") && at("<b>Example</b>") < at("<blockquote"), "{quoted}");
     reader.close().await;
     browser.close().await;
 }
@@ -191,10 +198,7 @@ async fn formatted_mail_is_written_with_the_toolbar_and_arrives_as_html_beside_i
 #[tokio::test(flavor = "multi_thread")]
 async fn a_template_is_kept_on_the_server_and_put_into_a_new_message() {
     let stack = MailStack::ensure();
-    let browser = Browser::start().await;
-    browser.open_app().await;
-    browser.sign_in("tess", "tess-pass").await;
-    browser.find(".folder.current").await;
+    let browser = Browser::signed_in("tess").await;
 
     let subject = unique_subject("ご注文 order template");
     browser.click("#compose-button").await;
