@@ -364,6 +364,10 @@ const CATALOG: yubin_i18n::Catalog = &[
     ("{n} message(s) sent at their chosen time.", "予約した {n} 件のメッセージを送信しました。"),
     ("“{subject}” was to be sent now but was not: {error}. It is in Drafts.", "「{subject}」は予約時刻に送信できませんでした: {error}。下書きフォルダにあります。"),
     ("The signature is too big (at most {size}): use smaller pictures.", "署名が大きすぎます（{size} まで）。小さな画像を使ってください。"),
+    ("Goes out at {time}", "{time} に送信予定"),
+    ("Don’t send it", "送信しない"),
+    ("It will not be sent: it stays in Drafts.", "送信しません。下書きフォルダに残ります。"),
+    ("It is not waiting any more: it was sent, or taken off already.", "もう待機していません（送信済みか、すでに取り消されています）。"),
 ];
 
 #[cfg(test)]

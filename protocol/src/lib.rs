@@ -248,9 +248,9 @@ pub enum Request {
     ScheduleSend { message: OutgoingMessage, send_at: i64 },
     /// The messages waiting in Drafts to be sent later. Answered with [`Response::Scheduled`].
     ListScheduled,
-    /// Takes a waiting message for this browser to send: true for exactly one of several
-    /// browsers claiming it at once (on servers with CONDSTORE). Answered with
-    /// [`Response::Claimed`].
+    /// Takes a waiting message off the schedule, for this browser to send it or because the
+    /// user decided not to: true for exactly one of several browsers claiming it at once (on
+    /// servers with CONDSTORE). The draft stays in Drafts. Answered with [`Response::Claimed`].
     ClaimScheduled { uid: Uid },
     /// Deletes the drafts with this Message-ID (the user discarded the message). Answered with
     /// [`Response::Done`].
@@ -863,6 +863,9 @@ pub struct Flags {
     pub flagged: bool,
     pub draft: bool,
     pub deleted: bool,
+    /// A draft waiting to be sent later ([`Request::ScheduleSend`]): when (unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_at: Option<i64>,
 }
 
 impl Flags {

@@ -261,10 +261,8 @@ impl App {
             self.send_folder_roles(ctx, id);
         }
         self.flush_outbox(ctx);
-        if self.account_by_id(id).is_some_and(|a| a.session.incoming == IncomingProtocol::Imap) {
-            // Messages to send later that came due while no Yubin was open, off the sign-in path.
-            send_later(ctx, std::time::Duration::from_secs(3), Msg::CheckScheduled(id, self.link.generation));
-        }
+        // Messages to send later that came due while no Yubin was open, off the sign-in path.
+        self.arm_scheduled_check(ctx, id, std::time::Duration::from_secs(3));
         if first {
             // Whatever was being written when the tab closed comes back.
             let link = ctx.link().clone();

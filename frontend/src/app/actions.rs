@@ -114,6 +114,24 @@ impl App {
                 }
                 return Handled::Done(false);
             }
+            Msg::Act(_, Action::Unschedule) => {
+                let Some(uid) = self.reading.loaded().map(|view| view.uid) else { return Handled::Done(false) };
+                self.call(ctx, call::ClaimScheduled { uid }, move |result| Msg::Unscheduled(uid, result));
+                return Handled::Done(false);
+            }
+            Msg::Unscheduled(uid, result) => {
+                let lang = self.prefs.lang;
+                self.notice = Some(match result {
+                    Ok(true) => Notice::info(tr(lang, "It will not be sent: it stays in Drafts.")),
+                    Ok(false) => {
+                        Notice::error(tr(lang, "It is not waiting any more: it was sent, or taken off already."))
+                    }
+                    Err(e) => Notice::from_error(&e),
+                });
+                // The row and the reader lose their clock.
+                self.refresh_list(ctx);
+                self.open_message(ctx, uid);
+            }
             Msg::Act(_, Action::FilterLike) => {
                 let Some(sender) = self.reading.loaded().and_then(|view| view.from.first()) else {
                     return Handled::Done(false);

@@ -150,15 +150,13 @@ impl App {
                 }
                 return Handled::Done(false);
             }
-            Msg::CheckScheduled(id, generation) => {
-                if generation == self.link.generation {
+            Msg::CheckScheduled(id, armed) => {
+                if self.scheduled_checks.get(&id) == Some(&armed) {
                     self.check_scheduled(ctx, id);
                 }
                 return Handled::Done(false);
             }
-            Msg::ScheduledChecked(id, generation, result) => {
-                return Handled::Done(self.scheduled_checked(ctx, id, generation, result));
-            }
+            Msg::ScheduledChecked(id, result) => return Handled::Done(self.scheduled_checked(ctx, id, result)),
             Msg::SyncProgress(id, done, total) => {
                 let lang = self.prefs.lang;
                 let Some(account) = self.account_mut(id) else { return Handled::Done(false) };

@@ -152,6 +152,8 @@ pub enum Msg {
     Opened(Uid, Result<Box<MessageView>, ApiError>),
     /// An action on these messages (the open one, or the selected ones).
     Act(Vec<Uid>, Action),
+    /// A draft taken off the schedule (true), or it was not waiting any more.
+    Unscheduled(Uid, Result<bool, ApiError>),
     /// An optimistic flag change the server refused: put it back.
     FlagFailed(Vec<(Uid, bool)>, FlagName, ApiError),
     /// A change on the server (flag, move, delete) finished; the screen already shows it.
@@ -222,9 +224,10 @@ pub enum Msg {
     CheckNow(AccountId),
     /// The polling interval of an account, signed in during this generation, is over.
     PollDue(AccountId, u32),
-    /// Time to look for an IMAP account's messages waiting to be sent later (this generation).
+    /// Time to look for an IMAP account's messages waiting to be sent later (the look armed
+    /// last, by its number).
     CheckScheduled(AccountId, u32),
-    ScheduledChecked(AccountId, u32, Result<crate::scheduled::Checked, ApiError>),
+    ScheduledChecked(AccountId, Result<crate::scheduled::Checked, ApiError>),
     SyncProgress(AccountId, usize, usize),
     Synced(AccountId, Result<SyncReport, ApiError>),
     Pop3Settings(Pop3Settings),
@@ -261,6 +264,9 @@ pub struct App {
     contacts_dialog: Option<Option<Rc<extras::OpenDialog>>>,
     /// The message just sent that can still be undone: its Message-ID and when it goes.
     undo_send: Option<(String, f64)>,
+    /// Per IMAP account, the one look for messages to send later that is due (a newer one
+    /// makes older ones moot: one look at a time, however often it is asked for).
+    scheduled_checks: std::collections::HashMap<AccountId, u32>,
     /// Seconds a sent message waits to be undone (this browser's choice).
     undo_seconds: u32,
     /// Each account's address book as the composer offers it, by the account's address.
@@ -309,6 +315,7 @@ impl Component for App {
             filters: None,
             contacts_dialog: None,
             undo_send: None,
+            scheduled_checks: Default::default(),
             undo_seconds: crate::settings::undo_send_seconds(),
             address_books: Default::default(),
             settings: Settings::load(),

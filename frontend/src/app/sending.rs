@@ -61,14 +61,24 @@ impl App {
         });
     }
 
+    /// Looks for the IMAP account's messages waiting to be sent later after `delay`, instead of
+    /// any look armed before.
+    pub(super) fn arm_scheduled_check(&mut self, ctx: &Context<Self>, id: AccountId, delay: std::time::Duration) {
+        if !self.account_by_id(id).is_some_and(|a| a.session.incoming == IncomingProtocol::Imap) {
+            return;
+        }
+        let armed = self.scheduled_checks.entry(id).or_default();
+        *armed = armed.wrapping_add(1);
+        send_later(ctx, delay, Msg::CheckScheduled(id, *armed));
+    }
+
     /// Looks for the account's messages waiting to be sent later, and sends what is due.
     pub(super) fn check_scheduled(&self, ctx: &Context<Self>, id: AccountId) {
-        let imap = self.account_by_id(id).is_some_and(|a| a.session.incoming == IncomingProtocol::Imap);
-        let Some(connection) = self.connection.as_ref().map(|c| c.for_account(id)).filter(|_| imap) else { return };
-        let (link, generation) = (ctx.link().clone(), self.link.generation);
+        let Some(connection) = self.connection.as_ref().map(|c| c.for_account(id)) else { return };
+        let link = ctx.link().clone();
         spawn_local(async move {
             let checked = crate::scheduled::send_due(&connection).await;
-            link.send_message(Msg::ScheduledChecked(id, generation, checked));
+            link.send_message(Msg::ScheduledChecked(id, checked));
         });
     }
 
@@ -77,14 +87,10 @@ impl App {
         &mut self,
         ctx: &Context<Self>,
         id: AccountId,
-        generation: u32,
         result: Result<crate::scheduled::Checked, ApiError>,
     ) -> bool {
-        if generation != self.link.generation || self.account_by_id(id).is_none() {
-            return false; // signed out or reconnected meanwhile: that sign-in looks itself
-        }
         let next = result.as_ref().map_or(crate::scheduled::CHECK_EVERY_SECONDS, |c| c.next);
-        send_later(ctx, std::time::Duration::from_secs(next as u64), Msg::CheckScheduled(id, generation));
+        self.arm_scheduled_check(ctx, id, std::time::Duration::from_secs(next as u64));
         let Ok(checked) = result else { return false };
         let lang = self.prefs.lang;
         if let Some((subject, error)) = checked.failed.first() {
@@ -139,8 +145,10 @@ impl App {
                 None
             }
             ComposeOutcome::Scheduled { send_at } => {
-                // Looked for again from now on, at its time too.
-                send_later(ctx, std::time::Duration::from_secs(2), Msg::CheckScheduled(sender, self.link.generation));
+                // Looked for in time: at its time, or sooner than the next look was.
+                let wait = (send_at as f64 * 1000.0 - js_sys::Date::now()).max(0.0) as u64 + 500;
+                let wait = wait.min(crate::scheduled::CHECK_EVERY_SECONDS as u64 * 1000);
+                self.arm_scheduled_check(ctx, sender, std::time::Duration::from_millis(wait));
                 Some(Notice::info(trf(
                     self.prefs.lang,
                     "The message waits in Drafts and goes out at {time}, sent by Yubin open in any browser.",

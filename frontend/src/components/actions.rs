@@ -19,6 +19,8 @@ pub enum Action {
     ForwardAttached,
     /// Continue writing a draft saved on the server.
     EditDraft,
+    /// Take a draft waiting to be sent later off the schedule (it stays in Drafts).
+    Unschedule,
     /// Write a filter rule for mail like this (from its sender).
     FilterLike,
     /// Add the sender to the address book.
@@ -84,6 +86,10 @@ pub fn Actions(props: &ActionsProps) -> Html {
         <div class="actions" role="toolbar" aria-label={tr(lang, "Message actions")}>
             if props.flags.draft {
                 <button id="edit-draft" class="primary" onclick={emit(Action::EditDraft)}>{ tr(lang, "Edit draft") }</button>
+                if let Some(at) = props.flags.send_at {
+                    <span id="scheduled-at" class="meta">{ trf(lang, "Goes out at {time}", &[("time", &crate::format::long_date(Some(at)))]) }</span>
+                    <button id="unschedule" onclick={emit(Action::Unschedule)}>{ tr(lang, "Don’t send it") }</button>
+                }
             } else {
                 <button id="reply" onclick={emit(Action::Reply)}>{ tr(lang, "Reply") }</button>
                 <button id="reply-all" onclick={emit(Action::ReplyAll)}>{ tr(lang, "Reply all") }</button>

@@ -209,6 +209,9 @@ fn row(lang: Lang, position: u32, message: Option<&MessageSummary>, props: &Mess
                 <span class="subject">
                     if m.flags.flagged { <span class="flag" aria-label={tr(lang, "Flagged")}>{ "★ " }</span> }
                     if m.has_attachments { <span class="clip" aria-label={tr(lang, "Has attachments")}>{ "📎 " }</span> }
+                    if let Some(at) = m.flags.send_at {
+                        <span class="scheduled" title={trf(lang, "Goes out at {time}", &[("time", &format::long_date(Some(at)))])}>{ "⏰ " }</span>
+                    }
                     { if m.subject.is_empty() { tr(lang, "(no subject)").to_owned() } else { m.subject.clone() } }
                 </span>
             </button>

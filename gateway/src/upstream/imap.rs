@@ -1361,6 +1361,7 @@ fn flags_of(fetch: &Fetch) -> Flags {
 /// The flags the browser shows, from IMAP's.
 pub(super) fn flags_from<'a>(imap_flags: impl Iterator<Item = Flag<'a>>) -> Flags {
     let mut flags = Flags::default();
+    let mut keywords = Vec::new();
     for flag in imap_flags {
         match flag {
             Flag::Seen => flags.seen = true,
@@ -1368,9 +1369,11 @@ pub(super) fn flags_from<'a>(imap_flags: impl Iterator<Item = Flag<'a>>) -> Flag
             Flag::Flagged => flags.flagged = true,
             Flag::Draft => flags.draft = true,
             Flag::Deleted => flags.deleted = true,
+            Flag::Custom(keyword) => keywords.push(keyword.into_owned()),
             _ => {}
         }
     }
+    flags.send_at = super::imap_schedule::send_at_in(&keywords);
     flags
 }
 

@@ -33,6 +33,12 @@ fn send_at_of(keyword: &str) -> Option<i64> {
     digits.parse().ok().filter(|t: &i64| *t >= 0)
 }
 
+/// When a message with these keywords is to be sent, if it is waiting to be.
+pub fn send_at_in(keywords: &[String]) -> Option<i64> {
+    let scheduled = keywords.iter().any(|k| k.eq_ignore_ascii_case(SCHEDULED));
+    keywords.iter().find_map(|k| send_at_of(k)).filter(|_| scheduled)
+}
+
 /// The custom keywords among `flags`.
 fn keywords<'a>(flags: impl Iterator<Item = Flag<'a>>) -> Vec<String> {
     flags.filter_map(|flag| if let Flag::Custom(name) = flag { Some(name.into_owned()) } else { None }).collect()
@@ -56,12 +62,7 @@ pub async fn waiting(imap: &mut ImapConnection, folder: &str) -> Result<Vec<(Uid
         .iter()
         // Only the asked-for messages: another client's flag news may arrive among the replies.
         .filter(|f| f.uid.is_some_and(|uid| uids.contains(&uid)))
-        .filter_map(|f| {
-            let keywords = keywords(f.flags());
-            let scheduled = keywords.iter().any(|k| k.eq_ignore_ascii_case(SCHEDULED));
-            let at = keywords.iter().find_map(|k| send_at_of(k))?;
-            scheduled.then_some((f.uid?, at))
-        })
+        .filter_map(|f| Some((f.uid?, send_at_in(&keywords(f.flags()))?)))
         .collect();
     found.sort_by_key(|&(uid, at)| (at, uid));
     found.dedup_by_key(|(uid, _)| *uid);
@@ -104,5 +105,8 @@ mod tests {
         for not_a_time in ["$YubinSendAt", "$YubinSendAt-5", "$YubinSendAtsoon", "$YubinScheduled", "$Yubin"] {
             assert_eq!(send_at_of(not_a_time), None, "{not_a_time}");
         }
+        let keywords = |list: &[&str]| list.iter().map(|k| k.to_string()).collect::<Vec<_>>();
+        assert_eq!(send_at_in(&keywords(&["$YubinScheduled", "$YubinSendAt7"])), Some(7));
+        assert_eq!(send_at_in(&keywords(&["$YubinSendAt7"])), None, "claimed: no longer waiting");
     }
 }

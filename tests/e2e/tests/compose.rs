@@ -172,6 +172,30 @@ async fn a_message_sent_later_goes_out_once_from_whichever_browser_is_open() {
     tokio::time::sleep(Duration::from_secs(5)).await;
     assert_eq!(stack.message_count("wes", "INBOX"), 1, "sent exactly once");
     assert!(!stack.has_subject("wes", "Drafts", "later"), "sent, it left Drafts");
+
+    // Another, for tomorrow morning (where the field starts): shown waiting in Drafts, then
+    // taken off the schedule from the reader. It stays in Drafts, unmarked.
+    let tomorrow = unique_subject("明日 tomorrow");
+    second.click("#compose-button").await;
+    second.type_into("#compose-to", "wes@example.test").await;
+    second.type_into("#compose-subject", &tomorrow).await;
+    second.type_into("#compose-body", "Not today.").await;
+    second.click("#send-later").await;
+    second.click("#schedule-send").await;
+    second.wait_for_text(".notice.info", "waits in Drafts").await;
+    second.wait_for_text(".folder", "Drafts").await.click().await.unwrap();
+    let row = second.wait_for_text(".message-row", &tomorrow).await;
+    row.find(fantoccini::Locator::Css(".scheduled")).await.expect("the row shows it waits");
+    row.click().await.unwrap();
+    second.wait_for_text("#scheduled-at", "Goes out at").await;
+    second.click("#unschedule").await;
+    second.wait_for_text(".notice.info", "stays in Drafts").await;
+    assert!(stack.has_subject("wes", "Drafts", "tomorrow"));
+    assert!(
+        stack.flags_of("wes", "Drafts").iter().all(|flags| !flags.contains("$YubinScheduled")),
+        "{:?}",
+        stack.flags_of("wes", "Drafts")
+    );
     first.close().await;
     second.close().await;
 }
