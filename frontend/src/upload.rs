@@ -42,6 +42,11 @@ pub async fn upload_blob(
 }
 
 /// A fresh id for an upload or a message (`crypto.randomUUID`).
+/// A new Message-ID, `<uuid@domain>`.
+pub fn new_message_id(domain: &str) -> String {
+    format!("<{}@{domain}>", unique_id())
+}
+
 pub fn unique_id() -> String {
     web_sys::window()
         .and_then(|w| w.crypto().ok())

@@ -63,8 +63,6 @@ fn view_of(
         let Some(id) = part.content_id().map(|id| id.trim_matches(['<', '>'])) else { return false };
         images.contains_key(id) && html_source.as_deref().is_some_and(|html| html.contains(&format!("cid:{id}")))
     };
-    let inline: Vec<bool> =
-        message.attachments.iter().map(|id| message.parts.get(*id as usize).is_some_and(shown)).collect();
     let html = html_source.as_deref().map(|body| html::sanitize(body, images.clone()));
     let attachments = message
         .attachments
@@ -83,7 +81,7 @@ fn view_of(
                 })
                 .unwrap_or_else(|| "application/octet-stream".to_owned()),
             size: part.len() as u32,
-            inline: inline[index],
+            inline: shown(part),
         })
         .collect();
     let from = addresses_of(message, HeaderName::From);

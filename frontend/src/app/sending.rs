@@ -15,7 +15,7 @@ impl App {
     pub(super) fn new_message_id(&self) -> String {
         let email = self.account().map(|a| a.session.email.as_str()).unwrap_or_default();
         let domain = email.rsplit_once('@').map_or("yubin.invalid", |(_, d)| d);
-        format!("<{}@{domain}>", upload::unique_id())
+        upload::new_message_id(domain)
     }
 
     pub(super) fn count_outbox(&self, ctx: &Context<Self>) {

@@ -23,7 +23,7 @@ use crate::drafting::{self, Draft, DraftAttachment};
 use crate::format;
 use crate::i18n::{tr, trf, Lang};
 use crate::local_store::{self, Shelf, Stored};
-use crate::upload::{unique_id, upload_blob};
+use crate::upload::{new_message_id, unique_id, upload_blob};
 use yubin_shared::address_book::Suggestion;
 
 /// Quiet time after the last keystroke before the draft is stored in the browser.
@@ -679,8 +679,10 @@ impl Composer {
     /// stays as it is).
     fn save_template(&mut self, ctx: &Context<Self>) {
         let Some(connection) = ctx.props().connection.clone() else { return };
-        let domain = self.draft.message_id.rsplit_once('@').map_or("yubin.invalid>", |(_, d)| d);
-        let template = self.draft.as_template(format!("<{}@{domain}", unique_id()));
+        // On the domain of the message's own Message-ID (the account's).
+        let id = self.draft.message_id.trim_end_matches('>');
+        let domain = id.rsplit_once('@').map_or("yubin.invalid", |(_, domain)| domain);
+        let template = self.draft.as_template(new_message_id(domain));
         let message = template.to_outgoing(|key| self.uploads.get(key).map(|s| s.id.clone()));
         let link = ctx.link().clone();
         spawn_local(async move {

@@ -44,20 +44,12 @@ pub fn IdentityForm(props: &IdentityFormProps) -> Html {
     };
     let too_big = rich_signature.as_ref().is_some_and(|(html, _)| html.len() > MAX_SIGNATURE_HTML);
     let onsubmit = {
-        let identity = match (&*rich_signature, *formatted) {
-            (Some((html, text)), true) => Identity {
-                name: name.clone(),
-                signature: text.trim_end().to_owned(),
-                formatted: true,
-                signature_html: Some(html.clone()),
-            },
-            _ => Identity {
-                name: name.clone(),
-                signature: signature.clone(),
-                formatted: *formatted,
-                signature_html: initial.signature_html.clone(),
-            },
+        // Formatted, the signature is what its editor holds (with its text); else as typed.
+        let (signature, signature_html) = match (&*rich_signature, *formatted) {
+            (Some((html, text)), true) => (text.trim_end().to_owned(), Some(html.clone())),
+            _ => (signature.clone(), initial.signature_html.clone()),
         };
+        let identity = Identity { name: name.clone(), signature, formatted: *formatted, signature_html };
         let (on_save, email) = (props.on_save.clone(), props.email.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();

@@ -51,43 +51,24 @@ pub struct RichEditor {
     link: Option<String>,
 }
 
-/// The toolbar: command, the format that shows it on, its label, its key.
-const BUTTONS: &[(&str, &str, &str, &str)] = &[
-    ("bold", "B", "Bold", "Ctrl+B"),
-    ("italic", "I", "Italic", "Ctrl+I"),
-    ("underline", "U", "Underline", "Ctrl+U"),
-    ("strike", "S", "Strikethrough", "Ctrl+Shift+7"),
-    ("heading", "H2", "Heading", ""),
-    ("bullets", "UL", "Bulleted list", "Ctrl+Shift+8"),
-    ("numbers", "OL", "Numbered list", "Ctrl+Shift+9"),
-    ("outdent", "", "Decrease indent", "Ctrl+["),
-    ("indent", "", "Increase indent", "Ctrl+]"),
-    ("quote", "BLOCKQUOTE", "Quote", ""),
-    ("rule", "", "Horizontal line", ""),
-    ("clear", "", "Clear formatting", ""),
-    ("undo", "", "Undo", "Ctrl+Z"),
-    ("redo", "", "Redo", "Ctrl+Shift+Z"),
+/// The toolbar: command, the format that shows it on, its label, its key, and what the button
+/// shows (a mark that reads in both languages).
+const BUTTONS: &[(&str, &str, &str, &str, &str)] = &[
+    ("bold", "B", "Bold", "Ctrl+B", "B"),
+    ("italic", "I", "Italic", "Ctrl+I", "I"),
+    ("underline", "U", "Underline", "Ctrl+U", "U"),
+    ("strike", "S", "Strikethrough", "Ctrl+Shift+7", "S"),
+    ("heading", "H2", "Heading", "", "H"),
+    ("bullets", "UL", "Bulleted list", "Ctrl+Shift+8", "•≡"),
+    ("numbers", "OL", "Numbered list", "Ctrl+Shift+9", "1≡"),
+    ("outdent", "", "Decrease indent", "Ctrl+[", "⇤"),
+    ("indent", "", "Increase indent", "Ctrl+]", "⇥"),
+    ("quote", "BLOCKQUOTE", "Quote", "", "❝"),
+    ("rule", "", "Horizontal line", "", "―"),
+    ("clear", "", "Clear formatting", "", "⌫"),
+    ("undo", "", "Undo", "Ctrl+Z", "↶"),
+    ("redo", "", "Redo", "Ctrl+Shift+Z", "↷"),
 ];
-
-/// What each button shows: a mark that reads in both languages.
-fn face(command: &str) -> &'static str {
-    match command {
-        "bold" => "B",
-        "italic" => "I",
-        "underline" => "U",
-        "strike" => "S",
-        "heading" => "H",
-        "bullets" => "•≡",
-        "numbers" => "1≡",
-        "outdent" => "⇤",
-        "indent" => "⇥",
-        "quote" => "❝",
-        "rule" => "―",
-        "clear" => "⌫",
-        "undo" => "↶",
-        _ => "↷",
-    }
-}
 
 impl Component for RichEditor {
     type Message = Msg;
@@ -194,13 +175,13 @@ impl Component for RichEditor {
         html! {
             <div class="rich-editor">
                 <div class="format-bar" role="toolbar" aria-label={tr(lang, "Formatting")}>
-                    { for BUTTONS.iter().map(|&(command, format, label, key)| {
+                    { for BUTTONS.iter().map(|&(command, format, label, key, face)| {
                         let title = if key.is_empty() { tr(lang, label).to_owned() } else { format!("{} ({key})", tr(lang, label)) };
                         html! {
                             <button type="button" id={format!("format-{command}")} class={classes!("format", on(format).then_some("on"))}
                                 title={title} aria-label={tr(lang, label)} aria-pressed={(!format.is_empty()).then(|| on(format).to_string())}
                                 onmousedown={keep_selection.clone()} onclick={link.callback(move |_| Msg::Command(command, None))}>
-                                { face(command) }
+                                { face }
                             </button>
                         }
                     }) }
