@@ -209,6 +209,7 @@ impl Draft {
             html: view.html.clone(),
             in_reply_to: view.in_reply_to.clone(),
             references: view.references.clone(),
+            replying_to: view.replying_to.clone(),
             attachments: server_parts(view, view.html.is_some()),
             ..Self::default()
         }
@@ -506,7 +507,18 @@ mod tests {
                 inline: false,
             }],
             delivery_report: None,
+            replying_to: None,
         }
+    }
+
+    #[test]
+    fn a_draft_reopened_from_the_server_still_answers_its_original() {
+        let original = MessageRef { folder: "Archive".into(), uid: 3 };
+        let saved = MessageView { replying_to: Some(original.clone()), ..view() };
+        let draft = Draft::reopen(&saved, "<new@x>".into());
+        assert_eq!(draft.message_id, "<m2@example.test>");
+        assert_eq!(draft.in_reply_to.as_deref(), Some("<m1@example.test>"));
+        assert_eq!(draft.to_outgoing(|_| None).replying_to, Some(original), "sending it flags the original answered");
     }
 
     #[test]

@@ -363,6 +363,7 @@ const CATALOG: yubin_i18n::Catalog = &[
     ("The message waits in Drafts and goes out at {time}, sent by Yubin open in any browser.", "メッセージは下書きフォルダで待機し、{time} に送信されます（どのブラウザの Yubin からでも）。"),
     ("{n} message(s) sent at their chosen time.", "予約した {n} 件のメッセージを送信しました。"),
     ("“{subject}” was to be sent now but was not: {error}. It is in Drafts.", "「{subject}」は予約時刻に送信できませんでした: {error}。下書きフォルダにあります。"),
+    ("A message was to be sent now but could not be read: {error}. It is in Drafts, no longer scheduled.", "予約送信のメッセージを読み込めず、送信できませんでした: {error}。予約は解除され、下書きフォルダにあります。"),
     ("The signature is too big (at most {size}): use smaller pictures.", "署名が大きすぎます（{size} まで）。小さな画像を使ってください。"),
     ("Goes out at {time}", "{time} に送信予定"),
     ("Don’t send it", "送信しない"),

@@ -354,17 +354,8 @@ impl LocalMailbox {
     ) -> MessagePage {
         let inner = self.inner.borrow();
         let mut rows: Vec<&Entry> = inner.entries.values().filter(|e| e.folder == folder && keep(e)).collect();
-        match sort.key {
-            SortKey::Arrival => rows.sort_by_key(|e| e.uid),
-            SortKey::Date => rows.sort_by_key(|e| (e.summary.date, e.uid)),
-            SortKey::From => rows.sort_by_key(|e| {
-                e.summary.from.as_ref().map(|a| a.name.clone().unwrap_or_else(|| a.email.clone()).to_lowercase())
-            }),
-            SortKey::Subject => rows.sort_by_key(|e| e.summary.subject.to_lowercase()),
-            SortKey::Size => rows.sort_by_key(|e| e.summary.size),
-            // POP3 mail has no server to thread it; newest first it is.
-            SortKey::Thread => rows.sort_by_key(|e| e.uid),
-        }
+        // One key per row, computed once (not per comparison), and one sort for every order.
+        rows.sort_by_cached_key(|e| sort_value(sort.key, &e.summary));
         if !sort.ascending {
             rows.reverse();
         }
@@ -530,4 +521,51 @@ fn set(object: &js_sys::Object, key: &str, value: &JsValue) -> Result<(), ApiErr
 
 fn get(object: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// What a POP3 folder's rows are ordered by. Rows come in arrival order (by UID) and the sort
+/// is stable, so ties keep it: a page never shifts against the next.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum SortValue {
+    Number(Option<i64>),
+    Text(Option<String>),
+}
+
+fn sort_value(key: SortKey, summary: &MessageSummary) -> SortValue {
+    match key {
+        // POP3 mail has no server to thread it; arrival order it is.
+        SortKey::Arrival | SortKey::Thread => SortValue::Number(Some(i64::from(summary.uid))),
+        SortKey::Date => SortValue::Number(summary.date),
+        SortKey::Size => SortValue::Number(Some(i64::from(summary.size))),
+        SortKey::From => {
+            SortValue::Text(summary.from.as_ref().map(|a| a.name.as_deref().unwrap_or(&a.email).to_lowercase()))
+        }
+        SortKey::Subject => SortValue::Text(Some(summary.subject.to_lowercase())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use yubin_protocol::Address;
+
+    #[test]
+    fn pop3_rows_sort_by_name_or_address_case_folded_and_missing_dates_first() {
+        let row = |uid: Uid, name: Option<&str>, email: &str, date: Option<i64>| MessageSummary {
+            uid,
+            from: Some(Address { name: name.map(String::from), email: email.into() }),
+            date,
+            ..MessageSummary::default()
+        };
+        let rows =
+            [row(1, Some("bob"), "z@x", Some(5)), row(2, None, "Alice@x", None), row(3, Some("Carol"), "a@x", Some(1))];
+        let order = |key| {
+            let mut sorted: Vec<&MessageSummary> = rows.iter().collect();
+            sorted.sort_by_cached_key(|s| sort_value(key, s));
+            sorted.iter().map(|s| s.uid).collect::<Vec<_>>()
+        };
+        assert_eq!(order(SortKey::From), [2, 1, 3]);
+        assert_eq!(order(SortKey::Date), [2, 3, 1]);
+        assert_eq!(order(SortKey::Arrival), [1, 2, 3]);
+    }
 }

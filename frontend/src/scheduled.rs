@@ -35,8 +35,9 @@ pub fn next_check(waiting: &[ScheduledSend], now: i64) -> i64 {
 #[derive(Debug, Default)]
 pub struct Checked {
     pub sent: Vec<SentReceipt>,
-    /// Claimed but not sent (refused, say): it stays in Drafts, no longer scheduled.
-    pub failed: Vec<(String, ApiError)>,
+    /// Claimed but not sent (refused, say), by subject (none when the draft could not even be
+    /// read): it stays in Drafts, no longer scheduled.
+    pub failed: Vec<(Option<String>, ApiError)>,
     /// Seconds until the next look.
     pub next: i64,
 }
@@ -50,11 +51,19 @@ pub async fn send_due(connection: &Connection) -> Result<Checked, ApiError> {
         if !connection.call(calls::ClaimScheduled { uid }).await? {
             continue; // another browser has it
         }
-        let view = connection.call(calls::GetMessage { folder: folder.clone(), uid }).await?;
+        // Claimed: it is off the schedule now, so whatever goes wrong from here is told (it
+        // stays in Drafts), and the other due messages still go.
+        let view = match connection.call(calls::GetMessage { folder: folder.clone(), uid }).await {
+            Ok(view) => view,
+            Err(e) => {
+                checked.failed.push((None, e));
+                continue;
+            }
+        };
         let draft = Draft::reopen(&view, String::new());
         match connection.call(calls::Send { message: draft.to_outgoing(|_| None) }).await {
             Ok(receipt) => checked.sent.push(receipt),
-            Err(e) => checked.failed.push((view.subject.clone(), e)),
+            Err(e) => checked.failed.push((Some(view.subject.clone()), e)),
         }
     }
     Ok(checked)

@@ -197,6 +197,7 @@ fn sample_view() -> MessageView {
             inline: false,
         }],
         delivery_report: None,
+        replying_to: None,
     }
 }
 

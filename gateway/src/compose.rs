@@ -11,6 +11,7 @@ use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Attachment, Mailbox, MessageBuilder, MultiPart, SinglePart};
 use yubin_protocol::{ApiError, ErrorKind, OutgoingMessage, MAX_RICH_BODY_BYTES};
 
+use crate::draft_info::DraftInfo;
 use crate::rich_text::{self, RichBody};
 
 /// An attachment with its bytes in hand.
@@ -31,11 +32,13 @@ pub struct Composed {
     pub envelope: Envelope,
 }
 
-/// Whether the message will be sent (recipients required) or kept as a draft (anything goes).
+/// Whether the message will be sent (recipients required) or kept as a draft (anything goes),
+/// or kept as a draft to be sent later (checked as for sending).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
     Send,
     Draft,
+    SendLater,
 }
 
 pub fn compose(
@@ -71,7 +74,7 @@ pub fn compose(
             };
         }
     }
-    if recipients == 0 && purpose == Purpose::Send {
+    if recipients == 0 && purpose != Purpose::Draft {
         return Err(ApiError::new(ErrorKind::BadRequest, "add at least one recipient"));
     }
     if let Some(id) = &outgoing.in_reply_to {
@@ -82,8 +85,12 @@ pub fn compose(
             outgoing.references.iter().map(|id| checked_message_id("References", id)).collect::<Result<_, _>>()?;
         builder = builder.references(ids.join(" "));
     }
+    // What is kept in Drafts remembers what it answers, for whoever sends it from there.
+    if let (Some(original), Purpose::Draft | Purpose::SendLater) = (&outgoing.replying_to, purpose) {
+        builder = builder.header(DraftInfo(original.clone()));
+    }
     let envelope = match purpose {
-        Purpose::Send => None,
+        Purpose::Send | Purpose::SendLater => None,
         // A draft may have no recipient yet, which lettre's envelope would refuse: give it
         // one that is never used.
         Purpose::Draft => Some(

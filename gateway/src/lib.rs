@@ -42,6 +42,7 @@ pub mod client_address;
 pub mod compose;
 pub mod config;
 pub mod downloads;
+pub mod draft_info;
 pub mod dsn;
 pub mod filenames;
 pub mod gateway;

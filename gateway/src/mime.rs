@@ -115,6 +115,11 @@ fn view_of(
         in_reply_to: message.in_reply_to().as_text().map(angle_id),
         references: references(message),
         delivery_report: crate::dsn::report(message),
+        // Only a draft's own (\Draft) is believed: mail from anyone else could carry one.
+        replying_to: flags
+            .draft
+            .then(|| message.header_raw("X-Draft-Info").and_then(crate::draft_info::parse))
+            .flatten(),
         flags,
         text,
         has_remote_content: html.as_ref().is_some_and(|h| h.has_remote_content),

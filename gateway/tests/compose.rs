@@ -352,12 +352,24 @@ async fn a_message_sent_later_waits_in_drafts_and_only_one_claim_wins() {
     let mut other = WsClient::connect(&gw).await;
     other.login("ugo", "ugo-pass").await.expect("a second browser");
     let drafts = special(&mut ugo, FolderRole::Drafts).await;
+    // It answers a message: that one is flagged answered when the draft goes, whoever sends it.
+    let question_id = message_id();
+    let question = OutgoingMessage {
+        message_id: Some(question_id.clone()),
+        to: vec!["ugo@example.test".into()],
+        subject: unique_subject("question"),
+        ..Default::default()
+    };
+    ugo.request(Request::Send { message: question }).await.expect("the question");
+    let original = MessageRef { folder: "INBOX".into(), uid: find(&mut ugo, "INBOX", &question_id, 1).await[0] };
     let subject = unique_subject("later");
     let message = OutgoingMessage {
         message_id: Some(message_id()),
         to: vec!["ugo@example.test".into()],
         subject: subject.clone(),
         text: "Sent by whichever browser is open.".into(),
+        in_reply_to: Some(question_id),
+        replying_to: Some(original.clone()),
         ..Default::default()
     };
     let no_one = OutgoingMessage { to: vec![], ..message.clone() };
@@ -384,9 +396,14 @@ async fn a_message_sent_later_waits_in_drafts_and_only_one_claim_wins() {
     assert!(!again, "a claimed message is not waiting any more");
     let Response::Scheduled { waiting, .. } = ugo.request(Request::ListScheduled).await.unwrap() else { panic!() };
     assert!(!waiting.iter().any(|w| w.uid == uid));
-    assert!(open(&mut ugo, &drafts, uid).await.flags.draft, "claimed, it is still a draft until sent");
+    let draft = open(&mut ugo, &drafts, uid).await;
+    assert!(draft.flags.draft, "claimed, it is still a draft until sent");
+    assert_eq!(draft.replying_to.as_ref(), Some(&original), "the draft remembers what it answers (X-Draft-Info)");
 
+    // Sent as the draft stands, as a browser does: from what was read back.
+    let message = OutgoingMessage { replying_to: draft.replying_to, ..message };
     ugo.request(Request::Send { message }).await.expect("send");
+    assert!(open(&mut ugo, "INBOX", original.uid).await.flags.answered, "the original is marked answered");
     let query = SearchQuery { subject: Some(subject.clone()), ..Default::default() };
     let Response::Messages(left) = ugo.request(Request::Search { folder: drafts, query, limit: 10 }).await.unwrap()
     else {

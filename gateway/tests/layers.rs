@@ -31,6 +31,7 @@ const ORDER: &[&str] = &[
     "parser",
     "compose",
     "rich_text",
+    "draft_info",
     "threading",
     "charset",
     "html",

@@ -926,6 +926,10 @@ pub struct MessageView {
     /// Set when the message is a delivery status notification (RFC 3464 bounce).
     #[serde(default)]
     pub delivery_report: Option<DeliveryReport>,
+    /// A saved reply's: the message it answers (its `X-Draft-Info`), so that sending the draft
+    /// later still flags that one answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replying_to: Option<MessageRef>,
 }
 
 /// A bounce, read from its `message/delivery-status` part.

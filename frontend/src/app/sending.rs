@@ -94,11 +94,18 @@ impl App {
         let Ok(checked) = result else { return false };
         let lang = self.prefs.lang;
         if let Some((subject, error)) = checked.failed.first() {
-            self.notice = Some(Notice::error(trf(
-                lang,
-                "“{subject}” was to be sent now but was not: {error}. It is in Drafts.",
-                &[("subject", subject), ("error", &error.message)],
-            )));
+            self.notice = Some(Notice::error(match subject {
+                Some(subject) => trf(
+                    lang,
+                    "“{subject}” was to be sent now but was not: {error}. It is in Drafts.",
+                    &[("subject", subject), ("error", &error.message)],
+                ),
+                None => trf(
+                    lang,
+                    "A message was to be sent now but could not be read: {error}. It is in Drafts, no longer scheduled.",
+                    &[("error", &error.message)],
+                ),
+            }));
         } else if !checked.sent.is_empty() {
             self.notice = Some(Notice::info(trf(
                 lang,

@@ -229,7 +229,7 @@ pub async fn schedule_send(
     }
     let folder = drafts_folder(state).await?;
     let flags = imap_schedule::flags(send_at);
-    let saved = save_replacing(state, &folder, message, Purpose::Send, &flags).await?;
+    let saved = save_replacing(state, &folder, message, Purpose::SendLater, &flags).await?;
     // A server that keeps no keywords of its own (no `\*` in PERMANENTFLAGS) stores the draft
     // without its time: say so now rather than let the message wait for nobody.
     if let Response::DraftSaved { uid: Some(uid), .. } = &saved {
