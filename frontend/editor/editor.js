@@ -35,6 +35,52 @@ const DEFAULTS = {
 // Bigger pictures go as attachments, so the message stays within what one send can carry.
 const INLINE_IMAGE_BYTES = 1024 * 1024;
 
+// Word writes a list as paragraphs styled `mso-list:l<list> level<n> lfo<k>`, each starting
+// with its marker ("·", "o", "1.", "a)") in a span styled `mso-list:Ignore`. Made lists again
+// here, before cleaning drops those styles: nested by level, numbered when the marker is a
+// number or a letter. Parsed in an inert document: nothing in it runs or loads.
+function wordLists(html) {
+  if (!/mso-list/i.test(html)) {
+    return html;
+  }
+  const doc = new DOMParser().parseFromString(html, 'text/html');
+  let open = []; // the lists being filled, outermost first: { list, level }
+  for (const paragraph of [...doc.body.querySelectorAll('p')]) {
+    const style = paragraph.getAttribute('style') || '';
+    const item = /mso-list:\s*l\d+\s+level(\d+)/i.exec(style);
+    if (!item) {
+      continue;
+    }
+    // A list goes on only while its paragraphs follow one another.
+    if (open.length > 0 && paragraph.previousElementSibling !== open[0].list) {
+      open = [];
+    }
+    const marker = paragraph.querySelector('[style*="mso-list:Ignore" i], [style*="mso-list: Ignore" i]');
+    const numbered = marker !== null && /^\s*([0-9]+|[a-z]{1,4})[.)]/i.test(marker.textContent);
+    marker?.remove();
+    const level = Number(item[1]);
+    while (open.length > 0 && open[open.length - 1].level > level) {
+      open.pop();
+    }
+    let current = open[open.length - 1];
+    if (current === undefined || current.level < level) {
+      const list = doc.createElement(numbered ? 'ol' : 'ul');
+      if (current === undefined) {
+        paragraph.before(list);
+      } else {
+        (current.list.lastElementChild || current.list).append(list);
+      }
+      current = { list, level };
+      open.push(current);
+    }
+    const entry = doc.createElement('li');
+    entry.append(...paragraph.childNodes);
+    current.list.append(entry);
+    paragraph.remove();
+  }
+  return doc.body.innerHTML;
+}
+
 function purifier(onDropped) {
   const purify = DOMPurify(window);
   purify.addHook('uponSanitizeAttribute', (node, data) => {
@@ -58,7 +104,7 @@ function purifier(onDropped) {
     }
   });
   return (html) => {
-    const fragment = purify.sanitize(html, {
+    const fragment = purify.sanitize(wordLists(html), {
       ALLOWED_TAGS: TAGS, ALLOWED_ATTR: [...ATTRIBUTES, 'data-yubin-unwrap'], RETURN_DOM_FRAGMENT: true,
     });
     for (const element of fragment.querySelectorAll('[data-yubin-unwrap]')) {

@@ -20,11 +20,17 @@ const HOME: char = '\u{E011}';
 const END: char = '\u{E010}';
 
 /// A clipboard from Word for Windows (trimmed): conditional comments, a style sheet, Office
-/// namespaces, mso styles, a remote picture; and one from Google Docs, whose whole paste sits in
-/// a `<b style="font-weight:normal">`.
+/// namespaces, mso styles, a remote picture, and lists as Word writes them (paragraphs with their
+/// markers: bullets with a nested item, then numbers); and one from Google Docs, whose whole
+/// paste sits in a `<b style="font-weight:normal">`.
 const WORD: &str = r#"<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><style>p.MsoNormal{margin:0;font-family:"Calibri"}</style><!--[if gte mso 9]><xml><o:OfficeDocumentSettings/></xml><![endif]--></head>
 <body lang=JA><!--StartFragment--><p class=MsoNormal><span style='font-size:11.0pt;font-family:"Calibri",sans-serif;mso-fareast-language:JA'>Word paragraph <b>strong</b><o:p></o:p></span></p>
-<p class=MsoNormal><span style='color:red;mso-bidi-font-family:Arial'>red words</span><img src="https://tracker.example/pixel.png" width=1 height=1><script>window.pasted = 1</script></p><!--EndFragment--></body></html>"#;
+<p class=MsoNormal><span style='color:red;mso-bidi-font-family:Arial'>red words</span><img src="https://tracker.example/pixel.png" width=1 height=1><script>window.pasted = 1</script></p>
+<p class=MsoListParagraphCxSpFirst style='text-indent:-18.0pt;mso-list:l0 level1 lfo1'><![if !supportLists]><span style='font-family:Symbol'><span style='mso-list:Ignore'>·<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;&nbsp;&nbsp; </span></span></span><![endif]>first point<o:p></o:p></p>
+<p class=MsoListParagraphCxSpLast style='margin-left:72.0pt;text-indent:-18.0pt;mso-list:l0 level2 lfo1'><![if !supportLists]><span style='font-family:"Courier New"'><span style='mso-list:Ignore'>o<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp; </span></span></span><![endif]>nested point<o:p></o:p></p>
+<p class=MsoNormal>between</p>
+<p class=MsoListParagraphCxSpFirst style='text-indent:-18.0pt;mso-list:l1 level1 lfo2'><![if !supportLists]><span><span style='mso-list:Ignore'>1.<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp; </span></span></span><![endif]>step one<o:p></o:p></p>
+<p class=MsoListParagraphCxSpLast style='text-indent:-18.0pt;mso-list:l1 level1 lfo2'><![if !supportLists]><span><span style='mso-list:Ignore'>2.<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp; </span></span></span><![endif]>step two<o:p></o:p></p><!--EndFragment--></body></html>"#;
 const DOCS: &str = r#"<meta charset="utf-8"><b style="font-weight:normal;" id="docs-internal-guid-1a2b"><p dir="ltr" style="line-height:1.38;margin-top:0pt;"><span style="font-size:11pt;font-family:Arial,sans-serif;color:#000000;font-weight:400;">Docs plain </span><span style="font-size:11pt;font-family:Arial,sans-serif;font-weight:700;">Docs bold</span></p></b>"#;
 
 /// A 1×1 PNG.
@@ -99,7 +105,12 @@ async fn formatted_mail_is_written_with_the_toolbar_and_arrives_as_html_beside_i
     body.send_keys(&format!("です{ENTER}")).await.unwrap();
 
     // Pastes from Word and Google Docs keep their words and what the toolbar can express.
-    paste_html(&browser, WORD, "Word paragraph strong\nred words").await;
+    paste_html(
+        &browser,
+        WORD,
+        "Word paragraph strong\nred words\n· first point\no nested point\nbetween\n1. step one\n2. step two",
+    )
+    .await;
     paste_html(&browser, DOCS, "Docs plain Docs bold").await;
     let html = wait_for_editor(&browser, "both pastes", |h| h.contains("Docs bold")).await;
     assert!(html.contains("Word paragraph") && html.contains("<b>strong</b>") && html.contains("red words"), "{html}");
@@ -108,6 +119,13 @@ async fn formatted_mail_is_written_with_the_toolbar_and_arrives_as_html_beside_i
     }
     assert!(!html.contains("Docs plain</b>") && !html.contains("<b style"), "the Docs wrapper made it bold: {html}");
     assert!(html.contains("color: red"), "a colour the toolbar can give stays: {html}");
+    // (The next paste goes on in the list's last item, where the caret was left.)
+    assert!(html.contains("<ol><li>step one</li><li>step two"), "Word's numbered paragraphs: {html}");
+    let nested = "return document.querySelector('#compose-rich ul ul')?.textContent ?? ''";
+    let nested = browser.client.execute(nested, vec![]).await.unwrap();
+    assert_eq!(nested, serde_json::json!("nested point"), "Word's bullets, nested: {html}");
+    assert!(html.contains("first point") && html.contains("between"), "{html}");
+    assert!(!html.contains('·') && !html.contains(">o<") && !html.contains(">1."), "Word's markers kept: {html}");
     assert!(!html.contains("rgb(0, 0, 0)") && !html.contains("font-weight: 400"), "defaults are not kept: {html}");
     let pasted = browser.client.execute("return window.pasted === undefined", vec![]).await.unwrap();
     assert_eq!(pasted, serde_json::json!(true), "a pasted script ran");
