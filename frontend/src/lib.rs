@@ -6,6 +6,7 @@ pub mod components;
 pub mod connection;
 pub mod contacts;
 pub mod drafting;
+pub mod early_sign_in;
 pub mod everywhere;
 pub mod extras;
 pub mod format;

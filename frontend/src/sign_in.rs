@@ -47,6 +47,9 @@ pub struct SignIn {
     oauth_return: Option<OAuthReturn>,
     /// The gateway said hello: sign-ins can go.
     gateway_ready: bool,
+    /// What the user sent before that (the page's own form works before the app is connected):
+    /// the latest sign-in or test, done once the gateway is there.
+    waiting: Option<SignInMsg>,
     next_account: AccountId,
 }
 
@@ -61,6 +64,7 @@ impl Default for SignIn {
             remembered: None,
             oauth_return: None,
             gateway_ready: false,
+            waiting: None,
             next_account: 1,
         }
     }
@@ -102,6 +106,11 @@ impl SignIn {
     /// `signed_in`: whether some account is signed in already (remembered sign-ins then wait).
     pub fn update(&mut self, msg: SignInMsg, signed_in: bool) -> Vec<SignInEffect> {
         match msg {
+            SignInMsg::Submit(_) | SignInMsg::Test(_) if !self.gateway_ready => {
+                self.busy = matches!(msg, SignInMsg::Submit(_));
+                self.waiting = Some(msg);
+                Vec::new()
+            }
             SignInMsg::Submit(form) => {
                 self.error = None;
                 self.test = None;
@@ -115,6 +124,9 @@ impl SignIn {
                 self.gateway_ready = true;
                 let mut effects = self.oauth_sign_in();
                 effects.extend(self.remembered_sign_ins(signed_in));
+                if let Some(waiting) = self.waiting.take() {
+                    effects.extend(self.update(waiting, signed_in));
+                }
                 effects
             }
             SignInMsg::OAuthReturned(back) => {
@@ -248,6 +260,7 @@ mod tests {
     #[test]
     fn a_wrong_remembered_password_is_forgotten_and_shown() {
         let mut sign_in = SignIn::default();
+        sign_in.update(SignInMsg::GatewayReady, false);
         let [SignInEffect::SignIn(id, _)] = sign_in.update(SignInMsg::Submit(form("a", true)), false)[..] else {
             panic!()
         };
@@ -270,6 +283,7 @@ mod tests {
     #[test]
     fn a_cancelled_sign_in_is_ignored_when_it_answers() {
         let mut sign_in = SignIn::default();
+        sign_in.update(SignInMsg::GatewayReady, true);
         sign_in.update(SignInMsg::Add, true);
         sign_in.update(SignInMsg::Submit(form("c", false)), true);
         sign_in.update(SignInMsg::Cancel, true);
@@ -289,5 +303,20 @@ mod tests {
         let form = sign_in.finished(1).expect("under way");
         assert!(form.oauth && form.remember, "kept like a remembered sign-in once it works");
         assert_eq!(sign_in.update(SignInMsg::GatewayReady, false), [], "used once");
+    }
+
+    #[test]
+    fn what_is_sent_before_the_gateway_is_there_goes_once_it_is() {
+        let mut sign_in = SignIn::default();
+        assert_eq!(sign_in.update(SignInMsg::Test(form("a", false)), false), []);
+        assert!(!sign_in.busy, "a test is not a sign-in");
+        assert_eq!(sign_in.update(SignInMsg::Submit(form("a", false)), false), []);
+        assert!(sign_in.busy, "the form says it is signing in");
+        assert_eq!(
+            sign_in.update(SignInMsg::GatewayReady, false),
+            [SignInEffect::SignIn(1, form("a", false))],
+            "the latest of them, not the test before it"
+        );
+        assert_eq!(sign_in.update(SignInMsg::GatewayReady, false), [], "once");
     }
 }

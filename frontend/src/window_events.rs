@@ -1,28 +1,36 @@
-//! A listener for one kind of event on the window, for as long as its guard lives (keyboard
-//! shortcuts, a sign-in popup's message).
+//! A listener for one kind of event on the window or an element, for as long as its guard
+//! lives (keyboard shortcuts, a sign-in popup's message, the page's early sign-in form).
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::convert::FromWasmAbi;
 use wasm_bindgen::JsCast;
+use web_sys::EventTarget;
 
-pub struct WindowListener<E: FromWasmAbi + 'static> {
+pub struct EventListener<E: FromWasmAbi + 'static> {
+    target: EventTarget,
     event: &'static str,
     closure: Closure<dyn FnMut(E)>,
 }
 
-impl<E: FromWasmAbi + 'static> WindowListener<E> {
+/// Listeners on the window are the common case.
+pub type WindowListener<E> = EventListener<E>;
+
+impl<E: FromWasmAbi + 'static> EventListener<E> {
     /// Calls `handler` with each `event` on the window; `None` without a window.
     pub fn add(event: &'static str, handler: impl FnMut(E) + 'static) -> Option<Self> {
+        Self::on(web_sys::window()?.into(), event, handler)
+    }
+
+    /// Calls `handler` with each `event` on `target`.
+    pub fn on(target: EventTarget, event: &'static str, handler: impl FnMut(E) + 'static) -> Option<Self> {
         let closure = Closure::<dyn FnMut(E)>::new(handler);
-        web_sys::window()?.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref()).ok()?;
-        Some(Self { event, closure })
+        target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref()).ok()?;
+        Some(Self { target, event, closure })
     }
 }
 
-impl<E: FromWasmAbi + 'static> Drop for WindowListener<E> {
+impl<E: FromWasmAbi + 'static> Drop for EventListener<E> {
     fn drop(&mut self) {
-        if let Some(window) = web_sys::window() {
-            let _ = window.remove_event_listener_with_callback(self.event, self.closure.as_ref().unchecked_ref());
-        }
+        let _ = self.target.remove_event_listener_with_callback(self.event, self.closure.as_ref().unchecked_ref());
     }
 }

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::app_page::AppPage;
 use crate::client_address::TrustedProxies;
 use crate::config::{Config, ConfigError};
 use crate::limits::{LoginThrottle, SessionCounter, UnsignedSessions};
@@ -17,6 +18,8 @@ pub struct Gateway {
     /// The allow-listed servers by id, with TLS settings ready to use.
     pub servers: HashMap<String, Arc<ServerRuntime>>,
     pub headers: SecurityHeaders,
+    /// The app's page, with the servers written in.
+    pub page: AppPage,
     /// Single-use attachment download tickets (in memory, a minute each).
     pub downloads: Downloads,
     /// Turns true when the gateway stops: every session then closes its WebSocket, so the
@@ -39,6 +42,7 @@ impl Gateway {
         config.validate()?;
         let servers = mail_servers::prepare(&config)?;
         let headers = SecurityHeaders::for_static_dir(&config.static_dir);
+        let page = AppPage::for_static_dir(&config.static_dir, &config.server_infos());
         let login_throttle =
             LoginThrottle::new(config.limits.free_failed_logins, config.limits.free_failed_logins_per_client);
         let key = config.oauth_key_file.as_deref().map(Sealer::read_key).transpose().map_err(ConfigError::Invalid)?;
@@ -50,6 +54,7 @@ impl Gateway {
             config,
             servers,
             headers,
+            page,
             downloads: Downloads::default(),
             stopping: tokio::sync::watch::Sender::new(false),
             sessions: SessionCounter::default(),

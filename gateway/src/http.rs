@@ -36,6 +36,8 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
         .layer(CompressionLayer::new())
         .service(ServeDir::new(&gateway.config.static_dir).precompressed_br().precompressed_gzip());
     Router::new()
+        .route("/", get(app_page).layer(CompressionLayer::new()))
+        .route("/index.html", get(app_page).layer(CompressionLayer::new()))
         .route("/ws", get(websocket))
         .route("/healthz", get(health))
         .route("/metrics", get(metrics))
@@ -52,6 +54,11 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
         // DENY unless the response says otherwise (a preview: SAMEORIGIN, for the app's frame).
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .with_state(gateway)
+}
+
+/// The app's page, with the servers written in (see [`crate::app_page`]).
+async fn app_page(State(gateway): State<Arc<Gateway>>, request: HeaderMap) -> Response {
+    gateway.page.response(&request)
 }
 
 /// 200 while serving; 503 once stopping, so a balancer sends new browsers elsewhere while this

@@ -37,6 +37,7 @@ macro_rules! forward_writes {
 }
 
 pub(crate) mod account;
+pub mod app_page;
 pub mod charset;
 pub mod client_address;
 pub mod compose;

@@ -40,6 +40,7 @@ impl App {
                     for (id, form) in again {
                         self.sign_in_call(ctx, id, form);
                     }
+                    crate::timing::mark("yubin:gateway-ready");
                     self.update_sign_in(ctx, SignInMsg::GatewayReady);
                 }
                 LinkEffect::AnnounceLost => {
@@ -86,7 +87,12 @@ impl App {
 
     /// Hands `msg` to the sign-in and carries out what it asks.
     pub(super) fn update_sign_in(&mut self, ctx: &Context<Self>, msg: SignInMsg) -> bool {
-        for effect in self.sign_in.update(msg, !self.accounts.is_empty()) {
+        let effects = self.sign_in.update(msg, !self.accounts.is_empty());
+        let sign_in = &self.sign_in;
+        if sign_in.busy || sign_in.error.is_some() || sign_in.test.is_some() {
+            self.take_over_early_sign_in();
+        }
+        for effect in effects {
             match effect {
                 SignInEffect::SignIn(id, form) => self.sign_in_call(ctx, id, form),
                 SignInEffect::OAuth(id, back) => {
@@ -111,6 +117,14 @@ impl App {
             }
         }
         true
+    }
+
+    /// The sign-in page shows more than the page's form can: the app's own form takes its
+    /// place, with what was typed.
+    pub(super) fn take_over_early_sign_in(&mut self) {
+        if let Some(early) = self.early_sign_in.take() {
+            self.typed = Some(early.take_over());
+        }
     }
 
     pub(super) fn account(&self) -> Option<&Account> {
@@ -188,6 +202,7 @@ impl App {
     /// An account signed in: the first time, or again after the connection dropped.
     pub(super) fn signed_in(&mut self, ctx: &Context<Self>, id: AccountId, session: Session) -> bool {
         crate::timing::mark("yubin:signed-in");
+        self.typed = None; // the password typed is not shown again after a sign-out
         if self.notice.as_ref().is_some_and(|n| n.kind == NoticeKind::Info) {
             self.notice = None;
         }

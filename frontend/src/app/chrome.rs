@@ -80,6 +80,8 @@ impl App {
         for effect in self.prefs.update(msg) {
             match effect {
                 PreferencesEffect::ApplyLang(lang) => {
+                    // The page's form speaks the language it started with.
+                    self.take_over_early_sign_in();
                     crate::i18n::save_lang(lang);
                     set_document_language(lang);
                 }

@@ -46,6 +46,7 @@ use crate::components::quota_meter::QuotaMeter;
 use crate::components::reader::Reader;
 use crate::connection::{Connection, ConnectionEvent};
 use crate::drafting::Draft;
+use crate::early_sign_in::{self, EarlySignIn, Typed};
 use crate::gateway_link::{GatewayLink, LinkEffect, LinkMsg};
 use crate::i18n::{tr, trf, Lang};
 use crate::identity::Identity;
@@ -254,6 +255,12 @@ pub struct App {
     /// The account whose folders are on screen.
     active: AccountId,
     sign_in: SignIn,
+    /// The page's own sign-in form, adopted until the sign-in page shows more than a form.
+    early_sign_in: Option<EarlySignIn>,
+    /// What was typed into it, for the app's form that takes its place (until signed in).
+    typed: Option<Typed>,
+    /// The servers written into the page, for the sign-in form until the gateway's hello.
+    page_servers: Vec<yubin_protocol::ServerInfo>,
     /// The identity form of the account on screen is open.
     editing_identity: bool,
     /// The special-folders form of the account on screen is open.
@@ -310,6 +317,9 @@ impl Component for App {
             accounts: Vec::new(),
             active: 0,
             sign_in: SignIn::default(),
+            early_sign_in: None,
+            typed: None,
+            page_servers: early_sign_in::page_servers(),
             editing_identity: false,
             editing_roles: false,
             filters: None,
@@ -337,6 +347,14 @@ impl Component for App {
             notice: None,
         };
         app.connect(ctx);
+        let sign_in = |form| Msg::SignIn(SignInMsg::Submit(form));
+        let test = |form| Msg::SignIn(SignInMsg::Test(form));
+        if let Some((early, sent)) = EarlySignIn::adopt(ctx.link().callback(sign_in), ctx.link().callback(test)) {
+            app.early_sign_in = Some(early);
+            if let Some(msg) = sent {
+                ctx.link().send_message(Msg::SignIn(msg));
+            }
+        }
         // While the sign-in form is filled in: what the first list will need, made ahead.
         spawn_local(async {
             yew::platform::time::sleep(std::time::Duration::from_millis(100)).await;

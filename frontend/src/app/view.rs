@@ -195,10 +195,15 @@ impl App {
 
     /// The sign-in form: the whole page before the first account, a dialog to add another.
     pub(super) fn login_form(&self, ctx: &Context<Self>, adding: bool) -> Html {
+        if self.early_sign_in.is_some() && !adding {
+            return html! {}; // the page's own form is on screen
+        }
         let link = ctx.link();
+        let servers = self.link.welcome.as_ref().map_or_else(|| self.page_servers.clone(), |w| w.servers.clone());
         html! {
             <Login
-                servers={self.link.welcome.as_ref().map(|w| w.servers.clone()).unwrap_or_default()}
+                servers={servers}
+                typed={if adding { None } else { self.typed.clone() }}
                 connected={self.link.welcome.is_some() && self.connection.is_some()}
                 busy={self.sign_in.busy}
                 error={self.sign_in.error.clone()}

@@ -1,6 +1,7 @@
 //! The sign-in form: which allowed server, user name, password; shown alone before the first
 //! account and as a dialog to add another. "Test connection" tries both servers first.
 
+use crate::early_sign_in::Typed;
 use crate::i18n::{tr, Lang};
 use crate::sign_in::LoginForm;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -26,6 +27,9 @@ pub struct LoginProps {
     /// What the last connection test found.
     #[prop_or_default]
     pub test: Option<AccountTest>,
+    /// What was typed into the page's own form before this one took its place.
+    #[prop_or_default]
+    pub typed: Option<Typed>,
     /// Set when adding an account: the form is a dialog that can be closed.
     #[prop_or_default]
     pub on_cancel: Option<Callback<()>>,
@@ -39,6 +43,25 @@ pub fn Login(props: &LoginProps) -> Html {
     let password = use_node_ref();
     let remember = use_node_ref();
 
+    {
+        // Once, when this form takes the page's place: what was typed there, and the cursor.
+        let typed = props.typed.clone();
+        let fields = [username.clone(), password.clone(), remember.clone()];
+        use_effect_with((), move |_| {
+            let Some(typed) = typed else { return };
+            let [username, password, remember] = fields;
+            let input = |node: &NodeRef| node.cast::<HtmlInputElement>();
+            if let (Some(username), Some(password)) = (input(&username), input(&password)) {
+                username.set_value(&typed.form.username);
+                password.set_value(&typed.form.password);
+                let focused = if typed.focus.as_deref() == Some("password") { password } else { username };
+                let _ = focused.focus();
+            }
+            if let Some(remember) = input(&remember) {
+                remember.set_checked(typed.form.remember);
+            }
+        });
+    }
     let read_form = {
         let (server, username, password, remember) =
             (server.clone(), username.clone(), password.clone(), remember.clone());
@@ -86,6 +109,11 @@ pub fn Login(props: &LoginProps) -> Html {
     let with_password = !password_servers.is_empty() || props.servers.is_empty();
 
     let domain_hint = props.servers.iter().find(|s| s.oauth.is_none()).and_then(|s| s.domain.clone());
+    let chosen_server = props.typed.as_ref().map(|t| t.form.server.as_str());
+    let chosen = |i: usize, s: &ServerInfo| match chosen_server {
+        Some(id) if password_servers.iter().any(|s| s.id == id) => s.id == id,
+        _ => i == 0,
+    };
     let placeholder = domain_hint.map_or_else(|| "you@example.org".to_owned(), |d| format!("name or name@{d}"));
     html! {
         <div class={if adding { "composer-backdrop" } else { "login-page" }}>
@@ -103,10 +131,10 @@ pub fn Login(props: &LoginProps) -> Html {
                 if with_password {
                 <label for="server">{ tr(lang, "Mail server") }</label>
                 <select id="server" ref={server} disabled={password_servers.len() < 2}>
-                    // The first server is the default, stated rather than left to the browser: the
-                    // options arrive after the first render, with the gateway's hello.
+                    // The server chosen in the page's own form, else the first: stated rather than
+                    // left to the browser, as the options may arrive after the first render.
                     { for password_servers.iter().enumerate().map(|(i, s)| html! {
-                        <option value={s.id.clone()} selected={i == 0}>{ &s.name }</option>
+                        <option value={s.id.clone()} selected={chosen(i, s)}>{ &s.name }</option>
                     }) }
                 </select>
                 <label for="username">{ tr(lang, "User name") }</label>

@@ -328,3 +328,43 @@ async fn a_message_that_failed_to_open_opens_on_try_again() {
     }
     browser.close().await;
 }
+
+/// On a slow network the page's own sign-in form is there long before the app (the wasm takes
+/// seconds): it speaks the browser's language, takes what is typed and sent, and the app signs
+/// in with it as soon as it starts.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sign_in_form_works_before_the_app_has_arrived() {
+    use serde_json::json;
+    let stack = MailStack::ensure();
+    if stack.message_count("carol", "INBOX") == 0 {
+        stack.seed(3, "carol");
+    }
+    let browser = Browser::start().await;
+    let japanese = "localStorage.setItem('yubin.lang', 'ja')";
+    browser.cdp("Page.addScriptToEvaluateOnNewDocument", json!({ "source": japanese })).await;
+    // 1 Mbit/s: the app's ~400 KB take seconds; the page (a few KB) comes at once.
+    browser.cdp("Network.enable", json!({})).await;
+    let slow = json!({ "offline": false, "latency": 20, "downloadThroughput": 125_000, "uploadThroughput": 125_000 });
+    browser.cdp("Network.emulateNetworkConditions", slow).await;
+    // Not `goto`, which would wait for the page's load, and with it the app.
+    browser.client.execute("location.assign(arguments[0])", vec![browser.gateway.url().into()]).await.unwrap();
+
+    browser.wait_for_text("#early-sign-in .tagline", "メールにログイン").await;
+    let app_started = "return document.getElementById('app').childElementCount > 0";
+    assert_eq!(browser.client.execute(app_started, vec![]).await.unwrap(), json!(false), "the app is not here yet");
+    browser.find("#server").await.select_by_value("demo").await.expect("the servers are in the page");
+    browser.type_into("#username", "carol").await;
+    browser.type_into("#password", "carol-pass").await;
+    browser.click("#login-button").await;
+    browser.wait_for_text("#login-button", "ログイン中…").await;
+    assert_eq!(
+        browser.client.execute(app_started, vec![]).await.unwrap(),
+        json!(false),
+        "sent before the app arrived (a faster machine than this test assumes?)"
+    );
+
+    // The app arrives, signs in with what was sent, and the page's form is gone.
+    browser.find(".message-row[data-uid]").await;
+    assert!(browser.client.find(fantoccini::Locator::Css("#early-sign-in")).await.is_err());
+    browser.close().await;
+}
