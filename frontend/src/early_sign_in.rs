@@ -103,3 +103,34 @@ fn read_form(element: &Element) -> LoginForm {
         oauth: false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::i18n::{tr, Lang};
+
+    /// The page the gateway serves, with its own sign-in form.
+    const PAGE: &str = include_str!("../../index.html");
+
+    /// The page's form has to be written out in HTML (it exists before any wasm): it speaks the
+    /// app's words and has the app's fields, or the take-over would show a different form.
+    #[test]
+    fn the_pages_form_says_what_the_apps_says_and_has_its_fields() {
+        const JAPANESE: &str = "data-ja=\"";
+        let mut labels = 0;
+        for (at, _) in PAGE.match_indices(JAPANESE) {
+            let (japanese, rest) = PAGE[at + JAPANESE.len()..].split_once('"').expect("a quoted attribute");
+            let english =
+                rest.split_once('>').and_then(|(_, text)| text.split_once('<')).expect("the element's text").0;
+            assert_eq!(tr(Lang::Ja, english), japanese, "the page's Japanese for {english:?}");
+            labels += 1;
+        }
+        assert!(labels >= 7, "the page's form lost its labels ({labels})");
+        let busy = format!("japanese ? \"{}\" : \"Signing in…\"", tr(Lang::Ja, "Signing in…"));
+        assert!(PAGE.contains(&busy), "the page's busy button: {busy}");
+        for id in
+            ["login-form", "login-title", "server", "username", "password", "remember", "login-button", "test-account"]
+        {
+            assert!(PAGE.contains(&format!("id=\"{id}\"")), "the page's form has no #{id}");
+        }
+    }
+}
