@@ -128,7 +128,7 @@ async fn sign_in_once(browser: &Browser, webmail: Webmail, user: &str) -> (f64, 
 }
 
 /// Waits until Yubin's app has the gateway's hello (its User Timing mark).
-async fn app_ready(browser: &Browser) {
+pub async fn app_ready(browser: &Browser) {
     let ready = "return performance.getEntriesByName('yubin:gateway-ready').length > 0";
     let deadline = Instant::now() + Duration::from_secs(120);
     while browser.client.execute(ready, vec![]).await.ok() != Some(json!(true)) {
