@@ -12,8 +12,10 @@ use yubin_frontend::components::identity_form::IdentityForm;
 use yubin_frontend::components::login::{Login, LoginProps};
 use yubin_frontend::components::message_list::{MessageList, MessageListProps};
 use yubin_frontend::components::reader::{Reader, ReaderProps, ReaderState};
+use yubin_frontend::early_sign_in::Typed;
 use yubin_frontend::identity::Identity;
 use yubin_frontend::message_window::MessageWindow;
+use yubin_frontend::sign_in::LoginForm;
 use yubin_protocol::{
     AccountTest, Address, ApiError, ErrorKind, Flags, IncomingProtocol, MessageSummary, MessageView, SenderTrust,
     ServerInfo, TrustWarning, Verdict,
@@ -106,6 +108,7 @@ async fn login_lists_servers_and_shows_the_refusal() {
             outgoing: Err(ApiError::new(ErrorKind::AuthFailed, "535 5.7.8 Error: authentication failed")),
         }),
         on_cancel: None,
+        typed: None,
     };
     yew::Renderer::<Login>::with_root_and_props(root.clone(), props).render();
     settle().await;
@@ -142,6 +145,7 @@ async fn servers_that_use_an_identity_provider_get_a_button_not_a_password_box()
         on_test: Callback::noop(),
         test: None,
         on_cancel: None,
+        typed: None,
     };
     let both = vec![server("mail", None), server("google", Some("Sign in with Google"))];
     yew::Renderer::<Login>::with_root_and_props(root.clone(), props(both)).render();
@@ -160,6 +164,54 @@ async fn servers_that_use_an_identity_provider_get_a_button_not_a_password_box()
     settle().await;
     assert!(only.query_selector("#oauth-google").unwrap().is_some());
     assert!(only.query_selector("#password").unwrap().is_none(), "no password box for an OAuth-only gateway");
+}
+
+#[wasm_bindgen_test]
+async fn the_form_taking_the_pages_place_keeps_what_was_typed_and_the_cursor() {
+    let root = mount_point();
+    let server = |id: &str| ServerInfo {
+        id: id.into(),
+        name: id.into(),
+        incoming: IncomingProtocol::Imap,
+        domain: None,
+        oauth: None,
+    };
+    let props = LoginProps {
+        servers: vec![server("home"), server("isp")],
+        connected: true,
+        busy: false,
+        error: None,
+        on_submit: Callback::noop(),
+        can_remember: true,
+        offline_accounts: vec![],
+        on_offline: Callback::noop(),
+        on_test: Callback::noop(),
+        test: None,
+        on_cancel: None,
+        typed: Some(Typed {
+            form: LoginForm {
+                server: "isp".into(),
+                username: "hanako".into(),
+                password: "秘密の合言葉".into(),
+                remember: true,
+                oauth: false,
+            },
+            focus: Some("password".into()),
+        }),
+    };
+    yew::Renderer::<Login>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    let value = |id: &str| {
+        let input: web_sys::HtmlInputElement = root.query_selector(id).unwrap().unwrap().unchecked_into();
+        input
+    };
+    assert_eq!(value("#username").value(), "hanako");
+    assert_eq!(value("#password").value(), "秘密の合言葉");
+    assert!(value("#remember").checked());
+    let chosen: web_sys::HtmlSelectElement = root.query_selector("#server").unwrap().unwrap().unchecked_into();
+    assert_eq!(chosen.value(), "isp");
+    let focused = web_sys::window().unwrap().document().unwrap().active_element().unwrap();
+    assert_eq!(focused.id(), "password", "the cursor stays where it was");
 }
 
 /// A Japanese message with verdicts, a warning and an attachment.
