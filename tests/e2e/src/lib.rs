@@ -167,6 +167,20 @@ impl Browser {
         }
     }
 
+    /// Waits until the form field `css` holds a value containing `needle` (a field filled by
+    /// the app after a round trip: a template, a reopened draft); returns the whole value.
+    pub async fn wait_for_value(&self, css: &str, needle: &str) -> String {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        loop {
+            let value = self.find(css).await.prop("value").await.ok().flatten().unwrap_or_default();
+            if value.contains(needle) {
+                return value;
+            }
+            assert!(Instant::now() < deadline, "{css} never held {needle:?} (it holds {value:?})");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// A new browser with the app open, signed in as the stack's `user` (password
     /// `<user>-pass`), its folders on screen.
     pub async fn signed_in(user: &str) -> Self {

@@ -50,8 +50,8 @@ async fn a_message_with_an_attachment_survives_a_reload_and_is_sent() {
     browser.wait_for_text("#draft-status", "Draft saved").await;
     browser.client.refresh().await.expect("reload");
     browser.sign_in("jack", "jack-pass").await;
-    let reopened = browser.find("#compose-subject").await;
-    assert_eq!(reopened.prop("value").await.unwrap().as_deref(), Some(subject.as_str()));
+    // The draft comes back from the browser's storage after the sign-in.
+    assert_eq!(browser.wait_for_value("#compose-subject", &subject).await, subject);
     let body = browser.find("#compose-body").await.prop("value").await.unwrap().unwrap_or_default();
     assert!(body.contains("よろしくお願いします"), "{body}");
     browser.wait_for_text("#compose-attachments", "yubin-e2e-figures.csv").await;
