@@ -9,7 +9,7 @@ cd "$ROOT"
 # Size flags for the release build only (set by setup.sh where std is built from source).
 "$TOOLS/bin/with-wasm-env" bash -c \
   'CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${YUBIN_WASM_RELEASE_RUSTFLAGS:-}" exec trunk build --release'
-# Modules loaded on first use (ARCHITECTURE.md): each built like the app, named by its content's
+# Modules loaded on first use (ARCHITECTURE.md): each built like the app (`module <crate> <name> [worker]`), named by its content's
 # hash (the service worker and browsers keep hashed files for good) and announced in the page.
 module() { # module <crate> <name>
   local crate=$1 name=$2 out
@@ -21,13 +21,19 @@ module() { # module <crate> <name>
   "$TOOLS/bin/with-wasm-env" wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
     -o "$out/${name}_bg.wasm" "$out/${name}_bg.wasm"
+  # A module run in a worker gets the worker's script beside it (frontend/openpgp/worker.js).
+  local script=$name.js
+  if [ "${3:-}" = worker ]; then script=worker.js; cp "frontend/${name}/worker.js" "$out/"; fi
   local hash; hash=$(cat "$out"/* | sha256sum | cut -c1-16)
   rm -rf "dist/modules/$name-"*; mkdir -p "dist/modules/$name-$hash"
   mv "$out"/* "dist/modules/$name-$hash/"; rmdir "$out"
-  sed -i "s#</head>#<meta name=\"yubin-module-$name\" content=\"/modules/$name-$hash/$name.js\" /></head>#" dist/index.html
+  local meta=$name
+  if [ "${3:-}" = worker ]; then meta=$name-worker; fi
+  sed -i "s#</head>#<meta name=\"yubin-module-$meta\" content=\"/modules/$name-$hash/$script\" /></head>#" dist/index.html
 }
 module yubin-filters filters
 module yubin-contacts contacts
+module yubin-openpgp openpgp worker
 # The rich-text editor (frontend/editor): our editor.js beside the npm parts it imports.
 editor() {
   local npm="$TOOLS/editor/node_modules" out hash

@@ -45,7 +45,8 @@ apt_install ca-certificates openssl python3 pkg-config libssl-dev iproute2 procp
   dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd dovecot-sieve dovecot-managesieved postfix \
   python3-radicale \
   chromium chromium-driver fonts-noto-cjk fonts-noto-color-emoji brotli gzip \
-  nginx-light
+  nginx-light gnupg
+# gnupg: the OpenPGP peer of the encryption tests (keys and mail made by GnuPG, read by Yubin).
 # npm (for wasm-opt): this machine kind ships Node.js with npm; Debian's npm conflicts with it.
 command -v npm >/dev/null || apt_install nodejs npm
 # The benchmark's peer (scripts/bench.sh sets YUBIN_SETUP_BENCH=1): Debian's Roundcube, served

@@ -508,6 +508,7 @@ mod tests {
             }],
             delivery_report: None,
             replying_to: None,
+            openpgp: None,
         }
     }
 

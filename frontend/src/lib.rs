@@ -22,6 +22,7 @@ pub mod message_window;
 pub mod notifications;
 pub mod oauth_return;
 pub mod offline_accounts;
+pub mod openpgp_worker;
 pub mod outbox;
 pub mod pop3_sync;
 pub mod preferences;

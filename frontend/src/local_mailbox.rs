@@ -472,7 +472,7 @@ fn state_record(state: &State) -> Result<JsValue, ApiError> {
 fn body_record(message: &LocalMessage) -> Result<JsValue, ApiError> {
     let record = js_sys::Object::new();
     set(&record, "key", &JsValue::from_str(&message.key))?;
-    set(&record, "view", &JsValue::from_str(&serde_json::to_string(&message.view).map_err(storage_error)?))?;
+    set(&record, "view", &JsValue::from_str(message.view.as_json()))?;
     set(&record, "source", &JsValue::from_str(&message.source))?;
     let parts = js_sys::Object::new();
     for part in &message.parts {

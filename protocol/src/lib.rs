@@ -683,11 +683,38 @@ pub struct LocalMessage {
     pub key: String,
     /// `uid` is 0: the browser numbers its own messages.
     pub summary: MessageSummary,
-    pub view: MessageView,
+    pub view: ViewJson,
     /// The raw message, decoded as UTF-8 where possible, cut at 2 MB.
     pub source: String,
     /// The attachments, by [`AttachmentInfo::section`], so they open offline.
     pub parts: Vec<LocalPart>,
+}
+
+/// A [`MessageView`] as the JSON it travels in: the browser stores it as it came, rather than
+/// decoding it into Rust and encoding it again for IndexedDB (for each of the 10k messages of a
+/// first POP3 sync), and decodes it when the message is opened.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ViewJson(Box<serde_json::value::RawValue>);
+
+impl ViewJson {
+    pub fn new(view: &MessageView) -> Self {
+        Self(serde_json::value::to_raw_value(view).expect("a MessageView is JSON"))
+    }
+
+    pub fn as_json(&self) -> &str {
+        self.0.get()
+    }
+
+    pub fn decode(&self) -> Result<MessageView, serde_json::Error> {
+        serde_json::from_str(self.0.get())
+    }
+}
+
+impl PartialEq for ViewJson {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_json() == other.as_json()
+    }
 }
 
 /// An attachment of a [`LocalMessage`]: its bytes, or where they are in the message's source.
@@ -930,6 +957,23 @@ pub struct MessageView {
     /// later still flags that one answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replying_to: Option<MessageRef>,
+    /// OpenPGP content only the browser can open: it holds the keys, the gateway never does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub openpgp: Option<OpenPgpContent>,
+}
+
+/// The OpenPGP content of a message, as the browser's OpenPGP worker takes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OpenPgpContent {
+    /// An encrypted message: PGP/MIME (RFC 3156 `multipart/encrypted`) or an inline
+    /// `-----BEGIN PGP MESSAGE-----` block in the text. The armored OpenPGP message; once
+    /// decrypted, PGP/MIME gives a whole MIME entity, inline PGP the text itself.
+    Encrypted { armored: String, mime: bool },
+    /// A PGP/MIME signed message (`multipart/signed`): the signed part as sent (headers and
+    /// body, the bytes the signature covers once its line ends are CRLF) and the armored
+    /// detached signature.
+    Signed { signed: String, signature: String },
 }
 
 /// A bounce, read from its `message/delivery-status` part.

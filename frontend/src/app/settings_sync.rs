@@ -205,6 +205,7 @@ impl App {
                 self.settings_changed(ctx);
             }
             Msg::EditFolderRoles(open) => self.editing_roles = open,
+            Msg::EditKeys(open) => self.editing_keys = open,
             Msg::SetUndoSend(seconds) => {
                 crate::settings::set_undo_send_seconds(seconds);
                 self.undo_seconds = seconds;

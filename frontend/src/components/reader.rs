@@ -2,11 +2,12 @@
 
 use yew::prelude::*;
 use yubin_protocol::preview::preview;
-use yubin_protocol::{Folder, Uid};
+use yubin_protocol::{Folder, OpenPgpContent, Uid};
 
 use crate::components::actions::{Action, Actions};
 use crate::components::attachment_viewer::{attachment_name, AttachmentViewer};
 use crate::components::html_body::HtmlBody;
+use crate::components::openpgp_panel::OpenPgpPanel;
 use crate::components::trust::TrustView;
 use crate::format;
 use crate::i18n::{tr, trf, Lang};
@@ -76,7 +77,10 @@ pub fn Reader(props: &ReaderProps) -> Html {
                 </div>
             }
         }
-        ReaderState::Loaded(m) => html! {
+        ReaderState::Loaded(m) => {
+            // The gateway's view of encrypted mail is ciphertext: the panel shows it decrypted.
+            let encrypted = matches!(m.openpgp, Some(OpenPgpContent::Encrypted { .. }));
+            html! {
             <article class="message" aria-labelledby="message-subject">
                 <Actions flags={m.flags} folders={props.folders.clone()} folder={m.folder.clone()}
                     on_action={props.on_action.clone()} can_filter={props.can_filter} />
@@ -147,7 +151,11 @@ pub fn Reader(props: &ReaderProps) -> Html {
                         }
                     </section>
                 }
-                if !m.attachments.is_empty() {
+                if let Some(content) = &m.openpgp {
+                    <OpenPgpPanel key={format!("{}/{}", m.folder, m.uid)} content={content.clone()}
+                        folder={AttrValue::from(m.folder.clone())} uid={m.uid} />
+                }
+                if !m.attachments.is_empty() && !encrypted {
                     <ul class="attachments" aria-label={tr(lang, "Attachments")}>
                         { for m.attachments.iter().enumerate().map(|(index, a)| {
                             let name = attachment_name(a);
@@ -183,7 +191,8 @@ pub fn Reader(props: &ReaderProps) -> Html {
                         on_step={props.on_preview.reform(move |delta| (shown.index, delta))}
                         on_close={props.on_close_preview.clone()} on_download={props.on_download.clone()} />
                 }
-                if let Some(html) = &m.html {
+                if encrypted {
+                } else if let Some(html) = &m.html {
                     // Keyed by message, so "load remote content" never carries over to the next.
                     <HtmlBody key={format!("{}/{}", m.folder, m.uid)} html={html.clone()}
                         has_remote_content={m.has_remote_content} trusted={props.remote_trusted}
@@ -204,6 +213,7 @@ pub fn Reader(props: &ReaderProps) -> Html {
                     </section>
                 }) }
             </article>
-        },
+            }
+        }
     }
 }

@@ -11,7 +11,7 @@ use mail_parser::{HeaderName, HeaderValue, MessagePart, MimeHeaders, PartType};
 
 use crate::charset::{self, REPLACEMENT};
 pub use crate::parser::{parse, parse_headers};
-use crate::{filenames, html, trust};
+use crate::{filenames, html, openpgp, trust};
 use yubin_protocol::{
     Address, ApiError, AttachmentInfo, ErrorKind, Flags, ForwardedMessage, MessageSummary, MessageView, Timestamp, Uid,
 };
@@ -120,6 +120,7 @@ fn view_of(
             .draft
             .then(|| message.header_raw("X-Draft-Info").and_then(crate::draft_info::parse))
             .flatten(),
+        openpgp: openpgp::content(message, &text),
         flags,
         text,
         has_remote_content: html.as_ref().is_some_and(|h| h.has_remote_content),
@@ -267,6 +268,7 @@ pub fn local_message(key: &str, raw: &[u8], flags: Flags) -> Result<yubin_protoc
         has_attachments: !view.attachments.is_empty(),
         thread: None,
     };
+    let view = yubin_protocol::ViewJson::new(&view);
     Ok(yubin_protocol::LocalMessage { key: key.to_owned(), summary, view, source, parts })
 }
 

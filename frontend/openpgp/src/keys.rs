@@ -1,0 +1,364 @@
+//! OpenPGP operations on keys and messages, with rPGP: generating, reading and describing keys,
+//! decrypting and verifying. No storage and no browser here, so all of it is tested natively.
+
+use pgp::composed::{
+    Deserializable, DetachedSignature, EncryptionCaps, KeyType, Message, SecretKeyParamsBuilder, SignedPublicKey,
+    SignedSecretKey, SubkeyParamsBuilder,
+};
+use pgp::crypto::ecc_curve::ECCCurve;
+use pgp::packet::Signature;
+use pgp::types::{KeyDetails, Password};
+use yubin_shared::openpgp::{KeyInfo, PgpError, PgpErrorKind, SignatureCheck};
+
+/// A key as kept: its secret part (under its passphrase) when this browser has it.
+#[derive(Debug, Clone)]
+pub enum Key {
+    Secret(Box<SignedSecretKey>),
+    Public(Box<SignedPublicKey>),
+}
+
+fn invalid(what: &str) -> impl Fn(pgp::errors::Error) -> PgpError + '_ {
+    move |e| PgpError::new(PgpErrorKind::Invalid, format!("{what}: {e}"))
+}
+
+impl Key {
+    pub fn public(&self) -> SignedPublicKey {
+        match self {
+            Key::Secret(secret) => SignedPublicKey::from((**secret).clone()),
+            Key::Public(public) => (**public).clone(),
+        }
+    }
+
+    pub fn fingerprint(&self) -> String {
+        format!("{:X}", self.public().fingerprint())
+    }
+
+    pub fn info(&self) -> KeyInfo {
+        let public = self.public();
+        KeyInfo {
+            fingerprint: format!("{:X}", public.fingerprint()),
+            user_ids: public
+                .details
+                .users
+                .iter()
+                .map(|user| String::from_utf8_lossy(user.id.id()).into_owned())
+                .collect(),
+            created: public.primary_key.created_at().as_secs() as i64,
+            algorithm: algorithm_name(public.primary_key.algorithm()).into(),
+            secret: matches!(self, Key::Secret(_)),
+        }
+    }
+
+    /// The key armored: the public key, or the whole secret key as it is kept.
+    pub fn armored(&self, secret: bool) -> Result<String, PgpError> {
+        match (self, secret) {
+            (Key::Secret(key), true) => key.to_armored_string(Default::default()),
+            (_, false) => self.public().to_armored_string(Default::default()),
+            (Key::Public(_), true) => {
+                return Err(PgpError::new(PgpErrorKind::NoKey, "this browser has only the public key"))
+            }
+        }
+        .map_err(invalid("the key could not be written"))
+    }
+}
+
+/// A new key pair for `user_id`, protected by `passphrase`: Ed25519 for certifying and
+/// signing, Curve25519 for encryption, in the v4 format GnuPG 2.2 and later read; or RSA-3072.
+pub fn generate(user_id: &str, passphrase: &str, rsa: bool) -> Result<SignedSecretKey, PgpError> {
+    let failed = |e: &dyn std::fmt::Display| PgpError::new(PgpErrorKind::Invalid, format!("no key was made: {e}"));
+    let (primary, encryption) = if rsa {
+        (KeyType::Rsa(3072), KeyType::Rsa(3072))
+    } else {
+        (KeyType::Ed25519Legacy, KeyType::ECDH(ECCCurve::Curve25519Legacy))
+    };
+    let subkey = SubkeyParamsBuilder::default()
+        .key_type(encryption)
+        .can_sign(false)
+        .can_encrypt(EncryptionCaps::All)
+        .passphrase(Some(passphrase.to_owned()))
+        .build()
+        .map_err(|e| failed(&e))?;
+    let params = SecretKeyParamsBuilder::default()
+        .key_type(primary)
+        .can_certify(true)
+        .can_sign(true)
+        .can_encrypt(EncryptionCaps::None)
+        .primary_user_id(user_id.to_owned())
+        .passphrase(Some(passphrase.to_owned()))
+        .subkeys(vec![subkey])
+        .build()
+        .map_err(|e| failed(&e))?;
+    params.generate(rand::thread_rng()).map_err(|e| failed(&e))
+}
+
+/// Every key in `armored` (one or several blocks, public or secret), each checked.
+pub fn read_keys(text: &str) -> Result<Vec<Key>, PgpError> {
+    let mut keys = Vec::new();
+    for block in armor_blocks(text) {
+        keys.extend(read_block(block)?);
+    }
+    if keys.is_empty() {
+        return Err(PgpError::new(PgpErrorKind::Invalid, "no OpenPGP key in it"));
+    }
+    Ok(keys)
+}
+
+/// The armored blocks in `text`, in order: a user pastes a secret key and someone's public key
+/// together, or a file holds several.
+fn armor_blocks(text: &str) -> Vec<&str> {
+    const BEGIN: &str = "-----BEGIN PGP ";
+    const END: &str = "-----END PGP ";
+    let mut blocks = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(BEGIN) {
+        let from_start = &rest[start..];
+        let Some(end) = from_start.find(END) else { break };
+        // The END line runs to its closing dashes.
+        let after_end = &from_start[end + END.len()..];
+        let close = after_end.find("-----").map_or(after_end.len(), |i| i + 5);
+        let length = end + END.len() + close;
+        blocks.push(&from_start[..length]);
+        rest = &from_start[length..];
+    }
+    blocks
+}
+
+/// The keys in one armored block.
+fn read_block(armored: &str) -> Result<Vec<Key>, PgpError> {
+    let mut keys = Vec::new();
+    if armored.contains("PRIVATE KEY BLOCK") {
+        let (found, _) = SignedSecretKey::from_armor_many(armored.as_bytes()).map_err(invalid("not a key"))?;
+        for key in found {
+            let key = key.map_err(invalid("not a key"))?;
+            key.verify_bindings().map_err(invalid("the key's own signatures do not hold"))?;
+            keys.push(Key::Secret(Box::new(key)));
+        }
+    } else {
+        let (found, _) = SignedPublicKey::from_armor_many(armored.as_bytes()).map_err(invalid("not a key"))?;
+        for key in found {
+            let key = key.map_err(invalid("not a key"))?;
+            key.verify_bindings().map_err(invalid("the key's own signatures do not hold"))?;
+            keys.push(Key::Public(Box::new(key)));
+        }
+    }
+    Ok(keys)
+}
+
+/// A key's algorithm as people know it (the release build has no `Debug` text to show).
+fn algorithm_name(algorithm: pgp::crypto::public_key::PublicKeyAlgorithm) -> &'static str {
+    use pgp::crypto::public_key::PublicKeyAlgorithm as A;
+    match algorithm {
+        A::RSA | A::RSAEncrypt | A::RSASign => "RSA",
+        A::EdDSALegacy | A::Ed25519 => "Ed25519",
+        A::Ed448 => "Ed448",
+        A::ECDSA => "ECDSA",
+        A::ECDH => "ECDH",
+        A::X25519 => "X25519",
+        A::X448 => "X448",
+        A::DSA => "DSA",
+        A::Elgamal | A::ElgamalEncrypt => "ElGamal",
+        _ => "other",
+    }
+}
+
+/// The bytes of a decrypted message and the state of a signature inside it.
+pub struct Plain {
+    pub bytes: Vec<u8>,
+    pub signature: SignatureCheck,
+}
+
+/// Decrypts `armored` with whichever of `keys` it is for, unlocked by `passphrase`, and checks
+/// a signature inside against `keys`.
+pub fn decrypt(armored: &str, keys: &[Key], passphrase: &str) -> Result<Plain, PgpError> {
+    let (message, _) = Message::from_string(armored).map_err(invalid("not an OpenPGP message"))?;
+    let secrets: Vec<&SignedSecretKey> = keys
+        .iter()
+        .filter_map(|key| match key {
+            Key::Secret(secret) => Some(&**secret),
+            Key::Public(_) => None,
+        })
+        .collect();
+    if secrets.is_empty() {
+        return Err(PgpError::new(PgpErrorKind::NoKey, "this browser has no secret key"));
+    }
+    let password = Password::from(passphrase);
+    let passwords = vec![&password; secrets.len()];
+    // rPGP says "missing key" for a key that would not unlock too: which one it is, is told
+    // by trying the passphrase on the keys.
+    let unlocks = secrets.iter().any(|key| key.primary_key.unlock(&password, |_, _| Ok(())).is_ok());
+    let mut message = message.decrypt_with_keys(passwords, secrets).map_err(|e| match e {
+        pgp::errors::Error::MissingKey if !unlocks => {
+            PgpError::new(PgpErrorKind::BadPassphrase, "the passphrase does not unlock the key")
+        }
+        pgp::errors::Error::MissingKey => {
+            PgpError::new(PgpErrorKind::NoKey, "the message is not encrypted to a key this browser has")
+        }
+        e => PgpError::new(PgpErrorKind::Invalid, format!("the message could not be decrypted: {e}")),
+    })?;
+    if message.is_compressed() {
+        message = message.decompress().map_err(invalid("the message could not be decompressed"))?;
+    }
+    let bytes = message.as_data_vec().map_err(|e| PgpError::new(PgpErrorKind::Invalid, e.to_string()))?;
+    let signature = match &message {
+        Message::Signed { reader, .. } => match reader.signature(0) {
+            Some(signature) => check(signature, keys, |candidate| match candidate {
+                Candidate::Primary(key) => message.verify(key).map(drop),
+                Candidate::Subkey(key) => message.verify(key).map(drop),
+            }),
+            None => SignatureCheck::Bad,
+        },
+        _ => SignatureCheck::NotSigned,
+    };
+    Ok(Plain { bytes, signature })
+}
+
+/// Checks a detached signature over `signed` (a PGP/MIME signed part: its line ends made CRLF,
+/// RFC 3156 section 5).
+pub fn verify_detached(signed: &str, armored_signature: &str, keys: &[Key]) -> SignatureCheck {
+    let Ok((signature, _)) = DetachedSignature::from_string(armored_signature) else { return SignatureCheck::Bad };
+    let content = crlf(signed);
+    check(&signature.signature, keys, |candidate| match candidate {
+        Candidate::Primary(key) => signature.verify(key, &content),
+        Candidate::Subkey(key) => signature.verify(key, &content),
+    })
+}
+
+/// A key a signature may have been made with: a primary key or one of its subkeys.
+enum Candidate<'k> {
+    Primary(&'k SignedPublicKey),
+    Subkey(&'k pgp::composed::SignedPublicSubKey),
+}
+
+/// A key ID as GnuPG writes it: upper-case hex.
+fn key_id(id: &pgp::types::KeyId) -> String {
+    id.to_string().to_uppercase()
+}
+
+/// The state of `signature`, tried with the signing keys among `keys` that it names.
+fn check(
+    signature: &Signature,
+    keys: &[Key],
+    verify: impl Fn(Candidate<'_>) -> pgp::errors::Result<()>,
+) -> SignatureCheck {
+    let fingerprints: Vec<String> = signature.issuer_fingerprint().iter().map(|f| format!("{f:X}")).collect();
+    let key_ids: Vec<String> = signature.issuer_key_id().into_iter().map(key_id).collect();
+    let names = |fingerprint: &str, key_id: &str| {
+        fingerprints.iter().any(|f| f == fingerprint) || key_ids.iter().any(|id| id == key_id)
+    };
+    for key in keys {
+        let public = key.public();
+        let signer = public.details.users.first().map(|u| String::from_utf8_lossy(u.id.id()).into_owned());
+        let primary = format!("{:X}", public.fingerprint());
+        let mut candidates = vec![(Candidate::Primary(&public), primary.clone(), key_id(&public.legacy_key_id()))];
+        for sub in &public.public_subkeys {
+            candidates.push((Candidate::Subkey(sub), format!("{:X}", sub.fingerprint()), key_id(&sub.legacy_key_id())));
+        }
+        for (verifying, fingerprint, key_id) in candidates {
+            if names(&fingerprint, &key_id) {
+                return match verify(verifying) {
+                    Ok(()) => SignatureCheck::Valid { fingerprint: primary, signer: signer.unwrap_or_default() },
+                    Err(_) => SignatureCheck::Bad,
+                };
+            }
+        }
+    }
+    let issuer = fingerprints.into_iter().chain(key_ids).next().unwrap_or_default();
+    SignatureCheck::UnknownKey { issuer }
+}
+
+/// `text` with every line ended by CRLF.
+fn crlf(text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + text.len() / 32);
+    let mut previous = 0u8;
+    for &byte in text.as_bytes() {
+        if byte == b'\n' && previous != b'\r' {
+            out.push(b'\r');
+        }
+        out.push(byte);
+        previous = byte;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pgp::composed::MessageBuilder;
+    use pgp::crypto::sym::SymmetricKeyAlgorithm;
+
+    fn encrypt_to(key: &SignedSecretKey, plain: &[u8], signer: Option<&SignedSecretKey>) -> String {
+        let public = SignedPublicKey::from(key.clone());
+        let mut builder =
+            MessageBuilder::from_bytes("", plain.to_vec()).seipd_v1(rand::thread_rng(), SymmetricKeyAlgorithm::AES256);
+        builder.encrypt_to_key(rand::thread_rng(), &public.public_subkeys[0]).unwrap();
+        if let Some(signer) = signer {
+            builder.sign(&signer.primary_key, Password::from("pass"), pgp::crypto::hash::HashAlgorithm::Sha256);
+        }
+        builder.to_armored_string(rand::thread_rng(), Default::default()).unwrap()
+    }
+
+    #[test]
+    fn a_generated_key_decrypts_what_is_encrypted_to_it_and_knows_its_signature() {
+        let key = generate("Hanako <hanako@example.test>", "pass", false).unwrap();
+        let keys = vec![Key::Secret(Box::new(key.clone()))];
+        assert!(keys[0].info().is_for("HANAKO@example.test"));
+        let armored = encrypt_to(&key, "秘密です".as_bytes(), Some(&key));
+        let plain = decrypt(&armored, &keys, "pass").unwrap();
+        assert_eq!(plain.bytes, "秘密です".as_bytes());
+        assert!(matches!(plain.signature, SignatureCheck::Valid { ref signer, .. } if signer.contains("hanako")));
+
+        let wrong = decrypt(&armored, &keys, "wrong").err().unwrap();
+        assert_eq!(wrong.kind, PgpErrorKind::BadPassphrase, "{wrong:?}");
+        let other = generate("Other <o@example.test>", "pass", false).unwrap();
+        let missing = decrypt(&armored, &[Key::Secret(Box::new(other.clone()))], "pass").err().unwrap();
+        assert_eq!(missing.kind, PgpErrorKind::NoKey, "{missing:?}");
+
+        // Signed by a key this browser does not have.
+        let unsigned_by_known = encrypt_to(&key, b"x", Some(&other));
+        assert!(matches!(
+            decrypt(&unsigned_by_known, &keys, "pass").unwrap().signature,
+            SignatureCheck::UnknownKey { .. }
+        ));
+        assert_eq!(decrypt(&encrypt_to(&key, b"x", None), &keys, "pass").unwrap().signature, SignatureCheck::NotSigned);
+    }
+
+    #[test]
+    fn keys_round_trip_through_armor_public_and_secret() {
+        let key = Key::Secret(Box::new(generate("A <a@example.test>", "pass", false).unwrap()));
+        let secret = key.armored(true).unwrap();
+        let public = key.armored(false).unwrap();
+        let back = read_keys(&secret).unwrap();
+        assert!(matches!(back[0], Key::Secret(_)) && back[0].fingerprint() == key.fingerprint());
+        let back = read_keys(&public).unwrap();
+        assert!(matches!(back[0], Key::Public(_)) && back[0].fingerprint() == key.fingerprint());
+        assert_eq!(read_keys("hello").err().unwrap().kind, PgpErrorKind::Invalid);
+        assert_eq!(key.info().algorithm, "Ed25519");
+
+        // Pasted together, with words around them: every block is read.
+        let other = Key::Secret(Box::new(generate("B <b@example.test>", "pass", false).unwrap()));
+        let both = format!("mine:\n{secret}\nhers:\n{}\nthanks", other.armored(false).unwrap());
+        let back = read_keys(&both).unwrap();
+        assert_eq!(back.len(), 2);
+        assert!(matches!(back[0], Key::Secret(_)) && matches!(back[1], Key::Public(_)));
+        assert_eq!(back[1].fingerprint(), other.fingerprint());
+    }
+
+    #[test]
+    fn a_detached_signature_holds_for_the_part_and_not_for_a_changed_one() {
+        let key = generate("A <a@example.test>", "pass", false).unwrap();
+        let part = "Content-Type: text/plain\n\nhello\n";
+        let signature = DetachedSignature::sign_binary_data(
+            rand::thread_rng(),
+            &key.primary_key,
+            &Password::from("pass"),
+            pgp::crypto::hash::HashAlgorithm::Sha256,
+            &crlf(part)[..],
+        )
+        .unwrap();
+        let armored = signature.to_armored_string(Default::default()).unwrap();
+        let keys = vec![Key::Secret(Box::new(key))];
+        assert!(matches!(verify_detached(part, &armored, &keys), SignatureCheck::Valid { .. }));
+        assert_eq!(verify_detached("Content-Type: text/plain\n\nhellO\n", &armored, &keys), SignatureCheck::Bad);
+        assert!(matches!(verify_detached(part, &armored, &[]), SignatureCheck::UnknownKey { .. }));
+    }
+}

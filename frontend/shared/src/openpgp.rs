@@ -1,0 +1,152 @@
+//! What the app asks the OpenPGP worker (`frontend/openpgp`) and what it answers: the keys
+//! never cross this line, only their descriptions, armored public keys and what was decrypted.
+
+use serde::{Deserialize, Serialize};
+use yubin_protocol::MessageView;
+
+/// A request to the worker; its reply is a [`PgpReply`] or a [`PgpError`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PgpRequest {
+    /// The keys this browser keeps.
+    Keys,
+    /// A new key pair: Ed25519 with X25519 (Curve25519, as GnuPG 2.2 reads them), or RSA-3072
+    /// for old peers; its secret part protected by `passphrase`.
+    Generate {
+        name: String,
+        email: String,
+        passphrase: String,
+        rsa: bool,
+    },
+    /// Keys from armored text or a file: public keys, or secret keys (kept as they are,
+    /// protected by their own passphrase).
+    Import {
+        armored: String,
+    },
+    /// A key, armored: the public key, or the secret key (still under its passphrase) to take
+    /// to another browser.
+    Export {
+        fingerprint: String,
+        secret: bool,
+    },
+    Delete {
+        fingerprint: String,
+    },
+    /// Decrypts a message ([`yubin_protocol::OpenPgpContent::Encrypted`]) with this browser's
+    /// secret keys, unlocked by `passphrase`, and checks a signature inside it.
+    Decrypt {
+        armored: String,
+        mime: bool,
+        passphrase: String,
+        folder: String,
+        uid: u32,
+    },
+    /// Checks a PGP/MIME signature ([`yubin_protocol::OpenPgpContent::Signed`]).
+    Verify {
+        signed: String,
+        signature: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PgpReply {
+    Keys(Vec<KeyInfo>),
+    Armored(String),
+    Decrypted(Box<Decrypted>),
+    Verified(SignatureCheck),
+    Done,
+}
+
+/// What the user sees of a key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyInfo {
+    /// Upper-case hex, as GnuPG shows it.
+    pub fingerprint: String,
+    pub user_ids: Vec<String>,
+    /// Seconds since 1970.
+    pub created: i64,
+    pub algorithm: String,
+    /// This browser holds the secret part.
+    pub secret: bool,
+}
+
+impl KeyInfo {
+    /// Whether one of the key's user IDs is `email` (case-insensitively).
+    pub fn is_for(&self, email: &str) -> bool {
+        let wanted = email.trim().to_lowercase();
+        self.user_ids.iter().any(|id| {
+            let address = id.rsplit_once('<').map_or(id.as_str(), |(_, rest)| rest.trim_end_matches('>'));
+            address.trim().to_lowercase() == wanted
+        })
+    }
+}
+
+/// A decrypted message: shown like any other, read by the same code as the gateway's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Decrypted {
+    /// The decrypted content as a view: for PGP/MIME the whole inner entity (its own subject
+    /// when the sender protected it), for inline PGP the text.
+    pub view: MessageView,
+    /// Whether the subject shown came from inside the encrypted part (protected headers).
+    pub protected_subject: bool,
+    pub signature: SignatureCheck,
+}
+
+/// The state of a signature, as the reader shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureCheck {
+    NotSigned,
+    /// Made by a key this browser keeps.
+    Valid {
+        fingerprint: String,
+        signer: String,
+    },
+    /// Signed by a key this browser does not have: nothing can be said of it.
+    UnknownKey {
+        issuer: String,
+    },
+    /// Does not match the content: altered, or made by someone else.
+    Bad,
+}
+
+/// Why the worker could not do something.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PgpError {
+    pub kind: PgpErrorKind,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PgpErrorKind {
+    /// The message is for a key this browser does not have.
+    NoKey,
+    /// The passphrase does not unlock the key.
+    BadPassphrase,
+    /// Not OpenPGP data, or data this implementation cannot read.
+    Invalid,
+    /// The browser's storage failed.
+    Storage,
+}
+
+impl PgpError {
+    pub fn new(kind: PgpErrorKind, message: impl Into<String>) -> Self {
+        Self { kind, message: message.into() }
+    }
+}
+
+/// One message to the worker: `id` pairs it with its answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToWorker {
+    pub id: u32,
+    pub request: PgpRequest,
+}
+
+/// The worker's answer to the [`ToWorker`] with the same `id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FromWorker {
+    pub id: u32,
+    pub result: Result<PgpReply, PgpError>,
+}

@@ -1,0 +1,223 @@
+//! An encrypted or signed message in the reader: the passphrase asked for and the decrypted
+//! message shown in place of the ciphertext, or the signature checked as soon as it is opened.
+//! The work is the OpenPGP worker's ([`crate::openpgp_worker`]); the gateway never sees a key,
+//! a passphrase or a decrypted word.
+
+use yew::prelude::*;
+use yubin_protocol::OpenPgpContent;
+use yubin_shared::openpgp::{Decrypted, PgpError, PgpErrorKind, PgpReply, PgpRequest, SignatureCheck};
+
+use super::html_body::HtmlBody;
+use crate::format;
+use crate::i18n::{tr, trf, Lang};
+use crate::openpgp_worker::ask;
+
+#[derive(Properties, PartialEq)]
+pub struct OpenPgpPanelProps {
+    pub content: OpenPgpContent,
+    pub folder: AttrValue,
+    pub uid: u32,
+}
+
+/// What the user is told of an error from the worker.
+fn error_text(lang: Lang, error: &PgpError) -> String {
+    match error.kind {
+        PgpErrorKind::NoKey => tr(
+            lang,
+            "This message was not encrypted to a key in this browser: import your secret key under Encryption keys.",
+        )
+        .to_owned(),
+        PgpErrorKind::BadPassphrase => tr(lang, "That passphrase does not unlock your key.").to_owned(),
+        PgpErrorKind::Invalid => {
+            trf(lang, "This is not OpenPGP data Yubin can read: {why}", &[("why", &error.message)])
+        }
+        PgpErrorKind::Storage => error.message.clone(),
+    }
+}
+
+#[function_component]
+pub fn OpenPgpPanel(props: &OpenPgpPanelProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    match &props.content {
+        OpenPgpContent::Encrypted { armored, mime } => html! {
+            <EncryptedBody armored={AttrValue::from(armored.clone())} mime={*mime} folder={props.folder.clone()} uid={props.uid} />
+        },
+        OpenPgpContent::Signed { signed, signature } => html! {
+            <SignedBadge signed={AttrValue::from(signed.clone())} signature={AttrValue::from(signature.clone())} lang={lang} />
+        },
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct EncryptedProps {
+    armored: AttrValue,
+    mime: bool,
+    folder: AttrValue,
+    uid: u32,
+}
+
+#[function_component]
+fn EncryptedBody(props: &EncryptedProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let passphrase = use_state(String::new);
+    let busy = use_state(|| false);
+    let outcome = use_state(|| None::<Result<Decrypted, PgpError>>);
+    let on_passphrase = {
+        let passphrase = passphrase.clone();
+        Callback::from(move |e: InputEvent| {
+            passphrase.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value())
+        })
+    };
+    let onsubmit = {
+        let (passphrase, busy, outcome) = (passphrase.clone(), busy.clone(), outcome.clone());
+        let (armored, mime, folder, uid) = (props.armored.to_string(), props.mime, props.folder.to_string(), props.uid);
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if *busy {
+                return;
+            }
+            busy.set(true);
+            let request = PgpRequest::Decrypt {
+                armored: armored.clone(),
+                mime,
+                passphrase: (*passphrase).clone(),
+                folder: folder.clone(),
+                uid,
+            };
+            let (busy, outcome, passphrase) = (busy.clone(), outcome.clone(), passphrase.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = match ask(request).await {
+                    Ok(PgpReply::Decrypted(decrypted)) => Ok(*decrypted),
+                    Ok(_) => Err(PgpError::new(PgpErrorKind::Invalid, "unexpected answer")),
+                    Err(e) => Err(e),
+                };
+                // The passphrase is not kept in the page once used.
+                passphrase.set(String::new());
+                outcome.set(Some(result));
+                busy.set(false);
+            });
+        })
+    };
+    if let Some(Ok(decrypted)) = &*outcome {
+        let view = &decrypted.view;
+        return html! {
+            <section id="openpgp" class="openpgp decrypted" aria-label={tr(lang, "Decrypted message")}>
+                <p class="openpgp-state">{ "🔓 " }{ tr(lang, "Decrypted in this browser. Search and previews cannot see this text.") }</p>
+                <SignatureState check={decrypted.signature.clone()} lang={lang} />
+                if decrypted.protected_subject {
+                    <h3 id="protected-subject" class="subject">{ &view.subject }</h3>
+                }
+                if let Some(html) = &view.html {
+                    <HtmlBody html={AttrValue::from(html.clone())} has_remote_content={view.has_remote_content} />
+                } else {
+                    <pre id="decrypted-body" class="body">{ &view.text }</pre>
+                }
+                if !view.attachments.is_empty() {
+                    <ul class="attachments" aria-label={tr(lang, "Encrypted attachments")}>
+                        { for view.attachments.iter().map(|a| html! {
+                            <li><span class="attachment">{ "📎 " }<bdi class="name">{ a.filename.clone().unwrap_or_default() }</bdi>
+                                <span class="meta">{ format!(" {} · {}", a.content_type, format::size(a.size)) }</span></span></li>
+                        }) }
+                    </ul>
+                }
+            </section>
+        };
+    }
+    html! {
+        <section id="openpgp" class="openpgp encrypted" aria-label={tr(lang, "Encrypted message")}>
+            <form id="decrypt-form" onsubmit={onsubmit}>
+                <p class="openpgp-state">{ "🔒 " }{ tr(lang, "This message is encrypted. Your secret key in this browser can open it.") }</p>
+                <label for="pgp-passphrase">{ tr(lang, "Passphrase of your key") }</label>
+                <input id="pgp-passphrase" type="password" autocomplete="off" value={(*passphrase).clone()} oninput={on_passphrase} />
+                <button id="pgp-decrypt" type="submit" class="primary" disabled={*busy}>
+                    { tr(lang, if *busy { "Decrypting…" } else { "Decrypt" }) }
+                </button>
+                if let Some(Err(error)) = &*outcome {
+                    <p id="pgp-error" class="form-error" role="alert">{ error_text(lang, error) }</p>
+                }
+            </form>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SignedProps {
+    signed: AttrValue,
+    signature: AttrValue,
+    lang: Lang,
+}
+
+/// A signed message's signature, checked when it is shown.
+#[function_component]
+fn SignedBadge(props: &SignedProps) -> Html {
+    let checked = use_state(|| None::<Result<SignatureCheck, PgpError>>);
+    {
+        let checked = checked.clone();
+        let request = PgpRequest::Verify { signed: props.signed.to_string(), signature: props.signature.to_string() };
+        use_effect_with((props.signed.clone(), props.signature.clone()), move |_| {
+            checked.set(None);
+            wasm_bindgen_futures::spawn_local(async move {
+                checked.set(Some(match ask(request).await {
+                    Ok(PgpReply::Verified(check)) => Ok(check),
+                    Ok(_) => Err(PgpError::new(PgpErrorKind::Invalid, "unexpected answer")),
+                    Err(e) => Err(e),
+                }));
+            });
+        });
+    }
+    let lang = props.lang;
+    html! {
+        <section id="openpgp" class="openpgp signed" aria-label={tr(lang, "Signature")}>
+            { match &*checked {
+                None => html! { <p id="pgp-signature" class="signature checking">{ tr(lang, "Checking the signature…") }</p> },
+                Some(Ok(check)) => html! { <SignatureState check={check.clone()} lang={lang} /> },
+                Some(Err(error)) => html! { <p id="pgp-signature" class="signature unknown">{ error_text(lang, error) }</p> },
+            } }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SignatureStateProps {
+    check: SignatureCheck,
+    lang: Lang,
+}
+
+#[function_component]
+fn SignatureState(props: &SignatureStateProps) -> Html {
+    let lang = props.lang;
+    let (class, text) = match &props.check {
+        SignatureCheck::NotSigned => ("unsigned", tr(lang, "Not signed: anyone could have written it.").to_owned()),
+        SignatureCheck::Valid { signer, fingerprint } => (
+            "valid",
+            trf(
+                lang,
+                "✔ Valid signature by {signer} ({fingerprint})",
+                &[("signer", signer), ("fingerprint", &short(fingerprint))],
+            ),
+        ),
+        SignatureCheck::UnknownKey { issuer } => (
+            "unknown",
+            trf(
+                lang,
+                "Signed by a key you do not have ({issuer}): import the sender's public key to check it.",
+                &[("issuer", issuer)],
+            ),
+        ),
+        SignatureCheck::Bad => {
+            ("bad", tr(lang, "✖ Bad signature: the message was changed, or not signed by the key it names.").to_owned())
+        }
+    };
+    html! { <p id="pgp-signature" class={classes!("signature", class)} role={(class == "bad").then_some("alert")}>{ text }</p> }
+}
+
+/// A fingerprint's last 16 digits (its long key ID), grouped as GnuPG shows them.
+pub fn short(fingerprint: &str) -> String {
+    let tail = &fingerprint[fingerprint.len().saturating_sub(16)..];
+    grouped(tail)
+}
+
+/// Hex in groups of four.
+pub fn grouped(hex: &str) -> String {
+    hex.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ")
+}

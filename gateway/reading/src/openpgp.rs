@@ -1,0 +1,98 @@
+//! Finding a message's OpenPGP content for the browser, which alone holds the keys: a PGP/MIME
+//! encrypted message (RFC 3156 section 4), a PGP/MIME signed one (section 5), or an inline
+//! `BEGIN PGP MESSAGE` block in the text. Nothing here decrypts or verifies.
+
+use mail_parser::{MessagePart, MimeHeaders, PartType};
+use yubin_protocol::OpenPgpContent;
+
+const BEGIN: &str = "-----BEGIN PGP MESSAGE-----";
+const END: &str = "-----END PGP MESSAGE-----";
+
+/// The message's OpenPGP content, if it has any; `text` is its body text, for inline PGP.
+pub fn content(message: &mail_parser::Message<'_>, text: &str) -> Option<OpenPgpContent> {
+    pgp_mime(message).or_else(|| inline(text))
+}
+
+/// `multipart/encrypted` or `multipart/signed` with an OpenPGP protocol, at the top.
+fn pgp_mime(message: &mail_parser::Message<'_>) -> Option<OpenPgpContent> {
+    let root = message.parts.first()?;
+    let PartType::Multipart(children) = &root.body else { return None };
+    let content_type = root.content_type()?;
+    let protocol = content_type.attribute("protocol").map(str::to_ascii_lowercase);
+    let child = |index: usize| message.parts.get(*children.get(index)? as usize);
+    match (content_type.subtype()?.to_ascii_lowercase().as_str(), protocol.as_deref()) {
+        ("encrypted", Some("application/pgp-encrypted")) => {
+            let armored = String::from_utf8_lossy(child(1)?.contents()).into_owned();
+            armored.contains(BEGIN).then_some(OpenPgpContent::Encrypted { armored, mime: true })
+        }
+        ("signed", Some("application/pgp-signature")) => {
+            let signed = raw_part(message, child(0)?)?;
+            let signature = String::from_utf8_lossy(child(1)?.contents()).into_owned();
+            Some(OpenPgpContent::Signed { signed, signature })
+        }
+        _ => None,
+    }
+}
+
+/// A part exactly as it was sent, headers and body: what a PGP/MIME signature covers
+/// (mail-parser's end already leaves out the line break before the next boundary, which
+/// belongs to the boundary: RFC 2046 section 5.1.1).
+fn raw_part(message: &mail_parser::Message<'_>, part: &MessagePart<'_>) -> Option<String> {
+    let raw = message.raw_message.get(part.offset_header as usize..part.offset_end as usize)?;
+    // RFC 3156 wants signed parts in 7 bits; anything else cannot be verified byte for byte.
+    String::from_utf8(raw.to_vec()).ok()
+}
+
+/// An inline PGP message: the armored block in the text.
+fn inline(text: &str) -> Option<OpenPgpContent> {
+    let start = text.find(BEGIN)?;
+    let end = start + text[start..].find(END)? + END.len();
+    Some(OpenPgpContent::Encrypted { armored: text[start..end].to_owned(), mime: false })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(raw: &str) -> Option<OpenPgpContent> {
+        let message = crate::parser::parse(raw.as_bytes()).unwrap();
+        let text = message.body_text(0).unwrap_or_default().into_owned();
+        content(&message, &text)
+    }
+
+    #[test]
+    fn pgp_mime_encrypted_gives_the_armored_message() {
+        let raw = "From: a@example.test\r\nSubject: ...\r\nMIME-Version: 1.0\r\n\
+            Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=\"b\"\r\n\r\n\
+            --b\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n\r\n\
+            --b\r\nContent-Type: application/octet-stream; name=\"encrypted.asc\"\r\n\r\n\
+            -----BEGIN PGP MESSAGE-----\r\n\r\nhQEMA0\r\n-----END PGP MESSAGE-----\r\n\r\n--b--\r\n";
+        let Some(OpenPgpContent::Encrypted { armored, mime: true }) = parsed(raw) else { panic!("not found") };
+        assert!(armored.starts_with(BEGIN) && armored.trim_end().ends_with(END), "{armored}");
+    }
+
+    #[test]
+    fn pgp_mime_signed_gives_the_part_as_sent_without_the_boundarys_line_break() {
+        let raw = "From: a@example.test\r\nMIME-Version: 1.0\r\n\
+            Content-Type: multipart/signed; micalg=pgp-sha256; protocol=\"application/pgp-signature\"; boundary=\"b\"\r\n\r\n\
+            --b\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
+            signed =E3=81=82\r\nsecond line\r\n\r\n\
+            --b\r\nContent-Type: application/pgp-signature; name=\"signature.asc\"\r\n\r\n\
+            -----BEGIN PGP SIGNATURE-----\r\n\r\niHUEAR\r\n-----END PGP SIGNATURE-----\r\n\r\n--b--\r\n";
+        let Some(OpenPgpContent::Signed { signed, signature }) = parsed(raw) else { panic!("not found") };
+        assert_eq!(
+            signed,
+            "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
+             signed =E3=81=82\r\nsecond line\r\n"
+        );
+        assert!(signature.contains("BEGIN PGP SIGNATURE"));
+    }
+
+    #[test]
+    fn an_inline_block_is_found_in_the_text_and_plain_mail_has_none() {
+        let raw = "From: a@example.test\r\nSubject: x\r\n\r\nHi,\r\n-----BEGIN PGP MESSAGE-----\r\n\r\nhQEMA0\r\n-----END PGP MESSAGE-----\r\nbye\r\n";
+        let Some(OpenPgpContent::Encrypted { armored, mime: false }) = parsed(raw) else { panic!("not found") };
+        assert!(armored.starts_with(BEGIN) && armored.ends_with(END));
+        assert_eq!(parsed("From: a@example.test\r\nSubject: x\r\n\r\nplain\r\n"), None);
+    }
+}

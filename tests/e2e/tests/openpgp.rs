@@ -1,0 +1,163 @@
+//! OpenPGP with GnuPG as the peer, in real Chromium: keys made by `gpg` imported into the
+//! browser, a PGP/MIME message GnuPG encrypted and signed (its Japanese subject protected
+//! inside) decrypted in the browser with the right passphrase and not with a wrong one, a
+//! PGP/MIME signature found valid, and the same signature over altered text found bad.
+//!
+//! gwen is this test's alone.
+
+use std::path::Path;
+use std::process::Command;
+
+use yubin_e2e::Browser;
+use yubin_test_support::{unique_subject, MailStack};
+
+const PASSPHRASE: &str = "correct horse battery";
+const SENDER: &str = "Sato Hanako <hanako@example.jp>";
+
+/// Runs gpg in `home`, without an agent prompt; stdin `input`, returns stdout.
+fn gpg(home: &Path, args: &[&str], input: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut child = Command::new("gpg")
+        .arg("--homedir")
+        .arg(home)
+        .args(["--batch", "--yes", "--pinentry-mode", "loopback", "--trust-model", "always"])
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("gpg (scripts/setup.sh installs gnupg)");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "gpg {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    out.stdout
+}
+
+/// A GnuPG home of its own (private, as gpg wants it), its agent stopped when dropped.
+struct GpgHome(std::path::PathBuf);
+
+impl GpgHome {
+    fn new(name: &str) -> Self {
+        use std::os::unix::fs::PermissionsExt;
+        let path = std::env::temp_dir().join(format!("yubin-gpg-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700)).unwrap();
+        Self(path)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for GpgHome {
+    fn drop(&mut self) {
+        let _ = Command::new("gpgconf").arg("--homedir").arg(&self.0).args(["--kill", "gpg-agent"]).status();
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn text(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn gnupg_mail_is_decrypted_and_its_signatures_checked_in_the_browser() {
+    let stack = MailStack::ensure();
+    let home = GpgHome::new("peer");
+    let recipient = stack.address("gwen");
+    // GnuPG's default keys (Ed25519 and Curve25519): the recipient's under a passphrase, the
+    // sender's without one.
+    gpg(
+        home.path(),
+        &["--passphrase", PASSPHRASE, "--quick-gen-key", &format!("Gwen <{recipient}>"), "default", "default", "never"],
+        b"",
+    );
+    gpg(home.path(), &["--passphrase", "", "--quick-gen-key", SENDER, "default", "default", "never"], b"");
+    let secret =
+        text(gpg(home.path(), &["--passphrase", PASSPHRASE, "--armor", "--export-secret-keys", &recipient], b""));
+    let sender_public = text(gpg(home.path(), &["--armor", "--export", "hanako@example.jp"], b""));
+
+    // Encrypted and signed, the real subject inside (protected headers), the outer one a stand-in.
+    let tag = unique_subject("pgp");
+    let inner = "Content-Type: multipart/mixed; boundary=\"inner\"; protected-headers=\"v1\"\r\n\
+Subject: 秘密の打ち合わせ\r\n\r\n--inner\r\nContent-Type: text/plain; charset=utf-8\r\n\
+Content-Transfer-Encoding: 8bit\r\n\r\n明日十時に会いましょう。\r\n--inner--\r\n";
+    let armored = text(gpg(
+        home.path(),
+        &["--passphrase", "", "--armor", "--encrypt", "--sign", "-r", &recipient, "-u", "hanako@example.jp"],
+        inner.as_bytes(),
+    ));
+    let encrypted = format!(
+        "From: {SENDER}\r\nTo: {recipient}\r\nSubject: ... {tag}\r\nMIME-Version: 1.0\r\n\
+Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=\"outer\"\r\n\r\n\
+--outer\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n\r\n\
+--outer\r\nContent-Type: application/octet-stream; name=\"encrypted.asc\"\r\n\r\n{armored}\r\n--outer--\r\n"
+    );
+    stack.deliver("gwen", encrypted.as_bytes()).await;
+
+    // Signed only, and the same again with its text altered on the way.
+    let part = "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\
+請求書をお送りします。金額は 10,000 円です。\r\n";
+    let signature = text(gpg(
+        home.path(),
+        &["--passphrase", "", "--armor", "--detach-sign", "-u", "hanako@example.jp"],
+        part.as_bytes(),
+    ));
+    let signed = |subject: &str, part: &str| {
+        format!(
+            "From: {SENDER}\r\nTo: {recipient}\r\nSubject: {subject}\r\nMIME-Version: 1.0\r\n\
+Content-Type: multipart/signed; micalg=pgp-sha512; protocol=\"application/pgp-signature\"; boundary=\"s\"\r\n\r\n\
+--s\r\n{part}\r\n--s\r\nContent-Type: application/pgp-signature; name=\"signature.asc\"\r\n\r\n{signature}\r\n--s--\r\n"
+        )
+    };
+    let signed_tag = unique_subject("signed");
+    let altered_tag = unique_subject("altered");
+    stack.deliver("gwen", signed(&signed_tag, part).as_bytes()).await;
+    stack.deliver("gwen", signed(&altered_tag, &part.replace("10,000", "90,000")).as_bytes()).await;
+
+    let browser = Browser::signed_in("gwen").await;
+    // The keys, as a GnuPG user brings them: pasted, armored.
+    browser.click("#keys-button").await;
+    browser.find("#no-keys").await;
+    browser.set_value("#import-key-text", &format!("{secret}\n{sender_public}")).await;
+    browser.click("#import-key-button:not([disabled])").await;
+    browser.wait_for_text("#key-list", &recipient).await;
+    browser.wait_for_text("#key-list", "hanako@example.jp").await;
+    browser.click("#keys-dialog .dismiss").await;
+
+    // Before the passphrase: ciphertext is not shown as the message.
+    browser.wait_for_text(".message-row", &tag).await.click().await.unwrap();
+    browser.find("#pgp-passphrase").await;
+    let reader = browser.find("#reader").await.text().await.unwrap();
+    assert!(!reader.contains("BEGIN PGP MESSAGE"), "{reader}");
+    browser.type_into("#pgp-passphrase", "not the passphrase").await;
+    browser.click("#pgp-decrypt").await;
+    browser.wait_for_text("#pgp-error", "does not unlock").await;
+    browser.type_into("#pgp-passphrase", PASSPHRASE).await;
+    browser.click("#pgp-decrypt").await;
+    browser.wait_for_text("#decrypted-body", "明日十時に会いましょう。").await;
+    browser.wait_for_text("#protected-subject", "秘密の打ち合わせ").await;
+    browser.wait_for_text("#pgp-signature.valid", "hanako@example.jp").await;
+
+    browser.wait_for_text(".message-row", &signed_tag).await.click().await.unwrap();
+    browser.wait_for_text("#pgp-signature.valid", "Sato Hanako").await;
+    browser.wait_for_text("#reader", "10,000 円").await;
+    browser.wait_for_text(".message-row", &altered_tag).await.click().await.unwrap();
+    browser.wait_for_text("#pgp-signature.bad", "Bad signature").await;
+
+    // Keys survive a reload (IndexedDB, sealed), and the secret one exports under its passphrase.
+    browser.client.refresh().await.unwrap();
+    browser.find("#identity-button, #login-button:not([disabled])").await;
+    if browser.client.find(fantoccini::Locator::Css("#login-button")).await.is_ok() {
+        browser.sign_in("gwen", "gwen-pass").await;
+    }
+    browser.click("#keys-button").await;
+    browser.wait_for_text("#key-list", &recipient).await;
+    browser.click("#key-list .export-secret").await;
+    let exported = browser.wait_for_value("#exported-key", "BEGIN PGP PRIVATE KEY BLOCK").await;
+    let back = GpgHome::new("back");
+    gpg(back.path(), &["--passphrase", PASSPHRASE, "--import"], exported.as_bytes());
+    browser.close().await;
+}
