@@ -83,32 +83,41 @@ async fn message_list_renders_loaded_rows_and_placeholders() {
     assert!(root.text_content().unwrap().contains("120 messages"));
 }
 
-#[wasm_bindgen_test]
-async fn login_lists_servers_and_shows_the_refusal() {
-    let root = mount_point();
-    let props = LoginProps {
-        servers: vec![ServerInfo {
-            id: "demo".into(),
-            name: "Demo mail".into(),
-            incoming: IncomingProtocol::Imap,
-            domain: Some("example.test".into()),
-            oauth: None,
-        }],
+/// A sign-in form's properties: connected, idle, nothing typed, no error; each test changes what it looks at.
+fn login_props(servers: Vec<ServerInfo>) -> LoginProps {
+    LoginProps {
+        servers,
         connected: true,
         busy: false,
-        error: Some(ApiError::new(ErrorKind::AuthFailed, "[AUTHENTICATIONFAILED] Authentication failed.")),
+        error: None,
         on_submit: Callback::noop(),
         can_remember: true,
         offline_accounts: vec![],
         on_offline: Callback::noop(),
         on_test: Callback::noop(),
+        test: None,
+        on_cancel: None,
+        typed: None,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn login_lists_servers_and_shows_the_refusal() {
+    let root = mount_point();
+    let props = LoginProps {
+        error: Some(ApiError::new(ErrorKind::AuthFailed, "[AUTHENTICATIONFAILED] Authentication failed.")),
         test: Some(AccountTest {
             incoming_protocol: IncomingProtocol::Imap,
             incoming: Ok(()),
             outgoing: Err(ApiError::new(ErrorKind::AuthFailed, "535 5.7.8 Error: authentication failed")),
         }),
-        on_cancel: None,
-        typed: None,
+        ..login_props(vec![ServerInfo {
+            id: "demo".into(),
+            name: "Demo mail".into(),
+            incoming: IncomingProtocol::Imap,
+            domain: Some("example.test".into()),
+            oauth: None,
+        }])
     };
     yew::Renderer::<Login>::with_root_and_props(root.clone(), props).render();
     settle().await;
@@ -133,20 +142,7 @@ async fn servers_that_use_an_identity_provider_get_a_button_not_a_password_box()
         domain: None,
         oauth: oauth.map(Into::into),
     };
-    let props = |servers| LoginProps {
-        servers,
-        connected: true,
-        busy: false,
-        error: None,
-        on_submit: Callback::noop(),
-        can_remember: true,
-        offline_accounts: vec![],
-        on_offline: Callback::noop(),
-        on_test: Callback::noop(),
-        test: None,
-        on_cancel: None,
-        typed: None,
-    };
+    let props = login_props;
     let both = vec![server("mail", None), server("google", Some("Sign in with Google"))];
     yew::Renderer::<Login>::with_root_and_props(root.clone(), props(both)).render();
     settle().await;
@@ -177,17 +173,6 @@ async fn the_form_taking_the_pages_place_keeps_what_was_typed_and_the_cursor() {
         oauth: None,
     };
     let props = LoginProps {
-        servers: vec![server("home"), server("isp")],
-        connected: true,
-        busy: false,
-        error: None,
-        on_submit: Callback::noop(),
-        can_remember: true,
-        offline_accounts: vec![],
-        on_offline: Callback::noop(),
-        on_test: Callback::noop(),
-        test: None,
-        on_cancel: None,
         typed: Some(Typed {
             form: LoginForm {
                 server: "isp".into(),
@@ -198,6 +183,7 @@ async fn the_form_taking_the_pages_place_keeps_what_was_typed_and_the_cursor() {
             },
             focus: Some("password".into()),
         }),
+        ..login_props(vec![server("home"), server("isp")])
     };
     yew::Renderer::<Login>::with_root_and_props(root.clone(), props).render();
     settle().await;

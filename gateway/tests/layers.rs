@@ -208,3 +208,29 @@ fn crate_imports(text: &str) -> BTreeSet<String> {
     }
     used
 }
+
+/// Code that runs in the browser is built without `Debug` text (`-Zfmt-debug=none`, for size):
+/// `{:?}` there formats to nothing, so a key or a message built from it is silently empty.
+/// Panics, assertions and tests may use it; nothing else in browser code may.
+#[test]
+fn browser_code_formats_nothing_with_debug() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let dirs = ["frontend/src", "frontend/contacts/src", "frontend/filters/src", "frontend/openpgp/src"]
+        .into_iter()
+        .chain(["frontend/shared/src", "frontend/i18n/src", "gateway/reading/src", "protocol/src"]);
+    let allowed = ["panic!", "assert", "expect(", "unreachable!", "tracing::", "debug!"];
+    let mut found = Vec::new();
+    for dir in dirs {
+        for file in rust_files(&root.join(dir)) {
+            let text = std::fs::read_to_string(&file).unwrap();
+            // Tests sit at the end of a file, after `#[cfg(test)]`.
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            for (number, line) in code.lines().enumerate() {
+                if line.contains(":?}") && !allowed.iter().any(|a| line.contains(a)) {
+                    found.push(format!("{}:{}: {}", file.display(), number + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "Debug text in browser code:\n{}", found.join("\n"));
+}

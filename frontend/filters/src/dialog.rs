@@ -289,7 +289,9 @@ impl FiltersDialog {
             until: None,
         });
         html! {
-            <VacationForm key={format!("{:?}", self.model.saved.vacation)} vacation={vacation} busy={self.model.busy}
+            // Keyed by what is saved, so a newly loaded or saved reply refills the form. Not by
+            // `Debug` text: the release build has none, and every key would be the same.
+            <VacationForm key={serde_json::to_string(&self.model.saved.vacation).unwrap_or_default()} vacation={vacation} busy={self.model.busy}
                 on_save={ctx.link().callback(|v| Msg::Model(FilterMsg::SaveVacation(v)))} />
         }
     }

@@ -59,6 +59,18 @@ enum Editing {
     Rename(String),
 }
 
+impl Editing {
+    /// The name form's key: a new form for each thing edited. Not `Debug` text, which the
+    /// release build does not have (every key would be the same).
+    fn key(&self) -> String {
+        match self {
+            Editing::None => String::new(),
+            Editing::Create => "create".into(),
+            Editing::Rename(folder) => format!("rename:{folder}"),
+        }
+    }
+}
+
 #[function_component]
 pub fn FolderList(props: &FolderListProps) -> Html {
     let lang = use_context::<Lang>().unwrap_or_default();
@@ -132,7 +144,7 @@ pub fn FolderList(props: &FolderListProps) -> Html {
             </ul>
             <div class="folder-tools">
                 if *editing != Editing::None {
-                    <FolderNameForm key={format!("{:?}", *editing)} renaming={matches!(*editing, Editing::Rename(_))}
+                    <FolderNameForm key={editing.key()} renaming={matches!(*editing, Editing::Rename(_))}
                         initial={match &*editing { Editing::Rename(_) => current.map(|f| f.name.clone()).unwrap_or_default(), _ => String::new() }}
                         on_submit={submit} on_cancel={{ let editing = editing.clone(); Callback::from(move |()| editing.set(Editing::None)) }} />
                 } else {
