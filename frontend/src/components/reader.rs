@@ -79,7 +79,9 @@ pub fn Reader(props: &ReaderProps) -> Html {
         }
         ReaderState::Loaded(m) => {
             // The gateway's view of encrypted mail is ciphertext: the panel shows it decrypted.
+            // PGP/MIME's parts are the ciphertext itself; inline PGP may come with real attachments.
             let encrypted = matches!(m.openpgp, Some(OpenPgpContent::Encrypted { .. }));
+            let ciphertext_parts = matches!(m.openpgp, Some(OpenPgpContent::Encrypted { mime: true, .. }));
             html! {
             <article class="message" aria-labelledby="message-subject">
                 <Actions flags={m.flags} folders={props.folders.clone()} folder={m.folder.clone()}
@@ -155,7 +157,7 @@ pub fn Reader(props: &ReaderProps) -> Html {
                     <OpenPgpPanel key={format!("{}/{}", m.folder, m.uid)} content={content.clone()}
                         folder={AttrValue::from(m.folder.clone())} uid={m.uid} />
                 }
-                if !m.attachments.is_empty() && !encrypted {
+                if !m.attachments.is_empty() && !ciphertext_parts {
                     <ul class="attachments" aria-label={tr(lang, "Attachments")}>
                         { for m.attachments.iter().enumerate().map(|(index, a)| {
                             let name = attachment_name(a);
