@@ -33,6 +33,7 @@ module() { # module <crate> <name>
 }
 module yubin-filters filters
 module yubin-contacts contacts
+module yubin-keys keys
 module yubin-openpgp openpgp worker
 # The rich-text editor (frontend/editor): our editor.js beside the npm parts it imports.
 editor() {

@@ -3,10 +3,11 @@
 //! first time the user needs them and fetched ahead once the mail is on screen. The first
 //! download stays what the sign-in, the list and the reader need.
 //!
-//! Today: the filters dialog (`frontend/filters`), the address book (`frontend/contacts`) and
-//! the rich-text editor (`frontend/editor`, JavaScript: Squire and DOMPurify, see `rich_text`).
-//! They reach the gateway through the app's WebSocket ([`Connection::relay`]): the app passes
-//! their requests and replies on unread.
+//! Today: the filters dialog (`frontend/filters`), the address book (`frontend/contacts`), the
+//! OpenPGP keys dialog (`frontend/keys`) and the rich-text editor (`frontend/editor`,
+//! JavaScript: Squire and DOMPurify, see `rich_text`). They reach the gateway through the app's
+//! WebSocket ([`Connection::relay`]), or the keys dialog the OpenPGP worker
+//! ([`openpgp_worker::ask_json`]): the app passes their requests and replies on unread.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -18,6 +19,7 @@ use yew::Callback;
 use yubin_protocol::{ApiError, ErrorKind};
 
 use crate::connection::Connection;
+use crate::openpgp_worker;
 
 #[wasm_bindgen(inline_js = "export function import_module(url) { return import(url); }")]
 extern "C" {
@@ -112,18 +114,31 @@ pub struct Dialog {
 pub const FILTERS: Dialog = Dialog { module: "filters", open: "open_filters", close: "close_filters" };
 /// The address book (`frontend/contacts`); opened with a `yubin_contacts::Opening`.
 pub const CONTACTS: Dialog = Dialog { module: "contacts", open: "open_contacts", close: "close_contacts" };
+/// The OpenPGP keys (`frontend/keys`); opened with a `yubin_keys::Opening`, asks the worker.
+pub const KEYS: Dialog = Dialog { module: "keys", open: "open_keys", close: "close_keys" };
 
-/// Loads `dialog`'s module and opens it: `opening` is the JSON of what it shows, `connection`
-/// the account's way to the gateway, `on_close` told when the user closes it.
+/// Where a module's dialog sends what it asks.
+pub enum Route {
+    /// The gateway, over the account's way to it (if connected).
+    Gateway(Option<Connection>),
+    /// The OpenPGP worker, which keeps the keys.
+    OpenPgpWorker,
+}
+
+/// Loads `dialog`'s module and opens it: `opening` is the JSON of what it shows, `route` where
+/// its requests go, `on_close` told when the user closes it.
 pub async fn open(
     dialog: Dialog,
     opening: String,
-    connection: Option<Connection>,
+    route: Route,
     on_close: Callback<()>,
 ) -> Result<OpenDialog, ApiError> {
     let failed = |_| ApiError::new(ErrorKind::ConnectionLost, "the gateway did not send them");
     let module = load(dialog.module).await.map_err(failed)?;
-    let call = relay(connection);
+    let call = match route {
+        Route::Gateway(connection) => relay(connection),
+        Route::OpenPgpWorker => to_worker(),
+    };
     let close = Closure::<dyn FnMut()>::new(move || on_close.emit(()));
     let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| failed(JsValue::NULL))?;
     let element = document.create_element("div").map_err(failed)?;
@@ -155,6 +170,16 @@ fn relay(connection: Option<Connection>) -> Closure<dyn FnMut(String) -> js_sys:
                 None => Err(ApiError::new(ErrorKind::ConnectionLost, "Not connected to the gateway.")),
             };
             Ok(JsValue::from_str(&frame.unwrap_or_else(|e| error_frame(&e))))
+        })
+    })
+}
+
+/// The function the keys dialog calls to reach the OpenPGP worker: a request's JSON in, the
+/// JSON of its result out, passed on without reading either.
+fn to_worker() -> Closure<dyn FnMut(String) -> js_sys::Promise> {
+    Closure::<dyn FnMut(String) -> js_sys::Promise>::new(move |request: String| {
+        wasm_bindgen_futures::future_to_promise(async move {
+            Ok(JsValue::from_str(&openpgp_worker::ask_json(request).await))
         })
     })
 }

@@ -2,16 +2,22 @@
 //! the first time encrypted or signed mail is opened or the keys are managed, then kept for the
 //! page's life. Each request goes out with an id and its answer comes back with it; what the
 //! worker holds (secret keys, passphrases once used) stays in the worker.
+//!
+//! The keys dialog (a module of its own, `frontend/keys`) talks to the worker through here too,
+//! as JSON passed on unread ([`ask_json`]), so the app carries no code for its requests.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use futures::channel::oneshot;
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use yubin_shared::openpgp::{FromWorker, PgpError, PgpErrorKind, PgpReply, PgpRequest, ToWorker};
+use yubin_shared::openpgp::{PgpError, PgpErrorKind, PgpReply, PgpRequest};
 
-type Answer = oneshot::Sender<Result<PgpReply, PgpError>>;
+/// Where an answer goes: the JSON of the worker's `Result<PgpReply, PgpError>`.
+type Answer = oneshot::Sender<String>;
 
 thread_local! {
     static WORKER: RefCell<Option<web_sys::Worker>> = const { RefCell::new(None) };
@@ -19,8 +25,21 @@ thread_local! {
     static NEXT_ID: Cell<u32> = const { Cell::new(1) };
 }
 
+/// One answer from the worker (`yubin_shared::openpgp::FromWorker`), its result left unread.
+#[derive(Deserialize)]
+struct FromWorker<'a> {
+    id: u32,
+    #[serde(borrow)]
+    result: &'a RawValue,
+}
+
 fn unavailable(why: &str) -> PgpError {
     PgpError::new(PgpErrorKind::Storage, format!("encryption is not available here: {why}"))
+}
+
+/// `error` as the JSON of a result, as if the worker had answered it.
+fn error_json(error: &PgpError) -> String {
+    format!(r#"{{"Err":{}}}"#, serde_json::to_string(error).unwrap_or_else(|_| "null".into()))
 }
 
 /// The worker's script, as the build wrote it into the page.
@@ -41,20 +60,19 @@ fn worker() -> Result<web_sys::Worker, PgpError> {
     let worker =
         web_sys::Worker::new_with_options(&url, &options).map_err(|_| unavailable("the worker did not start"))?;
     let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(|event: web_sys::MessageEvent| {
-        let Some(answer) = event.data().as_string().and_then(|text| serde_json::from_str::<FromWorker>(&text).ok())
-        else {
-            return;
-        };
+        let Some(text) = event.data().as_string() else { return };
+        let Ok(answer) = serde_json::from_str::<FromWorker>(&text) else { return };
         if let Some(waiting) = WAITING.with(|w| w.borrow_mut().remove(&answer.id)) {
-            let _ = waiting.send(answer.result);
+            let _ = waiting.send(answer.result.get().to_owned());
         }
     });
     // A worker that fails to load answers nobody: tell everyone waiting, and start afresh next time.
     let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(|_: web_sys::Event| {
         WORKER.with(|w| w.borrow_mut().take());
         let waiting: Vec<Answer> = WAITING.with(|w| w.borrow_mut().drain().map(|(_, a)| a).collect());
+        let failed = error_json(&unavailable("the OpenPGP module could not be loaded"));
         for answer in waiting {
-            let _ = answer.send(Err(unavailable("the OpenPGP module could not be loaded")));
+            let _ = answer.send(failed.clone());
         }
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -66,13 +84,37 @@ fn worker() -> Result<web_sys::Worker, PgpError> {
     Ok(worker)
 }
 
-/// Asks the worker; its answer, or why there is none.
-pub async fn ask(request: PgpRequest) -> Result<PgpReply, PgpError> {
+/// Sends a request's JSON to the worker; the JSON of its result, or why there is none.
+async fn exchange(request: &str) -> Result<String, PgpError> {
     let worker = worker()?;
     let id = NEXT_ID.with(|next| next.replace(next.get().wrapping_add(1)));
     let (answer, answered) = oneshot::channel();
     WAITING.with(|w| w.borrow_mut().insert(id, answer));
-    let message = serde_json::to_string(&ToWorker { id, request }).map_err(|e| unavailable(&e.to_string()))?;
-    worker.post_message(&JsValue::from_str(&message)).map_err(|_| unavailable("the worker is gone"))?;
-    answered.await.unwrap_or_else(|_| Err(unavailable("the worker is gone")))
+    let message = format!(r#"{{"id":{id},"request":{request}}}"#);
+    if worker.post_message(&JsValue::from_str(&message)).is_err() {
+        WAITING.with(|w| w.borrow_mut().remove(&id));
+        return Err(unavailable("the worker is gone"));
+    }
+    answered.await.map_err(|_| unavailable("the worker is gone"))
+}
+
+/// Asks the worker; its answer, or why there is none.
+pub async fn ask(request: PgpRequest) -> Result<PgpReply, PgpError> {
+    let request = serde_json::to_string(&request).map_err(|e| unavailable(&e.to_string()))?;
+    let answer = exchange(&request).await?;
+    serde_json::from_str(&answer).map_err(|e| unavailable(&e.to_string()))?
+}
+
+/// Asks the worker for what `pick` takes from its reply; any other reply is an error.
+pub async fn ask_for<T>(request: PgpRequest, pick: impl FnOnce(PgpReply) -> Option<T>) -> Result<T, PgpError> {
+    pick(ask(request).await?).ok_or_else(|| PgpError::new(PgpErrorKind::Invalid, "unexpected answer"))
+}
+
+/// Passes a request's JSON to the worker and its result's JSON back, reading neither (for the
+/// keys dialog). A request that is not JSON is refused here, not sent.
+pub async fn ask_json(request: String) -> String {
+    if serde_json::from_str::<&RawValue>(&request).is_err() {
+        return error_json(&PgpError::new(PgpErrorKind::Invalid, "not a request"));
+    }
+    exchange(&request).await.unwrap_or_else(|e| error_json(&e))
 }

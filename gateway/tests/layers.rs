@@ -112,6 +112,9 @@ const FILTERS_ORDER: &[&str] = &["dialog", "rule_editor", "editing", "sieve_rule
 /// The contacts module (`frontend/contacts`, loaded on first use), top to bottom.
 const CONTACTS_ORDER: &[&str] = &["dialog", "sync", "store", "files", "book", "i18n"];
 
+/// The OpenPGP keys dialog (`frontend/keys`, loaded on first use), top to bottom.
+const KEYS_ORDER: &[&str] = &["dialog", "keyring", "i18n"];
+
 #[test]
 fn gateway_modules_import_only_downwards() {
     check(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), ORDER, ROOT_ITEMS);
@@ -130,6 +133,11 @@ fn app_modules_import_only_downwards() {
 #[test]
 fn contacts_modules_import_only_downwards() {
     check(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../frontend/contacts/src"), CONTACTS_ORDER, &[]);
+}
+
+#[test]
+fn keys_modules_import_only_downwards() {
+    check(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../frontend/keys/src"), KEYS_ORDER, &[]);
 }
 
 #[test]
@@ -215,9 +223,10 @@ fn crate_imports(text: &str) -> BTreeSet<String> {
 #[test]
 fn browser_code_formats_nothing_with_debug() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let dirs = ["frontend/src", "frontend/contacts/src", "frontend/filters/src", "frontend/openpgp/src"]
-        .into_iter()
-        .chain(["frontend/shared/src", "frontend/i18n/src", "gateway/reading/src", "protocol/src"]);
+    let dirs =
+        ["frontend/src", "frontend/contacts/src", "frontend/keys/src", "frontend/filters/src", "frontend/openpgp/src"]
+            .into_iter()
+            .chain(["frontend/shared/src", "frontend/i18n/src", "gateway/reading/src", "protocol/src"]);
     let allowed = ["panic!", "assert", "expect(", "unreachable!", "tracing::", "debug!"];
     let mut found = Vec::new();
     for dir in dirs {

@@ -62,7 +62,7 @@ pub use contacts::{AddressBook, CardVersion, Contact, ContactCard, ContactChange
 use serde::{Deserialize, Serialize};
 
 /// The version of this protocol; see the crate docs for when it changes.
-pub const PROTOCOL_VERSION: u32 = 10;
+pub const PROTOCOL_VERSION: u32 = 11;
 
 /// Chosen by the browser; echoed in the matching [`ServerFrame::Reply`].
 pub type RequestId = u32;
@@ -974,6 +974,9 @@ pub enum OpenPgpContent {
     /// body, the bytes the signature covers once its line ends are CRLF) and the armored
     /// detached signature.
     Signed { signed: String, signature: String },
+    /// Cleartext-signed text in the body (`-----BEGIN PGP SIGNED MESSAGE-----`, RFC 9580
+    /// section 7), the whole armored block: the text it shows and the signature over it.
+    ClearSigned { armored: String },
 }
 
 /// A bounce, read from its `message/delivery-status` part.

@@ -16,6 +16,9 @@ const DATABASE: &str = "yubin-openpgp";
 const WRAPPING: &str = "wrapping";
 const KEYS: &str = "keys";
 const WRAPPING_ID: &str = "keys";
+/// In the `wrapping` store: a number that changes with every change to the keys, so a worker
+/// that keeps them parsed (each tab has one) knows when another tab changed them.
+const GENERATION_ID: &str = "generation";
 /// AES-GCM's recommended nonce size.
 const IV_BYTES: usize = 12;
 
@@ -46,6 +49,10 @@ fn gcm(iv: &[u8]) -> AesGcmParams {
 pub struct Keyring {
     db: Rexie,
     wrapping: CryptoKey,
+    /// The keys as last read, parsed, with the generation they were read at: unsealing and
+    /// parsing every key for each request grows with the keyring (public keys of every
+    /// correspondent), so it is done once per change.
+    parsed: std::cell::RefCell<Option<(f64, Vec<Key>)>>,
 }
 
 impl Keyring {
@@ -58,7 +65,7 @@ impl Keyring {
             .await
             .map_err(storage)?;
         let wrapping = wrapping_key(&db).await?;
-        Ok(Self { db, wrapping })
+        Ok(Self { db, wrapping, parsed: Default::default() })
     }
 
     async fn seal(&self, plain: &[u8]) -> Result<JsValue, PgpError> {
@@ -104,8 +111,29 @@ async fn wrapping_key(db: &Rexie) -> Result<CryptoKey, PgpError> {
     Ok(key)
 }
 
-impl KeyStore for Keyring {
-    async fn all(&self) -> Result<Vec<Key>, PgpError> {
+impl Keyring {
+    /// The keys' generation as stored (0 before the first change).
+    async fn generation(&self) -> Result<f64, PgpError> {
+        let tx = self.db.transaction(&[WRAPPING], TransactionMode::ReadOnly).map_err(storage)?;
+        let stored = tx.store(WRAPPING).map_err(storage)?.get(JsValue::from_str(GENERATION_ID)).await;
+        Ok(stored.ok().flatten().and_then(|v| v.as_f64()).unwrap_or(0.0))
+    }
+
+    /// Marks the keys changed, for this worker and every other tab's.
+    async fn changed(&self) -> Result<(), PgpError> {
+        self.parsed.borrow_mut().take();
+        let tx = self.db.transaction(&[WRAPPING], TransactionMode::ReadWrite).map_err(storage)?;
+        let next = JsValue::from_f64(js_sys::Math::random());
+        tx.store(WRAPPING)
+            .map_err(storage)?
+            .put(&next, Some(&JsValue::from_str(GENERATION_ID)))
+            .await
+            .map_err(storage)?;
+        tx.done().await.map(drop).map_err(storage)
+    }
+
+    /// Every key, unsealed and parsed.
+    async fn read_all(&self) -> Result<Vec<Key>, PgpError> {
         let tx = self.db.transaction(&[KEYS], TransactionMode::ReadOnly).map_err(storage)?;
         let records = tx.store(KEYS).map_err(storage)?.get_all(None, None).await.map_err(storage)?;
         let mut keys = Vec::new();
@@ -118,6 +146,20 @@ impl KeyStore for Keyring {
         }
         Ok(keys)
     }
+}
+
+impl KeyStore for Keyring {
+    async fn all(&self) -> Result<Vec<Key>, PgpError> {
+        let generation = self.generation().await?;
+        if let Some((read_at, keys)) = &*self.parsed.borrow() {
+            if *read_at == generation {
+                return Ok(keys.clone());
+            }
+        }
+        let keys = self.read_all().await?;
+        *self.parsed.borrow_mut() = Some((generation, keys.clone()));
+        Ok(keys)
+    }
 
     async fn put(&self, key: &Key) -> Result<(), PgpError> {
         let armored = key.armored(matches!(key, Key::Secret(_)))?;
@@ -128,7 +170,8 @@ impl KeyStore for Keyring {
             .put(&record, Some(&JsValue::from_str(&key.fingerprint())))
             .await
             .map_err(storage)?;
-        tx.done().await.map(drop).map_err(storage)
+        tx.done().await.map_err(storage)?;
+        self.changed().await
     }
 
     async fn delete(&self, fingerprint: &str) -> Result<(), PgpError> {
@@ -138,7 +181,8 @@ impl KeyStore for Keyring {
             .delete(JsValue::from_str(&fingerprint.to_uppercase()))
             .await
             .map_err(storage)?;
-        tx.done().await.map(drop).map_err(storage)
+        tx.done().await.map_err(storage)?;
+        self.changed().await
     }
 }
 
@@ -151,28 +195,40 @@ pub fn serve() {
     use futures::channel::mpsc;
     use futures::StreamExt;
     use wasm_bindgen::closure::Closure;
-    use yubin_shared::openpgp::{FromWorker, ToWorker};
+    use yubin_shared::openpgp::{FromWorker, PgpRequest, ToWorker};
     let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let (queue, mut requests) = mpsc::unbounded::<ToWorker>();
+    /// Just the id of a message whose request this worker cannot read (from a newer app?): it
+    /// is answered with an error rather than left waiting.
+    #[derive(serde::Deserialize)]
+    struct Id {
+        id: u32,
+    }
+    let (queue, mut requests) = mpsc::unbounded::<(u32, Result<PgpRequest, PgpError>)>();
     let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
         let Some(text) = event.data().as_string() else { return };
-        if let Ok(message) = serde_json::from_str::<ToWorker>(&text) {
-            let _ = queue.unbounded_send(message);
-        }
+        let message = match serde_json::from_str::<ToWorker>(&text) {
+            Ok(ToWorker { id, request }) => (id, Ok(request)),
+            Err(e) => match serde_json::from_str::<Id>(&text) {
+                Ok(Id { id }) => (id, Err(PgpError::new(PgpErrorKind::Invalid, format!("not a request: {e}")))),
+                Err(_) => return,
+            },
+        };
+        let _ = queue.unbounded_send(message);
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     wasm_bindgen_futures::spawn_local(async move {
         let mut keyring = None;
-        while let Some(message) = requests.next().await {
+        while let Some((id, request)) = requests.next().await {
             if keyring.is_none() {
                 keyring = Keyring::open().await.map_err(|e| warn_on_console(&e)).ok();
             }
-            let result = match &keyring {
-                Some(keyring) => crate::handle(keyring, message.request).await,
-                None => Err(storage("this browser's storage cannot be opened (a private window?)")),
+            let result = match (&keyring, request) {
+                (_, Err(unreadable)) => Err(unreadable),
+                (Some(keyring), Ok(request)) => crate::handle(keyring, request).await,
+                (None, Ok(_)) => Err(storage("this browser's storage cannot be opened (a private window?)")),
             };
-            let reply = serde_json::to_string(&FromWorker { id: message.id, result }).unwrap_or_default();
+            let reply = serde_json::to_string(&FromWorker { id, result }).unwrap_or_default();
             let _ = scope.post_message(&JsValue::from_str(&reply));
         }
     });

@@ -8,6 +8,7 @@ use pgp::composed::{
 use pgp::crypto::ecc_curve::ECCCurve;
 use pgp::packet::Signature;
 use pgp::types::{KeyDetails, Password};
+use yubin_reading::openpgp::armor_blocks;
 use yubin_shared::openpgp::{KeyInfo, PgpError, PgpErrorKind, SignatureCheck};
 
 /// A key as kept: its secret part (under its passphrase) when this browser has it.
@@ -95,32 +96,14 @@ pub fn generate(user_id: &str, passphrase: &str, rsa: bool) -> Result<SignedSecr
 pub fn read_keys(text: &str) -> Result<Vec<Key>, PgpError> {
     let mut keys = Vec::new();
     for block in armor_blocks(text) {
-        keys.extend(read_block(block)?);
+        if block.kind.ends_with("KEY BLOCK") {
+            keys.extend(read_block(block.text)?);
+        }
     }
     if keys.is_empty() {
         return Err(PgpError::new(PgpErrorKind::Invalid, "no OpenPGP key in it"));
     }
     Ok(keys)
-}
-
-/// The armored blocks in `text`, in order: a user pastes a secret key and someone's public key
-/// together, or a file holds several.
-fn armor_blocks(text: &str) -> Vec<&str> {
-    const BEGIN: &str = "-----BEGIN PGP ";
-    const END: &str = "-----END PGP ";
-    let mut blocks = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find(BEGIN) {
-        let from_start = &rest[start..];
-        let Some(end) = from_start.find(END) else { break };
-        // The END line runs to its closing dashes.
-        let after_end = &from_start[end + END.len()..];
-        let close = after_end.find("-----").map_or(after_end.len(), |i| i + 5);
-        let length = end + END.len() + close;
-        blocks.push(&from_start[..length]);
-        rest = &from_start[length..];
-    }
-    blocks
 }
 
 /// The keys in one armored block.
@@ -221,6 +204,28 @@ pub fn verify_detached(signed: &str, armored_signature: &str, keys: &[Key]) -> S
         Candidate::Primary(key) => signature.verify(key, &content),
         Candidate::Subkey(key) => signature.verify(key, &content),
     })
+}
+
+/// Checks a cleartext-signed message (`BEGIN PGP SIGNED MESSAGE`): the text it shows against
+/// each of its signatures; the first that a known key verifies decides, then an unknown key.
+pub fn verify_cleartext(armored: &str, keys: &[Key]) -> SignatureCheck {
+    let Ok((message, _)) = pgp::composed::CleartextSignedMessage::from_string(armored) else {
+        return SignatureCheck::Bad;
+    };
+    let text = message.signed_text();
+    let mut outcome = SignatureCheck::Bad;
+    for signature in message.signatures() {
+        let found = check(signature, keys, |candidate| match candidate {
+            Candidate::Primary(key) => signature.verify(key, text.as_bytes()),
+            Candidate::Subkey(key) => signature.verify(key, text.as_bytes()),
+        });
+        match found {
+            SignatureCheck::Valid { .. } => return found,
+            SignatureCheck::UnknownKey { .. } => outcome = found,
+            _ => {}
+        }
+    }
+    outcome
 }
 
 /// A key a signature may have been made with: a primary key or one of its subkeys.
@@ -360,5 +365,30 @@ mod tests {
         assert!(matches!(verify_detached(part, &armored, &keys), SignatureCheck::Valid { .. }));
         assert_eq!(verify_detached("Content-Type: text/plain\n\nhellO\n", &armored, &keys), SignatureCheck::Bad);
         assert!(matches!(verify_detached(part, &armored, &[]), SignatureCheck::UnknownKey { .. }));
+    }
+
+    #[test]
+    fn cleartext_signed_text_holds_dash_escaped_and_not_once_changed() {
+        let key = generate("A <a@example.test>", "pass", false).unwrap();
+        // A line starting with a dash is escaped in the armor ("- -"); the signature is over
+        // the unescaped text. (rPGP's signer keeps trailing spaces that its reader strips, so
+        // the text here has none; GnuPG strips them when signing, as RFC 9580 says, and the
+        // E2E test checks a GnuPG signature with a "-- " line.)
+        let text = "こんにちは\n- x\nA";
+        let signed = pgp::composed::CleartextSignedMessage::sign(
+            rand::thread_rng(),
+            text,
+            &key.primary_key,
+            &Password::from("pass"),
+        )
+        .unwrap();
+        let armored = signed.to_armored_string(Default::default()).unwrap();
+        assert!(armored.contains("- - x"), "{armored}");
+        let keys = vec![Key::Secret(Box::new(key))];
+        assert!(matches!(verify_cleartext(&armored, &keys), SignatureCheck::Valid { .. }));
+        assert!(matches!(verify_cleartext(&armored, &[]), SignatureCheck::UnknownKey { .. }));
+        let changed = armored.replace("こんにちは", "こんばんは");
+        assert_eq!(verify_cleartext(&changed, &keys), SignatureCheck::Bad);
+        assert_eq!(verify_cleartext("not armor", &keys), SignatureCheck::Bad);
     }
 }

@@ -71,6 +71,9 @@ pub async fn handle(store: &impl KeyStore, request: PgpRequest) -> Result<PgpRep
         PgpRequest::Verify { signed, signature } => {
             Ok(PgpReply::Verified(keys::verify_detached(&signed, &signature, &store.all().await?)))
         }
+        PgpRequest::VerifyCleartext { armored } => {
+            Ok(PgpReply::Verified(keys::verify_cleartext(&armored, &store.all().await?)))
+        }
     }
 }
 

@@ -46,6 +46,10 @@ pub enum PgpRequest {
         signed: String,
         signature: String,
     },
+    /// Checks cleartext-signed text ([`yubin_protocol::OpenPgpContent::ClearSigned`]).
+    VerifyCleartext {
+        armored: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -149,4 +153,15 @@ pub struct ToWorker {
 pub struct FromWorker {
     pub id: u32,
     pub result: Result<PgpReply, PgpError>,
+}
+
+/// A fingerprint's last 16 digits (its long key ID), grouped as GnuPG shows them.
+pub fn long_key_id(fingerprint: &str) -> String {
+    let tail = fingerprint.get(fingerprint.len().saturating_sub(16)..).unwrap_or(fingerprint);
+    grouped(tail)
+}
+
+/// Hex in groups of four.
+pub fn grouped(hex: &str) -> String {
+    hex.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ")
 }

@@ -35,7 +35,6 @@ use yubin_protocol::{
 use crate::accounts::{Account, Unified};
 use crate::components::actions::{Action, BulkActions};
 use crate::components::composer::{ComposeOutcome, Composer};
-use crate::components::encryption_keys::EncryptionKeys;
 use crate::components::folder_list::{role_name, FolderList, FolderOp};
 use crate::components::folder_roles_form::FolderRolesForm;
 use crate::components::identity_form::IdentityForm;
@@ -112,7 +111,9 @@ pub enum Msg {
     /// The special-folders form opens or closes.
     EditFolderRoles(bool),
     /// The OpenPGP keys dialog opens or closes.
-    EditKeys(bool),
+    EditKeys,
+    KeysOpened(Result<Rc<extras::OpenDialog>, ApiError>),
+    CloseKeys,
     /// The filters dialog opens (loading its module the first time), with a rule to write for
     /// mail from this sender if given.
     EditFilters(Option<String>),
@@ -268,8 +269,8 @@ pub struct App {
     editing_identity: bool,
     /// The special-folders form of the account on screen is open.
     editing_roles: bool,
-    /// The OpenPGP keys dialog is open.
-    editing_keys: bool,
+    /// The OpenPGP keys dialog: loading (`None` inside) or open.
+    keys_dialog: Option<Option<Rc<extras::OpenDialog>>>,
     /// The filters dialog of the account on screen: loading (`None` inside) or open.
     filters: Option<Option<Rc<extras::OpenDialog>>>,
     /// The address book of the account on screen: loading (`None` inside) or open.
@@ -327,7 +328,7 @@ impl Component for App {
             page_servers: early_sign_in::page_servers(),
             editing_identity: false,
             editing_roles: false,
-            editing_keys: false,
+            keys_dialog: None,
             filters: None,
             contacts_dialog: None,
             undo_send: None,

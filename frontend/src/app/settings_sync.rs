@@ -154,6 +154,26 @@ impl App {
         self.open_dialog(ctx, extras::CONTACTS, opening, || Msg::CloseContacts, Msg::ContactsOpened);
     }
 
+    /// Loads the keys module if needed and opens the OpenPGP keys dialog, for the account on
+    /// screen (whose name and address a new key is made for).
+    fn open_keys(&mut self, ctx: &Context<Self>) {
+        let Some(account) = self.account() else { return };
+        if self.keys_dialog.is_some() {
+            return;
+        }
+        #[derive(serde::Serialize)]
+        struct Opening<'a> {
+            lang: Lang,
+            name: &'a str,
+            email: &'a str,
+        }
+        let name = self.settings.identity(&account.session.email).name;
+        let opening = Opening { lang: self.prefs.lang, name: &name, email: &account.session.email };
+        let opening = serde_json::to_string(&opening);
+        self.keys_dialog = Some(None);
+        self.open_dialog(ctx, extras::KEYS, opening, || Msg::CloseKeys, Msg::KeysOpened);
+    }
+
     /// Loads `dialog`'s module if needed and opens it for the account on screen with `opening`;
     /// `closed` is the message when the user closes it, `opened` the one when it is up (or not).
     fn open_dialog(
@@ -165,10 +185,14 @@ impl App {
         opened: fn(Result<Rc<extras::OpenDialog>, ApiError>) -> Msg,
     ) {
         let opening = opening.unwrap_or_default();
-        let connection = self.connection.as_ref().map(|c| c.for_account(self.active));
+        let route = match dialog.module {
+            // The keys are the worker's; the gateway never hears of them.
+            module if module == extras::KEYS.module => extras::Route::OpenPgpWorker,
+            _ => extras::Route::Gateway(self.connection.as_ref().map(|c| c.for_account(self.active))),
+        };
         let (link, on_close) = (ctx.link().clone(), ctx.link().callback(move |()| closed()));
         spawn_local(async move {
-            let result = extras::open(dialog, opening, connection, on_close).await;
+            let result = extras::open(dialog, opening, route, on_close).await;
             link.send_message(opened(result.map(Rc::new)));
         });
     }
@@ -205,7 +229,14 @@ impl App {
                 self.settings_changed(ctx);
             }
             Msg::EditFolderRoles(open) => self.editing_roles = open,
-            Msg::EditKeys(open) => self.editing_keys = open,
+            Msg::EditKeys => self.open_keys(ctx),
+            Msg::KeysOpened(result) => {
+                let lang = self.prefs.lang;
+                return Handled::Done(dialog_opened(&mut self.keys_dialog, result, &mut self.notice, |e| {
+                    trf(lang, "The keys could not be loaded: {error}", &[("error", &e.message)])
+                }));
+            }
+            Msg::CloseKeys => self.keys_dialog = None,
             Msg::SetUndoSend(seconds) => {
                 crate::settings::set_undo_send_seconds(seconds);
                 self.undo_seconds = seconds;

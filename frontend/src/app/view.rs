@@ -329,7 +329,7 @@ impl App {
                     { &account.session.email }
                 </button>
                 <button id="keys-button" class="icon" title={tr(lang, "Encryption keys (OpenPGP)")}
-                    aria-label={tr(lang, "Encryption keys (OpenPGP)")} onclick={link.callback(|_| Msg::EditKeys(true))}>{ "🔑" }</button>
+                    aria-label={tr(lang, "Encryption keys (OpenPGP)")} onclick={link.callback(|_| Msg::EditKeys)}>{ "🔑" }</button>
                 <button id="notify" class="icon" aria-pressed={self.prefs.notify.to_string()}
                     title={tr(lang, if self.prefs.notify { "Desktop notifications are on" } else { "Notify me of new mail" })}
                     onclick={link.callback(|_| Msg::Preferences(PreferencesMsg::ToggleNotifications))}>
@@ -391,10 +391,8 @@ impl App {
                 if matches!(self.contacts_dialog, Some(None)) {
                     <div class="composer-backdrop"><p class="loading-module" role="status">{ tr(lang, "Loading contacts…") }</p></div>
                 }
-                if self.editing_keys {
-                    <EncryptionKeys email={account.session.email.clone()}
-                        name={self.settings.identity(&account.session.email).name}
-                        on_close={link.callback(|_| Msg::EditKeys(false))} />
+                if matches!(self.keys_dialog, Some(None)) {
+                    <div class="composer-backdrop"><p class="loading-module" role="status">{ tr(lang, "Loading keys…") }</p></div>
                 }
                 if self.editing_roles {
                     <FolderRolesForm folders={folders.clone()}

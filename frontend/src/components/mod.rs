@@ -5,7 +5,6 @@ pub mod actions;
 pub mod attachment_viewer;
 pub mod composer;
 pub mod edited_field;
-pub mod encryption_keys;
 pub mod folder_list;
 pub mod folder_roles_form;
 pub mod html_body;

@@ -5,12 +5,12 @@
 
 use yew::prelude::*;
 use yubin_protocol::OpenPgpContent;
-use yubin_shared::openpgp::{Decrypted, PgpError, PgpErrorKind, PgpReply, PgpRequest, SignatureCheck};
+use yubin_shared::openpgp::{long_key_id, Decrypted, PgpError, PgpErrorKind, PgpReply, PgpRequest, SignatureCheck};
 
 use super::html_body::HtmlBody;
 use crate::format;
 use crate::i18n::{tr, trf, Lang};
-use crate::openpgp_worker::ask;
+use crate::openpgp_worker::ask_for;
 
 #[derive(Properties, PartialEq)]
 pub struct OpenPgpPanelProps {
@@ -43,7 +43,10 @@ pub fn OpenPgpPanel(props: &OpenPgpPanelProps) -> Html {
             <EncryptedBody armored={AttrValue::from(armored.clone())} mime={*mime} folder={props.folder.clone()} uid={props.uid} />
         },
         OpenPgpContent::Signed { signed, signature } => html! {
-            <SignedBadge signed={AttrValue::from(signed.clone())} signature={AttrValue::from(signature.clone())} lang={lang} />
+            <SignedBadge request={PgpRequest::Verify { signed: signed.clone(), signature: signature.clone() }} lang={lang} />
+        },
+        OpenPgpContent::ClearSigned { armored } => html! {
+            <SignedBadge request={PgpRequest::VerifyCleartext { armored: armored.clone() }} lang={lang} />
         },
     }
 }
@@ -86,11 +89,11 @@ fn EncryptedBody(props: &EncryptedProps) -> Html {
             };
             let (busy, outcome, passphrase) = (busy.clone(), outcome.clone(), passphrase.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let result = match ask(request).await {
-                    Ok(PgpReply::Decrypted(decrypted)) => Ok(*decrypted),
-                    Ok(_) => Err(PgpError::new(PgpErrorKind::Invalid, "unexpected answer")),
-                    Err(e) => Err(e),
-                };
+                let result = ask_for(request, |reply| match reply {
+                    PgpReply::Decrypted(decrypted) => Some(*decrypted),
+                    _ => None,
+                })
+                .await;
                 // The passphrase is not kept in the page once used.
                 passphrase.set(String::new());
                 outcome.set(Some(result));
@@ -142,8 +145,8 @@ fn EncryptedBody(props: &EncryptedProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 struct SignedProps {
-    signed: AttrValue,
-    signature: AttrValue,
+    /// What checks the signature (`Verify` or `VerifyCleartext`).
+    request: PgpRequest,
     lang: Lang,
 }
 
@@ -153,15 +156,16 @@ fn SignedBadge(props: &SignedProps) -> Html {
     let checked = use_state(|| None::<Result<SignatureCheck, PgpError>>);
     {
         let checked = checked.clone();
-        let request = PgpRequest::Verify { signed: props.signed.to_string(), signature: props.signature.to_string() };
-        use_effect_with((props.signed.clone(), props.signature.clone()), move |_| {
+        use_effect_with(props.request.clone(), move |request| {
+            let request = request.clone();
             checked.set(None);
             wasm_bindgen_futures::spawn_local(async move {
-                checked.set(Some(match ask(request).await {
-                    Ok(PgpReply::Verified(check)) => Ok(check),
-                    Ok(_) => Err(PgpError::new(PgpErrorKind::Invalid, "unexpected answer")),
-                    Err(e) => Err(e),
-                }));
+                let result = ask_for(request, |reply| match reply {
+                    PgpReply::Verified(check) => Some(check),
+                    _ => None,
+                })
+                .await;
+                checked.set(Some(result));
             });
         });
     }
@@ -193,7 +197,7 @@ fn SignatureState(props: &SignatureStateProps) -> Html {
             trf(
                 lang,
                 "✔ Valid signature by {signer} ({fingerprint})",
-                &[("signer", signer), ("fingerprint", &short(fingerprint))],
+                &[("signer", signer), ("fingerprint", &long_key_id(fingerprint))],
             ),
         ),
         SignatureCheck::UnknownKey { issuer } => (
@@ -209,15 +213,4 @@ fn SignatureState(props: &SignatureStateProps) -> Html {
         }
     };
     html! { <p id="pgp-signature" class={classes!("signature", class)} role={(class == "bad").then_some("alert")}>{ text }</p> }
-}
-
-/// A fingerprint's last 16 digits (its long key ID), grouped as GnuPG shows them.
-pub fn short(fingerprint: &str) -> String {
-    let tail = &fingerprint[fingerprint.len().saturating_sub(16)..];
-    grouped(tail)
-}
-
-/// Hex in groups of four.
-pub fn grouped(hex: &str) -> String {
-    hex.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ")
 }

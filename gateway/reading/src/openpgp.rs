@@ -1,13 +1,54 @@
 //! Finding a message's OpenPGP content for the browser, which alone holds the keys: a PGP/MIME
 //! encrypted message (RFC 3156 section 4), a PGP/MIME signed one (section 5), or an inline
-//! `BEGIN PGP MESSAGE` block in the text. Nothing here decrypts or verifies.
+//! block in the text (`BEGIN PGP MESSAGE`, or a cleartext-signed `BEGIN PGP SIGNED MESSAGE`).
+//! Nothing here decrypts or verifies. [`armor_blocks`] also serves the browser's worker, which
+//! reads keys pasted or kept as armored text.
 
 use mail_parser::{MessagePart, MimeHeaders, PartType};
 use yubin_protocol::OpenPgpContent;
 
 const BEGIN: &str = "-----BEGIN PGP MESSAGE-----";
+#[cfg(test)]
 const END: &str = "-----END PGP MESSAGE-----";
 
+/// One ASCII-armored block (RFC 9580 section 6.2) found in text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArmorBlock<'a> {
+    /// What its BEGIN line names: `MESSAGE`, `SIGNED MESSAGE`, `PUBLIC KEY BLOCK`, …
+    pub kind: &'a str,
+    /// The block from its BEGIN line to the end of its END line. A cleartext-signed message
+    /// runs to the end of its signature (its only END line).
+    pub text: &'a str,
+}
+
+/// The armored blocks in `text`, in order: a message quoting another, a user pasting a secret
+/// key and someone's public key together, a file holding several keys.
+pub fn armor_blocks(text: &str) -> Vec<ArmorBlock<'_>> {
+    const BEGIN: &str = "-----BEGIN PGP ";
+    const END: &str = "-----END PGP ";
+    const DASHES: &str = "-----";
+    let mut blocks = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(BEGIN) {
+        let from_start = &rest[start..];
+        let after_begin = &from_start[BEGIN.len()..];
+        let Some(kind_end) = after_begin.find(DASHES) else { break };
+        let kind = &after_begin[..kind_end];
+        if kind.contains('\n') {
+            // Not a BEGIN line after all: look again past it.
+            rest = after_begin;
+            continue;
+        }
+        let Some(end) = from_start.find(END) else { break };
+        // The END line runs to its closing dashes.
+        let after_end = &from_start[end + END.len()..];
+        let close = after_end.find(DASHES).map_or(after_end.len(), |i| i + DASHES.len());
+        let length = end + END.len() + close;
+        blocks.push(ArmorBlock { kind, text: &from_start[..length] });
+        rest = &from_start[length..];
+    }
+    blocks
+}
 /// The message's OpenPGP content, if it has any; `text` is its body text, for inline PGP.
 pub fn content(message: &mail_parser::Message<'_>, text: &str) -> Option<OpenPgpContent> {
     pgp_mime(message).or_else(|| inline(text))
@@ -43,11 +84,13 @@ fn raw_part(message: &mail_parser::Message<'_>, part: &MessagePart<'_>) -> Optio
     String::from_utf8(raw.to_vec()).ok()
 }
 
-/// An inline PGP message: the armored block in the text.
+/// An inline PGP message or cleartext-signed text: the first such armored block in the text.
 fn inline(text: &str) -> Option<OpenPgpContent> {
-    let start = text.find(BEGIN)?;
-    let end = start + text[start..].find(END)? + END.len();
-    Some(OpenPgpContent::Encrypted { armored: text[start..end].to_owned(), mime: false })
+    armor_blocks(text).into_iter().find_map(|block| match block.kind {
+        "MESSAGE" => Some(OpenPgpContent::Encrypted { armored: block.text.to_owned(), mime: false }),
+        "SIGNED MESSAGE" => Some(OpenPgpContent::ClearSigned { armored: block.text.to_owned() }),
+        _ => None,
+    })
 }
 
 #[cfg(test)]
@@ -94,5 +137,28 @@ mod tests {
         let Some(OpenPgpContent::Encrypted { armored, mime: false }) = parsed(raw) else { panic!("not found") };
         assert!(armored.starts_with(BEGIN) && armored.ends_with(END));
         assert_eq!(parsed("From: a@example.test\r\nSubject: x\r\n\r\nplain\r\n"), None);
+    }
+
+    #[test]
+    fn a_cleartext_signed_text_is_found_whole_up_to_its_signatures_end() {
+        let raw = "From: a@example.test\r\nSubject: x\r\n\r\nAbove\r\n\
+            -----BEGIN PGP SIGNED MESSAGE-----\r\nHash: SHA256\r\n\r\n- -- dashed\r\nsigned text\r\n\
+            -----BEGIN PGP SIGNATURE-----\r\n\r\niHUEAR\r\n-----END PGP SIGNATURE-----\r\nbelow\r\n";
+        let Some(OpenPgpContent::ClearSigned { armored }) = parsed(raw) else { panic!("not found") };
+        assert!(armored.starts_with("-----BEGIN PGP SIGNED MESSAGE-----"), "{armored}");
+        assert!(armored.ends_with("-----END PGP SIGNATURE-----"), "{armored}");
+        assert!(armored.contains("signed text"));
+    }
+
+    #[test]
+    fn armor_blocks_are_found_in_order_with_their_kinds() {
+        let text = "junk -----BEGIN PGP no end line\n\
+            -----BEGIN PGP PUBLIC KEY BLOCK-----\nabc\n-----END PGP PUBLIC KEY BLOCK-----\n\
+            between\n-----BEGIN PGP PRIVATE KEY BLOCK-----\ndef\n-----END PGP PRIVATE KEY BLOCK-----";
+        let blocks = armor_blocks(text);
+        let kinds: Vec<_> = blocks.iter().map(|b| b.kind).collect();
+        assert_eq!(kinds, ["PUBLIC KEY BLOCK", "PRIVATE KEY BLOCK"]);
+        assert!(blocks[0].text.starts_with("-----BEGIN PGP PUBLIC") && blocks[0].text.ends_with("KEY BLOCK-----"));
+        assert_eq!(armor_blocks("-----BEGIN PGP MESSAGE-----\nno end"), []);
     }
 }

@@ -117,6 +117,21 @@ Content-Type: multipart/signed; micalg=pgp-sha512; protocol=\"application/pgp-si
     stack.deliver("gwen", signed(&signed_tag, part).as_bytes()).await;
     stack.deliver("gwen", signed(&altered_tag, &part.replace("10,000", "90,000")).as_bytes()).await;
 
+    // Cleartext-signed text in a plain message (gpg --clearsign): a dash-escaped line, and a
+    // signature separator whose trailing space the signature does not cover.
+    let clear = text(gpg(
+        home.path(),
+        &["--passphrase", "", "--clearsign", "-u", "hanako@example.jp"],
+        "お知らせです。\n- 箇条書き\n-- \n佐藤\n".as_bytes(),
+    ));
+    let clear_tag = unique_subject("clearsigned");
+    let clear_message = format!(
+        "From: {SENDER}\r\nTo: {recipient}\r\nSubject: {clear_tag}\r\nMIME-Version: 1.0\r\n\
+Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{}",
+        clear.replace('\n', "\r\n")
+    );
+    stack.deliver("gwen", clear_message.as_bytes()).await;
+
     let browser = Browser::signed_in("gwen").await;
     // The keys, as a GnuPG user brings them: pasted, armored.
     browser.click("#keys-button").await;
@@ -146,6 +161,8 @@ Content-Type: multipart/signed; micalg=pgp-sha512; protocol=\"application/pgp-si
     browser.wait_for_text("#reader", "10,000 円").await;
     browser.wait_for_text(".message-row", &altered_tag).await.click().await.unwrap();
     browser.wait_for_text("#pgp-signature.bad", "Bad signature").await;
+    browser.wait_for_text(".message-row", &clear_tag).await.click().await.unwrap();
+    browser.wait_for_text("#pgp-signature.valid", "Sato Hanako").await;
 
     // Keys survive a reload (IndexedDB, sealed), and the secret one exports under its passphrase.
     browser.client.refresh().await.unwrap();

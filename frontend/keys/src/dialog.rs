@@ -2,20 +2,21 @@
 //! exported, deleted. Secret keys stay in the worker, under their passphrase; this view only
 //! ever sees their descriptions and armored exports the user asked for.
 
-use yew::prelude::*;
-use yubin_shared::openpgp::{KeyInfo, PgpError, PgpReply, PgpRequest};
+use std::rc::Rc;
 
-use super::openpgp_panel::grouped;
-use crate::format;
+use wasm_bindgen::JsValue;
+use yew::prelude::*;
+use yubin_shared::openpgp::{grouped, KeyInfo, PgpError, PgpReply, PgpRequest};
+
 use crate::i18n::{tr, trf, Lang};
-use crate::openpgp_worker::ask;
+use crate::keyring::Keyring;
 
 #[derive(Properties, PartialEq)]
-pub struct EncryptionKeysProps {
-    /// The account on screen: the address a new key is made for.
-    pub email: AttrValue,
-    #[prop_or_default]
+pub struct KeysDialogProps {
+    pub keyring: Rc<Keyring>,
+    /// The account on screen: the name and address a new key is made for.
     pub name: AttrValue,
+    pub email: AttrValue,
     pub on_close: Callback<()>,
 }
 
@@ -34,8 +35,14 @@ fn input_value(e: &InputEvent) -> String {
     e.target_unchecked_into::<web_sys::HtmlInputElement>().value()
 }
 
+/// When a key was made, as the browser writes dates in `lang`.
+fn date(lang: Lang, seconds: i64) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(seconds as f64 * 1000.0));
+    date.to_locale_date_string(lang.tag(), &JsValue::UNDEFINED).into()
+}
+
 #[function_component]
-pub fn EncryptionKeys(props: &EncryptionKeysProps) -> Html {
+pub fn KeysDialog(props: &KeysDialogProps) -> Html {
     let lang = use_context::<Lang>().unwrap_or_default();
     let keys = use_state(|| None::<Vec<KeyInfo>>);
     let shown = use_state(|| Shown::Nothing);
@@ -46,13 +53,13 @@ pub fn EncryptionKeys(props: &EncryptionKeysProps) -> Html {
 
     // Runs `request`, then lists the keys again; `done` says what happened.
     let run = {
-        let (keys, shown) = (keys.clone(), shown.clone());
+        let (keys, shown, keyring) = (keys.clone(), shown.clone(), props.keyring.clone());
         Callback::from(move |(request, working, done): (PgpRequest, &'static str, Option<String>)| {
-            let (keys, shown) = (keys.clone(), shown.clone());
+            let (keys, shown, keyring) = (keys.clone(), shown.clone(), keyring.clone());
             shown.set(Shown::Working(working));
             wasm_bindgen_futures::spawn_local(async move {
-                let outcome = ask(request).await;
-                let listed = ask(PgpRequest::Keys).await;
+                let outcome = keyring.ask(&request).await;
+                let listed = keyring.ask(&PgpRequest::Keys).await;
                 if let Ok(PgpReply::Keys(list)) = listed {
                     keys.set(Some(list));
                 }
@@ -150,7 +157,7 @@ pub fn EncryptionKeys(props: &EncryptionKeysProps) -> Html {
                 <div class="user-ids">{ for key.user_ids.iter().map(|id| html! { <bdi class="user-id">{ id }</bdi> }) }</div>
                 <div class="meta">
                     <code class="fingerprint">{ grouped(&fingerprint) }</code>
-                    { format!(" · {} · {}", key.algorithm, format::long_date(Some(key.created))) }
+                    { format!(" · {} · {}", key.algorithm, date(lang, key.created)) }
                     if key.secret { { " · " }<strong>{ tr(lang, "your key (secret part here)") }</strong> }
                 </div>
                 <button type="button" class="link export-public" onclick={export(false)}>{ tr(lang, "Export public key") }</button>
