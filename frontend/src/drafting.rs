@@ -3,7 +3,9 @@
 //! native unit tests.
 
 use serde::{Deserialize, Serialize};
-use yubin_protocol::{Address, AttachmentSource, MessageRef, MessageView, OutgoingAttachment, OutgoingMessage};
+use yubin_protocol::{
+    Address, AttachmentSource, MessageRef, MessageView, OpenPgpBody, OutgoingAttachment, OutgoingMessage,
+};
 
 use crate::format;
 use yubin_shared::address_book::Suggestion;
@@ -35,6 +37,24 @@ pub struct Draft {
     /// Sent, but not before this moment (ms since the epoch): the time to undo the send.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_at: Option<f64>,
+    /// Encrypted with OpenPGP when sent (to every recipient's key and the sender's own).
+    #[serde(default)]
+    pub encrypt: bool,
+    /// Signed with the sender's OpenPGP key when sent.
+    #[serde(default)]
+    pub sign: bool,
+    /// What the browser's OpenPGP worker made of it at "Send": sent instead of what is written
+    /// (which it holds inside), also from the outbox. Any change to the draft drops it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<SealedBody>,
+}
+
+/// A message encrypted or signed in the browser, ready for the gateway.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SealedBody {
+    pub body: OpenPgpBody,
+    /// The subject to send outside: a stand-in when encrypted (the real one is inside).
+    pub subject: String,
 }
 
 /// A file in the draft: either the user's own (kept as a Blob beside the draft, under `key`)
@@ -228,6 +248,49 @@ impl Draft {
 
     /// The message for the gateway; `upload_of` names the gateway upload holding a local file.
     pub fn to_outgoing(&self, upload_of: impl Fn(&str) -> Option<String>) -> OutgoingMessage {
+        let outgoing = self.written_outgoing(upload_of);
+        match &self.sealed {
+            // What is written is inside: nothing of it goes beside.
+            Some(sealed) => OutgoingMessage {
+                subject: sealed.subject.clone(),
+                text: String::new(),
+                html: None,
+                attachments: Vec::new(),
+                openpgp: Some(sealed.body.clone()),
+                ..outgoing
+            },
+            None => outgoing,
+        }
+    }
+
+    /// Whether it goes out through the OpenPGP worker.
+    pub fn uses_openpgp(&self) -> bool {
+        self.encrypt || self.sign
+    }
+
+    /// The recipients' bare addresses for OpenPGP: To and Cc (named), and Bcc (hidden).
+    pub fn openpgp_recipients(&self) -> (Vec<String>, Vec<String>) {
+        let bare = |field: &str| -> Vec<String> {
+            split_recipients(field).iter().map(|r| bare_address(r).to_lowercase()).collect()
+        };
+        let mut named = bare(&self.to);
+        named.extend(bare(&self.cc));
+        (named, bare(&self.bcc))
+    }
+
+    /// Why what is written cannot go through the OpenPGP worker as it is, if it cannot: the
+    /// English text, for the composer to translate.
+    pub fn openpgp_obstacle(&self) -> Option<&'static str> {
+        if self.html.is_some() {
+            return Some("Encrypted or signed mail is sent as plain text: switch formatting off first.");
+        }
+        if self.attachments.iter().any(|a| a.on_server.is_some()) {
+            return Some("Attachments from the server cannot be encrypted or signed yet: remove them, or attach the files again.");
+        }
+        None
+    }
+
+    fn written_outgoing(&self, upload_of: impl Fn(&str) -> Option<String>) -> OutgoingMessage {
         OutgoingMessage {
             message_id: Some(self.message_id.clone()),
             from: Some(self.from.trim().to_owned()).filter(|f| !f.is_empty()),
@@ -256,6 +319,7 @@ impl Draft {
                     })
                 })
                 .collect(),
+            openpgp: None,
         }
     }
 
@@ -384,6 +448,15 @@ pub fn split_recipients(text: &str) -> Vec<String> {
     }
     out.push(current);
     out.into_iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()
+}
+
+/// The address alone of `a@b.c` or `Name <a@b.c>`.
+pub fn bare_address(text: &str) -> &str {
+    let text = text.trim();
+    match (text.rfind('<'), text.ends_with('>')) {
+        (Some(open), true) => text[open + 1..text.len() - 1].trim(),
+        _ => text,
+    }
 }
 
 /// `a@b.c` or `Name <a@b.c>`: one `@` with something on both sides and no spaces in the
@@ -685,5 +758,32 @@ mod tests {
         );
         assert_eq!(shown(suggestions(&book, &seen, "やま", 5)), ["山田 花子 <hanako@x.jp>"], "found by reading");
         assert_eq!(suggestions(&book, &seen, "tea", 5)[0].insert, "a@x.test, b@x.test");
+    }
+
+    #[test]
+    fn a_sealed_draft_sends_only_what_the_worker_made() {
+        let mut draft = Draft {
+            to: "Taro <TARO@example.test>, jiro@example.test".into(),
+            bcc: "\"Saburo, S\" <saburo@example.test>".into(),
+            subject: "本当の件名".into(),
+            text: "secret".into(),
+            encrypt: true,
+            ..Draft::new("<a@example.test>".into())
+        };
+        assert_eq!(
+            draft.openpgp_recipients(),
+            (vec!["taro@example.test".into(), "jiro@example.test".into()], vec!["saburo@example.test".into()])
+        );
+        assert_eq!(draft.to_outgoing(|_| None).text, "secret", "not sealed yet: what is written");
+        let body = OpenPgpBody::Encrypted { armored: "-----BEGIN PGP MESSAGE-----".into() };
+        draft.sealed = Some(SealedBody { body: body.clone(), subject: "...".into() });
+        let outgoing = draft.to_outgoing(|_| Some("upload".into()));
+        assert_eq!((outgoing.subject.as_str(), outgoing.text.as_str()), ("...", ""));
+        assert_eq!(outgoing.openpgp, Some(body));
+        assert!(outgoing.attachments.is_empty() && outgoing.html.is_none());
+        assert_eq!(outgoing.to.len(), 2, "the envelope still has every recipient");
+
+        draft.html = Some("<b>x</b>".into());
+        assert!(draft.openpgp_obstacle().is_some());
     }
 }

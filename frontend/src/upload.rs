@@ -11,6 +11,14 @@ use crate::connection::Connection;
 /// Bytes per chunk: about 256 KiB of base64 per frame.
 const CHUNK: f64 = 192.0 * 1024.0;
 
+/// The whole of `blob`, base64: a file handed to the OpenPGP worker rather than uploaded.
+pub async fn read_base64(blob: &Blob) -> Result<String, ApiError> {
+    let buffer = JsFuture::from(blob.array_buffer())
+        .await
+        .map_err(|_| ApiError::new(ErrorKind::Internal, "cannot read the file"))?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(js_sys::Uint8Array::new(&buffer).to_vec()))
+}
+
 /// Uploads `blob` as `upload`, calling `progress` with the bytes done after each chunk.
 pub async fn upload_blob(
     connection: &Connection,

@@ -12,6 +12,7 @@ use lettre::message::{Attachment, Mailbox, MessageBuilder, MultiPart, SinglePart
 use yubin_protocol::{ApiError, ErrorKind, OutgoingMessage, MAX_RICH_BODY_BYTES};
 
 use crate::draft_info::DraftInfo;
+use crate::pgp_mime;
 use crate::rich_text::{self, RichBody};
 
 /// An attachment with its bytes in hand.
@@ -101,21 +102,31 @@ pub fn compose(
     if let Some(envelope) = envelope {
         builder = builder.envelope(envelope);
     }
-    let text = match outgoing.html.as_deref() {
-        Some(html) if html.len() > MAX_RICH_BODY_BYTES => {
+    let text = match (outgoing.html.as_deref(), &outgoing.openpgp) {
+        // Encrypted or signed in the browser: what was written is inside, and nothing else goes
+        // beside it (a plain copy next to the ciphertext would defeat it).
+        (None, Some(openpgp)) if outgoing.text.is_empty() && attachments.is_empty() => Text::OpenPgp(openpgp),
+        (_, Some(_)) => {
+            return Err(ApiError::new(
+                ErrorKind::BadRequest,
+                "an OpenPGP message carries its text and attachments inside, not beside it",
+            ))
+        }
+        (Some(html), None) if html.len() > MAX_RICH_BODY_BYTES => {
             return Err(ApiError::new(
                 ErrorKind::BadRequest,
                 format!("the formatted text with its images is over {} MB", MAX_RICH_BODY_BYTES >> 20),
             ))
         }
-        Some(html) => Text::Rich(rich_text::prepare(html, &message_id)),
-        None => Text::Plain(&outgoing.text),
+        (Some(html), None) => Text::Rich(rich_text::prepare(html, &message_id)),
+        (None, None) => Text::Plain(&outgoing.text),
     };
     let body = body(text, attachments)?;
     let build = |builder: MessageBuilder| {
         match body.clone() {
             Body::Single(part) => builder.singlepart(part),
             Body::Multi(parts) => builder.multipart(parts),
+            Body::Framed(content_type, framed) => builder.header(content_type).body(framed),
         }
         .map_err(|e| ApiError::new(ErrorKind::BadRequest, format!("cannot build the message: {e}")))
     };
@@ -128,12 +139,16 @@ pub fn compose(
 enum Body {
     Single(SinglePart),
     Multi(MultiPart),
+    /// PGP/MIME as framed by `pgp_mime`, 7-bit, sent as it is.
+    Framed(ContentType, lettre::message::Body),
 }
 
-/// What the user wrote: plain text, or formatted text made fit to send.
+/// What the user wrote: plain text, formatted text made fit to send, or a body the browser
+/// encrypted or signed.
 enum Text<'a> {
     Plain(&'a str),
     Rich(RichBody),
+    OpenPgp(&'a yubin_protocol::OpenPgpBody),
 }
 
 /// The text alone, or the text followed by the attachments in order (so attachment `i` is
@@ -144,6 +159,12 @@ fn body(text: Text, attachments: Vec<ResolvedAttachment>) -> Result<Body, ApiErr
     let text = match text {
         Text::Plain(text) => Body::Single(SinglePart::plain(text.to_owned())),
         Text::Rich(rich) => Body::Multi(alternative(rich)?),
+        Text::OpenPgp(openpgp) => {
+            let framed = pgp_mime::frame(openpgp)?;
+            let body = lettre::message::Body::new_with_encoding(framed.body, ContentTransferEncoding::SevenBit)
+                .map_err(|_| ApiError::new(ErrorKind::BadRequest, "OpenPGP message: not 7-bit text"))?;
+            return Ok(Body::Framed(framed.content_type, body));
+        }
     };
     if attachments.is_empty() {
         return Ok(text);
@@ -151,6 +172,8 @@ fn body(text: Text, attachments: Vec<ResolvedAttachment>) -> Result<Body, ApiErr
     let mut mixed = match text {
         Body::Single(part) => MultiPart::mixed().singlepart(part),
         Body::Multi(parts) => MultiPart::mixed().multipart(parts),
+        // Its attachments are inside (`compose` refuses any beside it).
+        framed @ Body::Framed(..) => return Ok(framed),
     };
     for attachment in attachments {
         reject_line_breaks("attachment name", &attachment.filename)?;
@@ -366,5 +389,58 @@ mod tests {
         assert_eq!(parsed.attachments().next().unwrap().attachment_name(), Some("議事録.pdf"));
         assert_eq!(parsed.attachments().next().unwrap().contents(), &[0, 159, 146, 150]);
         assert_eq!(composed.envelope.to().len(), 2, "Bcc is still a recipient");
+    }
+
+    #[test]
+    fn an_openpgp_body_is_framed_as_pgp_mime_and_read_back_as_such() {
+        use yubin_protocol::{Flags, OpenPgpBody, OpenPgpContent};
+        let to = vec!["bob@example.test".into()];
+        let armored = "-----BEGIN PGP MESSAGE-----\r\n\r\nhQEMA0\r\n-----END PGP MESSAGE-----\r\n".to_owned();
+        let encrypted = OutgoingMessage {
+            to: to.clone(),
+            subject: "...".into(),
+            openpgp: Some(OpenPgpBody::Encrypted { armored: armored.clone() }),
+            ..Default::default()
+        };
+        let sent = send(&encrypted).unwrap();
+        let view = crate::mime::view("Sent", 1, Flags::default(), &sent.copy).unwrap();
+        let Some(OpenPgpContent::Encrypted { armored: read, mime: true }) = view.openpgp else { panic!("{view:?}") };
+        assert_eq!(read.trim_end(), armored.trim_end());
+
+        // The signed part reaches the reader byte for byte: that is what the signature covers.
+        let part = "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n5pel5pys\r\n";
+        let signed = OutgoingMessage {
+            to,
+            subject: "signed 日本".into(),
+            openpgp: Some(OpenPgpBody::Signed {
+                part: part.into(),
+                signature: "-----BEGIN PGP SIGNATURE-----\r\n\r\niHUEAR\r\n-----END PGP SIGNATURE-----".into(),
+                micalg: "pgp-sha256".into(),
+            }),
+            ..Default::default()
+        };
+        let sent = send(&signed).unwrap();
+        let view = crate::mime::view("Sent", 1, Flags::default(), &sent.wire).unwrap();
+        let Some(OpenPgpContent::Signed { signed: read, signature }) = view.openpgp else { panic!("{view:?}") };
+        assert_eq!(read, part);
+        assert!(signature.contains("BEGIN PGP SIGNATURE"));
+        assert_eq!(view.subject, "signed 日本");
+
+        // Nothing readable beside it, nothing that would not reach the recipient unchanged.
+        let beside = OutgoingMessage { text: "plain".into(), ..encrypted.clone() };
+        assert_eq!(send(&beside).unwrap_err().kind, ErrorKind::BadRequest);
+        for body in [
+            OpenPgpBody::Encrypted { armored: "not armor".into() },
+            OpenPgpBody::Encrypted { armored: "-----BEGIN PGP MESSAGE-----\r\né".into() },
+            OpenPgpBody::Signed {
+                part: part.replace("\r\n", "\n"),
+                signature: "s".into(),
+                micalg: "pgp-sha256".into(),
+            },
+            OpenPgpBody::Signed { part: part.into(), signature: "s".into(), micalg: "x\r\nBcc: a@b".into() },
+        ] {
+            let message = OutgoingMessage { openpgp: Some(body.clone()), ..encrypted.clone() };
+            assert_eq!(send(&message).unwrap_err().kind, ErrorKind::BadRequest, "{body:?}");
+        }
     }
 }

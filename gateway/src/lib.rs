@@ -52,6 +52,7 @@ pub mod mbox;
 pub mod metrics;
 pub mod oauth_flow;
 pub mod origin;
+pub mod pgp_mime;
 pub mod rich_text;
 pub mod sealed;
 pub mod security_headers;

@@ -28,6 +28,7 @@ const ORDER: &[&str] = &[
     // Talking to mail servers, and reading and writing mail.
     "upstream",
     "compose",
+    "pgp_mime",
     "rich_text",
     "draft_info",
     "threading",

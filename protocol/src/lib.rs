@@ -1148,6 +1148,24 @@ pub struct OutgoingMessage {
     /// The message this one answers: flagged `\Answered` once sent.
     #[serde(default)]
     pub replying_to: Option<MessageRef>,
+    /// Encrypted or signed in the browser (OpenPGP, RFC 3156): the body as the browser's worker
+    /// made it. The gateway wraps it as PGP/MIME and sends nothing else: `text`, `html` and
+    /// `attachments` must be empty (they are inside), and for encrypted mail the subject is a
+    /// stand-in (the real one is inside too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub openpgp: Option<OpenPgpBody>,
+}
+
+/// A body made by the browser's OpenPGP worker, for the gateway to send as PGP/MIME.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OpenPgpBody {
+    /// `multipart/encrypted`: the armored OpenPGP message (a whole MIME entity inside, perhaps
+    /// signed too).
+    Encrypted { armored: String },
+    /// `multipart/signed`: the MIME entity exactly as signed (7-bit, CRLF line ends), the
+    /// armored detached signature, and the hash it used (`pgp-sha256`).
+    Signed { part: String, signature: String, micalg: String },
 }
 
 /// The largest [`OutgoingMessage::html`], inline images included: what fits a WebSocket frame

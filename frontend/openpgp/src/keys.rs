@@ -195,6 +195,90 @@ pub fn decrypt(armored: &str, keys: &[Key], passphrase: &str) -> Result<Plain, P
     Ok(Plain { bytes, signature })
 }
 
+/// The key mail to `address` is encrypted to: the newest of `keys` with a user ID for it that
+/// has an encryption subkey.
+pub fn recipient_key(keys: &[Key], address: &str) -> Option<SignedPublicKey> {
+    keys.iter()
+        .filter(|key| key.info().is_for(address))
+        .map(Key::public)
+        .filter(|public| encryption_subkey(public).is_some())
+        .max_by_key(|public| public.primary_key.created_at().as_secs())
+}
+
+/// The subkey a key's owner receives encrypted mail with (its flags say so).
+pub fn encryption_subkey(public: &SignedPublicKey) -> Option<&pgp::composed::SignedPublicSubKey> {
+    public.public_subkeys.iter().find(|sub| {
+        sub.signatures.iter().any(|signature| {
+            let flags = signature.key_flags();
+            flags.encrypt_comms() || flags.encrypt_storage()
+        })
+    })
+}
+
+/// The secret key of `address` in this browser, to sign with and to encrypt the sender's copy to.
+pub fn own_key<'k>(keys: &'k [Key], address: &str) -> Option<&'k SignedSecretKey> {
+    keys.iter()
+        .filter_map(|key| match key {
+            Key::Secret(secret) if key.info().is_for(address) => Some(&**secret),
+            _ => None,
+        })
+        .max_by_key(|secret| secret.primary_key.created_at().as_secs())
+}
+
+/// The hash signatures are made with, and its name in PGP/MIME's `micalg`.
+const HASH: pgp::crypto::hash::HashAlgorithm = pgp::crypto::hash::HashAlgorithm::Sha256;
+pub const MICALG: &str = "pgp-sha256";
+
+/// Whether `passphrase` unlocks `key`.
+fn unlocks(key: &SignedSecretKey, passphrase: &Password) -> Result<(), PgpError> {
+    key.primary_key
+        .unlock(passphrase, |_, _| Ok(()))
+        .ok()
+        .and_then(|inner| inner.ok())
+        .ok_or_else(|| PgpError::new(PgpErrorKind::BadPassphrase, "the passphrase does not unlock your key"))
+}
+
+/// `plain` encrypted to `to` (named recipients) and `hidden` (Bcc: their key IDs are left out,
+/// so the others cannot tell who else can read it), signed by `signer` if given, armored.
+pub fn encrypt(
+    plain: &[u8],
+    to: &[SignedPublicKey],
+    hidden: &[SignedPublicKey],
+    signer: Option<(&SignedSecretKey, &str)>,
+) -> Result<String, PgpError> {
+    let failed = invalid("the message could not be encrypted");
+    let mut builder = pgp::composed::MessageBuilder::from_bytes("", plain.to_vec())
+        .seipd_v1(rand::thread_rng(), pgp::crypto::sym::SymmetricKeyAlgorithm::AES256);
+    for (keys, anonymous) in [(to, false), (hidden, true)] {
+        for key in keys {
+            let subkey = encryption_subkey(key)
+                .ok_or_else(|| PgpError::new(PgpErrorKind::NoKey, "a recipient's key cannot encrypt"))?;
+            if anonymous {
+                builder.encrypt_to_key_anonymous(rand::thread_rng(), subkey).map_err(&failed)?;
+            } else {
+                builder.encrypt_to_key(rand::thread_rng(), subkey).map_err(&failed)?;
+            }
+        }
+    }
+    if let Some((key, passphrase)) = signer {
+        let passphrase = Password::from(passphrase);
+        unlocks(key, &passphrase)?;
+        builder.sign(&key.primary_key, passphrase, HASH);
+    }
+    builder.to_armored_string(rand::thread_rng(), Default::default()).map_err(failed)
+}
+
+/// A detached signature by `key` over `part` (already with CRLF line ends), armored.
+pub fn sign_detached(part: &str, key: &SignedSecretKey, passphrase: &str) -> Result<String, PgpError> {
+    let passphrase = Password::from(passphrase);
+    unlocks(key, &passphrase)?;
+    let failed = invalid("the message could not be signed");
+    let signature =
+        DetachedSignature::sign_binary_data(rand::thread_rng(), &key.primary_key, &passphrase, HASH, part.as_bytes())
+            .map_err(&failed)?;
+    signature.to_armored_string(Default::default()).map_err(failed)
+}
+
 /// Checks a detached signature over `signed` (a PGP/MIME signed part: its line ends made CRLF,
 /// RFC 3156 section 5).
 pub fn verify_detached(signed: &str, armored_signature: &str, keys: &[Key]) -> SignatureCheck {
@@ -272,7 +356,7 @@ fn check(
 }
 
 /// `text` with every line ended by CRLF.
-fn crlf(text: &str) -> Vec<u8> {
+pub fn crlf(text: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len() + text.len() / 32);
     let mut previous = 0u8;
     for &byte in text.as_bytes() {

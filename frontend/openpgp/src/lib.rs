@@ -5,12 +5,14 @@
 //! gets replies; secret keys and passphrases never leave the worker, and nothing of it reaches
 //! the gateway.
 //!
-//! Dependency order: `lib` (the worker's entry and [`handle`]) → `keyring` → `decrypted` → `keys`.
+//! Dependency order: `lib` (the worker's entry and [`handle`]) → `keyring` → `outgoing` (mail
+//! being sent, encrypted or signed) → `decrypted` → `keys`.
 
 pub mod decrypted;
 #[cfg(target_arch = "wasm32")]
 pub mod keyring;
 pub mod keys;
+pub mod outgoing;
 
 use keys::Key;
 use yubin_shared::openpgp::{PgpError, PgpErrorKind, PgpReply, PgpRequest};
@@ -73,6 +75,19 @@ pub async fn handle(store: &impl KeyStore, request: PgpRequest) -> Result<PgpRep
         }
         PgpRequest::VerifyCleartext { armored } => {
             Ok(PgpReply::Verified(keys::verify_cleartext(&armored, &store.all().await?)))
+        }
+        PgpRequest::Recipients { from, addresses } => {
+            let all = store.all().await?;
+            let without_key = addresses.into_iter().filter(|a| keys::recipient_key(&all, a).is_none()).collect();
+            Ok(PgpReply::Recipients { without_key, own_key: keys::own_key(&all, &from).is_some() })
+        }
+        PgpRequest::Seal(sealing) => {
+            let body = outgoing::seal(&sealing, &store.all().await?)?;
+            let subject = match body {
+                yubin_protocol::OpenPgpBody::Encrypted { .. } => outgoing::STAND_IN_SUBJECT.to_owned(),
+                yubin_protocol::OpenPgpBody::Signed { .. } => sealing.subject.clone(),
+            };
+            Ok(PgpReply::Sealed { body, subject })
         }
     }
 }

@@ -50,6 +50,40 @@ pub enum PgpRequest {
     VerifyCleartext {
         armored: String,
     },
+    /// Which of `addresses` mail can be encrypted to, and whether `from` has a key of its own
+    /// here (to sign with and to read the Sent copy).
+    Recipients {
+        from: String,
+        addresses: Vec<String>,
+    },
+    /// A message being sent, encrypted and/or signed.
+    Seal(Box<Sealing>),
+}
+
+/// What is written in a message to be encrypted or signed; the worker makes the MIME entity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sealing {
+    /// The sender's address: their secret key signs, their key can read the Sent copy.
+    pub from: String,
+    /// To and Cc: encrypted to by key ID.
+    pub to: Vec<String>,
+    /// Bcc: encrypted to without naming their keys.
+    pub bcc: Vec<String>,
+    /// The real subject, inside (the outer one is a stand-in when encrypted).
+    pub subject: String,
+    pub text: String,
+    pub attachments: Vec<SealedAttachment>,
+    pub encrypt: bool,
+    /// Signs with the sender's secret key, unlocked by this passphrase.
+    pub sign: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SealedAttachment {
+    pub filename: String,
+    pub content_type: String,
+    /// The file's bytes, base64.
+    pub data: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -59,6 +93,16 @@ pub enum PgpReply {
     Armored(String),
     Decrypted(Box<Decrypted>),
     Verified(SignatureCheck),
+    Recipients {
+        /// The addresses no key is known for.
+        without_key: Vec<String>,
+        own_key: bool,
+    },
+    /// The body for the gateway to send as PGP/MIME; the subject to send outside.
+    Sealed {
+        body: yubin_protocol::OpenPgpBody,
+        subject: String,
+    },
     Done,
 }
 

@@ -4,6 +4,10 @@
 //! Every pause in typing stores the draft in the browser (with its files); a little later it
 //! is also saved to the account's Drafts folder. A refused send leaves everything in place
 //! with the server's words; a send while the gateway is unreachable goes to the outbox.
+//!
+//! Encrypted or signed mail (OpenPGP) is made by the browser's worker at "Send", from what is
+//! written and the files in the browser; while "Encrypt" is ticked nothing written reaches the
+//! gateway before that: no draft on the server, no file uploaded.
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -15,14 +19,16 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 use yubin_protocol::{calls, ApiError, ComposeInfo, ErrorKind, MessageView, SentReceipt, Uid, MAX_RICH_BODY_BYTES};
 
+use super::openpgp_sending::OpenPgpOptions;
 use super::rich_editor::RichEditor;
 use super::templates_menu::TemplatesMenu;
 
 use crate::connection::Connection;
-use crate::drafting::{self, Draft, DraftAttachment};
+use crate::drafting::{self, Draft, DraftAttachment, SealedBody};
 use crate::format;
 use crate::i18n::{tr, trf, Lang};
 use crate::local_store::{self, Shelf, Stored};
+use crate::openpgp_worker;
 use crate::upload::{new_message_id, unique_id, upload_blob};
 use yubin_shared::address_book::Suggestion;
 
@@ -119,6 +125,12 @@ pub enum Msg {
     /// Keep the message as a template.
     SaveTemplate,
     TemplateSaved(Result<(String, Option<Uid>), ApiError>),
+    Encrypt(bool),
+    Sign(bool),
+    /// The passphrase that unlocks the sender's key for signing (never stored).
+    Passphrase(String),
+    /// What the OpenPGP worker made of the message at "Send", or why it could not.
+    Sealed(Result<SealedBody, String>),
 }
 
 /// Where a local file stands with the gateway.
@@ -153,6 +165,8 @@ pub struct Composer {
     body_revision: u32,
     /// The time chosen for "Send later", while it is being chosen.
     later: Option<String>,
+    /// The passphrase for signing, as typed; dropped once used.
+    passphrase: String,
 }
 
 impl Component for Composer {
@@ -179,6 +193,7 @@ impl Component for Composer {
             invalid: Vec::new(),
             body_revision: 0,
             later: None,
+            passphrase: String::new(),
         };
         if composer.draft.from.is_empty() {
             composer.draft.from = ctx.props().identity.clone();
@@ -343,6 +358,34 @@ impl Component for Composer {
                 self.status = trf(self.lang, "Kept as a template in {folder}", &[("folder", &folder)]);
             }
             Msg::TemplateSaved(Err(e)) => self.error = Some(e),
+            Msg::Encrypt(on) => {
+                self.draft.encrypt = on;
+                if on {
+                    // Files already uploaded are dropped there: they go inside the ciphertext.
+                    self.discard_uploads(ctx);
+                } else {
+                    // Back to plain mail: the files go to the gateway as they would have.
+                    self.upload_missing(ctx);
+                }
+                self.changed_draft(ctx);
+            }
+            Msg::Sign(on) => {
+                self.draft.sign = on;
+                self.changed_draft(ctx);
+            }
+            Msg::Passphrase(passphrase) => {
+                self.passphrase = passphrase;
+                return false;
+            }
+            Msg::Sealed(Ok(sealed)) => {
+                self.passphrase.clear();
+                self.draft.sealed = Some(sealed);
+                self.send(ctx);
+            }
+            Msg::Sealed(Err(why)) => {
+                self.sending = false;
+                self.error = Some(ApiError::new(ErrorKind::BadRequest, why));
+            }
             Msg::DroppedImages(count) => {
                 self.status = trf(
                     self.lang,
@@ -358,7 +401,9 @@ impl Component for Composer {
         let lang = self.lang;
         let link = ctx.link();
         let draft = &self.draft;
-        let uploading = self.draft.attachments.iter().any(|a| a.on_server.is_none() && !self.uploaded(&a.key));
+        // While encrypting, files stay in the browser: there is nothing to wait for.
+        let uploading =
+            !draft.encrypt && self.draft.attachments.iter().any(|a| a.on_server.is_none() && !self.uploaded(&a.key));
         let onsubmit = link.callback(|e: SubmitEvent| {
             e.prevent_default();
             Msg::Send
@@ -396,6 +441,12 @@ impl Component for Composer {
                         <button type="button" id="show-copies" class="link" onclick={link.callback(|_| Msg::ShowCopies)}>{ tr(lang, "Cc/Bcc") }</button>
                     }
                     { self.text_field(ctx, Field::Subject, "compose-subject", "Subject") }
+                    <OpenPgpOptions encrypt={draft.encrypt} sign={draft.sign}
+                        from={AttrValue::from(drafting::bare_address(&draft.from).to_lowercase())}
+                        recipients={{ let (mut named, hidden) = draft.openpgp_recipients(); named.extend(hidden); named }}
+                        passphrase={AttrValue::from(self.passphrase.clone())}
+                        on_encrypt={link.callback(Msg::Encrypt)} on_sign={link.callback(Msg::Sign)}
+                        on_passphrase={link.callback(Msg::Passphrase)} />
                     <div class="body-mode">
                         <button type="button" id="formatting-toggle" class="link" aria-pressed={draft.html.is_some().to_string()}
                             onclick={link.callback({ let on = draft.html.is_some(); move |_| Msg::Formatted(!on) })}>
@@ -604,6 +655,9 @@ impl Composer {
     /// Starts uploading every local file the current gateway session does not have.
     fn upload_missing(&mut self, ctx: &Context<Self>) {
         let Some(connection) = ctx.props().connection.clone() else { return };
+        if self.draft.encrypt {
+            return;
+        }
         let epoch = ctx.props().epoch;
         for (key, blob) in &self.files {
             if self.uploads.get(key).is_some_and(|s| s.epoch == epoch && s.error.is_none()) {
@@ -625,6 +679,7 @@ impl Composer {
     }
 
     fn changed_draft(&mut self, ctx: &Context<Self>) {
+        self.draft.sealed = None;
         self.generation += 1;
         self.draft.updated = js_sys::Date::now();
         self.status = String::new();
@@ -663,7 +718,8 @@ impl Composer {
         // POP3 accounts have no Drafts folder on the server: their drafts stay in the browser.
         let has_drafts_folder = self.info.as_ref().is_some_and(|i| i.drafts.is_some());
         let Some(connection) = ctx.props().connection.clone() else { return };
-        if self.draft.is_blank() || !all_there || self.sending || !has_drafts_folder {
+        // What is to be encrypted stays in the browser until it is.
+        if self.draft.is_blank() || !all_there || self.sending || !has_drafts_folder || self.draft.encrypt {
             return;
         }
         self.saved_on_server = generation;
@@ -720,6 +776,11 @@ impl Composer {
         if !self.ready_to_send() {
             return;
         }
+        if self.draft.uses_openpgp() {
+            let why = tr(self.lang, "Encrypted or signed mail cannot be sent later yet: send it now.");
+            self.error = Some(ApiError::new(ErrorKind::BadRequest, why));
+            return;
+        }
         // A `datetime-local` value is the browser's local time.
         let at = js_sys::Date::new(&chosen.into()).get_time();
         if !at.is_finite() || at <= js_sys::Date::now() {
@@ -740,6 +801,10 @@ impl Composer {
 
     fn send(&mut self, ctx: &Context<Self>) {
         if !self.ready_to_send() {
+            return;
+        }
+        if self.draft.uses_openpgp() && self.draft.sealed.is_none() {
+            self.seal(ctx);
             return;
         }
         self.sending = true;
@@ -763,6 +828,60 @@ impl Composer {
         });
     }
 
+    /// Has the OpenPGP worker encrypt and/or sign what is written, with the files as they are in
+    /// the browser; sending goes on when it is done (`Msg::Sealed`).
+    fn seal(&mut self, ctx: &Context<Self>) {
+        if let Some(why) = self.draft.openpgp_obstacle() {
+            self.error = Some(ApiError::new(ErrorKind::BadRequest, tr(self.lang, why)));
+            return;
+        }
+        if self.draft.sign && self.passphrase.is_empty() {
+            let why = tr(self.lang, "Type the passphrase of your key to sign.");
+            self.error = Some(ApiError::new(ErrorKind::BadRequest, why));
+            return;
+        }
+        self.sending = true;
+        let (named, hidden) = self.draft.openpgp_recipients();
+        let draft = &self.draft;
+        let files: Vec<(DraftAttachment, Option<Blob>)> = draft
+            .attachments
+            .iter()
+            .map(|a| (a.clone(), self.files.iter().find(|(key, _)| *key == a.key).map(|(_, blob)| blob.clone())))
+            .collect();
+        let mut sealing = yubin_shared::openpgp::Sealing {
+            from: drafting::bare_address(&draft.from).to_lowercase(),
+            to: named,
+            bcc: hidden,
+            subject: draft.subject.clone(),
+            text: draft.text.clone(),
+            attachments: Vec::new(),
+            encrypt: draft.encrypt,
+            sign: draft.sign.then(|| self.passphrase.clone()),
+        };
+        let link = ctx.link().clone();
+        spawn_local(async move {
+            let result = async {
+                for (attachment, blob) in files {
+                    let blob = blob.ok_or_else(|| format!("{}: the file is no longer here", attachment.filename))?;
+                    sealing.attachments.push(yubin_shared::openpgp::SealedAttachment {
+                        data: crate::upload::read_base64(&blob).await.map_err(|e| e.message)?,
+                        filename: attachment.filename,
+                        content_type: attachment.content_type,
+                    });
+                }
+                let request = yubin_shared::openpgp::PgpRequest::Seal(Box::new(sealing));
+                openpgp_worker::ask_for(request, |reply| match reply {
+                    yubin_shared::openpgp::PgpReply::Sealed { body, subject } => Some(SealedBody { body, subject }),
+                    _ => None,
+                })
+                .await
+                .map_err(|e| e.message)
+            }
+            .await;
+            link.send_message(Msg::Sealed(result));
+        });
+    }
+
     /// Moves the message to the outbox, to go out when the gateway is back.
     fn queue(&mut self, ctx: &Context<Self>) {
         let (draft, files, link) = (self.draft.clone(), self.files.clone(), ctx.link().clone());
@@ -778,16 +897,24 @@ impl Composer {
 
     /// Drops the draft everywhere: browser, gateway uploads, Drafts folder.
     fn forget(&mut self, ctx: &Context<Self>) {
+        self.discard_uploads(ctx);
         let id = self.draft.message_id.clone();
-        let uploads: Vec<String> = self.uploads.values().map(|s| s.id.clone()).collect();
         let connection = ctx.props().connection.clone();
         spawn_local(async move {
             let _ = local_store::remove(Shelf::Drafts, &id).await;
             if let Some(connection) = connection {
-                for upload in uploads {
-                    let _ = connection.call(calls::DiscardUpload { upload }).await;
-                }
                 let _ = connection.call(calls::DeleteDraft { message_id: id }).await;
+            }
+        });
+    }
+
+    /// Frees the draft's files on the gateway (they stay in the browser).
+    fn discard_uploads(&mut self, ctx: &Context<Self>) {
+        let uploads: Vec<String> = self.uploads.drain().map(|(_, state)| state.id).collect();
+        let Some(connection) = ctx.props().connection.clone() else { return };
+        spawn_local(async move {
+            for upload in uploads {
+                let _ = connection.call(calls::DiscardUpload { upload }).await;
             }
         });
     }

@@ -13,6 +13,7 @@ pub mod login;
 pub mod message_list;
 pub mod notice;
 pub mod openpgp_panel;
+pub mod openpgp_sending;
 pub mod pop3_panel;
 pub mod quota_meter;
 pub mod reader;

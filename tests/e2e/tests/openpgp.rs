@@ -1,13 +1,19 @@
 //! OpenPGP with GnuPG as the peer, in real Chromium: keys made by `gpg` imported into the
 //! browser, a PGP/MIME message GnuPG encrypted and signed (its Japanese subject protected
 //! inside) decrypted in the browser with the right passphrase and not with a wrong one, a
-//! PGP/MIME signature found valid, and the same signature over altered text found bad.
+//! PGP/MIME signature found valid, and the same signature over altered text found bad;
+//! cleartext-signed text checked; and mail written in the browser, encrypted and signed or
+//! signed only, read and verified by gpg.
+//!
+//! The gateway's log at TRACE (this file is a test binary of its own, so it installs the
+//! global subscriber) never holds a word of what was encrypted in the browser.
 //!
 //! gwen is this test's alone.
 
 use std::path::Path;
 use std::process::Command;
 
+use mail_parser::MimeHeaders;
 use yubin_e2e::Browser;
 use yubin_test_support::{unique_subject, MailStack};
 
@@ -16,6 +22,11 @@ const SENDER: &str = "Sato Hanako <hanako@example.jp>";
 
 /// Runs gpg in `home`, without an agent prompt; stdin `input`, returns stdout.
 fn gpg(home: &Path, args: &[&str], input: &[u8]) -> Vec<u8> {
+    gpg_telling(home, args, input).0
+}
+
+/// Runs gpg like [`gpg`]; returns stdout and what it said on stderr (signature checks).
+fn gpg_telling(home: &Path, args: &[&str], input: &[u8]) -> (Vec<u8>, String) {
     use std::io::Write;
     let mut child = Command::new("gpg")
         .arg("--homedir")
@@ -29,8 +40,16 @@ fn gpg(home: &Path, args: &[&str], input: &[u8]) -> Vec<u8> {
         .expect("gpg (scripts/setup.sh installs gnupg)");
     child.stdin.take().unwrap().write_all(input).unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "gpg {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    out.stdout
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "gpg {args:?}: {said}");
+    (out.stdout, said)
+}
+
+/// The text from the line starting `begin` to the end of the line starting `end`.
+fn between<'a>(text: &'a str, begin: &str, end: &str) -> &'a str {
+    let start = text.find(begin).unwrap_or_else(|| panic!("no {begin} in {text}"));
+    let stop = start + text[start..].find(end).unwrap_or_else(|| panic!("no {end} in {text}")) + end.len();
+    &text[start..stop]
 }
 
 /// A GnuPG home of its own (private, as gpg wants it), its agent stopped when dropped.
@@ -62,8 +81,28 @@ fn text(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap()
 }
 
+/// The gateway's log, as written.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn gnupg_mail_is_decrypted_and_its_signatures_checked_in_the_browser() {
+    let log = Captured::default();
+    let writer = log.clone();
+    tracing_subscriber::fmt()
+        .with_env_filter(yubin_gateway::log_filter("trace"))
+        .with_writer(move || writer.clone())
+        .init();
     let stack = MailStack::ensure();
     let home = GpgHome::new("peer");
     let recipient = stack.address("gwen");
@@ -176,5 +215,75 @@ Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r
     let exported = browser.wait_for_value("#exported-key", "BEGIN PGP PRIVATE KEY BLOCK").await;
     let back = GpgHome::new("back");
     gpg(back.path(), &["--passphrase", PASSPHRASE, "--import"], exported.as_bytes());
+    browser.click("#keys-dialog .dismiss").await;
+
+    // Written here, encrypted and signed (to gwen's own key, which gpg holds too), with a
+    // Japanese subject and a binary file: gpg decrypts it, finds the signature good, and gets
+    // the subject, the text and the file back exactly; nothing readable went outside.
+    stack.empty_mailbox("gwen", "Sent");
+    let secret_tag = unique_subject("暗号の件");
+    browser.click("#compose-button").await;
+    browser.type_into("#compose-to", &recipient).await;
+    browser.type_into("#compose-subject", &secret_tag).await;
+    browser.type_into("#compose-body", "中身は秘密です。\nmarker-plain-7731").await;
+    browser.click("#pgp-encrypt").await;
+    browser.click("#pgp-sign").await;
+    browser.wait_for_text("#pgp-ready", "every recipient").await;
+    let file = std::env::temp_dir().join("yubin-e2e-見積.bin");
+    let file_bytes: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    std::fs::write(&file, &file_bytes).unwrap();
+    browser.find("#compose-files").await.send_keys(&file.display().to_string()).await.expect("attach");
+    browser.wait_for_text("#compose-attachments", "見積").await;
+    browser.type_into("#pgp-sign-passphrase", PASSPHRASE).await;
+    browser.click("#send-button").await;
+    stack.wait_for_count("gwen", "Sent", 1).await;
+    let sent = stack.source_by_subject("gwen", "Sent", "...");
+    assert!(sent.contains("multipart/encrypted"), "{sent}");
+    assert!(!sent.contains("marker-plain") && !sent.contains("暗号"), "plaintext outside: {sent}");
+    let armored = between(&sent, "-----BEGIN PGP MESSAGE-----", "-----END PGP MESSAGE-----");
+    let (inner, said) = gpg_telling(home.path(), &["--passphrase", PASSPHRASE, "--decrypt"], armored.as_bytes());
+    assert!(said.contains("Good signature"), "{said}");
+    let inner = mail_parser::MessageParser::default().parse(&inner).expect("a MIME entity inside");
+    assert_eq!(inner.subject(), Some(secret_tag.as_str()), "the protected subject");
+    assert!(inner.body_text(0).unwrap().contains("中身は秘密です。"));
+    let attachment = inner.attachment(0).expect("the file inside");
+    assert_eq!(attachment.attachment_name(), Some("yubin-e2e-見積.bin"));
+    assert_eq!(attachment.contents(), &file_bytes[..], "the file byte for byte");
+
+    // Signed only: gpg verifies the part exactly as it arrived.
+    let signed_tag = unique_subject("署名だけ");
+    browser.click("#compose-button").await;
+    browser.type_into("#compose-to", &recipient).await;
+    browser.type_into("#compose-subject", &signed_tag).await;
+    browser.type_into("#compose-body", "署名だけのメールです。\n-- \nGwen").await;
+    browser.click("#pgp-sign").await;
+    browser.type_into("#pgp-sign-passphrase", PASSPHRASE).await;
+    browser.click("#send-button").await;
+    stack.wait_for_count("gwen", "Sent", 2).await;
+    let sent = stack.source_by_subject("gwen", "Sent", &signed_tag).replace("\r\n", "\n").replace('\n', "\r\n");
+    let outer = mail_parser::MessageParser::default().parse(sent.as_bytes()).expect("the message");
+    let boundary = outer.content_type().and_then(|t| t.attribute("boundary")).expect("a boundary").to_owned();
+    let delimiter = format!("\r\n--{boundary}\r\n");
+    let mut parts = sent.split(&delimiter).skip(1);
+    let part = parts.next().expect("the signed part");
+    let signature =
+        between(parts.next().expect("the signature"), "-----BEGIN PGP SIGNATURE-----", "-----END PGP SIGNATURE-----");
+    let dir = GpgHome::new("verify");
+    let (part_file, signature_file) = (dir.path().join("part"), dir.path().join("part.asc"));
+    std::fs::write(&part_file, part).unwrap();
+    std::fs::write(&signature_file, signature).unwrap();
+    let (_, said) = gpg_telling(
+        home.path(),
+        &["--verify", &signature_file.display().to_string(), &part_file.display().to_string()],
+        b"",
+    );
+    assert!(said.contains("Good signature"), "{said}");
     browser.close().await;
+
+    let log = String::from_utf8_lossy(&log.0.lock().unwrap()).into_owned();
+    assert!(log.contains("TRACE"), "the log was captured");
+    for plaintext in ["marker-plain-7731", "中身は秘密", "明日十時に会いましょう", "秘密の打ち合わせ"]
+    {
+        assert!(!log.contains(plaintext), "the gateway's log holds {plaintext}");
+    }
 }
