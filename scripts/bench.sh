@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench.sh [size|list|slow|scroll|sync|resync|folders|open|pop3|contacts|sessions|trace ...] — measure Yubin against the raw
+# bench.sh [size|list|slow|scroll|sync|resync|folders|open|pop3|contacts|openpgp|sessions|trace ...] — measure Yubin against the raw
 # protocols on the real Dovecot, every figure next to its baseline from the same run (all of
 # them without arguments). Prints a table and writes target/bench/results.md.
 #
@@ -16,7 +16,7 @@ bash scripts/build.sh   # the app, and the release gateway the memory figures ru
 load_users=""
 for i in $(seq -f '%03g' 1 50); do load_users="$load_users load$i:load$i-pass"; done
 export MAILSTACK_DIR=/tmp/yubin-bench-stack
-export MAILSTACK_USERS="bench10k:bench10k-pass bench100k:bench100k-pass benchpop:benchpop-pass benchfolders:benchfolders-pass benchcontacts:benchcontacts-pass$load_users"
+export MAILSTACK_USERS="bench10k:bench10k-pass bench100k:bench100k-pass benchpop:benchpop-pass benchfolders:benchfolders-pass benchcontacts:benchcontacts-pass benchpgp:benchpgp-pass$load_users"
 export MAILSTACK_MANY_CLIENTS=1 MAILSTACK_FSYNC=never
 # 12xxx: the tests' stack uses 10xxx and their second server family (others.sh) 11xxx.
 export MAILSTACK_IMAP_PORT=12143 MAILSTACK_IMAPS_PORT=12993 MAILSTACK_POP3_PORT=12110 \

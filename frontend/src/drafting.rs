@@ -47,6 +47,9 @@ pub struct Draft {
     /// (which it holds inside), also from the outbox. Any change to the draft drops it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sealed: Option<SealedBody>,
+    /// The sender's OpenPGP key to announce (an `Autocrypt` header), from this browser's keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub announce: Option<yubin_protocol::Autocrypt>,
 }
 
 /// A message encrypted or signed in the browser, ready for the gateway.
@@ -320,6 +323,7 @@ impl Draft {
                 })
                 .collect(),
             openpgp: None,
+            autocrypt: self.announce.clone(),
         }
     }
 
@@ -582,6 +586,7 @@ mod tests {
             delivery_report: None,
             replying_to: None,
             openpgp: None,
+            autocrypt: None,
         }
     }
 

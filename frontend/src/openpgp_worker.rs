@@ -23,6 +23,8 @@ thread_local! {
     static WORKER: RefCell<Option<web_sys::Worker>> = const { RefCell::new(None) };
     static WAITING: RefCell<HashMap<u32, Answer>> = RefCell::new(HashMap::new());
     static NEXT_ID: Cell<u32> = const { Cell::new(1) };
+    /// The keyring's database was seen (it is never deleted by the app).
+    static IN_USE: Cell<bool> = const { Cell::new(false) };
 }
 
 /// One answer from the worker (`yubin_shared::openpgp::FromWorker`), its result left unread.
@@ -117,4 +119,37 @@ pub async fn ask_json(request: String) -> String {
         return error_json(&PgpError::new(PgpErrorKind::Invalid, "not a request"));
     }
     exchange(&request).await.unwrap_or_else(|e| error_json(&e))
+}
+
+/// Whether this browser keeps OpenPGP keys (the keyring's database exists): mail from people
+/// who never use OpenPGP here does not load the worker for nothing.
+pub async fn in_use() -> bool {
+    if IN_USE.with(Cell::get) {
+        return true;
+    }
+    let Some(factory) = web_sys::window().and_then(|w| js_sys::Reflect::get(&w, &"indexedDB".into()).ok()) else {
+        return false;
+    };
+    let listed = js_sys::Reflect::get(&factory, &"databases".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .and_then(|databases| databases.call0(&factory).ok());
+    let Some(listed) = listed else { return false };
+    let Ok(names) = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(listed)).await else { return false };
+    let found = js_sys::Array::from(&names).iter().any(|database| {
+        js_sys::Reflect::get(&database, &"name".into()).ok().and_then(|n| n.as_string()).as_deref()
+            == Some("yubin-openpgp")
+    });
+    IN_USE.with(|in_use| in_use.set(found));
+    found
+}
+
+/// Keeps the key a sender announced (Autocrypt) if this browser keeps keys at all; in the
+/// background, as nothing waits for it.
+pub fn learn(autocrypt: yubin_protocol::Autocrypt) {
+    wasm_bindgen_futures::spawn_local(async move {
+        if in_use().await {
+            let _ = ask(PgpRequest::Learn(autocrypt)).await;
+        }
+    });
 }

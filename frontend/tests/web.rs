@@ -237,6 +237,7 @@ fn sample_view() -> MessageView {
         delivery_report: None,
         replying_to: None,
         openpgp: None,
+        autocrypt: None,
     }
 }
 

@@ -57,12 +57,16 @@ pub fn compose(
         Some(id) => checked_message_id("Message-ID", id)?,
         None => format!("<{}@{}>", uuid::Uuid::new_v4(), from.email.domain()),
     };
+    let autocrypt = outgoing.autocrypt.as_ref().map(|a| pgp_mime::AutocryptHeader::new(a, &from.email)).transpose()?;
     let mut builder = MessageBuilder::new()
         .from(from)
         .subject(outgoing.subject.clone())
         .message_id(Some(message_id.clone()))
         .date(SystemTime::now())
         .user_agent(format!("Yubin {}", env!("CARGO_PKG_VERSION")));
+    if let Some(autocrypt) = autocrypt {
+        builder = builder.header(autocrypt);
+    }
     let mut recipients = 0;
     for (field, list) in [("To", &outgoing.to), ("Cc", &outgoing.cc), ("Bcc", &outgoing.bcc)] {
         for text in list.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
@@ -425,6 +429,18 @@ mod tests {
         assert_eq!(read, part);
         assert!(signature.contains("BEGIN PGP SIGNATURE"));
         assert_eq!(view.subject, "signed 日本");
+
+        // The sender's key announced, read back as the reader reads it; another address's refused.
+        let keydata = "mQ".repeat(600);
+        let autocrypt = yubin_protocol::Autocrypt { addr: "alice@example.test".into(), prefer_encrypt: true, keydata };
+        let announced = OutgoingMessage { autocrypt: Some(autocrypt.clone()), ..signed.clone() };
+        let sent = send(&announced).unwrap();
+        assert!(String::from_utf8_lossy(&sent.wire).lines().all(|line| line.len() <= 998));
+        let view = crate::mime::view("Sent", 1, Flags::default(), &sent.wire).unwrap();
+        assert_eq!(view.autocrypt, Some(autocrypt.clone()));
+        let other = yubin_protocol::Autocrypt { addr: "mallory@example.test".into(), ..autocrypt };
+        let refused = OutgoingMessage { autocrypt: Some(other), ..signed.clone() };
+        assert_eq!(send(&refused).unwrap_err().kind, ErrorKind::BadRequest);
 
         // Nothing readable beside it, nothing that would not reach the recipient unchanged.
         let beside = OutgoingMessage { text: "plain".into(), ..encrypted.clone() };

@@ -1,11 +1,11 @@
 //! PGP/MIME (RFC 3156) around a body the browser's OpenPGP worker made: `multipart/encrypted`
 //! around an armored message, `multipart/signed` around a MIME entity and its detached
-//! signature. The gateway only frames what it is given; it never sees a key or, for encrypted
+//! signature; and the `Autocrypt` header that announces the sender's key. The gateway only frames what it is given; it never sees a key or, for encrypted
 //! mail, a readable word. What it frames is checked to be 7-bit, as RFC 3156 requires, so the
 //! signed bytes reach the recipient unchanged.
 
-use lettre::message::header::ContentType;
-use yubin_protocol::{ApiError, ErrorKind, OpenPgpBody};
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
+use yubin_protocol::{ApiError, Autocrypt, ErrorKind, OpenPgpBody, MAX_AUTOCRYPT_KEYDATA};
 
 /// The `Content-Type` of the whole message and the body under it.
 pub struct Framed {
@@ -87,4 +87,41 @@ fn checked(what: &str, text: &str, boundary: &str) -> Result<(), ApiError> {
         return Err(bad(&format!("{what} holds the boundary")));
     }
     Ok(())
+}
+
+/// The `Autocrypt` header (Autocrypt Level 1, section 2.1), checked: it names the sender's own
+/// address and carries base64 only, within [`MAX_AUTOCRYPT_KEYDATA`].
+#[derive(Clone)]
+pub struct AutocryptHeader(Autocrypt);
+
+impl AutocryptHeader {
+    pub fn new(autocrypt: &Autocrypt, from: &lettre::Address) -> Result<Self, ApiError> {
+        if !autocrypt.addr.eq_ignore_ascii_case(from.as_ref()) {
+            return Err(bad("the Autocrypt address is not the sender's"));
+        }
+        let keydata = &autocrypt.keydata;
+        let base64 = keydata.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=');
+        if keydata.is_empty() || keydata.len() > MAX_AUTOCRYPT_KEYDATA || !base64 {
+            return Err(bad("the Autocrypt key is not base64 of a sensible size"));
+        }
+        Ok(Self(Autocrypt { addr: autocrypt.addr.to_lowercase(), ..autocrypt.clone() }))
+    }
+}
+
+impl Header for AutocryptHeader {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Autocrypt")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Err("written only".into())
+    }
+
+    fn display(&self) -> HeaderValue {
+        let Autocrypt { addr, prefer_encrypt, keydata } = &self.0;
+        let prefer = if *prefer_encrypt { " prefer-encrypt=mutual;" } else { "" };
+        // Whitespace in keydata is ignored by readers: it lets the line be folded.
+        let keydata: Vec<&str> = keydata.as_bytes().chunks(72).map(|c| std::str::from_utf8(c).unwrap_or("")).collect();
+        HeaderValue::new(Self::name(), format!("addr={addr};{prefer} keydata={}", keydata.join(" ")))
+    }
 }

@@ -960,7 +960,27 @@ pub struct MessageView {
     /// OpenPGP content only the browser can open: it holds the keys, the gateway never does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openpgp: Option<OpenPgpContent>,
+    /// The sender's key as their mail program announced it (Autocrypt), when the header is
+    /// valid and names the sender's own address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autocrypt: Option<Autocrypt>,
 }
+
+/// An `Autocrypt` header (Autocrypt Level 1): an address, its owner's public key, and whether
+/// they want encrypted replies by default.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Autocrypt {
+    /// Lower-case.
+    pub addr: String,
+    /// `prefer-encrypt=mutual`.
+    #[serde(default)]
+    pub prefer_encrypt: bool,
+    /// The key, base64 (OpenPGP binary, not armored), without whitespace.
+    pub keydata: String,
+}
+
+/// The largest `keydata` read or sent: an RSA-4096 key with a few user IDs fits well.
+pub const MAX_AUTOCRYPT_KEYDATA: usize = 16 * 1024;
 
 /// The OpenPGP content of a message, as the browser's OpenPGP worker takes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -1154,6 +1174,10 @@ pub struct OutgoingMessage {
     /// stand-in (the real one is inside too).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openpgp: Option<OpenPgpBody>,
+    /// The sender's key to announce (an `Autocrypt` header), from the browser's keys; `addr`
+    /// must be the From address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autocrypt: Option<Autocrypt>,
 }
 
 /// A body made by the browser's OpenPGP worker, for the gateway to send as PGP/MIME.

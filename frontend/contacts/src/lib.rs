@@ -17,8 +17,8 @@ use std::rc::Rc;
 
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
-use yew::prelude::*;
 use yubin_shared::host::Host;
+use yubin_shared::mounted::{self, Mounted};
 
 use dialog::ContactsDialog;
 use i18n::Lang;
@@ -35,7 +35,7 @@ pub struct Opening {
 }
 
 thread_local! {
-    static OPEN: RefCell<Option<yew::AppHandle<ContactsDialog>>> = const { RefCell::new(None) };
+    static OPEN: Mounted<ContactsDialog> = const { RefCell::new(None) };
 }
 
 /// Shows the address book in `element`: `opening` is an [`Opening`]'s JSON, `call` the app's way
@@ -43,9 +43,7 @@ thread_local! {
 #[wasm_bindgen]
 pub fn open_contacts(element: web_sys::Element, opening: &str, call: js_sys::Function, close: js_sys::Function) {
     let Ok(opening) = serde_json::from_str::<Opening>(opening) else { return };
-    let on_close = Callback::from(move |()| {
-        let _ = close.call0(&JsValue::NULL);
-    });
+    let on_close = mounted::on_close(close);
     let props = dialog::ContactsProps {
         host: Rc::new(Host::new(call)),
         lang: opening.lang,
@@ -53,18 +51,13 @@ pub fn open_contacts(element: web_sys::Element, opening: &str, call: js_sys::Fun
         add: opening.add,
         on_close,
     };
-    let app = yew::Renderer::<ContactsDialog>::with_root_and_props(element, props).render();
-    if let Some(earlier) = OPEN.with(|open| open.borrow_mut().replace(app)) {
-        earlier.destroy();
-    }
+    mounted::mount(&OPEN, element, props);
 }
 
 /// Takes the address book down.
 #[wasm_bindgen]
 pub fn close_contacts() {
-    if let Some(app) = OPEN.with(|open| open.borrow_mut().take()) {
-        app.destroy();
-    }
+    mounted::unmount(&OPEN);
 }
 
 /// Brings the account's kept contacts and the composer's suggestions up to date; resolves when

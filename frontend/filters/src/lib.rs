@@ -21,6 +21,7 @@ use yubin_protocol::Folder;
 use dialog::FiltersDialog;
 use i18n::Lang;
 use yubin_shared::host::Host;
+use yubin_shared::mounted::{self, Mounted};
 
 /// What the app tells the dialog when it opens it.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -53,7 +54,7 @@ fn Root(props: &RootProps) -> Html {
 }
 
 thread_local! {
-    static OPEN: RefCell<Option<yew::AppHandle<Root>>> = const { RefCell::new(None) };
+    static OPEN: Mounted<Root> = const { RefCell::new(None) };
 }
 
 /// Shows the filters dialog in `element`: `opening` is an [`Opening`]'s JSON, `call` the app's
@@ -61,20 +62,13 @@ thread_local! {
 #[wasm_bindgen]
 pub fn open_filters(element: web_sys::Element, opening: &str, call: js_sys::Function, close: js_sys::Function) {
     let Ok(opening) = serde_json::from_str::<Opening>(opening) else { return };
-    let on_close = Callback::from(move |()| {
-        let _ = close.call0(&JsValue::NULL);
-    });
+    let on_close = mounted::on_close(close);
     let props = RootProps { opening, host: Rc::new(Host::new(call)), on_close };
-    let app = yew::Renderer::<Root>::with_root_and_props(element, props).render();
-    if let Some(earlier) = OPEN.with(|open| open.borrow_mut().replace(app)) {
-        earlier.destroy();
-    }
+    mounted::mount(&OPEN, element, props);
 }
 
 /// Takes the dialog down.
 #[wasm_bindgen]
 pub fn close_filters() {
-    if let Some(app) = OPEN.with(|open| open.borrow_mut().take()) {
-        app.destroy();
-    }
+    mounted::unmount(&OPEN);
 }

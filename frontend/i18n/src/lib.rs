@@ -44,6 +44,21 @@ macro_rules! lookups {
     };
 }
 
+/// A module crate's unit test that every text its code (`src/`) passes to its `tr`/`trf` has a
+/// Japanese entry in `catalog`, with the same placeholders.
+#[macro_export]
+macro_rules! catalog_is_complete {
+    ($catalog:ident) => {
+        #[cfg(test)]
+        #[test]
+        fn every_text_in_the_code_has_a_japanese_entry_with_the_same_placeholders() {
+            let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+            let missing = $crate::untranslated($catalog, &[src]);
+            assert!(missing.is_empty(), "no Japanese for:\n{}", missing.join("\n"));
+        }
+    };
+}
+
 /// `en` in `lang`, from `catalog`.
 pub fn translate(catalog: Catalog, lang: Lang, en: &'static str) -> &'static str {
     match lang {

@@ -159,6 +159,7 @@ pub fn KeysDialog(props: &KeysDialogProps) -> Html {
                     <code class="fingerprint">{ grouped(&fingerprint) }</code>
                     { format!(" · {} · {}", key.algorithm, date(lang, key.created)) }
                     if key.secret { { " · " }<strong>{ tr(lang, "your key (secret part here)") }</strong> }
+                    if key.learned { { " · " }{ tr(lang, "from their mail (Autocrypt)") } }
                 </div>
                 <button type="button" class="link export-public" onclick={export(false)}>{ tr(lang, "Export public key") }</button>
                 if key.secret {

@@ -14,6 +14,7 @@ use std::rc::Rc;
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
+use yubin_shared::mounted::{self, Mounted};
 
 use dialog::KeysDialog;
 use i18n::Lang;
@@ -47,7 +48,7 @@ fn Root(props: &RootProps) -> Html {
 }
 
 thread_local! {
-    static OPEN: RefCell<Option<yew::AppHandle<Root>>> = const { RefCell::new(None) };
+    static OPEN: Mounted<Root> = const { RefCell::new(None) };
 }
 
 /// Shows the keys dialog in `element`: `opening` is an [`Opening`]'s JSON, `call` the app's way
@@ -55,20 +56,13 @@ thread_local! {
 #[wasm_bindgen]
 pub fn open_keys(element: web_sys::Element, opening: &str, call: js_sys::Function, close: js_sys::Function) {
     let Ok(opening) = serde_json::from_str::<Opening>(opening) else { return };
-    let on_close = Callback::from(move |()| {
-        let _ = close.call0(&JsValue::NULL);
-    });
+    let on_close = mounted::on_close(close);
     let props = RootProps { opening, keyring: Rc::new(Keyring::new(call)), on_close };
-    let app = yew::Renderer::<Root>::with_root_and_props(element, props).render();
-    if let Some(earlier) = OPEN.with(|open| open.borrow_mut().replace(app)) {
-        earlier.destroy();
-    }
+    mounted::mount(&OPEN, element, props);
 }
 
 /// Takes the keys dialog down.
 #[wasm_bindgen]
 pub fn close_keys() {
-    if let Some(app) = OPEN.with(|open| open.borrow_mut().take()) {
-        app.destroy();
-    }
+    mounted::unmount(&OPEN);
 }

@@ -19,6 +19,8 @@ const WRAPPING_ID: &str = "keys";
 /// In the `wrapping` store: a number that changes with every change to the keys, so a worker
 /// that keeps them parsed (each tab has one) knows when another tab changed them.
 const GENERATION_ID: &str = "generation";
+/// A record's mark for a key learned from mail (Autocrypt) rather than imported.
+const LEARNED: &str = "learned";
 /// AES-GCM's recommended nonce size.
 const IV_BYTES: usize = 12;
 
@@ -140,8 +142,12 @@ impl Keyring {
         for record in records {
             // A record this browser's key cannot open (the key was lost) is passed over.
             let Some(armored) = self.open_record(&record).await else { continue };
+            let learned = js_sys::Reflect::get(&record, &LEARNED.into()).is_ok_and(|v| v.is_truthy());
             if let Ok(found) = read_keys(&String::from_utf8_lossy(&armored)) {
-                keys.extend(found);
+                keys.extend(found.into_iter().map(|key| match key {
+                    Key::Public(public) if learned => Key::Learned(public),
+                    key => key,
+                }));
             }
         }
         Ok(keys)
@@ -164,6 +170,9 @@ impl KeyStore for Keyring {
     async fn put(&self, key: &Key) -> Result<(), PgpError> {
         let armored = key.armored(matches!(key, Key::Secret(_)))?;
         let record = self.seal(armored.as_bytes()).await?;
+        if matches!(key, Key::Learned(_)) {
+            let _ = js_sys::Reflect::set(&record, &LEARNED.into(), &JsValue::TRUE);
+        }
         let tx = self.db.transaction(&[KEYS], TransactionMode::ReadWrite).map_err(storage)?;
         tx.store(KEYS)
             .map_err(storage)?

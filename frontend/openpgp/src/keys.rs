@@ -15,7 +15,11 @@ use yubin_shared::openpgp::{KeyInfo, PgpError, PgpErrorKind, SignatureCheck};
 #[derive(Debug, Clone)]
 pub enum Key {
     Secret(Box<SignedSecretKey>),
+    /// Imported by the user.
     Public(Box<SignedPublicKey>),
+    /// Announced in its owner's mail (Autocrypt): good for encrypting to them, weaker as proof
+    /// of who signed.
+    Learned(Box<SignedPublicKey>),
 }
 
 fn invalid(what: &str) -> impl Fn(pgp::errors::Error) -> PgpError + '_ {
@@ -26,7 +30,7 @@ impl Key {
     pub fn public(&self) -> SignedPublicKey {
         match self {
             Key::Secret(secret) => SignedPublicKey::from((**secret).clone()),
-            Key::Public(public) => (**public).clone(),
+            Key::Public(public) | Key::Learned(public) => (**public).clone(),
         }
     }
 
@@ -47,6 +51,7 @@ impl Key {
             created: public.primary_key.created_at().as_secs() as i64,
             algorithm: algorithm_name(public.primary_key.algorithm()).into(),
             secret: matches!(self, Key::Secret(_)),
+            learned: matches!(self, Key::Learned(_)),
         }
     }
 
@@ -55,7 +60,7 @@ impl Key {
         match (self, secret) {
             (Key::Secret(key), true) => key.to_armored_string(Default::default()),
             (_, false) => self.public().to_armored_string(Default::default()),
-            (Key::Public(_), true) => {
+            (Key::Public(_) | Key::Learned(_), true) => {
                 return Err(PgpError::new(PgpErrorKind::NoKey, "this browser has only the public key"))
             }
         }
@@ -104,6 +109,35 @@ pub fn read_keys(text: &str) -> Result<Vec<Key>, PgpError> {
         return Err(PgpError::new(PgpErrorKind::Invalid, "no OpenPGP key in it"));
     }
     Ok(keys)
+}
+
+/// A key announced in `autocrypt` (its `keydata`: the binary key, base64), checked: its own
+/// signatures hold and one of its user IDs is the announced address.
+pub fn learned(autocrypt: &yubin_protocol::Autocrypt) -> Result<Key, PgpError> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(&autocrypt.keydata)
+        .map_err(|_| PgpError::new(PgpErrorKind::Invalid, "the announced key is not base64"))?;
+    let key = SignedPublicKey::from_bytes(&bytes[..]).map_err(invalid("not a key"))?;
+    key.verify_bindings().map_err(invalid("the key's own signatures do not hold"))?;
+    let key = Key::Learned(Box::new(key));
+    if !key.info().is_for(&autocrypt.addr) {
+        return Err(PgpError::new(PgpErrorKind::Invalid, "the announced key is not for the sender's address"));
+    }
+    Ok(key)
+}
+
+/// The `Autocrypt` header announcing `key` for `address`.
+pub fn announcement(key: &SignedSecretKey, address: &str) -> Result<yubin_protocol::Autocrypt, PgpError> {
+    use base64::Engine;
+    use pgp::ser::Serialize;
+    let public = SignedPublicKey::from(key.clone());
+    let bytes = public.to_bytes().map_err(invalid("the key could not be written"))?;
+    Ok(yubin_protocol::Autocrypt {
+        addr: address.to_lowercase(),
+        prefer_encrypt: false,
+        keydata: base64::engine::general_purpose::STANDARD.encode(bytes),
+    })
 }
 
 /// The keys in one armored block.
@@ -158,7 +192,7 @@ pub fn decrypt(armored: &str, keys: &[Key], passphrase: &str) -> Result<Plain, P
         .iter()
         .filter_map(|key| match key {
             Key::Secret(secret) => Some(&**secret),
-            Key::Public(_) => None,
+            Key::Public(_) | Key::Learned(_) => None,
         })
         .collect();
     if secrets.is_empty() {
@@ -167,10 +201,13 @@ pub fn decrypt(armored: &str, keys: &[Key], passphrase: &str) -> Result<Plain, P
     let password = Password::from(passphrase);
     let passwords = vec![&password; secrets.len()];
     // rPGP says "missing key" for a key that would not unlock too: which one it is, is told
-    // by trying the passphrase on the keys.
-    let unlocks = secrets.iter().any(|key| key.primary_key.unlock(&password, |_, _| Ok(())).is_ok());
-    let mut message = message.decrypt_with_keys(passwords, secrets).map_err(|e| match e {
-        pgp::errors::Error::MissingKey if !unlocks => {
+    // by trying the passphrase on the keys — only then, as unlocking a key is deliberately
+    // slow (GnuPG's S2K: tens of millions of hash rounds).
+    let unlocks = |secrets: &[&SignedSecretKey]| {
+        secrets.iter().any(|key| key.primary_key.unlock(&password, |_, _| Ok(())).is_ok_and(|inner| inner.is_ok()))
+    };
+    let mut message = message.decrypt_with_keys(passwords, secrets.clone()).map_err(|e| match e {
+        pgp::errors::Error::MissingKey if !unlocks(&secrets) => {
             PgpError::new(PgpErrorKind::BadPassphrase, "the passphrase does not unlock the key")
         }
         pgp::errors::Error::MissingKey => {
@@ -345,7 +382,11 @@ fn check(
         for (verifying, fingerprint, key_id) in candidates {
             if names(&fingerprint, &key_id) {
                 return match verify(verifying) {
-                    Ok(()) => SignatureCheck::Valid { fingerprint: primary, signer: signer.unwrap_or_default() },
+                    Ok(()) => SignatureCheck::Valid {
+                        fingerprint: primary,
+                        signer: signer.unwrap_or_default(),
+                        learned: matches!(key, Key::Learned(_)),
+                    },
                     Err(_) => SignatureCheck::Bad,
                 };
             }

@@ -82,14 +82,29 @@ pub async fn handle(store: &impl KeyStore, request: PgpRequest) -> Result<PgpRep
             Ok(PgpReply::Recipients { without_key, own_key: keys::own_key(&all, &from).is_some() })
         }
         PgpRequest::Seal(sealing) => {
-            let body = outgoing::seal(&sealing, &store.all().await?)?;
+            let all = store.all().await?;
+            let body = outgoing::seal(&sealing, &all)?;
             let subject = match body {
                 yubin_protocol::OpenPgpBody::Encrypted { .. } => outgoing::STAND_IN_SUBJECT.to_owned(),
                 yubin_protocol::OpenPgpBody::Signed { .. } => sealing.subject.clone(),
             };
-            Ok(PgpReply::Sealed { body, subject })
+            Ok(PgpReply::Sealed { body, subject, autocrypt: announcement(&all, &sealing.from) })
         }
+        PgpRequest::Learn(autocrypt) => {
+            let key = keys::learned(&autocrypt)?;
+            let fingerprint = key.fingerprint();
+            if !store.all().await?.iter().any(|kept| kept.fingerprint() == fingerprint) {
+                store.put(&key).await?;
+            }
+            Ok(PgpReply::Done)
+        }
+        PgpRequest::Announce { from } => Ok(PgpReply::Announced(announcement(&store.all().await?, &from))),
     }
+}
+
+/// The `Autocrypt` header for `from`'s own key, if this browser has one.
+fn announcement(keys: &[Key], from: &str) -> Option<yubin_protocol::Autocrypt> {
+    keys::own_key(keys, from).and_then(|key| keys::announcement(key, from).ok())
 }
 
 async fn find(store: &impl KeyStore, fingerprint: &str) -> Result<Key, PgpError> {
@@ -99,4 +114,80 @@ async fn find(store: &impl KeyStore, fingerprint: &str) -> Result<Key, PgpError>
         .into_iter()
         .find(|key| key.fingerprint().eq_ignore_ascii_case(fingerprint))
         .ok_or_else(|| PgpError::new(PgpErrorKind::NoKey, "no such key in this browser"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use yubin_shared::openpgp::SignatureCheck;
+
+    use super::*;
+
+    /// The keys in memory, as the keyring keeps them in IndexedDB.
+    #[derive(Default)]
+    struct Kept(RefCell<Vec<Key>>);
+
+    impl KeyStore for Kept {
+        async fn all(&self) -> Result<Vec<Key>, PgpError> {
+            Ok(self.0.borrow().clone())
+        }
+        async fn put(&self, key: &Key) -> Result<(), PgpError> {
+            let mut keys = self.0.borrow_mut();
+            keys.retain(|kept| kept.fingerprint() != key.fingerprint());
+            keys.push(key.clone());
+            Ok(())
+        }
+        async fn delete(&self, fingerprint: &str) -> Result<(), PgpError> {
+            self.0.borrow_mut().retain(|kept| kept.fingerprint() != fingerprint);
+            Ok(())
+        }
+    }
+
+    fn ask(store: &Kept, request: PgpRequest) -> Result<PgpReply, PgpError> {
+        futures::executor::block_on(handle(store, request))
+    }
+
+    #[test]
+    fn a_key_announced_in_mail_is_learned_weaker_than_one_imported_and_never_replaces_it() {
+        let alice = keys::generate("Alice <alice@example.test>", "pass", false).unwrap();
+        let announced = keys::announcement(&alice, "Alice@example.test").unwrap();
+        assert_eq!(announced.addr, "alice@example.test");
+        let bob = Kept::default();
+        assert_eq!(ask(&bob, PgpRequest::Learn(announced.clone())), Ok(PgpReply::Done));
+        let Ok(PgpReply::Keys(listed)) = ask(&bob, PgpRequest::Keys) else { panic!("no list") };
+        assert!(listed[0].learned && !listed[0].secret, "{listed:?}");
+
+        // What Alice signs is valid, from a key learned from mail.
+        let signature = pgp::composed::DetachedSignature::sign_binary_data(
+            rand::thread_rng(),
+            &alice.primary_key,
+            &pgp::types::Password::from("pass"),
+            pgp::crypto::hash::HashAlgorithm::Sha256,
+            &b"hello\r\n"[..],
+        )
+        .unwrap()
+        .to_armored_string(Default::default())
+        .unwrap();
+        let verify = PgpRequest::Verify { signed: "hello\n".into(), signature };
+        let Ok(PgpReply::Verified(SignatureCheck::Valid { learned: true, .. })) = ask(&bob, verify.clone()) else {
+            panic!("not valid from a learned key")
+        };
+
+        // Imported by the user, the same key is theirs; mail announcing it again changes nothing.
+        let armored = Key::Secret(Box::new(alice.clone())).armored(false).unwrap();
+        ask(&bob, PgpRequest::Import { armored }).unwrap();
+        ask(&bob, PgpRequest::Learn(announced.clone())).unwrap();
+        let Ok(PgpReply::Verified(SignatureCheck::Valid { learned: false, .. })) = ask(&bob, verify) else {
+            panic!("not valid from an imported key")
+        };
+
+        // A key announced for another address than its own is refused.
+        let forged = yubin_protocol::Autocrypt { addr: "mallory@example.test".into(), ..announced };
+        assert_eq!(ask(&bob, PgpRequest::Learn(forged)).unwrap_err().kind, PgpErrorKind::Invalid);
+        assert_eq!(
+            ask(&bob, PgpRequest::Announce { from: "alice@example.test".into() }),
+            Ok(PgpReply::Announced(None))
+        );
+    }
 }

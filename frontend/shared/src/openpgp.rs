@@ -58,6 +58,13 @@ pub enum PgpRequest {
     },
     /// A message being sent, encrypted and/or signed.
     Seal(Box<Sealing>),
+    /// A key announced in received mail (Autocrypt), kept unless a key with its fingerprint is
+    /// kept already (one the user imported is never replaced by one from mail).
+    Learn(yubin_protocol::Autocrypt),
+    /// The `Autocrypt` header announcing `from`'s own key, if this browser has one.
+    Announce {
+        from: String,
+    },
 }
 
 /// What is written in a message to be encrypted or signed; the worker makes the MIME entity.
@@ -98,11 +105,14 @@ pub enum PgpReply {
         without_key: Vec<String>,
         own_key: bool,
     },
-    /// The body for the gateway to send as PGP/MIME; the subject to send outside.
+    /// The body for the gateway to send as PGP/MIME; the subject to send outside; the sender's
+    /// key to announce.
     Sealed {
         body: yubin_protocol::OpenPgpBody,
         subject: String,
+        autocrypt: Option<yubin_protocol::Autocrypt>,
     },
+    Announced(Option<yubin_protocol::Autocrypt>),
     Done,
 }
 
@@ -117,6 +127,9 @@ pub struct KeyInfo {
     pub algorithm: String,
     /// This browser holds the secret part.
     pub secret: bool,
+    /// Learned from the owner's mail (Autocrypt), not imported by the user.
+    #[serde(default)]
+    pub learned: bool,
 }
 
 impl KeyInfo {
@@ -150,6 +163,10 @@ pub enum SignatureCheck {
     Valid {
         fingerprint: String,
         signer: String,
+        /// The key came from the sender's own mail (Autocrypt), not from the user: it shows the
+        /// message is from whoever sent the earlier ones, not who they are.
+        #[serde(default)]
+        learned: bool,
     },
     /// Signed by a key this browser does not have: nothing can be said of it.
     UnknownKey {

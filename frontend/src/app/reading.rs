@@ -36,6 +36,9 @@ impl App {
         if let Ok(view) = &result {
             let seen = view.from.iter().chain(&view.to).chain(&view.cc).chain(&view.reply_to);
             self.contacts = Rc::new(contacts::learn(&self.contacts, seen));
+            if let Some(autocrypt) = view.autocrypt.clone() {
+                crate::openpgp_worker::learn(autocrypt);
+            }
         }
         self.reading.arrived(uid, result)
     }

@@ -17,7 +17,9 @@ use yubin_protocol::text::visible_controls;
 use web_sys::{Blob, HtmlInputElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
-use yubin_protocol::{calls, ApiError, ComposeInfo, ErrorKind, MessageView, SentReceipt, Uid, MAX_RICH_BODY_BYTES};
+use yubin_protocol::{
+    calls, ApiError, Autocrypt, ComposeInfo, ErrorKind, MessageView, SentReceipt, Uid, MAX_RICH_BODY_BYTES,
+};
 
 use super::openpgp_sending::OpenPgpOptions;
 use super::rich_editor::RichEditor;
@@ -129,8 +131,11 @@ pub enum Msg {
     Sign(bool),
     /// The passphrase that unlocks the sender's key for signing (never stored).
     Passphrase(String),
-    /// What the OpenPGP worker made of the message at "Send", or why it could not.
-    Sealed(Result<SealedBody, String>),
+    /// What the OpenPGP worker made of the message at "Send" (and the sender's key to
+    /// announce), or why it could not.
+    Sealed(Result<(SealedBody, Option<Autocrypt>), String>),
+    /// The sender's key to announce in plain mail, if this browser has one.
+    Announced(Option<Autocrypt>),
 }
 
 /// Where a local file stands with the gateway.
@@ -167,6 +172,9 @@ pub struct Composer {
     later: Option<String>,
     /// The passphrase for signing, as typed; dropped once used.
     passphrase: String,
+    /// Whether this browser's keys were asked for the sender's key to announce since the last
+    /// change (see `Draft::announce`).
+    announce_checked: bool,
 }
 
 impl Component for Composer {
@@ -194,6 +202,7 @@ impl Component for Composer {
             body_revision: 0,
             later: None,
             passphrase: String::new(),
+            announce_checked: false,
         };
         if composer.draft.from.is_empty() {
             composer.draft.from = ctx.props().identity.clone();
@@ -377,9 +386,16 @@ impl Component for Composer {
                 self.passphrase = passphrase;
                 return false;
             }
-            Msg::Sealed(Ok(sealed)) => {
+            Msg::Sealed(Ok((sealed, autocrypt))) => {
                 self.passphrase.clear();
                 self.draft.sealed = Some(sealed);
+                self.draft.announce = autocrypt;
+                self.announce_checked = true;
+                self.send(ctx);
+            }
+            Msg::Announced(autocrypt) => {
+                self.draft.announce = autocrypt;
+                self.announce_checked = true;
                 self.send(ctx);
             }
             Msg::Sealed(Err(why)) => {
@@ -680,6 +696,7 @@ impl Composer {
 
     fn changed_draft(&mut self, ctx: &Context<Self>) {
         self.draft.sealed = None;
+        self.announce_checked = false;
         self.generation += 1;
         self.draft.updated = js_sys::Date::now();
         self.status = String::new();
@@ -807,6 +824,11 @@ impl Composer {
             self.seal(ctx);
             return;
         }
+        if !self.announce_checked {
+            self.sending = true;
+            self.ask_announcement(ctx);
+            return;
+        }
         self.sending = true;
         let undo = ctx.props().undo_seconds;
         if undo > 0 {
@@ -871,7 +893,9 @@ impl Composer {
                 }
                 let request = yubin_shared::openpgp::PgpRequest::Seal(Box::new(sealing));
                 openpgp_worker::ask_for(request, |reply| match reply {
-                    yubin_shared::openpgp::PgpReply::Sealed { body, subject } => Some(SealedBody { body, subject }),
+                    yubin_shared::openpgp::PgpReply::Sealed { body, subject, autocrypt } => {
+                        Some((SealedBody { body, subject }, autocrypt))
+                    }
                     _ => None,
                 })
                 .await
@@ -879,6 +903,27 @@ impl Composer {
             }
             .await;
             link.send_message(Msg::Sealed(result));
+        });
+    }
+
+    /// Asks this browser's keys (only if it keeps any) for the sender's key to announce in an
+    /// `Autocrypt` header, so that correspondents' mail programs can encrypt to them.
+    fn ask_announcement(&self, ctx: &Context<Self>) {
+        let from = drafting::bare_address(&self.draft.from).to_lowercase();
+        let link = ctx.link().clone();
+        spawn_local(async move {
+            let mut announced = None;
+            if openpgp_worker::in_use().await {
+                let request = yubin_shared::openpgp::PgpRequest::Announce { from };
+                announced = openpgp_worker::ask_for(request, |reply| match reply {
+                    yubin_shared::openpgp::PgpReply::Announced(autocrypt) => Some(autocrypt),
+                    _ => None,
+                })
+                .await
+                .ok()
+                .flatten();
+            }
+            link.send_message(Msg::Announced(announced));
         });
     }
 

@@ -192,11 +192,20 @@ fn SignatureState(props: &SignatureStateProps) -> Html {
     let lang = props.lang;
     let (class, text) = match &props.check {
         SignatureCheck::NotSigned => ("unsigned", tr(lang, "Not signed: anyone could have written it.").to_owned()),
-        SignatureCheck::Valid { signer, fingerprint } => (
+        SignatureCheck::Valid { signer, fingerprint, learned: false } => (
             "valid",
             trf(
                 lang,
                 "✔ Valid signature by {signer} ({fingerprint})",
+                &[("signer", signer), ("fingerprint", &long_key_id(fingerprint))],
+            ),
+        ),
+        // The key came with earlier mail from the same address: it shows continuity, not identity.
+        SignatureCheck::Valid { signer, fingerprint, learned: true } => (
+            "valid learned",
+            trf(
+                lang,
+                "✔ Valid signature by {signer} ({fingerprint}), with the key from their earlier mail: compare it with them to be sure it is theirs.",
                 &[("signer", signer), ("fingerprint", &long_key_id(fingerprint))],
             ),
         ),

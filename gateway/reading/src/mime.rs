@@ -86,6 +86,7 @@ fn view_of(
         .collect();
     let from = addresses_of(message, HeaderName::From);
     let reply_to = addresses_of(message, HeaderName::ReplyTo);
+    let autocrypt = openpgp::autocrypt(message, &from);
     let forwarded = message
         .attachments()
         .filter_map(|part| match &part.body {
@@ -121,6 +122,7 @@ fn view_of(
             .then(|| message.header_raw("X-Draft-Info").and_then(crate::draft_info::parse))
             .flatten(),
         openpgp: openpgp::content(message, &text),
+        autocrypt,
         flags,
         text,
         has_remote_content: html.as_ref().is_some_and(|h| h.has_remote_content),

@@ -5,7 +5,7 @@
 //! reads keys pasted or kept as armored text.
 
 use mail_parser::{MessagePart, MimeHeaders, PartType};
-use yubin_protocol::OpenPgpContent;
+use yubin_protocol::{Address, Autocrypt, OpenPgpContent, MAX_AUTOCRYPT_KEYDATA};
 
 const BEGIN: &str = "-----BEGIN PGP MESSAGE-----";
 #[cfg(test)]
@@ -52,6 +52,47 @@ pub fn armor_blocks(text: &str) -> Vec<ArmorBlock<'_>> {
 /// The message's OpenPGP content, if it has any; `text` is its body text, for inline PGP.
 pub fn content(message: &mail_parser::Message<'_>, text: &str) -> Option<OpenPgpContent> {
     pgp_mime(message).or_else(|| inline(text))
+}
+
+/// The sender's Autocrypt header (Autocrypt Level 1, section 2.1): read only when the message
+/// has one sender, exactly one valid header names that sender's address, and it carries no
+/// attribute it does not understand (those not starting with `_` make a header invalid).
+pub fn autocrypt(message: &mail_parser::Message<'_>, from: &[Address]) -> Option<Autocrypt> {
+    let [sender] = from else { return None };
+    let sender = sender.email.to_lowercase();
+    let mut found = message
+        .headers()
+        .iter()
+        .filter(|header| header.name.as_str().eq_ignore_ascii_case("Autocrypt"))
+        .filter_map(|header| {
+            let raw = message.raw_message.get(header.offset_start as usize..header.offset_end as usize)?;
+            autocrypt_header(std::str::from_utf8(raw).ok()?)
+        })
+        .filter(|header| header.addr == sender);
+    let first = found.next()?;
+    found.next().is_none().then_some(first)
+}
+
+/// One `Autocrypt` header's value.
+fn autocrypt_header(value: &str) -> Option<Autocrypt> {
+    let (mut addr, mut keydata, mut prefer_encrypt) = (None, None, false);
+    for attribute in value.split(';') {
+        let (name, value) = attribute.split_once('=')?;
+        let (name, value) = (name.trim().to_ascii_lowercase(), value.trim());
+        match name.as_str() {
+            "addr" => addr = Some(value.to_lowercase()),
+            "prefer-encrypt" => prefer_encrypt = value == "mutual",
+            "keydata" => keydata = Some(value.split_ascii_whitespace().collect::<String>()),
+            optional if optional.starts_with('_') => {}
+            _ => return None,
+        }
+    }
+    let keydata = keydata.filter(|k| {
+        !k.is_empty()
+            && k.len() <= MAX_AUTOCRYPT_KEYDATA
+            && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=')
+    })?;
+    Some(Autocrypt { addr: addr?, prefer_encrypt, keydata })
 }
 
 /// `multipart/encrypted` or `multipart/signed` with an OpenPGP protocol, at the top.
@@ -148,6 +189,32 @@ mod tests {
         assert!(armored.starts_with("-----BEGIN PGP SIGNED MESSAGE-----"), "{armored}");
         assert!(armored.ends_with("-----END PGP SIGNATURE-----"), "{armored}");
         assert!(armored.contains("signed text"));
+    }
+
+    #[test]
+    fn the_senders_autocrypt_header_is_read_and_a_doubtful_one_is_not() {
+        let read = |headers: &str| {
+            let raw = format!("From: Alice <Alice@example.test>\r\n{headers}Subject: x\r\n\r\nhi\r\n");
+            let message = crate::parser::parse(raw.as_bytes()).unwrap();
+            let from = vec![Address { name: None, email: "Alice@example.test".into() }];
+            autocrypt(&message, &from)
+        };
+        let header = "Autocrypt: addr=alice@example.test; prefer-encrypt=mutual; keydata=\r\n mQGNBF\r\n +Ab/c=\r\n";
+        assert_eq!(
+            read(header),
+            Some(Autocrypt { addr: "alice@example.test".into(), prefer_encrypt: true, keydata: "mQGNBF+Ab/c=".into() })
+        );
+        let optional = "Autocrypt: _note=x; addr=alice@example.test; keydata=AAAA\r\n";
+        assert!(read(optional).is_some_and(|a| !a.prefer_encrypt));
+        for doubtful in [
+            "Autocrypt: addr=mallory@example.test; keydata=AAAA\r\n",
+            "Autocrypt: addr=alice@example.test; keydata=AAAA; critical=1\r\n",
+            "Autocrypt: addr=alice@example.test; keydata=AA<script>\r\n",
+            "Autocrypt: addr=alice@example.test\r\n",
+            &format!("{header}{header}"),
+        ] {
+            assert_eq!(read(doubtful), None, "{doubtful}");
+        }
     }
 
     #[test]

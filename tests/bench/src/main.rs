@@ -7,6 +7,7 @@
 
 mod browser;
 mod contacts;
+mod openpgp;
 mod raw;
 mod resync;
 mod sessions;
@@ -146,6 +147,9 @@ async fn main() {
     }
     if wanted("contacts") {
         rows.extend(contacts::ten_thousand(stack, "benchcontacts").await);
+    }
+    if wanted("openpgp") {
+        rows.extend(openpgp::decrypt_one_megabyte(stack, "benchpgp").await);
     }
     if wanted("sessions") {
         rows.extend(sessions::memory_per_session(stack).await);

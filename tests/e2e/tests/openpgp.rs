@@ -3,82 +3,28 @@
 //! inside) decrypted in the browser with the right passphrase and not with a wrong one, a
 //! PGP/MIME signature found valid, and the same signature over altered text found bad;
 //! cleartext-signed text checked; and mail written in the browser, encrypted and signed or
-//! signed only, read and verified by gpg.
+//! signed only, read and verified by gpg; the secret key exported from one browser profile
+//! opens the message in another; keys announced in mail (Autocrypt) both ways.
 //!
 //! The gateway's log at TRACE (this file is a test binary of its own, so it installs the
 //! global subscriber) never holds a word of what was encrypted in the browser.
 //!
 //! gwen is this test's alone.
 
-use std::path::Path;
-use std::process::Command;
-
+use base64::Engine;
 use mail_parser::MimeHeaders;
 use yubin_e2e::Browser;
+use yubin_test_support::gnupg::GpgHome;
 use yubin_test_support::{unique_subject, MailStack};
 
 const PASSPHRASE: &str = "correct horse battery";
 const SENDER: &str = "Sato Hanako <hanako@example.jp>";
-
-/// Runs gpg in `home`, without an agent prompt; stdin `input`, returns stdout.
-fn gpg(home: &Path, args: &[&str], input: &[u8]) -> Vec<u8> {
-    gpg_telling(home, args, input).0
-}
-
-/// Runs gpg like [`gpg`]; returns stdout and what it said on stderr (signature checks).
-fn gpg_telling(home: &Path, args: &[&str], input: &[u8]) -> (Vec<u8>, String) {
-    use std::io::Write;
-    let mut child = Command::new("gpg")
-        .arg("--homedir")
-        .arg(home)
-        .args(["--batch", "--yes", "--pinentry-mode", "loopback", "--trust-model", "always"])
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("gpg (scripts/setup.sh installs gnupg)");
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    let out = child.wait_with_output().unwrap();
-    let said = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "gpg {args:?}: {said}");
-    (out.stdout, said)
-}
 
 /// The text from the line starting `begin` to the end of the line starting `end`.
 fn between<'a>(text: &'a str, begin: &str, end: &str) -> &'a str {
     let start = text.find(begin).unwrap_or_else(|| panic!("no {begin} in {text}"));
     let stop = start + text[start..].find(end).unwrap_or_else(|| panic!("no {end} in {text}")) + end.len();
     &text[start..stop]
-}
-
-/// A GnuPG home of its own (private, as gpg wants it), its agent stopped when dropped.
-struct GpgHome(std::path::PathBuf);
-
-impl GpgHome {
-    fn new(name: &str) -> Self {
-        use std::os::unix::fs::PermissionsExt;
-        let path = std::env::temp_dir().join(format!("yubin-gpg-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700)).unwrap();
-        Self(path)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for GpgHome {
-    fn drop(&mut self) {
-        let _ = Command::new("gpgconf").arg("--homedir").arg(&self.0).args(["--kill", "gpg-agent"]).status();
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn text(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes).unwrap()
 }
 
 /// The gateway's log, as written.
@@ -108,26 +54,23 @@ async fn gnupg_mail_is_decrypted_and_its_signatures_checked_in_the_browser() {
     let recipient = stack.address("gwen");
     // GnuPG's default keys (Ed25519 and Curve25519): the recipient's under a passphrase, the
     // sender's without one.
-    gpg(
-        home.path(),
+    home.run(
         &["--passphrase", PASSPHRASE, "--quick-gen-key", &format!("Gwen <{recipient}>"), "default", "default", "never"],
         b"",
     );
-    gpg(home.path(), &["--passphrase", "", "--quick-gen-key", SENDER, "default", "default", "never"], b"");
-    let secret =
-        text(gpg(home.path(), &["--passphrase", PASSPHRASE, "--armor", "--export-secret-keys", &recipient], b""));
-    let sender_public = text(gpg(home.path(), &["--armor", "--export", "hanako@example.jp"], b""));
+    home.run(&["--passphrase", "", "--quick-gen-key", SENDER, "default", "default", "never"], b"");
+    let secret = home.text(&["--passphrase", PASSPHRASE, "--armor", "--export-secret-keys", &recipient], b"");
+    let sender_public = home.text(&["--armor", "--export", "hanako@example.jp"], b"");
 
     // Encrypted and signed, the real subject inside (protected headers), the outer one a stand-in.
     let tag = unique_subject("pgp");
     let inner = "Content-Type: multipart/mixed; boundary=\"inner\"; protected-headers=\"v1\"\r\n\
 Subject: 秘密の打ち合わせ\r\n\r\n--inner\r\nContent-Type: text/plain; charset=utf-8\r\n\
 Content-Transfer-Encoding: 8bit\r\n\r\n明日十時に会いましょう。\r\n--inner--\r\n";
-    let armored = text(gpg(
-        home.path(),
+    let armored = home.text(
         &["--passphrase", "", "--armor", "--encrypt", "--sign", "-r", &recipient, "-u", "hanako@example.jp"],
         inner.as_bytes(),
-    ));
+    );
     let encrypted = format!(
         "From: {SENDER}\r\nTo: {recipient}\r\nSubject: ... {tag}\r\nMIME-Version: 1.0\r\n\
 Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=\"outer\"\r\n\r\n\
@@ -139,11 +82,8 @@ Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; bound
     // Signed only, and the same again with its text altered on the way.
     let part = "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\
 請求書をお送りします。金額は 10,000 円です。\r\n";
-    let signature = text(gpg(
-        home.path(),
-        &["--passphrase", "", "--armor", "--detach-sign", "-u", "hanako@example.jp"],
-        part.as_bytes(),
-    ));
+    let signature =
+        home.text(&["--passphrase", "", "--armor", "--detach-sign", "-u", "hanako@example.jp"], part.as_bytes());
     let signed = |subject: &str, part: &str| {
         format!(
             "From: {SENDER}\r\nTo: {recipient}\r\nSubject: {subject}\r\nMIME-Version: 1.0\r\n\
@@ -158,11 +98,10 @@ Content-Type: multipart/signed; micalg=pgp-sha512; protocol=\"application/pgp-si
 
     // Cleartext-signed text in a plain message (gpg --clearsign): a dash-escaped line, and a
     // signature separator whose trailing space the signature does not cover.
-    let clear = text(gpg(
-        home.path(),
+    let clear = home.text(
         &["--passphrase", "", "--clearsign", "-u", "hanako@example.jp"],
         "お知らせです。\n- 箇条書き\n-- \n佐藤\n".as_bytes(),
-    ));
+    );
     let clear_tag = unique_subject("clearsigned");
     let clear_message = format!(
         "From: {SENDER}\r\nTo: {recipient}\r\nSubject: {clear_tag}\r\nMIME-Version: 1.0\r\n\
@@ -214,7 +153,7 @@ Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r
     browser.click("#key-list .export-secret").await;
     let exported = browser.wait_for_value("#exported-key", "BEGIN PGP PRIVATE KEY BLOCK").await;
     let back = GpgHome::new("back");
-    gpg(back.path(), &["--passphrase", PASSPHRASE, "--import"], exported.as_bytes());
+    back.run(&["--passphrase", PASSPHRASE, "--import"], exported.as_bytes());
     browser.click("#keys-dialog .dismiss").await;
 
     // Written here, encrypted and signed (to gwen's own key, which gpg holds too), with a
@@ -241,7 +180,7 @@ Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r
     assert!(sent.contains("multipart/encrypted"), "{sent}");
     assert!(!sent.contains("marker-plain") && !sent.contains("暗号"), "plaintext outside: {sent}");
     let armored = between(&sent, "-----BEGIN PGP MESSAGE-----", "-----END PGP MESSAGE-----");
-    let (inner, said) = gpg_telling(home.path(), &["--passphrase", PASSPHRASE, "--decrypt"], armored.as_bytes());
+    let (inner, said) = home.run_telling(&["--passphrase", PASSPHRASE, "--decrypt"], armored.as_bytes());
     assert!(said.contains("Good signature"), "{said}");
     let inner = mail_parser::MessageParser::default().parse(&inner).expect("a MIME entity inside");
     assert_eq!(inner.subject(), Some(secret_tag.as_str()), "the protected subject");
@@ -272,13 +211,78 @@ Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r
     let (part_file, signature_file) = (dir.path().join("part"), dir.path().join("part.asc"));
     std::fs::write(&part_file, part).unwrap();
     std::fs::write(&signature_file, signature).unwrap();
-    let (_, said) = gpg_telling(
-        home.path(),
-        &["--verify", &signature_file.display().to_string(), &part_file.display().to_string()],
-        b"",
-    );
+    let (_, said) =
+        home.run_telling(&["--verify", &signature_file.display().to_string(), &part_file.display().to_string()], b"");
     assert!(said.contains("Good signature"), "{said}");
+
+    // Mail sent from here announces gwen's key (Autocrypt), which GnuPG reads.
+    let announced = outer.header_raw("Autocrypt").expect("an Autocrypt header");
+    assert!(announced.contains(&format!("addr={recipient}")), "{announced}");
+    let keydata: String =
+        announced.split("keydata=").nth(1).expect("keydata").split_ascii_whitespace().collect::<String>();
+    let key = base64::engine::general_purpose::STANDARD.decode(keydata.trim_end_matches(';')).expect("base64");
+    let reader = GpgHome::new("autocrypt");
+    reader.run(&["--import"], &key);
+    assert!(reader.text(&["--list-keys"], b"").contains(&recipient));
+
+    // A new correspondent's key comes with their mail (Autocrypt): kept, shown as learned from
+    // mail rather than confirmed, and enough to encrypt to them.
+    const KENJI: &str = "Kenji <kenji@example.jp>";
+    home.run(&["--passphrase", "", "--quick-gen-key", KENJI, "default", "default", "never"], b"");
+    let keydata = base64::engine::general_purpose::STANDARD.encode(home.run(&["--export", "kenji@example.jp"], b""));
+    let folded: Vec<&str> = keydata.as_bytes().chunks(76).map(|c| std::str::from_utf8(c).unwrap()).collect();
+    let kenji_part =
+        "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nはじめまして。\r\n";
+    let kenji_signature =
+        home.text(&["--passphrase", "", "--armor", "--detach-sign", "-u", "kenji@example.jp"], kenji_part.as_bytes());
+    let kenji_tag = unique_subject("autocrypt");
+    let kenji_message = format!(
+        "From: {KENJI}\r\nTo: {recipient}\r\nSubject: {kenji_tag}\r\n\
+Autocrypt: addr=kenji@example.jp; prefer-encrypt=mutual; keydata=\r\n {}\r\nMIME-Version: 1.0\r\n\
+Content-Type: multipart/signed; micalg=pgp-sha512; protocol=\"application/pgp-signature\"; boundary=\"k\"\r\n\r\n\
+--k\r\n{kenji_part}\r\n--k\r\nContent-Type: application/pgp-signature\r\n\r\n{kenji_signature}\r\n--k--\r\n",
+        folded.join("\r\n ")
+    );
+    stack.deliver("gwen", kenji_message.as_bytes()).await;
+    // The key is kept as the message opens; its signature is checked at the same time, so it
+    // may take a second opening to show as valid.
+    let mut learned = false;
+    for _ in 0..10 {
+        browser.wait_for_text(".message-row", &signed_tag).await.click().await.unwrap();
+        browser.wait_for_text(".message-row", &kenji_tag).await.click().await.unwrap();
+        browser.wait_for_text("#reader", "はじめまして").await;
+        let badge = browser.find("#pgp-signature:not(.checking)").await;
+        if badge.attr("class").await.unwrap().unwrap_or_default().contains("learned") {
+            learned = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    assert!(learned, "Kenji's key was not learned from his mail");
+    browser.wait_for_text("#pgp-signature.valid.learned", "earlier mail").await;
+    browser.click("#compose-button").await;
+    browser.type_into("#compose-to", "kenji@example.jp").await;
+    browser.click("#pgp-encrypt").await;
+    browser.wait_for_text("#pgp-ready", "every recipient").await;
+    browser.click("#discard-button").await;
     browser.close().await;
+
+    // A second browser (a profile of its own): without the key the message says so; with the
+    // secret key exported from the first browser imported, it opens here too.
+    let second = Browser::signed_in("gwen").await;
+    second.wait_for_text(".message-row", &tag).await.click().await.unwrap();
+    second.type_into("#pgp-passphrase", PASSPHRASE).await;
+    second.click("#pgp-decrypt").await;
+    second.wait_for_text("#pgp-error", "not encrypted to a key in this browser").await;
+    second.click("#keys-button").await;
+    second.set_value("#import-key-text", &exported).await;
+    second.click("#import-key-button:not([disabled])").await;
+    second.wait_for_text("#key-list", &recipient).await;
+    second.click("#keys-dialog .dismiss").await;
+    second.type_into("#pgp-passphrase", PASSPHRASE).await;
+    second.click("#pgp-decrypt").await;
+    second.wait_for_text("#decrypted-body", "明日十時に会いましょう。").await;
+    second.close().await;
 
     let log = String::from_utf8_lossy(&log.0.lock().unwrap()).into_owned();
     assert!(log.contains("TRACE"), "the log was captured");

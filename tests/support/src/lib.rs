@@ -5,6 +5,8 @@
 //! The stack is started on first use and left running (starting is idempotent and takes about a
 //! second), so test binaries can share it. `tests/run` stops it at the end.
 
+pub mod gnupg;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
