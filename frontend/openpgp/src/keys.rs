@@ -232,14 +232,16 @@ pub fn decrypt(armored: &str, keys: &[Key], passphrase: &str) -> Result<Plain, P
     Ok(Plain { bytes, signature })
 }
 
-/// The key mail to `address` is encrypted to: the newest of `keys` with a user ID for it that
-/// has an encryption subkey.
+/// The key mail to `address` is encrypted to: of `keys` with a user ID for it and an
+/// encryption subkey, one the user imported before one learned from mail (which anyone could
+/// have sent), then the newest.
 pub fn recipient_key(keys: &[Key], address: &str) -> Option<SignedPublicKey> {
     keys.iter()
         .filter(|key| key.info().is_for(address))
-        .map(Key::public)
-        .filter(|public| encryption_subkey(public).is_some())
-        .max_by_key(|public| public.primary_key.created_at().as_secs())
+        .map(|key| (!matches!(key, Key::Learned(_)), key.public()))
+        .filter(|(_, public)| encryption_subkey(public).is_some())
+        .max_by_key(|(imported, public)| (*imported, public.primary_key.created_at().as_secs()))
+        .map(|(_, public)| public)
 }
 
 /// The subkey a key's owner receives encrypted mail with (its flags say so).
@@ -515,5 +517,21 @@ mod tests {
         let changed = armored.replace("こんにちは", "こんばんは");
         assert_eq!(verify_cleartext(&changed, &keys), SignatureCheck::Bad);
         assert_eq!(verify_cleartext("not armor", &keys), SignatureCheck::Bad);
+    }
+
+    #[test]
+    fn mail_is_encrypted_to_the_key_the_user_imported_before_a_newer_one_learned_from_mail() {
+        let imported = generate("Alice <alice@example.test>", "pass", false).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let announced = generate("Alice <alice@example.test>", "pass", false).unwrap();
+        let keys = [
+            Key::Learned(Box::new(SignedPublicKey::from(announced.clone()))),
+            Key::Public(Box::new(SignedPublicKey::from(imported.clone()))),
+        ];
+        let chosen = recipient_key(&keys, "ALICE@example.test").unwrap();
+        assert_eq!(chosen.fingerprint(), SignedPublicKey::from(imported).fingerprint());
+        let learned_only = recipient_key(&keys[..1], "alice@example.test").unwrap();
+        assert_eq!(learned_only.fingerprint(), SignedPublicKey::from(announced).fingerprint());
+        assert!(recipient_key(&keys, "bob@example.test").is_none());
     }
 }

@@ -33,6 +33,7 @@ use crate::local_store::{self, Shelf, Stored};
 use crate::openpgp_worker;
 use crate::upload::{new_message_id, unique_id, upload_blob};
 use yubin_shared::address_book::Suggestion;
+use yubin_shared::openpgp::PgpErrorKind;
 
 /// Quiet time after the last keystroke before the draft is stored in the browser.
 const LOCAL_SAVE_DELAY: Duration = Duration::from_millis(600);
@@ -370,8 +371,15 @@ impl Component for Composer {
             Msg::Encrypt(on) => {
                 self.draft.encrypt = on;
                 if on {
-                    // Files already uploaded are dropped there: they go inside the ciphertext.
+                    // What went to the gateway before is taken back: the files uploaded, and
+                    // the draft saved in Drafts (it would stay there readable beside the
+                    // encrypted message). From now on it is kept in this browser only.
                     self.discard_uploads(ctx);
+                    // (Unless files forwarded from the server are read from that copy; such a
+                    // message cannot be encrypted yet, and says so at "Send".)
+                    if self.draft.attachments.iter().all(|a| a.on_server.is_none()) {
+                        self.delete_server_draft(ctx);
+                    }
                 } else {
                     // Back to plain mail: the files go to the gateway as they would have.
                     self.upload_missing(ctx);
@@ -880,7 +888,7 @@ impl Composer {
             encrypt: draft.encrypt,
             sign: draft.sign.then(|| self.passphrase.clone()),
         };
-        let link = ctx.link().clone();
+        let (link, lang) = (ctx.link().clone(), self.lang);
         spawn_local(async move {
             let result = async {
                 for (attachment, blob) in files {
@@ -899,7 +907,10 @@ impl Composer {
                     _ => None,
                 })
                 .await
-                .map_err(|e| e.message)
+                .map_err(|e| match e.kind {
+                    PgpErrorKind::BadPassphrase => tr(lang, "That passphrase does not unlock your key.").to_owned(),
+                    _ => e.message,
+                })
             }
             .await;
             link.send_message(Msg::Sealed(result));
@@ -943,13 +954,19 @@ impl Composer {
     /// Drops the draft everywhere: browser, gateway uploads, Drafts folder.
     fn forget(&mut self, ctx: &Context<Self>) {
         self.discard_uploads(ctx);
+        self.delete_server_draft(ctx);
         let id = self.draft.message_id.clone();
-        let connection = ctx.props().connection.clone();
         spawn_local(async move {
             let _ = local_store::remove(Shelf::Drafts, &id).await;
-            if let Some(connection) = connection {
-                let _ = connection.call(calls::DeleteDraft { message_id: id }).await;
-            }
+        });
+    }
+
+    /// Removes the draft's copy from the Drafts folder, if it was saved there.
+    fn delete_server_draft(&mut self, ctx: &Context<Self>) {
+        let Some(connection) = ctx.props().connection.clone() else { return };
+        let message_id = self.draft.message_id.clone();
+        spawn_local(async move {
+            let _ = connection.call(calls::DeleteDraft { message_id }).await;
         });
     }
 

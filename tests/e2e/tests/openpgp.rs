@@ -165,7 +165,15 @@ Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r
     browser.type_into("#compose-to", &recipient).await;
     browser.type_into("#compose-subject", &secret_tag).await;
     browser.type_into("#compose-body", "中身は秘密です。\nmarker-plain-7731").await;
+    // Saved in Drafts as written so far; ticking Encrypt takes that copy back.
+    browser.wait_for_text("#draft-status", "Draft saved").await;
+    assert!(stack.has_subject("gwen", "Drafts", &secret_tag));
     browser.click("#pgp-encrypt").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while stack.has_subject("gwen", "Drafts", &secret_tag) {
+        assert!(std::time::Instant::now() < deadline, "the plain draft stayed in Drafts");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
     browser.click("#pgp-sign").await;
     browser.wait_for_text("#pgp-ready", "every recipient").await;
     let file = std::env::temp_dir().join("yubin-e2e-見積.bin");
@@ -196,6 +204,9 @@ Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r
     browser.type_into("#compose-subject", &signed_tag).await;
     browser.type_into("#compose-body", "署名だけのメールです。\n-- \nGwen").await;
     browser.click("#pgp-sign").await;
+    browser.type_into("#pgp-sign-passphrase", "not the passphrase").await;
+    browser.click("#send-button").await;
+    browser.wait_for_text("#send-error", "does not unlock").await;
     browser.type_into("#pgp-sign-passphrase", PASSPHRASE).await;
     browser.click("#send-button").await;
     stack.wait_for_count("gwen", "Sent", 2).await;
