@@ -48,7 +48,7 @@ pub fn seal(sealing: &Sealing, keys: &[Key]) -> Result<OpenPgpBody, PgpError> {
     let own = keys::own_key(keys, &sealing.from);
     let signer = match (&sealing.sign, own) {
         (Some(passphrase), Some(key)) => Some((key, passphrase.as_str())),
-        (Some(_), None) => return Err(no_key(&format!("you have no secret key for {}", sealing.from))),
+        (Some(_), None) => return Err(no_own_key(&sealing.from)),
         (None, _) => None,
     };
     let entity = entity(sealing)?;
@@ -61,7 +61,8 @@ pub fn seal(sealing: &Sealing, keys: &[Key]) -> Result<OpenPgpBody, PgpError> {
         let missing: Vec<&str> =
             addresses.iter().filter(|a| keys::recipient_key(keys, a).is_none()).map(String::as_str).collect();
         if !missing.is_empty() {
-            return Err(no_key(&format!("no key to encrypt to for {}", missing.join(", "))));
+            let why = format!("no key to encrypt to for {}", missing.join(", "));
+            return Err(no_key(&why).about(missing.into_iter().map(str::to_owned).collect()));
         }
         Ok(addresses.iter().filter_map(|a| keys::recipient_key(keys, a)).collect())
     };
@@ -72,12 +73,15 @@ pub fn seal(sealing: &Sealing, keys: &[Key]) -> Result<OpenPgpBody, PgpError> {
     let own = own
         .map(|key| pgp::composed::SignedPublicKey::from(key.clone()))
         .filter(|own| keys::encryption_subkey(own).is_some())
-        .ok_or_else(|| {
-            no_key(&format!("you have no key of your own for {}: make one under Encryption keys", sealing.from))
-        })?;
+        .ok_or_else(|| no_own_key(&sealing.from))?;
     to.push(own);
     let armored = keys::encrypt(entity.as_bytes(), &to, &hidden, signer)?;
     Ok(OpenPgpBody::Encrypted { armored })
+}
+
+fn no_own_key(from: &str) -> PgpError {
+    PgpError::new(PgpErrorKind::NoOwnKey, format!("you have no key of your own for {from}"))
+        .about(vec![from.to_owned()])
 }
 
 fn no_key(why: &str) -> PgpError {
@@ -156,9 +160,9 @@ mod tests {
         let hanako = secret("Hanako <hanako@example.test>");
         let taro = secret("<taro@example.test>");
         let no_recipient_key = seal(&sealing(true, false), &[hanako.clone(), public(&taro)]).unwrap_err();
-        assert!(no_recipient_key.message.contains("jiro@example.test"), "{}", no_recipient_key.message);
+        assert_eq!(no_recipient_key.addresses, ["jiro@example.test"]);
         let no_own_key = seal(&Sealing { bcc: vec![], ..sealing(true, false) }, &[public(&taro)]).unwrap_err();
-        assert_eq!(no_own_key.kind, PgpErrorKind::NoKey);
+        assert_eq!(no_own_key.kind, PgpErrorKind::NoOwnKey);
         let wrong = Sealing { sign: Some("wrong".into()), ..sealing(false, true) };
         assert_eq!(seal(&wrong, &[hanako]).unwrap_err().kind, PgpErrorKind::BadPassphrase);
     }

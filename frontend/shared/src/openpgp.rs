@@ -181,13 +181,20 @@ pub enum SignatureCheck {
 pub struct PgpError {
     pub kind: PgpErrorKind,
     pub message: String,
+    /// The addresses it is about (recipients without a key, or the sender without one), for
+    /// the app to say it in the user's language.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PgpErrorKind {
-    /// The message is for a key this browser does not have.
+    /// The message is for a key this browser does not have; or, sending, no key is known for
+    /// the recipients in `addresses`.
     NoKey,
+    /// Sending: the sender (in `addresses`) has no key of their own here.
+    NoOwnKey,
     /// The passphrase does not unlock the key.
     BadPassphrase,
     /// Not OpenPGP data, or data this implementation cannot read.
@@ -198,7 +205,13 @@ pub enum PgpErrorKind {
 
 impl PgpError {
     pub fn new(kind: PgpErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into() }
+        Self { kind, message: message.into(), addresses: Vec::new() }
+    }
+
+    /// The error, about `addresses`.
+    pub fn about(mut self, addresses: Vec<String>) -> Self {
+        self.addresses = addresses;
+        self
     }
 }
 

@@ -31,7 +31,7 @@ fn error_text(lang: Lang, error: &PgpError) -> String {
         PgpErrorKind::Invalid => {
             trf(lang, "This is not OpenPGP data Yubin can read: {why}", &[("why", &error.message)])
         }
-        PgpErrorKind::Storage => error.message.clone(),
+        PgpErrorKind::Storage | PgpErrorKind::NoOwnKey => error.message.clone(),
     }
 }
 

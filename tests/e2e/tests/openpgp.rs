@@ -272,8 +272,13 @@ Content-Type: multipart/signed; micalg=pgp-sha512; protocol=\"application/pgp-si
     assert!(learned, "Kenji's key was not learned from his mail");
     browser.wait_for_text("#pgp-signature.valid.learned", "earlier mail").await;
     browser.click("#compose-button").await;
-    browser.type_into("#compose-to", "kenji@example.jp").await;
+    browser.type_into("#compose-to", "kenji@example.jp, nobody@example.test").await;
+    browser.type_into("#compose-subject", "x").await;
     browser.click("#pgp-encrypt").await;
+    browser.wait_for_text("#pgp-missing-keys", "nobody@example.test").await;
+    browser.click("#send-button").await;
+    browser.wait_for_text("#send-error", "No key to encrypt to for nobody@example.test").await;
+    browser.type_into("#compose-to", "kenji@example.jp").await;
     browser.wait_for_text("#pgp-ready", "every recipient").await;
     browser.click("#discard-button").await;
     browser.close().await;
