@@ -102,20 +102,32 @@ impl Drop for OpenDialog {
     }
 }
 
-/// A dialog of a module: its name, and the functions that open and close it.
+/// A dialog of a module: its name, the functions that open and close it, and whom it asks.
 #[derive(Debug, Clone, Copy)]
 pub struct Dialog {
     pub module: &'static str,
     pub open: &'static str,
     pub close: &'static str,
+    pub asks: Asks,
+}
+
+/// Whom a module's dialog sends its requests to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asks {
+    /// The gateway, over the connection of the account on screen.
+    Gateway,
+    /// The OpenPGP worker, which keeps the keys; the gateway never hears of them.
+    OpenPgpWorker,
 }
 
 /// The filters and vacation reply (`frontend/filters`); opened with a `yubin_filters::Opening`.
-pub const FILTERS: Dialog = Dialog { module: "filters", open: "open_filters", close: "close_filters" };
+pub const FILTERS: Dialog =
+    Dialog { module: "filters", open: "open_filters", close: "close_filters", asks: Asks::Gateway };
 /// The address book (`frontend/contacts`); opened with a `yubin_contacts::Opening`.
-pub const CONTACTS: Dialog = Dialog { module: "contacts", open: "open_contacts", close: "close_contacts" };
+pub const CONTACTS: Dialog =
+    Dialog { module: "contacts", open: "open_contacts", close: "close_contacts", asks: Asks::Gateway };
 /// The OpenPGP keys (`frontend/keys`); opened with a `yubin_keys::Opening`, asks the worker.
-pub const KEYS: Dialog = Dialog { module: "keys", open: "open_keys", close: "close_keys" };
+pub const KEYS: Dialog = Dialog { module: "keys", open: "open_keys", close: "close_keys", asks: Asks::OpenPgpWorker };
 
 /// Where a module's dialog sends what it asks.
 pub enum Route {

@@ -185,10 +185,11 @@ impl App {
         opened: fn(Result<Rc<extras::OpenDialog>, ApiError>) -> Msg,
     ) {
         let opening = opening.unwrap_or_default();
-        let route = match dialog.module {
-            // The keys are the worker's; the gateway never hears of them.
-            module if module == extras::KEYS.module => extras::Route::OpenPgpWorker,
-            _ => extras::Route::Gateway(self.connection.as_ref().map(|c| c.for_account(self.active))),
+        let route = match dialog.asks {
+            extras::Asks::OpenPgpWorker => extras::Route::OpenPgpWorker,
+            extras::Asks::Gateway => {
+                extras::Route::Gateway(self.connection.as_ref().map(|c| c.for_account(self.active)))
+            }
         };
         let (link, on_close) = (ctx.link().clone(), ctx.link().callback(move |()| closed()));
         spawn_local(async move {
