@@ -396,6 +396,8 @@ const CATALOG: yubin_i18n::Catalog = &[
     ("Not signed: anyone could have written it.", "署名がありません。誰でも書けるメッセージです。"),
     ("✖ Bad signature: the message was changed, or not signed by the key it names.", "✖ 署名が正しくありません。メッセージが改変されたか、名乗っている鍵で署名されていません。"),
     ("This is not OpenPGP data Yubin can read: {why}", "Yubin が読める OpenPGP データではありません: {why}"),
+    ("Yubin could not write this message with OpenPGP: {why}", "OpenPGP でこのメッセージを作成できませんでした: {why}"),
+    ("The keys in this browser could not be used: {why}", "このブラウザの鍵を使えませんでした: {why}"),
     ("✔ Valid signature by {signer} ({fingerprint})", "✔ {signer} による正しい署名（{fingerprint}）"),
     ("✔ Valid signature by {signer} ({fingerprint}), with the key from their earlier mail: compare it with them to be sure it is theirs.", "✔ {signer} による正しい署名（{fingerprint}）。以前のメールで届いた鍵によるものです。本人の鍵か確かめるには、相手と鍵を照合してください。"),
     ("Signed by a key you do not have ({issuer}): import the sender's public key to check it.", "手元にない鍵（{issuer}）で署名されています。確認するには送信者の公開鍵をインポートしてください。"),

@@ -16,6 +16,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yubin_shared::openpgp::{PgpError, PgpErrorKind, PgpReply, PgpRequest};
 
+use crate::i18n::{tr, trf, Lang};
+
 /// Where an answer goes: the JSON of the worker's `Result<PgpReply, PgpError>`.
 type Answer = oneshot::Sender<String>;
 
@@ -36,7 +38,7 @@ struct FromWorker<'a> {
 }
 
 fn unavailable(why: &str) -> PgpError {
-    PgpError::new(PgpErrorKind::Storage, format!("encryption is not available here: {why}"))
+    PgpError::new(PgpErrorKind::Storage, why)
 }
 
 /// `error` as the JSON of a result, as if the worker had answered it.
@@ -152,4 +154,45 @@ pub fn learn(autocrypt: yubin_protocol::Autocrypt) {
             let _ = ask(PgpRequest::Learn(autocrypt)).await;
         }
     });
+}
+
+/// What the user was doing when the worker failed, which changes what an error means: "no key"
+/// is no secret key of one's own for a message read, no public key of a recipient for one written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Task {
+    Reading,
+    Writing,
+}
+
+/// What the user is told of an error from the worker, in their language.
+pub fn error_text(lang: Lang, task: Task, error: &PgpError) -> String {
+    let addresses = error.addresses.join(", ");
+    match (error.kind, task) {
+        (PgpErrorKind::BadPassphrase, _) => tr(lang, "That passphrase does not unlock your key.").to_owned(),
+        (PgpErrorKind::NoKey, Task::Reading) => tr(
+            lang,
+            "This message was not encrypted to a key in this browser: import your secret key under Encryption keys.",
+        )
+        .to_owned(),
+        (PgpErrorKind::NoKey, Task::Writing) if !addresses.is_empty() => trf(
+            lang,
+            "No key to encrypt to for {addresses}: import theirs under Encryption keys, or send without encryption.",
+            &[("addresses", &addresses)],
+        ),
+        (PgpErrorKind::NoOwnKey, _) if !addresses.is_empty() => trf(
+            lang,
+            "You have no key of your own for {address}: make one under Encryption keys (🔑).",
+            &[("address", &addresses)],
+        ),
+        (PgpErrorKind::Invalid, Task::Reading) => {
+            trf(lang, "This is not OpenPGP data Yubin can read: {why}", &[("why", &error.message)])
+        }
+        (PgpErrorKind::Invalid, Task::Writing) => {
+            trf(lang, "Yubin could not write this message with OpenPGP: {why}", &[("why", &error.message)])
+        }
+        (PgpErrorKind::Storage, _) => {
+            trf(lang, "The keys in this browser could not be used: {why}", &[("why", &error.message)])
+        }
+        (PgpErrorKind::NoKey | PgpErrorKind::NoOwnKey, _) => error.message.clone(),
+    }
 }

@@ -375,3 +375,19 @@ async fn what_the_user_types_survives_a_re_render_and_is_saved_for_the_account_t
     let (email, identity) = saved.borrow().clone().expect("saved");
     assert_eq!((email.as_str(), identity.name.as_str()), ("wendy@example.test", "Wendy Example"));
 }
+
+#[wasm_bindgen_test]
+fn an_openpgp_error_is_worded_for_what_the_user_was_doing() {
+    use yubin_frontend::i18n::Lang;
+    use yubin_frontend::openpgp_worker::{error_text, Task};
+    use yubin_shared::openpgp::{PgpError, PgpErrorKind};
+    let no_key = PgpError::new(PgpErrorKind::NoKey, "no key").about(vec!["kenji@example.jp".into()]);
+    assert!(error_text(Lang::En, Task::Writing, &no_key).contains("kenji@example.jp"));
+    assert!(error_text(Lang::En, Task::Reading, &no_key).contains("import your secret key"));
+    let broken = PgpError::new(PgpErrorKind::Invalid, "unsupported packet");
+    assert!(error_text(Lang::En, Task::Reading, &broken).starts_with("This is not OpenPGP data"));
+    assert!(!error_text(Lang::En, Task::Writing, &broken).contains("not OpenPGP data"));
+    let wrong = PgpError::new(PgpErrorKind::BadPassphrase, "wrong");
+    assert_eq!(error_text(Lang::Ja, Task::Writing, &wrong), error_text(Lang::Ja, Task::Reading, &wrong));
+    assert!(error_text(Lang::Ja, Task::Writing, &wrong).contains("パスフレーズ"));
+}

@@ -33,7 +33,6 @@ use crate::local_store::{self, Shelf, Stored};
 use crate::openpgp_worker;
 use crate::upload::{new_message_id, unique_id, upload_blob};
 use yubin_shared::address_book::Suggestion;
-use yubin_shared::openpgp::{PgpError, PgpErrorKind};
 
 /// Quiet time after the last keystroke before the draft is stored in the browser.
 const LOCAL_SAVE_DELAY: Duration = Duration::from_millis(600);
@@ -907,7 +906,7 @@ impl Composer {
                     _ => None,
                 })
                 .await
-                .map_err(|e| sending_error(lang, e))
+                .map_err(|e| openpgp_worker::error_text(lang, openpgp_worker::Task::Writing, &e))
             }
             .await;
             link.send_message(Msg::Sealed(result));
@@ -976,25 +975,6 @@ impl Composer {
                 let _ = connection.call(calls::DiscardUpload { upload }).await;
             }
         });
-    }
-}
-
-/// Why the OpenPGP worker could not encrypt or sign, in the user's language.
-fn sending_error(lang: Lang, error: PgpError) -> String {
-    let addresses = error.addresses.join(", ");
-    match error.kind {
-        PgpErrorKind::BadPassphrase => tr(lang, "That passphrase does not unlock your key.").to_owned(),
-        PgpErrorKind::NoOwnKey => trf(
-            lang,
-            "You have no key of your own for {address}: make one under Encryption keys (🔑).",
-            &[("address", &addresses)],
-        ),
-        PgpErrorKind::NoKey if !addresses.is_empty() => trf(
-            lang,
-            "No key to encrypt to for {addresses}: import theirs under Encryption keys, or send without encryption.",
-            &[("addresses", &addresses)],
-        ),
-        _ => error.message,
     }
 }
 

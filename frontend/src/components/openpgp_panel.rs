@@ -5,34 +5,18 @@
 
 use yew::prelude::*;
 use yubin_protocol::OpenPgpContent;
-use yubin_shared::openpgp::{long_key_id, Decrypted, PgpError, PgpErrorKind, PgpReply, PgpRequest, SignatureCheck};
+use yubin_shared::openpgp::{long_key_id, Decrypted, PgpError, PgpReply, PgpRequest, SignatureCheck};
 
 use super::html_body::HtmlBody;
 use crate::format;
 use crate::i18n::{tr, trf, Lang};
-use crate::openpgp_worker::ask_for;
+use crate::openpgp_worker::{self, ask_for, Task};
 
 #[derive(Properties, PartialEq)]
 pub struct OpenPgpPanelProps {
     pub content: OpenPgpContent,
     pub folder: AttrValue,
     pub uid: u32,
-}
-
-/// What the user is told of an error from the worker.
-fn error_text(lang: Lang, error: &PgpError) -> String {
-    match error.kind {
-        PgpErrorKind::NoKey => tr(
-            lang,
-            "This message was not encrypted to a key in this browser: import your secret key under Encryption keys.",
-        )
-        .to_owned(),
-        PgpErrorKind::BadPassphrase => tr(lang, "That passphrase does not unlock your key.").to_owned(),
-        PgpErrorKind::Invalid => {
-            trf(lang, "This is not OpenPGP data Yubin can read: {why}", &[("why", &error.message)])
-        }
-        PgpErrorKind::Storage | PgpErrorKind::NoOwnKey => error.message.clone(),
-    }
 }
 
 #[function_component]
@@ -136,7 +120,7 @@ fn EncryptedBody(props: &EncryptedProps) -> Html {
                     { tr(lang, if *busy { "Decrypting…" } else { "Decrypt" }) }
                 </button>
                 if let Some(Err(error)) = &*outcome {
-                    <p id="pgp-error" class="form-error" role="alert">{ error_text(lang, error) }</p>
+                    <p id="pgp-error" class="form-error" role="alert">{ openpgp_worker::error_text(lang, Task::Reading, error) }</p>
                 }
             </form>
         </section>
@@ -175,7 +159,7 @@ fn SignedBadge(props: &SignedProps) -> Html {
             { match &*checked {
                 None => html! { <p id="pgp-signature" class="signature checking">{ tr(lang, "Checking the signature…") }</p> },
                 Some(Ok(check)) => html! { <SignatureState check={check.clone()} lang={lang} /> },
-                Some(Err(error)) => html! { <p id="pgp-signature" class="signature unknown">{ error_text(lang, error) }</p> },
+                Some(Err(error)) => html! { <p id="pgp-signature" class="signature unknown">{ openpgp_worker::error_text(lang, Task::Reading, error) }</p> },
             } }
         </section>
     }
