@@ -3,13 +3,15 @@
 //! made *non-extractable*: the record on disk is useless without this origin's key, which no
 //! script can read out. Public keys are sealed the same way (who one writes to is private too).
 
+use std::rc::Rc;
+
 use rexie::{ObjectStore, Rexie, TransactionMode};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AesGcmParams, AesKeyGenParams, Crypto, CryptoKey, SubtleCrypto};
 use yubin_shared::openpgp::{PgpError, PgpErrorKind};
 
-use crate::keys::{read_keys, Key};
+use crate::keys::{read_keys, Key, Keys};
 use crate::KeyStore;
 
 const DATABASE: &str = "yubin-openpgp";
@@ -54,7 +56,7 @@ pub struct Keyring {
     /// The keys as last read, parsed, with the generation they were read at: unsealing and
     /// parsing every key for each request grows with the keyring (public keys of every
     /// correspondent), so it is done once per change.
-    parsed: std::cell::RefCell<Option<(f64, Vec<Key>)>>,
+    parsed: std::cell::RefCell<Option<(f64, Rc<Keys>)>>,
 }
 
 impl Keyring {
@@ -155,15 +157,15 @@ impl Keyring {
 }
 
 impl KeyStore for Keyring {
-    async fn all(&self) -> Result<Vec<Key>, PgpError> {
+    async fn all(&self) -> Result<Rc<Keys>, PgpError> {
         let generation = self.generation().await?;
         if let Some((read_at, keys)) = &*self.parsed.borrow() {
             if *read_at == generation {
-                return Ok(keys.clone());
+                return Ok(Rc::clone(keys));
             }
         }
-        let keys = self.read_all().await?;
-        *self.parsed.borrow_mut() = Some((generation, keys.clone()));
+        let keys = Rc::new(Keys::new(self.read_all().await?));
+        *self.parsed.borrow_mut() = Some((generation, Rc::clone(&keys)));
         Ok(keys)
     }
 

@@ -1,6 +1,8 @@
 //! OpenPGP operations on keys and messages, with rPGP: generating, reading and describing keys,
 //! decrypting and verifying. No storage and no browser here, so all of it is tested natively.
 
+use std::collections::HashMap;
+
 use pgp::composed::{
     Deserializable, DetachedSignature, EncryptionCaps, KeyType, Message, SecretKeyParamsBuilder, SignedPublicKey,
     SignedSecretKey, SubkeyParamsBuilder,
@@ -35,11 +37,18 @@ impl Key {
     }
 
     pub fn fingerprint(&self) -> String {
-        format!("{:X}", self.public().fingerprint())
+        match self {
+            Key::Secret(secret) => format!("{:X}", secret.fingerprint()),
+            Key::Public(public) | Key::Learned(public) => format!("{:X}", public.fingerprint()),
+        }
     }
 
     pub fn info(&self) -> KeyInfo {
-        let public = self.public();
+        self.info_with(&self.public())
+    }
+
+    /// What the key is, read from `public`, its public half.
+    fn info_with(&self, public: &SignedPublicKey) -> KeyInfo {
         KeyInfo {
             fingerprint: format!("{:X}", public.fingerprint()),
             user_ids: public
@@ -65,6 +74,62 @@ impl Key {
             }
         }
         .map_err(invalid("the key could not be written"))
+    }
+}
+
+/// Every key in this browser, read once per change of the keyring, with what requests look
+/// keys up by worked out once: each key's public half and description, and which keys are for
+/// which address (a keyring fills up with the keys of correspondents learned from their mail).
+#[derive(Default)]
+pub struct Keys {
+    entries: Vec<Entry>,
+    by_address: HashMap<String, Vec<usize>>,
+}
+
+/// A key with its public half and its description.
+pub struct Entry {
+    pub key: Key,
+    pub public: SignedPublicKey,
+    pub info: KeyInfo,
+}
+
+impl Entry {
+    /// The secret key, when this browser has it.
+    pub fn secret(&self) -> Option<&SignedSecretKey> {
+        match &self.key {
+            Key::Secret(secret) => Some(secret),
+            Key::Public(_) | Key::Learned(_) => None,
+        }
+    }
+}
+
+impl Keys {
+    pub fn new(keys: impl IntoIterator<Item = Key>) -> Self {
+        let mut known = Keys::default();
+        for key in keys {
+            let public = key.public();
+            let info = key.info_with(&public);
+            for address in info.addresses() {
+                known.by_address.entry(address).or_default().push(known.entries.len());
+            }
+            known.entries.push(Entry { key, public, info });
+        }
+        known
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The key with `fingerprint` (hex, any case).
+    pub fn find(&self, fingerprint: &str) -> Option<&Entry> {
+        self.entries.iter().find(|entry| entry.info.fingerprint.eq_ignore_ascii_case(fingerprint))
+    }
+
+    /// The keys with a user ID for `address` (case-insensitively).
+    fn for_address(&self, address: &str) -> impl Iterator<Item = &Entry> {
+        let found = self.by_address.get(&address.trim().to_lowercase());
+        found.into_iter().flatten().map(|&i| &self.entries[i])
     }
 }
 
@@ -186,15 +251,9 @@ pub struct Plain {
 
 /// Decrypts `armored` with whichever of `keys` it is for, unlocked by `passphrase`, and checks
 /// a signature inside against `keys`.
-pub fn decrypt(armored: &str, keys: &[Key], passphrase: &str) -> Result<Plain, PgpError> {
+pub fn decrypt(armored: &str, keys: &Keys, passphrase: &str) -> Result<Plain, PgpError> {
     let (message, _) = Message::from_string(armored).map_err(invalid("not an OpenPGP message"))?;
-    let secrets: Vec<&SignedSecretKey> = keys
-        .iter()
-        .filter_map(|key| match key {
-            Key::Secret(secret) => Some(&**secret),
-            Key::Public(_) | Key::Learned(_) => None,
-        })
-        .collect();
+    let secrets: Vec<&SignedSecretKey> = keys.entries().iter().filter_map(Entry::secret).collect();
     if secrets.is_empty() {
         return Err(PgpError::new(PgpErrorKind::NoKey, "this browser has no secret key"));
     }
@@ -235,13 +294,11 @@ pub fn decrypt(armored: &str, keys: &[Key], passphrase: &str) -> Result<Plain, P
 /// The key mail to `address` is encrypted to: of `keys` with a user ID for it and an
 /// encryption subkey, one the user imported before one learned from mail (which anyone could
 /// have sent), then the newest.
-pub fn recipient_key(keys: &[Key], address: &str) -> Option<SignedPublicKey> {
-    keys.iter()
-        .filter(|key| key.info().is_for(address))
-        .map(|key| (!matches!(key, Key::Learned(_)), key.public()))
-        .filter(|(_, public)| encryption_subkey(public).is_some())
-        .max_by_key(|(imported, public)| (*imported, public.primary_key.created_at().as_secs()))
-        .map(|(_, public)| public)
+pub fn recipient_key<'k>(keys: &'k Keys, address: &str) -> Option<&'k SignedPublicKey> {
+    keys.for_address(address)
+        .filter(|entry| encryption_subkey(&entry.public).is_some())
+        .max_by_key(|entry| (!entry.info.learned, entry.info.created))
+        .map(|entry| &entry.public)
 }
 
 /// The subkey a key's owner receives encrypted mail with (its flags say so).
@@ -255,13 +312,8 @@ pub fn encryption_subkey(public: &SignedPublicKey) -> Option<&pgp::composed::Sig
 }
 
 /// The secret key of `address` in this browser, to sign with and to encrypt the sender's copy to.
-pub fn own_key<'k>(keys: &'k [Key], address: &str) -> Option<&'k SignedSecretKey> {
-    keys.iter()
-        .filter_map(|key| match key {
-            Key::Secret(secret) if key.info().is_for(address) => Some(&**secret),
-            _ => None,
-        })
-        .max_by_key(|secret| secret.primary_key.created_at().as_secs())
+pub fn own_key<'k>(keys: &'k Keys, address: &str) -> Option<&'k Entry> {
+    keys.for_address(address).filter(|entry| entry.info.secret).max_by_key(|entry| entry.info.created)
 }
 
 /// The hash signatures are made with, and its name in PGP/MIME's `micalg`.
@@ -281,8 +333,8 @@ fn unlocks(key: &SignedSecretKey, passphrase: &Password) -> Result<(), PgpError>
 /// so the others cannot tell who else can read it), signed by `signer` if given, armored.
 pub fn encrypt(
     plain: &[u8],
-    to: &[SignedPublicKey],
-    hidden: &[SignedPublicKey],
+    to: &[&SignedPublicKey],
+    hidden: &[&SignedPublicKey],
     signer: Option<(&SignedSecretKey, &str)>,
 ) -> Result<String, PgpError> {
     let failed = invalid("the message could not be encrypted");
@@ -320,7 +372,7 @@ pub fn sign_detached(part: &str, key: &SignedSecretKey, passphrase: &str) -> Res
 
 /// Checks a detached signature over `signed` (a PGP/MIME signed part: its line ends made CRLF,
 /// RFC 3156 section 5).
-pub fn verify_detached(signed: &str, armored_signature: &str, keys: &[Key]) -> SignatureCheck {
+pub fn verify_detached(signed: &str, armored_signature: &str, keys: &Keys) -> SignatureCheck {
     let Ok((signature, _)) = DetachedSignature::from_string(armored_signature) else { return SignatureCheck::Bad };
     let content = crlf(signed);
     check(&signature.signature, keys, |candidate| match candidate {
@@ -331,7 +383,7 @@ pub fn verify_detached(signed: &str, armored_signature: &str, keys: &[Key]) -> S
 
 /// Checks a cleartext-signed message (`BEGIN PGP SIGNED MESSAGE`): the text it shows against
 /// each of its signatures; the first that a known key verifies decides, then an unknown key.
-pub fn verify_cleartext(armored: &str, keys: &[Key]) -> SignatureCheck {
+pub fn verify_cleartext(armored: &str, keys: &Keys) -> SignatureCheck {
     let Ok((message, _)) = pgp::composed::CleartextSignedMessage::from_string(armored) else {
         return SignatureCheck::Bad;
     };
@@ -365,7 +417,7 @@ fn key_id(id: &pgp::types::KeyId) -> String {
 /// The state of `signature`, tried with the signing keys among `keys` that it names.
 fn check(
     signature: &Signature,
-    keys: &[Key],
+    keys: &Keys,
     verify: impl Fn(Candidate<'_>) -> pgp::errors::Result<()>,
 ) -> SignatureCheck {
     let fingerprints: Vec<String> = signature.issuer_fingerprint().iter().map(|f| format!("{f:X}")).collect();
@@ -373,11 +425,10 @@ fn check(
     let names = |fingerprint: &str, key_id: &str| {
         fingerprints.iter().any(|f| f == fingerprint) || key_ids.iter().any(|id| id == key_id)
     };
-    for key in keys {
-        let public = key.public();
-        let signer = public.details.users.first().map(|u| String::from_utf8_lossy(u.id.id()).into_owned());
-        let primary = format!("{:X}", public.fingerprint());
-        let mut candidates = vec![(Candidate::Primary(&public), primary.clone(), key_id(&public.legacy_key_id()))];
+    for entry in keys.entries() {
+        let public = &entry.public;
+        let primary = &entry.info.fingerprint;
+        let mut candidates = vec![(Candidate::Primary(public), primary.clone(), key_id(&public.legacy_key_id()))];
         for sub in &public.public_subkeys {
             candidates.push((Candidate::Subkey(sub), format!("{:X}", sub.fingerprint()), key_id(&sub.legacy_key_id())));
         }
@@ -385,9 +436,9 @@ fn check(
             if names(&fingerprint, &key_id) {
                 return match verify(verifying) {
                     Ok(()) => SignatureCheck::Valid {
-                        fingerprint: primary,
-                        signer: signer.unwrap_or_default(),
-                        learned: matches!(key, Key::Learned(_)),
+                        fingerprint: primary.clone(),
+                        signer: entry.info.user_ids.first().cloned().unwrap_or_default(),
+                        learned: entry.info.learned,
                     },
                     Err(_) => SignatureCheck::Bad,
                 };
@@ -432,8 +483,8 @@ mod tests {
     #[test]
     fn a_generated_key_decrypts_what_is_encrypted_to_it_and_knows_its_signature() {
         let key = generate("Hanako <hanako@example.test>", "pass", false).unwrap();
-        let keys = vec![Key::Secret(Box::new(key.clone()))];
-        assert!(keys[0].info().is_for("HANAKO@example.test"));
+        let keys = Keys::new([Key::Secret(Box::new(key.clone()))]);
+        assert!(keys.entries()[0].info.is_for("HANAKO@example.test"));
         let armored = encrypt_to(&key, "秘密です".as_bytes(), Some(&key));
         let plain = decrypt(&armored, &keys, "pass").unwrap();
         assert_eq!(plain.bytes, "秘密です".as_bytes());
@@ -442,7 +493,7 @@ mod tests {
         let wrong = decrypt(&armored, &keys, "wrong").err().unwrap();
         assert_eq!(wrong.kind, PgpErrorKind::BadPassphrase, "{wrong:?}");
         let other = generate("Other <o@example.test>", "pass", false).unwrap();
-        let missing = decrypt(&armored, &[Key::Secret(Box::new(other.clone()))], "pass").err().unwrap();
+        let missing = decrypt(&armored, &Keys::new([Key::Secret(Box::new(other.clone()))]), "pass").err().unwrap();
         assert_eq!(missing.kind, PgpErrorKind::NoKey, "{missing:?}");
 
         // Signed by a key this browser does not have.
@@ -488,10 +539,10 @@ mod tests {
         )
         .unwrap();
         let armored = signature.to_armored_string(Default::default()).unwrap();
-        let keys = vec![Key::Secret(Box::new(key))];
+        let keys = Keys::new([Key::Secret(Box::new(key))]);
         assert!(matches!(verify_detached(part, &armored, &keys), SignatureCheck::Valid { .. }));
         assert_eq!(verify_detached("Content-Type: text/plain\n\nhellO\n", &armored, &keys), SignatureCheck::Bad);
-        assert!(matches!(verify_detached(part, &armored, &[]), SignatureCheck::UnknownKey { .. }));
+        assert!(matches!(verify_detached(part, &armored, &Keys::default()), SignatureCheck::UnknownKey { .. }));
     }
 
     #[test]
@@ -511,9 +562,9 @@ mod tests {
         .unwrap();
         let armored = signed.to_armored_string(Default::default()).unwrap();
         assert!(armored.contains("- - x"), "{armored}");
-        let keys = vec![Key::Secret(Box::new(key))];
+        let keys = Keys::new([Key::Secret(Box::new(key))]);
         assert!(matches!(verify_cleartext(&armored, &keys), SignatureCheck::Valid { .. }));
-        assert!(matches!(verify_cleartext(&armored, &[]), SignatureCheck::UnknownKey { .. }));
+        assert!(matches!(verify_cleartext(&armored, &Keys::default()), SignatureCheck::UnknownKey { .. }));
         let changed = armored.replace("こんにちは", "こんばんは");
         assert_eq!(verify_cleartext(&changed, &keys), SignatureCheck::Bad);
         assert_eq!(verify_cleartext("not armor", &keys), SignatureCheck::Bad);
@@ -524,13 +575,12 @@ mod tests {
         let imported = generate("Alice <alice@example.test>", "pass", false).unwrap();
         std::thread::sleep(std::time::Duration::from_millis(1100));
         let announced = generate("Alice <alice@example.test>", "pass", false).unwrap();
-        let keys = [
-            Key::Learned(Box::new(SignedPublicKey::from(announced.clone()))),
-            Key::Public(Box::new(SignedPublicKey::from(imported.clone()))),
-        ];
+        let learned = Key::Learned(Box::new(SignedPublicKey::from(announced.clone())));
+        let keys = Keys::new([learned.clone(), Key::Public(Box::new(SignedPublicKey::from(imported.clone())))]);
         let chosen = recipient_key(&keys, "ALICE@example.test").unwrap();
         assert_eq!(chosen.fingerprint(), SignedPublicKey::from(imported).fingerprint());
-        let learned_only = recipient_key(&keys[..1], "alice@example.test").unwrap();
+        let learned_only = Keys::new([learned]);
+        let learned_only = recipient_key(&learned_only, "alice@example.test").unwrap();
         assert_eq!(learned_only.fingerprint(), SignedPublicKey::from(announced).fingerprint());
         assert!(recipient_key(&keys, "bob@example.test").is_none());
     }

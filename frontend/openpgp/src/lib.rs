@@ -14,13 +14,16 @@ pub mod keyring;
 pub mod keys;
 pub mod outgoing;
 
-use keys::Key;
+use std::rc::Rc;
+
+use keys::{Entry, Key, Keys};
 use yubin_shared::openpgp::{PgpError, PgpErrorKind, PgpReply, PgpRequest};
 
 /// Where keys are kept: IndexedDB in the browser, a vector in native tests.
 #[allow(async_fn_in_trait)]
 pub trait KeyStore {
-    async fn all(&self) -> Result<Vec<Key>, PgpError>;
+    /// Every key, with its index; shared, as it changes only when a key is kept or deleted.
+    async fn all(&self) -> Result<Rc<Keys>, PgpError>;
     /// Keeps `key`, replacing one with the same fingerprint.
     async fn put(&self, key: &Key) -> Result<(), PgpError>;
     async fn delete(&self, fingerprint: &str) -> Result<(), PgpError>;
@@ -29,7 +32,9 @@ pub trait KeyStore {
 /// Does what `request` asks with the keys in `store`.
 pub async fn handle(store: &impl KeyStore, request: PgpRequest) -> Result<PgpReply, PgpError> {
     match request {
-        PgpRequest::Keys => Ok(PgpReply::Keys(store.all().await?.iter().map(Key::info).collect())),
+        PgpRequest::Keys => {
+            Ok(PgpReply::Keys(store.all().await?.entries().iter().map(|entry| entry.info.clone()).collect()))
+        }
         PgpRequest::Generate { name, email, passphrase, rsa } => {
             if passphrase.chars().count() < 8 {
                 return Err(PgpError::new(PgpErrorKind::BadPassphrase, "a passphrase needs at least 8 characters"));
@@ -48,8 +53,7 @@ pub async fn handle(store: &impl KeyStore, request: PgpRequest) -> Result<PgpRep
             let kept = store.all().await?;
             for key in &found {
                 // A public key never replaces the secret key this browser already has.
-                let has_secret =
-                    kept.iter().any(|k| matches!(k, Key::Secret(_)) && k.fingerprint() == key.fingerprint());
+                let has_secret = kept.find(&key.fingerprint()).is_some_and(|kept| kept.info.secret);
                 if matches!(key, Key::Secret(_)) || !has_secret {
                     store.put(key).await?;
                 }
@@ -71,10 +75,10 @@ pub async fn handle(store: &impl KeyStore, request: PgpRequest) -> Result<PgpRep
             Ok(PgpReply::Decrypted(Box::new(decrypted)))
         }
         PgpRequest::Verify { signed, signature } => {
-            Ok(PgpReply::Verified(keys::verify_detached(&signed, &signature, &store.all().await?)))
+            Ok(PgpReply::Verified(keys::verify_detached(&signed, &signature, &*store.all().await?)))
         }
         PgpRequest::VerifyCleartext { armored } => {
-            Ok(PgpReply::Verified(keys::verify_cleartext(&armored, &store.all().await?)))
+            Ok(PgpReply::Verified(keys::verify_cleartext(&armored, &*store.all().await?)))
         }
         PgpRequest::Recipients { from, addresses } => {
             let all = store.all().await?;
@@ -93,26 +97,24 @@ pub async fn handle(store: &impl KeyStore, request: PgpRequest) -> Result<PgpRep
         PgpRequest::Learn(autocrypt) => {
             let key = keys::learned(&autocrypt)?;
             let fingerprint = key.fingerprint();
-            if !store.all().await?.iter().any(|kept| kept.fingerprint() == fingerprint) {
+            if store.all().await?.find(&fingerprint).is_none() {
                 store.put(&key).await?;
             }
             Ok(PgpReply::Done)
         }
-        PgpRequest::Announce { from } => Ok(PgpReply::Announced(announcement(&store.all().await?, &from))),
+        PgpRequest::Announce { from } => Ok(PgpReply::Announced(announcement(&*store.all().await?, &from))),
     }
 }
 
 /// The `Autocrypt` header for `from`'s own key, if this browser has one.
-fn announcement(keys: &[Key], from: &str) -> Option<yubin_protocol::Autocrypt> {
-    keys::own_key(keys, from).and_then(|key| keys::announcement(key, from).ok())
+fn announcement(keys: &Keys, from: &str) -> Option<yubin_protocol::Autocrypt> {
+    keys::own_key(keys, from).and_then(Entry::secret).and_then(|key| keys::announcement(key, from).ok())
 }
 
 async fn find(store: &impl KeyStore, fingerprint: &str) -> Result<Key, PgpError> {
-    store
-        .all()
-        .await?
-        .into_iter()
-        .find(|key| key.fingerprint().eq_ignore_ascii_case(fingerprint))
+    let all = store.all().await?;
+    all.find(fingerprint)
+        .map(|entry| entry.key.clone())
         .ok_or_else(|| PgpError::new(PgpErrorKind::NoKey, "no such key in this browser"))
 }
 
@@ -129,8 +131,8 @@ mod tests {
     struct Kept(RefCell<Vec<Key>>);
 
     impl KeyStore for Kept {
-        async fn all(&self) -> Result<Vec<Key>, PgpError> {
-            Ok(self.0.borrow().clone())
+        async fn all(&self) -> Result<Rc<Keys>, PgpError> {
+            Ok(Rc::new(Keys::new(self.0.borrow().clone())))
         }
         async fn put(&self, key: &Key) -> Result<(), PgpError> {
             let mut keys = self.0.borrow_mut();

@@ -10,7 +10,7 @@ use mail_builder::mime::{BodyPart, MimePart};
 use yubin_protocol::OpenPgpBody;
 use yubin_shared::openpgp::{PgpError, PgpErrorKind, Sealing};
 
-use crate::keys::{self, Key};
+use crate::keys::{self, Entry, Keys};
 
 /// The subject recipients' software shows for an encrypted message (the real one is inside),
 /// as other OpenPGP mail programs write it.
@@ -44,9 +44,9 @@ pub fn entity(sealing: &Sealing) -> Result<String, PgpError> {
 
 /// `sealing` encrypted (to every recipient and to the sender, whose Sent copy it is too) and/or
 /// signed by the sender, with `keys`.
-pub fn seal(sealing: &Sealing, keys: &[Key]) -> Result<OpenPgpBody, PgpError> {
+pub fn seal(sealing: &Sealing, keys: &Keys) -> Result<OpenPgpBody, PgpError> {
     let own = keys::own_key(keys, &sealing.from);
-    let signer = match (&sealing.sign, own) {
+    let signer = match (&sealing.sign, own.and_then(Entry::secret)) {
         (Some(passphrase), Some(key)) => Some((key, passphrase.as_str())),
         (Some(_), None) => return Err(no_own_key(&sealing.from)),
         (None, _) => None,
@@ -58,20 +58,25 @@ pub fn seal(sealing: &Sealing, keys: &[Key]) -> Result<OpenPgpBody, PgpError> {
         return Ok(OpenPgpBody::Signed { part: entity, signature, micalg: keys::MICALG.into() });
     }
     let keys_of = |addresses: &[String]| -> Result<Vec<_>, PgpError> {
-        let missing: Vec<&str> =
-            addresses.iter().filter(|a| keys::recipient_key(keys, a).is_none()).map(String::as_str).collect();
+        let (mut found, mut missing) = (Vec::new(), Vec::new());
+        for address in addresses {
+            match keys::recipient_key(keys, address) {
+                Some(key) => found.push(key),
+                None => missing.push(address.clone()),
+            }
+        }
         if !missing.is_empty() {
             let why = format!("no key to encrypt to for {}", missing.join(", "));
-            return Err(no_key(&why).about(missing.into_iter().map(str::to_owned).collect()));
+            return Err(no_key(&why).about(missing));
         }
-        Ok(addresses.iter().filter_map(|a| keys::recipient_key(keys, a)).collect())
+        Ok(found)
     };
     let mut to = keys_of(&sealing.to)?;
     let hidden = keys_of(&sealing.bcc)?;
     // The sender reads their own Sent copy: it is encrypted to their key too, and without one
     // it is not sent encrypted at all (the copy would be unreadable to them).
     let own = own
-        .map(|key| pgp::composed::SignedPublicKey::from(key.clone()))
+        .map(|own| &own.public)
         .filter(|own| keys::encryption_subkey(own).is_some())
         .ok_or_else(|| no_own_key(&sealing.from))?;
     to.push(own);
@@ -91,6 +96,7 @@ fn no_key(why: &str) -> PgpError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keys::Key;
     use yubin_shared::openpgp::{SealedAttachment, SignatureCheck};
 
     fn sealing(encrypt: bool, sign: bool) -> Sealing {
@@ -122,12 +128,12 @@ mod tests {
     fn encrypted_mail_opens_for_each_recipient_and_the_sender_with_everything_inside() {
         let (hanako, taro, jiro) =
             (secret("Hanako <hanako@example.test>"), secret("<taro@example.test>"), secret("<jiro@example.test>"));
-        let keys = [hanako.clone(), public(&taro), public(&jiro)];
+        let keys = Keys::new([hanako.clone(), public(&taro), public(&jiro)]);
         let OpenPgpBody::Encrypted { armored } = seal(&sealing(true, true), &keys).unwrap() else {
             panic!("not encrypted")
         };
         for reader in [&taro, &jiro, &hanako] {
-            let plain = keys::decrypt(&armored, &[reader.clone(), public(&hanako)], "pass").unwrap();
+            let plain = keys::decrypt(&armored, &Keys::new([reader.clone(), public(&hanako)]), "pass").unwrap();
             assert!(matches!(plain.signature, SignatureCheck::Valid { .. }), "{:?}", plain.signature);
             let view = yubin_reading::mime::view("INBOX", 1, Default::default(), &plain.bytes).unwrap();
             assert_eq!(view.subject, "秘密の件");
@@ -146,7 +152,7 @@ mod tests {
     #[test]
     fn signed_mail_is_a_7bit_entity_and_a_signature_over_it() {
         let hanako = secret("Hanako <hanako@example.test>");
-        let keys = [hanako.clone()];
+        let keys = Keys::new([hanako.clone()]);
         let OpenPgpBody::Signed { part, signature, micalg } = seal(&sealing(false, true), &keys).unwrap() else {
             panic!("not signed")
         };
@@ -159,11 +165,12 @@ mod tests {
     fn what_cannot_be_sealed_says_why() {
         let hanako = secret("Hanako <hanako@example.test>");
         let taro = secret("<taro@example.test>");
-        let no_recipient_key = seal(&sealing(true, false), &[hanako.clone(), public(&taro)]).unwrap_err();
+        let no_recipient_key = seal(&sealing(true, false), &Keys::new([hanako.clone(), public(&taro)])).unwrap_err();
         assert_eq!(no_recipient_key.addresses, ["jiro@example.test"]);
-        let no_own_key = seal(&Sealing { bcc: vec![], ..sealing(true, false) }, &[public(&taro)]).unwrap_err();
+        let no_own_key =
+            seal(&Sealing { bcc: vec![], ..sealing(true, false) }, &Keys::new([public(&taro)])).unwrap_err();
         assert_eq!(no_own_key.kind, PgpErrorKind::NoOwnKey);
         let wrong = Sealing { sign: Some("wrong".into()), ..sealing(false, true) };
-        assert_eq!(seal(&wrong, &[hanako]).unwrap_err().kind, PgpErrorKind::BadPassphrase);
+        assert_eq!(seal(&wrong, &Keys::new([hanako])).unwrap_err().kind, PgpErrorKind::BadPassphrase);
     }
 }

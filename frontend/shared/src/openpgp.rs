@@ -136,9 +136,14 @@ impl KeyInfo {
     /// Whether one of the key's user IDs is `email` (case-insensitively).
     pub fn is_for(&self, email: &str) -> bool {
         let wanted = email.trim().to_lowercase();
-        self.user_ids.iter().any(|id| {
+        self.addresses().any(|address| address == wanted)
+    }
+
+    /// The address of each user ID (`Name <address>` or a bare address), lower-cased.
+    pub fn addresses(&self) -> impl Iterator<Item = String> + '_ {
+        self.user_ids.iter().map(|id| {
             let address = id.rsplit_once('<').map_or(id.as_str(), |(_, rest)| rest.trim_end_matches('>'));
-            address.trim().to_lowercase() == wanted
+            address.trim().to_lowercase()
         })
     }
 }

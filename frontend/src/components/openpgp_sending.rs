@@ -6,7 +6,7 @@ use yew::prelude::*;
 use yubin_shared::openpgp::{PgpError, PgpReply, PgpRequest};
 
 use crate::i18n::{tr, trf, Lang};
-use crate::openpgp_worker::ask_for;
+use crate::openpgp_worker::{ask_for, error_text, Task};
 
 #[derive(Properties, PartialEq)]
 pub struct OpenPgpOptionsProps {
@@ -62,7 +62,9 @@ pub fn OpenPgpOptions(props: &OpenPgpOptionsProps) -> Html {
     };
     let notes = match (&*state, props.encrypt || props.sign) {
         (_, false) | (None, _) => html! {},
-        (Some(Err(error)), _) => html! { <p class="form-error" role="alert">{ &error.message }</p> },
+        (Some(Err(error)), _) => {
+            html! { <p class="form-error" role="alert">{ error_text(lang, Task::Writing, error) }</p> }
+        }
         (Some(Ok(keys)), _) => html! {
             <>
                 if !keys.own_key {
