@@ -118,10 +118,6 @@ impl Header for AutocryptHeader {
     }
 
     fn display(&self) -> HeaderValue {
-        let Autocrypt { addr, prefer_encrypt, keydata } = &self.0;
-        let prefer = if *prefer_encrypt { " prefer-encrypt=mutual;" } else { "" };
-        // Whitespace in keydata is ignored by readers: it lets the line be folded.
-        let keydata: Vec<&str> = keydata.as_bytes().chunks(72).map(|c| std::str::from_utf8(c).unwrap_or("")).collect();
-        HeaderValue::new(Self::name(), format!("addr={addr};{prefer} keydata={}", keydata.join(" ")))
+        HeaderValue::new(Self::name(), self.0.header_value())
     }
 }

@@ -979,6 +979,17 @@ pub struct Autocrypt {
     pub keydata: String,
 }
 
+impl Autocrypt {
+    /// The value of an `Autocrypt` or `Autocrypt-Gossip` header. The key data is cut into
+    /// pieces with spaces between, which readers ignore, so a mail writer can fold the line.
+    pub fn header_value(&self) -> String {
+        let prefer = if self.prefer_encrypt { " prefer-encrypt=mutual;" } else { "" };
+        let pieces: Vec<&str> =
+            self.keydata.as_bytes().chunks(72).map(|piece| std::str::from_utf8(piece).unwrap_or("")).collect();
+        format!("addr={};{prefer} keydata={}", self.addr, pieces.join(" "))
+    }
+}
+
 /// The largest `keydata` read or sent: an RSA-4096 key with a few user IDs fits well.
 pub const MAX_AUTOCRYPT_KEYDATA: usize = 16 * 1024;
 

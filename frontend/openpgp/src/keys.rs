@@ -126,6 +126,11 @@ impl Keys {
         self.entries.iter().find(|entry| entry.info.fingerprint.eq_ignore_ascii_case(fingerprint))
     }
 
+    /// Whether some key has a user ID for `address`.
+    pub fn knows(&self, address: &str) -> bool {
+        self.for_address(address).next().is_some()
+    }
+
     /// The keys with a user ID for `address` (case-insensitively).
     fn for_address(&self, address: &str) -> impl Iterator<Item = &Entry> {
         let found = self.by_address.get(&address.trim().to_lowercase());
@@ -194,9 +199,13 @@ pub fn learned(autocrypt: &yubin_protocol::Autocrypt) -> Result<Key, PgpError> {
 
 /// The `Autocrypt` header announcing `key` for `address`.
 pub fn announcement(key: &SignedSecretKey, address: &str) -> Result<yubin_protocol::Autocrypt, PgpError> {
+    autocrypt(&SignedPublicKey::from(key.clone()), address)
+}
+
+/// `public` announced for `address`, as in an `Autocrypt` or `Autocrypt-Gossip` header.
+pub fn autocrypt(public: &SignedPublicKey, address: &str) -> Result<yubin_protocol::Autocrypt, PgpError> {
     use base64::Engine;
     use pgp::ser::Serialize;
-    let public = SignedPublicKey::from(key.clone());
     let bytes = public.to_bytes().map_err(invalid("the key could not be written"))?;
     Ok(yubin_protocol::Autocrypt {
         addr: address.to_lowercase(),

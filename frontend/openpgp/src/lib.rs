@@ -68,9 +68,10 @@ pub async fn handle(store: &impl KeyStore, request: PgpRequest) -> Result<PgpRep
             store.delete(&fingerprint).await?;
             Ok(PgpReply::Done)
         }
-        PgpRequest::Decrypt { armored, mime, passphrase, folder, uid } => {
+        PgpRequest::Decrypt { armored, mime, passphrase, folder, uid, recipients } => {
             let all = store.all().await?;
             let plain = keys::decrypt(&armored, &all, &passphrase)?;
+            learn_gossip(store, &all, &plain.bytes, &recipients).await;
             let decrypted = decrypted::view(&plain.bytes, mime, &folder, uid, plain.signature)?;
             Ok(PgpReply::Decrypted(Box::new(decrypted)))
         }
@@ -103,6 +104,21 @@ pub async fn handle(store: &impl KeyStore, request: PgpRequest) -> Result<PgpRep
             Ok(PgpReply::Done)
         }
         PgpRequest::Announce { from } => Ok(PgpReply::Announced(announcement(&*store.all().await?, &from))),
+    }
+}
+
+/// Keeps the keys passed on inside a decrypted message (`plain`) for those of its `recipients`
+/// this browser knows no key for: gossip never replaces a key, imported or learned from its
+/// owner. A key that does not check out is passed over, as is a storage failure: the message
+/// is still shown.
+async fn learn_gossip(store: &impl KeyStore, known: &Keys, plain: &[u8], recipients: &[String]) {
+    for gossip in yubin_reading::openpgp::gossip(plain, recipients) {
+        if known.knows(&gossip.addr) {
+            continue;
+        }
+        if let Ok(key) = keys::learned(&gossip) {
+            let _ = store.put(&key).await;
+        }
     }
 }
 
@@ -191,5 +207,67 @@ mod tests {
             ask(&bob, PgpRequest::Announce { from: "alice@example.test".into() }),
             Ok(PgpReply::Announced(None))
         );
+    }
+
+    #[test]
+    fn keys_passed_on_in_mail_to_several_are_learned_by_each_reader_for_the_others_only() {
+        let person = |user_id: &str| keys::generate(user_id, "pass", false).unwrap();
+        let (hanako, taro, jiro, mallory) = (
+            person("<hanako@example.test>"),
+            person("<taro@example.test>"),
+            person("<jiro@example.test>"),
+            person("<m@example.test>"),
+        );
+        let public = |key: &pgp::composed::SignedSecretKey| Key::Public(Box::new(key.clone().into()));
+        let sender = Kept(RefCell::new(vec![
+            Key::Secret(Box::new(hanako.clone())),
+            public(&taro),
+            public(&jiro),
+            public(&mallory),
+        ]));
+        let sealing = yubin_shared::openpgp::Sealing {
+            from: "hanako@example.test".into(),
+            to: vec!["taro@example.test".into(), "jiro@example.test".into()],
+            bcc: vec!["m@example.test".into()],
+            subject: "三人で".into(),
+            text: "hello".into(),
+            attachments: vec![],
+            encrypt: true,
+            sign: None,
+        };
+        let Ok(PgpReply::Sealed { body: yubin_protocol::OpenPgpBody::Encrypted { armored }, .. }) =
+            ask(&sender, PgpRequest::Seal(Box::new(sealing)))
+        else {
+            panic!("not sealed")
+        };
+        let decrypt = |recipients: &[&str]| PgpRequest::Decrypt {
+            armored: armored.clone(),
+            mime: true,
+            passphrase: "pass".into(),
+            folder: "INBOX".into(),
+            uid: 1,
+            recipients: recipients.iter().map(|r| r.to_string()).collect(),
+        };
+        let learned = |reader: &Kept| -> Vec<String> {
+            let Ok(PgpReply::Keys(listed)) = ask(reader, PgpRequest::Keys) else { panic!("no list") };
+            listed.into_iter().filter(|key| key.learned).flat_map(|key| key.user_ids).collect()
+        };
+
+        // Taro learns Jiro's key (not the Bcc's, which is not in the message, nor his own).
+        let taro_reads = Kept(RefCell::new(vec![Key::Secret(Box::new(taro.clone()))]));
+        ask(&taro_reads, decrypt(&["taro@example.test", "jiro@example.test"])).unwrap();
+        assert_eq!(learned(&taro_reads), ["<jiro@example.test>"]);
+
+        // A key already known for an address is kept; gossip for an address not among the
+        // message's recipients is not taken.
+        let jiro_reads = Kept(RefCell::new(vec![Key::Secret(Box::new(jiro.clone())), public(&mallory)]));
+        ask(&jiro_reads, decrypt(&["jiro@example.test"])).unwrap();
+        assert_eq!(learned(&jiro_reads), Vec::<String>::new());
+
+        // The Bcc recipient reads it too and learns the To and Cc keys, which every reader sees
+        // named anyway; no reader is handed the Bcc's key (Taro's list above).
+        let bcc_reads = Kept(RefCell::new(vec![Key::Secret(Box::new(mallory))]));
+        ask(&bcc_reads, decrypt(&["taro@example.test", "jiro@example.test"])).unwrap();
+        assert_eq!(learned(&bcc_reads).len(), 2);
     }
 }

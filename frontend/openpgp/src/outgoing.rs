@@ -5,9 +5,11 @@
 
 use base64::Engine;
 use mail_builder::headers::content_type::ContentType;
+use mail_builder::headers::raw::Raw;
 use mail_builder::headers::text::Text;
 use mail_builder::mime::{BodyPart, MimePart};
-use yubin_protocol::OpenPgpBody;
+use pgp::composed::SignedPublicKey;
+use yubin_protocol::{Autocrypt, OpenPgpBody, MAX_AUTOCRYPT_KEYDATA};
 use yubin_shared::openpgp::{PgpError, PgpErrorKind, Sealing};
 
 use crate::keys::{self, Entry, Keys};
@@ -17,7 +19,7 @@ use crate::keys::{self, Entry, Keys};
 pub const STAND_IN_SUBJECT: &str = "...";
 
 /// What was written, as one MIME entity with CRLF line ends and 7-bit text.
-pub fn entity(sealing: &Sealing) -> Result<String, PgpError> {
+pub fn entity(sealing: &Sealing, gossip: &[Autocrypt]) -> Result<String, PgpError> {
     let mut parts = vec![MimePart::new(
         ContentType::new("text/plain").attribute("charset", "utf-8"),
         BodyPart::Text(sealing.text.replace("\r\n", "\n").replace('\n', "\r\n").into()),
@@ -36,6 +38,7 @@ pub fn entity(sealing: &Sealing) -> Result<String, PgpError> {
         BodyPart::Multipart(parts),
     )
     .header("Subject", Text::new(sealing.subject.clone()));
+    let root = gossip.iter().fold(root, |root, key| root.header("Autocrypt-Gossip", Raw::new(key.header_value())));
     let mut written = Vec::new();
     root.write_part(&mut written);
     let written = String::from_utf8(written).map_err(|_| PgpError::new(PgpErrorKind::Invalid, "not 7-bit"))?;
@@ -51,8 +54,8 @@ pub fn seal(sealing: &Sealing, keys: &Keys) -> Result<OpenPgpBody, PgpError> {
         (Some(_), None) => return Err(no_own_key(&sealing.from)),
         (None, _) => None,
     };
-    let entity = entity(sealing)?;
     if !sealing.encrypt {
+        let entity = entity(sealing, &[])?;
         let (key, passphrase) = signer.ok_or_else(|| no_key("neither encrypting nor signing"))?;
         let signature = keys::sign_detached(&entity, key, passphrase)?;
         return Ok(OpenPgpBody::Signed { part: entity, signature, micalg: keys::MICALG.into() });
@@ -73,6 +76,7 @@ pub fn seal(sealing: &Sealing, keys: &Keys) -> Result<OpenPgpBody, PgpError> {
     };
     let mut to = keys_of(&sealing.to)?;
     let hidden = keys_of(&sealing.bcc)?;
+    let entity = entity(sealing, &gossip(&sealing.to, &to))?;
     // The sender reads their own Sent copy: it is encrypted to their key too, and without one
     // it is not sent encrypted at all (the copy would be unreadable to them).
     let own = own
@@ -82,6 +86,17 @@ pub fn seal(sealing: &Sealing, keys: &Keys) -> Result<OpenPgpBody, PgpError> {
     to.push(own);
     let armored = keys::encrypt(entity.as_bytes(), &to, &hidden, signer)?;
     Ok(OpenPgpBody::Encrypted { armored })
+}
+
+/// The keys of the To and Cc recipients (`addresses`, `keys`), for each of them to learn the
+/// others' (Autocrypt "gossip") so that a reply to all can be encrypted too. Only with more than
+/// one recipient, never for Bcc (which would name them), and only keys small enough to announce.
+fn gossip(addresses: &[String], keys: &[&SignedPublicKey]) -> Vec<Autocrypt> {
+    if addresses.len() < 2 {
+        return Vec::new();
+    }
+    let announced = addresses.iter().zip(keys).filter_map(|(address, key)| keys::autocrypt(key, address).ok());
+    announced.filter(|gossip| gossip.keydata.len() <= MAX_AUTOCRYPT_KEYDATA).collect()
 }
 
 fn no_own_key(from: &str) -> PgpError {

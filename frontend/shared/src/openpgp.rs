@@ -33,13 +33,16 @@ pub enum PgpRequest {
         fingerprint: String,
     },
     /// Decrypts a message ([`yubin_protocol::OpenPgpContent::Encrypted`]) with this browser's
-    /// secret keys, unlocked by `passphrase`, and checks a signature inside it.
+    /// secret keys, unlocked by `passphrase`, and checks a signature inside it; learns the keys
+    /// of `recipients` (its To and Cc) that the sender passed on inside it (Autocrypt gossip).
     Decrypt {
         armored: String,
         mime: bool,
         passphrase: String,
         folder: String,
         uid: u32,
+        #[serde(default)]
+        recipients: Vec<String>,
     },
     /// Checks a PGP/MIME signature ([`yubin_protocol::OpenPgpContent::Signed`]).
     Verify {

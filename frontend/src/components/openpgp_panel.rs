@@ -17,6 +17,8 @@ pub struct OpenPgpPanelProps {
     pub content: OpenPgpContent,
     pub folder: AttrValue,
     pub uid: u32,
+    /// The message's To and Cc addresses: the only ones keys passed on inside it are taken for.
+    pub recipients: Vec<String>,
 }
 
 #[function_component]
@@ -24,7 +26,7 @@ pub fn OpenPgpPanel(props: &OpenPgpPanelProps) -> Html {
     let lang = use_context::<Lang>().unwrap_or_default();
     match &props.content {
         OpenPgpContent::Encrypted { armored, mime } => html! {
-            <EncryptedBody armored={AttrValue::from(armored.clone())} mime={*mime} folder={props.folder.clone()} uid={props.uid} />
+            <EncryptedBody armored={AttrValue::from(armored.clone())} mime={*mime} folder={props.folder.clone()} uid={props.uid} recipients={props.recipients.clone()} />
         },
         OpenPgpContent::Signed { signed, signature } => html! {
             <SignedBadge request={PgpRequest::Verify { signed: signed.clone(), signature: signature.clone() }} lang={lang} />
@@ -41,6 +43,7 @@ struct EncryptedProps {
     mime: bool,
     folder: AttrValue,
     uid: u32,
+    recipients: Vec<String>,
 }
 
 #[function_component]
@@ -58,6 +61,7 @@ fn EncryptedBody(props: &EncryptedProps) -> Html {
     let onsubmit = {
         let (passphrase, busy, outcome) = (passphrase.clone(), busy.clone(), outcome.clone());
         let (armored, mime, folder, uid) = (props.armored.to_string(), props.mime, props.folder.to_string(), props.uid);
+        let recipients = props.recipients.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if *busy {
@@ -70,6 +74,7 @@ fn EncryptedBody(props: &EncryptedProps) -> Html {
                 passphrase: (*passphrase).clone(),
                 folder: folder.clone(),
                 uid,
+                recipients: recipients.clone(),
             };
             let (busy, outcome, passphrase) = (busy.clone(), outcome.clone(), passphrase.clone());
             wasm_bindgen_futures::spawn_local(async move {

@@ -155,7 +155,8 @@ pub fn Reader(props: &ReaderProps) -> Html {
                 }
                 if let Some(content) = &m.openpgp {
                     <OpenPgpPanel key={format!("{}/{}", m.folder, m.uid)} content={content.clone()}
-                        folder={AttrValue::from(m.folder.clone())} uid={m.uid} />
+                        folder={AttrValue::from(m.folder.clone())} uid={m.uid}
+                        recipients={m.to.iter().chain(&m.cc).map(|a| a.email.clone()).collect::<Vec<_>>()} />
                 }
                 if !m.attachments.is_empty() && !ciphertext_parts {
                     <ul class="attachments" aria-label={tr(lang, "Attachments")}>

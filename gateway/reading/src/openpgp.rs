@@ -60,17 +60,32 @@ pub fn content(message: &mail_parser::Message<'_>, text: &str) -> Option<OpenPgp
 pub fn autocrypt(message: &mail_parser::Message<'_>, from: &[Address]) -> Option<Autocrypt> {
     let [sender] = from else { return None };
     let sender = sender.email.to_lowercase();
-    let mut found = message
-        .headers()
-        .iter()
-        .filter(|header| header.name.as_str().eq_ignore_ascii_case("Autocrypt"))
-        .filter_map(|header| {
-            let raw = message.raw_message.get(header.offset_start as usize..header.offset_end as usize)?;
-            autocrypt_header(std::str::from_utf8(raw).ok()?)
-        })
-        .filter(|header| header.addr == sender);
+    let mut found = autocrypt_headers(message, "Autocrypt").filter(|header| header.addr == sender);
     let first = found.next()?;
     found.next().is_none().then_some(first)
+}
+
+/// The keys a sender passes on to the other recipients of an encrypted message
+/// (`Autocrypt-Gossip` in the decrypted part's headers, Autocrypt Level 1 section 2.7): only
+/// those for an address in `recipients` (the outer To and Cc), so a sender cannot plant a key
+/// for anyone else, and none for an address named twice.
+pub fn gossip(decrypted: &[u8], recipients: &[String]) -> Vec<Autocrypt> {
+    let Some(headers) = mail_parser::MessageParser::new().parse_headers(decrypted) else { return Vec::new() };
+    let found: Vec<Autocrypt> = autocrypt_headers(&headers, "Autocrypt-Gossip")
+        .filter(|gossip| recipients.iter().any(|r| r.eq_ignore_ascii_case(&gossip.addr)))
+        .collect();
+    let once = |addr: &str| found.iter().filter(|g| g.addr == addr).count() == 1;
+    found.iter().filter(|g| once(&g.addr)).map(|g| Autocrypt { prefer_encrypt: false, ..g.clone() }).collect()
+}
+
+/// The valid headers named `name` (`Autocrypt` or `Autocrypt-Gossip`), read from the raw text.
+fn autocrypt_headers<'m>(message: &'m mail_parser::Message<'_>, name: &'m str) -> impl Iterator<Item = Autocrypt> + 'm {
+    message.headers().iter().filter(move |header| header.name.as_str().eq_ignore_ascii_case(name)).filter_map(
+        |header| {
+            let raw = message.raw_message.get(header.offset_start as usize..header.offset_end as usize)?;
+            autocrypt_header(std::str::from_utf8(raw).ok()?)
+        },
+    )
 }
 
 /// One `Autocrypt` header's value.
@@ -215,6 +230,22 @@ mod tests {
         ] {
             assert_eq!(read(doubtful), None, "{doubtful}");
         }
+    }
+
+    #[test]
+    fn gossip_is_read_for_the_outer_recipients_only_and_once_per_address() {
+        let inner = "Autocrypt-Gossip: addr=Taro@example.test; prefer-encrypt=mutual; keydata=AAAA\r\n BBBB\r\n\
+            Autocrypt-Gossip: addr=mallory@example.test; keydata=CCCC\r\n\
+            Autocrypt-Gossip: addr=jiro@example.test; keydata=DDDD\r\n\
+            Autocrypt-Gossip: addr=jiro@example.test; keydata=EEEE\r\n\
+            Content-Type: text/plain\r\n\r\nhello\r\n";
+        let recipients = ["taro@example.test".to_owned(), "jiro@example.test".to_owned()];
+        // Gossip never carries a preference: that is for the owner to say, in their own header.
+        assert_eq!(
+            gossip(inner.as_bytes(), &recipients),
+            [Autocrypt { addr: "taro@example.test".into(), prefer_encrypt: false, keydata: "AAAABBBB".into() }]
+        );
+        assert_eq!(gossip(b"not mail", &recipients), []);
     }
 
     #[test]

@@ -280,7 +280,28 @@ Content-Type: multipart/signed; micalg=pgp-sha512; protocol=\"application/pgp-si
     browser.wait_for_text("#send-error", "No key to encrypt to for nobody@example.test").await;
     browser.type_into("#compose-to", "kenji@example.jp").await;
     browser.wait_for_text("#pgp-ready", "every recipient").await;
-    browser.click("#discard-button").await;
+
+    // Encrypted to two, each reader is handed the other's key inside (Autocrypt gossip), in a
+    // form GnuPG imports; the Sent copy opens with the sender's key as before.
+    stack.empty_mailbox("gwen", "Sent");
+    browser.type_into("#compose-to", &format!("kenji@example.jp, {recipient}")).await;
+    browser.wait_for_text("#pgp-ready", "every recipient").await;
+    browser.click("#send-button").await;
+    stack.wait_for_count("gwen", "Sent", 1).await;
+    let sent = stack.source_by_subject("gwen", "Sent", "...");
+    let armored = between(&sent, "-----BEGIN PGP MESSAGE-----", "-----END PGP MESSAGE-----");
+    let inner = home.text(&["--passphrase", PASSPHRASE, "--decrypt"], armored.as_bytes()).replace("\r\n ", " ");
+    let gossip = |addr: &str| {
+        let header = format!("Autocrypt-Gossip: addr={addr}; keydata=");
+        let keydata = inner.split(&header).nth(1).unwrap_or_else(|| panic!("no gossip for {addr}: {inner}"));
+        let keydata: String = keydata.lines().next().unwrap().split_ascii_whitespace().collect();
+        base64::engine::general_purpose::STANDARD.decode(keydata).expect("base64")
+    };
+    let peer = GpgHome::new("gossip");
+    peer.run(&["--import"], &gossip("kenji@example.jp"));
+    peer.run(&["--import"], &gossip(&recipient));
+    let listed = peer.text(&["--list-keys"], b"");
+    assert!(listed.contains("kenji@example.jp") && listed.contains(&recipient), "{listed}");
     browser.close().await;
 
     // A second browser (a profile of its own): without the key the message says so; with the
