@@ -23,6 +23,8 @@ const WRAPPING_ID: &str = "keys";
 const GENERATION_ID: &str = "generation";
 /// A record's mark for a key learned from mail (Autocrypt) rather than imported.
 const LEARNED: &str = "learned";
+/// Set on a learned key whose owner asks for encrypted mail by default.
+const MUTUAL: &str = "mutual";
 /// AES-GCM's recommended nonce size.
 const IV_BYTES: usize = 12;
 
@@ -144,10 +146,11 @@ impl Keyring {
         for record in records {
             // A record this browser's key cannot open (the key was lost) is passed over.
             let Some(armored) = self.open_record(&record).await else { continue };
-            let learned = js_sys::Reflect::get(&record, &LEARNED.into()).is_ok_and(|v| v.is_truthy());
+            let flag = |name: &str| js_sys::Reflect::get(&record, &name.into()).is_ok_and(|v| v.is_truthy());
+            let (learned, mutual) = (flag(LEARNED), flag(MUTUAL));
             if let Ok(found) = read_keys(&String::from_utf8_lossy(&armored)) {
                 keys.extend(found.into_iter().map(|key| match key {
-                    Key::Public(public) if learned => Key::Learned(public),
+                    Key::Public(key) if learned => Key::Learned { key, mutual },
                     key => key,
                 }));
             }
@@ -172,8 +175,9 @@ impl KeyStore for Keyring {
     async fn put(&self, key: &Key) -> Result<(), PgpError> {
         let armored = key.armored(matches!(key, Key::Secret(_)))?;
         let record = self.seal(armored.as_bytes()).await?;
-        if matches!(key, Key::Learned(_)) {
+        if let Key::Learned { mutual, .. } = key {
             let _ = js_sys::Reflect::set(&record, &LEARNED.into(), &JsValue::TRUE);
+            let _ = js_sys::Reflect::set(&record, &MUTUAL.into(), &JsValue::from_bool(*mutual));
         }
         let tx = self.db.transaction(&[KEYS], TransactionMode::ReadWrite).map_err(storage)?;
         tx.store(KEYS)

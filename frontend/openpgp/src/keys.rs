@@ -19,9 +19,13 @@ pub enum Key {
     Secret(Box<SignedSecretKey>),
     /// Imported by the user.
     Public(Box<SignedPublicKey>),
-    /// Announced in its owner's mail (Autocrypt): good for encrypting to them, weaker as proof
-    /// of who signed.
-    Learned(Box<SignedPublicKey>),
+    /// Announced in its owner's mail (Autocrypt) or passed on by another sender: good for
+    /// encrypting to them, weaker as proof of who signed. `mutual`: the owner's last header
+    /// asked for encrypted mail by default (`prefer-encrypt=mutual`).
+    Learned {
+        key: Box<SignedPublicKey>,
+        mutual: bool,
+    },
 }
 
 fn invalid(what: &str) -> impl Fn(pgp::errors::Error) -> PgpError + '_ {
@@ -32,14 +36,14 @@ impl Key {
     pub fn public(&self) -> SignedPublicKey {
         match self {
             Key::Secret(secret) => SignedPublicKey::from((**secret).clone()),
-            Key::Public(public) | Key::Learned(public) => (**public).clone(),
+            Key::Public(public) | Key::Learned { key: public, .. } => (**public).clone(),
         }
     }
 
     pub fn fingerprint(&self) -> String {
         match self {
             Key::Secret(secret) => format!("{:X}", secret.fingerprint()),
-            Key::Public(public) | Key::Learned(public) => format!("{:X}", public.fingerprint()),
+            Key::Public(public) | Key::Learned { key: public, .. } => format!("{:X}", public.fingerprint()),
         }
     }
 
@@ -60,7 +64,8 @@ impl Key {
             created: public.primary_key.created_at().as_secs() as i64,
             algorithm: algorithm_name(public.primary_key.algorithm()).into(),
             secret: matches!(self, Key::Secret(_)),
-            learned: matches!(self, Key::Learned(_)),
+            learned: matches!(self, Key::Learned { .. }),
+            mutual: matches!(self, Key::Learned { mutual: true, .. }),
         }
     }
 
@@ -69,7 +74,7 @@ impl Key {
         match (self, secret) {
             (Key::Secret(key), true) => key.to_armored_string(Default::default()),
             (_, false) => self.public().to_armored_string(Default::default()),
-            (Key::Public(_) | Key::Learned(_), true) => {
+            (Key::Public(_) | Key::Learned { .. }, true) => {
                 return Err(PgpError::new(PgpErrorKind::NoKey, "this browser has only the public key"))
             }
         }
@@ -98,7 +103,7 @@ impl Entry {
     pub fn secret(&self) -> Option<&SignedSecretKey> {
         match &self.key {
             Key::Secret(secret) => Some(secret),
-            Key::Public(_) | Key::Learned(_) => None,
+            Key::Public(_) | Key::Learned { .. } => None,
         }
     }
 }
@@ -190,7 +195,7 @@ pub fn learned(autocrypt: &yubin_protocol::Autocrypt) -> Result<Key, PgpError> {
         .map_err(|_| PgpError::new(PgpErrorKind::Invalid, "the announced key is not base64"))?;
     let key = SignedPublicKey::from_bytes(&bytes[..]).map_err(invalid("not a key"))?;
     key.verify_bindings().map_err(invalid("the key's own signatures do not hold"))?;
-    let key = Key::Learned(Box::new(key));
+    let key = Key::Learned { key: Box::new(key), mutual: autocrypt.prefer_encrypt };
     if !key.info().is_for(&autocrypt.addr) {
         return Err(PgpError::new(PgpErrorKind::Invalid, "the announced key is not for the sender's address"));
     }
@@ -199,7 +204,8 @@ pub fn learned(autocrypt: &yubin_protocol::Autocrypt) -> Result<Key, PgpError> {
 
 /// The `Autocrypt` header announcing `key` for `address`.
 pub fn announcement(key: &SignedSecretKey, address: &str) -> Result<yubin_protocol::Autocrypt, PgpError> {
-    autocrypt(&SignedPublicKey::from(key.clone()), address)
+    // A user who keeps a key here wants encrypted mail: Yubin encrypts by default in turn.
+    Ok(yubin_protocol::Autocrypt { prefer_encrypt: true, ..autocrypt(&SignedPublicKey::from(key.clone()), address)? })
 }
 
 /// `public` announced for `address`, as in an `Autocrypt` or `Autocrypt-Gossip` header.
@@ -304,10 +310,23 @@ pub fn decrypt(armored: &str, keys: &Keys, passphrase: &str) -> Result<Plain, Pg
 /// encryption subkey, one the user imported before one learned from mail (which anyone could
 /// have sent), then the newest.
 pub fn recipient_key<'k>(keys: &'k Keys, address: &str) -> Option<&'k SignedPublicKey> {
+    recipient_entry(keys, address).map(|entry| &entry.public)
+}
+
+fn recipient_entry<'k>(keys: &'k Keys, address: &str) -> Option<&'k Entry> {
     keys.for_address(address)
         .filter(|entry| encryption_subkey(&entry.public).is_some())
         .max_by_key(|entry| (!entry.info.learned, entry.info.created))
-        .map(|entry| &entry.public)
+}
+
+/// Whether mail from `from` to `addresses` is encrypted unless the user says otherwise
+/// (Autocrypt's "encrypt" recommendation, with the user's own import standing for consent):
+/// every recipient has a key the user imported or whose owner announced `prefer-encrypt=mutual`
+/// (this browser announces that for its user), and the sender has a key to read their copy.
+pub fn encrypt_by_default(keys: &Keys, from: &str, addresses: &[String]) -> bool {
+    let wanted = |address: &String| recipient_entry(keys, address).is_some_and(|e| !e.info.learned || e.info.mutual);
+    let own = own_key(keys, from).is_some_and(|own| encryption_subkey(&own.public).is_some());
+    own && !addresses.is_empty() && addresses.iter().all(wanted)
 }
 
 /// The subkey a key's owner receives encrypted mail with (its flags say so).
@@ -584,7 +603,7 @@ mod tests {
         let imported = generate("Alice <alice@example.test>", "pass", false).unwrap();
         std::thread::sleep(std::time::Duration::from_millis(1100));
         let announced = generate("Alice <alice@example.test>", "pass", false).unwrap();
-        let learned = Key::Learned(Box::new(SignedPublicKey::from(announced.clone())));
+        let learned = Key::Learned { key: Box::new(SignedPublicKey::from(announced.clone())), mutual: false };
         let keys = Keys::new([learned.clone(), Key::Public(Box::new(SignedPublicKey::from(imported.clone())))]);
         let chosen = recipient_key(&keys, "ALICE@example.test").unwrap();
         assert_eq!(chosen.fingerprint(), SignedPublicKey::from(imported).fingerprint());

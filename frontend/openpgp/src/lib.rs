@@ -83,8 +83,9 @@ pub async fn handle(store: &impl KeyStore, request: PgpRequest) -> Result<PgpRep
         }
         PgpRequest::Recipients { from, addresses } => {
             let all = store.all().await?;
-            let without_key = addresses.into_iter().filter(|a| keys::recipient_key(&all, a).is_none()).collect();
-            Ok(PgpReply::Recipients { without_key, own_key: keys::own_key(&all, &from).is_some() })
+            let without_key = addresses.iter().filter(|a| keys::recipient_key(&all, a).is_none()).cloned().collect();
+            let by_default = keys::encrypt_by_default(&all, &from, &addresses);
+            Ok(PgpReply::Recipients { without_key, own_key: keys::own_key(&all, &from).is_some(), by_default })
         }
         PgpRequest::Seal(sealing) => {
             let all = store.all().await?;
@@ -97,8 +98,14 @@ pub async fn handle(store: &impl KeyStore, request: PgpRequest) -> Result<PgpRep
         }
         PgpRequest::Learn(autocrypt) => {
             let key = keys::learned(&autocrypt)?;
-            let fingerprint = key.fingerprint();
-            if store.all().await?.find(&fingerprint).is_none() {
+            let kept = store.all().await?;
+            // New, or the owner changed their mind about encrypted mail (the latest header
+            // counts); a key the user imported is never replaced by one from mail.
+            let changed = match kept.find(&key.fingerprint()) {
+                None => true,
+                Some(kept) => kept.info.learned && kept.info.mutual != autocrypt.prefer_encrypt,
+            };
+            if changed {
                 store.put(&key).await?;
             }
             Ok(PgpReply::Done)
@@ -269,5 +276,50 @@ mod tests {
         let bcc_reads = Kept(RefCell::new(vec![Key::Secret(Box::new(mallory))]));
         ask(&bcc_reads, decrypt(&["taro@example.test", "jiro@example.test"])).unwrap();
         assert_eq!(learned(&bcc_reads).len(), 2);
+    }
+
+    #[test]
+    fn encryption_is_on_by_default_only_when_every_recipient_wants_it_and_the_sender_has_a_key() {
+        let person = |user_id: &str| keys::generate(user_id, "pass", false).unwrap();
+        let (alice, carol) = (person("<alice@example.test>"), person("<carol@example.test>"));
+        let bob = Kept::default();
+        let by_default = |addresses: &[&str]| {
+            let from = "bob@example.test".into();
+            let addresses = addresses.iter().map(|a| a.to_string()).collect();
+            let Ok(PgpReply::Recipients { by_default, .. }) = ask(&bob, PgpRequest::Recipients { from, addresses })
+            else {
+                panic!("no answer")
+            };
+            by_default
+        };
+        let mutual = keys::announcement(&alice, "alice@example.test").unwrap();
+        assert!(mutual.prefer_encrypt, "Yubin's users ask for encrypted mail");
+        ask(&bob, PgpRequest::Learn(mutual.clone())).unwrap();
+        assert!(!by_default(&["alice@example.test"]), "Bob has no key of his own yet");
+
+        ask(
+            &bob,
+            PgpRequest::Generate {
+                name: "Bob".into(),
+                email: "bob@example.test".into(),
+                passphrase: "long enough".into(),
+                rsa: false,
+            },
+        )
+        .unwrap();
+        assert!(by_default(&["alice@example.test"]));
+        assert!(!by_default(&[]));
+        assert!(!by_default(&["alice@example.test", "dave@example.test"]), "Dave has no key");
+
+        // Alice's next mail no longer asks for it: her latest word counts.
+        ask(&bob, PgpRequest::Learn(yubin_protocol::Autocrypt { prefer_encrypt: false, ..mutual.clone() })).unwrap();
+        assert!(!by_default(&["alice@example.test"]));
+        ask(&bob, PgpRequest::Learn(mutual)).unwrap();
+        assert!(by_default(&["alice@example.test"]));
+
+        // A key Bob imported himself stands for his consent.
+        let armored = Key::Secret(Box::new(carol)).armored(false).unwrap();
+        ask(&bob, PgpRequest::Import { armored }).unwrap();
+        assert!(by_default(&["alice@example.test", "carol@example.test"]));
     }
 }

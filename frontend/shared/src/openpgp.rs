@@ -107,6 +107,12 @@ pub enum PgpReply {
         /// The addresses no key is known for.
         without_key: Vec<String>,
         own_key: bool,
+        /// Encrypting is what everyone wants here, so it is on unless the user says otherwise
+        /// (Autocrypt's "encrypt" recommendation): every recipient has a key, each imported by
+        /// the user or announced by its owner with `prefer-encrypt=mutual`, and the sender has
+        /// a key too.
+        #[serde(default)]
+        by_default: bool,
     },
     /// The body for the gateway to send as PGP/MIME; the subject to send outside; the sender's
     /// key to announce.
@@ -133,6 +139,9 @@ pub struct KeyInfo {
     /// Learned from the owner's mail (Autocrypt), not imported by the user.
     #[serde(default)]
     pub learned: bool,
+    /// Learned, and its owner asks for encrypted mail by default (`prefer-encrypt=mutual`).
+    #[serde(default)]
+    pub mutual: bool,
 }
 
 impl KeyInfo {

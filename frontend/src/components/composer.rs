@@ -468,6 +468,7 @@ impl Component for Composer {
                         from={AttrValue::from(drafting::bare_address(&draft.from).to_lowercase())}
                         recipients={{ let (mut named, hidden) = draft.openpgp_recipients(); named.extend(hidden); named }}
                         passphrase={AttrValue::from(self.passphrase.clone())}
+                        can_encrypt={draft.openpgp_obstacle().is_none()}
                         on_encrypt={link.callback(Msg::Encrypt)} on_sign={link.callback(Msg::Sign)}
                         on_passphrase={link.callback(Msg::Passphrase)} />
                     <div class="body-mode">

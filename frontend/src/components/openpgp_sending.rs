@@ -1,12 +1,15 @@
 //! The composer's OpenPGP row: encrypt and sign, the passphrase that signing needs, and what
 //! the keys in this browser allow (which recipients have no key, whether the sender has one).
-//! The worker is asked only once one of the two is ticked, so writing plain mail never loads it.
+//! Encrypt is ticked by itself while every recipient wants encrypted mail and has a key (the
+//! worker's `by_default`), until the user decides; it is unticked by itself again if that
+//! stops being so before they do. The worker is asked only once a box is ticked or this browser
+//! keeps keys at all, so someone who never uses OpenPGP here never loads it.
 
 use yew::prelude::*;
 use yubin_shared::openpgp::{PgpError, PgpReply, PgpRequest};
 
 use crate::i18n::{tr, trf, Lang};
-use crate::openpgp_worker::{ask_for, error_text, Task};
+use crate::openpgp_worker::{self, ask_for, error_text, Task};
 
 #[derive(Properties, PartialEq)]
 pub struct OpenPgpOptionsProps {
@@ -17,6 +20,8 @@ pub struct OpenPgpOptionsProps {
     /// Every recipient's bare address (To, Cc and Bcc).
     pub recipients: Vec<String>,
     pub passphrase: AttrValue,
+    /// Nothing in the message keeps it from being encrypted (formatted text, files on the server).
+    pub can_encrypt: bool,
     pub on_encrypt: Callback<bool>,
     pub on_sign: Callback<bool>,
     pub on_passphrase: Callback<String>,
@@ -27,6 +32,7 @@ pub struct OpenPgpOptionsProps {
 struct KeyState {
     without_key: Vec<String>,
     own_key: bool,
+    by_default: bool,
 }
 
 #[function_component]
@@ -35,21 +41,57 @@ pub fn OpenPgpOptions(props: &OpenPgpOptionsProps) -> Html {
     let state = use_state(|| None::<Result<KeyState, PgpError>>);
     {
         let state = state.clone();
-        let asked = (props.encrypt || props.sign).then(|| (props.from.to_string(), props.recipients.clone()));
-        use_effect_with(asked, move |asked| {
-            if let Some((from, addresses)) = asked.clone() {
-                wasm_bindgen_futures::spawn_local(async move {
-                    let request = PgpRequest::Recipients { from, addresses };
-                    let result = ask_for(request, |reply| match reply {
-                        PgpReply::Recipients { without_key, own_key } => Some(KeyState { without_key, own_key }),
-                        _ => None,
-                    })
-                    .await;
-                    state.set(Some(result));
-                });
+        let asked = (props.from.to_string(), props.recipients.clone(), props.encrypt || props.sign);
+        use_effect_with(asked, move |(from, addresses, ticked)| {
+            let (from, addresses, ticked) = (from.clone(), addresses.clone(), *ticked);
+            wasm_bindgen_futures::spawn_local(async move {
+                if !ticked && !openpgp_worker::in_use().await {
+                    return;
+                }
+                let request = PgpRequest::Recipients { from, addresses };
+                let result = ask_for(request, |reply| match reply {
+                    PgpReply::Recipients { without_key, own_key, by_default } => {
+                        Some(KeyState { without_key, own_key, by_default })
+                    }
+                    _ => None,
+                })
+                .await;
+                state.set(Some(result));
+            });
+        });
+    }
+    // Whether the user ticked or unticked Encrypt themselves (then it is theirs to say), and
+    // whether it is on because it was ticked by itself.
+    let chosen = use_state(|| false);
+    let by_itself = use_state(|| false);
+    {
+        let wanted = match &*state {
+            Some(Ok(keys)) => Some(keys.by_default && props.can_encrypt),
+            _ => None,
+        };
+        let (on_encrypt, by_itself) = (props.on_encrypt.clone(), by_itself.clone());
+        use_effect_with((wanted, props.encrypt, *chosen), move |(wanted, encrypt, chosen)| {
+            match (*wanted, *encrypt, *chosen) {
+                (Some(true), false, false) => {
+                    by_itself.set(true);
+                    on_encrypt.emit(true);
+                }
+                (Some(false), true, false) if *by_itself => {
+                    by_itself.set(false);
+                    on_encrypt.emit(false);
+                }
+                _ => {}
             }
         });
     }
+    let on_encrypt = {
+        let (on_encrypt, chosen, by_itself) = (props.on_encrypt.clone(), chosen.clone(), by_itself.clone());
+        Callback::from(move |on: bool| {
+            chosen.set(true);
+            by_itself.set(false);
+            on_encrypt.emit(on);
+        })
+    };
     let checkbox = |id: &'static str, label: &'static str, on: bool, changed: &Callback<bool>| {
         let changed = changed.clone();
         html! {
@@ -76,12 +118,15 @@ pub fn OpenPgpOptions(props: &OpenPgpOptionsProps) -> Html {
                 if props.encrypt && keys.own_key && keys.without_key.is_empty() {
                     <p id="pgp-ready" class="meta">{ tr(lang, "🔒 Encrypted to every recipient and to you. Drafts of it stay in this browser.") }</p>
                 }
+                if props.encrypt && *by_itself {
+                    <p id="pgp-by-default" class="meta">{ tr(lang, "Encryption is on because every recipient asked for encrypted mail and has a key; untick it to send in the clear.") }</p>
+                }
             </>
         },
     };
     html! {
         <div id="openpgp-options" class="openpgp-options">
-            { checkbox("pgp-encrypt", "Encrypt", props.encrypt, &props.on_encrypt) }
+            { checkbox("pgp-encrypt", "Encrypt", props.encrypt, &on_encrypt) }
             { checkbox("pgp-sign", "Sign", props.sign, &props.on_sign) }
             if props.sign {
                 <input id="pgp-sign-passphrase" type="password" autocomplete="off" aria-label={tr(lang, "Passphrase of your key")}

@@ -162,13 +162,15 @@ Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r
     stack.empty_mailbox("gwen", "Sent");
     let secret_tag = unique_subject("暗号の件");
     browser.click("#compose-button").await;
-    browser.type_into("#compose-to", &recipient).await;
     browser.type_into("#compose-subject", &secret_tag).await;
     browser.type_into("#compose-body", "中身は秘密です。\nmarker-plain-7731").await;
-    // Saved in Drafts as written so far; ticking Encrypt takes that copy back.
+    // Saved in Drafts as written so far, to no one yet. Gwen imported her own key, so writing
+    // to herself is encrypted by default: Encrypt ticks itself, and takes that copy back.
     browser.wait_for_text("#draft-status", "Draft saved").await;
     assert!(stack.has_subject("gwen", "Drafts", &secret_tag));
-    browser.click("#pgp-encrypt").await;
+    browser.type_into("#compose-to", &recipient).await;
+    browser.wait_for_text("#pgp-by-default", "every recipient").await;
+    browser.find("#pgp-encrypt:checked").await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while stack.has_subject("gwen", "Drafts", &secret_tag) {
         assert!(std::time::Instant::now() < deadline, "the plain draft stayed in Drafts");
@@ -201,6 +203,14 @@ Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r
     let signed_tag = unique_subject("署名だけ");
     browser.click("#compose-button").await;
     browser.type_into("#compose-to", &recipient).await;
+    browser.find("#pgp-encrypt:checked").await;
+    // A recipient without a key unticks what ticked itself; the user's own choice then stays.
+    browser.type_into("#compose-to", &format!("{recipient}, nobody@example.test")).await;
+    browser.find("#pgp-encrypt:not(:checked)").await;
+    browser.type_into("#compose-to", &recipient).await;
+    browser.find("#pgp-encrypt:checked").await;
+    browser.click("#pgp-encrypt").await;
+    browser.find("#pgp-encrypt:not(:checked)").await;
     browser.type_into("#compose-subject", &signed_tag).await;
     browser.type_into("#compose-body", "署名だけのメールです。\n-- \nGwen").await;
     browser.click("#pgp-sign").await;
@@ -228,7 +238,7 @@ Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r
 
     // Mail sent from here announces gwen's key (Autocrypt), which GnuPG reads.
     let announced = outer.header_raw("Autocrypt").expect("an Autocrypt header");
-    assert!(announced.contains(&format!("addr={recipient}")), "{announced}");
+    assert!(announced.contains(&format!("addr={recipient}; prefer-encrypt=mutual")), "{announced}");
     let keydata: String =
         announced.split("keydata=").nth(1).expect("keydata").split_ascii_whitespace().collect::<String>();
     let key = base64::engine::general_purpose::STANDARD.decode(keydata.trim_end_matches(';')).expect("base64");
