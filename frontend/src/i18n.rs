@@ -397,6 +397,7 @@ const CATALOG: yubin_i18n::Catalog = &[
     ("✖ Bad signature: the message was changed, or not signed by the key it names.", "✖ 署名が正しくありません。メッセージが改変されたか、名乗っている鍵で署名されていません。"),
     ("This is not OpenPGP data Yubin can read: {why}", "Yubin が読める OpenPGP データではありません: {why}"),
     ("Yubin could not write this message with OpenPGP: {why}", "OpenPGP でこのメッセージを作成できませんでした: {why}"),
+    ("The file could not be saved: {why}", "ファイルを保存できませんでした: {why}"),
     ("Encryption is on because every recipient asked for encrypted mail and has a key; untick it to send in the clear.", "宛先の全員が暗号化メールを希望し鍵もあるため、暗号化をオンにしました。暗号化せずに送るにはチェックを外してください。"),
     ("The keys in this browser could not be used: {why}", "このブラウザの鍵を使えませんでした: {why}"),
     ("✔ Valid signature by {signer} ({fingerprint})", "✔ {signer} による正しい署名（{fingerprint}）"),

@@ -1,6 +1,5 @@
 //! Files the user picks (a .vcf to import, a photo) and the file they save (an export).
 
-use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use yubin_protocol::contacts::MAX_PHOTO_BYTES;
 
@@ -30,22 +29,5 @@ pub async fn photo_data_url(file: &web_sys::File) -> Result<String, &'static str
 
 /// Saves `text` as a download named `name`.
 pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
-    let failed = |_: JsValue| "the file cannot be saved".to_owned();
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(failed)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(failed)?;
-    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
-    let anchor: web_sys::HtmlAnchorElement = document.create_element("a").map_err(failed)?.unchecked_into();
-    anchor.set_href(&url);
-    anchor.set_download(name);
-    anchor.click();
-    // The browser reads the file after the click returns: let it go a minute later.
-    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
-        let _ = web_sys::Url::revoke_object_url(&url);
-    });
-    let window = web_sys::window().ok_or("no window")?;
-    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
-    Ok(())
+    yubin_shared::download::save(name, mime, text.as_bytes())
 }

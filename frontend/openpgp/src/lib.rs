@@ -19,6 +19,13 @@ use std::rc::Rc;
 use keys::{Entry, Key, Keys};
 use yubin_shared::openpgp::{PgpError, PgpErrorKind, PgpReply, PgpRequest};
 
+thread_local! {
+    /// The message last decrypted (PGP/MIME), as its folder, UID and decrypted bytes: its
+    /// attachments are saved from here. One message, the one on screen; it is replaced by the
+    /// next and never leaves the worker's memory.
+    static LAST_DECRYPTED: std::cell::RefCell<Option<(String, u32, Vec<u8>)>> = const { std::cell::RefCell::new(None) };
+}
+
 /// Where keys are kept: IndexedDB in the browser, a vector in native tests.
 #[allow(async_fn_in_trait)]
 pub trait KeyStore {
@@ -73,6 +80,7 @@ pub async fn handle(store: &impl KeyStore, request: PgpRequest) -> Result<PgpRep
             let plain = keys::decrypt(&armored, &all, &passphrase)?;
             learn_gossip(store, &all, &plain.bytes, &recipients).await;
             let decrypted = decrypted::view(&plain.bytes, mime, &folder, uid, plain.signature)?;
+            LAST_DECRYPTED.with(|last| *last.borrow_mut() = mime.then_some((folder, uid, plain.bytes)));
             Ok(PgpReply::Decrypted(Box::new(decrypted)))
         }
         PgpRequest::Verify { signed, signature } => {
@@ -111,6 +119,17 @@ pub async fn handle(store: &impl KeyStore, request: PgpRequest) -> Result<PgpRep
             Ok(PgpReply::Done)
         }
         PgpRequest::Announce { from } => Ok(PgpReply::Announced(announcement(&*store.all().await?, &from))),
+        PgpRequest::DecryptedAttachment { folder, uid, section } => {
+            use base64::Engine;
+            let bytes = LAST_DECRYPTED.with(|last| match &*last.borrow() {
+                Some((f, u, plain)) if *f == folder && *u == uid => {
+                    yubin_reading::mime::attachment_bytes(plain, &section)
+                        .ok_or_else(|| PgpError::new(PgpErrorKind::Invalid, "no such attachment in the message"))
+                }
+                _ => Err(PgpError::new(PgpErrorKind::Invalid, "the message is no longer decrypted: decrypt it again")),
+            })?;
+            Ok(PgpReply::File(base64::engine::general_purpose::STANDARD.encode(bytes)))
+        }
     }
 }
 
@@ -238,7 +257,11 @@ mod tests {
             bcc: vec!["m@example.test".into()],
             subject: "三人で".into(),
             text: "hello".into(),
-            attachments: vec![],
+            attachments: vec![yubin_shared::openpgp::SealedAttachment {
+                filename: "図.png".into(),
+                content_type: "image/png".into(),
+                data: "iVBORw0KGgoAAP8=".into(),
+            }],
             encrypt: true,
             sign: None,
         };
@@ -262,8 +285,18 @@ mod tests {
 
         // Taro learns Jiro's key (not the Bcc's, which is not in the message, nor his own).
         let taro_reads = Kept(RefCell::new(vec![Key::Secret(Box::new(taro.clone()))]));
-        ask(&taro_reads, decrypt(&["taro@example.test", "jiro@example.test"])).unwrap();
+        let Ok(PgpReply::Decrypted(shown)) = ask(&taro_reads, decrypt(&["taro@example.test", "jiro@example.test"]))
+        else {
+            panic!("not decrypted")
+        };
         assert_eq!(learned(&taro_reads), ["<jiro@example.test>"]);
+
+        // Its file is saved from the message as decrypted, without the passphrase again; only
+        // while it is the message last decrypted.
+        let section = shown.view.attachments[0].section.clone();
+        let file = |uid| PgpRequest::DecryptedAttachment { folder: "INBOX".into(), uid, section: section.clone() };
+        assert_eq!(ask(&taro_reads, file(1)), Ok(PgpReply::File("iVBORw0KGgoAAP8=".into())));
+        assert_eq!(ask(&taro_reads, file(2)).unwrap_err().kind, PgpErrorKind::Invalid);
 
         // A key already known for an address is kept; gossip for an address not among the
         // message's recipients is not taken.

@@ -68,6 +68,14 @@ pub enum PgpRequest {
     Announce {
         from: String,
     },
+    /// The bytes of an attachment (`section`, as the decrypted view names it) of the message
+    /// last decrypted, if that is message `uid` of `folder`: the worker keeps that one message
+    /// decrypted while it is open, so saving a file needs no second passphrase.
+    DecryptedAttachment {
+        folder: String,
+        uid: u32,
+        section: String,
+    },
 }
 
 /// What is written in a message to be encrypted or signed; the worker makes the MIME entity.
@@ -122,6 +130,8 @@ pub enum PgpReply {
         autocrypt: Option<yubin_protocol::Autocrypt>,
     },
     Announced(Option<yubin_protocol::Autocrypt>),
+    /// A file's bytes, base64.
+    File(String),
     Done,
 }
 

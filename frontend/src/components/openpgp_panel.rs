@@ -90,6 +90,34 @@ fn EncryptedBody(props: &EncryptedProps) -> Html {
             });
         })
     };
+    let save_error = use_state(|| None::<String>);
+    let save = {
+        let (folder, uid, save_error) = (props.folder.to_string(), props.uid, save_error.clone());
+        move |attachment: &yubin_protocol::AttachmentInfo| {
+            let (folder, save_error) = (folder.clone(), save_error.clone());
+            let section = attachment.section.clone();
+            let name = attachment.filename.clone().unwrap_or_else(|| "attachment".into());
+            Callback::from(move |_: MouseEvent| {
+                let request = PgpRequest::DecryptedAttachment { folder: folder.clone(), uid, section: section.clone() };
+                let (name, save_error) = (name.clone(), save_error.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    let file = ask_for(request, |reply| match reply {
+                        PgpReply::File(data) => Some(data),
+                        _ => None,
+                    })
+                    .await;
+                    let saved = file.map_err(|e| e.message).and_then(|data| {
+                        use base64::Engine;
+                        let bytes =
+                            base64::engine::general_purpose::STANDARD.decode(data).map_err(|e| e.to_string())?;
+                        // Saved, never opened here: a decrypted file is as untrusted as any.
+                        yubin_shared::download::save(&name, "application/octet-stream", &bytes)
+                    });
+                    save_error.set(saved.err());
+                });
+            })
+        }
+    };
     if let Some(Ok(decrypted)) = &*outcome {
         let view = &decrypted.view;
         return html! {
@@ -108,9 +136,13 @@ fn EncryptedBody(props: &EncryptedProps) -> Html {
                     <ul class="attachments" aria-label={tr(lang, "Encrypted attachments")}>
                         { for view.attachments.iter().map(|a| html! {
                             <li><span class="attachment">{ "📎 " }<bdi class="name">{ a.filename.clone().unwrap_or_default() }</bdi>
-                                <span class="meta">{ format!(" {} · {}", a.content_type, format::size(a.size)) }</span></span></li>
+                                <span class="meta">{ format!(" {} · {}", a.content_type, format::size(a.size)) }</span></span>
+                                <button type="button" class="link save-decrypted" onclick={save(a)}>{ tr(lang, "Save") }</button></li>
                         }) }
                     </ul>
+                    if let Some(why) = &*save_error {
+                        <p id="pgp-file-error" class="form-error" role="alert">{ trf(lang, "The file could not be saved: {why}", &[("why", why)]) }</p>
+                    }
                 }
             </section>
         };

@@ -274,6 +274,15 @@ pub fn local_message(key: &str, raw: &[u8], flags: Flags) -> Result<yubin_protoc
     Ok(yubin_protocol::LocalMessage { key: key.to_owned(), summary, view, source, parts })
 }
 
+/// The decoded bytes of the attachment at `section` (as [`view`] names it) of `raw`: for mail
+/// that is not on a server to fetch a part from (decrypted in the browser).
+pub fn attachment_bytes(raw: &[u8], section: &str) -> Option<Vec<u8>> {
+    let message = parse(raw)?;
+    let sections = section_paths(&message);
+    let id = message.attachments.iter().find(|id| sections.get(id).is_some_and(|s| s == section))?;
+    Some(message.parts.get(*id as usize)?.contents().to_vec())
+}
+
 /// mail-parser gives ids without their angle brackets; the wire and IMAP SEARCH want them.
 pub fn angle_id(id: &str) -> String {
     format!("<{id}>")

@@ -64,9 +64,22 @@ async fn gnupg_mail_is_decrypted_and_its_signatures_checked_in_the_browser() {
 
     // Encrypted and signed, the real subject inside (protected headers), the outer one a stand-in.
     let tag = unique_subject("pgp");
-    let inner = "Content-Type: multipart/mixed; boundary=\"inner\"; protected-headers=\"v1\"\r\n\
+    // With a file (named in RFC 2231's way), saved decrypted from the browser byte for byte.
+    let pdf: Vec<u8> = b"%PDF-1.4\n".iter().copied().chain((0..=255u8).cycle().take(3000)).collect();
+    let inner = format!(
+        "Content-Type: multipart/mixed; boundary=\"inner\"; protected-headers=\"v1\"\r\n\
 Subject: 秘密の打ち合わせ\r\n\r\n--inner\r\nContent-Type: text/plain; charset=utf-8\r\n\
-Content-Transfer-Encoding: 8bit\r\n\r\n明日十時に会いましょう。\r\n--inner--\r\n";
+Content-Transfer-Encoding: 8bit\r\n\r\n明日十時に会いましょう。\r\n--inner\r\n\
+Content-Type: application/pdf\r\nContent-Disposition: attachment; filename*=UTF-8''%E8%A6%8B%E7%A9%8D.pdf\r\n\
+Content-Transfer-Encoding: base64\r\n\r\n{}\r\n--inner--\r\n",
+        base64::engine::general_purpose::STANDARD
+            .encode(&pdf)
+            .as_bytes()
+            .chunks(76)
+            .map(|line| std::str::from_utf8(line).unwrap())
+            .collect::<Vec<_>>()
+            .join("\r\n")
+    );
     let armored = home.text(
         &["--passphrase", "", "--armor", "--encrypt", "--sign", "-r", &recipient, "-u", "hanako@example.jp"],
         inner.as_bytes(),
@@ -133,6 +146,9 @@ Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r
     browser.wait_for_text("#decrypted-body", "明日十時に会いましょう。").await;
     browser.wait_for_text("#protected-subject", "秘密の打ち合わせ").await;
     browser.wait_for_text("#pgp-signature.valid", "hanako@example.jp").await;
+    browser.wait_for_text("#openpgp .attachments", "見積.pdf").await;
+    browser.click("#openpgp .save-decrypted").await;
+    assert_eq!(browser.downloaded("見積.pdf").await, pdf, "the decrypted file, byte for byte");
 
     browser.wait_for_text(".message-row", &signed_tag).await.click().await.unwrap();
     browser.wait_for_text("#pgp-signature.valid", "Sato Hanako").await;
