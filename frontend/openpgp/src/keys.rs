@@ -348,13 +348,15 @@ pub fn own_key<'k>(keys: &'k Keys, address: &str) -> Option<&'k Entry> {
 const HASH: pgp::crypto::hash::HashAlgorithm = pgp::crypto::hash::HashAlgorithm::Sha256;
 pub const MICALG: &str = "pgp-sha256";
 
-/// Whether `passphrase` unlocks `key`.
-fn unlocks(key: &SignedSecretKey, passphrase: &Password) -> Result<(), PgpError> {
-    key.primary_key
-        .unlock(passphrase, |_, _| Ok(()))
-        .ok()
-        .and_then(|inner| inner.ok())
-        .ok_or_else(|| PgpError::new(PgpErrorKind::BadPassphrase, "the passphrase does not unlock your key"))
+/// Why signing with `key` failed (`error`): a wrong passphrase, or something else. Asked only
+/// once it failed, as trying a passphrase is as slow as signing (the S2K is the cost of both).
+fn signing_failed(key: &SignedSecretKey, passphrase: &Password, error: pgp::errors::Error, what: &str) -> PgpError {
+    let unlocks = key.primary_key.unlock(passphrase, |_, _| Ok(())).is_ok_and(|inner| inner.is_ok());
+    if unlocks {
+        PgpError::new(PgpErrorKind::Invalid, format!("{what}: {error}"))
+    } else {
+        PgpError::new(PgpErrorKind::BadPassphrase, "the passphrase does not unlock your key")
+    }
 }
 
 /// `plain` encrypted to `to` (named recipients) and `hidden` (Bcc: their key IDs are left out,
@@ -379,23 +381,22 @@ pub fn encrypt(
             }
         }
     }
-    if let Some((key, passphrase)) = signer {
-        let passphrase = Password::from(passphrase);
-        unlocks(key, &passphrase)?;
-        builder.sign(&key.primary_key, passphrase, HASH);
-    }
-    builder.to_armored_string(rand::thread_rng(), Default::default()).map_err(failed)
+    let Some((key, passphrase)) = signer else {
+        return builder.to_armored_string(rand::thread_rng(), Default::default()).map_err(failed);
+    };
+    builder.sign(&key.primary_key, Password::from(passphrase), HASH);
+    builder
+        .to_armored_string(rand::thread_rng(), Default::default())
+        .map_err(|e| signing_failed(key, &Password::from(passphrase), e, "the message could not be encrypted"))
 }
 
 /// A detached signature by `key` over `part` (already with CRLF line ends), armored.
 pub fn sign_detached(part: &str, key: &SignedSecretKey, passphrase: &str) -> Result<String, PgpError> {
     let passphrase = Password::from(passphrase);
-    unlocks(key, &passphrase)?;
-    let failed = invalid("the message could not be signed");
     let signature =
         DetachedSignature::sign_binary_data(rand::thread_rng(), &key.primary_key, &passphrase, HASH, part.as_bytes())
-            .map_err(&failed)?;
-    signature.to_armored_string(Default::default()).map_err(failed)
+            .map_err(|e| signing_failed(key, &passphrase, e, "the message could not be signed"))?;
+    signature.to_armored_string(Default::default()).map_err(invalid("the signature could not be written"))
 }
 
 /// Checks a detached signature over `signed` (a PGP/MIME signed part: its line ends made CRLF,

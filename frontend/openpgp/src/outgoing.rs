@@ -186,6 +186,9 @@ mod tests {
             seal(&Sealing { bcc: vec![], ..sealing(true, false) }, &Keys::new([public(&taro)])).unwrap_err();
         assert_eq!(no_own_key.kind, PgpErrorKind::NoOwnKey);
         let wrong = Sealing { sign: Some("wrong".into()), ..sealing(false, true) };
-        assert_eq!(seal(&wrong, &Keys::new([hanako])).unwrap_err().kind, PgpErrorKind::BadPassphrase);
+        assert_eq!(seal(&wrong, &Keys::new([hanako.clone()])).unwrap_err().kind, PgpErrorKind::BadPassphrase);
+        let wrong = Sealing { sign: Some("wrong".into()), bcc: vec![], ..sealing(true, true) };
+        let keys = Keys::new([hanako, public(&taro)]);
+        assert_eq!(seal(&wrong, &keys).unwrap_err().kind, PgpErrorKind::BadPassphrase);
     }
 }
