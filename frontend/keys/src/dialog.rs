@@ -112,15 +112,24 @@ pub fn KeysDialog(props: &KeysDialogProps) -> Html {
             run.emit((request, "Importing…", Some(tr(lang, "Keys imported.").into())))
         })
     };
+    // An armored file is shown to import like pasted text; a binary one is imported at once.
     let on_file = {
-        let importing = importing.clone();
+        let (run, importing) = (run.clone(), importing.clone());
         Callback::from(move |e: Event| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
             let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
-            let importing = importing.clone();
+            let (run, importing) = (run.clone(), importing.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(text) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
-                    importing.set(text.as_string().unwrap_or_default());
+                let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await else { return };
+                let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+                let armored = std::str::from_utf8(&bytes).ok().filter(|text| text.contains("-----BEGIN PGP"));
+                match armored.map(str::to_owned) {
+                    Some(text) => importing.set(text),
+                    None => run.emit((
+                        PgpRequest::ImportBinary { bytes },
+                        "Importing…",
+                        Some(tr(lang, "Keys imported.").into()),
+                    )),
                 }
             });
         })
@@ -218,7 +227,7 @@ pub fn KeysDialog(props: &KeysDialogProps) -> Html {
                     <label for="import-key-text">{ trf(lang, "Paste an armored key ({example}), or choose a file", &[("example", &"gpg --armor --export-secret-keys")]) }</label>
                     <textarea id="import-key-text" rows="5" value={(*importing).clone()}
                         oninput={let importing = importing.clone(); Callback::from(move |e: InputEvent| importing.set(e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value()))} />
-                    <input id="import-key-file" type="file" accept=".asc,.key,.txt,text/plain" onchange={on_file} />
+                    <input id="import-key-file" type="file" accept=".asc,.key,.txt,.gpg,.pgp,text/plain,application/pgp-keys" onchange={on_file} />
                     <button id="import-key-button" type="submit" disabled={importing.trim().is_empty()}>{ tr(lang, "Import") }</button>
                 </form>
             </section>

@@ -220,6 +220,28 @@ pub fn autocrypt(public: &SignedPublicKey, address: &str) -> Result<yubin_protoc
     })
 }
 
+/// Every key in a binary key file (`gpg --export`, public or secret, one or several), checked.
+pub fn read_binary_keys(bytes: &[u8]) -> Result<Vec<Key>, PgpError> {
+    let found = pgp::composed::PublicOrSecret::from_bytes_many(bytes).map_err(invalid("not a key"))?;
+    let mut keys = Vec::new();
+    for key in found {
+        let key = match key.map_err(invalid("not a key"))? {
+            pgp::composed::PublicOrSecret::Public(public) => Key::Public(Box::new(public)),
+            pgp::composed::PublicOrSecret::Secret(secret) => Key::Secret(Box::new(secret)),
+        };
+        let checked = match &key {
+            Key::Secret(secret) => secret.verify_bindings(),
+            Key::Public(public) | Key::Learned { key: public, .. } => public.verify_bindings(),
+        };
+        checked.map_err(invalid("the key's own signatures do not hold"))?;
+        keys.push(key);
+    }
+    if keys.is_empty() {
+        return Err(PgpError::new(PgpErrorKind::Invalid, "no OpenPGP key in it"));
+    }
+    Ok(keys)
+}
+
 /// The keys in one armored block.
 fn read_block(armored: &str) -> Result<Vec<Key>, PgpError> {
     let mut keys = Vec::new();
@@ -544,6 +566,19 @@ mod tests {
         let back = read_keys(&public).unwrap();
         assert!(matches!(back[0], Key::Public(_)) && back[0].fingerprint() == key.fingerprint());
         assert_eq!(read_keys("hello").err().unwrap().kind, PgpErrorKind::Invalid);
+        // The same keys as binary (`gpg --export`), one after the other.
+        let mut binary = Vec::new();
+        for key in [read_keys(&public).unwrap().remove(0), read_keys(&secret).unwrap().remove(0)] {
+            use pgp::ser::Serialize;
+            match key {
+                Key::Secret(secret) => secret.to_writer(&mut binary).unwrap(),
+                Key::Public(public) | Key::Learned { key: public, .. } => public.to_writer(&mut binary).unwrap(),
+            }
+        }
+        let back = read_binary_keys(&binary).unwrap();
+        assert!(matches!((&back[0], &back[1]), (Key::Public(_), Key::Secret(_))));
+        assert!(back.iter().all(|k| k.fingerprint() == key.fingerprint()));
+        assert_eq!(read_binary_keys(b"\x99 not a key").err().unwrap().kind, PgpErrorKind::Invalid);
         assert_eq!(key.info().algorithm, "Ed25519");
 
         // Pasted together, with words around them: every block is read.

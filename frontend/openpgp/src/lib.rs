@@ -55,18 +55,8 @@ pub async fn handle(store: &impl KeyStore, request: PgpRequest) -> Result<PgpRep
             store.put(&key).await?;
             Ok(PgpReply::Keys(vec![key.info()]))
         }
-        PgpRequest::Import { armored } => {
-            let found = keys::read_keys(&armored)?;
-            let kept = store.all().await?;
-            for key in &found {
-                // A public key never replaces the secret key this browser already has.
-                let has_secret = kept.find(&key.fingerprint()).is_some_and(|kept| kept.info.secret);
-                if matches!(key, Key::Secret(_)) || !has_secret {
-                    store.put(key).await?;
-                }
-            }
-            Ok(PgpReply::Keys(found.iter().map(Key::info).collect()))
-        }
+        PgpRequest::Import { armored } => import(store, keys::read_keys(&armored)?).await,
+        PgpRequest::ImportBinary { bytes } => import(store, keys::read_binary_keys(&bytes)?).await,
         PgpRequest::Export { fingerprint, secret } => {
             let key = find(store, &fingerprint).await?;
             Ok(PgpReply::Armored(key.armored(secret)?))
@@ -131,6 +121,19 @@ pub async fn handle(store: &impl KeyStore, request: PgpRequest) -> Result<PgpRep
             Ok(PgpReply::File(base64::engine::general_purpose::STANDARD.encode(bytes)))
         }
     }
+}
+
+/// Keeps the keys the user imported (`found`) and lists them.
+async fn import(store: &impl KeyStore, found: Vec<Key>) -> Result<PgpReply, PgpError> {
+    let kept = store.all().await?;
+    for key in &found {
+        // A public key never replaces the secret key this browser already has.
+        let has_secret = kept.find(&key.fingerprint()).is_some_and(|kept| kept.info.secret);
+        if matches!(key, Key::Secret(_)) || !has_secret {
+            store.put(key).await?;
+        }
+    }
+    Ok(PgpReply::Keys(found.iter().map(Key::info).collect()))
 }
 
 /// Keeps the keys passed on inside a decrypted message (`plain`) for those of its `recipients`

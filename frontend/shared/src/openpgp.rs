@@ -23,6 +23,10 @@ pub enum PgpRequest {
     Import {
         armored: String,
     },
+    /// Keys from a binary file (`gpg --export` without `--armor`, a `.gpg` or `.pgp` keyring).
+    ImportBinary {
+        bytes: Vec<u8>,
+    },
     /// A key, armored: the public key, or the secret key (still under its passphrase) to take
     /// to another browser.
     Export {

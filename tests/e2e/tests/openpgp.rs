@@ -338,6 +338,11 @@ Content-Type: multipart/signed; micalg=pgp-sha512; protocol=\"application/pgp-si
     second.click("#pgp-decrypt").await;
     second.wait_for_text("#pgp-error", "not encrypted to a key in this browser").await;
     second.click("#keys-button").await;
+    // A binary key file (`gpg --export`, no armor) is read as it is.
+    let binary = std::env::temp_dir().join("yubin-e2e-hanako.gpg");
+    std::fs::write(&binary, home.run(&["--export", "hanako@example.jp"], b"")).unwrap();
+    second.find("#import-key-file").await.send_keys(&binary.display().to_string()).await.expect("choose the file");
+    second.wait_for_text("#key-list", "hanako@example.jp").await;
     second.set_value("#import-key-text", &exported).await;
     second.click("#import-key-button:not([disabled])").await;
     second.wait_for_text("#key-list", &recipient).await;
