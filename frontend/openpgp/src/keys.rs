@@ -225,16 +225,17 @@ pub fn read_binary_keys(bytes: &[u8]) -> Result<Vec<Key>, PgpError> {
     let found = pgp::composed::PublicOrSecret::from_bytes_many(bytes).map_err(invalid("not a key"))?;
     let mut keys = Vec::new();
     for key in found {
-        let key = match key.map_err(invalid("not a key"))? {
-            pgp::composed::PublicOrSecret::Public(public) => Key::Public(Box::new(public)),
-            pgp::composed::PublicOrSecret::Secret(secret) => Key::Secret(Box::new(secret)),
-        };
-        let checked = match &key {
-            Key::Secret(secret) => secret.verify_bindings(),
-            Key::Public(public) | Key::Learned { key: public, .. } => public.verify_bindings(),
-        };
-        checked.map_err(invalid("the key's own signatures do not hold"))?;
-        keys.push(key);
+        let broken = invalid("the key's own signatures do not hold");
+        keys.push(match key.map_err(invalid("not a key"))? {
+            pgp::composed::PublicOrSecret::Public(public) => {
+                public.verify_bindings().map_err(broken)?;
+                Key::Public(Box::new(public))
+            }
+            pgp::composed::PublicOrSecret::Secret(secret) => {
+                secret.verify_bindings().map_err(broken)?;
+                Key::Secret(Box::new(secret))
+            }
+        });
     }
     if keys.is_empty() {
         return Err(PgpError::new(PgpErrorKind::Invalid, "no OpenPGP key in it"));
