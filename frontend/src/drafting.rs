@@ -105,6 +105,10 @@ impl Draft {
         let cc: Vec<&Address> = cc.into_iter().filter(not_me).filter(&mut unique).collect();
         let mut references = view.references.clone();
         references.extend(view.message_id.clone());
+        // A reply to encrypted mail is encrypted too (Autocrypt Level 1, 2.5.2: it would
+        // otherwise give its content away); the user unticks Encrypt if a recipient has no key,
+        // as the composer tells them.
+        let encrypted = is_encrypted(view);
         Self {
             message_id,
             to: join(&to),
@@ -114,6 +118,7 @@ impl Draft {
             in_reply_to: view.message_id.clone(),
             references,
             replying_to: Some(MessageRef { folder: view.folder.clone(), uid: view.uid }),
+            encrypt: encrypted,
             ..Self::default()
         }
     }
@@ -417,11 +422,17 @@ pub fn text_to_html(text: &str) -> String {
         .collect()
 }
 
-/// `On <date>, <sender> wrote:` and the text with `> ` before each line.
+fn is_encrypted(view: &MessageView) -> bool {
+    matches!(view.openpgp, Some(yubin_protocol::OpenPgpContent::Encrypted { .. }))
+}
+
+/// `On <date>, <sender> wrote:` and the text with `> ` before each line; not the ciphertext
+/// of an encrypted message (its text is only in the reader's decrypted view).
 fn quote(view: &MessageView, sent_at: &str) -> String {
     let who = view.from.first().map(format::full_address).unwrap_or_default();
     let mut out = format!("On {sent_at}, {who} wrote:\n");
-    for line in view.text.trim_end().lines() {
+    let text = if is_encrypted(view) { "" } else { view.text.trim_end() };
+    for line in text.lines() {
         out.push('>');
         if !line.starts_with('>') {
             out.push(' ');
@@ -682,6 +693,17 @@ mod tests {
         let just_sender = Draft::reply("<new@x>".into(), &view(), "me@example.test", false, "today");
         assert_eq!(just_sender.to, "Bob <bob@example.test>");
         assert!(just_sender.cc.is_empty());
+        assert!(!just_sender.encrypt);
+    }
+
+    #[test]
+    fn a_reply_to_encrypted_mail_is_encrypted_and_quotes_no_ciphertext() {
+        let armored = "-----BEGIN PGP MESSAGE-----\nhQ\n-----END PGP MESSAGE-----".to_owned();
+        let openpgp = Some(yubin_protocol::OpenPgpContent::Encrypted { armored: armored.clone(), mime: false });
+        let original = MessageView { text: armored, openpgp, ..view() };
+        let reply = Draft::reply("<r@x>".into(), &original, "me@example.test", false, "today");
+        assert!(reply.encrypt);
+        assert!(!reply.text.contains("PGP MESSAGE") && reply.text.contains("wrote:"), "{}", reply.text);
     }
 
     #[test]

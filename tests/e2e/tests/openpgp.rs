@@ -149,6 +149,13 @@ Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r
     browser.wait_for_text("#openpgp .attachments", "見積.pdf").await;
     browser.click("#openpgp .save-decrypted").await;
     assert_eq!(browser.downloaded("見積.pdf").await, pdf, "the decrypted file, byte for byte");
+    // A reply to it is encrypted from the start, and quotes no ciphertext.
+    browser.click("#reply").await;
+    browser.find("#pgp-encrypt:checked").await;
+    browser.wait_for_text("#pgp-ready", "every recipient").await;
+    let body = browser.find("#compose-body").await.prop("value").await.unwrap().unwrap_or_default();
+    assert!(body.contains("wrote:") && !body.contains("PGP MESSAGE"), "{body}");
+    browser.click("#discard-button").await;
 
     browser.wait_for_text(".message-row", &signed_tag).await.click().await.unwrap();
     browser.wait_for_text("#pgp-signature.valid", "Sato Hanako").await;
