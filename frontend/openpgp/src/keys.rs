@@ -336,6 +336,11 @@ pub fn recipient_key<'k>(keys: &'k Keys, address: &str) -> Option<&'k SignedPubl
     recipient_entry(keys, address).map(|entry| &entry.public)
 }
 
+/// Whether the key mail to `address` is encrypted to was learned from mail.
+pub fn recipient_key_is_learned(keys: &Keys, address: &str) -> bool {
+    recipient_entry(keys, address).is_some_and(|entry| entry.info.learned)
+}
+
 fn recipient_entry<'k>(keys: &'k Keys, address: &str) -> Option<&'k Entry> {
     keys.for_address(address)
         .filter(|entry| encryption_subkey(&entry.public).is_some())

@@ -82,8 +82,10 @@ pub async fn handle(store: &impl KeyStore, request: PgpRequest) -> Result<PgpRep
         PgpRequest::Recipients { from, addresses } => {
             let all = store.all().await?;
             let without_key = addresses.iter().filter(|a| keys::recipient_key(&all, a).is_none()).cloned().collect();
+            let learned_key = addresses.iter().filter(|a| keys::recipient_key_is_learned(&all, a)).cloned().collect();
             let by_default = keys::encrypt_by_default(&all, &from, &addresses);
-            Ok(PgpReply::Recipients { without_key, own_key: keys::own_key(&all, &from).is_some(), by_default })
+            let own_key = keys::own_key(&all, &from).is_some();
+            Ok(PgpReply::Recipients { without_key, learned_key, own_key, by_default })
         }
         PgpRequest::Seal(sealing) => {
             let all = store.all().await?;

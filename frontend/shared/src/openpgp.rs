@@ -118,6 +118,9 @@ pub enum PgpReply {
     Recipients {
         /// The addresses no key is known for.
         without_key: Vec<String>,
+        /// The addresses whose key was learned from mail, not imported by the user.
+        #[serde(default)]
+        learned_key: Vec<String>,
         own_key: bool,
         /// Encrypting is what everyone wants here, so it is on unless the user says otherwise
         /// (Autocrypt's "encrypt" recommendation): every recipient has a key, each imported by

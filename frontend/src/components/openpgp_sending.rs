@@ -31,8 +31,24 @@ pub struct OpenPgpOptionsProps {
 #[derive(Clone, PartialEq)]
 struct KeyState {
     without_key: Vec<String>,
+    learned_key: Vec<String>,
     own_key: bool,
     by_default: bool,
+}
+
+/// One recipient and the key their mail is encrypted to: none, one the user imported, or one
+/// learned from their mail (which anyone could have sent; the fingerprint is in the keys dialog).
+fn recipient_state(lang: Lang, keys: &KeyState, address: &str) -> Html {
+    let (class, mark, state) = if keys.without_key.iter().any(|a| a == address) {
+        ("no-key", "✖", "no key")
+    } else if keys.learned_key.iter().any(|a| a == address) {
+        ("learned", "🔒", "key from their mail")
+    } else {
+        ("imported", "🔒", "key you imported")
+    };
+    html! {
+        <li class={classes!("pgp-recipient", class)}>{ format!("{mark} ") }<bdi>{ address }</bdi>{ format!(" — {}", tr(lang, state)) }</li>
+    }
 }
 
 #[function_component]
@@ -50,8 +66,8 @@ pub fn OpenPgpOptions(props: &OpenPgpOptionsProps) -> Html {
                 }
                 let request = PgpRequest::Recipients { from, addresses };
                 let result = ask_for(request, |reply| match reply {
-                    PgpReply::Recipients { without_key, own_key, by_default } => {
-                        Some(KeyState { without_key, own_key, by_default })
+                    PgpReply::Recipients { without_key, learned_key, own_key, by_default } => {
+                        Some(KeyState { without_key, learned_key, own_key, by_default })
                     }
                     _ => None,
                 })
@@ -114,6 +130,11 @@ pub fn OpenPgpOptions(props: &OpenPgpOptionsProps) -> Html {
                 }
                 if props.encrypt && !keys.without_key.is_empty() {
                     <p id="pgp-missing-keys" class="form-error" role="alert">{ trf(lang, "No key to encrypt to for {addresses}: import theirs under Encryption keys, or send without encryption.", &[("addresses", &keys.without_key.join(", "))]) }</p>
+                }
+                if props.encrypt && !props.recipients.is_empty() {
+                    <ul id="pgp-recipients" class="pgp-recipients" aria-label={tr(lang, "Keys of the recipients")}>
+                        { for props.recipients.iter().map(|address| recipient_state(lang, keys, address)) }
+                    </ul>
                 }
                 if props.encrypt && keys.own_key && keys.without_key.is_empty() {
                     <p id="pgp-ready" class="meta">{ tr(lang, "🔒 Encrypted to every recipient and to you. Drafts of it stay in this browser.") }</p>

@@ -309,6 +309,9 @@ Content-Type: multipart/signed; micalg=pgp-sha512; protocol=\"application/pgp-si
     browser.type_into("#compose-subject", "x").await;
     browser.click("#pgp-encrypt").await;
     browser.wait_for_text("#pgp-missing-keys", "nobody@example.test").await;
+    // Each recipient's state: a key from their mail, or none.
+    browser.wait_for_text("#pgp-recipients .learned", "kenji@example.jp").await;
+    browser.wait_for_text("#pgp-recipients .no-key", "nobody@example.test").await;
     browser.click("#send-button").await;
     browser.wait_for_text("#send-error", "No key to encrypt to for nobody@example.test").await;
     browser.type_into("#compose-to", "kenji@example.jp").await;
