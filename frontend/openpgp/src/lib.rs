@@ -68,7 +68,10 @@ pub async fn handle(store: &impl KeyStore, request: PgpRequest) -> Result<PgpRep
         PgpRequest::Decrypt { armored, mime, passphrase, folder, uid, recipients } => {
             let all = store.all().await?;
             let plain = keys::decrypt(&armored, &all, &passphrase)?;
-            learn_gossip(store, &all, &plain.bytes, &recipients).await;
+            // Gossip is a header of a MIME entity: inline text has none, whatever it starts with.
+            if mime {
+                learn_gossip(store, &all, &plain.bytes, &recipients).await;
+            }
             let decrypted = decrypted::view(&plain.bytes, mime, &folder, uid, plain.signature)?;
             LAST_DECRYPTED.with(|last| *last.borrow_mut() = mime.then_some((folder, uid, plain.bytes)));
             Ok(PgpReply::Decrypted(Box::new(decrypted)))
@@ -302,6 +305,17 @@ mod tests {
         let file = |uid| PgpRequest::DecryptedAttachment { folder: "INBOX".into(), uid, section: section.clone() };
         assert_eq!(ask(&taro_reads, file(1)), Ok(PgpReply::File("iVBORw0KGgoAAP8=".into())));
         assert_eq!(ask(&taro_reads, file(2)).unwrap_err().kind, PgpErrorKind::Invalid);
+
+        // Read as inline text, the same bytes carry no headers to learn from.
+        let inline_reads = Kept(RefCell::new(vec![Key::Secret(Box::new(taro.clone()))]));
+        let PgpRequest::Decrypt { armored, passphrase, folder, uid, recipients, .. } =
+            decrypt(&["taro@example.test", "jiro@example.test"])
+        else {
+            unreachable!()
+        };
+        let inline = PgpRequest::Decrypt { armored, mime: false, passphrase, folder, uid, recipients };
+        ask(&inline_reads, inline).unwrap();
+        assert_eq!(learned(&inline_reads), Vec::<String>::new());
 
         // A key already known for an address is kept; gossip for an address not among the
         // message's recipients is not taken.
