@@ -21,7 +21,7 @@ if [ -z "$CONFIG" ]; then
     MAILSTACK_POP3_PORT=20110 MAILSTACK_POP3S_PORT=20995 MAILSTACK_LMTP_PORT=20024 \
     MAILSTACK_SMTP_PORT=20025 MAILSTACK_SUBMISSION_PORT=20587 MAILSTACK_SUBMISSIONS_PORT=20465 \
     MAILSTACK_OIDC_PORT=20443 MAILSTACK_OIDC_ADMIN_PORT=20444 MAILSTACK_OIDC_ACCESS_TTL=3600 \
-    MAILSTACK_SIEVE_PORT=20419 MAILSTACK_CARDDAV_PORT=20524
+    MAILSTACK_SIEVE_PORT=20419 MAILSTACK_CARDDAV_PORT=20524 MAILSTACK_KEYSERVER_PORT=20530
   STACK="bash $ROOT/tests/mailstack/mailstack.sh"
   $STACK start
   trap '$STACK stop' EXIT
@@ -30,6 +30,17 @@ if [ -z "$CONFIG" ]; then
     $STACK seed 40 bob
   fi
   [ -d "$MAILSTACK_DIR/radicale/collections/collection-root/alice@example.test/contacts" ] || $STACK seed-contacts 60 alice
+  # carol's OpenPGP key on the demo keyserver, to look up when writing to her encrypted.
+  if [ ! -s "$MAILSTACK_DIR/keyserver/by-email/carol@example.test" ] && command -v gpg >/dev/null; then
+    GNUPGHOME=$(mktemp -d) && export GNUPGHOME
+    gpg -q --batch --pinentry-mode loopback --passphrase carol-pass \
+      --quick-gen-key "Carol <carol@example.test>" ed25519 default never 2>/dev/null
+    fpr=$(gpg --batch --with-colons --list-keys carol@example.test | awk -F: '/^fpr/ {print $10; exit}')
+    gpg --batch --armor --export carol@example.test > "$MAILSTACK_DIR/keyserver/by-email/carol@example.test"
+    cp "$MAILSTACK_DIR/keyserver/by-email/carol@example.test" "$MAILSTACK_DIR/keyserver/by-fingerprint/$fpr"
+    gpgconf --kill gpg-agent 2>/dev/null || true
+    rm -rf "$GNUPGHOME"; unset GNUPGHOME
+  fi
   mkdir -p .yubin
   CONFIG=$ROOT/.yubin/demo.toml
   CA=$MAILSTACK_DIR/tls/ca.pem
@@ -37,6 +48,11 @@ if [ -z "$CONFIG" ]; then
 # Written by scripts/run.sh for the demo mail stack.
 listen = "${YUBIN_LISTEN:-127.0.0.1:8080}"
 static_dir = "$ROOT/dist"
+
+# Where users look up others' OpenPGP keys (the demo's keyserver serves carol's).
+[openpgp]
+keyserver = "https://127.0.0.1:20530"
+ca_file = "$CA"
 
 [[server]]
 id = "demo"
@@ -73,6 +89,8 @@ TOML
   any password, consent, and come back signed in with OAuth tokens.
   Choose "Demo mail over POP3" to use the same mailboxes as a POP3 account, whose mail is
   downloaded into the browser.
+  Writing to carol@example.test with "Encrypt" ticked, "Look up" finds her key on the demo's
+  keyserver (https://127.0.0.1:20530).
   Ctrl-C stops the gateway and the demo mail stack.
 
 MSG

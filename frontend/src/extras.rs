@@ -91,7 +91,7 @@ pub struct OpenDialog {
     module: JsValue,
     close: &'static str,
     // What the module calls back, alive as long as the dialog.
-    _call: Closure<dyn FnMut(String) -> js_sys::Promise>,
+    _calls: Vec<Closure<dyn FnMut(String) -> js_sys::Promise>>,
     _close: Closure<dyn FnMut()>,
 }
 
@@ -116,7 +116,8 @@ pub struct Dialog {
 pub enum Asks {
     /// The gateway, over the connection of the account on screen.
     Gateway,
-    /// The OpenPGP worker, which keeps the keys; the gateway never hears of them.
+    /// The OpenPGP worker, which keeps the keys; the gateway never hears of them, and is asked
+    /// only to look up others' public keys on its keyserver (a second function to call).
     OpenPgpWorker,
 }
 
@@ -133,8 +134,8 @@ pub const KEYS: Dialog = Dialog { module: "keys", open: "open_keys", close: "clo
 pub enum Route {
     /// The gateway, over the account's way to it (if connected).
     Gateway(Option<Connection>),
-    /// The OpenPGP worker, which keeps the keys.
-    OpenPgpWorker,
+    /// The OpenPGP worker, which keeps the keys; and the gateway for key lookups.
+    OpenPgpWorker(Option<Connection>),
 }
 
 /// Loads `dialog`'s module and opens it: `opening` is the JSON of what it shows, `route` where
@@ -147,17 +148,19 @@ pub async fn open(
 ) -> Result<OpenDialog, ApiError> {
     let failed = |_| ApiError::new(ErrorKind::ConnectionLost, "the gateway did not send them");
     let module = load(dialog.module).await.map_err(failed)?;
-    let call = match route {
-        Route::Gateway(connection) => relay(connection),
-        Route::OpenPgpWorker => to_worker(),
+    let calls = match route {
+        Route::Gateway(connection) => vec![relay(connection)],
+        Route::OpenPgpWorker(connection) => vec![to_worker(), relay(connection)],
     };
     let close = Closure::<dyn FnMut()>::new(move || on_close.emit(()));
     let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| failed(JsValue::NULL))?;
     let element = document.create_element("div").map_err(failed)?;
     document.body().ok_or_else(|| failed(JsValue::NULL))?.append_child(&element).map_err(failed)?;
-    let args = [element.clone().into(), opening.into(), call.as_ref().clone(), close.as_ref().clone()];
+    // `open_x(element, opening, call, close[, gateway])`.
+    let mut args = vec![element.clone().into(), opening.into(), calls[0].as_ref().clone(), close.as_ref().clone()];
+    args.extend(calls[1..].iter().map(|call| call.as_ref().clone()));
     invoke(&module, dialog.open, &args).map_err(failed)?;
-    Ok(OpenDialog { element, module, close: dialog.close, _call: call, _close: close })
+    Ok(OpenDialog { element, module, close: dialog.close, _calls: calls, _close: close })
 }
 
 /// Brings the account's kept contacts (and the composer's suggestions from them) up to date

@@ -62,7 +62,7 @@ mod tests {
     use super::*;
 
     fn welcome(protocol: u32) -> Welcome {
-        Welcome { protocol, gateway: "test".into(), servers: Vec::new() }
+        Welcome { protocol, gateway: "test".into(), servers: Vec::new(), keyserver: None }
     }
 
     #[test]

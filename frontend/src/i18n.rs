@@ -29,6 +29,14 @@ yubin_i18n::lookups!(CATALOG);
 
 /// English → Japanese.
 const CATALOG: yubin_i18n::Catalog = &[
+    ("{keyserver} learns whom you look up.", "検索したアドレスは {keyserver} に知られます。"),
+    ("Compare a fingerprint with one its owner gave you before you rely on it.", "信頼する前に、持ち主から聞いたフィンガープリントと照合してください。"),
+    ("key {fingerprint} on {keyserver}", "{keyserver} に鍵 {fingerprint} があります"),
+    ("Keys found on the keyserver", "鍵サーバーで見つかった鍵"),
+    ("Look their keys up on {keyserver}", "{keyserver} で鍵を探す"),
+    ("Looking up…", "検索中…"),
+    ("no key on {keyserver}", "{keyserver} に鍵はありません"),
+    ("Use this key", "この鍵を使う"),
     // Top bar, notices, connection
     ("Compose", "作成"),
     ("Sign out", "ログアウト"),

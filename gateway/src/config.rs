@@ -21,6 +21,10 @@
 //! # carddav = { url = "https://dav.example.org/" }   # contacts; the host alone is enough (RFC 6764)
 //! # oauth = { preset = "google", client_id = "…", client_secret = "…" }   # see README
 //!
+//! [openpgp]                      # optional: where users may look up others' public keys
+//! keyserver = "https://keys.openpgp.org"   # asked only by address or fingerprint (VKS)
+//! # ca_file = "/etc/ssl/private-ca.pem"
+//!
 //! [tls]                          # optional: serve HTTPS/WSS directly
 //! cert_file = "/etc/yubin/fullchain.pem"
 //! key_file = "/etc/yubin/privkey.pem"
@@ -74,6 +78,38 @@ pub struct Config {
     /// it each gateway makes its own at start.
     #[serde(default)]
     pub oauth_key_file: Option<PathBuf>,
+    #[serde(default)]
+    pub openpgp: OpenPgpConfig,
+}
+
+/// OpenPGP in the browser needs nothing of the gateway but, if its operator allows one, a
+/// keyserver to look up the public keys of people one writes to.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenPgpConfig {
+    /// `https://host[:port]` of a keyserver speaking VKS (as keys.openpgp.org does). The
+    /// gateway asks it for keys by address, fingerprint or key ID, on VKS's paths and nowhere
+    /// else. None: no lookups.
+    #[serde(default)]
+    pub keyserver: Option<String>,
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+}
+
+impl OpenPgpConfig {
+    /// The keyserver's base URL, checked: https, a host, no query; `None` when there is none.
+    pub fn keyserver_url(&self) -> Result<Option<url::Url>, ConfigError> {
+        let Some(keyserver) = &self.keyserver else { return Ok(None) };
+        let invalid = |why: &str| ConfigError::Invalid(format!("openpgp keyserver {keyserver:?}: {why}"));
+        let url = url::Url::parse(keyserver).map_err(|e| invalid(&e.to_string()))?;
+        if url.scheme() != "https" {
+            return Err(invalid("only https is allowed"));
+        }
+        if url.host_str().is_none() || url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+            return Err(invalid("give https://host[:port], without a query or a user"));
+        }
+        Ok(Some(url))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -410,6 +446,7 @@ impl Config {
                 )));
             }
         }
+        self.openpgp.keyserver_url()?;
         let mut seen = std::collections::HashSet::new();
         for server in &self.servers {
             if !seen.insert(server.id.as_str()) {

@@ -12,6 +12,7 @@ use crate::origin::OriginPolicy;
 use crate::sealed::Sealer;
 use crate::security_headers::SecurityHeaders;
 use crate::tickets::Downloads;
+use crate::upstream::keyserver::Keyserver;
 
 pub struct Gateway {
     pub config: Config,
@@ -35,6 +36,8 @@ pub struct Gateway {
     pub proxies: TrustedProxies,
     /// Seals OAuth flow state and grants handed to the browser (see `sealed`).
     pub sealer: Sealer,
+    /// Where OpenPGP public keys are looked up, if the operator allows it.
+    pub keyserver: Option<Keyserver>,
 }
 
 impl Gateway {
@@ -46,7 +49,9 @@ impl Gateway {
         let login_throttle =
             LoginThrottle::new(config.limits.free_failed_logins, config.limits.free_failed_logins_per_client);
         let key = config.oauth_key_file.as_deref().map(Sealer::read_key).transpose().map_err(ConfigError::Invalid)?;
+        let keyserver = Keyserver::new(&config.openpgp)?;
         Ok(Self {
+            keyserver,
             login_throttle,
             origins: OriginPolicy::new(&config.allowed_origins, config.tls.is_some()),
             proxies: TrustedProxies::new(&config.trusted_proxies),

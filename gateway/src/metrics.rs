@@ -27,7 +27,7 @@ const ERROR_KINDS: [(ErrorKind, &str); 9] = [
 ];
 
 /// Upstream protocols, as the `protocol` label says them (`oauth`: the identity provider).
-pub const UPSTREAMS: [&str; 6] = ["imap", "pop3", "smtp", "managesieve", "oauth", "carddav"];
+pub const UPSTREAMS: [&str; 7] = ["imap", "pop3", "smtp", "managesieve", "oauth", "carddav", "keyserver"];
 
 pub struct Metrics {
     pub sessions_open: AtomicU64,
@@ -211,9 +211,12 @@ mod tests {
                     dirs.push(path);
                 } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("metrics.rs") {
                     let text = std::fs::read_to_string(&path).unwrap();
-                    for (at, _) in text.match_indices("Upstream::new(") {
+                    // A label is the call's first string: `Upstream::new(endpoint, "imap")`, or
+                    // `send_within(request, ca_file, "oauth", …)` for HTTPS.
+                    let calls = text.match_indices("Upstream::new(").map(|(at, _)| (at, ')'));
+                    for (at, end) in calls.chain(text.match_indices("send_within(").map(|(at, _)| (at, ';'))) {
                         let call = &text[at..];
-                        let call = &call[..call.find(')').unwrap_or(call.len())];
+                        let call = &call[..call.find(end).unwrap_or(call.len())];
                         if let Some(label) = call.split('"').nth(1) {
                             labels.push(label.to_owned());
                         }
@@ -221,7 +224,9 @@ mod tests {
                 }
             }
         }
-        assert!(labels.iter().any(|l| l == "managesieve") && labels.iter().any(|l| l == "oauth"), "{labels:?}");
+        for expected in ["managesieve", "oauth", "keyserver"] {
+            assert!(labels.iter().any(|l| l == expected), "{expected} not in {labels:?}");
+        }
         for label in labels {
             assert!(UPSTREAMS.contains(&label.as_str()), "{label} is not one of {UPSTREAMS:?}");
         }

@@ -173,6 +173,7 @@ async fn serve(
         protocol: PROTOCOL_VERSION,
         gateway: env!("CARGO_PKG_VERSION").to_owned(),
         servers: gateway.config.server_infos(),
+        keyserver: gateway.keyserver.as_ref().map(|k| k.name()),
     });
     let _ = replies.send(welcome).await;
 

@@ -127,6 +127,11 @@ calls! {
 }
 
 // The modules' own requests: see the `filters` and `contacts` features.
+calls! {
+    /// Someone's public key from the allow-listed keyserver, armored, if it has one.
+    LookupKey { query: String } -> Option<String> { Response::PublicKey { armored } => armored }
+}
+
 #[cfg(feature = "filters")]
 calls! {
     ListSieveScripts {} -> crate::SieveScripts { Response::SieveScripts(s) => s }

@@ -50,7 +50,11 @@
 //! looked at without downloading ([`Request::PreparePreview`]) and all of a message's
 //! attachments as one zip ([`Request::PrepareZip`]); a folder exported as mbox
 //! ([`Request::PrepareMbox`]) and messages imported ([`Request::ImportMessages`]); a search
-//! of every folder ([`Request::SearchEverywhere`]).
+//! of every folder ([`Request::SearchEverywhere`]). **10** formatted mail, templates and
+//! sending later. **11** OpenPGP: messages sent as PGP/MIME ([`OutgoingMessage::openpgp`]),
+//! what a received one holds ([`MessageView::openpgp`], [`MessageView::autocrypt`]). Added
+//! since without a bump: public keys looked up on an allow-listed keyserver
+//! ([`Request::LookupKey`], [`Welcome::keyserver`]).
 
 pub mod calls;
 pub mod contacts;
@@ -359,6 +363,11 @@ pub enum Request {
     /// stores nothing twice. Answered with [`Response::Imported`], one outcome per card.
     #[cfg(feature = "contacts")]
     ImportContacts { book: String, cards: Vec<String> },
+    /// Someone's OpenPGP public key from the keyserver the gateway's operator allows
+    /// ([`Welcome::keyserver`]): `query` is an e-mail address, a fingerprint (40 or 64 hex
+    /// digits) or a key ID (16), spaces allowed. Answered with [`Response::PublicKey`];
+    /// [`ErrorKind::Refused`] when no keyserver is configured or the query is none of those.
+    LookupKey { query: String },
 }
 
 /// The account's use of its quota: each resource the server limits.
@@ -529,6 +538,10 @@ pub struct Welcome {
     pub gateway: String,
     /// The mail servers this gateway may connect to.
     pub servers: Vec<ServerInfo>,
+    /// The OpenPGP keyserver this gateway looks keys up on ([`Request::LookupKey`]), by its
+    /// host name as users know it; `None` when its operator allows none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keyserver: Option<String>,
 }
 
 /// A mail server preset from the gateway's configuration, as the browser may see it.
@@ -616,6 +629,11 @@ pub enum Response {
     /// A same-origin path such as `/download/<token>`.
     Download {
         url: String,
+    },
+    /// The armored public key the keyserver holds for a [`Request::LookupKey`], if it has one.
+    /// The gateway passes it on unread beyond its framing: the browser checks the key.
+    PublicKey {
+        armored: Option<String>,
     },
     Done,
 }

@@ -98,6 +98,9 @@ OIDC_HOME=${YUBIN_TOOLS:-$HOME/.local/share/yubin-tools}/oidc
 # Radicale (CardDAV, the users' contacts): HTTPS with the stack's certificate, the same users and
 # passwords as the mail (htpasswd), each user's collections their own.
 CARDDAV_PORT=${MAILSTACK_CARDDAV_PORT:-10524}
+# A keyserver (VKS lookups from files, tests/mailstack/keyserver.py): HTTPS with the stack's
+# certificate; tests put keys in $D/keyserver/by-email/<address> (and by-fingerprint/, by-keyid/).
+KEYSERVER_PORT=${MAILSTACK_KEYSERVER_PORT:-10530}
 ALL_PORTS="$IMAP_PORT $IMAPS_PORT $POP3_PORT $POP3S_PORT $LMTP_PORT $SMTP_PORT $SUBMISSION_PORT $SUBMISSIONS_PORT $SIEVE_PORT"
 
 ETC=$D/etc
@@ -441,6 +444,31 @@ stop_radicale() {
   rm -f "$RUN/radicale.pid"
 }
 
+keyserver_pid() { local p; p=$(cat "$RUN/keyserver.pid" 2>/dev/null) && kill -0 "$p" 2>/dev/null && echo "$p"; }
+
+start_keyserver() {
+  mkdir -p "$D/keyserver/by-email" "$D/keyserver/by-fingerprint" "$D/keyserver/by-keyid"
+  log "starting the keyserver"
+  detached_exec "$LOGS/keyserver.log" /usr/bin/python3 "$SCRIPT_DIR/keyserver.py" "$KEYSERVER_PORT" \
+    "$TLS/cert.pem" "$TLS/key.pem" "$D/keyserver" &
+  echo $! > "$RUN/keyserver.pid"
+  local deadline=$(( $(date +%s) + 20 ))
+  until port_open "$KEYSERVER_PORT"; do
+    [ "$(date +%s)" -lt "$deadline" ] || die "the keyserver did not start (see $LOGS/keyserver.log)"
+    sleep 0.05
+  done
+}
+
+stop_keyserver() {
+  local p
+  if p=$(keyserver_pid); then
+    log "stopping the keyserver ($p)"
+    kill -TERM "$p" 2>/dev/null || true
+    while kill -0 "$p" 2>/dev/null; do sleep 0.05; done
+  fi
+  rm -f "$RUN/keyserver.pid"
+}
+
 stop_oidc() {
   local p
   if p=$(oidc_pid); then
@@ -664,6 +692,7 @@ cmd_start() {
   if dovecot_pid >/dev/null && postfix_pid >/dev/null; then
     oidc_pid >/dev/null || start_oidc
     radicale_pid >/dev/null || start_radicale
+    keyserver_pid >/dev/null || start_keyserver
     log "already running"; return 0
   fi
   if dovecot_pid >/dev/null || postfix_pid >/dev/null; then log "partially running - stopping first"; cmd_stop; fi
@@ -685,6 +714,7 @@ cmd_start() {
   wait_ports 30
   stop_oidc; start_oidc
   stop_radicale; start_radicale
+  stop_keyserver; start_keyserver
   log "ready in $(python3 -c "import sys;print(round(float(sys.argv[2])-float(sys.argv[1]),3))" "$t0" "$(date +%s.%N)")s" \
       "- IMAP $IMAP_PORT(STARTTLS)/$IMAPS_PORT(TLS) POP3 $POP3_PORT/$POP3S_PORT LMTP $LMTP_PORT SMTP $SMTP_PORT submission $SUBMISSION_PORT submissions $SUBMISSIONS_PORT ManageSieve $SIEVE_PORT(STARTTLS)"
 }
@@ -693,6 +723,7 @@ cmd_stop() {
   need_root
   stop_oidc
   stop_radicale
+  stop_keyserver
   local pids p deadline
   pids=$(instance_pids | tr '\n' ' ')
   # SIGTERM to both masters at once. For Postfix this is exactly what "postfix stop" does
@@ -873,6 +904,8 @@ MAILSTACK_SUBMISSION=127.0.0.1:$SUBMISSION_PORT
 MAILSTACK_SUBMISSIONS=127.0.0.1:$SUBMISSIONS_PORT
 MAILSTACK_SIEVE=127.0.0.1:$SIEVE_PORT
 MAILSTACK_CARDDAV=127.0.0.1:$CARDDAV_PORT
+MAILSTACK_KEYSERVER=https://127.0.0.1:$KEYSERVER_PORT
+MAILSTACK_KEYSERVER_DIR=$D/keyserver
 EOF
     ;;
   *) sed -n '2,23p' "$0"; exit 2 ;;

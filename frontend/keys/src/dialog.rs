@@ -6,6 +6,8 @@ use std::rc::Rc;
 
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
+use yubin_protocol::calls::LookupKey;
+use yubin_shared::host::Host;
 use yubin_shared::openpgp::{grouped, KeyInfo, PgpError, PgpReply, PgpRequest};
 
 use crate::i18n::{tr, trf, Lang};
@@ -17,6 +19,9 @@ pub struct KeysDialogProps {
     /// The account on screen: the name and address a new key is made for.
     pub name: AttrValue,
     pub email: AttrValue,
+    /// The app's way to the gateway, and the keyserver it looks keys up on (none: no lookups).
+    pub gateway: Rc<Host>,
+    pub keyserver: Option<AttrValue>,
     pub on_close: Callback<()>,
 }
 
@@ -29,6 +34,11 @@ enum Shown {
     Done(String),
     /// An exported key, armored, to copy or keep in a file.
     Exported(String),
+    /// The keys a keyserver answered with (`armored`), for the user to take or leave.
+    Found {
+        keys: Vec<KeyInfo>,
+        armored: String,
+    },
 }
 
 fn input_value(e: &InputEvent) -> String {
@@ -50,6 +60,7 @@ pub fn KeysDialog(props: &KeysDialogProps) -> Html {
     let (passphrase, repeated) = (use_state(String::new), use_state(String::new));
     let rsa = use_state(|| false);
     let importing = use_state(String::new);
+    let looking_up = use_state(String::new);
 
     // Runs `request`, then lists the keys again; `done` says what happened.
     let run = {
@@ -135,6 +146,69 @@ pub fn KeysDialog(props: &KeysDialogProps) -> Html {
         })
     };
 
+    // The keyserver's answer is described by the worker and shown; nothing is kept until the
+    // user takes a key (an address's key must carry that address).
+    let on_lookup = {
+        let (shown, keyring, gateway, looking_up) =
+            (shown.clone(), props.keyring.clone(), props.gateway.clone(), looking_up.clone());
+        let keyserver = props.keyserver.clone().unwrap_or_default();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let (shown, keyring, gateway, keyserver) =
+                (shown.clone(), keyring.clone(), gateway.clone(), keyserver.clone());
+            let query = looking_up.trim().to_owned();
+            shown.set(Shown::Working("Looking up…"));
+            wasm_bindgen_futures::spawn_local(async move {
+                let nothing = || {
+                    trf(lang, "{keyserver} has no key for {query}.", &[("keyserver", &keyserver), ("query", &query)])
+                };
+                let armored = match gateway.call(LookupKey { query: query.clone() }).await {
+                    Ok(Some(armored)) => armored,
+                    Ok(None) => return shown.set(Shown::Done(nothing())),
+                    Err(e) => {
+                        let why = trf(
+                            lang,
+                            "{keyserver} could not be asked: {error}",
+                            &[("keyserver", &keyserver), ("error", &e.message)],
+                        );
+                        return shown.set(Shown::Error(why));
+                    }
+                };
+                shown.set(match keyring.ask(&PgpRequest::Describe { armored: armored.clone() }).await {
+                    Ok(PgpReply::Keys(keys)) => {
+                        let keys: Vec<KeyInfo> = keys.into_iter().filter(|key| key.answers(&query)).collect();
+                        if keys.is_empty() {
+                            Shown::Done(nothing())
+                        } else {
+                            Shown::Found { keys, armored }
+                        }
+                    }
+                    Ok(_) => Shown::Done(nothing()),
+                    Err(PgpError { message, .. }) => Shown::Error(message),
+                });
+            });
+        })
+    };
+    let found_row = |key: &KeyInfo, armored: &str| {
+        let take = {
+            let (run, armored, fingerprint) = (run.clone(), armored.to_owned(), key.fingerprint.clone());
+            Callback::from(move |_: MouseEvent| {
+                let request = PgpRequest::ImportFound { armored: armored.clone(), fingerprint: fingerprint.clone() };
+                run.emit((request, "Importing…", Some(tr(lang, "Key imported.").into())))
+            })
+        };
+        html! {
+            <li class="key found" data-fingerprint={key.fingerprint.clone()}>
+                <div class="user-ids">{ for key.user_ids.iter().map(|id| html! { <bdi class="user-id">{ id }</bdi> }) }</div>
+                <div class="meta">
+                    <code class="fingerprint">{ grouped(&key.fingerprint) }</code>
+                    { format!(" · {} · {}", key.algorithm, date(lang, key.created)) }
+                </div>
+                <button type="button" class="import-found" onclick={take}>{ tr(lang, "Import this key") }</button>
+            </li>
+        }
+    };
+
     let key_row = |key: &KeyInfo| {
         let fingerprint = key.fingerprint.clone();
         let export = |secret: bool| {
@@ -202,7 +276,22 @@ pub fn KeysDialog(props: &KeysDialogProps) -> Html {
                             <textarea id="exported-key" rows="8" readonly=true value={armored.clone()} />
                         </>
                     },
+                    Shown::Found { keys, armored } => html! {
+                        <>
+                            <p id="keys-status" role="status">{ tr(lang, "Found on the keyserver. Compare the fingerprint with one its owner gave you before you rely on it.") }</p>
+                            <ul id="found-keys" class="keys">{ for keys.iter().map(|key| found_row(key, armored)) }</ul>
+                        </>
+                    },
                 } }
+                if let Some(keyserver) = &props.keyserver {
+                    <form id="lookup-key" onsubmit={on_lookup}>
+                        <h2>{ trf(lang, "Find a key on {keyserver}", &[("keyserver", keyserver)]) }</h2>
+                        <label for="lookup-key-query">{ tr(lang, "Address or fingerprint") }</label>
+                        <input id="lookup-key-query" type="text" value={(*looking_up).clone()}
+                            oninput={let looking_up = looking_up.clone(); Callback::from(move |e: InputEvent| looking_up.set(input_value(&e)))} />
+                        <button id="lookup-key-button" type="submit" disabled={looking_up.trim().is_empty() || matches!(*shown, Shown::Working(_))}>{ tr(lang, "Look up") }</button>
+                    </form>
+                }
                 <form id="generate-key" onsubmit={on_generate}>
                     <h2>{ tr(lang, "Create a key") }</h2>
                     <label for="key-name">{ tr(lang, "Name") }</label>

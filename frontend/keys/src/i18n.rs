@@ -7,6 +7,15 @@ yubin_i18n::lookups!(CATALOG);
 
 /// English → Japanese.
 const CATALOG: yubin_i18n::Catalog = &[
+    ("{keyserver} could not be asked: {error}", "{keyserver} に問い合わせできませんでした: {error}"),
+    ("{keyserver} has no key for {query}.", "{keyserver} に {query} の鍵はありません。"),
+    ("Address or fingerprint", "アドレスまたはフィンガープリント"),
+    ("Find a key on {keyserver}", "{keyserver} で鍵を探す"),
+    ("Found on the keyserver. Compare the fingerprint with one its owner gave you before you rely on it.", "鍵サーバーで見つかりました。信頼する前に、持ち主から聞いたフィンガープリントと照合してください。"),
+    ("Import this key", "この鍵をインポート"),
+    ("Key imported.", "鍵をインポートしました。"),
+    ("Look up", "検索"),
+    ("Looking up…", "検索中…"),
     ("Address", "アドレス"),
     ("Close", "閉じる"),
     ("Create a key", "鍵を作成"),

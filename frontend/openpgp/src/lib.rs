@@ -57,6 +57,14 @@ pub async fn handle(store: &impl KeyStore, request: PgpRequest) -> Result<PgpRep
         }
         PgpRequest::Import { armored } => import(store, keys::read_keys(&armored)?).await,
         PgpRequest::ImportBinary { bytes } => import(store, keys::read_binary_keys(&bytes)?).await,
+        PgpRequest::Describe { armored } => {
+            Ok(PgpReply::Keys(keys::read_keys(&armored)?.iter().map(Key::info).collect()))
+        }
+        PgpRequest::ImportFound { armored, fingerprint } => {
+            let found = keys::read_keys(&armored)?.into_iter().find(|key| key.fingerprint() == fingerprint);
+            let key = found.ok_or_else(|| PgpError::new(PgpErrorKind::Invalid, "the key is not in the answer"))?;
+            import(store, vec![Key::Public(Box::new(key.public()))]).await
+        }
         PgpRequest::Export { fingerprint, secret } => {
             let key = find(store, &fingerprint).await?;
             Ok(PgpReply::Armored(key.armored(secret)?))
@@ -198,6 +206,40 @@ mod tests {
 
     fn ask(store: &Kept, request: PgpRequest) -> Result<PgpReply, PgpError> {
         futures::executor::block_on(handle(store, request))
+    }
+
+    #[test]
+    fn a_keyservers_answer_is_described_without_keeping_it_and_only_the_key_taken_is_kept_public() {
+        let carol = keys::generate("Carol <carol@example.test>", "pass", false).unwrap();
+        let dave = keys::generate("Dave <dave@example.test>", "pass", false).unwrap();
+        let armored = [&carol, &dave].map(|key| Key::Secret(Box::new(key.clone())).armored(false).unwrap()).join("\n");
+        let bob = Kept::default();
+        let Ok(PgpReply::Keys(described)) = ask(&bob, PgpRequest::Describe { armored: armored.clone() }) else {
+            panic!("not described")
+        };
+        assert_eq!(described.len(), 2);
+        assert!(described[0].answers("CAROL@example.test") && !described[0].answers("dave@example.test"));
+        assert!(described[1].answers("0B20710892566E1E"), "a fingerprint or key ID: any public key");
+        assert!(bob.0.borrow().is_empty(), "describing keeps nothing");
+
+        let fingerprint = described[0].fingerprint.clone();
+        let taken = ask(&bob, PgpRequest::ImportFound { armored: armored.clone(), fingerprint }).unwrap();
+        let PgpReply::Keys(taken) = taken else { panic!("not imported") };
+        assert!(taken[0].is_for("carol@example.test") && !taken[0].secret && !taken[0].learned, "{taken:?}");
+        assert_eq!(bob.0.borrow().len(), 1, "only the key taken");
+
+        // A secret key in the answer is kept as its public part only.
+        let secret = Key::Secret(Box::new(dave.clone())).armored(true).unwrap();
+        let Ok(PgpReply::Keys(described)) = ask(&bob, PgpRequest::Describe { armored: secret.clone() }) else {
+            panic!("not described")
+        };
+        assert!(!described[0].answers("dave@example.test"), "a secret key is never offered");
+        let fingerprint = described[0].fingerprint.clone();
+        ask(&bob, PgpRequest::ImportFound { armored: secret, fingerprint: fingerprint.clone() }).unwrap();
+        let Ok(PgpReply::Keys(kept)) = ask(&bob, PgpRequest::Keys) else { panic!("no list") };
+        assert!(kept.iter().any(|k| k.fingerprint == fingerprint && !k.secret));
+        let missing = PgpRequest::ImportFound { armored, fingerprint: "00".repeat(20) };
+        assert_eq!(ask(&bob, missing).map_err(|e| e.kind), Err(PgpErrorKind::Invalid));
     }
 
     #[test]

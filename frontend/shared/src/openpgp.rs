@@ -27,6 +27,17 @@ pub enum PgpRequest {
     ImportBinary {
         bytes: Vec<u8>,
     },
+    /// What armored keys are, without keeping them: a keyserver's answer, shown before the
+    /// user takes it. Answered with [`PgpReply::Keys`].
+    Describe {
+        armored: String,
+    },
+    /// The public part of the one key in `armored` with `fingerprint`, which the user saw and
+    /// took (a keyserver's answer): kept as imported by the user.
+    ImportFound {
+        armored: String,
+        fingerprint: String,
+    },
     /// A key, armored: the public key, or the secret key (still under its passphrase) to take
     /// to another browser.
     Export {
@@ -162,6 +173,13 @@ pub struct KeyInfo {
 }
 
 impl KeyInfo {
+    /// Whether this key, described from a keyserver's answer to `query`, may be offered for
+    /// it: a public key, and one of its user IDs is the address if `query` is one (a keyserver
+    /// that vouches for nothing cannot pass off someone else's key for an address).
+    pub fn answers(&self, query: &str) -> bool {
+        !self.secret && (!query.contains('@') || self.is_for(query))
+    }
+
     /// Whether one of the key's user IDs is `email` (case-insensitively).
     pub fn is_for(&self, email: &str) -> bool {
         let wanted = email.trim().to_lowercase();

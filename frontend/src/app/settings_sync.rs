@@ -166,9 +166,11 @@ impl App {
             lang: Lang,
             name: &'a str,
             email: &'a str,
+            keyserver: Option<&'a str>,
         }
         let name = self.settings.identity(&account.session.email).name;
-        let opening = Opening { lang: self.prefs.lang, name: &name, email: &account.session.email };
+        let keyserver = self.link.welcome.as_ref().and_then(|w| w.keyserver.as_deref());
+        let opening = Opening { lang: self.prefs.lang, name: &name, email: &account.session.email, keyserver };
         let opening = serde_json::to_string(&opening);
         self.keys_dialog = Some(None);
         self.open_dialog(ctx, extras::KEYS, opening, || Msg::CloseKeys, Msg::KeysOpened);
@@ -185,11 +187,10 @@ impl App {
         opened: fn(Result<Rc<extras::OpenDialog>, ApiError>) -> Msg,
     ) {
         let opening = opening.unwrap_or_default();
+        let connection = self.connection.as_ref().map(|c| c.for_account(self.active));
         let route = match dialog.asks {
-            extras::Asks::OpenPgpWorker => extras::Route::OpenPgpWorker,
-            extras::Asks::Gateway => {
-                extras::Route::Gateway(self.connection.as_ref().map(|c| c.for_account(self.active)))
-            }
+            extras::Asks::OpenPgpWorker => extras::Route::OpenPgpWorker(connection),
+            extras::Asks::Gateway => extras::Route::Gateway(connection),
         };
         let (link, on_close) = (ctx.link().clone(), ctx.link().callback(move |()| closed()));
         spawn_local(async move {

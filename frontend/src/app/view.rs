@@ -368,6 +368,7 @@ impl App {
                     <Composer
                         key={start.draft.message_id.clone()}
                         connection={self.connection.as_ref().map(|c| c.for_account(*sender))}
+                        keyserver={self.link.welcome.as_ref().and_then(|w| w.keyserver.clone()).map(AttrValue::from)}
                         epoch={self.link.epoch}
                         identity={self.account_by_id(*sender).map(|a| self.settings.identity(&a.session.email).from_header(&a.session.email)).unwrap_or_default()}
                         start={start.clone()}

@@ -64,6 +64,9 @@ pub enum ComposeOutcome {
 #[derive(Properties, PartialEq)]
 pub struct ComposerProps {
     pub connection: Option<Connection>,
+    /// The keyserver the gateway looks OpenPGP keys up on, if any.
+    #[prop_or_default]
+    pub keyserver: Option<AttrValue>,
     /// Changes on every (re)login: uploads held by an earlier gateway session are gone.
     pub epoch: u32,
     /// The account's own address, the default From.
@@ -469,6 +472,7 @@ impl Component for Composer {
                         recipients={{ let (mut named, hidden) = draft.openpgp_recipients(); named.extend(hidden); named }}
                         passphrase={AttrValue::from(self.passphrase.clone())}
                         can_encrypt={draft.openpgp_obstacle().is_none()}
+                        connection={ctx.props().connection.clone()} keyserver={ctx.props().keyserver.clone()}
                         on_encrypt={link.callback(Msg::Encrypt)} on_sign={link.callback(Msg::Sign)}
                         on_passphrase={link.callback(Msg::Passphrase)} />
                     <div class="body-mode">

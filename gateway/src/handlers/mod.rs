@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod mailbox;
 pub mod outgoing;
 pub mod pop3;
+pub mod public_keys;
 pub mod settings;
 pub mod sieve;
 pub mod sign_in;
@@ -132,5 +133,8 @@ pub async fn handle(gateway: &Gateway, state: &AccountSession, request: Request)
         }
         Request::DeleteContact { book, href, etag } => contacts::delete(state, book, href, etag).await.map(done),
         Request::ImportContacts { book, cards } => contacts::import(state, book, cards).await.map(Response::Imported),
+        Request::LookupKey { query } => public_keys::lookup(gateway.keyserver.as_ref(), state, &query)
+            .await
+            .map(|armored| Response::PublicKey { armored }),
     }
 }

@@ -1,4 +1,4 @@
-//! HTTPS requests to an identity provider (discovery, token): one request per
+//! HTTPS requests to an identity provider (discovery, token) or a keyserver: one request per
 //! connection, through the same verified TLS as every mail server, with a time limit and a cap
 //! on what is read back. The `oauth2` crate builds the requests and reads the replies.
 
@@ -40,19 +40,21 @@ pub async fn send(
     request: http::Request<Vec<u8>>,
     ca_file: Option<&std::path::Path>,
 ) -> Result<http::Response<Vec<u8>>, HttpsError> {
-    send_within(request, ca_file, TIMEOUT, MAX_REPLY).await
+    send_within(request, ca_file, "oauth", TIMEOUT, MAX_REPLY).await
 }
 
-/// [`send`], allowing the server `timeout` to answer with at most `max_reply` bytes.
+/// [`send`] to a server of kind `protocol` (named in logs), allowing it `timeout` to answer
+/// with at most `max_reply` bytes.
 pub async fn send_within(
     request: http::Request<Vec<u8>>,
     ca_file: Option<&std::path::Path>,
+    protocol: &'static str,
     timeout: std::time::Duration,
     max_reply: usize,
 ) -> Result<http::Response<Vec<u8>>, HttpsError> {
     let url = url::Url::parse(&request.uri().to_string()).map_err(|e| HttpsError(e.to_string()))?;
     let endpoint = endpoint_of(&url, ca_file)?;
-    let upstream = Upstream::new(&endpoint, "oauth").map_err(|e| HttpsError(e.to_string()))?;
+    let upstream = Upstream::new(&endpoint, protocol).map_err(|e| HttpsError(e.to_string()))?;
     let label = upstream.label();
     tokio::time::timeout(timeout, exchange(&upstream, &url, request, max_reply))
         .await

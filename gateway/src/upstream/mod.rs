@@ -11,6 +11,7 @@ pub mod imap_schedule;
 pub mod imap_search;
 pub mod imap_settings;
 pub mod imap_sync;
+pub mod keyserver;
 pub mod managesieve;
 pub mod mutf7;
 pub mod net;

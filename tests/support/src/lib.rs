@@ -51,6 +51,9 @@ pub struct MailStack {
     pub oidc_issuer: String,
     pub oidc_admin: String,
     pub oidc_client_secret: String,
+    /// The keyserver (VKS lookups from files): its URL, and the directory of its files.
+    pub keyserver: String,
+    pub keyserver_dir: PathBuf,
 }
 
 /// A key file written for a test; removed when dropped.
@@ -111,6 +114,8 @@ impl MailStack {
                 oidc_issuer: env.get("MAILSTACK_OIDC_ISSUER"),
                 oidc_admin: env.get("MAILSTACK_OIDC_ADMIN"),
                 oidc_client_secret: env.get("MAILSTACK_OIDC_CLIENT_SECRET"),
+                keyserver: env.get("MAILSTACK_KEYSERVER"),
+                keyserver_dir: PathBuf::from(env.get("MAILSTACK_KEYSERVER_DIR")),
                 script,
             }
         })
@@ -369,7 +374,22 @@ impl MailStack {
         );
         let oauth_servers = server_pair_toml("oidc", "Example ID", &self.domain, ca, security, ports, &extras)
             .replace("\nsmtp = ", &format!("\n{oauth}\nsmtp = "));
-        format!("listen = \"127.0.0.1:0\"\nstatic_dir = {static_dir:?}\n{servers}\n{oauth_servers}")
+        let openpgp = format!("[openpgp]\nkeyserver = {:?}\nca_file = {ca:?}\n", self.keyserver);
+        format!("listen = \"127.0.0.1:0\"\nstatic_dir = {static_dir:?}\n{openpgp}\n{servers}\n{oauth_servers}")
+    }
+
+    /// Puts `armored` on the keyserver for `address` and for the key's fingerprint (upper-case
+    /// hex), as keys.openpgp.org has a key whose address its owner confirmed.
+    pub fn publish_key(&self, address: &str, fingerprint: &str, armored: &str) {
+        for (kind, name) in [("by-email", address.to_lowercase()), ("by-fingerprint", fingerprint.to_uppercase())] {
+            std::fs::write(self.keyserver_dir.join(kind).join(name), armored).expect("keyserver file");
+        }
+    }
+
+    /// The paths the keyserver was asked for, in order, since it started.
+    pub fn keyserver_requests(&self) -> Vec<String> {
+        let log = std::fs::read_to_string(self.dir.join("logs/keyserver.log")).unwrap_or_default();
+        log.lines().filter_map(|line| line.strip_prefix("GET ")).map(str::to_owned).collect()
     }
 
     /// One plain WebDAV request to Radicale as `user` (password `<user>-pass`), as another
@@ -388,9 +408,10 @@ impl MailStack {
         let request = request.body(body.as_bytes().to_vec()).expect("a request");
         // Radicale reads a big book slowly the first time (10,000 cards: ~30 s), then from its cache.
         let within = std::time::Duration::from_secs(180);
-        let reply = yubin_gateway::upstream::https::send_within(request, Some(&self.ca_file), within, 64 << 20)
-            .await
-            .expect("Radicale answers");
+        let reply =
+            yubin_gateway::upstream::https::send_within(request, Some(&self.ca_file), "carddav", within, 64 << 20)
+                .await
+                .expect("Radicale answers");
         DavReply {
             status: reply.status().as_u16(),
             etag: reply.headers().get("etag").and_then(|v| v.to_str().ok()).map(str::to_owned),
