@@ -369,7 +369,31 @@ EOF
   chown root:dovecot "$ETC/dovecot/oauth2.conf.ext"; chmod 0640 "$ETC/dovecot/oauth2.conf.ext"
 }
 
-oidc_pid() { local p; p=$(cat "$RUN/oidc.pid" 2>/dev/null) && kill -0 "$p" 2>/dev/null && echo "$p"; }
+# The stack's helper processes (the OpenID provider, Radicale, the keyserver), each known by
+# the name of its pid file: its pid if it runs.
+helper_pid() { local p; p=$(cat "$RUN/$1.pid" 2>/dev/null) && kill -0 "$p" 2>/dev/null && echo "$p"; }
+
+# Waits up to 20 s for a helper's ports to open: await_helper LABEL LOGFILE PORT...
+await_helper() {
+  local label=$1 logf=$2 port deadline=$(( $(date +%s) + 20 )); shift 2
+  for port in "$@"; do
+    until port_open "$port"; do
+      [ "$(date +%s)" -lt "$deadline" ] || die "$label did not start (see $logf)"
+      sleep 0.05
+    done
+  done
+}
+
+# Stops helper NAME (LABEL in the log) and forgets its pid: stop_helper NAME LABEL
+stop_helper() {
+  local p
+  if p=$(helper_pid "$1"); then
+    log "stopping $2 ($p)"
+    kill -TERM "$p" 2>/dev/null || true
+    while kill -0 "$p" 2>/dev/null; do sleep 0.05; done
+  fi
+  rm -f "$RUN/$1.pid"
+}
 
 # The OpenID provider runs from its install dir (Node resolves oidc-provider from the script's
 # own directory). Without it (setup.sh not run) the stack still serves password sign-ins.
@@ -384,14 +408,8 @@ start_oidc() {
       OIDC_CERT=$TLS/cert.pem OIDC_KEY=$TLS/key.pem OIDC_CLIENT_SECRET=$OIDC_CLIENT_SECRET \
       OIDC_DOVECOT_SECRET=$OIDC_DOVECOT_SECRET detached_exec "$LOGS/oidc.log" node provider.mjs ) &
   echo $! > "$RUN/oidc.pid"
-  local deadline=$(( $(date +%s) + 20 ))
-  until port_open "$OIDC_PORT" && port_open "$OIDC_ADMIN_PORT"; do
-    [ "$(date +%s)" -lt "$deadline" ] || die "the OpenID provider did not start (see $LOGS/oidc.log)"
-    sleep 0.05
-  done
+  await_helper "the OpenID provider" "$LOGS/oidc.log" "$OIDC_PORT" "$OIDC_ADMIN_PORT"
 }
-
-radicale_pid() { local p; p=$(cat "$RUN/radicale.pid" 2>/dev/null) && kill -0 "$p" 2>/dev/null && echo "$p"; }
 
 start_radicale() {
   if ! /usr/bin/python3 -c "import radicale" 2>/dev/null; then
@@ -427,24 +445,10 @@ CONF
   log "starting Radicale"
   detached_exec "$LOGS/radicale.log" /usr/bin/python3 -m radicale --config "$ETC/radicale/config" &
   echo $! > "$RUN/radicale.pid"
-  local deadline=$(( $(date +%s) + 20 ))
-  until port_open "$CARDDAV_PORT"; do
-    [ "$(date +%s)" -lt "$deadline" ] || die "Radicale did not start (see $LOGS/radicale.log)"
-    sleep 0.05
-  done
+  await_helper Radicale "$LOGS/radicale.log" "$CARDDAV_PORT"
 }
 
-stop_radicale() {
-  local p
-  if p=$(radicale_pid); then
-    log "stopping Radicale ($p)"
-    kill -TERM "$p" 2>/dev/null || true
-    while kill -0 "$p" 2>/dev/null; do sleep 0.05; done
-  fi
-  rm -f "$RUN/radicale.pid"
-}
-
-keyserver_pid() { local p; p=$(cat "$RUN/keyserver.pid" 2>/dev/null) && kill -0 "$p" 2>/dev/null && echo "$p"; }
+stop_radicale() { stop_helper radicale Radicale; }
 
 start_keyserver() {
   mkdir -p "$D/keyserver/by-email" "$D/keyserver/by-fingerprint" "$D/keyserver/by-keyid"
@@ -452,32 +456,12 @@ start_keyserver() {
   detached_exec "$LOGS/keyserver.log" /usr/bin/python3 "$SCRIPT_DIR/keyserver.py" "$KEYSERVER_PORT" \
     "$TLS/cert.pem" "$TLS/key.pem" "$D/keyserver" &
   echo $! > "$RUN/keyserver.pid"
-  local deadline=$(( $(date +%s) + 20 ))
-  until port_open "$KEYSERVER_PORT"; do
-    [ "$(date +%s)" -lt "$deadline" ] || die "the keyserver did not start (see $LOGS/keyserver.log)"
-    sleep 0.05
-  done
+  await_helper "the keyserver" "$LOGS/keyserver.log" "$KEYSERVER_PORT"
 }
 
-stop_keyserver() {
-  local p
-  if p=$(keyserver_pid); then
-    log "stopping the keyserver ($p)"
-    kill -TERM "$p" 2>/dev/null || true
-    while kill -0 "$p" 2>/dev/null; do sleep 0.05; done
-  fi
-  rm -f "$RUN/keyserver.pid"
-}
+stop_keyserver() { stop_helper keyserver "the keyserver"; }
 
-stop_oidc() {
-  local p
-  if p=$(oidc_pid); then
-    log "stopping the OpenID provider ($p)"
-    kill -TERM "$p" 2>/dev/null || true
-    while kill -0 "$p" 2>/dev/null; do sleep 0.05; done
-  fi
-  rm -f "$RUN/oidc.pid"
-}
+stop_oidc() { stop_helper oidc "the OpenID provider"; }
 
 write_postfix_conf() {
   mkdir -p "$PCONF" "$STATE/postfix" "$SPOOL" "$LOGS"
@@ -690,9 +674,9 @@ cmd_start() {
   # Test binaries may start the stack concurrently; one start at a time per directory.
   exec 9>"${D%/}.lock"; flock 9
   if dovecot_pid >/dev/null && postfix_pid >/dev/null; then
-    oidc_pid >/dev/null || start_oidc
-    radicale_pid >/dev/null || start_radicale
-    keyserver_pid >/dev/null || start_keyserver
+    helper_pid oidc >/dev/null || start_oidc
+    helper_pid radicale >/dev/null || start_radicale
+    helper_pid keyserver >/dev/null || start_keyserver
     log "already running"; return 0
   fi
   if dovecot_pid >/dev/null || postfix_pid >/dev/null; then log "partially running - stopping first"; cmd_stop; fi
